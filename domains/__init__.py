@@ -1,0 +1,1 @@
+"""Business domains, each a thin Piccolo app on top of portal/."""

@@ -1,0 +1,1 @@
+"""Employers (单位) and their agents."""

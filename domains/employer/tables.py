@@ -1,0 +1,43 @@
+"""Tables of the employer app: the employer record (单位基本信息) and its agents (经办人)."""
+
+from piccolo.columns import Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Employer(Table, help_text="用人单位, keyed by 统一社会信用代码 (EMP-1)"):
+    uscc = Varchar(length=18, unique=True, help_text="统一社会信用代码, normalised")
+    name = Varchar(length=200, index=True)
+    org_code = Varchar(length=10, default="", help_text="组织机构代码 (derived from the USCC)")
+    nature = Varchar(length=40, default="", help_text="单位性质 (dictionary employer_nature)")
+    affiliation = Varchar(length=40, default="", help_text="隶属关系 (dictionary affiliation)")
+    economic_type = Varchar(length=40, default="", help_text="单位经济类型 (dictionary economic_type)")
+    industry = Varchar(length=40, default="", help_text="所属行业 (dictionary industry)")
+    division_code = Varchar(length=12, default="", index=True, help_text="行政区划 (dictionary division)")
+    address = Varchar(length=200, default="", help_text="通讯地址")
+    legal_rep = Varchar(length=40, default="", help_text="法定代表人")
+    legal_rep_id_number = Varchar(length=18, default="")
+    contact_name = Varchar(length=40, default="")
+    contact_phone = Varchar(length=20, default="")
+    agent_name = Varchar(length=40, default="", help_text="经办人")
+    agent_id_number = Varchar(length=18, default="")
+    agent_phone = Varchar(length=20, default="")
+    review_agency = Varchar(length=40, default="", index=True, help_text="送审机构 (dictionary review_agency)")
+    profile_complete = Boolean(default=False, help_text="信息完善 done (ACC-3)")
+    filing_approved = Boolean(default=False, help_text="First filing approved (EMP-2, LC-1)")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class AgentAuthorisation(Table, help_text="The legal representative authorises a natural person to act for the employer (ACC-2)"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=40)
+    id_number = Varchar(length=18, index=True)
+    mobile = Varchar(length=20, default="")
+    valid_from = Date()
+    valid_until = Date()
+    status = Varchar(length=20, default="pending", help_text="pending, active, revoked")
+    created_at = Timestamptz()
+    confirmed_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = Varchar(length=20, default="")

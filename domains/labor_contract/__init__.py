@@ -1,0 +1,1 @@
+"""Labour-contract filing (劳动用工备案)."""

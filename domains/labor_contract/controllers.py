@@ -1,0 +1,3 @@
+"""HTTP handlers of domains/labor_contract."""
+
+ROUTES: list = []

@@ -1,0 +1,1 @@
+"""Labour-inspection declarations and credit ratings."""

@@ -1,0 +1,1 @@
+"""Natural persons (个人)."""

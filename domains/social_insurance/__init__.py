@@ -1,0 +1,1 @@
+"""Social-insurance records and personnel changes."""

@@ -1,0 +1,1 @@
+"""Work-injury reports and certificates."""

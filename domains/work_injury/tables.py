@@ -1,0 +1,1 @@
+"""Tables of the work_injury app."""

@@ -1,0 +1,1 @@
+"""The platform shared by every domain."""

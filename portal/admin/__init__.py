@@ -1,0 +1,1 @@
+"""Administration pages: staff users, roles, jurisdictions, dictionary, audit and login logs."""

@@ -1,0 +1,3 @@
+"""HTTP handlers of portal/admin."""
+
+ROUTES: list = []

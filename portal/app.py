@@ -1,0 +1,120 @@
+"""The app factory: settings, database, sessions, CSRF, templates and every module's routes in one place."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.jinja import JinjaTemplateEngine as Jinja
+from litestar.static_files import create_static_files_router
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+from portal.auth.passwords import Passwords
+from portal.auth.principal import PrincipalMiddleware
+from portal.auth.sessions import DatabaseStore, PortalSessionConfig
+from portal.db import current_engine, is_sqlite
+from portal.errors import exception_handlers
+from portal.headers import SecurityHeadersMiddleware
+from portal.settings import ROOT, Settings
+
+log = logging.getLogger("portal")
+
+# Every package that contributes routes: each has controllers.py with ROUTES (and may register nav items).
+MODULES = [
+    "portal.core",
+    "portal.auth",
+    "portal.admin",
+    "sso",
+    "portal.workflow",
+    "portal.dataservices",
+    "domains.employer",
+    "domains.person",
+    "domains.labor_contract",
+]
+
+
+def collect_routes() -> list:
+    routes: list = []
+    for name in MODULES:
+        module = importlib.import_module(f"{name}.controllers")
+        routes.extend(getattr(module, "ROUTES", []))
+    return routes
+
+
+def _template_config() -> TemplateConfig:
+    def configure(engine: Jinja) -> None:
+        env = engine.engine
+        # Autoescape must hold for every template, including ones rendered from strings.
+        assert env.autoescape is True or callable(env.autoescape), "Jinja autoescape is off"
+        from portal import filters
+
+        filters.install(env)
+
+    return TemplateConfig(directory=ROOT / "templates", engine=Jinja, engine_callback=configure)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.storage_dir.mkdir(parents=True, exist_ok=True)
+    engine = current_engine()
+
+    async def on_startup(app: Litestar) -> None:
+        if not is_sqlite(engine):
+            await engine.start_connection_pool(min_size=2, max_size=20)
+        from portal import lifecycle
+
+        await lifecycle.startup(app)
+
+    async def on_shutdown(app: Litestar) -> None:
+        from portal import lifecycle
+
+        await lifecycle.shutdown(app)
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+
+    session_config = PortalSessionConfig(
+        key="portal_session",
+        store="sessions",
+        max_age=settings.security.idle_timeout_s,
+        renew_on_access=True,
+        secure=settings.security.https,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        exclude=["^/static/", "^/sandbox-network/"],
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.security.secret_key,
+        cookie_secure=settings.security.https,
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        cookie_samesite="lax",
+        # The sandbox network is a separate application with its own CSRF handling.
+        exclude=["^/sandbox-network/"],
+    )
+    app = Litestar(
+        route_handlers=[*collect_routes(), create_static_files_router(path="/static", directories=[ROOT / "static"])],
+        template_config=_template_config(),
+        csrf_config=csrf_config,
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, settings=settings),
+            session_config.middleware,
+            DefineMiddleware(PrincipalMiddleware, exclude=["^/static/", "^/sandbox-network/"]),
+        ],
+        stores=StoreRegistry(stores={"sessions": DatabaseStore()}),
+        exception_handlers=exception_handlers(),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
+        debug=False,
+        openapi_config=None,
+    )
+    app.state.settings = settings
+    app.state.passwords = Passwords(settings.security)
+    app.state.root = Path(ROOT)
+    return app

@@ -1,0 +1,1 @@
+"""Staff accounts, roles, jurisdictions, sessions and login throttling."""

@@ -1,0 +1,156 @@
+"""Who is asking: the Principal built for every request from the session, and the guards that check it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+
+Kind = Literal["staff", "employer", "person"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The logged-in account; every applicant query is built from `employer_id` / `person_id`."""
+
+    kind: Kind
+    account_id: int
+    display_name: str
+    employer_id: int | None = None
+    employer_name: str = ""
+    person_id: int | None = None
+    # For an employer session: the natural person acting (legal rep or an authorised agent).
+    acting_name: str = ""
+    acting_role: str = ""  # legal_rep or agent
+    agent_id: int | None = None
+    login_type: str = ""
+    realname_level: str = ""
+    roles: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    # Jurisdiction of staff: codes per kind ("division", "squad", "agency"); divisions match by prefix.
+    scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    must_change_password: bool = False
+    profile_complete: bool = True
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_employer(self) -> bool:
+        return self.kind == "employer"
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def covers_division(self, division_code: str) -> bool:
+        return any(division_code.startswith(_division_prefix(c)) for c in self.scopes.get("division", ()))
+
+    def covers(self, kind: str, code: str) -> bool:
+        if kind == "division":
+            return self.covers_division(code)
+        return code in self.scopes.get(kind, ())
+
+    @property
+    def audit_name(self) -> str:
+        """Who acted, as the audit log and the timeline record it (an agent under the agent's own name)."""
+        if self.kind == "employer" and self.acting_name:
+            return f"{self.acting_name}（{self.employer_name}）"
+        return self.display_name
+
+
+def _division_prefix(code: str) -> str:
+    # 460000 (province) covers 46xxxx, 460100 (city) covers 4601xx, longer codes match exactly by prefix.
+    stripped = code.rstrip("0")
+    if len(stripped) <= 2:
+        return code[:2]
+    if len(stripped) <= 4:
+        return code[:4]
+    return code if len(code) > 6 else code[:6]
+
+
+# Loaders turn session data into a Principal; sso registers employer/person, auth registers staff.
+PrincipalLoader = Callable[[dict[str, Any]], Awaitable[Principal | None]]
+_LOADERS: dict[str, PrincipalLoader] = {}
+
+
+def register_loader(kind: str, loader: PrincipalLoader) -> None:
+    _LOADERS[kind] = loader
+
+
+class PrincipalMiddleware(AbstractAuthenticationMiddleware):
+    """Sets `request.user` to a Principal or None; guards decide what anonymous users may reach."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        session = connection.scope.get("session") or {}
+        principal = None
+        kind = session.get("kind")
+        if kind in _LOADERS:
+            settings = connection.app.state.settings.security
+            now = time.time()
+            if now - session.get("auth_at", 0) > settings.absolute_timeout_s:
+                connection.scope["session"] = {}
+            else:
+                principal = await _LOADERS[kind](session)
+                if principal is None:
+                    connection.scope["session"] = {}
+        return AuthenticationResult(user=principal, auth=None)
+
+
+def current(connection: ASGIConnection) -> Principal | None:
+    return connection.scope.get("user")
+
+
+def _require(connection: ASGIConnection) -> Principal:
+    principal = connection.scope.get("user")
+    if principal is None:
+        raise NotAuthorizedException("请先登录")
+    return principal
+
+
+def staff_guard(*permissions: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+    """A staff member holding every permission named (none named: any staff member)."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = _require(connection)
+        if not principal.is_staff or any(p not in principal.permissions for p in permissions):
+            raise PermissionDeniedException("您没有访问此页面的权限")
+
+    guard.__name__ = f"staff_guard({','.join(permissions)})"
+    return guard
+
+
+def employer_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    principal = _require(connection)
+    if not principal.is_employer:
+        raise PermissionDeniedException("此页面仅供单位用户使用")
+
+
+def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    principal = _require(connection)
+    if not principal.is_person:
+        raise PermissionDeniedException("此页面仅供个人用户使用")
+
+
+def applicant_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    principal = _require(connection)
+    if principal.is_staff:
+        raise PermissionDeniedException("此页面仅供单位或个人用户使用")
+
+
+def authenticated_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    _require(connection)
+
+
+# Handlers reachable without login declare opt={"public": True}; a test walks every route to check this.
+PUBLIC = {"public": True}

@@ -1,0 +1,1 @@
+"""Platform reference data (字典), holiday calendar, audit log."""

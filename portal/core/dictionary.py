@@ -1,0 +1,80 @@
+"""Reading the reference dictionary (字典): cached per process for a short time, invalidated on local edits."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from portal.core.tables import DictEntry
+
+_TTL_S = 30.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    label: str
+    parent_code: str
+    extra: str
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.loaded_at = 0.0
+        self.by_category: dict[str, list[Entry]] = {}
+
+    async def get(self) -> dict[str, list[Entry]]:
+        if time.monotonic() - self.loaded_at > _TTL_S:
+            rows = (
+                await DictEntry.select(
+                    DictEntry.category, DictEntry.code, DictEntry.label, DictEntry.parent_code, DictEntry.extra
+                )
+                .where(DictEntry.enabled.eq(True))
+                .order_by(DictEntry.category)
+                .order_by(DictEntry.sort_order)
+                .order_by(DictEntry.code)
+            )
+            by_category: dict[str, list[Entry]] = {}
+            for r in rows:
+                by_category.setdefault(r["category"], []).append(
+                    Entry(r["code"], r["label"], r["parent_code"], r["extra"] if isinstance(r["extra"], str) else "")
+                )
+            self.by_category = by_category
+            self.loaded_at = time.monotonic()
+        return self.by_category
+
+
+_cache = _Cache()
+
+
+def invalidate() -> None:
+    _cache.loaded_at = 0.0
+
+
+async def entries(category: str) -> list[Entry]:
+    return (await _cache.get()).get(category, [])
+
+
+async def choices(category: str) -> list[tuple[str, str]]:
+    """(code, label) pairs for a <select>."""
+    return [(e.code, e.label) for e in await entries(category)]
+
+
+async def label(category: str, code: str) -> str:
+    for e in await entries(category):
+        if e.code == code:
+            return e.label
+    return code
+
+
+async def labels(category: str) -> dict[str, str]:
+    return {e.code: e.label for e in await entries(category)}
+
+
+async def code_for_label(category: str, text: str) -> str | None:
+    """Spreadsheets carry labels (drop-downs show words); map back to the code, or None."""
+    text = text.strip()
+    for e in await entries(category):
+        if e.label == text or e.code == text:
+            return e.code
+    return None

@@ -1,0 +1,16 @@
+"""Piccolo app config of core."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=table_finder(modules=["portal.core.tables"], exclude_imported=True),
+    migration_dependencies=[
+    ],
+    commands=[],
+)

@@ -1,0 +1,1 @@
+"""Stored documents, certificates, import and export jobs."""

@@ -1,0 +1,3 @@
+"""HTTP handlers of portal/dataservices."""
+
+ROUTES: list = []

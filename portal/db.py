@@ -1,0 +1,83 @@
+"""Database engines for SQLite and PostgreSQL, and the one way to open a writing transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import asynccontextmanager
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+
+from portal.settings import DatabaseSettings
+
+
+class SafeSQLiteTransaction(SQLiteTransaction):
+    """Closes the connection when BEGIN itself fails (Piccolo leaks it, and its thread blocks exit)."""
+
+    async def __aenter__(self) -> SafeSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+
+class PortalSQLiteEngine(SQLiteEngine):
+    """SQLite with WAL, foreign keys and a busy timeout on every connection."""
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True):
+        return SafeSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    async def get_connection(self):
+        connection = await super().get_connection()
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+
+def make_engine(settings: DatabaseSettings) -> Engine:
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL is a property of the file: set it once, here, before any pooled use.
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        return PortalSQLiteEngine(path=str(path), timeout=settings.busy_timeout_s)
+    return PostgresEngine(config={"dsn": settings.url}, extensions=())
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)
+
+
+@asynccontextmanager
+async def write_transaction(engine: Engine | None = None):
+    """Every transaction that writes goes through here: BEGIN IMMEDIATE on SQLite (no upgrade deadlocks)."""
+    engine = engine or current_engine()
+    if is_sqlite(engine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with engine.transaction() as txn:
+            yield txn
+
+
+def current_engine() -> Engine:
+    from piccolo.engine.finder import engine_finder
+
+    engine = engine_finder()
+    assert engine is not None, "piccolo_conf.py defines no DB"
+    return engine
+
+
+async def fetch(sql: str, *args: Any) -> list[dict]:
+    """Raw read with `{}` placeholders, for queries the ORM cannot express well (e.g. keyset paging)."""
+    from piccolo.querystring import QueryString
+
+    return await current_engine().run_querystring(QueryString(sql, *args))

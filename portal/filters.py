@@ -1,0 +1,49 @@
+"""Jinja filters: money in 元, dates in Asia/Shanghai, masked IDs and phones (X-9)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+
+from portal.validators import mask_id_number, mask_phone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(int(fen))
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def ymd(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return local_time(value, "%Y-%m-%d")
+    return value.strftime("%Y-%m-%d")
+
+
+def install(env: Environment) -> None:
+    env.filters.update(
+        yuan=yuan,
+        local_time=local_time,
+        ymd=ymd,
+        mask_id=lambda v: mask_id_number(v or ""),
+        mask_phone=lambda v: mask_phone(v or ""),
+    )
+    env.globals.setdefault("now", lambda: datetime.now(SHANGHAI))

@@ -1,0 +1,219 @@
+"""Declarative forms: each field cleans its raw text or gives a Chinese message; raw values are kept for redisplay."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from portal import validators
+from portal.core import dictionary
+
+
+class FieldError(ValueError):
+    """Raised by a field's cleaner with the message shown next to the field."""
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    required: bool = True
+    max_len: int | None = None
+    help: str = ""
+
+    def missing_message(self) -> str:
+        return f"请填写{self.label}"
+
+    async def clean(self, raw: str) -> Any:
+        if self.max_len is not None and len(raw) > self.max_len:
+            raise FieldError(f"{self.label}不能超过{self.max_len}个字")
+        return raw
+
+
+@dataclass
+class TextField(Field):
+    pattern: str | None = None
+    pattern_message: str = ""
+
+    async def clean(self, raw: str) -> Any:
+        value = await super().clean(raw)
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise FieldError(self.pattern_message or f"{self.label}格式不正确")
+        return value
+
+
+@dataclass
+class IntField(Field):
+    min_value: int | None = None
+    max_value: int | None = None
+
+    async def clean(self, raw: str) -> Any:
+        if not re.fullmatch(r"-?\d+", raw):
+            raise FieldError(f"{self.label}应为整数")
+        value = int(raw)
+        if self.min_value is not None and value < self.min_value:
+            raise FieldError(f"{self.label}不能小于{self.min_value}")
+        if self.max_value is not None and value > self.max_value:
+            raise FieldError(f"{self.label}不能大于{self.max_value}")
+        return value
+
+
+def yuan_to_fen(raw: str, label: str = "金额") -> int:
+    """'1234.5' → 123450; at most two decimals, never negative (money is integer 分 everywhere)."""
+    text = validators.normalise(raw).replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        raise FieldError(f"{label}应为不小于0的数字，最多两位小数")
+    try:
+        return int(Decimal(text) * 100)
+    except InvalidOperation as exc:
+        raise FieldError(f"{label}应为数字") from exc
+
+
+@dataclass
+class MoneyField(Field):
+    max_fen: int = 100_000_000_00
+
+    async def clean(self, raw: str) -> Any:
+        fen = yuan_to_fen(raw, self.label)
+        if fen > self.max_fen:
+            raise FieldError(f"{self.label}超出允许范围")
+        return fen
+
+
+def parse_date(raw: str) -> date:
+    text = validators.normalise(raw).replace("/", "-").replace(".", "-")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if not m:
+        raise FieldError("日期格式应为yyyy-mm-dd")
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise FieldError("日期不存在") from exc
+
+
+@dataclass
+class DateField(Field):
+    async def clean(self, raw: str) -> Any:
+        try:
+            return parse_date(raw)
+        except FieldError as exc:
+            raise FieldError(f"{self.label}：{exc}") from exc
+
+
+@dataclass
+class ChoiceField(Field):
+    """Choices from the dictionary (`category`) or given inline as (code, label) pairs."""
+
+    category: str = ""
+    choices: Sequence[tuple[str, str]] = ()
+
+    async def options(self) -> Sequence[tuple[str, str]]:
+        return await dictionary.choices(self.category) if self.category else self.choices
+
+    def missing_message(self) -> str:
+        return f"请选择{self.label}"
+
+    async def clean(self, raw: str) -> Any:
+        if raw not in {code for code, _ in await self.options()}:
+            raise FieldError(f"请从列表中选择{self.label}")
+        return raw
+
+
+@dataclass
+class IdNumberField(Field):
+    max_len: int | None = 18
+
+    async def clean(self, raw: str) -> Any:
+        value = validators.normalise(raw)
+        if error := validators.id_number_error(value):
+            raise FieldError(error)
+        return value
+
+
+@dataclass
+class UsccField(Field):
+    async def clean(self, raw: str) -> Any:
+        value = validators.normalise(raw)
+        if error := validators.uscc_error(value):
+            raise FieldError(error)
+        return value
+
+
+@dataclass
+class MobileField(Field):
+    landline_ok: bool = False
+
+    async def clean(self, raw: str) -> Any:
+        value = validators.normalise(raw)
+        error = validators.phone_error(value) if self.landline_ok else validators.mobile_error(value)
+        if error:
+            raise FieldError(error)
+        return value
+
+
+@dataclass
+class BoolField(Field):
+    required: bool = False
+
+    async def clean(self, raw: str) -> Any:
+        return raw in {"1", "on", "true", "yes", "是"}
+
+
+@dataclass
+class Form:
+    """Validate `data` against `fields`; `errors` maps field name → message, `values` keeps what was typed."""
+
+    fields: Sequence[Field]
+    data: Mapping[str, Any] = field(default_factory=dict)
+    checks: Sequence[Callable[[dict[str, Any]], dict[str, str]]] = ()
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, str]:
+        return {f.name: _raw(self.data, f.name) for f in self.fields}
+
+    async def validate(self) -> bool:
+        self.cleaned, self.errors = {}, {}
+        for f in self.fields:
+            raw = _raw(self.data, f.name)
+            if raw == "" and not isinstance(f, BoolField):
+                if f.required:
+                    self.errors[f.name] = f.missing_message()
+                else:
+                    self.cleaned[f.name] = None
+                continue
+            try:
+                self.cleaned[f.name] = await f.clean(raw)
+            except FieldError as exc:
+                self.errors[f.name] = str(exc)
+        if not self.errors:
+            for check in self.checks:
+                self.errors.update(check(self.cleaned))
+        return not self.errors
+
+    def value(self, name: str) -> str:
+        """What to show in the input: always what the user typed, even when it was wrong (X-11)."""
+        return _raw(self.data, name)
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors[name] = message
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field id, message) in field order, for the error summary at the top of the form."""
+        order = {f.name: i for i, f in enumerate(self.fields)}
+        return sorted(self.errors.items(), key=lambda kv: order.get(kv[0], len(order)))
+
+    def label(self, name: str) -> str:
+        return next((f.label for f in self.fields if f.name == name), name)
+
+
+def _raw(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip() if value is not None else ""

@@ -1,0 +1,158 @@
+"""Settings read from the environment, one dataclass per concern; see README for each variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    # sqlite:///path or postgresql://user@host:port/db
+    url: str
+    busy_timeout_s: int = 10
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.url.split("sqlite:///", 1)[1])
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    name: str = "海南省人力资源和社会保障厅"
+    hall_name: str = "网上办事大厅"
+    sponsor: str = "海南省人力资源和社会保障厅"
+    site_code: str = "4600000031"
+    icp: str = "琼ICP备05000123号"
+    police_record: str = "琼公网安备 46010802000123号"
+    # Base URL used in QR codes and emails; the request's own URL is used when empty.
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str
+    https: bool = False
+    staff_2fa: bool = True
+    # "dengbao" (length 8, three kinds, periodic change) or "asvs" (length 12, breached list)
+    password_policy: str = "dengbao"
+    password_max_age_days: int = 90
+    idle_timeout_s: int = 30 * 60
+    absolute_timeout_s: int = 12 * 3600
+    lockout_failures: int = 5
+    lockout_window_s: int = 15 * 60
+    # argon2id cost; tests lower it, production keeps the library defaults
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    max_concurrent_hashes: int = 2
+
+
+@dataclass(frozen=True)
+class SSOSettings:
+    # "oauth2" (Guangdong style) or "ticket" (Zhejiang style)
+    protocol: str = "oauth2"
+    base_url: str = ""
+    client_id: str = "hrss-portal"
+    client_secret: str = ""
+    redirect_uri: str = ""
+    ticket_service_code: str = "hrss-portal"
+    ticket_service_password: str = ""
+    timeout_s: float = 5.0
+    sandbox_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings
+    security: SecuritySettings
+    site: SiteSettings = field(default_factory=SiteSettings)
+    sso: SSOSettings = field(default_factory=SSOSettings)
+    storage_dir: Path = ROOT / "var" / "storage"
+    var_dir: Path = ROOT / "var"
+    debug: bool = False
+    upload_max_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 50_000
+    pdf_concurrency: int = 2
+    chromium_path: str = "/usr/bin/chromium"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = Path(_env("PORTAL_VAR_DIR", str(ROOT / "var")))
+        var_dir.mkdir(parents=True, exist_ok=True)
+        db_url = _env("PORTAL_DATABASE_URL", f"sqlite:///{var_dir / 'portal.sqlite3'}")
+        https = _flag("PORTAL_HTTPS", False)
+        return cls(
+            database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10)),
+            security=SecuritySettings(
+                secret_key=_secret_key(var_dir),
+                https=https,
+                staff_2fa=_flag("PORTAL_STAFF_2FA", True),
+                password_policy=_env("PORTAL_PASSWORD_POLICY", "dengbao"),
+                password_max_age_days=_int("PORTAL_PASSWORD_MAX_AGE_DAYS", 90),
+                idle_timeout_s=_int("PORTAL_IDLE_TIMEOUT", 30 * 60),
+                absolute_timeout_s=_int("PORTAL_ABSOLUTE_TIMEOUT", 12 * 3600),
+                argon2_time_cost=_int("PORTAL_ARGON2_TIME_COST", 3),
+                argon2_memory_cost=_int("PORTAL_ARGON2_MEMORY_COST", 65536),
+            ),
+            site=SiteSettings(
+                name=_env("PORTAL_SITE_NAME", SiteSettings.name),
+                hall_name=_env("PORTAL_HALL_NAME", SiteSettings.hall_name),
+                sponsor=_env("PORTAL_SPONSOR", SiteSettings.sponsor),
+                site_code=_env("PORTAL_SITE_CODE", SiteSettings.site_code),
+                icp=_env("PORTAL_ICP", SiteSettings.icp),
+                police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
+                public_url=_env("PORTAL_PUBLIC_URL", ""),
+            ),
+            sso=SSOSettings(
+                protocol=_env("PORTAL_SSO_PROTOCOL", "oauth2"),
+                base_url=_env("PORTAL_SSO_BASE_URL", ""),
+                client_id=_env("PORTAL_SSO_CLIENT_ID", "hrss-portal"),
+                client_secret=_env("PORTAL_SSO_CLIENT_SECRET", "sandbox-client-secret"),
+                redirect_uri=_env("PORTAL_SSO_REDIRECT_URI", ""),
+                ticket_service_code=_env("PORTAL_SSO_SERVICE_CODE", "hrss-portal"),
+                ticket_service_password=_env("PORTAL_SSO_SERVICE_PASSWORD", "sandbox-service-password"),
+                timeout_s=float(_env("PORTAL_SSO_TIMEOUT", "5")),
+                sandbox_enabled=_flag("PORTAL_SANDBOX_NETWORK", True),
+            ),
+            storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
+            var_dir=var_dir,
+            debug=_flag("PORTAL_DEBUG", False),
+            upload_max_bytes=_int("PORTAL_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+            import_max_rows=_int("PORTAL_IMPORT_MAX_ROWS", 50_000),
+            pdf_concurrency=_int("PORTAL_PDF_CONCURRENCY", 2),
+            chromium_path=_env("PORTAL_CHROMIUM", "/usr/bin/chromium"),
+        )
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The key from the environment, else one generated once into var/ (never a constant in code)."""
+    if key := os.environ.get("PORTAL_SECRET_KEY"):
+        return key
+    path = var_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

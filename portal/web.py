@@ -1,0 +1,135 @@
+"""Rendering: one helper turns a template (or one named block of it, for htmx) into a response."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
+
+from portal.auth.principal import Principal
+
+ContextProcessor = Callable[[Request], Awaitable[dict[str, Any]]]
+_PROCESSORS: list[ContextProcessor] = []
+
+
+def context_processor(fn: ContextProcessor) -> ContextProcessor:
+    """Register an async function whose dict is merged into every page's context (e.g. unread messages)."""
+    _PROCESSORS.append(fn)
+    return fn
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A main-navigation entry; `audience` is staff, employer or person; `permission` for staff items."""
+
+    label: str
+    route: str
+    audience: str
+    permission: str = ""
+    order: int = 100
+    description: str = ""
+
+
+_NAV: list[NavItem] = []
+
+
+def register_nav(*items: NavItem) -> None:
+    for item in items:
+        if item not in _NAV:
+            _NAV.append(item)
+
+
+def nav_for(principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    items = [
+        i
+        for i in _NAV
+        if i.audience == principal.kind and (not i.permission or principal.can(i.permission))
+    ]
+    return sorted(items, key=lambda i: i.order)
+
+
+def catalogue() -> list[NavItem]:
+    """Services offered to applicants, for the home page before login (choose a service, then log in)."""
+    return sorted((i for i in _NAV if i.audience in {"employer", "person"} and i.description), key=lambda i: i.order)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """The context every page needs, computed without I/O (error pages use only this)."""
+    csrf_token = ScopeState.from_scope(request.scope).csrf_token
+    csrf_token = "" if csrf_token is None or csrf_token.__class__.__name__ == "EmptyType" else csrf_token
+    principal = request.scope.get("user")
+    ctx: dict[str, Any] = {
+        "request": request,
+        "user": principal,
+        "site": request.app.state.settings.site,
+        "csrf_token": csrf_token,
+        "csrf_input": f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}">',
+        "nav": nav_for(principal),
+        "elder_mode": request.cookies.get("elder") == "1",
+        "url_for": request.app.route_reverse,
+    }
+    return ctx
+
+
+async def page_context(request: Request, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    ctx = base_context(request)
+    for processor in _PROCESSORS:
+        ctx.update(await processor(request))
+    if context:
+        ctx.update(context)
+    return ctx
+
+
+async def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render the page; for an htmx request and a `block`, only that block (the markup lives once)."""
+    ctx = await page_context(request, context)
+    return render_sync(request, template, ctx, block=block, status_code=status_code, headers=headers)
+
+
+def render_sync(
+    request: Request,
+    template: str,
+    ctx: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    tmpl = request.app.template_engine.engine.get_template(template)
+    if block and is_htmx(request):
+        body = "".join(tmpl.blocks[block](tmpl.new_context(ctx)))
+    else:
+        body = tmpl.render(ctx)
+    out_headers = {"Vary": "HX-Request", **(headers or {})}
+    return Response(content=body, media_type="text/html", status_code=status_code, headers=out_headers)
+
+
+def redirect(request: Request, path: str) -> Response:
+    """A redirect that also works for htmx requests (HX-Redirect instead of a swapped 303)."""
+    if is_htmx(request):
+        return Response(content="", status_code=200, headers={"HX-Redirect": path})
+    return Redirect(path=path, status_code=303)
+
+
+def client_ip(request: Request) -> str:
+    # Behind a proxy uvicorn's --proxy-headers sets client from X-Forwarded-For; we never parse it ourselves.
+    return request.client.host if request.client else ""

@@ -1,0 +1,1 @@
+"""办件 (matters), their timeline, materials, messages and evaluations."""

@@ -1,0 +1,3 @@
+"""HTTP handlers of portal/workflow."""
+
+ROUTES: list = []

@@ -1,0 +1,1 @@
+"""Reference data (字典, holidays) and the demo / scale data generators."""

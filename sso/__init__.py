@@ -1,0 +1,1 @@
+"""Accounts that sign in through the government-service network."""

@@ -1,0 +1,3 @@
+"""HTTP handlers of sso."""
+
+ROUTES: list = []

@@ -1,0 +1,18 @@
+"""Piccolo app config of sso."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="sso",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=table_finder(modules=["sso.tables"], exclude_imported=True),
+    migration_dependencies=[
+        "domains.employer.piccolo_app",
+        "domains.person.piccolo_app",
+    ],
+    commands=[],
+)

@@ -1,0 +1,1 @@
+"""The sandbox government-service network's own user store."""

@@ -1,0 +1,67 @@
+/* Progressive enhancement only: every page works without this file. No eval, no inline handlers (CSP). */
+(function () {
+  "use strict";
+  var lastFocus = null;
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+  function focusFirstError(root) {
+    var summary = (root || document).querySelector("[data-autofocus]");
+    if (summary) { summary.focus(); }
+  }
+
+  function openModal(modal) {
+    var dialog = modal.querySelector(".app-modal__dialog");
+    var first = dialog.querySelector(FOCUSABLE);
+    (first || dialog).focus();
+    document.body.style.overflow = "hidden";
+  }
+
+  function closeModal(modal) {
+    modal.remove();
+    document.body.style.overflow = "";
+    if (lastFocus && document.contains(lastFocus)) { lastFocus.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-modal-open]");
+    if (opener) { lastFocus = opener; }
+    var closer = event.target.closest("[data-modal-close]");
+    if (closer) {
+      var modal = closer.closest("[data-modal]");
+      if (modal) { event.preventDefault(); closeModal(modal); }
+    }
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      var boxes = document.querySelectorAll('input[type="checkbox"][name="' + all.getAttribute("data-select-all") + '"]');
+      boxes.forEach(function (b) { b.checked = all.checked; });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var modal = document.querySelector("[data-modal]");
+    if (!modal) { return; }
+    if (event.key === "Escape") { event.preventDefault(); closeModal(modal); return; }
+    if (event.key !== "Tab") { return; }
+    var items = Array.prototype.filter.call(modal.querySelectorAll(FOCUSABLE), function (el) { return el.offsetParent !== null; });
+    if (!items.length) { return; }
+    var first = items[0], last = items[items.length - 1];
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var modal = event.detail.target.querySelector ? event.detail.target.querySelector("[data-modal]") : null;
+    if (modal) { openModal(modal); }
+    focusFirstError(event.detail.target);
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!document.querySelector("[data-modal]")) { lastFocus = null; }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+})();

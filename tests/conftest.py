@@ -1,0 +1,30 @@
+"""Test set-up: a throw-away database (SQLite, or PostgreSQL from PORTAL_TEST_DATABASE_URL), migrated once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_VAR = Path(tempfile.mkdtemp(prefix="portal-test-"))
+
+# Environment first: piccolo_conf and the settings read it on import.
+os.environ["PORTAL_VAR_DIR"] = str(_VAR)
+os.environ["PORTAL_DATABASE_URL"] = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_VAR / 'test.sqlite3'}"
+os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ["PORTAL_ARGON2_TIME_COST"] = "1"
+os.environ["PORTAL_ARGON2_MEMORY_COST"] = "8192"
+os.environ.setdefault("PORTAL_STAFF_2FA", "0")
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+subprocess.run(
+    [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],
+    cwd=ROOT, check=True, capture_output=True, env=os.environ,
+)
+subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
+
+from tests.support.fixtures import *  # noqa: E402,F403
+

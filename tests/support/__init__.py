@@ -1,0 +1,1 @@
+"""Test helpers: the page checker, sign-in shortcuts and row factories."""
