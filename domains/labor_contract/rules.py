@@ -1,0 +1,236 @@
+"""Pure rules of labour-contract filing (吉林 操作指南, 劳动合同法): no I/O, each returns a Chinese reason or None."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from portal.validators import id_birth_date, id_gender, id_number_error, normalise
+
+STATE_LABELS = {"new": "新订", "renew": "续订", "terminate": "解除(终止)", "void": "作废"}
+REVIEW_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过"}
+ROSTER_KIND_LABELS = {
+    "new_roster": "新签备案名册",
+    "renew_roster": "续签备案名册",
+    "termination_certificate": "解除(终止)证明书",
+    "termination_roster": "解除(终止)备案名册",
+}
+ROSTER_PREFIX = {"new_roster": "XQ", "renew_roster": "XD", "termination_certificate": "JZ", "termination_roster": "JM"}
+# 使用合同模板: the bureau's model text (范本) is numbered, so a contract number is mandatory with it.
+TEMPLATE_LABELS = {"model": "劳动合同范本（备案试运行文本）", "own": "单位自拟文本"}
+
+# Dictionary codes this domain relies on (seeds/reference/*.csv).
+FIXED_TERM, OPEN_ENDED, TASK_BASED = "1", "2", "3"
+PART_TIME = "02"  # 非全日制用工
+MIN_WORKING_AGE = 16  # 劳动法 第十五条
+MAX_NAME_LEN = 10  # the termination template: 10个汉字以内
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{1,%d}$" % MAX_NAME_LEN)
+
+
+@dataclass(frozen=True)
+class PendingFiling:
+    """An unreviewed filing of the same person somewhere (for the one-unreviewed-filing rule)."""
+
+    employer_name: str
+    employment_form_label: str
+    state: str
+
+
+def derive_from_id(id_number: str) -> tuple[str, date]:
+    """Gender and birth date come from the 身份证号, never from the form."""
+    return id_gender(id_number), id_birth_date(id_number)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def term_months(start: date, end: date) -> int:
+    """Whole months from start to end (the day before the anniversary counts as a full period)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day + 1 < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def max_probation_months(contract_type: str, employment_form: str, start: date | None, end: date | None) -> int:
+    """劳动合同法 第十九、七十条: the longest probation the contract allows."""
+    if employment_form == PART_TIME or contract_type == TASK_BASED:
+        return 0
+    if contract_type == OPEN_ENDED:
+        return 6
+    if start is None or end is None:
+        return 0
+    months = term_months(start, end)
+    if months < 3:
+        return 0
+    if months < 12:
+        return 1
+    if months < 36:
+        return 2
+    return 6
+
+
+def contract_field_errors(v: Mapping[str, Any]) -> dict[str, str]:
+    """Rules across fields of a 新订/续订 filing; keys are form field names."""
+    errors: dict[str, str] = {}
+    ctype, start, end = v.get("contract_type"), v.get("start_date"), v.get("end_date")
+    if ctype == FIXED_TERM:
+        if end is None:
+            errors["end_date"] = "固定期限劳动合同必须填写合同结束日期"
+        elif start is not None and end <= start:
+            errors["end_date"] = "合同结束日期应晚于合同起始日期"
+    elif ctype == OPEN_ENDED and end is not None:
+        errors["end_date"] = "无固定期限劳动合同不填写合同结束日期"
+    elif ctype == TASK_BASED and end is not None and start is not None and end <= start:
+        errors["end_date"] = "合同结束日期应晚于合同起始日期"
+    if "end_date" not in errors:
+        probation = v.get("probation_months") or 0
+        limit = max_probation_months(ctype or "", v.get("employment_form") or "", start, end)
+        if probation > limit:
+            errors["probation_months"] = (
+                "该合同不得约定试用期" if limit == 0 else f"该合同的试用期不得超过{limit}个月（劳动合同法第十九条）"
+            )
+    pay_day = v.get("pay_day")
+    if pay_day is not None and not 1 <= pay_day <= 31:
+        errors["pay_day"] = "发工资日期填写每月的几号，应为1到31之间的数字"
+    if v.get("contract_template") == "model" and not v.get("contract_number"):
+        errors["contract_number"] = "使用合同模板没有劳动合同号，请填写劳动合同编号"
+    id_number = v.get("id_number")
+    if start is not None and id_number and id_number_error(id_number) is None:
+        if age_on(id_birth_date(id_number), start) < MIN_WORKING_AGE:
+            errors["id_number"] = "劳动者在合同起始日期未满十六周岁，不得招用"
+    return errors
+
+
+def first_filing_refusal(filing_kind: str, has_contract_here: bool) -> str | None:
+    """A worker's first filing with an employer must be 新订 (guide 1.1)."""
+    if filing_kind != "new" and not has_contract_here:
+        return "此人在本单位没有已完成的新订备案，首次备案必须以新订的形式进入"
+    return None
+
+
+def new_filing_refusal(employed_here: bool) -> str | None:
+    if employed_here:
+        return "此人在本单位已有在职的劳动合同，请办理续订或解除(终止)备案"
+    return None
+
+
+def unreviewed_refusal(pending: Iterable[PendingFiling]) -> str | None:
+    """At most one unreviewed filing per person across all employers (the guide's upload reason)."""
+    for p in pending:
+        return (
+            f"此人存在未审核的备案信息：此人在单位【{p.employer_name}】已存在{p.employment_form_label}"
+            f"劳动合同{STATE_LABELS.get(p.state, p.state)}备案，尚未审核"
+        )
+    return None
+
+
+def may_modify(c: Mapping[str, Any]) -> str | None:
+    """LC-3: only a filing that was 审核不通过 may be changed (and resubmitted)."""
+    if c["state"] == "void":
+        return "已作废的备案不能修改"
+    if c["review_state"] != "rejected":
+        return "只有审核状态为审核不通过的备案才可以修改"
+    return None
+
+
+def _completed(c: Mapping[str, Any]) -> bool:
+    return (
+        c["state"] in ("new", "renew")
+        and c["review_state"] == "approved"
+        and bool(c["in_roster"])
+        and bool(c["employed"])
+    )
+
+
+def may_renew(c: Mapping[str, Any]) -> str | None:
+    """LC-4: a 新订 or 续订 contract, 审核通过, already in a roster, and still the current one."""
+    if c["state"] not in ("new", "renew"):
+        return "只有合同状态为新订或续订的合同才可以续订"
+    if c["review_state"] != "approved":
+        return "只有审核通过的合同才可以续订"
+    if not c["in_roster"]:
+        return "请先通过实时名册打印生成名册后再办理续订"
+    if not c["employed"]:
+        return "该合同已续订或已解除(终止)，不能再次续订"
+    return None
+
+
+def may_terminate(c: Mapping[str, Any]) -> str | None:
+    """LC-5: only a completed 新订 or 续订 (审核通过 and in a roster) may be ended."""
+    if not _completed(c):
+        if c["state"] not in ("new", "renew"):
+            return "只有合同状态为新订或续订的合同才可以解除(终止)"
+        if c["review_state"] != "approved" or not c["in_roster"]:
+            return "只有完成新订或续订流程（审核通过并已生成名册）的合同才可以解除(终止)"
+        return "该合同已续订或已解除(终止)"
+    return None
+
+
+def may_void(c: Mapping[str, Any]) -> str | None:
+    """LC-8: only 未审核 or 审核不通过 filings may be voided."""
+    if c["state"] == "void":
+        return "该备案已作废"
+    if c["review_state"] not in ("pending", "rejected"):
+        return "只有未审核和审核不通过的备案可以作废"
+    return None
+
+
+def parse_compensation(raw: str) -> int:
+    """经济补偿金: Arabic numerals, at most two decimals, no 汉字 → 分. Raises ValueError with the reason."""
+    text = normalise(raw).replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        raise ValueError("支付经济补偿金的金额应为阿拉伯数字，最多两位小数，不可填写汉字")
+    try:
+        fen = int(Decimal(text) * 100)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
+        raise ValueError("支付经济补偿金的金额应为数字") from exc
+    if fen > 100_000_000_00:
+        raise ValueError("支付经济补偿金的金额超出允许范围")
+    return fen
+
+
+def termination_date_refusal(contract_start: date | None, ended: date, today: date) -> str | None:
+    if contract_start is not None and ended < contract_start:
+        return "解除(终止)时间不能早于合同起始日期"
+    if (ended - today).days > 31:
+        return "解除(终止)时间不能晚于当前日期一个月以上"
+    return None
+
+
+def worker_name_error(name: str) -> str | None:
+    """The termination template: 姓名 10个汉字以内."""
+    if not name:
+        return "请填写姓名"
+    if not _NAME.fullmatch(name):
+        return "姓名应为10个汉字以内"
+    return None
+
+
+def roster_refusal(kind: str, c: Mapping[str, Any], on_kinds: set[str]) -> str | None:
+    """LC-9: which approved filings may go on which roster; `on_kinds` are the roster kinds it is already on."""
+    name = c.get("worker_name", "")
+    if c["review_state"] != "approved":
+        return f"{name}：只有审核通过的备案才能生成名册"
+    wanted = {"new_roster": "new", "renew_roster": "renew"}.get(kind, "terminate")
+    if c["state"] != wanted:
+        return f"{name}：{ROSTER_KIND_LABELS[kind]}只能选择合同状态为{STATE_LABELS[wanted]}的备案"
+    if kind in on_kinds:
+        return f"{name}：已生成过{ROSTER_KIND_LABELS[kind]}"
+    return None
+
+
+def approval_updates(c: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Field updates when staff approve a filing: (this filing, the filing it renews or ends)."""
+    if c["state"] == "terminate":
+        return {"review_state": "approved", "employed": False}, {"employed": False}
+    return {"review_state": "approved", "employed": True}, {"employed": False}
+
+
+def roster_number(kind: str, day: date, sequence: int) -> str:
+    return f"{ROSTER_PREFIX[kind]}{day:%Y%m%d}{sequence:04d}"
