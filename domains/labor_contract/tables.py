@@ -50,7 +50,7 @@ class Contract(Table, help_text="One filing (备案记录) of a labour contract:
     termination_reason = Varchar(length=10, default="", help_text="dictionary termination_reason")
     compensation = Integer(null=True, default=None, help_text="经济补偿金 in 分")
     matter_id = Integer(null=True, default=None, index=True, help_text="The workflow 办件 reviewing this filing")
-    batch_id = Integer(null=True, default=None, help_text="The upload that created it, if any")
+    import_token = Varchar(length=64, default="", help_text="dataservices ImportJob that created it, if any")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -70,9 +70,7 @@ class Roster(Table, help_text="A saved roster (名册) of approved filings; its 
     item_count = Integer(default=0)
     created_at = Timestamptz()
     created_by = Varchar(length=100, default="", help_text="Who saved it (acting person)")
-    document_id = Integer(null=True, default=None, help_text="dataservices StoredDocument of the PDF")
-    pdf_path = Varchar(length=300, default="", help_text="Stored PDF under the storage directory (fallback)")
-    pdf_sha256 = Varchar(length=64, default="")
+    document_token = Varchar(length=64, default="", help_text="dataservices StoredDocument.token of the PDF")
 
 
 class RosterItem(Table, help_text="One filing listed on a roster"):
@@ -98,14 +96,3 @@ class EmployerFiling(Table, help_text="The employer's first filing or a later ch
     created_at = Timestamptz()
     updated_at = Timestamptz()
     reviewed_at = Timestamptz(null=True, default=None)
-
-
-class ImportBatch(Table, help_text="One batch upload (LC-6, LC-7) and its per-row results"):
-    employer = ForeignKey(Employer, on_delete=OnDelete.cascade, index=True)
-    kind = Varchar(length=20, help_text="new_renew or terminate")
-    filename = Varchar(length=200, default="")
-    total = Integer(default=0)
-    succeeded = Integer(default=0)
-    failed = Integer(default=0)
-    results = JSON(default="[]", help_text="Per row: row number, ok, reasons, values")
-    created_at = Timestamptz()
