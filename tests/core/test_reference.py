@@ -1,0 +1,120 @@
+"""Reference data files: well-formed codes, parents that exist, JSON extras, an idempotent loader."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from portal.core import dictionary
+from portal.core.tables import DictEntry, Holiday
+from seeds.reference import REFERENCE_DIR, load_reference, read_category
+
+CATEGORIES = sorted(p.stem for p in REFERENCE_DIR.glob("*.csv") if p.stem != "holidays")
+
+
+def _rows(category: str) -> list[dict]:
+    return read_category(REFERENCE_DIR / f"{category}.csv")
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_codes_unique_parents_exist_extra_is_json(category):
+    rows = _rows(category)
+    assert rows, f"{category}.csv is empty"
+    codes = [r["code"] for r in rows]
+    assert len(codes) == len(set(codes)), f"duplicate codes in {category}"
+    for r in rows:
+        assert r["code"] and r["label"], r
+        assert re.fullmatch(r"[0-9A-Za-z_.-]{1,40}", r["code"]), r["code"]
+        assert not r["parent_code"] or r["parent_code"] in codes, f"{category}: parent of {r['code']} missing"
+        assert isinstance(json.loads(r["extra"]), dict)
+
+
+def test_divisions_follow_the_official_code_structure():
+    rows = {r["code"]: r for r in _rows("division")}
+    assert rows["460000"]["label"] == "海南省"
+    for code, label in {"460100": "海口市", "460200": "三亚市", "460300": "三沙市", "460400": "儋州市",
+                        "460105": "秀英区", "460108": "美兰区", "460205": "崖州区", "469001": "五指山市",
+                        "469030": "琼中黎族苗族自治县"}.items():
+        assert rows[code]["label"] == label
+    for code, r in rows.items():
+        assert re.fullmatch(r"46\d{4}|46\d{7}", code), code
+        if len(code) == 9:  # 乡镇/街道 sit under their county-level unit
+            assert r["parent_code"] == code[:6]
+        elif code.endswith("0000"):
+            assert r["parent_code"] == ""
+        elif code.endswith("00"):  # prefecture level (and 469000, the province-administered counties)
+            assert r["parent_code"] == "460000"
+        else:
+            assert r["parent_code"] in {code[:4] + "00", "469000"}
+    # Every district of Haikou has its 乡镇/街道
+    for district in ("460105", "460106", "460107", "460108"):
+        assert sum(1 for c in rows if len(c) == 9 and c.startswith(district)) >= 6
+
+
+def test_every_haikou_town_has_a_squad_and_squad_divisions_exist():
+    divisions = {r["code"] for r in _rows("division")}
+    covered: set[str] = set()
+    for r in _rows("squad"):
+        listed = json.loads(r["extra"])["divisions"]
+        assert listed and set(listed) <= divisions, r
+        covered.update(listed)
+    towns = {c for c in divisions if len(c) == 9 and c.startswith("4601")}
+    assert towns <= covered
+    counties = {c for c in divisions if c.startswith("469") and c != "469000"}
+    assert counties <= covered
+
+
+def test_review_agencies_point_at_divisions_and_keep_the_factory_code():
+    divisions = {r["code"] for r in _rows("division")}
+    agencies = {r["code"]: json.loads(r["extra"]) for r in _rows("review_agency")}
+    assert "460105" in agencies  # tests.support.factories uses it
+    for extra in agencies.values():
+        assert extra["division"] in divisions
+
+
+def test_holiday_file_is_well_formed():
+    with (REFERENCE_DIR / "holidays.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    days = [date.fromisoformat(r["day"]) for r in rows]
+    assert len(days) == len(set(days))
+    assert {d.year for d in days} == {2026, 2027}
+    for r, d in zip(rows, days, strict=True):
+        assert r["is_workday"] in {"0", "1"} and r["name"]
+        if r["is_workday"] == "1":  # a 调休 working day is always a weekend day
+            assert d.weekday() >= 5, d
+    by_day = {d: r for r, d in zip(rows, days, strict=True)}
+    assert by_day[date(2026, 2, 17)]["name"] == "春节" and by_day[date(2026, 2, 14)]["is_workday"] == "1"
+    assert by_day[date(2026, 10, 1)]["name"] == "国庆节"
+
+
+async def test_loader_is_idempotent():
+    before = await DictEntry.count()
+    holidays = await Holiday.count()
+    added = await load_reference()
+    assert set(added.values()) == {0}
+    assert await DictEntry.count() == before and await Holiday.count() == holidays
+    assert before == sum(len(_rows(c)) for c in CATEGORIES)
+
+
+async def test_loader_adds_only_missing_entries_and_keeps_admin_edits(tmp_path: Path):
+    (tmp_path / "zz_test.csv").write_text(
+        "code,label,parent_code,sort_order,extra\nA,甲,,1,\nB,乙,A,2,\"{\"\"k\"\": 1}\"\n", encoding="utf-8"
+    )
+    try:
+        assert (await load_reference(tmp_path))["zz_test"] == 2
+        await DictEntry.update({DictEntry.label: "甲（改）"}).where(
+            (DictEntry.category == "zz_test") & (DictEntry.code == "A")
+        )
+        assert (await load_reference(tmp_path))["zz_test"] == 0
+        rows = await DictEntry.select(DictEntry.code, DictEntry.label).where(DictEntry.category == "zz_test")
+        assert sorted((r["code"], r["label"]) for r in rows) == [("A", "甲（改）"), ("B", "乙")]
+        dictionary.invalidate()
+        assert await dictionary.choices("zz_test") == [("A", "甲（改）"), ("B", "乙")]
+    finally:
+        await DictEntry.delete().where(DictEntry.category == "zz_test")
+        dictionary.invalidate()
