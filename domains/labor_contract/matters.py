@@ -1,0 +1,179 @@
+"""The 办件 kinds of labour-contract filing: one per contract filing and one per employer filing (EMP-2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domains.labor_contract import rules
+from domains.labor_contract.tables import Contract
+from portal.auth.permissions import register_permissions
+from portal.workflow.kinds import (
+    EffectContext,
+    MaterialSpec,
+    MatterKind,
+    State,
+    Transition,
+    register_kind,
+    review_flow,
+)
+
+REVIEW_PERMISSION = "lc.review"
+CONTRACT_KIND = "lc_contract"
+EMPLOYER_FILING_KIND = "lc_employer_filing"
+
+register_permissions({REVIEW_PERMISSION: "劳动用工备案审核（单位备案、劳动合同备案）"})
+
+PAYLOAD_LABELS = (
+    ("filing_kind_label", "备案类型"),
+    ("worker_name", "姓名"),
+    ("id_number_masked", "身份证号"),
+    ("employment_form_label", "用工形式"),
+    ("contract_type_label", "合同类别"),
+    ("contract_number", "劳动合同编号"),
+    ("start_date", "合同起始日期"),
+    ("end_date", "合同结束日期"),
+    ("probation_months", "试用期（月）"),
+    ("post", "工作岗位"),
+    ("workplace", "工作地点"),
+    ("monthly_wage_yuan", "月工资（元）"),
+    ("pay_day", "发工资日期"),
+    ("work_hours_system_label", "工时制度"),
+    ("termination_date", "解除(终止)时间"),
+    ("termination_reason_label", "解除(终止)原因"),
+    ("compensation_yuan", "经济补偿金（元）"),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _contract_of(matter_id: int) -> dict | None:
+    return await Contract.select().where(Contract.matter_id == matter_id).first()
+
+
+async def _resubmit_guard(matter: dict, principal) -> str | None:
+    contract = await _contract_of(matter["id"])
+    if contract is None:
+        return "备案记录不存在"
+    from domains.labor_contract import service
+
+    return rules.unreviewed_refusal(await service.pending_filings(contract["id_number"], exclude_id=contract["id"]))
+
+
+async def _void_guard(matter: dict, principal) -> str | None:
+    contract = await _contract_of(matter["id"])
+    return rules.may_void(contract) if contract else "备案记录不存在"
+
+
+async def _on_approve(ctx: EffectContext) -> dict:
+    contract = await _contract_of(ctx.matter["id"])
+    own, previous = rules.approval_updates(contract)
+    at = _now()
+    await Contract.update({**own, "review_opinion": ctx.opinion, "reviewed_at": at, "updated_at": at}).where(
+        Contract.id == contract["id"]
+    )
+    if contract["previous"] is not None:
+        await Contract.update({**previous, "updated_at": at}).where(Contract.id == contract["previous"])
+    return {"review_state": "approved"}
+
+
+async def _on_reject(ctx: EffectContext) -> dict:
+    at = _now()
+    await Contract.update(
+        {"review_state": "rejected", "review_opinion": ctx.opinion, "reviewed_at": at, "updated_at": at}
+    ).where(Contract.matter_id == ctx.matter["id"])
+    return {"review_state": "rejected"}
+
+
+async def _on_resubmit(ctx: EffectContext) -> None:
+    await Contract.update({"review_state": "pending", "review_opinion": "", "updated_at": _now()}).where(
+        Contract.matter_id == ctx.matter["id"]
+    )
+
+
+async def _on_void(ctx: EffectContext) -> None:
+    await Contract.update({"state": "void", "updated_at": _now()}).where(Contract.matter_id == ctx.matter["id"])
+
+
+CONTRACT_FILING = register_kind(
+    MatterKind(
+        code=CONTRACT_KIND,
+        name="劳动合同备案",
+        number_code="LC",
+        states=(
+            State("draft", "草稿", editable=True, tone="neutral"),
+            State("submitted", "未审核", tone="info", clock_running=True),
+            State("rejected", "审核不通过", editable=True, tone="danger"),
+            State("approved", "审核通过", terminal=True, tone="success"),
+            State("voided", "已作废", terminal=True, tone="neutral"),
+        ),
+        transitions=(
+            Transition("submit", "提交", ("draft",), "submitted", "applicant", starts_clock=True),
+            Transition("resubmit", "修改后重新提交", ("rejected",), "submitted", "applicant",
+                       guard=_resubmit_guard, effect=_on_resubmit, starts_clock=True),
+            Transition("void", "申报作废", ("draft", "submitted", "rejected"), "voided", "applicant",
+                       guard=_void_guard, effect=_on_void, batch=True, tone="danger"),
+            Transition("approve", "审核通过", ("submitted",), "approved", "staff", permission=REVIEW_PERMISSION,
+                       effect=_on_approve, stage="review", batch=True, opinion_label="审核意见"),
+            Transition("reject", "审核不通过", ("submitted",), "rejected", "staff", permission=REVIEW_PERMISSION,
+                       requires_opinion=True, opinion_label="审核意见", effect=_on_reject, stage="review",
+                       tone="danger"),
+        ),
+        jurisdiction="agency",
+        batch_approve=True,
+        legal_days=15,
+        promised_days=5,
+        guide_text=(
+            "用人单位与劳动者订立、续订、解除或终止劳动合同后，在网上办事大厅办理劳动用工备案。"
+            "劳动者第一次进入劳动用工备案系统必须以新订的形式进入；续订须以新订审核通过并生成过新签备案名册的合同为前提；"
+            "解除(终止)须以完成新订或续订流程的合同为前提。审核由单位选择的送审机构办理。"
+        ),
+        payload_labels=PAYLOAD_LABELS,
+        detail_template="labor_contract/_matter_detail.html",
+    )
+)
+
+
+async def _on_filing_approve(ctx: EffectContext) -> dict:
+    from domains.employer import filing
+
+    await filing.apply_approved(ctx.matter["id"], ctx.opinion)
+    return {"review_state": "approved"}
+
+
+async def _on_filing_reject(ctx: EffectContext) -> dict:
+    from domains.employer import filing
+
+    await filing.mark_rejected(ctx.matter["id"], ctx.opinion)
+    return {"review_state": "rejected"}
+
+
+EMPLOYER_FILING = register_kind(
+    review_flow(
+        EMPLOYER_FILING_KIND,
+        "单位基本信息备案",
+        permission=REVIEW_PERMISSION,
+        approve_effect=_on_filing_approve,
+        reject_effect=_on_filing_reject,
+        number_code="EF",
+        jurisdiction="agency",
+        legal_days=15,
+        promised_days=5,
+        materials=(
+            MaterialSpec("business_licence", "营业执照"),
+            MaterialSpec("agent_id_card", "经办人身份证正反面"),
+            MaterialSpec("legal_rep_id_card", "法人身份证正反面"),
+        ),
+        guide_text=(
+            "新注册的单位办理劳动关系业务前须完成初次备案：填写单位基本信息、联系人信息、经办人信息，"
+            "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
+            "单位基本信息变更同样须提交审核。"
+        ),
+        payload_labels=(
+            ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"),
+            ("address", "通讯地址"), ("contact_name", "单位联系人"), ("agent_name", "单位经办人"),
+            ("review_agency_label", "送审机构"),
+        ),
+    )
+)

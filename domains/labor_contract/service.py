@@ -1,0 +1,271 @@
+"""Use-cases of contract filing: load scoped, check the rules, write the filing and its 办件 in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from domains.employer.tables import Employer
+from domains.labor_contract import rules
+from domains.labor_contract.matters import CONTRACT_KIND
+from domains.labor_contract.tables import Contract
+from portal.auth.principal import Principal
+from portal.core import dictionary
+from portal.db import current_engine, is_sqlite, write_transaction
+from portal.validators import mask_id_number
+from portal.workflow import engine as workflow
+from portal.workflow.engine import WorkflowError
+
+
+class FilingRefused(Exception):
+    """A rule refused the filing; `field` names the form field the message belongs next to (or '')."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fen_to_yuan(fen: int | None) -> str:
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+async def _lock_person(id_number: str) -> None:
+    """Serialise filings of one person (the one-unreviewed-filing rule spans employers).
+
+    SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs an advisory lock.
+    """
+    engine = current_engine()
+    if not is_sqlite(engine):
+        key = int.from_bytes(hashlib.sha256(id_number.encode()).digest()[:8], "big", signed=True)
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
+
+
+async def pending_filings(id_number: str, exclude_id: int | None = None) -> list[rules.PendingFiling]:
+    """Unreviewed (未审核) filings of a person at any employer."""
+    query = Contract.select(Contract.id, Contract.employer.name, Contract.employment_form, Contract.state).where(
+        (Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void")
+    )
+    if exclude_id is not None:
+        query = query.where(Contract.id != exclude_id)
+    forms = await dictionary.labels("employment_form")
+    return [
+        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"])
+        for r in await query
+    ]
+
+
+async def current_contract(employer_id: int, id_number: str) -> dict[str, Any] | None:
+    """The worker's current (在职) approved contract with this employer, if any."""
+    return await Contract.select().where(
+        (Contract.employer == employer_id) & (Contract.id_number == id_number) & (Contract.employed.eq(True))
+    ).order_by(Contract.id, ascending=False).first()
+
+
+async def get_contract(principal: Principal, contract_id: int) -> dict[str, Any]:
+    """One filing of the logged-in employer; another employer's id answers 404 (the query is scoped)."""
+    if not principal.is_employer or principal.employer_id is None:
+        raise NotFoundException("备案记录不存在")
+    row = await Contract.select().where(
+        (Contract.id == contract_id) & (Contract.employer == principal.employer_id)
+    ).first()
+    if row is None:
+        raise NotFoundException("备案记录不存在")
+    return row
+
+
+async def display_payload(values: dict[str, Any], filing_kind: str) -> dict[str, Any]:
+    """The matter payload: what the reviewer sees, with dictionary labels resolved and the ID masked."""
+    forms = await dictionary.labels("employment_form")
+    types = await dictionary.labels("contract_type")
+    hours = await dictionary.labels("work_hours_system")
+    reasons = await dictionary.labels("termination_reason")
+    out = {
+        "filing_kind": filing_kind,
+        "filing_kind_label": rules.STATE_LABELS[filing_kind],
+        "worker_name": values.get("worker_name", ""),
+        "id_number_masked": mask_id_number(values.get("id_number", "")),
+        "employment_form_label": forms.get(values.get("employment_form") or "", ""),
+        "contract_type_label": types.get(values.get("contract_type") or "", ""),
+        "contract_number": values.get("contract_number") or "",
+        "start_date": str(values.get("start_date") or ""),
+        "end_date": str(values.get("end_date") or ""),
+        "probation_months": values.get("probation_months") or 0,
+        "post": values.get("post", ""),
+        "workplace": values.get("workplace", ""),
+        "monthly_wage_yuan": _fen_to_yuan(values.get("monthly_wage")),
+        "pay_day": values.get("pay_day") or "",
+        "work_hours_system_label": hours.get(values.get("work_hours_system") or "", ""),
+    }
+    if filing_kind == "terminate":
+        out.update(
+            termination_date=str(values.get("termination_date") or ""),
+            termination_reason_label=reasons.get(values.get("termination_reason") or "", ""),
+            compensation_yuan=_fen_to_yuan(values.get("compensation")),
+        )
+    return out
+
+
+_CONTRACT_KEYS = (
+    "employment_form", "contract_type", "contract_template", "contract_number", "start_date", "end_date",
+    "probation_months", "post", "workplace", "monthly_wage", "pay_day", "work_hours_system",
+)
+
+
+def _contract_values(cleaned: dict[str, Any]) -> dict[str, Any]:
+    out = {k: cleaned.get(k) for k in _CONTRACT_KEYS}
+    out["contract_number"] = out["contract_number"] or ""
+    out["probation_months"] = out["probation_months"] or 0
+    return out
+
+
+async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> None:
+    await _lock_person(id_number)
+    if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
+        raise FilingRefused(reason, "id_number")
+    current = await current_contract(employer_id, id_number)
+    if filing_kind == "new":
+        if reason := rules.new_filing_refusal(current is not None):
+            raise FilingRefused(reason, "id_number")
+    elif reason := rules.first_filing_refusal(filing_kind, current is not None):
+        raise FilingRefused(reason, "id_number")
+
+
+async def _employer(employer_id: int) -> dict[str, Any]:
+    row = await Employer.select(Employer.id, Employer.name, Employer.review_agency, Employer.division_code).where(
+        Employer.id == employer_id
+    ).first()
+    if row is None:
+        raise NotFoundException("单位不存在")
+    return row
+
+
+async def _insert_with_matter(
+    principal: Principal, values: dict[str, Any], filing_kind: str, *, ip: str = "", form_token: str | None = None,
+    import_token: str = "",
+) -> dict[str, Any]:
+    """Insert the filing and open its 办件 (submitted at once: a saved filing is 未审核). Caller holds the transaction."""
+    employer = await _employer(principal.employer_id)
+    at = now()
+    id_number = values["id_number"]
+    gender, birth = rules.derive_from_id(id_number)
+    row = Contract(
+        employer=principal.employer_id, worker_name=values["worker_name"], id_number=id_number, gender=gender,
+        birth_date=birth, filing_kind=filing_kind, state=filing_kind, review_state="pending",
+        previous=values.get("previous"), termination_date=values.get("termination_date"),
+        termination_reason=values.get("termination_reason") or "", compensation=values.get("compensation"),
+        import_token=import_token, created_at=at, updated_at=at,
+        **{k: values.get(k) for k in _CONTRACT_KEYS if k in values},
+    )
+    if row.contract_number is None:
+        row.contract_number = ""
+    await row.save()
+    matter = await workflow.create_matter(
+        principal, CONTRACT_KIND,
+        payload={**await display_payload(values, filing_kind), "contract_id": row.id},
+        title=f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
+        agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
+    )
+    await Contract.update({Contract.matter_id: matter["id"]}).where(Contract.id == row.id)
+    return {**row.to_dict(), "matter_id": matter["id"], "matter_number": matter["number"]}
+
+
+async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None):
+    """LC-3 新订备案: starts 未审核 / 新订."""
+    async with write_transaction():
+        await _check_person(principal.employer_id, cleaned["id_number"], "new")
+        values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
+        return await _insert_with_matter(principal, values, "new", ip=ip, form_token=form_token)
+
+
+async def file_renew(
+    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+):
+    """LC-4 续订备案 of a completed 新订/续订 contract."""
+    async with write_transaction():
+        previous = await get_contract(principal, previous_id)
+        if reason := rules.may_renew(previous):
+            raise FilingRefused(reason)
+        await _check_person(principal.employer_id, previous["id_number"], "renew")
+        values = {
+            "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
+            **_contract_values(cleaned),
+        }
+        return await _insert_with_matter(principal, values, "renew", ip=ip, form_token=form_token)
+
+
+async def file_terminate(
+    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+):
+    """LC-5 解除/终止备案: a new filing that copies the contract and records the ending."""
+    async with write_transaction():
+        previous = await get_contract(principal, previous_id)
+        if reason := rules.may_terminate(previous):
+            raise FilingRefused(reason)
+        await _check_person(principal.employer_id, previous["id_number"], "terminate")
+        values = {
+            "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
+            **{k: previous[k] for k in _CONTRACT_KEYS},
+            "termination_date": cleaned["termination_date"], "termination_reason": cleaned["termination_reason"],
+            "compensation": cleaned.get("compensation"),
+        }
+        return await _insert_with_matter(principal, values, "terminate", ip=ip, form_token=form_token)
+
+
+async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """LC-3: change a 审核不通过 filing and send it to review again (one transaction)."""
+    async with write_transaction():
+        contract = await get_contract(principal, contract_id)
+        if reason := rules.may_modify(contract):
+            raise FilingRefused(reason)
+        updates = _contract_values(cleaned)
+        if contract["filing_kind"] == "new":
+            updates["worker_name"] = cleaned["worker_name"]
+            if cleaned["id_number"] != contract["id_number"]:
+                await _check_person(principal.employer_id, cleaned["id_number"], "new", exclude_id=contract_id)
+                updates["id_number"] = cleaned["id_number"]
+                updates["gender"], updates["birth_date"] = rules.derive_from_id(cleaned["id_number"])
+        if contract["filing_kind"] == "terminate":
+            updates = {k: cleaned.get(k) for k in ("termination_date", "termination_reason", "compensation")}
+        updates["updated_at"] = now()
+        await Contract.update(updates).where(Contract.id == contract_id)
+        merged = {**contract, **updates}
+        matter = await workflow.get_matter_for(principal, contract["matter_id"])
+        await workflow.fire(
+            principal, matter["id"], "resubmit", expected_version=matter["version"], ip=ip,
+            payload_update=await display_payload(merged, contract["filing_kind"]),
+        )
+        return merged
+
+
+async def void(principal: Principal, contract_ids: Iterable[int], *, ip: str = "") -> dict[int, str]:
+    """LC-8 申报作废, several at once: contract id → '' when voided, else the reason."""
+    results: dict[int, str] = {}
+    for contract_id in contract_ids:
+        try:
+            contract = await get_contract(principal, contract_id)
+            if reason := rules.may_void(contract):
+                results[contract_id] = reason
+                continue
+            matter = await workflow.get_matter_for(principal, contract["matter_id"])
+            await workflow.fire(principal, matter["id"], "void", expected_version=matter["version"], ip=ip)
+            results[contract_id] = ""
+        except NotFoundException:
+            results[contract_id] = "备案记录不存在"
+        except WorkflowError as exc:
+            results[contract_id] = exc.message
+    return results
+
+
+def today_local() -> date:
+    from portal.workflow.deadlines import local_date
+
+    return local_date(now())

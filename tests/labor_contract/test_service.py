@@ -1,0 +1,127 @@
+"""Use-case tests: every filing rule enforced on the server, with the 办件 moving alongside the contract."""
+
+import pytest
+from litestar.exceptions import NotFoundException
+
+from domains.labor_contract import service
+from domains.labor_contract.service import FilingRefused
+from domains.labor_contract.tables import Contract
+from portal.workflow.tables import Matter
+from tests.labor_contract.support import cleaned, completed_contract, employer_principal, review
+from tests.support.factories import make_employer
+
+
+async def contract(contract_id):
+    return await Contract.select().where(Contract.id == contract_id).first()
+
+
+async def test_new_filing_starts_unreviewed_and_opens_a_matter_for_the_review_agency():
+    employer = await make_employer(review_agency="460105")
+    filed = await service.file_new(employer_principal(employer), cleaned(worker_name="马五"))
+    row = await contract(filed["id"])
+    assert (row["state"], row["filing_kind"], row["review_state"]) == ("new", "new", "pending")
+    assert row["gender"] == "女" or row["gender"] == "男"
+    matter = await Matter.select().where(Matter.id == row["matter_id"]).first()
+    assert matter["state"] == "submitted"
+    assert matter["agency_code"] == "460105"
+    assert matter["employer"] == employer["id"]
+
+
+async def test_one_unreviewed_filing_per_person_across_employers():
+    first = await make_employer(name="海南慧新业桥经贸有限公司")
+    second = await make_employer()
+    values = cleaned()
+    await service.file_new(employer_principal(first), values)
+    with pytest.raises(FilingRefused) as refused:
+        await service.file_new(employer_principal(second), values)
+    assert refused.value.message.startswith("此人存在未审核的备案信息：此人在单位【海南慧新业桥经贸有限公司】已存在全日制用工")
+    assert refused.value.field == "id_number"
+
+
+async def test_a_voided_filing_no_longer_blocks_the_person():
+    employer = await make_employer()
+    values = cleaned()
+    filed = await service.file_new(employer_principal(employer), values)
+    assert await service.void(employer_principal(employer), [filed["id"]]) == {filed["id"]: ""}
+    assert (await contract(filed["id"]))["state"] == "void"
+    again = await service.file_new(employer_principal(employer), values)
+    assert (await contract(again["id"]))["review_state"] == "pending"
+
+
+async def test_renew_needs_an_approved_contract_in_a_roster():
+    employer = await make_employer()
+    principal = employer_principal(employer)
+    filed = await service.file_new(principal, cleaned())
+    with pytest.raises(FilingRefused, match="只有审核通过的合同才可以续订"):
+        await service.file_renew(principal, filed["id"], cleaned())
+    await review(filed["id"])
+    with pytest.raises(FilingRefused, match="请先通过实时名册打印生成名册"):
+        await service.file_renew(principal, filed["id"], cleaned())
+    await Contract.update({Contract.in_roster: True}).where(Contract.id == filed["id"])
+    renewed = await service.file_renew(principal, filed["id"], cleaned(start_date=cleaned()["end_date"]))
+    row = await contract(renewed["id"])
+    assert (row["state"], row["review_state"], row["previous"]) == ("renew", "pending", filed["id"])
+    assert row["id_number"] == (await contract(filed["id"]))["id_number"]
+    await review(renewed["id"])
+    assert (await contract(renewed["id"]))["employed"] is True
+    assert (await contract(filed["id"]))["employed"] is False
+    with pytest.raises(FilingRefused, match="不能再次续订"):
+        await service.file_renew(principal, filed["id"], cleaned())
+
+
+async def test_terminate_only_a_completed_contract_and_it_ends_employment():
+    employer = await make_employer()
+    principal = employer_principal(employer)
+    pending = await service.file_new(principal, cleaned())
+    with pytest.raises(FilingRefused, match="完成新订或续订流程"):
+        await service.file_terminate(principal, pending["id"], {"termination_date": cleaned()["start_date"],
+                                                                "termination_reason": "02", "compensation": None})
+    done = await completed_contract(employer)
+    ended = await service.file_terminate(
+        principal, done["id"], {"termination_date": done["start_date"], "termination_reason": "02", "compensation": 300055}
+    )
+    row = await contract(ended["id"])
+    assert (row["state"], row["compensation"], row["previous"]) == ("terminate", 300055, done["id"])
+    await review(ended["id"])
+    assert (await contract(done["id"]))["employed"] is False
+    assert (await contract(ended["id"]))["employed"] is False
+
+
+async def test_rejected_filing_is_modified_and_goes_back_to_review():
+    employer = await make_employer()
+    principal = employer_principal(employer)
+    filed = await service.file_new(principal, cleaned())
+    with pytest.raises(FilingRefused, match="只有审核状态为审核不通过的备案才可以修改"):
+        await service.modify(principal, filed["id"], cleaned())
+    await review(filed["id"], "reject", opinion="合同编号与合同文本不一致")
+    row = await contract(filed["id"])
+    assert (row["review_state"], row["review_opinion"]) == ("rejected", "合同编号与合同文本不一致")
+    await service.modify(principal, filed["id"], cleaned(id_number=row["id_number"], post="测试工程师"))
+    row = await contract(filed["id"])
+    assert (row["review_state"], row["post"]) == ("pending", "测试工程师")
+    matter = await Matter.select().where(Matter.id == row["matter_id"]).first()
+    assert matter["state"] == "submitted"
+
+
+async def test_void_refuses_approved_filings():
+    employer = await make_employer()
+    done = await completed_contract(employer)
+    result = await service.void(employer_principal(employer), [done["id"]])
+    assert result == {done["id"]: "只有未审核和审核不通过的备案可以作废"}
+
+
+async def test_a_new_filing_for_someone_already_employed_here_is_refused():
+    employer = await make_employer()
+    done = await completed_contract(employer)
+    with pytest.raises(FilingRefused, match="已有在职的劳动合同"):
+        await service.file_new(employer_principal(employer), cleaned(id_number=done["id_number"]))
+
+
+async def test_another_employers_contract_is_not_found():
+    a, b = await make_employer(), await make_employer()
+    filed = await service.file_new(employer_principal(b), cleaned())
+    with pytest.raises(NotFoundException):
+        await service.get_contract(employer_principal(a), filed["id"])
+    assert await service.void(employer_principal(a), [filed["id"]]) == {filed["id"]: "备案记录不存在"}
+    with pytest.raises(NotFoundException):
+        await service.file_renew(employer_principal(a), filed["id"], cleaned())
