@@ -1,0 +1,102 @@
+"""Bulk loading for generated data: one transaction, executemany on raw sqlite3, COPY through asyncpg on PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.table import Table
+
+from portal.db import current_engine, is_sqlite
+
+
+class BulkLoader:
+    """One transaction for the whole load: executemany on raw sqlite3, COPY through asyncpg on PostgreSQL."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine = engine or current_engine()
+        self.sqlite = is_sqlite(self.engine)
+        self.counts: dict[str, int] = {}
+
+    async def __aenter__(self) -> BulkLoader:
+        if self.sqlite:
+            self.conn = sqlite3.connect(self.engine.path, timeout=60, isolation_level=None)
+            # Connection-level only: the file keeps WAL; a crash mid-load loses just this load.
+            self.conn.execute("PRAGMA synchronous = OFF")
+            self.conn.execute("PRAGMA cache_size = -200000")
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+            self.conn.execute("BEGIN IMMEDIATE")
+        else:
+            self.conn = await self.engine.get_new_connection()
+            self.txn = self.conn.transaction()
+            await self.txn.start()
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.sqlite:
+                self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            elif exc_type:
+                await self.txn.rollback()
+            else:
+                await self.txn.commit()
+        finally:
+            if self.sqlite:
+                self.conn.close()
+            else:
+                await self.conn.close()
+
+    async def scalar(self, sql: str) -> Any:
+        if self.sqlite:
+            return self.conn.execute(sql).fetchone()[0]
+        return await self.conn.fetchval(sql)
+
+    async def next_id(self, table: type[Table]) -> int:
+        return int(await self.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{table._meta.tablename}"')) + 1
+
+    async def insert(self, table: type[Table], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        name = table._meta.tablename
+        rows = rows if isinstance(rows, list) else list(rows)
+        if not rows:
+            return 0
+        if self.sqlite:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            self.conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({marks})', rows)
+        else:
+            await self.conn.copy_records_to_table(name, records=rows, columns=list(columns))
+        self.counts[name] = self.counts.get(name, 0) + len(rows)
+        return len(rows)
+
+    async def insert_dicts(
+        self, table: type[Table], rows: Iterable[dict[str, Any]], chunk: int = 20_000
+    ) -> int:
+        """Stream dicts in chunks (columns from the first row); the ids are in the rows, so fix sequences after."""
+        total, columns, batch = 0, None, []
+        for row in rows:
+            if columns is None:
+                columns = list(row)
+            batch.append(tuple(row[c] for c in columns))
+            if len(batch) >= chunk:
+                total += await self.insert(table, columns, batch)
+                batch = []
+        if batch:
+            total += await self.insert(table, columns, batch)
+        return total
+
+    async def fix_sequence(self, table: type[Table]) -> None:
+        """PostgreSQL: explicit ids bypass the serial sequence, so move it past them."""
+        if not self.sqlite:
+            name = table._meta.tablename
+            await self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 1) FROM "{name}"))'
+            )
+
+    async def analyze(self) -> None:
+        if self.sqlite:
+            self.conn.execute("ANALYZE")
+        else:
+            await self.conn.execute("ANALYZE")

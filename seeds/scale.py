@@ -1,0 +1,336 @@
+"""Province-sized deterministic data (python -m seeds scale): employers, persons, contracts, matters, bulk-loaded."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from piccolo.table import Table
+
+from portal.validators import id_check_digit, org_check_digit, uscc_check_digit
+from seeds import names
+
+TODAY = date(2026, 11, 23)  # fixed, so a seed gives the same data whichever day it runs
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+# County-level codes of Hainan with a rough weight by employment; used when the division dictionary is empty.
+FALLBACK_DIVISIONS: dict[str, int] = {
+    "460105": 12,
+    "460106": 16,
+    "460107": 12,
+    "460108": 14,
+    "460202": 5,
+    "460203": 6,
+    "460204": 5,
+    "460205": 4,
+    "460400": 8,
+    "469001": 1,
+    "469002": 4,
+    "469005": 4,
+    "469006": 3,
+    "469007": 3,
+    "469021": 2,
+    "469022": 1,
+    "469023": 4,
+    "469024": 2,
+    "469025": 1,
+    "469026": 1,
+    "469027": 2,
+    "469028": 2,
+    "469029": 1,
+    "469030": 1,
+}
+# Birthplaces outside Hainan for the migrant share of the workforce (湖南, 广东, 广西, 四川, 河南, 湖北).
+OTHER_BIRTHPLACES = (
+    "430104",
+    "430524",
+    "440106",
+    "441302",
+    "450103",
+    "450521",
+    "510107",
+    "511321",
+    "410105",
+    "411323",
+    "420106",
+    "421182",
+)
+
+# 登记管理部门码 + 机构类别码 → (单位性质, 单位经济类型, weight)
+REGISTRATION_KINDS = (
+    ("91", "10", "170", 70),
+    ("91", "10", "150", 12),
+    ("91", "10", "160", 3),
+    ("91", "10", "110", 2),
+    ("91", "10", "300", 1),
+    ("12", "51", "900", 4),
+    ("12", "53", "900", 2),
+    ("11", "30", "900", 2),
+    ("52", "80", "900", 2),
+    ("51", "70", "900", 1),
+    ("93", "99", "120", 1),
+)
+
+
+# --- divisions -------------------------------------------------------------------------------------------
+
+
+async def load_divisions() -> dict[str, int]:
+    """County-level division codes with weights: from the `division` dictionary, else the fallback list."""
+    from portal.core.tables import DictEntry
+
+    rows = await DictEntry.select(DictEntry.code, DictEntry.parent_code).where(
+        DictEntry.category == "division"
+    )
+    codes = {r["code"] for r in rows}
+    parents = {r["parent_code"] for r in rows}
+    # County level: six digits, and either a district (not …00) or a city without districts (儋州 460400).
+    county = sorted(
+        c for c in codes if len(c) == 6 and c[2:] != "0000" and (c[4:] != "00" or c not in parents)
+    )
+    if not county:
+        return dict(FALLBACK_DIVISIONS)
+    return {c: FALLBACK_DIVISIONS.get(c, 2) for c in county}
+
+
+def _picker(weights: dict[str, int]):
+    codes = sorted(weights)
+    cum, total = [], 0
+    for c in codes:
+        total += weights[c]
+        cum.append(total)
+    return lambda rng: rng.choices(codes, cum_weights=cum)[0]
+
+
+# --- pure generators: deterministic for (seed, count, divisions) ---------------------------------------------
+
+
+def make_uscc(kind: str, division: str, serial: int) -> str:
+    """A valid 统一社会信用代码; `serial` (< 10^8) makes the 组织机构代码 part unique."""
+    # Multiplying by a number coprime to 10^8 scatters consecutive serials while staying one-to-one.
+    org8 = f"{(serial * 7_919_641 + 12_345_679) % 100_000_000:08d}"
+    first17 = f"{kind}{division}{org8}{org_check_digit(org8)}"
+    return first17 + uscc_check_digit(first17)
+
+
+def mobile(rng: random.Random) -> str:
+    return f"1{rng.choice('35789')}{rng.randrange(10)}{rng.randrange(100_000_000):08d}"
+
+
+def generate_employers(
+    n: int, seed: int, divisions: dict[str, int], first_id: int = 1
+) -> Iterator[dict[str, Any]]:
+    rng = random.Random(f"{seed}:employers")
+    pick_division = _picker(divisions)
+    kinds = [k[:3] for k in REGISTRATION_KINDS]
+    kind_weights = [k[3] for k in REGISTRATION_KINDS]
+    for i in range(n):
+        division = pick_division(rng)
+        kind, nature, economic = rng.choices(kinds, weights=kind_weights)[0]
+        uscc = make_uscc(kind, division, (i + seed * 1_000_003) % 100_000_000)
+        name, industry = names.employer_name(rng, division)
+        if nature != "10":  # 机关、事业单位、社会组织 do not carry 有限公司 names
+            trade = rng.choice(names.TRADE_CHARS) + rng.choice(names.TRADE_CHARS)
+            name = f"{names.city_of(division)}{trade}{rng.choice(('服务中心', '协会', '研究院', '管理所', '学校'))}"
+            industry = rng.choice("PQRS")
+        rep_male = rng.random() < 0.7
+        created = NOW - timedelta(days=rng.randrange(30, 3650), seconds=rng.randrange(86400))
+        yield {
+            "id": first_id + i,
+            "uscc": uscc,
+            "name": name,
+            "org_code": f"{uscc[8:16]}-{uscc[16]}",
+            "nature": nature,
+            "affiliation": "50" if rng.random() < 0.8 else rng.choice(("20", "40", "60")),
+            "economic_type": economic,
+            "industry": industry,
+            "division_code": division,
+            "address": f"{names.city_of(division)}{rng.choice(names.TRADE_CHARS)}{rng.choice('东西南北中')}路{rng.randrange(1, 400)}号",
+            "legal_rep": names.person_name(rng, rep_male),
+            "legal_rep_id_number": make_id_number(rng, division, _birth(rng, 30, 62), male=rep_male),
+            "contact_name": names.person_name(rng, rng.random() < 0.5),
+            "contact_phone": mobile(rng),
+            "agent_name": names.person_name(rng, rng.random() < 0.4),
+            "agent_id_number": make_id_number(rng, division, _birth(rng, 22, 55), male=rng.random() < 0.4),
+            "agent_phone": mobile(rng),
+            "review_agency": division,
+            "profile_complete": True,
+            "filing_approved": rng.random() < 0.97,
+            "created_at": created,
+            "updated_at": created,
+        }
+
+
+def _birth(rng: random.Random, min_age: int, max_age: int) -> date:
+    age = rng.triangular(min_age, max_age, min_age + (max_age - min_age) * 0.35)
+    return TODAY - timedelta(days=int(age * 365.25) + rng.randrange(365))
+
+
+def make_id_number(
+    rng: random.Random, division: str, born: date, *, male: bool, used: set[int] | None = None
+) -> str:
+    """A valid 身份证号; with `used`, redraws the 顺序码 until the number is new (gender parity kept)."""
+    head = f"{division}{born:%Y%m%d}"
+    for _ in range(500):
+        seq = rng.randrange(100) * 10 + rng.randrange(5) * 2 + (1 if male else 0)
+        first17 = f"{head}{seq:03d}"
+        if used is None:
+            break
+        key = int(first17)
+        if key not in used:
+            used.add(key)
+            break
+    else:
+        raise RuntimeError(f"no free 顺序码 left for {head}")
+    return first17 + id_check_digit(first17)
+
+
+def generate_persons(
+    n: int, seed: int, divisions: dict[str, int], first_id: int = 1
+) -> Iterator[dict[str, Any]]:
+    rng = random.Random(f"{seed}:persons")
+    pick_division = _picker(divisions)
+    used: set[int] = set()
+    for i in range(n):
+        residence = pick_division(rng)
+        birthplace = residence if rng.random() < 0.82 else rng.choice(OTHER_BIRTHPLACES)
+        male = rng.random() < 0.53
+        born = _birth(rng, 18, 62)
+        id_number = make_id_number(rng, birthplace, born, male=male, used=used)
+        yield {
+            "id": first_id + i,
+            "id_number": id_number,
+            "name": names.person_name(rng, male),
+            "gender": "男" if male else "女",
+            "birth_date": born,
+            "mobile": mobile(rng),
+            "division_code": residence,
+            "created_at": NOW - timedelta(days=rng.randrange(1, 2000)),
+        }
+
+
+# --- the command -------------------------------------------------------------------------------------------
+
+
+def _lc_kinds() -> dict[str, str]:
+    """The labour-contract matter kinds as the domain registered them, else the default codes."""
+    from seeds.scale_contracts import LC_KINDS
+
+    try:
+        from domains.labor_contract import matters  # noqa: F401  (registers the kinds)
+        from portal.workflow.kinds import all_kinds
+    except ImportError:
+        return dict(LC_KINDS)
+    found = dict(LC_KINDS)
+    for kind in all_kinds():
+        role = kind.extra.get("filing_kind") if kind.extra else None
+        if role in found:
+            found[role] = kind.code
+    return found
+
+
+async def load_scale(
+    employers: int, persons: int, seed: int = 20261123, *, chunk: int = 50_000, quiet: bool = False
+) -> dict[str, Any]:
+    """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded."""
+    from domains.employer.tables import Employer
+    from domains.person.tables import Person
+    from seeds.bulk import BulkLoader
+    from seeds.scale_contracts import ContractFactory
+
+    say = (lambda *a: None) if quiet else print
+    divisions = await load_divisions()
+    stats: dict[str, Any] = {"seed": seed, "divisions": len(divisions)}
+    started = time.perf_counter()
+    async with BulkLoader() as bulk:
+        first_uscc = next(generate_employers(1, seed, divisions))["uscc"]
+        if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
+            say("scale: data for this seed is already loaded")
+            return {**stats, "skipped": True}
+        first_employer = await bulk.next_id(Employer)
+        t = time.perf_counter()
+        kept: list[tuple[int, str, str, str]] = []
+
+        def employer_rows():
+            for e in generate_employers(employers, seed, divisions, first_employer):
+                if e["filing_approved"]:
+                    kept.append((e["id"], e["name"], e["division_code"], e["address"]))
+                yield e
+
+        stats["employers"] = await bulk.insert_dicts(Employer, employer_rows())
+        await bulk.fix_sequence(Employer)
+        stats["employers_s"] = round(time.perf_counter() - t, 2)
+        say(f"scale: {stats['employers']} employers in {stats['employers_s']} s")
+
+        tables = await _contract_tables()
+        factory = None
+        if tables and kept:
+            contract_table, matter_table = tables
+            factory = ContractFactory(
+                seed, kept, await bulk.next_id(contract_table), await bulk.next_id(matter_table), _lc_kinds()
+            )
+        t = time.perf_counter()
+        persons_s = contracts_s = 0.0
+        stats["contracts"] = stats["matters"] = 0
+        batch: list[dict[str, Any]] = []
+        first_person = await bulk.next_id(Person)
+        for p in generate_persons(persons, seed, divisions, first_person):
+            batch.append(p)
+            if len(batch) >= chunk:
+                persons_s, contracts_s = await _flush(
+                    bulk, Person, batch, factory, tables, stats, persons_s, contracts_s
+                )
+                batch = []
+        if batch:
+            persons_s, contracts_s = await _flush(
+                bulk, Person, batch, factory, tables, stats, persons_s, contracts_s
+            )
+        stats["persons"] = bulk.counts.get("person", 0)
+        # Generation happens while streaming, so the person phase is the loop's wall time minus the contracts.
+        stats["persons_s"] = round(time.perf_counter() - t - contracts_s, 2)
+        stats["contracts_s"] = round(contracts_s, 2)
+        await bulk.fix_sequence(Person)
+        if tables:
+            for table in tables:
+                await bulk.fix_sequence(table)
+        t = time.perf_counter()
+        await bulk.analyze()
+        stats["analyze_s"] = round(time.perf_counter() - t, 2)
+    stats["total_s"] = round(time.perf_counter() - started, 2)
+    say(
+        f"scale: {stats['persons']} persons in {stats['persons_s']} s; {stats['contracts']} contracts and "
+        f"{stats['matters']} matters in {stats['contracts_s']} s; total {stats['total_s']} s"
+    )
+    return stats
+
+
+async def _flush(bulk, person_table, batch, factory, tables, stats, persons_s, contracts_s):
+    t = time.perf_counter()
+    await bulk.insert_dicts(person_table, batch)
+    persons_s += time.perf_counter() - t
+    if factory is not None:
+        t = time.perf_counter()
+        contracts, matters = [], []
+        for p in batch:
+            cs, ms = factory.for_person(p)
+            contracts.extend(cs)
+            matters.extend(ms)
+        stats["matters"] += await bulk.insert_dicts(tables[1], matters)
+        stats["contracts"] += await bulk.insert_dicts(tables[0], contracts)
+        contracts_s += time.perf_counter() - t
+    return persons_s, contracts_s
+
+
+async def _contract_tables() -> tuple[type[Table], type[Table]] | None:
+    """Contract and Matter, once their apps exist and are migrated."""
+    try:
+        from domains.labor_contract.tables import Contract
+        from portal.workflow.tables import Matter
+    except ImportError:
+        return None
+    if not (await Contract.table_exists() and await Matter.table_exists()):
+        return None
+    return Contract, Matter

@@ -1,0 +1,49 @@
+"""A small `scale` run through the bulk loader, on the suite's engine (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domains.employer.tables import Employer
+from domains.person.tables import Person
+from portal.validators import id_number_error, uscc_error
+from seeds.scale import TODAY, load_scale
+from tests.support.db import clean_database
+from tests.support.factories import make_person
+
+
+async def test_small_scale_run_loads_valid_rows_readable_by_the_orm():
+    stats = await load_scale(employers=200, persons=1000, seed=99, chunk=300, quiet=True)
+    assert stats["employers"] == 200 and stats["persons"] == 1000
+    assert await Employer.count() == 200
+    assert await Person.count() == 1000
+    people = await Person.select().order_by(Person.id)
+    assert len({p["id_number"] for p in people}) == 1000
+    for p in people:
+        assert id_number_error(p["id_number"], today=TODAY) is None
+        assert isinstance(p["birth_date"], date)
+    employers = await Employer.select(Employer.uscc, Employer.profile_complete, Employer.created_at)
+    assert all(uscc_error(e["uscc"]) is None for e in employers)
+    assert all(e["profile_complete"] is True and e["created_at"].tzinfo is not None for e in employers)
+    # Explicit ids were given: the next ORM insert still gets a fresh id (the PostgreSQL sequence was moved).
+    added = await make_person()
+    assert added["id"] > max(p["id"] for p in people)
+
+
+async def test_loading_the_same_seed_twice_is_skipped_and_another_seed_adds_to_it():
+    await load_scale(employers=50, persons=100, seed=5, quiet=True)
+    again = await load_scale(employers=50, persons=100, seed=5, quiet=True)
+    assert again.get("skipped") is True
+    assert await Person.count() == 100
+    other = await load_scale(employers=50, persons=100, seed=6, quiet=True)
+    assert other["persons"] == 100
+    assert await Employer.count() == 100 and await Person.count() == 200
+
+
+async def test_the_data_is_the_same_for_a_seed_whatever_the_database_held_before():
+    await load_scale(employers=30, persons=200, seed=8, quiet=True)
+    first = await Person.select(Person.id_number, Person.name).order_by(Person.id)
+    await clean_database()
+    await load_scale(employers=30, persons=200, seed=8, quiet=True)
+    second = await Person.select(Person.id_number, Person.name).order_by(Person.id)
+    assert first == second
