@@ -1,0 +1,183 @@
+"""Stored PDFs (kept byte for byte with their hash) and certificates with a verification code and QR (X-4)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException
+from piccolo.columns.combination import Combinable
+
+from portal import validators
+from portal.auth.principal import Principal
+from portal.dataservices.documents import render_pdf
+from portal.dataservices.tables import Certificate, StoredDocument
+from portal.db import write_transaction
+from portal.settings import Settings
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A line of a certificate. `kind` decides how the public verification page masks it:
+    text (shown), name (first character kept), id_number (6 + 4), phone, uscc (shown: public)."""
+
+    label: str
+    value: str
+    kind: str = "text"
+
+    def masked(self) -> str:
+        value = self.value or ""
+        if self.kind == "id_number":
+            return validators.mask_id_number(value)
+        if self.kind == "phone":
+            return validators.mask_phone(value)
+        if self.kind == "name":
+            return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
+        return value
+
+
+def _storage(settings: Settings | None = None) -> Path:
+    settings = settings or Settings.from_env()
+    path = Path(settings.storage_dir) / "documents"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def store_document(pdf: bytes, *, kind: str, title: str, owner_employer_id: int | None = None,
+                         owner_person_id: int | None = None, division_code: str = "") -> dict:
+    """Keep a generated PDF (random file name outside the web root) with its SHA-256; returns the row."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    path = _storage() / f"{secrets.token_hex(16)}.pdf"
+    path.write_bytes(pdf)
+    path.chmod(0o600)
+    row = StoredDocument(
+        token=secrets.token_urlsafe(24), kind=kind, title=title[:200], owner_employer_id=owner_employer_id,
+        owner_person_id=owner_person_id, division_code=division_code, sha256=digest, size=len(pdf),
+        storage_path=str(path), created_at=datetime.now(UTC),
+    )
+    try:
+        async with write_transaction():
+            await row.save()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return row.to_dict()
+
+
+def applicant_scope(principal: Principal) -> Combinable:
+    """The usual ownership rule: an employer sees its documents, a person theirs."""
+    if principal.is_employer:
+        return StoredDocument.owner_employer_id == principal.employer_id
+    if principal.is_person:
+        return StoredDocument.owner_person_id == principal.person_id
+    raise NotFoundException()
+
+
+async def load_document(token: str, scope: Combinable | None) -> tuple[dict, bytes]:
+    """The document and its bytes if `scope` (a where-clause on StoredDocument) admits it, else 404.
+    The bytes are checked against the stored hash: a changed file is never served."""
+    if scope is None:
+        raise NotFoundException()
+    row = await StoredDocument.select().where((StoredDocument.token == token) & scope).first()
+    if row is None:
+        raise NotFoundException()
+    data = Path(row["storage_path"]).read_bytes()
+    if hashlib.sha256(data).hexdigest() != row["sha256"]:
+        raise NotFoundException()
+    return row, data
+
+
+def pdf_response(data: bytes, file_name: str, *, inline: bool = True) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content=data, media_type="application/pdf",
+        headers={"Content-Disposition": f"{disposition}; filename=\"document.pdf\"; filename*=UTF-8''{quote(file_name)}",
+                 "Cache-Control": "no-store"},
+    )
+
+
+async def document_response(token: str, scope: Combinable | None, *, inline: bool = True) -> Response:
+    """Download a stored PDF unchanged, for the owner `scope` admits (404 otherwise)."""
+    row, data = await load_document(token, scope)
+    return pdf_response(data, f"{row['title']}.pdf", inline=inline)
+
+
+def new_code() -> str:
+    """120 random bits in base32 (no 0/1/8/9 confusion with letters beyond base32's own alphabet)."""
+    return base64.b32encode(secrets.token_bytes(15)).decode()
+
+
+def public_base(request: Request) -> str:
+    configured = request.app.state.settings.site.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def qr_data_url(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+async def issue_certificate(
+    *, kind: str, title: str, facts: Sequence[Fact], base_url: str, owner_employer_id: int | None = None,
+    owner_person_id: int | None = None, division_code: str = "", paragraphs: Sequence[str] = (),
+    issuer: str = "", template: str = "documents/certificate.html", context: dict[str, Any] | None = None,
+) -> dict:
+    """Render, store and register a certificate; its QR code opens {base_url}/verify/{code}.
+    Returns the Certificate row (code, document_token …); download it with document_response()."""
+    code = new_code()
+    verify_url = f"{base_url.rstrip('/')}/verify/{code}"
+    issued_at = datetime.now(UTC)
+    settings = Settings.from_env()
+    pdf = await render_pdf(template, {
+        "facts": facts, "paragraphs": paragraphs, "code": code, "verify_url": verify_url,
+        "qr": qr_data_url(verify_url), "issued_at": issued_at, "issuer": issuer or settings.site.name,
+        **(context or {}),
+    }, title=title, header=f"验证码 {code}")
+    document = await store_document(pdf, kind="certificate", title=title, owner_employer_id=owner_employer_id,
+                                    owner_person_id=owner_person_id, division_code=division_code)
+    summary = [[f.label, f.masked()] for f in facts]
+    row = Certificate(
+        code=code, kind=kind, title=title, subject_summary=json.dumps(summary, ensure_ascii=False),
+        owner_employer_id=owner_employer_id, owner_person_id=owner_person_id, division_code=division_code,
+        document_token=document["token"], pdf_sha256=document["sha256"], storage_path=document["storage_path"],
+        issued_at=issued_at,
+    )
+    async with write_transaction():
+        await row.save()
+    return row.to_dict()
+
+
+async def revoke_certificate(code: str, reason: str) -> bool:
+    """Mark a certificate revoked (the verification page says so); False when unknown or already revoked."""
+    async with write_transaction():
+        found = await Certificate.select(Certificate.id).where(
+            (Certificate.code == code) & Certificate.revoked_at.is_null()
+        ).first()
+        if found is None:
+            return False
+        await Certificate.update({Certificate.revoked_at: datetime.now(UTC), Certificate.revoke_reason: reason[:200]}).where(
+            Certificate.id == found["id"]
+        )
+    return True
+
+
+async def verification(code: str) -> dict | None:
+    """What /verify/{code} shows: title, kind, issue date, status and the masked facts."""
+    code = validators.normalise(code)
+    if not code or len(code) > 40:
+        return None
+    row = await Certificate.select().where(Certificate.code == code).first()
+    if row is None:
+        return None
+    row["facts"] = json.loads(row["subject_summary"] or "[]")
+    row["valid"] = row["revoked_at"] is None
+    return row

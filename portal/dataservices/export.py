@@ -1,0 +1,212 @@
+"""Grid → xlsx export (X-3): streamed with openpyxl write-only, formulas neutralised; big ones as background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from portal.auth.principal import Principal
+from portal.core import dictionary
+from portal.dataservices.grid import Grid, _as_date, display
+from portal.dataservices.tables import ExportJob
+
+log = logging.getLogger("portal.export")
+
+INLINE_MAX_ROWS = 10_000
+BATCH = 2_000
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TASKS: set[asyncio.Task] = set()
+
+
+def neutralise(text: str) -> str:
+    """A text cell that a spreadsheet could read as a formula gets a leading apostrophe (SECURITY 18)."""
+    if text and text[0] in DANGEROUS_PREFIXES:
+        return "'" + text
+    return text
+
+
+def owner_key(principal: Principal) -> str:
+    """Whose job or lock this is: the employer for employer sessions (all its agents share it), else the account."""
+    if principal.is_employer:
+        return f"employer:{principal.employer_id}"
+    if principal.is_person:
+        return f"person:{principal.person_id}"
+    return f"staff:{principal.account_id}"
+
+
+def _cell(ws: Worksheet, column: Any, row: dict, labels: Mapping[str, str] | None) -> WriteOnlyCell:
+    shown = display(column, row, labels)
+    value = row.get(column.key)
+    if value is None:
+        return WriteOnlyCell(ws, value=None)
+    if column.kind == "money":
+        cell = WriteOnlyCell(ws, value=int(value) / 100)
+        cell.number_format = "#,##0.00"
+    elif column.kind == "int":
+        cell = WriteOnlyCell(ws, value=int(value))
+    elif column.kind == "date":
+        cell = WriteOnlyCell(ws, value=_as_date(value))
+        cell.number_format = "yyyy-mm-dd"
+    else:
+        cell = WriteOnlyCell(ws, value=neutralise(shown.text))
+        # ID numbers and codes stay text: Excel would turn 18 digits into 1.10105E+17.
+        cell.number_format = "@"
+    return cell
+
+
+class XlsxWriter:
+    """A write-only workbook with one sheet: header, then rows appended in batches (constant memory)."""
+
+    def __init__(self, grid: Grid, labels: Mapping[str, Mapping[str, str]]) -> None:
+        self.grid = grid
+        self.labels = labels
+        self.columns = [c for c in grid.columns if c.export]
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet(title=(grid.title or grid.name)[:31])
+        for i, _ in enumerate(self.columns):
+            letter = _col_letter(i)
+            self.ws.column_dimensions[letter].width = 20
+        header = []
+        for c in self.columns:
+            cell = WriteOnlyCell(self.ws, value=neutralise(c.label))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        self.ws.append(header)
+
+    def append(self, rows: list[dict]) -> None:
+        for row in rows:
+            self.ws.append([_cell(self.ws, c, row, self.labels.get(c.key)) for c in self.columns])
+
+    def save(self, path: Path) -> None:
+        self.wb.save(path)
+
+
+def _col_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: Path, job_id: int | None = None) -> int:
+    """Write the whole filtered, scoped result to `path`; rows fetched by keyset in batches. Returns the count."""
+    query = await grid.parse(params)
+    labels = {c.key: await dictionary.labels(c.category) for c in grid.columns if c.category}
+    writer = XlsxWriter(grid, labels)
+    after = None
+    written = 0
+    while True:
+        rows = await grid.fetch_rows(scope, query, limit=BATCH, after=after)
+        if not rows:
+            break
+        await asyncio.to_thread(writer.append, rows)
+        written += len(rows)
+        if job_id is not None:
+            await ExportJob.update({ExportJob.done: written}).where(ExportJob.id == job_id)
+        if len(rows) < BATCH:
+            break
+        last = rows[-1]
+        after = [last[query.sort.key], last["_id"]]
+    await asyncio.to_thread(writer.save, path)
+    return written
+
+
+def export_dir(request_or_app: Any) -> Path:
+    app = getattr(request_or_app, "app", request_or_app)
+    path = Path(app.state.settings.storage_dir) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _file_name(grid: Grid) -> str:
+    return f"{grid.title or grid.name}_{datetime.now(UTC):%Y%m%d%H%M%S}.xlsx"
+
+
+def attachment_headers(file_name: str) -> dict[str, str]:
+    from urllib.parse import quote
+
+    return {"Content-Disposition": f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(file_name)}",
+            "Cache-Control": "no-store"}
+
+
+async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
+    """The export of the page's current filters: the file itself up to 10,000 rows, else a background job
+    whose progress component (dataservices/export_status.html) polls and turns into the download link."""
+    from portal.web import render
+
+    query = await grid.parse(request.query_params)
+    total = await grid.count(scope, query)
+    directory = export_dir(request)
+    if total <= INLINE_MAX_ROWS:
+        path = directory / f"{secrets.token_hex(16)}.xlsx"
+        try:
+            await write_export(grid, request.query_params, scope, path)
+            data = path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
+        return Response(content=data, media_type=XLSX_TYPE, headers=attachment_headers(_file_name(grid)))
+    principal: Principal = request.user
+    job = ExportJob(
+        token=secrets.token_urlsafe(24), owner_key=owner_key(principal), grid_name=grid.name,
+        file_name=_file_name(grid), status="queued", total=total, created_at=datetime.now(UTC),
+    )
+    await job.save()
+    params = dict(request.query_params)
+    task = asyncio.create_task(_run_job(job.id, grid, params, scope, directory))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+    return await render(request, "dataservices/export_status.html", {"job": job, "page_title": "导出进度"})
+
+
+async def _run_job(job_id: int, grid: Grid, params: dict, scope: Any, directory: Path) -> None:
+    path = directory / f"{secrets.token_hex(16)}.xlsx"
+    try:
+        await ExportJob.update({ExportJob.status: "running", ExportJob.storage_path: str(path)}).where(
+            ExportJob.id == job_id
+        )
+        count = await write_export(grid, params, scope, path, job_id=job_id)
+        await ExportJob.update(
+            {ExportJob.status: "done", ExportJob.done: count, ExportJob.finished_at: datetime.now(UTC)}
+        ).where(ExportJob.id == job_id)
+    except Exception:
+        log.exception("export job %s failed", job_id)
+        path.unlink(missing_ok=True)
+        await ExportJob.update(
+            {ExportJob.status: "failed", ExportJob.message: "导出失败，请稍后重试", ExportJob.finished_at: datetime.now(UTC)}
+        ).where(ExportJob.id == job_id)
+
+
+async def wait_for_exports() -> None:
+    """Tests and shutdown: let running export tasks finish."""
+    if _TASKS:
+        await asyncio.gather(*list(_TASKS), return_exceptions=True)
+
+
+def export_date(value: Any) -> date | None:
+    return _as_date(value) if value is not None else None
+
+
+async def grid_response(
+    request: Request, grid: Grid, scope: Any, template: str, context: dict | None = None, *, block: str = "results"
+) -> Response:
+    """The whole list page in one call: `?export=xlsx` exports, htmx gets the `results` block, else the page.
+
+    The template puts `{% block results %}{{ grid_table(grid_page) }}{% endblock %}` where the table goes."""
+    from portal.web import render
+
+    if request.query_params.get("export") == "xlsx":
+        return await export_response(request, grid, scope)
+    page = await grid.page(request.query_params, scope, path=request.url.path)
+    ctx = {"grid_page": page, **(context or {})}
+    return await render(request, template, ctx, block=block, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,418 @@
+"""Declarative query grids: columns, filters and sorts → one scoped SQL query with keyset paging (X-3, X-9).
+
+Paging is KEYSET on (sort expression, unique id): page N costs the same as page 1 as long as the domain
+creates an index on (scope column, sort column, id) — e.g. `(employer_id, signed_on, id)` — or at least
+on (sort column, id). Sortable columns must be NOT NULL (keyset comparisons skip NULLs).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from piccolo.columns.combination import Combinable
+from piccolo.querystring import QueryString
+
+from portal import validators
+from portal.core import dictionary
+from portal.db import current_engine
+from portal.filters import local_time, ymd, yuan
+
+KINDS = {"text", "id_number", "phone", "money", "int", "date", "datetime", "badge", "link"}
+FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
+
+
+class GridScopeMissing(RuntimeError):
+    """Raised when a grid is asked to run without a scope: a grid never lists rows of every tenant by accident."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column. `sql` is the expression selected (default: the key); `full=True` disables masking (X-9)
+    for pages whose purpose needs the whole ID number or phone; `category` shows dictionary labels;
+    `badges` maps raw values to (label, tone); `link(row) -> url` makes the cell a link."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    sortable: bool = False
+    sql: str = ""
+    full: bool = False
+    category: str = ""
+    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    link: Callable[[dict], str] | None = None
+    export: bool = True
+
+    def __post_init__(self) -> None:
+        assert self.kind in KINDS, f"unknown column kind {self.kind}"
+
+    @property
+    def expr(self) -> str:
+        return self.sql or self.key
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter read from the query string under `key` (date_range: `key_from`, `key_to`).
+
+    kinds: contains (LIKE, escaped), exact, choice (dictionary `category` or static `choices`),
+    date_range (inclusive, yyyy-mm-dd), bool ("1"/"0"). `normalise=True` applies validators.normalise
+    (ID numbers typed with full-width digits or spaces)."""
+
+    key: str
+    label: str
+    kind: str = "contains"
+    sql: str = ""
+    category: str = ""
+    choices: Sequence[tuple[str, str]] = ()
+    normalise: bool = False
+    placeholder: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.kind in FILTER_KINDS, f"unknown filter kind {self.kind}"
+
+    @property
+    def expr(self) -> str:
+        return self.sql or self.key
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tenant restriction, part of the SQL: `Scope("employer_id = {}", principal.employer_id)`,
+    or `Scope.where(Contract.employer_id == principal.employer_id)` for a Piccolo where-clause."""
+
+    sql: str
+    args: tuple = ()
+
+    def __init__(self, sql: str, *args: Any) -> None:
+        object.__setattr__(self, "sql", sql)
+        object.__setattr__(self, "args", args)
+
+    @classmethod
+    def where(cls, clause: Combinable) -> Scope:
+        return cls("{}", clause.querystring)
+
+    def querystring(self) -> QueryString:
+        return QueryString(self.sql, *self.args)
+
+
+@dataclass
+class Cell:
+    text: str
+    kind: str = "text"
+    href: str = ""
+    tone: str = ""
+
+
+@dataclass
+class GridPage:
+    """What the grid.html macros render: cells already masked and formatted (templates only escape)."""
+
+    grid: Grid
+    path: str
+    values: dict[str, str]
+    errors: dict[str, str]
+    sort: str
+    desc: bool
+    rows: list[dict]
+    cells: list[list[Cell]]
+    total: int
+    number: int
+    has_prev: bool
+    has_next: bool
+    prev_url: str
+    next_url: str
+    choices: dict[str, list[tuple[str, str]]]
+
+    @property
+    def dom_id(self) -> str:
+        return f"grid-{self.grid.name}"
+
+    def url(self, **extra: Any) -> str:
+        params = {k: v for k, v in self.values.items() if v}
+        params.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return self.path + ("?" + urlencode(params) if params else "")
+
+    def sort_url(self, key: str) -> str:
+        target = f"-{key}" if key == self.sort and not self.desc else key
+        return self.url(sort=target)
+
+    def sort_state(self, key: str) -> str:
+        """aria-sort value of a header."""
+        if key != self.sort:
+            return "none"
+        return "descending" if self.desc else "ascending"
+
+    @property
+    def export_url(self) -> str:
+        return self.url(sort=("-" if self.desc else "") + self.sort, export="xlsx")
+
+    @property
+    def reset_url(self) -> str:
+        return self.path
+
+
+@dataclass
+class Query:
+    """A parsed request: filter values, errors, sort and cursor — shared by the page and the export."""
+
+    values: dict[str, str]
+    errors: dict[str, str]
+    where: list[QueryString]
+    sort: Column
+    desc: bool
+    after: list | None = None
+    before: list | None = None
+    number: int = 1
+
+
+@dataclass
+class Grid:
+    """A list page declared once: `source` is the FROM clause (a table, or joins with aliases), `id_sql` the
+    unique tiebreaker, `default_sort` a sortable column key (prefix "-" for descending)."""
+
+    name: str
+    source: str
+    columns: Sequence[Column]
+    filters: Sequence[Filter] = ()
+    default_sort: str = ""
+    id_sql: str = "id"
+    page_size: int = 20
+    title: str = ""
+    empty_text: str = "没有符合条件的记录"
+
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.columns]
+        assert len(set(keys)) == len(keys), "duplicate column keys"
+        sort_key = self.default_sort.lstrip("-") or keys[0]
+        assert self.column(sort_key) is not None, f"default_sort {sort_key} is not a column"
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    # -- parsing -----------------------------------------------------------------------------------------
+
+    async def parse(self, params: Mapping[str, str]) -> Query:
+        """Read filters, sort and cursor from the query string; bad values get a Chinese message, not a 500."""
+        values: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        where: list[QueryString] = []
+        for f in self.filters:
+            if f.kind == "date_range":
+                bounds = []
+                for suffix, op in (("_from", ">="), ("_to", "<=")):
+                    raw = (params.get(f.key + suffix) or "").strip()
+                    values[f.key + suffix] = raw
+                    if not raw:
+                        continue
+                    try:
+                        day = date.fromisoformat(validators.normalise(raw))
+                    except ValueError:
+                        errors[f.key + suffix] = "日期格式应为yyyy-mm-dd"
+                        continue
+                    bounds.append((op, day))
+                if len(bounds) == 2 and bounds[0][1] > bounds[1][1]:
+                    errors[f.key + "_to"] = "结束日期不能早于开始日期"
+                    continue
+                for op, day in bounds:
+                    where.append(QueryString(f"{f.expr} {op} {{}}", day))
+                continue
+            raw = (params.get(f.key) or "").strip()
+            values[f.key] = raw
+            if not raw:
+                continue
+            value = validators.normalise(raw) if f.normalise else raw
+            if len(value) > 100:
+                errors[f.key] = f"{f.label}不能超过100个字"
+            elif f.kind == "contains":
+                escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                where.append(QueryString(f"{f.expr} LIKE {{}} ESCAPE '\\'", f"%{escaped}%"))
+            elif f.kind == "exact":
+                where.append(QueryString(f"{f.expr} = {{}}", value))
+            elif f.kind == "choice":
+                allowed = {code for code, _ in await self._choices(f)}
+                if value not in allowed:
+                    errors[f.key] = f"请从列表中选择{f.label}"
+                else:
+                    where.append(QueryString(f"{f.expr} = {{}}", value))
+            elif f.kind == "bool":
+                if value not in {"1", "0"}:
+                    errors[f.key] = f"{f.label}的取值不正确"
+                else:
+                    where.append(QueryString(f"{f.expr} = {{}}", value == "1"))
+        sort_raw = (params.get("sort") or self.default_sort or self.columns[0].key).strip()
+        desc = sort_raw.startswith("-")
+        sort = self.column(sort_raw.lstrip("-"))
+        if sort is None or not (sort.sortable or sort.key == self.default_sort.lstrip("-")):
+            sort = self.column(self.default_sort.lstrip("-") or self.columns[0].key)
+            desc = self.default_sort.startswith("-")
+        values["sort"] = ("-" if desc else "") + sort.key
+        try:
+            number = max(1, int(params.get("p") or 1))
+        except ValueError:
+            number = 1
+        query = Query(values=values, errors=errors, where=where, sort=sort, desc=desc, number=number)
+        query.after = _decode_cursor(params.get("after"), sort)
+        query.before = _decode_cursor(params.get("before"), sort) if query.after is None else None
+        if query.after is None and query.before is None:
+            query.number = 1
+        return query
+
+    async def _choices(self, f: Filter) -> list[tuple[str, str]]:
+        return list(f.choices) if f.choices else await dictionary.choices(f.category)
+
+    # -- SQL ---------------------------------------------------------------------------------------------
+
+    def _where(self, scope: Scope | Combinable | QueryString | None, query: Query) -> QueryString:
+        if scope is None:
+            raise GridScopeMissing(f"grid {self.name} needs a scope built from the principal")
+        if isinstance(scope, Combinable):
+            scope = Scope.where(scope)
+        scope_qs = scope.querystring() if isinstance(scope, Scope) else scope
+        parts = [scope_qs, *query.where]
+        return QueryString(" AND ".join(["({})"] * len(parts)), *parts)
+
+    def _select_list(self) -> str:
+        cols = [f'{c.expr} AS "{c.key}"' for c in self.columns]
+        return ", ".join([*cols, f'{self.id_sql} AS "_id"'])
+
+    def _keyset(self, sort: Column, cursor: list, forward: bool) -> QueryString:
+        op = ">" if forward else "<"
+        value, ident = cursor
+        return QueryString(
+            f"({sort.expr} {op} {{}} OR ({sort.expr} = {{}} AND {self.id_sql} {op} {{}}))", value, value, ident
+        )
+
+    async def fetch_rows(
+        self, scope: Any, query: Query, *, limit: int, after: list | None = None, before: list | None = None
+    ) -> list[dict]:
+        """Rows in sort order after (or, reversed back, before) a cursor; `limit` rows at most."""
+        where = self._where(scope, query)
+        ascending = not query.desc
+        forward = before is None
+        conditions = [where]
+        if after is not None:
+            conditions.append(self._keyset(query.sort, after, forward=ascending))
+        if before is not None:
+            conditions.append(self._keyset(query.sort, before, forward=not ascending))
+        direction = "ASC" if ascending == forward else "DESC"
+        sql = (
+            f"SELECT {self._select_list()} FROM {self.source} WHERE "
+            + " AND ".join(["{}"] * len(conditions))
+            + f" ORDER BY {query.sort.expr} {direction}, {self.id_sql} {direction} LIMIT {int(limit)}"
+        )
+        rows = await current_engine().run_querystring(QueryString(sql, *conditions))
+        return rows if forward else list(reversed(rows))
+
+    async def count(self, scope: Any, query: Query) -> int:
+        qs = QueryString(f"SELECT COUNT(*) AS n FROM {self.source} WHERE {{}}", self._where(scope, query))
+        rows = await current_engine().run_querystring(qs)
+        return int(rows[0]["n"])
+
+    # -- pages -------------------------------------------------------------------------------------------
+
+    async def page(self, params: Mapping[str, str], scope: Any, *, path: str) -> GridPage:
+        """One page of the filtered, scoped result; `path` is the page's URL path (links keep the filters)."""
+        query = await self.parse(params)
+        size = self.page_size
+        if query.before is not None:
+            rows = await self.fetch_rows(scope, query, limit=size + 1, before=query.before)
+            has_prev = len(rows) > size
+            rows = rows[-size:] if has_prev else rows
+            has_next = True
+        else:
+            rows = await self.fetch_rows(scope, query, limit=size + 1, after=query.after)
+            has_next = len(rows) > size
+            rows = rows[:size]
+            has_prev = query.after is not None
+        if not has_prev:
+            query.number = 1
+        total = await self.count(scope, query)
+        labels = {c.key: await dictionary.labels(c.category) for c in self.columns if c.category}
+        choices = {f.key: await self._choices(f) for f in self.filters if f.kind == "choice"}
+        page = GridPage(
+            grid=self, path=path, values=query.values, errors=query.errors, sort=query.sort.key, desc=query.desc,
+            rows=rows, cells=[self.cells(r, labels) for r in rows], total=total, number=query.number,
+            has_prev=has_prev, has_next=has_next, prev_url="", next_url="", choices=choices,
+        )
+        if rows and has_prev:
+            page.prev_url = page.url(before=_encode_cursor(rows[0], query.sort), p=query.number - 1)
+        if rows and has_next:
+            page.next_url = page.url(after=_encode_cursor(rows[-1], query.sort), p=query.number + 1)
+        return page
+
+    def cells(self, row: dict, labels: Mapping[str, Mapping[str, str]]) -> list[Cell]:
+        return [display(c, row, labels.get(c.key)) for c in self.columns]
+
+
+def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) -> Cell:
+    """The value as shown on screen and in exports: masked (X-9), labelled, formatted."""
+    value = row.get(column.key)
+    kind = column.kind
+    if value is None:
+        return Cell("", kind)
+    if kind == "id_number":
+        text = str(value) if column.full else validators.mask_id_number(str(value))
+    elif kind == "phone":
+        text = str(value) if column.full else validators.mask_phone(str(value))
+    elif kind == "money":
+        text = yuan(int(value))
+    elif kind == "date":
+        text = ymd(_as_date(value))
+    elif kind == "datetime":
+        text = local_time(_as_datetime(value))
+    elif kind == "badge":
+        label, tone = column.badges.get(str(value), (str(value), "neutral"))
+        return Cell(label, kind, tone=tone)
+    else:
+        text = str(value)
+    if labels is not None:
+        text = labels.get(text, text)
+    href = column.link(row) if column.link else ""
+    return Cell(text, kind, href=href)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _as_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _encode_cursor(row: dict, sort: Column) -> str:
+    value = row.get(sort.key)
+    if isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    raw = json.dumps([value, row["_id"]], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str | None, sort: Column) -> list | None:
+    """A cursor from the URL, typed for the sort column; anything malformed means 'first page'."""
+    if not raw or len(raw) > 400:
+        return None
+    try:
+        value, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if sort.kind == "date":
+            value = date.fromisoformat(value)
+        elif sort.kind == "datetime":
+            value = datetime.fromisoformat(value)
+        elif sort.kind in {"money", "int"}:
+            value = int(value)
+        elif not isinstance(value, (str, int, float)):
+            return None
+        if not isinstance(ident, (int, str)):
+            return None
+        return [value, ident]
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None

@@ -1,0 +1,224 @@
+"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): lock, parse in a thread, check rows, write all or none."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from litestar import Request
+
+from portal.auth.principal import Principal
+from portal.dataservices.export import owner_key
+from portal.dataservices.spreadsheets import RowResult, SheetSpec, UploadError, check_upload, clean_value, read_rows
+from portal.dataservices.tables import ImportJob, ImportLock
+from portal.dataservices.workbooks import choice_map
+from portal.db import write_transaction
+
+log = logging.getLogger("portal.imports")
+
+RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]]
+Writer = Callable[[list[RowResult]], Awaitable[Any]]
+
+# Uploads above this size are processed in the background with a progress component (about 5,000 rows).
+BACKGROUND_BYTES = 256 * 1024
+LOCK_STALE_AFTER = timedelta(minutes=30)
+_TASKS: set[asyncio.Task] = set()
+
+
+async def validate_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck | None = None,
+                        progress: Callable[[int], Awaitable[None]] | None = None) -> list[RowResult]:
+    """Types, required, lengths, ID/USCC check digits, dates, dictionary labels, duplicates inside the file,
+    then the domain's `row_check(row) -> [reasons]` (sync or async) for rows that passed the generic checks."""
+    maps = {c.key: await choice_map(c) for c in spec.columns if c.type == "choice"}
+    columns = list(spec.columns)
+    for row in rows:
+        data = row.data
+        reasons = row.reasons
+        for column in columns:
+            value, reason = clean_value(column, row.values[column.key], data[column.key], maps.get(column.key, {}))
+            data[column.key] = value
+            if reason:
+                reasons.append(reason)
+    for keys in spec.unique:
+        seen: dict[tuple, int] = {}
+        labels = "、".join(spec.column(k).label for k in keys)
+        for row in rows:
+            key = tuple(row.data.get(k) for k in keys)
+            if any(v is None for v in key):
+                continue
+            if key in seen:
+                row.reasons.append(f"{labels}与第{seen[key]}行重复")
+            else:
+                seen[key] = row.number
+    if row_check is not None:
+        is_async = inspect.iscoroutinefunction(row_check)
+        for i, row in enumerate(rows):
+            if row.ok:
+                found = row_check(row)
+                if is_async or inspect.isawaitable(found):
+                    found = await found
+                row.reasons.extend(found)
+            if progress is not None and i % 1000 == 999:
+                await progress(i + 1)
+    return rows
+
+
+async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
+    """Checks, then calamine in a worker thread so the event loop keeps serving other requests."""
+    check_upload(data, max_bytes=max_bytes)
+    return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
+
+
+async def _acquire_lock(key: str, token: str) -> None:
+    now = datetime.now(UTC)
+    async with write_transaction():
+        existing = await ImportLock.select().where(ImportLock.owner_key == key).first()
+        if existing is not None:
+            if now - _aware(existing["acquired_at"]) < LOCK_STALE_AFTER:
+                raise UploadError("已有一个批量导入正在处理，请等待其完成后再上传", status=409)
+            await ImportLock.delete().where(ImportLock.owner_key == key)
+        await ImportLock.insert(ImportLock(owner_key=key, job_token=token, acquired_at=now))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def _release_lock(key: str, token: str) -> None:
+    async with write_transaction():
+        await ImportLock.delete().where((ImportLock.owner_key == key) & (ImportLock.job_token == token))
+
+
+async def start_import(
+    request: Request,
+    spec: SheetSpec,
+    upload: Any,
+    *,
+    write: Writer,
+    row_check: RowCheck | None = None,
+    background: bool | None = None,
+) -> ImportJob:
+    """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it.
+
+    Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
+    refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
+    redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
+    write_transaction(): if it raises, nothing is written and the result page says so."""
+    settings = request.app.state.settings
+    data = upload if isinstance(upload, bytes) else await upload.read()
+    file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
+    check_upload(data, max_bytes=settings.upload_max_bytes)
+    principal: Principal = request.user
+    key = owner_key(principal)
+    token = secrets.token_urlsafe(24)
+    await _acquire_lock(key, token)
+    try:
+        directory = Path(settings.storage_dir) / "imports"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{secrets.token_hex(16)}.xlsx"
+        path.write_bytes(data)
+        path.chmod(0o600)
+        job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name,
+                        status="queued", created_at=datetime.now(UTC))
+        await job.save()
+    except BaseException:
+        await _release_lock(key, token)
+        raise
+    run = _run(job.id, spec, path, key, token, write, row_check, settings.upload_max_bytes, settings.import_max_rows)
+    if background if background is not None else len(data) > BACKGROUND_BYTES:
+        task = asyncio.create_task(run)
+        _TASKS.add(task)
+        task.add_done_callback(_TASKS.discard)
+    else:
+        await run
+        await job.refresh()
+    return job
+
+
+async def _set(job_id: int, **values: Any) -> None:
+    await ImportJob.update({getattr(ImportJob, k): v for k, v in values.items()}).where(ImportJob.id == job_id)
+
+
+async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer,
+               row_check: RowCheck | None, max_bytes: int, max_rows: int) -> None:
+    rows: list[RowResult] = []
+    try:
+        await _set(job_id, status="parsing")
+        try:
+            rows = await parse_upload(spec, path.read_bytes(), max_bytes=max_bytes, max_rows=max_rows)
+        except UploadError as exc:
+            await _set(job_id, status="failed", message=exc.message, finished_at=datetime.now(UTC))
+            return
+        await _set(job_id, status="validating", total=len(rows))
+
+        async def progress(n: int) -> None:
+            await _set(job_id, processed=n)
+
+        await validate_rows(spec, rows, row_check, progress)
+        valid = [r for r in rows if r.ok]
+        failed = len(rows) - len(valid)
+        await _set(job_id, status="writing", processed=len(rows))
+        written = False
+        if not rows:
+            message = "文件中没有数据行，请从第2行起填写后上传"
+        elif valid:
+            try:
+                async with write_transaction():
+                    await write(valid)
+                written = True
+                message = f"共{len(rows)}行，成功导入{len(valid)}行" + (f"，{failed}行未通过，请下载失败数据修改后重新上传" if failed else "")
+            except Exception:
+                log.exception("import job %s: write failed", job_id)
+                message = "写入数据时出错，本次上传的数据均未导入（全部回滚），请稍后重新上传"
+        else:
+            message = f"共{len(rows)}行，全部未通过校验，未导入任何数据，请下载失败数据修改后重新上传"
+        results = [[r.number, r.values, r.reasons] for r in rows]
+        await _set(
+            job_id, status="done", written=written, ok_count=len(valid) if written else 0,
+            failed_count=failed, message=message, results=json.dumps(results, ensure_ascii=False),
+            finished_at=datetime.now(UTC),
+        )
+    except Exception:
+        log.exception("import job %s failed", job_id)
+        await _set(job_id, status="failed", message="处理文件时出错，未导入任何数据，请稍后重新上传",
+                   finished_at=datetime.now(UTC))
+    finally:
+        path.unlink(missing_ok=True)
+        await _release_lock(key, token)
+
+
+async def wait_for_imports() -> None:
+    """Tests and shutdown: let background imports finish."""
+    if _TASKS:
+        await asyncio.gather(*list(_TASKS), return_exceptions=True)
+
+
+async def job_for(token: str, principal: Principal) -> dict | None:
+    """The job if it belongs to the signed-in owner, else None (the caller answers 404)."""
+    return await ImportJob.select().where(
+        (ImportJob.token == token) & (ImportJob.owner_key == owner_key(principal))
+    ).first()
+
+
+def job_rows(job: dict) -> list[RowResult]:
+    if not job.get("results"):
+        return []
+    return [RowResult(number=n, values=v, reasons=list(r)) for n, v, r in json.loads(job["results"])]
+
+
+def failed_rows(job: dict) -> list[RowResult]:
+    """Rows to fix and upload again: the failed ones, or every row when the write was rolled back."""
+    rows = job_rows(job)
+    if job["written"]:
+        return [r for r in rows if r.reasons]
+    for r in rows:
+        if not r.reasons:
+            r.reasons.append("本次写入失败，该行未导入，可直接重新上传")
+    return rows
