@@ -1,0 +1,154 @@
+"""Staff sign-in rules: per-account lockout shared by every worker, password age, TOTP with single-use steps."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+import segno
+
+from portal import audit
+from portal.auth.passwords import Passwords
+from portal.auth.tables import LoginFailure, StaffUser, UsedToken
+from portal.db import write_transaction
+from portal.settings import SecuritySettings
+
+TOTP_ISSUER = "人社网上办事大厅"
+# How long the half-authenticated state (password passed, TOTP pending) lasts.
+PENDING_TTL_S = 5 * 60
+
+
+def account_key(username: str) -> str:
+    # Failures are keyed by the name typed, known or not, so unknown names lock exactly like real ones.
+    return f"staff:{username.strip().lower()}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def failures_in_window(username: str, settings: SecuritySettings) -> int:
+    since = _now() - timedelta(seconds=settings.lockout_window_s)
+    return await LoginFailure.count().where(
+        (LoginFailure.account == account_key(username)) & (LoginFailure.at > since)
+    )
+
+
+async def is_locked(username: str, settings: SecuritySettings) -> bool:
+    return await failures_in_window(username, settings) >= settings.lockout_failures
+
+
+async def record_failure(username: str, ip: str, settings: SecuritySettings, *, step: str = "password") -> bool:
+    """Count one failure; audit it, and audit the lockout when this failure reaches the limit. True if locked now."""
+    async with write_transaction():
+        await LoginFailure.insert(LoginFailure(account=account_key(username), at=_now(), ip=ip[:64]))
+    count = await failures_in_window(username, settings)
+    await audit.record(
+        category="login", action="staff_login", ip=ip, result="failed", actor_name=username[:100],
+        object_type="staff", object_id=username[:60], detail={"step": step, "failures": count},
+    )
+    if count == settings.lockout_failures:
+        await audit.record(
+            category="security", action="staff_lockout", ip=ip, result="locked", actor_name=username[:100],
+            object_type="staff", object_id=username[:60],
+            detail={"failures": count, "minutes": settings.lockout_window_s // 60},
+        )
+    return count >= settings.lockout_failures
+
+
+async def clear_failures(username: str) -> None:
+    async with write_transaction():
+        await LoginFailure.delete().where(LoginFailure.account == account_key(username))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of the password step; `user` only when the password matched an active account."""
+
+    ok: bool
+    locked: bool = False
+    user: dict[str, Any] | None = None
+
+
+async def check_password(
+    passwords: Passwords, settings: SecuritySettings, username: str, password: str, ip: str
+) -> Attempt:
+    """Both unknown names and wrong passwords cost one argon2 verify and answer the same."""
+    user = await StaffUser.select(
+        StaffUser.id, StaffUser.username, StaffUser.password_hash, StaffUser.active, StaffUser.totp_secret,
+        StaffUser.must_change_password, StaffUser.password_changed_at,
+    ).where(StaffUser.username == username).first()
+    locked = await is_locked(username, settings)
+    matched = await passwords.verify(user["password_hash"] if user else None, password)
+    if locked:
+        await audit.record(
+            category="login", action="staff_login", ip=ip, result="locked", actor_name=username[:100],
+            object_type="staff", object_id=username[:60],
+        )
+        return Attempt(ok=False, locked=True)
+    if matched and user and user["active"]:
+        return Attempt(ok=True, user=user)
+    locked = await record_failure(username, ip, settings)
+    return Attempt(ok=False, locked=locked)
+
+
+def password_expired(user: dict[str, Any], settings: SecuritySettings) -> bool:
+    """等保 asks for periodic change; ASVS does not (and advises against forcing it)."""
+    if settings.password_policy != "dengbao" or settings.password_max_age_days <= 0:
+        return False
+    changed = user.get("password_changed_at")
+    if changed is None:
+        return True
+    return _now() - changed > timedelta(days=settings.password_max_age_days)
+
+
+async def login_succeeded(user: dict[str, Any], ip: str, *, second_factor: bool) -> None:
+    await clear_failures(user["username"])
+    async with write_transaction():
+        await StaffUser.update({StaffUser.last_login_at: _now()}).where(StaffUser.id == user["id"])
+    await audit.record(
+        category="login", action="staff_login", ip=ip, object_type="staff", object_id=user["id"],
+        actor_name=user["username"], detail={"second_factor": second_factor},
+    )
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_qr(secret: str, username: str) -> str:
+    """The otpauth:// URI as an inline SVG data: URL (no external request; CSP allows img data:)."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+async def verify_totp(uid: int, secret: str, code: str, *, at: float | None = None) -> bool:
+    """A code valid now (±1 step of clock drift) and never used before by this user."""
+    code = code.strip().replace(" ", "")
+    if not secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    now = time.time() if at is None else at
+    for drift in (0, -1, 1):
+        step_time = now + drift * totp.interval
+        if totp.verify(code, for_time=int(step_time)):
+            step = totp.timecode(datetime.fromtimestamp(step_time, UTC))
+            return await _consume(f"totp:{uid}:{step}", uid)
+    return False
+
+
+async def _consume(value: str, owner: int) -> bool:
+    """Insert into UsedToken; the UNIQUE constraint makes a replay (even a concurrent one) fail."""
+    try:
+        async with write_transaction():
+            if await UsedToken.exists().where(UsedToken.value == value):
+                return False
+            await UsedToken.insert(UsedToken(kind="totp", value=value, at=_now(), owner=owner))
+    except Exception as exc:  # a concurrent insert of the same value lost the race on the UNIQUE index
+        if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
+            return False
+        raise
+    return True

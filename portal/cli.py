@@ -1,0 +1,72 @@
+"""Operator commands: `python -m portal.cli create-admin --username U [--password P]` (idempotent)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from portal.auth.passwords import Passwords, password_problems
+from portal.settings import Settings
+
+
+def _register_permissions() -> None:
+    # Modules register their permission codes on import; the admin role takes every admin.* code.
+    from portal.app import collect_routes
+
+    collect_routes()
+
+
+async def create_admin(username: str, password: str, display_name: str) -> tuple[int, bool]:
+    from portal.auth.staff import ensure_admin
+    from portal.db import current_engine, is_sqlite
+
+    settings = Settings.from_env()
+    engine = current_engine()
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        return await ensure_admin(Passwords(settings.security), username, password, display_name=display_name)
+    finally:
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password:
+        return args.password
+    if env := os.environ.get("PORTAL_ADMIN_PASSWORD"):
+        return env
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("管理员密码：")
+    if first != getpass.getpass("再次输入密码："):
+        raise SystemExit("两次输入的密码不一致")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portal.cli", description="人社网上办事大厅运维命令")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-admin", help="创建系统管理员（已存在则确保其为启用的管理员，不改密码）")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", help="也可用环境变量 PORTAL_ADMIN_PASSWORD 或标准输入提供")
+    create.add_argument("--display-name", default="系统管理员")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    _register_permissions()
+    password = _read_password(args)
+    policy = Settings.from_env().security.password_policy
+    if problems := password_problems(password, policy, username=args.username):
+        print("密码不符合安全策略：" + "；".join(problems), file=sys.stderr)
+        return 2
+    uid, created = asyncio.run(create_admin(args.username, password, args.display_name))
+    print(f"{'已创建' if created else '已存在'}管理员 {args.username}（编号 {uid}）")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
