@@ -14,7 +14,9 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
+from portal.auth import redaction
 from portal.auth.passwords import Passwords
+from portal.auth.middleware import PasswordChangeMiddleware
 from portal.auth.principal import PrincipalMiddleware
 from portal.auth.sessions import DatabaseStore, PortalSessionConfig
 from portal.db import current_engine, is_sqlite
@@ -60,6 +62,8 @@ def _template_config() -> TemplateConfig:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    # Passwords, ID numbers, session ids and CSRF tokens are scrubbed from every log record.
+    redaction.install()
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     engine = current_engine()
 
@@ -105,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(SecurityHeadersMiddleware, settings=settings),
             session_config.middleware,
             DefineMiddleware(PrincipalMiddleware, exclude=["^/static/", "^/sandbox-network/"]),
+            PasswordChangeMiddleware,
         ],
         stores=StoreRegistry(stores={"sessions": DatabaseStore()}),
         exception_handlers=exception_handlers(),
