@@ -17,7 +17,7 @@ from litestar.template.config import TemplateConfig
 from portal.auth import redaction
 from portal.auth.passwords import Passwords
 from portal.auth.middleware import PasswordChangeMiddleware
-from portal.auth.principal import PrincipalMiddleware
+from portal.auth.principal import PrincipalMiddleware, ProfileIncomplete, profile_incomplete_redirect
 from portal.auth.sessions import DatabaseStore, PortalSessionConfig
 from portal.db import current_engine, is_sqlite
 from portal.errors import exception_handlers
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PasswordChangeMiddleware,
         ],
         stores=StoreRegistry(stores={"sessions": DatabaseStore()}),
-        exception_handlers=exception_handlers(),
+        exception_handlers={**exception_handlers(), ProfileIncomplete: profile_incomplete_redirect},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,

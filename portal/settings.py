@@ -78,6 +78,8 @@ class SSOSettings:
     client_id: str = "hrss-portal"
     client_secret: str = ""
     redirect_uri: str = ""
+    # The ticket protocol's fixed return URL (its query carries our state); empty: this host's /sso/ticket.
+    ticket_return_url: str = ""
     ticket_service_code: str = "hrss-portal"
     ticket_service_password: str = ""
     timeout_s: float = 5.0
@@ -132,6 +134,7 @@ class Settings:
                 client_id=_env("PORTAL_SSO_CLIENT_ID", "hrss-portal"),
                 client_secret=_env("PORTAL_SSO_CLIENT_SECRET", "sandbox-client-secret"),
                 redirect_uri=_env("PORTAL_SSO_REDIRECT_URI", ""),
+                ticket_return_url=_env("PORTAL_SSO_TICKET_RETURN_URL", ""),
                 ticket_service_code=_env("PORTAL_SSO_SERVICE_CODE", "hrss-portal"),
                 ticket_service_password=_env("PORTAL_SSO_SERVICE_PASSWORD", "sandbox-service-password"),
                 timeout_s=float(_env("PORTAL_SSO_TIMEOUT", "5")),

@@ -1,3 +1,169 @@
-"""HTTP handlers of sso."""
+"""Sign-in through the government-service network: redirect, callbacks, agent confirmation, network logout."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.params import FromQuery
+
+from portal import audit
+from portal.auth.controllers import rotate_csrf, start_session
+from portal.auth.principal import PUBLIC
+from portal.web import client_ip, redirect, render
+from portal.webutil import safe_next
+from sso import network
+from sso import service as sso_service
+from sso.mount import sandbox_network
+from sso.providers import NetworkError, PendingLogin
+
+STATE_TTL_S = 600
+AGENT_CONFIRM_TTL_S = 600
+COMPLETION_PATH = "/employer/profile/complete"
+
+
+async def _fail(request: Request, error: NetworkError, *, event: str = "network_login_failed") -> Response:
+    """A clear page and no session at all (the pre-login session is already gone)."""
+    request.scope["session"] = {}
+    await audit.record(category="login", action=event, result="failed", ip=client_ip(request),
+                       detail={"reason": error.reason[:200]})
+    return await render(request, "sso/error.html", {"page_title": "登录未成功", "message": error.message},
+                        status_code=error.status)
+
+
+@get("/sso/login", name="sso_login", opt=PUBLIC)
+async def sso_login(request: Request, kind: FromQuery[str] = "employer", next: FromQuery[str] = "/") -> Response:
+    kind = "person" if kind == "person" else "employer"
+    try:
+        provider = network.provider(request.app)
+    except NetworkError as error:
+        return await _fail(request, error)
+    pending = PendingLogin.new(kind, safe_next(next), time.time())
+    # A fresh pre-login session (new id) holds state, nonce, verifier and next; the callback consumes it.
+    start_session(request, {"sso_pending": asdict(pending)})
+    request.scope["session"].pop("auth_at", None)
+    return redirect(request, provider.login_redirect(pending, network.callback_url(request)))
+
+
+async def _complete(request: Request) -> Response:
+    session = request.scope.get("session") or {}
+    raw = session.get("sso_pending")
+    request.scope["session"] = {}  # single use: whatever happens next, the pending login is spent
+    params = {k: v for k, v in request.query_params.items()}
+    if not isinstance(raw, dict):
+        return await _fail(request, NetworkError("登录请求不存在或已失效，请重新登录。", "no pending login"),
+                           event="sso_state_rejected")
+    pending = PendingLogin(**raw)
+    if time.time() - pending.at > STATE_TTL_S:
+        return await _fail(request, NetworkError("登录请求已超时（10分钟），请重新登录。", "state expired"),
+                           event="sso_state_rejected")
+    if not hmac.compare_digest(params.get("state", "").encode(), pending.state.encode()):
+        return await _fail(request, NetworkError("登录请求校验失败（state 不符），请重新登录。", "state mismatch"),
+                           event="sso_state_rejected")
+    try:
+        provider = network.provider(request.app)
+        value = provider.one_time_value(params)
+        if value and not await network.remember_once(value):
+            raise NetworkError("该登录凭证已被使用，请重新登录。", "code replayed")
+        identity = await provider.complete(params, pending, network.callback_url(request))
+        if identity.kind != pending.kind:
+            raise NetworkError("登录身份类型与所选入口不符，请从正确的入口重新登录。", "kind mismatch")
+        outcome = await sso_service.sign_in(identity)
+    except NetworkError as error:
+        return await _fail(request, error)
+    if outcome.pending_agent is not None:
+        request.scope["session"] = {"sso_agent": {"session": outcome.session, "next": pending.next, "at": time.time()}}
+        return redirect(request, "/sso/agent/confirm")
+    return await _finish(request, outcome.session, pending.next, outcome.profile_complete)
+
+
+async def _finish(request: Request, data: dict[str, Any], next_path: str, profile_complete: bool) -> Response:
+    protocol = request.app.state.settings.sso.protocol
+    start_session(request, {**data, "sso_protocol": protocol})
+    await audit.record(category="login", action="network_login", ip=client_ip(request), object_type=data["kind"],
+                       object_id=data.get("employer_id") or data.get("person_id"),
+                       actor_name=str(data.get("acting_name") or ""),
+                       detail={"protocol": protocol, "login_type": data.get("login_type"),
+                               "acting_role": data.get("acting_role", "")})
+    target = next_path
+    if data["kind"] == "employer" and not profile_complete:
+        target = f"{COMPLETION_PATH}?next={quote(next_path, safe='')}"
+    response = redirect(request, target)
+    rotate_csrf(response, request)
+    return response
+
+
+@get("/sso/callback", name="sso_callback", opt=PUBLIC)
+async def oauth2_callback(request: Request) -> Response:
+    return await _complete(request)
+
+
+@get("/sso/ticket", name="sso_ticket", opt=PUBLIC)
+async def ticket_callback(request: Request) -> Response:
+    return await _complete(request)
+
+
+def _agent_pending(request: Request) -> dict[str, Any] | None:
+    pending = (request.scope.get("session") or {}).get("sso_agent")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > AGENT_CONFIRM_TTL_S:
+        return None
+    return pending
+
+
+@get("/sso/agent/confirm", name="sso_agent_confirm", opt=PUBLIC)
+async def agent_confirm_page(request: Request) -> Response:
+    from domains.employer import agents, service as employer_service
+
+    pending = _agent_pending(request)
+    if pending is None:
+        return await _fail(request, NetworkError("确认请求已失效，请重新登录。", "no pending agent"))
+    data = pending["session"]
+    agent = await agents.get_agent(data["employer_id"], data["agent_id"])
+    employer = await employer_service.get_employer(data["employer_id"])
+    return await render(request, "sso/agent_confirm.html",
+                        {"page_title": "确认经办人授权", "agent": agent, "employer": employer})
+
+
+@post("/sso/agent/confirm", name="sso_agent_confirm_post", opt=PUBLIC)
+async def agent_confirm(request: Request) -> Response:
+    from domains.employer import agents, service as employer_service
+
+    pending = _agent_pending(request)
+    form = await request.form()
+    if pending is None:
+        return await _fail(request, NetworkError("确认请求已失效，请重新登录。", "no pending agent"))
+    data = pending["session"]
+    if form.get("decision") != "confirm":
+        request.scope["session"] = {}
+        return redirect(request, "/")
+    if not await agents.confirm(data["employer_id"], data["agent_id"]):
+        return await _fail(request, NetworkError("该授权已失效或已被撤销，无法确认。", "agent confirm failed"))
+    employer = await employer_service.get_employer(data["employer_id"])
+    return await _finish(request, data, pending["next"], bool(employer and employer["profile_complete"]))
+
+
+@post("/sso/logout", name="sso_logout", opt=PUBLIC)
+async def network_logout(request: Request) -> Response:
+    """End the portal session, then send the browser to the network to end its session too (ACC-7)."""
+    principal = request.scope.get("user")
+    protocol = (request.scope.get("session") or {}).get("sso_protocol")
+    if principal is not None:
+        await audit.record(category="login", action="logout", actor=principal, ip=client_ip(request))
+    request.scope["session"] = {}
+    target = "/"
+    if protocol and principal is not None and not principal.is_staff:
+        try:
+            target = network.provider(request.app).logout_url(network.home_url(request)) or "/"
+        except NetworkError:
+            target = "/"
+    response = redirect(request, target)
+    rotate_csrf(response, request)
+    return response
+
+
+ROUTES = [sso_login, oauth2_callback, ticket_callback, agent_confirm_page, agent_confirm, network_logout,
+          sandbox_network]

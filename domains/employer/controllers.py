@@ -1,5 +1,125 @@
-"""HTTP handlers of the employer domain."""
+"""HTTP handlers of the employer domain: the employer record, 信息完善 (ACC-3, EMP-1) and agents (ACC-2)."""
 
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+
+from domains.employer import agents, forms, rules
 from domains.employer import service  # noqa: F401  (registers the employer Principal loader)
+from domains.employer.service import complete_profile, get_employer
+from portal.auth.principal import PROFILE_EXEMPT, employer_guard
+from portal.core import dictionary
+from portal.forms import Form
+from portal.web import NavItem, redirect, register_nav, render
+from portal.webutil import safe_next
 
-ROUTES: list = []
+register_nav(
+    NavItem("单位信息", "employer_profile", "employer", order=5, description="查看单位基本信息"),
+    NavItem("经办人授权", "employer_agents", "employer", order=90, description="授权、确认和撤销单位经办人"),
+)
+
+_CHOICE_CATEGORIES = {f.name: f.category for f in forms.PROFILE_FIELDS if getattr(f, "category", "")}
+
+
+async def _options() -> dict[str, list[tuple[str, str]]]:
+    return {name: await dictionary.choices(cat) for name, cat in _CHOICE_CATEGORIES.items()}
+
+
+async def _labels(row: dict) -> dict[str, str]:
+    return {name: await dictionary.label(cat, row[name]) if row[name] else "" for name, cat in _CHOICE_CATEGORIES.items()}
+
+
+@get("/employer/profile", name="employer_profile", guards=[employer_guard])
+async def profile(request: Request) -> Response:
+    principal = request.user
+    row = await get_employer(principal.employer_id)
+    if row is None:
+        raise NotFoundException()
+    return await render(request, "employer/profile.html", {
+        "page_title": "单位基本信息", "breadcrumbs": [("单位基本信息", None)], "e": row, "labels": await _labels(row),
+    })
+
+
+@get("/employer/profile/complete", name="employer_profile_complete", guards=[employer_guard], opt=PROFILE_EXEMPT)
+async def complete_page(request: Request, next: FromQuery[str] = "/") -> Response:
+    row = await get_employer(request.user.employer_id)
+    if row is None:
+        raise NotFoundException()
+    if row["profile_complete"]:
+        return redirect(request, safe_next(next, "/employer/profile"))
+    # Pre-filled from what the network reported; the rest is for the employer to type.
+    data = {f.name: row.get(f.name) or "" for f in forms.PROFILE_FIELDS}
+    return await _render_complete(request, Form(forms.PROFILE_FIELDS, data), row, safe_next(next))
+
+
+async def _render_complete(request: Request, form: Form, row: dict, next_path: str) -> Response:
+    return await render(request, "employer/complete.html", {
+        "page_title": "信息完善", "breadcrumbs": [("信息完善", None)], "form": form, "e": row,
+        "options": await _options(), "next": next_path,
+    })
+
+
+@post("/employer/profile/complete", name="employer_profile_complete_post", guards=[employer_guard], opt=PROFILE_EXEMPT)
+async def complete_submit(request: Request) -> Response:
+    data = await request.form()
+    next_path = safe_next(data.get("next"))
+    row = await get_employer(request.user.employer_id)
+    if row is None:
+        raise NotFoundException()
+    if row["profile_complete"]:
+        return redirect(request, next_path)
+    form = Form(forms.PROFILE_FIELDS, data)
+    if not await form.validate():
+        return await _render_complete(request, form, row, next_path)
+    await complete_profile(row["id"], form.cleaned)
+    return redirect(request, next_path)
+
+
+@get("/employer/agents", name="employer_agents", guards=[employer_guard])
+async def agents_page(request: Request) -> Response:
+    today = date.today()
+    form = Form(forms.AGENT_FIELDS, {"valid_from": today.isoformat(),
+                                     "valid_until": (today + timedelta(days=365)).isoformat()})
+    flash = {"added": "已提交授权，经办人下次登录时确认后生效。", "revoked": "已撤销授权。"}
+    done = next((text for key, text in flash.items() if request.query_params.get(key)), "")
+    return await _render_agents(request, form, flash=done)
+
+
+async def _render_agents(request: Request, form: Form, status: int = 200, flash: str = "") -> Response:
+    return await render(request, "employer/agents.html", {
+        "page_title": "经办人授权", "breadcrumbs": [("经办人授权", None)], "form": form, "flash": flash,
+        "agents": await agents.list_agents(request.user.employer_id), "status_labels": rules.AGENT_STATUS_LABELS,
+    }, status_code=status)
+
+
+@post("/employer/agents", name="employer_agents_add", guards=[employer_guard])
+async def agents_add(request: Request) -> Response:
+    principal = request.user
+    if principal.acting_role == "agent":
+        raise PermissionDeniedException("只有法定代表人可以授权经办人")
+    form = Form(forms.AGENT_FIELDS, await request.form())
+    if await form.validate():
+        _, errors = await agents.authorise(principal, form.cleaned)
+        for name, message in errors.items():
+            form.add_error(name, message)
+        if not errors:
+            return redirect(request, "/employer/agents?added=1")
+    return await _render_agents(request, form)
+
+
+@post("/employer/agents/{agent_id:int}/revoke", name="employer_agent_revoke", guards=[employer_guard])
+async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
+    principal = request.user
+    if await agents.get_agent(principal.employer_id, agent_id) is None:
+        raise NotFoundException()
+    if not await agents.revoke(principal, agent_id):
+        raise PermissionDeniedException("无法撤销该授权")
+    # An agent who revoked its own authorisation loses the session on the next request (the loader refuses it).
+    return redirect(request, "/employer/agents?revoked=1" if principal.acting_role != "agent" else "/")
+
+
+ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke]

@@ -1,18 +1,27 @@
-"""Employer use-cases other domains may call: loading the employer Principal, reading the record."""
+"""Employer use-cases other domains may call: the employer Principal, the record, first login and 信息完善."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
-from domains.employer.tables import Employer
+from domains.employer import rules
+from domains.employer.tables import AgentAuthorisation, Employer
 from portal.auth.principal import Principal, register_loader
+from portal.db import write_transaction
+from portal.validators import uscc_org_code
 
 
 async def get_employer(employer_id: int) -> dict[str, Any] | None:
     return await Employer.select().where(Employer.id == employer_id).first()
 
 
+async def get_by_uscc(uscc: str) -> dict[str, Any] | None:
+    return await Employer.select().where(Employer.uscc == uscc).first()
+
+
 async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
+    """Rebuilt on every request: a revoked or expired agent loses the session at once (ACC-2)."""
     employer_id = session.get("employer_id")
     if not isinstance(employer_id, int):
         return None
@@ -21,19 +30,65 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
     ).first()
     if row is None:
         return None
+    acting_role = str(session.get("acting_role") or "legal_rep")
+    agent_id = session.get("agent_id")
+    acting_name = str(session.get("acting_name", ""))
+    if acting_role == "agent":
+        if not isinstance(agent_id, int):
+            return None
+        agent = await AgentAuthorisation.select().where(
+            (AgentAuthorisation.id == agent_id) & (AgentAuthorisation.employer == employer_id)
+        ).first()
+        if not rules.agent_may_act(agent, date.today()):
+            return None
+        acting_name = agent["name"]
     return Principal(
         kind="employer",
         account_id=int(session.get("account_id") or 0),
         display_name=row["name"],
         employer_id=row["id"],
         employer_name=row["name"],
-        acting_name=str(session.get("acting_name", "")),
-        acting_role=str(session.get("acting_role", "legal_rep")),
-        agent_id=session.get("agent_id"),
+        acting_name=acting_name,
+        acting_role=acting_role,
+        agent_id=agent_id if acting_role == "agent" else None,
         login_type=str(session.get("login_type", "")),
         realname_level=str(session.get("realname_level", "")),
         profile_complete=row["profile_complete"],
     )
+
+
+async def find_or_create_for_network(
+    *, uscc: str, name: str, legal_rep: str, legal_rep_id_number: str = "", contact_phone: str = ""
+) -> tuple[dict[str, Any], bool]:
+    """The employer with this 统一社会信用代码; created and pre-filled from the network's data when new."""
+    async with write_transaction():
+        row = await Employer.select().where(Employer.uscc == uscc).first()
+        if row is not None:
+            return row, False
+        now = datetime.now(UTC)
+        employer = Employer(
+            uscc=uscc, name=name[:200], org_code=uscc_org_code(uscc), legal_rep=legal_rep[:40],
+            legal_rep_id_number=legal_rep_id_number, contact_name=legal_rep[:40], contact_phone=contact_phone,
+            division_code="", profile_complete=False, created_at=now, updated_at=now,
+        )
+        await employer.save()
+    return await get_employer(employer.id), True  # type: ignore[return-value]
+
+
+async def complete_profile(employer_id: int, cleaned: dict[str, Any]) -> bool:
+    """信息完善: save the EMP-1 fields (never the USCC: the account is keyed by it) and mark the record complete."""
+    values = {k: cleaned[k] for k in rules.PROFILE_FIELDS if k in cleaned and k not in {"uscc", "org_code"}}
+    async with write_transaction():
+        row = await Employer.select().where(Employer.id == employer_id).first()
+        if row is None:
+            return False
+        merged = {**row, **values}
+        complete = not rules.profile_missing(merged)
+        await Employer.update({
+            **{getattr(Employer, k): v for k, v in values.items()},
+            Employer.profile_complete: complete, Employer.updated_at: datetime.now(UTC),
+        }).where(Employer.id == employer_id)
+    return complete
 
 
 register_loader("employer", load_employer_principal)

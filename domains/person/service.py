@@ -1,15 +1,38 @@
-"""Person use-cases other domains may call: loading the person Principal, reading the record."""
+"""Person use-cases other domains may call: the person Principal, the record, find-or-create at network login."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from domains.person.tables import Person
 from portal.auth.principal import Principal, register_loader
+from portal.db import write_transaction
+from portal.validators import id_birth_date, id_gender
 
 
 async def get_person(person_id: int) -> dict[str, Any] | None:
     return await Person.select().where(Person.id == person_id).first()
+
+
+async def get_by_id_number(id_number: str) -> dict[str, Any] | None:
+    return await Person.select().where(Person.id_number == id_number).first()
+
+
+async def find_or_create_for_network(*, id_number: str, name: str, mobile: str) -> tuple[dict[str, Any], bool]:
+    """The person with this 身份证号 (ACC-4); created from the network's data when new, mobile kept current."""
+    async with write_transaction():
+        row = await Person.select().where(Person.id_number == id_number).first()
+        if row is not None:
+            if mobile and row["mobile"] != mobile:
+                await Person.update({Person.mobile: mobile}).where(Person.id == row["id"])
+            return {**row, "mobile": mobile or row["mobile"]}, False
+        person = Person(
+            id_number=id_number, name=name[:40], gender=id_gender(id_number), birth_date=id_birth_date(id_number),
+            mobile=mobile, division_code=id_number[:6], created_at=datetime.now(UTC),
+        )
+        await person.save()
+    return await get_person(person.id), True  # type: ignore[return-value]
 
 
 async def load_person_principal(session: dict[str, Any]) -> Principal | None:

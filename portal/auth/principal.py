@@ -130,10 +130,41 @@ def staff_guard(*permissions: str) -> Callable[[ASGIConnection, BaseRouteHandler
     return guard
 
 
-def employer_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+class ProfileIncomplete(NotAuthorizedException):
+    """An employer whose record is not complete asked for a business page: 信息完善 first (ACC-3)."""
+
+
+# Where 信息完善 lives (the employer domain's page); handlers that must stay reachable declare PROFILE_EXEMPT.
+PROFILE_COMPLETION_PATH = "/employer/profile/complete"
+PROFILE_EXEMPT = {"profile_exempt": True}
+
+
+def _require_complete_profile(connection: ASGIConnection, handler: BaseRouteHandler, principal: Principal) -> None:
+    if principal.is_employer and not principal.profile_complete and not handler.opt.get("profile_exempt"):
+        raise ProfileIncomplete("请先完善单位信息")
+
+
+def profile_incomplete_redirect(request: Any, exc: ProfileIncomplete) -> Any:
+    """Send the employer to 信息完善 and, for a page visit, back to the page afterwards."""
+    from urllib.parse import quote
+
+    from litestar import Response
+    from litestar.response import Redirect
+
+    target = PROFILE_COMPLETION_PATH
+    if request.method in {"GET", "HEAD"}:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += "?next=" + quote(here, safe="")
+    if request.headers.get("hx-request") == "true":
+        return Response(content="", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
+def employer_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     principal = _require(connection)
     if not principal.is_employer:
         raise PermissionDeniedException("此页面仅供单位用户使用")
+    _require_complete_profile(connection, handler, principal)
 
 
 def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -142,10 +173,11 @@ def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException("此页面仅供个人用户使用")
 
 
-def applicant_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def applicant_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     principal = _require(connection)
     if principal.is_staff:
         raise PermissionDeniedException("此页面仅供单位或个人用户使用")
+    _require_complete_profile(connection, handler, principal)
 
 
 def authenticated_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:

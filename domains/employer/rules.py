@@ -1,0 +1,52 @@
+"""Pure rules of the employer domain: agent authorisation validity and the 信息完善 requirement."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+# An authorisation longer than this is refused: the legal representative renews it instead.
+MAX_AGENT_VALIDITY_DAYS = 3 * 365
+
+AGENT_STATUS_LABELS = {"pending": "待经办人确认", "active": "已生效", "revoked": "已撤销", "expired": "已过期"}
+
+
+def agent_status(row: dict[str, Any], today: date) -> str:
+    """What the authorisation is today: pending, active, revoked or expired (expiry is computed, not stored)."""
+    if row["status"] == "revoked":
+        return "revoked"
+    if row["valid_until"] < today:
+        return "expired"
+    return row["status"]
+
+
+def agent_may_act(row: dict[str, Any] | None, today: date) -> bool:
+    """An agent acts only with a confirmed authorisation inside its validity period."""
+    return row is not None and agent_status(row, today) == "active" and row["valid_from"] <= today
+
+
+def agent_may_confirm(row: dict[str, Any] | None, today: date) -> bool:
+    return row is not None and agent_status(row, today) == "pending"
+
+
+def validity_errors(valid_from: date, valid_until: date, today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if valid_from < today:
+        errors["valid_from"] = "授权开始日期不能早于今天"
+    if valid_until < valid_from:
+        errors["valid_until"] = "授权截止日期不能早于开始日期"
+    elif valid_until - valid_from > timedelta(days=MAX_AGENT_VALIDITY_DAYS):
+        errors["valid_until"] = "授权期限最长3年"
+    return errors
+
+
+PROFILE_FIELDS = (
+    "name", "nature", "uscc", "org_code", "affiliation", "legal_rep", "legal_rep_id_number", "economic_type",
+    "industry", "division_code", "address", "contact_name", "contact_phone", "agent_name", "agent_id_number",
+    "agent_phone", "review_agency",
+)
+
+
+def profile_missing(row: dict[str, Any]) -> list[str]:
+    """EMP-1 fields still empty; the record is complete when this is empty."""
+    return [f for f in PROFILE_FIELDS if not str(row.get(f) or "").strip()]

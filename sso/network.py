@@ -1,0 +1,78 @@
+"""The provider for this portal: protocol and endpoints from settings; in-process sandbox when no base URL is set."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import httpx
+from litestar import Litestar, Request
+
+from portal import lifecycle
+from portal.auth.tables import UsedToken
+from portal.db import write_transaction
+from sso.mount import MOUNT, sandbox_app
+from sso.providers import IdentityProvider, NetworkError, make_provider
+
+_IN_PROCESS_BASE = "http://sandbox-network.internal"
+
+
+def http_client(app: Litestar) -> httpx.AsyncClient:
+    """One client per portal; tests may put their own on `app.state.sso_client` (e.g. a network that is down)."""
+    client = getattr(app.state, "sso_client", None)
+    if client is None:
+        s = app.state.settings.sso
+        if s.base_url:
+            client = httpx.AsyncClient(base_url=s.base_url, timeout=s.timeout_s)
+        elif s.sandbox_enabled:
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=sandbox_app(app)), base_url=_IN_PROCESS_BASE, timeout=s.timeout_s
+            )
+        else:
+            raise NetworkError("尚未配置政务服务网统一身份认证，请联系管理员。", "no PORTAL_SSO_BASE_URL")
+        app.state.sso_client = client
+    return client
+
+
+def provider(app: Litestar) -> IdentityProvider:
+    s = app.state.settings.sso
+    return make_provider(s, s.base_url or MOUNT, http_client(app))
+
+
+def _origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+
+
+def callback_url(request: Request) -> str:
+    """A fixed setting in production; the demo derives it from the host the browser used."""
+    s = request.app.state.settings.sso
+    if s.protocol == "ticket":
+        return s.ticket_return_url or f"{_origin(request)}/sso/ticket"
+    return s.redirect_uri or f"{_origin(request)}/sso/callback"
+
+
+def home_url(request: Request) -> str:
+    return (request.app.state.settings.site.public_url or _origin(request)).rstrip("/") + "/"
+
+
+async def remember_once(value: str) -> bool:
+    """True the first time a code or ticket is seen; False on any replay (also across workers)."""
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    try:
+        async with write_transaction():
+            if await UsedToken.exists().where(UsedToken.value == digest):
+                return False
+            await UsedToken.insert(UsedToken(kind="sso_code", value=digest, at=datetime.now(UTC)))
+    except Exception as exc:  # a concurrent insert of the same value violates UNIQUE: that is a replay too
+        if "unique" in str(exc).lower():
+            return False
+        raise
+    return True
+
+
+@lifecycle.on_shutdown
+async def _close_client(app: Litestar) -> None:
+    client = getattr(app.state, "sso_client", None)
+    if client is not None:
+        await client.aclose()
+        app.state.sso_client = None

@@ -1,0 +1,230 @@
+"""One provider interface, two protocol families: OAuth2 code + PKCE (Guangdong) and ticket validation (Zhejiang)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+from urllib.parse import urlencode
+
+import httpx
+
+from portal.settings import SSOSettings
+
+Kind = Literal["employer", "person"]
+
+
+@dataclass(frozen=True)
+class NetworkIdentity:
+    """Who the network says signed in, whatever the protocol (ACC-1)."""
+
+    subject: str
+    kind: Kind
+    name: str  # 单位名称 for a legal person, the person's name for a natural person
+    id_number: str = ""
+    mobile: str = ""
+    uscc: str = ""
+    legal_rep: str = ""
+    agent_name: str = ""  # 经办人: the natural person at the keyboard for a legal-person login
+    agent_id_type: str = ""
+    agent_id_number: str = ""
+    agent_mobile: str = ""
+    login_type: str = ""  # password (the account itself) or agent (a 经办人 acting for the legal person)
+    realname_level: str = ""
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """What the portal remembers in the pre-login session between the redirect and the callback."""
+
+    state: str
+    nonce: str
+    verifier: str
+    kind: Kind
+    next: str
+    at: float
+
+    @classmethod
+    def new(cls, kind: Kind, next_path: str, at: float) -> PendingLogin:
+        # 256-bit state and nonce; a 86-character PKCE verifier (RFC 7636 allows 43–128).
+        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64), kind, next_path, at)
+
+    @property
+    def challenge(self) -> str:
+        return base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+class NetworkError(Exception):
+    """The sign-in cannot finish; `message` is shown to the user in Chinese."""
+
+    status = 400
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(reason or message)
+        self.message = message
+        self.reason = reason or message
+
+
+class NetworkUnavailable(NetworkError):
+    status = 503
+
+
+class IdentityProvider(Protocol):
+    protocol: str
+
+    def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
+        """Where to send the browser to sign in."""
+
+    async def complete(self, params: Mapping[str, str], pending: PendingLogin, callback_url: str) -> NetworkIdentity:
+        """Back-channel: turn the code / ticket the browser brought back into an identity."""
+
+    def one_time_value(self, params: Mapping[str, str]) -> str:
+        """The code or ticket in the callback, remembered as used by the portal."""
+
+    def logout_url(self, return_to: str) -> str | None:
+        """The network's logout page, when the protocol has a network session."""
+
+
+class _HttpProvider:
+    def __init__(self, settings: SSOSettings, browser_base: str, client: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.browser_base = browser_base.rstrip("/")
+        self.client = client
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        # The 5 s budget covers the whole call, also for in-process transports that ignore httpx timeouts.
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                response = await self.client.request(method, path, **kwargs)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise NetworkUnavailable("政务服务网响应超时，请稍后重新登录。", f"timeout {path}") from exc
+        except httpx.HTTPError as exc:
+            raise NetworkUnavailable("暂时无法连接政务服务网，请稍后重新登录。", f"{type(exc).__name__} {path}") from exc
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise NetworkUnavailable("政务服务网返回了无法识别的结果，请稍后重试。", f"non-json {path}") from exc
+        if not isinstance(data, dict):
+            raise NetworkUnavailable("政务服务网返回了无法识别的结果，请稍后重试。", f"non-object {path}")
+        if response.status_code >= 500:
+            raise NetworkUnavailable("政务服务网暂时不可用，请稍后重新登录。", f"{response.status_code} {path}")
+        data["_status"] = response.status_code
+        return data
+
+    def logout_url(self, return_to: str) -> str | None:
+        return f"{self.browser_base}/logout?{urlencode({'redirect_uri': return_to})}"
+
+
+class OAuth2Provider(_HttpProvider):
+    """Authorisation code with client secret, PKCE S256, state and nonce (as Guangdong's 统一身份认证)."""
+
+    protocol = "oauth2"
+
+    def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
+        query = {
+            "response_type": "code", "client_id": self.settings.client_id, "redirect_uri": callback_url,
+            "scope": "openid profile", "state": pending.state, "nonce": pending.nonce,
+            "code_challenge": pending.challenge, "code_challenge_method": "S256",
+            "user_type": "legal" if pending.kind == "employer" else "natural",
+        }
+        return f"{self.browser_base}/oauth2/authorize?{urlencode(query)}"
+
+    def one_time_value(self, params: Mapping[str, str]) -> str:
+        return params.get("code", "")
+
+    async def complete(self, params: Mapping[str, str], pending: PendingLogin, callback_url: str) -> NetworkIdentity:
+        if params.get("error"):
+            raise NetworkError("您在政务服务网取消了登录或授权未通过。", f"error={params.get('error')}")
+        code = params.get("code", "")
+        if not code:
+            raise NetworkError("登录回调缺少授权码，请重新登录。", "missing code")
+        token = await self._call("POST", "oauth2/token", data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": callback_url,
+            "client_id": self.settings.client_id, "client_secret": self.settings.client_secret,
+            "code_verifier": pending.verifier,
+        })
+        if token["_status"] != 200 or not token.get("access_token"):
+            raise NetworkError("登录凭证无效或已过期，请重新登录。", f"token: {token.get('error')}")
+        if not hmac.compare_digest(str(token.get("nonce", "")), pending.nonce):
+            raise NetworkError("登录凭证校验失败，请重新登录。", "nonce mismatch")
+        info = await self._call("GET", "oauth2/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"})
+        if info["_status"] != 200 or not info.get("sub"):
+            raise NetworkError("未能取得用户信息，请重新登录。", f"userinfo: {info.get('error')}")
+        if info.get("user_type") == "natural":
+            return NetworkIdentity(
+                subject=str(info["sub"]), kind="person", name=str(info.get("name", "")),
+                id_number=str(info.get("id_card", "")), mobile=str(info.get("mobile", "")),
+                login_type=str(info.get("login_type", "")), realname_level=str(info.get("auth_level", "")),
+            )
+        return NetworkIdentity(
+            subject=str(info["sub"]), kind="employer", name=str(info.get("corp_name", "")),
+            uscc=str(info.get("uscc", "")), legal_rep=str(info.get("legal_rep", "")),
+            agent_name=str(info.get("agent_name", "")), agent_id_type=str(info.get("agent_id_type", "")),
+            agent_id_number=str(info.get("agent_id_card", "")), agent_mobile=str(info.get("agent_mobile", "")),
+            login_type=str(info.get("login_type", "")), realname_level=str(info.get("auth_level", "")),
+        )
+
+
+def ticket_sign(service_code: str, service_password: str, timestamp: str) -> str:
+    """The network's signature: MD5(servicecode + servicepwd + time), lower-case hex."""
+    return hashlib.md5((service_code + service_password + timestamp).encode()).hexdigest()  # noqa: S324
+
+
+class TicketProvider(_HttpProvider):
+    """Ticket validation with a signed back-channel call, then getUserInfo (as Zhejiang's network)."""
+
+    protocol = "ticket"
+
+    def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
+        goto = f"{callback_url}?{urlencode({'state': pending.state})}"
+        query = {"servicecode": self.settings.ticket_service_code, "goto": goto,
+                 "usertype": "2" if pending.kind == "employer" else "1"}
+        return f"{self.browser_base}/ticket/login?{urlencode(query)}"
+
+    def one_time_value(self, params: Mapping[str, str]) -> str:
+        return params.get("ticket", "")
+
+    def _signed(self) -> dict[str, str]:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        code = self.settings.ticket_service_code
+        return {"servicecode": code, "time": stamp, "datatype": "json",
+                "sign": ticket_sign(code, self.settings.ticket_service_password, stamp)}
+
+    async def complete(self, params: Mapping[str, str], pending: PendingLogin, callback_url: str) -> NetworkIdentity:
+        ticket = params.get("ticket", "")
+        if not ticket:
+            raise NetworkError("登录回调缺少票据，请重新登录。", "missing ticket")
+        validation = await self._call("POST", "ticket/ticketValidation", data={**self._signed(), "st": ticket})
+        if str(validation.get("result")) != "0" or not validation.get("token"):
+            raise NetworkError("登录票据无效或已过期，请重新登录。", f"ticketValidation: {validation.get('errmsg')}")
+        info = await self._call("POST", "ticket/getUserInfo", data={**self._signed(), "token": validation["token"]})
+        if str(info.get("result")) != "0" or not info.get("userid"):
+            raise NetworkError("未能取得用户信息，请重新登录。", f"getUserInfo: {info.get('errmsg')}")
+        if str(info.get("usertype")) == "1":
+            return NetworkIdentity(
+                subject=str(info["userid"]), kind="person", name=str(info.get("username", "")),
+                id_number=str(info.get("idnum", "")), mobile=str(info.get("mobile", "")),
+                login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+            )
+        return NetworkIdentity(
+            subject=str(info["userid"]), kind="employer", name=str(info.get("CompanyName", "")),
+            uscc=str(info.get("CompanyScCode", "")), legal_rep=str(info.get("CompanyLegRep", "")),
+            agent_name=str(info.get("attnName", "")), agent_id_type=str(info.get("attnIdType", "")),
+            agent_id_number=str(info.get("attnIdNo", "")), agent_mobile=str(info.get("attnPhone", "")),
+            login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+        )
+
+    def logout_url(self, return_to: str) -> str | None:
+        return f"{self.browser_base}/logout?{urlencode({'goto': return_to})}"
+
+
+def make_provider(settings: SSOSettings, browser_base: str, client: httpx.AsyncClient) -> IdentityProvider:
+    if settings.protocol == "ticket":
+        return TicketProvider(settings, browser_base, client)
+    return OAuth2Provider(settings, browser_base, client)
