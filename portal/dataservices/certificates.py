@@ -16,7 +16,7 @@ from urllib.parse import quote
 import segno
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException
-from piccolo.columns.combination import Combinable
+from piccolo.custom_types import Combinable
 
 from portal import validators
 from portal.auth.principal import Principal

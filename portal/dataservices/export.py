@@ -197,6 +197,12 @@ def export_date(value: Any) -> date | None:
     return _as_date(value) if value is not None else None
 
 
+def grid_macros(request: Request) -> dict[str, Any]:
+    """The grid macros as context variables: an htmx block render skips the template's top-level imports."""
+    module = request.app.template_engine.engine.get_template("components/grid.html").module
+    return {name: getattr(module, name) for name in ("grid_table", "grid_filters", "grid_rows", "grid_pager")}
+
+
 async def grid_response(
     request: Request, grid: Grid, scope: Any, template: str, context: dict | None = None, *, block: str = "results"
 ) -> Response:
@@ -208,5 +214,5 @@ async def grid_response(
     if request.query_params.get("export") == "xlsx":
         return await export_response(request, grid, scope)
     page = await grid.page(request.query_params, scope, path=request.url.path)
-    ctx = {"grid_page": page, **(context or {})}
+    ctx = {"grid_page": page, **grid_macros(request), **(context or {})}
     return await render(request, template, ctx, block=block, headers={"Cache-Control": "no-store"})

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from piccolo.columns.combination import Combinable
+from piccolo.columns.combination import CombinableMixin
+from piccolo.custom_types import Combinable
 from piccolo.querystring import QueryString
 
 from portal import validators
@@ -271,7 +272,7 @@ class Grid:
     def _where(self, scope: Scope | Combinable | QueryString | None, query: Query) -> QueryString:
         if scope is None:
             raise GridScopeMissing(f"grid {self.name} needs a scope built from the principal")
-        if isinstance(scope, Combinable):
+        if isinstance(scope, CombinableMixin):
             scope = Scope.where(scope)
         scope_qs = scope.querystring() if isinstance(scope, Scope) else scope
         parts = [scope_qs, *query.where]
