@@ -110,7 +110,7 @@ def ticket_sign(servicecode: str, password: str, timestamp: str) -> str:
 def _check_signature(cfg: Any, form: Any) -> str | None:
     """None when servicecode, time (±5 min) and sign are right, else the network's error text."""
     code = str(form.get("servicecode", ""))
-    password = cfg.services.get(code)
+    password = cfg.service_passwords.get(code)
     if password is None:
         return "servicecode 不存在"
     stamp = str(form.get("time", ""))
