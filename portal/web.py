@@ -67,7 +67,8 @@ def is_htmx(request: Request) -> bool:
 def base_context(request: Request) -> dict[str, Any]:
     """The context every page needs, computed without I/O (error pages use only this)."""
     csrf_token = ScopeState.from_scope(request.scope).csrf_token
-    csrf_token = "" if csrf_token is None or csrf_token.__class__.__name__ == "EmptyType" else csrf_token
+    # Before the CSRF middleware ran (e.g. on its own 403 page) the token is Litestar's Empty sentinel.
+    csrf_token = csrf_token if isinstance(csrf_token, str) else ""
     principal = request.scope.get("user")
     ctx: dict[str, Any] = {
         "request": request,

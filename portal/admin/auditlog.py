@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from portal.auth.staff import contains
 from portal.core.tables import AuditLog
 from portal.filters import SHANGHAI, local_time
 
@@ -39,11 +40,11 @@ class AuditFilter:
             end = datetime.combine(self.date_to + timedelta(days=1), time(), SHANGHAI).astimezone(UTC)
             query = query.where(AuditLog.at < end)
         if self.actor:
-            query = query.where(AuditLog.actor_name.ilike(f"%{_like(self.actor)}%"))
+            query = query.where(contains(AuditLog.actor_name, f"%{_like(self.actor)}%"))
         if self.category:
             query = query.where(AuditLog.category == self.category)
         if self.action:
-            query = query.where(AuditLog.action.ilike(f"%{_like(self.action)}%"))
+            query = query.where(contains(AuditLog.action, f"%{_like(self.action)}%"))
         return query
 
 

@@ -12,7 +12,7 @@ from portal import audit
 from portal.auth.passwords import Passwords, password_problems
 from portal.auth.permissions import PERMISSIONS
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
-from portal.db import write_transaction
+from portal.db import current_engine, is_sqlite, write_transaction
 
 ADMIN_ROLE = "admin"
 # Holding these is what makes someone an administrator; nobody may take them from themselves.
@@ -46,6 +46,11 @@ def temporary_password() -> str:
             return pw
 
 
+def contains(column: Any, pattern: str) -> Any:
+    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
+    return column.like(pattern) if is_sqlite(current_engine()) else column.ilike(pattern)
+
+
 def _perms(raw: Any) -> list[str]:
     return json.loads(raw) if isinstance(raw, str) else list(raw or [])
 
@@ -59,8 +64,8 @@ async def list_staff(q: str = "", *, page: int = 1, per_page: int = 20) -> tuple
     count = StaffUser.count()
     if q:
         pattern = f"%{q.replace('%', '').replace('_', '')}%"
-        cond = (
-            StaffUser.username.ilike(pattern) | StaffUser.display_name.ilike(pattern) | StaffUser.mobile.ilike(pattern)
+        cond = contains(StaffUser.username, pattern) | contains(StaffUser.display_name, pattern) | contains(
+            StaffUser.mobile, pattern
         )
         query, count = query.where(cond), count.where(cond)
     total = await count
