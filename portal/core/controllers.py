@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 
 from portal.auth.principal import PUBLIC
+from portal.core import admin_pages
 from portal.web import catalogue, redirect, render
 from portal.webutil import safe_next
 
@@ -32,4 +33,4 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-ROUTES = [home, toggle_elder_mode, healthz]
+ROUTES = [home, toggle_elder_mode, healthz, *admin_pages.ROUTES]
