@@ -19,6 +19,7 @@ class BulkLoader:
         self.engine = engine or current_engine()
         self.sqlite = is_sqlite(self.engine)
         self.counts: dict[str, int] = {}
+        self.buffers: dict[type[Table], list[dict[str, Any]]] = {}
 
     async def __aenter__(self) -> BulkLoader:
         if self.sqlite:
@@ -85,6 +86,15 @@ class BulkLoader:
         if batch:
             total += await self.insert(table, columns, batch)
         return total
+
+    def buffer(self, table: type[Table], row: dict[str, Any]) -> None:
+        """Collect rows of several tables; flush() writes them parents first (the order tables were first seen)."""
+        self.buffers.setdefault(table, []).append(row)
+
+    async def flush(self) -> None:
+        for table, rows in self.buffers.items():
+            await self.insert_dicts(table, rows)
+            rows.clear()
 
     async def fix_sequence(self, table: type[Table]) -> None:
         """PostgreSQL: explicit ids bypass the serial sequence, so move it past them."""

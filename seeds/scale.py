@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from piccolo.table import Table
-
 from portal.validators import id_check_digit, org_check_digit, uscc_check_digit
 from seeds import names
 
@@ -96,6 +94,22 @@ async def load_divisions() -> dict[str, int]:
     return {c: FALLBACK_DIVISIONS.get(c, 2) for c in county}
 
 
+async def load_agencies() -> set[str]:
+    """送审机构 codes (dictionary review_agency); empty when the dictionary has none."""
+    from portal.core.tables import DictEntry
+
+    rows = await DictEntry.select(DictEntry.code).where(DictEntry.category == "review_agency")
+    return {r["code"] for r in rows}
+
+
+def agency_for(division: str, agencies: set[str] | frozenset[str]) -> str:
+    """The nearest 送审机构: the county's own bureau, else the city's, else the province's."""
+    for code in (division, division[:4] + "00", division[:2] + "0000"):
+        if code in agencies:
+            return code
+    return division
+
+
 def _picker(weights: dict[str, int]):
     codes = sorted(weights)
     cum, total = [], 0
@@ -121,7 +135,7 @@ def mobile(rng: random.Random) -> str:
 
 
 def generate_employers(
-    n: int, seed: int, divisions: dict[str, int], first_id: int = 1
+    n: int, seed: int, divisions: dict[str, int], first_id: int = 1, agencies: set[str] = frozenset()
 ) -> Iterator[dict[str, Any]]:
     rng = random.Random(f"{seed}:employers")
     pick_division = _picker(divisions)
@@ -156,7 +170,7 @@ def generate_employers(
             "agent_name": names.person_name(rng, rng.random() < 0.4),
             "agent_id_number": make_id_number(rng, division, _birth(rng, 22, 55), male=rng.random() < 0.4),
             "agent_phone": mobile(rng),
-            "review_agency": division,
+            "review_agency": agency_for(division, agencies),
             "profile_complete": True,
             "filing_approved": rng.random() < 0.97,
             "created_at": created,
@@ -215,34 +229,20 @@ def generate_persons(
 # --- the command -------------------------------------------------------------------------------------------
 
 
-def _lc_kinds() -> dict[str, str]:
-    """The labour-contract matter kinds as the domain registered them, else the default codes."""
-    from seeds.scale_contracts import LC_KINDS
-
-    try:
-        from domains.labor_contract import matters  # noqa: F401  (registers the kinds)
-        from portal.workflow.kinds import all_kinds
-    except ImportError:
-        return dict(LC_KINDS)
-    found = dict(LC_KINDS)
-    for kind in all_kinds():
-        role = kind.extra.get("filing_kind") if kind.extra else None
-        if role in found:
-            found[role] = kind.code
-    return found
-
-
 async def load_scale(
     employers: int, persons: int, seed: int = 20261123, *, chunk: int = 50_000, quiet: bool = False
 ) -> dict[str, Any]:
     """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded."""
     from domains.employer.tables import Employer
+    from domains.labor_contract.tables import Contract, EmployerFiling
     from domains.person.tables import Person
+    from portal.workflow.tables import Matter, MatterEvent
     from seeds.bulk import BulkLoader
-    from seeds.scale_contracts import ContractFactory
+    from seeds.scale_contracts import ContractFactory, employer_filing, matter_events
 
     say = (lambda *a: None) if quiet else print
     divisions = await load_divisions()
+    agencies = await load_agencies()
     stats: dict[str, Any] = {"seed": seed, "divisions": len(divisions)}
     started = time.perf_counter()
     async with BulkLoader() as bulk:
@@ -250,87 +250,64 @@ async def load_scale(
         if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
             say("scale: data for this seed is already loaded")
             return {**stats, "skipped": True}
-        first_employer = await bulk.next_id(Employer)
+        ids = {
+            t: await bulk.next_id(t)
+            for t in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent)
+        }
         t = time.perf_counter()
-        kept: list[tuple[int, str, str, str]] = []
-
-        def employer_rows():
-            for e in generate_employers(employers, seed, divisions, first_employer):
-                if e["filing_approved"]:
-                    kept.append((e["id"], e["name"], e["division_code"], e["address"]))
-                yield e
-
-        stats["employers"] = await bulk.insert_dicts(Employer, employer_rows())
-        await bulk.fix_sequence(Employer)
+        kept: list[tuple[int, str, str, str, str]] = []
+        filings, filing_matters = [], []
+        rng = random.Random(f"{seed}:filings")
+        for n, e in enumerate(
+            generate_employers(employers, seed, divisions, ids[Employer], agencies), start=1
+        ):
+            if e["filing_approved"]:
+                kept.append((e["id"], e["name"], e["division_code"], e["address"], e["review_agency"]))
+            f, m = employer_filing(rng, e, ids[EmployerFiling] + len(filings), ids[Matter] + len(filings))
+            filings.append(f)
+            filing_matters.append(m)
+            bulk.buffer(Employer, e)
+            if n % chunk == 0:
+                await bulk.flush()
+        await bulk.flush()
+        await bulk.insert_dicts(Matter, filing_matters)
+        await bulk.insert_dicts(EmployerFiling, filings)
+        events = matter_events(filing_matters, ids[MatterEvent])
+        ids[MatterEvent] += await bulk.insert_dicts(MatterEvent, events)
+        stats["employers"] = bulk.counts["employer"]
         stats["employers_s"] = round(time.perf_counter() - t, 2)
-        say(f"scale: {stats['employers']} employers in {stats['employers_s']} s")
+        say(f"scale: {stats['employers']} employers with their filings in {stats['employers_s']} s")
 
-        tables = await _contract_tables()
-        factory = None
-        if tables and kept:
-            contract_table, matter_table = tables
-            factory = ContractFactory(
-                seed, kept, await bulk.next_id(contract_table), await bulk.next_id(matter_table), _lc_kinds()
-            )
+        factory = (
+            ContractFactory(seed, kept, ids[Contract], ids[Matter] + len(filing_matters)) if kept else None
+        )
         t = time.perf_counter()
-        persons_s = contracts_s = 0.0
-        stats["contracts"] = stats["matters"] = 0
-        batch: list[dict[str, Any]] = []
-        first_person = await bulk.next_id(Person)
-        for p in generate_persons(persons, seed, divisions, first_person):
-            batch.append(p)
-            if len(batch) >= chunk:
-                persons_s, contracts_s = await _flush(
-                    bulk, Person, batch, factory, tables, stats, persons_s, contracts_s
-                )
-                batch = []
-        if batch:
-            persons_s, contracts_s = await _flush(
-                bulk, Person, batch, factory, tables, stats, persons_s, contracts_s
-            )
+        for n, p in enumerate(generate_persons(persons, seed, divisions, ids[Person]), start=1):
+            bulk.buffer(Person, p)
+            if factory is not None:
+                contracts, matters = factory.for_person(p)
+                for c in contracts:
+                    bulk.buffer(Contract, c)
+                for m in matters:
+                    bulk.buffer(Matter, m)
+                for ev in matter_events(matters, ids[MatterEvent]):
+                    bulk.buffer(MatterEvent, ev)
+                    ids[MatterEvent] += 1
+            if n % chunk == 0:
+                await bulk.flush()
+        await bulk.flush()
         stats["persons"] = bulk.counts.get("person", 0)
-        # Generation happens while streaming, so the person phase is the loop's wall time minus the contracts.
-        stats["persons_s"] = round(time.perf_counter() - t - contracts_s, 2)
-        stats["contracts_s"] = round(contracts_s, 2)
-        await bulk.fix_sequence(Person)
-        if tables:
-            for table in tables:
-                await bulk.fix_sequence(table)
+        stats["persons_contracts_s"] = round(time.perf_counter() - t, 2)
+        for table in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent):
+            await bulk.fix_sequence(table)
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
+        for name in ("contract", "matter", "matter_event", "employer_filing"):
+            stats[name + "s"] = bulk.counts.get(name, 0)
     stats["total_s"] = round(time.perf_counter() - started, 2)
     say(
-        f"scale: {stats['persons']} persons in {stats['persons_s']} s; {stats['contracts']} contracts and "
-        f"{stats['matters']} matters in {stats['contracts_s']} s; total {stats['total_s']} s"
+        f"scale: {stats['persons']} persons, {stats['contracts']} contracts, {stats['matters']} matters, "
+        f"{stats['matter_events']} events in {stats['persons_contracts_s']} s; total {stats['total_s']} s"
     )
     return stats
-
-
-async def _flush(bulk, person_table, batch, factory, tables, stats, persons_s, contracts_s):
-    t = time.perf_counter()
-    await bulk.insert_dicts(person_table, batch)
-    persons_s += time.perf_counter() - t
-    if factory is not None:
-        t = time.perf_counter()
-        contracts, matters = [], []
-        for p in batch:
-            cs, ms = factory.for_person(p)
-            contracts.extend(cs)
-            matters.extend(ms)
-        stats["matters"] += await bulk.insert_dicts(tables[1], matters)
-        stats["contracts"] += await bulk.insert_dicts(tables[0], contracts)
-        contracts_s += time.perf_counter() - t
-    return persons_s, contracts_s
-
-
-async def _contract_tables() -> tuple[type[Table], type[Table]] | None:
-    """Contract and Matter, once their apps exist and are migrated."""
-    try:
-        from domains.labor_contract.tables import Contract
-        from portal.workflow.tables import Matter
-    except ImportError:
-        return None
-    if not (await Contract.table_exists() and await Matter.table_exists()):
-        return None
-    return Contract, Matter

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from domains.employer.tables import Employer
+from domains.labor_contract import matters as _registers_kinds  # noqa: F401
+from domains.labor_contract.tables import Contract, EmployerFiling
 from domains.person.tables import Person
 from portal.validators import id_number_error, uscc_error
+from portal.workflow.kinds import get_kind
+from portal.workflow.tables import Matter, MatterEvent
 from seeds.scale import TODAY, load_scale
+from seeds.scale_contracts import CONTRACT_KIND
 from tests.support.db import clean_database
 from tests.support.factories import make_person
 
@@ -25,6 +30,19 @@ async def test_small_scale_run_loads_valid_rows_readable_by_the_orm():
     employers = await Employer.select(Employer.uscc, Employer.profile_complete, Employer.created_at)
     assert all(uscc_error(e["uscc"]) is None for e in employers)
     assert all(e["profile_complete"] is True and e["created_at"].tzinfo is not None for e in employers)
+    # Contracts and their matters, in the states the registered kinds know.
+    contracts = await Contract.select(Contract.matter_id, Contract.state, Contract.review_state)
+    assert len(contracts) == stats["contracts"] > 500
+    matters = {
+        m["id"]: m for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.agency_code)
+    }
+    assert len(matters) == stats["matters"] == stats["contracts"] + 200
+    for c in contracts:
+        m = matters[c["matter_id"]]
+        assert m["kind"] == CONTRACT_KIND and m["agency_code"]
+        get_kind(m["kind"]).state(m["state"])
+    assert await EmployerFiling.count() == 200
+    assert await MatterEvent.count() == stats["matter_events"] > 2 * len(matters)
     # Explicit ids were given: the next ORM insert still gets a fresh id (the PostgreSQL sequence was moved).
     added = await make_person()
     assert added["id"] > max(p["id"] for p in people)
