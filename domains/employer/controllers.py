@@ -122,4 +122,6 @@ async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     return redirect(request, "/employer/agents?revoked=1" if principal.acting_role != "agent" else "/")
 
 
-ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke]
+from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2, labour-contract engineer)
+
+ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, *FILING_ROUTES]

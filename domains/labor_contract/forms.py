@@ -6,7 +6,17 @@ from datetime import date
 from typing import Any
 
 from domains.labor_contract import rules
-from portal.forms import ChoiceField, DateField, Field, FieldError, Form, IdNumberField, IntField, MoneyField, TextField
+from portal.forms import (
+    ChoiceField,
+    DateField,
+    Field,
+    FieldError,
+    Form,
+    IdNumberField,
+    IntField,
+    MoneyField,
+    TextField,
+)
 
 TEMPLATE_CHOICES = tuple(rules.TEMPLATE_LABELS.items())
 REVIEW_CHOICES = tuple(rules.REVIEW_LABELS.items())

@@ -17,7 +17,7 @@ from portal.workflow.kinds import (
     review_flow,
 )
 
-REVIEW_PERMISSION = "lc.review"
+REVIEW_PERMISSION = "lc_review"
 CONTRACT_KIND = "lc_contract"
 EMPLOYER_FILING_KIND = "lc_employer_filing"
 

@@ -28,7 +28,7 @@ FIXED_TERM, OPEN_ENDED, TASK_BASED = "1", "2", "3"
 PART_TIME = "02"  # 非全日制用工
 MIN_WORKING_AGE = 16  # 劳动法 第十五条
 MAX_NAME_LEN = 10  # the termination template: 10个汉字以内
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{1,%d}$" % MAX_NAME_LEN)
+_NAME = re.compile(rf"^[\u4e00-\u9fff·]{{1,{MAX_NAME_LEN}}}$")
 
 
 @dataclass(frozen=True)

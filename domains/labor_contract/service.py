@@ -16,7 +16,7 @@ from domains.labor_contract.tables import Contract
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
-from portal.validators import mask_id_number
+from portal.validators import mask_id_number, normalise
 from portal.workflow import engine as workflow
 from portal.workflow.engine import WorkflowError
 
@@ -148,7 +148,7 @@ async def _employer(employer_id: int) -> dict[str, Any]:
     return row
 
 
-async def _insert_with_matter(
+async def insert_filing(
     principal: Principal, values: dict[str, Any], filing_kind: str, *, ip: str = "", form_token: str | None = None,
     import_token: str = "",
 ) -> dict[str, Any]:
@@ -178,12 +178,22 @@ async def _insert_with_matter(
     return {**row.to_dict(), "matter_id": matter["id"], "matter_number": matter["number"]}
 
 
+def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A 解除(终止) filing copies the contract it ends and adds the ending."""
+    return {
+        "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
+        **{k: previous[k] for k in _CONTRACT_KEYS},
+        "termination_date": cleaned["termination_date"], "termination_reason": cleaned["termination_reason"],
+        "compensation": cleaned.get("compensation"),
+    }
+
+
 async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None):
     """LC-3 新订备案: starts 未审核 / 新订."""
     async with write_transaction():
         await _check_person(principal.employer_id, cleaned["id_number"], "new")
         values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
-        return await _insert_with_matter(principal, values, "new", ip=ip, form_token=form_token)
+        return await insert_filing(principal, values, "new", ip=ip, form_token=form_token)
 
 
 async def file_renew(
@@ -199,7 +209,7 @@ async def file_renew(
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
             **_contract_values(cleaned),
         }
-        return await _insert_with_matter(principal, values, "renew", ip=ip, form_token=form_token)
+        return await insert_filing(principal, values, "renew", ip=ip, form_token=form_token)
 
 
 async def file_terminate(
@@ -211,13 +221,8 @@ async def file_terminate(
         if reason := rules.may_terminate(previous):
             raise FilingRefused(reason)
         await _check_person(principal.employer_id, previous["id_number"], "terminate")
-        values = {
-            "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
-            **{k: previous[k] for k in _CONTRACT_KEYS},
-            "termination_date": cleaned["termination_date"], "termination_reason": cleaned["termination_reason"],
-            "compensation": cleaned.get("compensation"),
-        }
-        return await _insert_with_matter(principal, values, "terminate", ip=ip, form_token=form_token)
+        values = termination_values(previous, cleaned)
+        return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
 
 
 async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
@@ -269,3 +274,24 @@ def today_local() -> date:
     from portal.workflow.deadlines import local_date
 
     return local_date(now())
+
+
+LIST_LIMIT = 500
+
+
+async def voidable(principal: Principal, params: dict[str, str]) -> list[dict[str, Any]]:
+    """LC-8: the employer's 未审核 / 审核不通过 filings (newest first), optionally by ID number or name."""
+    query = Contract.select(
+        Contract.id, Contract.worker_name, Contract.id_number, Contract.state, Contract.review_state,
+        Contract.review_opinion, Contract.created_at,
+    ).where(
+        (Contract.employer == principal.employer_id) & (Contract.state != "void")
+        & Contract.review_state.is_in(["pending", "rejected"])
+    )
+    if id_number := normalise(params.get("id_number", "")):
+        query = query.where(Contract.id_number == id_number)
+    if name := (params.get("worker_name") or "").strip():
+        query = query.where(Contract.worker_name == name)
+    return await query.order_by(Contract.created_at, ascending=False).order_by(Contract.id, ascending=False).limit(
+        LIST_LIMIT
+    )

@@ -1,0 +1,174 @@
+"""Employer filing (单位基本信息备案, EMP-2): the first filing and every later change go to the 送审机构 for review."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from domains.employer.tables import Employer
+from domains.labor_contract.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND
+from domains.labor_contract.tables import EmployerFiling
+from portal.auth.principal import Principal
+from portal.core import dictionary
+from portal.db import write_transaction
+from portal.forms import ChoiceField, Field, Form, IdNumberField, MobileField, TextField
+from portal.workflow import engine as workflow
+from portal.workflow.tables import Matter, MatterEvent
+
+# The record as the guide's 单位基本信息 page shows it; 统一社会信用代码 is the account key and is not editable.
+FILED_KEYS = (
+    "name", "nature", "affiliation", "legal_rep", "economic_type", "industry", "division_code",
+    "address", "contact_name", "contact_phone", "agent_name", "agent_phone", "agent_id_number", "review_agency",
+)
+
+
+class FilingRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def filing_fields() -> list[Field]:
+    return [
+        TextField("name", "单位名称", max_len=200),
+        ChoiceField("nature", "单位性质", category="employer_nature"),
+        ChoiceField("affiliation", "隶属关系", category="affiliation"),
+        TextField("legal_rep", "法定代表人", max_len=40),
+        ChoiceField("economic_type", "单位经济类型", category="economic_type"),
+        ChoiceField("industry", "所属行业", category="industry"),
+        ChoiceField("division_code", "行政区划", category="division"),
+        TextField("address", "通讯地址", max_len=200),
+        TextField("contact_name", "单位联系人", max_len=40),
+        MobileField("contact_phone", "单位联系人手机号"),
+        ChoiceField("review_agency", "送审机构", category="review_agency"),
+        TextField("agent_name", "单位经办人", max_len=40),
+        MobileField("agent_phone", "单位经办人手机号"),
+        IdNumberField("agent_id_number", "单位经办人身份证号"),
+    ]
+
+
+def filing_form(data: Any) -> Form:
+    return Form(filing_fields(), data)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _payload(row: dict[str, Any]) -> dict[str, Any]:
+    payload = row["payload"]
+    return json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+
+
+async def is_filing_approved(employer_id: int | None) -> bool:
+    """LC-1: no contract page opens before the first filing is approved."""
+    if employer_id is None:
+        return False
+    row = await Employer.select(Employer.filing_approved).where(Employer.id == employer_id).first()
+    return bool(row and row["filing_approved"])
+
+
+async def latest_filing(employer_id: int) -> dict[str, Any] | None:
+    """The newest filing with its matter (state, version, number, times) and the last review opinion."""
+    row = await EmployerFiling.select().where(EmployerFiling.employer == employer_id).order_by(
+        EmployerFiling.id, ascending=False
+    ).first()
+    if row is None:
+        return None
+    row["payload"] = _payload(row)
+    matter = await Matter.select().where(Matter.id == row["matter_id"]).first() if row["matter_id"] else None
+    row["matter"] = matter
+    row["state_label"] = EMPLOYER_FILING.state_label(matter["state"]) if matter else ""
+    row["editable"] = bool(matter) and EMPLOYER_FILING.state(matter["state"]).editable
+    last_review = None
+    if matter:
+        last_review = await MatterEvent.select(MatterEvent.opinion, MatterEvent.at).where(
+            (MatterEvent.matter == matter["id"]) & (MatterEvent.action.is_in(["approve", "reject"]))
+        ).order_by(MatterEvent.id, ascending=False).first()
+    row["last_review"] = last_review
+    return row
+
+
+async def current_values(employer_id: int) -> dict[str, str]:
+    """What the form starts with: an unfinished filing's payload, else the employer record."""
+    filing = await latest_filing(employer_id)
+    if filing and filing["editable"]:
+        return {k: str(v) for k, v in filing["payload"].items() if k in FILED_KEYS}
+    row = await Employer.select().where(Employer.id == employer_id).first()
+    return {k: str(row[k] or "") for k in FILED_KEYS} if row else {}
+
+
+async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """保存: a new draft filing (with its 办件), or the open draft / rejected filing updated in place."""
+    employer_id = principal.employer_id
+    payload = {k: cleaned[k] for k in FILED_KEYS}
+    payload["review_agency_label"] = await dictionary.label("review_agency", cleaned["review_agency"])
+    async with write_transaction():
+        filing = await latest_filing(employer_id)
+        if filing and filing["matter"] and filing["matter"]["state"] == "submitted":
+            raise FilingRefused("单位基本信息已提交审核，请等待审核结果后再修改")
+        at = now()
+        if filing and filing["editable"]:
+            matter = filing["matter"]
+            if matter["agency_code"] == cleaned["review_agency"]:
+                await workflow.update_payload(principal, matter["id"], expected_version=matter["version"],
+                                              payload=payload)
+                await EmployerFiling.update(
+                    {EmployerFiling.payload: json.dumps(payload, ensure_ascii=False), EmployerFiling.updated_at: at}
+                ).where(EmployerFiling.id == filing["id"])
+                return await latest_filing(employer_id)
+            if matter["state"] != "draft":
+                # The agency that rejected the filing reviews its correction; a rejected matter cannot move.
+                raise FilingRefused("审核不通过的备案须由原送审机构重新审核，修改后请保持送审机构不变")
+            # A draft routed to another agency is withdrawn and filed afresh with the new routing.
+            await workflow.fire(principal, matter["id"], "withdraw", expected_version=matter["version"], ip=ip)
+        approved = await is_filing_approved(employer_id)
+        matter = await workflow.create_matter(
+            principal, EMPLOYER_FILING_KIND, payload=payload,
+            title="单位基本信息变更备案" if approved else "单位基本信息初次备案",
+            agency_code=cleaned["review_agency"], ip=ip,
+        )
+        await EmployerFiling.insert(
+            EmployerFiling(
+                employer=employer_id, is_first=not approved, payload=json.dumps(payload, ensure_ascii=False),
+                review_agency=cleaned["review_agency"], review_state="draft", matter_id=matter["id"],
+                created_at=at, updated_at=at,
+            )
+        )
+    return await latest_filing(employer_id)
+
+
+async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
+    """提交审核: the workflow refuses while a required material is missing."""
+    async with write_transaction():
+        filing = await latest_filing(principal.employer_id)
+        if not filing or not filing["editable"]:
+            raise FilingRefused("请先填写并保存单位基本信息")
+        matter = filing["matter"]
+        name = "submit" if matter["state"] == "draft" else "resubmit"
+        await workflow.fire(principal, matter["id"], name, expected_version=matter["version"], ip=ip)
+        await EmployerFiling.update({EmployerFiling.review_state: "pending", EmployerFiling.updated_at: now()}).where(
+            EmployerFiling.id == filing["id"]
+        )
+    return await latest_filing(principal.employer_id)
+
+
+async def apply_approved(matter_id: int, opinion: str) -> None:
+    """Effect of 审核通过 (inside the transition's transaction): the record takes the filed values."""
+    row = await EmployerFiling.select().where(EmployerFiling.matter_id == matter_id).first()
+    if row is None:
+        return
+    payload = _payload(row)
+    at = now()
+    updates = {k: payload[k] for k in FILED_KEYS if k in payload}
+    await Employer.update({**updates, "filing_approved": True, "updated_at": at}).where(Employer.id == row["employer"])
+    await EmployerFiling.update(
+        {EmployerFiling.review_state: "approved", EmployerFiling.review_opinion: opinion, EmployerFiling.reviewed_at: at}
+    ).where(EmployerFiling.id == row["id"])
+
+
+async def mark_rejected(matter_id: int, opinion: str) -> None:
+    await EmployerFiling.update(
+        {EmployerFiling.review_state: "rejected", EmployerFiling.review_opinion: opinion, EmployerFiling.reviewed_at: now()}
+    ).where(EmployerFiling.matter_id == matter_id)

@@ -1,0 +1,80 @@
+"""HTTP handlers of the employer filing (EMP-2): the record form, materials, submit, review status."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+
+from domains.employer import filing
+from domains.employer.filing import FilingRefused
+from domains.employer.tables import Employer
+from domains.labor_contract.matters import EMPLOYER_FILING
+from portal.auth.principal import employer_guard
+from portal.core import dictionary
+from portal.web import client_ip, redirect, render
+from portal.workflow.engine import WorkflowError
+from portal.workflow.tables import Material
+
+GUARDS = [employer_guard]
+
+
+def _matter_url(request: Request, matter_id: int | None) -> str:
+    """The workflow's matter page (materials upload, timeline), when that page is installed."""
+    if not matter_id:
+        return ""
+    try:
+        return request.app.route_reverse("matter_detail", matter_id=matter_id)
+    except Exception:  # noqa: BLE001 - the route name is not registered in this build
+        return ""
+
+
+async def _page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+    latest = await filing.latest_filing(request.user.employer_id)
+    uploaded: set[str] = set()
+    if latest and latest["matter_id"]:
+        uploaded = {r["code"] for r in await Material.select(Material.code).where(
+            (Material.matter == latest["matter_id"]) & Material.replaced_at.is_null())}
+    options = {f.name: await dictionary.choices(f.category) for f in filing.filing_fields() if getattr(f, "category", "")}
+    return await render(request, "employer/filing.html", {
+        "page_title": "单位基本信息备案", "form": form, "filing": latest, "options": options, "refusal": refusal,
+        "notice": notice, "materials": [(m, m.code in uploaded) for m in EMPLOYER_FILING.materials],
+        "matter_url": _matter_url(request, latest["matter_id"] if latest else None),
+        "approved": await filing.is_filing_approved(request.user.employer_id),
+        "uscc": (await Employer.select(Employer.uscc).where(Employer.id == request.user.employer_id).first() or {}).get(
+            "uscc", ""),
+        "breadcrumbs": [("劳动用工备案", request.app.route_reverse("lc_home")), ("单位基本信息", "")],
+    }, headers={"Cache-Control": "no-store"})
+
+
+@get("/employer/filing", name="employer_filing", guards=GUARDS)
+async def filing_page(request: Request) -> Response:
+    form = filing.filing_form(await filing.current_values(request.user.employer_id))
+    notice = {"saved": "保存成功，请点击“材料上传”上传材料，然后提交审核", "submitted": "已提交审核，请等待送审机构审核"}.get(
+        request.query_params.get("done", ""), "")
+    return await _page(request, form, notice=notice)
+
+
+@post("/employer/filing", name="employer_filing_save", guards=GUARDS)
+async def filing_save(request: Request) -> Response:
+    """保存: the filing and its 办件 (a draft until submitted); bad input comes back beside each field."""
+    form = filing.filing_form(await request.form())
+    if not await form.validate():
+        return await _page(request, form)
+    try:
+        await filing.save(request.user, form.cleaned, ip=client_ip(request))
+    except (FilingRefused, WorkflowError) as exc:
+        return await _page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("employer_filing") + "?done=saved")
+
+
+@post("/employer/filing/submit", name="employer_filing_submit", guards=GUARDS)
+async def filing_submit(request: Request) -> Response:
+    """提交审核: refused (with the missing materials named) until every required material is uploaded."""
+    try:
+        await filing.submit(request.user, ip=client_ip(request))
+    except (FilingRefused, WorkflowError) as exc:
+        form = filing.filing_form(await filing.current_values(request.user.employer_id))
+        return await _page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("employer_filing") + "?done=submitted")
+
+
+ROUTES = [filing_page, filing_save, filing_submit]

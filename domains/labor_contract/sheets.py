@@ -1,0 +1,142 @@
+"""Batch templates of the guide (1.7 新订/续订, 1.8 解除/终止): column specs, per-row rules and the writers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from domains.labor_contract import rules, service
+from portal.auth.principal import Principal
+from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
+
+KIND_LABELS = {"新订": "new", "续订": "renew"}
+
+NEW_RENEW = SheetSpec(
+    name="lc_new_renew",
+    title="合同新订(续订)备案批量模板",
+    columns=(
+        SheetColumn("filing_kind", "备案类型", "choice", choices=tuple(KIND_LABELS), width=10,
+                    help="新订：劳动者第一次在本单位备案；续订：已审核通过并生成过新签备案名册的合同到期续签",
+                    example="新订"),
+        SheetColumn("worker_name", "姓名", max_len=20, width=12, example="马五"),
+        SheetColumn("id_number", "证件号码", "id_number", width=22, help="18位居民身份证号码，请设为文本格式",
+                    example="630101199501010072"),
+        SheetColumn("employment_form", "用工形式", "choice", category="employment_form", width=14),
+        SheetColumn("contract_type", "合同类别", "choice", category="contract_type", width=20),
+        SheetColumn("contract_template", "使用合同模板", "choice", choices=tuple(rules.TEMPLATE_LABELS.values()),
+                    width=26, help="使用劳动合同范本（备案试运行文本）的，必须填写劳动合同编号"),
+        SheetColumn("contract_number", "劳动合同编号", required=False, max_len=60, width=18),
+        SheetColumn("start_date", "合同起始日期", "date", width=14, example="2020-03-06"),
+        SheetColumn("end_date", "合同结束日期", "date", required=False, width=14,
+                    help="固定期限合同必填；无固定期限合同不填"),
+        SheetColumn("probation_months", "试用期（月）", "int", required=False, width=10, help="不超过6个月；没有试用期不填"),
+        SheetColumn("post", "工作岗位", max_len=60, width=14),
+        SheetColumn("workplace", "工作地点", max_len=200, width=20),
+        SheetColumn("monthly_wage", "月工资（元）", "money", width=12),
+        SheetColumn("pay_day", "发工资日期", "int", width=10, help="填写每月的几号，例如每月4号填写4"),
+        SheetColumn("work_hours_system", "工时制度", "choice", category="work_hours_system", width=18),
+    ),
+    instructions=(
+        "劳动者信息第一次进入劳动用工备案系统，一定要以新订的形式进入，否则无法录入。",
+        "新签、续签最好分两个模板分别上传。",
+        "续订只能针对新订或续订审核通过并且已生成过名册的合同。",
+        "同一人存在未审核的备案信息时（包括在其他单位），本行不能上传，请等待审核后再上传。",
+        "带红色表头的列为必填项；日期格式为yyyy-mm-dd；身份证号请设置为文本格式。",
+    ),
+    unique=(("id_number",),),
+)
+
+TERMINATE = SheetSpec(
+    name="lc_terminate",
+    title="合同解除(终止)备案批量模板",
+    columns=(
+        SheetColumn("worker_name", "姓名", help="10个汉字以内", width=14, example="马五"),
+        SheetColumn("id_number", "身份证号码", "id_number", help="18位准确的身份证号码", width=22,
+                    example="630101199501010072"),
+        SheetColumn("termination_date", "终止或解除时间", "date", help="格式：yyyy-mm-dd", width=16, example="2019-07-01"),
+        SheetColumn("termination_reason", "终止或解除原因", "choice", category="termination_reason", help="选择",
+                    width=30),
+    ),
+    instructions=(
+        "姓名：10个汉字以内；身份证号码：18位准确的身份证号码；终止或解除时间：格式yyyy-mm-dd；终止或解除原因：从下拉列表选择。",
+        "失败原因：不需填写，由系统在失败数据中给出。",
+        "只有完成过新订或续订流程（审核通过并已生成名册）的合同才能解除(终止)。",
+    ),
+    unique=(("id_number",),),
+)
+
+
+def _contract_values(data: dict[str, Any]) -> dict[str, Any]:
+    template = {v: k for k, v in rules.TEMPLATE_LABELS.items()}.get(data.get("contract_template") or "", "own")
+    return {**data, "contract_template": template, "probation_months": data.get("probation_months") or 0}
+
+
+def new_renew_check(principal: Principal):
+    """The domain's rules for one 新订/续订 row (after the generic type checks passed)."""
+
+    async def check(row: RowResult) -> Sequence[str]:
+        data = _contract_values(row.data)
+        kind = KIND_LABELS[data["filing_kind"]]
+        reasons = list(rules.contract_field_errors(data).values())
+        if reason := rules.unreviewed_refusal(await service.pending_filings(data["id_number"])):
+            return [reason, *reasons]
+        current = await service.current_contract(principal.employer_id, data["id_number"])
+        if kind == "new":
+            if reason := rules.new_filing_refusal(current is not None):
+                reasons.append(reason)
+        elif reason := rules.first_filing_refusal(kind, current is not None):
+            reasons.append(reason)
+        elif reason := rules.may_renew(current):
+            reasons.append(reason)
+        elif current["worker_name"] != data["worker_name"]:
+            reasons.append("姓名与本单位备案信息不一致")
+        return reasons
+
+    return check
+
+
+def new_renew_writer(principal: Principal, ip: str = ""):
+    """All valid rows in the import's one transaction: each becomes a filing with its 办件."""
+
+    async def write(rows: list[RowResult]) -> None:
+        for row in rows:
+            data = _contract_values(row.data)
+            kind = KIND_LABELS[data["filing_kind"]]
+            if kind == "renew":
+                current = await service.current_contract(principal.employer_id, data["id_number"])
+                data["previous"] = current["id"]
+            await service.insert_filing(principal, data, kind, ip=ip)
+
+    return write
+
+
+def terminate_check(principal: Principal, today: date):
+    async def check(row: RowResult) -> Sequence[str]:
+        data = row.data
+        reasons = [r for r in [rules.worker_name_error(data["worker_name"])] if r]
+        if reason := rules.unreviewed_refusal(await service.pending_filings(data["id_number"])):
+            return [reason, *reasons]
+        current = await service.current_contract(principal.employer_id, data["id_number"])
+        if reason := rules.first_filing_refusal("terminate", current is not None):
+            return [*reasons, reason]
+        if reason := rules.may_terminate(current):
+            reasons.append(reason)
+        if current["worker_name"] != data["worker_name"]:
+            reasons.append("姓名与本单位备案信息不一致")
+        if reason := rules.termination_date_refusal(current["start_date"], data["termination_date"], today):
+            reasons.append(reason)
+        return reasons
+
+    return check
+
+
+def terminate_writer(principal: Principal, ip: str = ""):
+    async def write(rows: list[RowResult]) -> None:
+        for row in rows:
+            current = await service.current_contract(principal.employer_id, row.data["id_number"])
+            await service.insert_filing(
+                principal, service.termination_values(current, {**row.data, "compensation": None}), "terminate", ip=ip
+            )
+
+    return write
