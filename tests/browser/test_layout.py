@@ -1,14 +1,77 @@
-"""Layout in a real browser: 长辈版 switch, skip link, keyboard navigation (X-8)."""
+"""Layout in a real browser: 长辈版 switch, skip link, visible focus, keyboard-only navigation (X-8)."""
+
+from __future__ import annotations
 
 
-def test_staff_login_through_the_form(live, page):
-    live.login_staff(page, "admin", "Admin@2026!")
-    assert "系统管理员" in page.inner_text("[data-testid=whoami]")
+def _font_px(page, selector: str = "body") -> float:
+    return float(page.eval_on_selector(selector, "el => getComputedStyle(el).fontSize").removesuffix("px"))
 
 
-def test_run_creates_rows_in_the_live_database(live, page):
-    name = live.unique("staff")
-    live.make_staff(name, "Test@2026pw", display_name="浏览器测试员")
-    live.login_staff(page, name, "Test@2026pw")
-    assert "浏览器测试员" in page.inner_text("[data-testid=whoami]")
+def test_elder_mode_makes_text_larger_on_every_page(live, page):
+    page.goto("/login")
+    normal = _font_px(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="长辈版").click()
+    assert page.url.endswith("/login")
+    assert "app-elder" in page.get_attribute("html", "class")
+    assert _font_px(page) >= normal * 1.25
+    assert page.get_by_role("button", name="标准版").get_attribute("aria-pressed") == "true"
+    page.goto("/")  # another page, and a reload: the cookie keeps it
+    assert _font_px(page) >= normal * 1.25
+    page.reload()
+    assert "app-elder" in page.get_attribute("html", "class")
+    with page.expect_navigation():
+        page.get_by_role("button", name="标准版").click()
+    assert _font_px(page) == normal
     assert page.console_errors == []
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(live, page):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent]")
+    assert focused == ["app-skip-link", "跳到主要内容"]
+    box = page.locator(".app-skip-link").bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link shows itself when focused"
+    outline = page.eval_on_selector(".app-skip-link", "el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid", "focus is visible"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    assert page.url.endswith("#main")
+
+
+def test_staff_can_sign_in_and_reach_the_dictionary_with_the_keyboard_only(live, page):
+    page.goto("/login?tab=staff")
+    page.focus("#f-username")
+    page.keyboard.type("admin")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "f-password"
+    page.keyboard.type("Admin@2026!")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "系统管理员" in page.inner_text("[data-testid=whoami]")
+    # Tab through the page until the 字典管理 navigation link has focus, then follow it with Enter.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "字典管理":
+            break
+    else:
+        raise AssertionError("the 字典管理 link is not reachable with Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/admin/dictionary")
+    assert page.get_by_role("heading", level=1).inner_text() == "字典管理"
+    assert page.console_errors == []
+
+
+def test_error_summary_takes_focus_and_links_to_the_field(live, page):
+    live.login_staff(page, "admin", "Admin@2026!", next="/admin/dictionary/contract_type/new")
+    page.fill("#f-code", "x y")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    assert page.evaluate("() => document.activeElement.className") == "app-error-summary"
+    assert page.input_value("#f-code") == "x y"
+    page.get_by_role("link", name="代码：代码只能包含字母、数字、下划线、点和短横线").click()
+    assert page.url.endswith("#f-code")

@@ -1,0 +1,73 @@
+"""The government layout through HTTP: 长辈版 cookie, banner, nav by account type, breadcrumbs, footer (X-8, X-10)."""
+
+from __future__ import annotations
+
+from tests.support.factories import make_employer, make_staff
+
+
+async def test_elder_mode_switch_sets_a_cookie_and_persists(client):
+    soup = await client.page("/login")
+    assert "app-elder" not in (soup.html.get("class") or [])
+    button = soup.find("form", action="/elder-mode").find("button")
+    assert button.get_text(strip=True) == "长辈版" and button["aria-pressed"] == "false"
+    response = await client.post_form("/elder-mode", {"next": "/login?tab=staff"})
+    assert response.status_code == 303 and response.headers["location"] == "/login?tab=staff"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("elder=1;") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Max-Age=31536000" in cookie and "Path=/" in cookie
+    for url in ("/", "/login"):  # every page after the switch
+        soup = await client.page(url)
+        assert "app-elder" in soup.html["class"]
+        button = soup.find("form", action="/elder-mode").find("button")
+        assert button.get_text(strip=True) == "标准版" and button["aria-pressed"] == "true"
+    response = await client.post_form("/elder-mode", {"next": "/"})
+    assert response.headers["set-cookie"].startswith("elder=0;")
+    soup = await client.page("/")
+    assert "app-elder" not in (soup.html.get("class") or [])
+
+
+async def test_elder_mode_only_returns_to_local_pages(client):
+    for bad in ("//evil.example/", "https://evil.example/", "javascript:alert(1)", "\\\\evil"):
+        response = await client.post_form("/elder-mode", {"next": bad})
+        assert response.headers["location"] == "/", bad
+
+
+async def test_banner_skip_link_and_footer(app, client):
+    soup = await client.page("/")
+    skip = soup.find("a", class_="app-skip-link")
+    assert skip["href"] == "#main" and soup.find(id="main").name == "main"
+    assert soup.body.contents.index(skip) < soup.body.contents.index(soup.find("header"))
+    site = app.state.settings.site
+    assert site.name in soup.find("header").get_text() and site.hall_name in soup.find("header").get_text()
+    footer = soup.find("footer").get_text()
+    for text in (site.sponsor, site.site_code, site.icp, site.police_record):
+        assert text in footer
+    assert soup.find("html")["lang"] == "zh-CN"
+
+
+async def test_navigation_depends_on_the_account_type(app, client, other_client):
+    staff = await make_staff(app, "navadmin", "Nav@2026pw", permissions=["admin.dictionary"])
+    await client.sign_in("staff", uid=staff["id"])
+    soup = await client.page("/admin/dictionary")
+    nav = soup.find("nav", attrs={"aria-label": "主导航"})
+    links = {a.get_text(strip=True): a for a in nav.find_all("a")}
+    assert "字典管理" in links and "节假日管理" in links
+    assert links["字典管理"].get("aria-current") == "page"
+    crumbs = soup.find("nav", attrs={"aria-label": "当前位置"})
+    assert [li.get_text(strip=True) for li in crumbs.find_all("li")] == ["首页", "字典管理"]
+    employer = await make_employer()
+    await other_client.sign_in("employer", employer_id=employer["id"], acting_name="王经办", acting_role="agent")
+    soup = await other_client.page("/")
+    nav = soup.find("nav", attrs={"aria-label": "主导航"})
+    texts = nav.get_text() if nav else ""
+    assert "字典管理" not in texts and "节假日管理" not in texts
+
+
+async def test_breadcrumbs_lead_back_up_the_tree(app, client):
+    staff = await make_staff(app, "crumbs", "Crumb@2026pw", permissions=["admin.dictionary"])
+    await client.sign_in("staff", uid=staff["id"])
+    soup = await client.page("/admin/dictionary/division/new")
+    items = soup.find("nav", attrs={"aria-label": "当前位置"}).find_all("li")
+    assert [li.get_text(strip=True) for li in items] == ["首页", "字典管理", "行政区划", "新增条目"]
+    assert items[1].a["href"] == "/admin/dictionary" and items[2].a["href"] == "/admin/dictionary/division"
+    assert items[3].find(attrs={"aria-current": "page"})
