@@ -75,6 +75,12 @@ class NetworkUnavailable(NetworkError):
     status = 503
 
 
+class AccessRefused(NetworkError):
+    """The network vouched for the person, but the portal does not let them act (e.g. no agent authorisation)."""
+
+    status = 403
+
+
 class IdentityProvider(Protocol):
     protocol: str
 

@@ -11,7 +11,7 @@ from domains.employer import service as employer_service
 from domains.person import service as person_service
 from portal.db import write_transaction
 from portal.validators import id_number_error, normalise, uscc_error
-from sso.providers import NetworkError, NetworkIdentity
+from sso.providers import AccessRefused, NetworkError, NetworkIdentity
 from sso.tables import NetworkAccount
 
 LOGIN_TYPE_LABELS = {"password": "账号密码登录", "agent": "经办人登录"}
@@ -108,7 +108,7 @@ async def _sign_in_employer(identity: NetworkIdentity) -> Outcome:
         return Outcome(session=session, profile_complete=employer["profile_complete"], audit=audit)
     agent = await employer_agents.for_login(employer["id"], normalise(identity.agent_id_number))
     if agent is None:
-        raise NetworkError(
+        raise AccessRefused(
             "您尚未获得该单位的经办人授权，或授权已过期、已撤销。请联系单位法定代表人在网上办事大厅办理授权。",
             "agent not authorised",
         )
