@@ -1,0 +1,31 @@
+"""ACC-4: a natural person sees their own record and nothing else."""
+
+from __future__ import annotations
+
+from tests.support.factories import make_person
+
+
+async def test_person_sees_only_their_own_record(client, other_client):
+    a = await make_person(name="甲某某")
+    b = await make_person(name="乙某某")
+    await client.sign_in("person", person_id=a["id"])
+    await other_client.sign_in("person", person_id=b["id"])
+    soup = await client.page(f"/person/me?person_id={b['id']}&id={b['id']}")
+    text = soup.get_text()
+    from portal.validators import mask_id_number
+
+    assert "甲某某" in text and mask_id_number(a["id_number"]) in text
+    assert "乙某某" not in text and mask_id_number(b["id_number"]) not in text
+    assert "乙某某" in (await other_client.page("/person/me")).get_text()
+
+
+async def test_anonymous_visitor_is_sent_to_login_and_back(client):
+    response = await client.get("/person/me")
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=%2Fperson%2Fme"
+
+
+async def test_person_page_is_not_cached(client):
+    person = await make_person()
+    await client.sign_in("person", person_id=person["id"])
+    response = await client.get("/person/me")
+    assert response.headers["cache-control"] == "no-store"
