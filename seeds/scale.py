@@ -244,7 +244,7 @@ async def load_scale(
     divisions = await load_divisions()
     agencies = await load_agencies()
     stats: dict[str, Any] = {"seed": seed, "divisions": len(divisions)}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     async with BulkLoader() as bulk:
         first_uscc = next(generate_employers(1, seed, divisions))["uscc"]
         if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
@@ -306,6 +306,8 @@ async def load_scale(
         for name in ("contract", "matter", "matter_event", "employer_filing"):
             stats[name + "s"] = bulk.counts.get(name, 0)
     stats["total_s"] = round(time.perf_counter() - started, 2)
+    # CPU seconds of this process: on a busy machine the wall time says more about the neighbours.
+    stats["cpu_s"] = round(time.process_time() - cpu_started, 2)
     say(
         f"scale: {stats['persons']} persons, {stats['contracts']} contracts, {stats['matters']} matters, "
         f"{stats['matter_events']} events in {stats['persons_contracts_s']} s; total {stats['total_s']} s"

@@ -1,0 +1,127 @@
+"""Query grids on the scale data: 劳动合同综合查询 (LC-2) and the staff workbench (X-2), p50 / p95 server time.
+
+Each engine runs in its own process (the engine comes from PORTAL_DATABASE_URL at import) and times the very
+functions the pages call: `Grid.page()` of domains.labor_contract.grids.QUERY and `workbench.queue_rows()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+
+from bench import _scale
+from bench._timing import percentile, timed
+
+TARGET_P95_MS = 50.0
+RUNS = int(os.environ.get("BENCH_GRID_RUNS", 30))
+DEEP_PAGE = 50
+
+
+def run() -> list[dict]:
+    rows: list[dict] = []
+    for engine in _scale.engines():
+        _scale.ensure(engine)
+        for case in _scale.run_worker("bench.grids", engine):
+            name = f"grid {engine}: {case['name']}"
+            rows.append({"name": f"{name} p50", "value": case["p50"], "unit": "ms", "target": None, "ok": None})
+            rows.append({"name": f"{name} p95", "value": case["p95"], "unit": "ms", "target": TARGET_P95_MS,
+                         "ok": case["p95"] is not None and case["p95"] < TARGET_P95_MS})
+    return rows
+
+
+async def _cases() -> list[tuple[str, object]]:
+    """(label, zero-argument coroutine function) for every measured query."""
+    from domains.labor_contract import grids as lc
+    from portal.auth.principal import Principal
+    from portal.dataservices.grid import _encode_cursor
+    from portal.db import fetch
+    from portal.workflow.workbench import queue_rows
+
+    sizes = await fetch("SELECT employer AS e, COUNT(*) AS n FROM contract GROUP BY employer ORDER BY n DESC, employer")
+    big, typical = sizes[0], sizes[len(sizes) // 2]
+    some = await fetch("SELECT id_number, worker_name FROM contract WHERE employer = {} ORDER BY id LIMIT 1", big["e"])
+    cases: list[tuple[str, object]] = []
+
+    def employer(emp_id: int) -> Principal:
+        return Principal(kind="employer", account_id=0, display_name="bench", employer_id=emp_id)
+
+    async def deep_params(principal: Principal, params: dict) -> tuple[int, dict]:
+        # The cursor a user reaches by pressing 下一页 again and again: the last row of the previous page.
+        scope = lc.employer_scope(principal)
+        query = await lc.QUERY.parse(params)
+        size = lc.QUERY.page_size
+        page = max(2, min(DEEP_PAGE, (await lc.QUERY.count(scope, query) - 1) // size + 1))
+        before = await lc.QUERY.fetch_rows(scope, query, limit=(page - 1) * size)
+        return page, {**params, "after": _encode_cursor(before[-1], query.sort), "p": str(page)}
+
+    def lc_case(label: str, principal: Principal, params: dict) -> None:
+        scope = lc.employer_scope(principal)
+        cases.append((label, lambda: lc.QUERY.page(params, scope, path=lc.BASE)))
+
+    biggest = employer(big["e"])
+    tag = f"最大单位({big['n']:,}条)"
+    filters = {"state": "new", "review_state": "approved", "employed": "1"}
+    lc_case(f"劳动合同综合查询 {tag} 无筛选 首页", biggest, {})
+    lc_case(f"劳动合同综合查询 {tag} 状态筛选 首页", biggest, filters)
+    lc_case(f"劳动合同综合查询 {tag} 姓名包含 首页", biggest, {"worker_name": some[0]["worker_name"][:1]})
+    lc_case(f"劳动合同综合查询 {tag} 身份证号 首页", biggest, {"id_number": some[0]["id_number"]})
+    for label, params in (("无筛选", {}), ("状态筛选", filters)):
+        page, deep = await deep_params(biggest, params)
+        lc_case(f"劳动合同综合查询 {tag} {label} 第{page}页", biggest, deep)
+    lc_case(f"劳动合同综合查询 中位单位({typical['n']:,}条) 无筛选 首页", employer(typical["e"]), {})
+
+    from portal.workflow.kinds import get_kind
+
+    perms = get_kind("lc_contract").staff_permissions | get_kind("lc_employer_filing").staff_permissions
+    province = Principal(kind="staff", account_id=0, display_name="bench", permissions=perms,
+                         scopes={"division": ("460000",)})
+    district = Principal(kind="staff", account_id=0, display_name="bench", permissions=perms,
+                         scopes={"agency": ("460106",)})
+    blank = {"kind": "", "state": "", "flag": "", "q": ""}
+    name = (await fetch("SELECT applicant_name FROM matter WHERE state = 'submitted' LIMIT 1"))[0]["applicant_name"]
+
+    def wb_case(label: str, principal: Principal, filters: dict, page: int = 1) -> None:
+        cases.append((label, lambda: queue_rows(principal, {**blank, **filters}, page)))
+
+    wb_case("工作台 全省 待办 首页", province, {})
+    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted'"))[0]["n"]
+    deep = max(2, min(20, waiting // 50))
+    wb_case(f"工作台 全省 待办 第{deep}页", province, {}, deep)
+    wb_case("工作台 全省 事项+状态筛选 首页", province, {"kind": "lc_contract", "state": "submitted"})
+    wb_case("工作台 全省 单位名称搜索 首页", province, {"q": name[2:6]})
+    wb_case("工作台 全省 超期筛选 首页", province, {"flag": "overdue"})
+    wb_case("工作台 区级审核机构 待办 首页", district, {})
+    wb_case("工作台 全省 已办结 首页", province, {"state": "approved"})
+    return cases
+
+
+async def _worker() -> list[dict]:
+    from portal.app import create_app
+    from portal.db import current_engine, is_sqlite
+
+    create_app()  # registers every domain's matter kinds, permissions and loaders, as the server does
+    engine = current_engine()
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=2, max_size=4)
+    try:
+        out = []
+        for label, fn in await _cases():
+            result = await fn()
+            found = len(result.rows) if hasattr(result, "rows") else len(result[0])
+            if not found:
+                # A query that finds nothing is fast for the wrong reason: report the case as broken.
+                out.append({"name": f"{label} (无数据，用例无效)", "p50": None, "p95": None})
+                continue
+            samples = await timed(fn, runs=RUNS)
+            out.append({"name": label, "p50": round(percentile(samples, 50), 2),
+                        "p95": round(percentile(samples, 95), 2)})
+        return out
+    finally:
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
+    print(json.dumps(asyncio.run(_worker()), ensure_ascii=False))
