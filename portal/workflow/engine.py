@@ -204,6 +204,9 @@ async def _fire_in_transaction(
     ip: str,
 ) -> dict[str, Any]:
     matter = await get_matter_for(principal, matter_id)
+    if form_token and await UsedToken.exists().where(UsedToken.value == f"wf:{form_token}"):
+        # Checked before the version: a double click is "already done", not "someone else acted".
+        raise DuplicateSubmission()
     kind = get_kind(matter["kind"])
     t = kind.transition(name)
     if t is None:

@@ -1,0 +1,115 @@
+"""What applicant and staff pages share: deadline flags, the detail context and reading a transition form."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Request
+
+from portal.auth.principal import Principal
+from portal.web import client_ip
+from portal.workflow import deadlines, engine
+from portal.workflow.kinds import MatterKind, Transition, get_kind
+from portal.workflow.materials import materials_of
+from portal.workflow.tables import Evaluation
+
+FLAG_TEXT = {"overdue": "已超期", "due_soon": "即将到期"}
+GRADES = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
+
+
+def form_id() -> str:
+    """A one-time id for a form: posting it twice acts once (UsedToken is UNIQUE)."""
+    return secrets.token_urlsafe(18)
+
+
+def kind_or_none(code: str) -> MatterKind | None:
+    try:
+        return get_kind(code)
+    except LookupError:
+        return None
+
+
+async def flagger() -> Any:
+    """A function matter → ('overdue' | 'due_soon' | '', text) using one calendar read for a whole list."""
+    today = deadlines.local_date()
+    calendar = await deadlines.load_calendar(today - timedelta(days=400), today + timedelta(days=120))
+
+    def flag(matter: dict[str, Any]) -> tuple[str, str]:
+        kind = kind_or_none(matter["kind"])
+        if kind is None or matter.get("promised_deadline") is None:
+            return "", ""
+        try:
+            running = kind.state(matter["state"]).clock_running
+        except KeyError:
+            running = False
+        if not running:
+            return "", ""
+        code = deadlines.deadline_flag(_as_date(matter["promised_deadline"]), today, calendar)
+        return code, FLAG_TEXT.get(code, "")
+
+    return flag
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def payload_rows(kind: MatterKind | None, payload: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) pairs for the generic payload display; keys without a label are not shown."""
+    if kind is not None and kind.payload_labels:
+        return [(label, payload.get(key)) for key, label in kind.payload_labels if payload.get(key) not in (None, "")]
+    return [(str(k), v) for k, v in payload.items() if isinstance(v, str | int | float) and not str(k).startswith("_")]
+
+
+async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[str, Any]:
+    """Everything a detail page or the review modal shows about one allowed matter."""
+    kind = kind_or_none(matter["kind"])
+    actor = "staff" if principal.is_staff else "applicant"
+    actions: list[Transition] = []
+    if kind is not None:
+        actions = [
+            t for t in kind.available(matter["state"], actor)
+            if actor == "applicant" or principal.can(t.permission)
+        ]
+    flag = await flagger()
+    evaluation = await Evaluation.select().where(Evaluation.matter == matter["id"]).first()
+    return {
+        "matter": matter,
+        "kind": kind,
+        "state": kind.state(matter["state"]) if kind else None,
+        "actions": actions,
+        "needs_opinion": any(t.requires_opinion for t in actions),
+        "opinion_label": next((t.opinion_label for t in actions if t.requires_opinion), "意见"),
+        "extra_fields": [f for t in actions for f in t.fields],
+        "payload_rows": payload_rows(kind, matter["payload"]),
+        "materials": await materials_of(matter["id"]),
+        "events": await engine.timeline(matter["id"]),
+        "flag": flag(matter),
+        "form_id": form_id(),
+        "evaluation": evaluation,
+        "grades": GRADES,
+    }
+
+
+async def read_transition(request: Request) -> dict[str, Any]:
+    """The posted transition form; `version` is only the optimistic-lock expectation, never trusted state."""
+    form = await request.form()
+    raw_version = str(form.get("version", ""))
+    values = {k: str(v) for k, v in form.items() if k not in {"_csrf_token", "transition", "version", "opinion", "form_id"}}
+    return {
+        "transition": str(form.get("transition", "")),
+        "version": int(raw_version) if raw_version.isdigit() else -1,
+        "opinion": str(form.get("opinion", ""))[:4000],
+        "form_id": str(form.get("form_id", "")) or None,
+        "values": values,
+        "ip": client_ip(request),
+    }
+
+
+async def fire_from_form(principal: Principal, matter_id: int, posted: dict[str, Any]) -> dict[str, Any]:
+    return await engine.fire(
+        principal, matter_id, posted["transition"], expected_version=posted["version"], opinion=posted["opinion"],
+        form_token=posted["form_id"], values=posted["values"], ip=posted["ip"],
+    )

@@ -1,0 +1,149 @@
+"""Applicant pages and the staff workbench through HTTP: the whole 办件 flow a person does in the browser."""
+
+from __future__ import annotations
+
+import re
+
+from portal.workflow import engine
+from portal.workflow.tables import Matter, Message
+from tests.support.factories import make_staff
+from tests.workflow.support import employer_with_principal, staff_principal
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def _staff(app, client, username, permissions, division="460000"):
+    row = await make_staff(app, username, permissions=permissions, scopes={"division": [division]})
+    await client.sign_in("staff", uid=row["id"])
+    return staff_principal(row["id"], permissions, division)
+
+
+async def test_applicant_draft_upload_submit_confirmation_and_messages(app, client):
+    employer, applicant = await employer_with_principal(name="海南椰风有限公司")
+    draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
+    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    url = f"/matters/{draft['id']}"
+    soup = await client.page(url)
+    assert draft["number"] in soup.get_text() and "草稿" in soup.get_text()
+    # Submitting without the required material is refused with the reason on the page.
+    response = await client.post_form(f"{url}/fire", {"transition": "submit", "version": "1", "form_id": "f" * 20})
+    assert response.status_code == 200 and "请先上传以下材料：营业执照" in response.text
+    # A renamed text file is refused by its bytes; a real PDF is stored.
+    response = await client.post_form(f"{url}/materials", {"code": "licence"},
+                                      files={"file": ("licence.pdf", b"not a pdf at all", "application/pdf")})
+    assert "只能上传PDF、JPG或PNG格式的文件" in response.text
+    response = await client.post_form(f"{url}/materials", {"code": "licence"},
+                                      files={"file": ("营业执照.pdf", PDF, "application/pdf")})
+    assert response.status_code == 303
+    soup = await client.page(url)
+    link = soup.find("a", href=re.compile(r"^/materials/\d+$"))
+    assert link and link.get_text() == "营业执照.pdf"
+    download = await client.get(link["href"])
+    assert download.status_code == 200 and download.content == PDF
+    response = await client.post_form(f"{url}/fire", {"transition": "submit", "version": "1", "form_id": "g" * 20})
+    assert response.status_code == 303, response.text[response.text.find("<main"):][:1500]
+    assert response.headers["location"] == f"{url}/submitted"
+    soup = await client.page(f"{url}/submitted")
+    assert soup.find(attrs={"data-testid": "matter-number"}).get_text(strip=True) == draft["number"]
+    # The same form posted again acts once.
+    again = await client.post_form(f"{url}/fire", {"transition": "submit", "version": "1", "form_id": "g" * 20})
+    assert again.status_code == 303
+    assert (await Matter.select(Matter.version).where(Matter.id == draft["id"]).first())["version"] == 2
+    soup = await client.page("/")
+    assert soup.find("span", class_="app-count").get_text() == "1"
+    soup = await client.page("/messages")
+    assert "已提交" in soup.get_text()
+    await client.post_form("/messages/read", {})
+    soup = await client.page("/")
+    assert soup.find("span", class_="app-count") is None
+
+
+async def test_my_matters_filters_and_progress_by_number(app, client):
+    employer, applicant = await employer_with_principal()
+    a = await engine.create_matter(applicant, "t_licence", payload={}, title="许可一", submit=True)
+    b = await engine.create_matter(applicant, "t_confirm", payload={}, title="增员二")
+    _, other = await employer_with_principal()
+    c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
+    await client.sign_in("employer", employer_id=employer["id"])
+    text = (await client.page("/matters")).get_text()
+    assert a["number"] in text and b["number"] in text and c["number"] not in text
+    text = (await client.page("/matters?kind=t_confirm")).get_text()
+    assert b["number"] in text and a["number"] not in text
+    text = (await client.page("/matters?state=submitted")).get_text()
+    assert a["number"] in text and b["number"] not in text
+    fragment = await client.page("/matters?kind=t_licence", htmx=True)
+    assert fragment.find(id="matter-results") and not fragment.find("html")
+    soup = await client.page(f"/matters/progress?number={a['number']}")
+    assert "待受理" in soup.get_text() and soup.find(attrs={"data-testid": "timeline"})
+    soup = await client.page(f"/matters/progress?number={c['number']}")
+    assert "没有找到该编号的办件" in soup.get_text() and c["title"] not in soup.get_text()
+
+
+async def test_staff_reviews_in_modal_requires_opinion_and_stale_is_explained(app, client, other_client):
+    employer, applicant = await employer_with_principal(division_code="460105")
+    matter = await engine.create_matter(applicant, "t_licence", payload={"name": "<script>x</script>"},
+                                        title="许可", submit=True)
+    await _staff(app, client, "acc1", ["test.accept"])
+    soup = await client.page("/workbench")
+    assert matter["number"] in soup.find(attrs={"data-testid": "queue"}).get_text()
+    modal = await client.page(f"/workbench/matters/{matter['id']}", htmx=True)
+    dialog = modal.find(attrs={"role": "dialog"})
+    assert dialog and {b["value"] for b in dialog.find_all("button", attrs={"name": "transition"})} == {
+        "accept", "return", "refuse"}
+    assert "<script>" not in str(modal)
+    url = f"/workbench/matters/{matter['id']}/fire"
+    response = await client.post_form(url, {"transition": "return", "version": "2", "opinion": ""}, htmx=True)
+    assert response.status_code == 200 and "请填写补正内容" in response.text
+    # A second reviewer accepts first; the first one then learns who won and what state it is in.
+    await _staff(app, other_client, "acc2", ["test.accept"])
+    response = await other_client.post_form(url, {"transition": "accept", "version": "2"}, htmx=True)
+    assert "已受理" in response.text and response.headers.get("hx-trigger") == "workflow-changed"
+    response = await client.post_form(url, {"transition": "return", "version": "2", "opinion": "缺材料"}, htmx=True)
+    assert "该办件已被他人处理，当前状态：待审批" in response.text
+    plain = await client.post_form(url, {"transition": "refuse", "version": "2", "opinion": "x"})
+    assert plain.status_code == 409
+    # Client-sent state is ignored: only the version is an expectation.
+    await client.post_form(url, {"transition": "accept", "version": "3", "state": "approved"}, htmx=True)
+    assert (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"] == "accepted"
+
+
+async def test_batch_approve_by_multi_select(app, client):
+    employer, applicant = await employer_with_principal()
+    ids = []
+    for i in range(3):
+        m = await engine.create_matter(applicant, "t_confirm", payload={"n": i}, title=f"增员{i}")
+        ids.append((await engine.fire(applicant, m["id"], "confirm", expected_version=1))["id"])
+    await _staff(app, client, "rev", ["test.review"])
+    soup = await client.page("/workbench?kind=t_confirm")
+    boxes = soup.find_all("input", attrs={"name": "matter"})
+    assert len(boxes) == 3
+    response = await client.post_form("/workbench/batch", {"transition": "approve", "matter": [b["value"] for b in boxes[:2]]})
+    assert response.status_code == 200 and response.text.count("办理成功") == 2
+    states = sorted(r["state"] for r in await Matter.select(Matter.state).where(Matter.id.is_in(ids)))
+    assert states == ["approved", "approved", "submitted"]
+
+
+async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, other_client):
+    employer, applicant = await employer_with_principal()
+    m = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
+    await client.sign_in("employer", employer_id=employer["id"])
+    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "5"})
+    assert "办件办结后才能评价" in response.text
+    await engine.fire(applicant, m["id"], "withdraw", expected_version=2)
+    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "1", "comment": ""})
+    assert "请说明不满意的原因" in response.text
+    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "1", "comment": "太慢了"})
+    assert response.status_code == 303
+    await _staff(app, other_client, "boss", ["workflow.followup", "workflow.evaluations"])
+    soup = await other_client.page("/workbench/followups")
+    assert "太慢了" in soup.find(attrs={"data-testid": "followups"}).get_text()
+    soup = await other_client.page("/workbench/evaluations")
+    assert "测试行政许可" in soup.find(attrs={"data-testid": "evaluation-stats"}).get_text()
+    form = soup  # the follow-up is closed with a note
+    followup_page = await other_client.page("/workbench/followups")
+    action = followup_page.find("form", action=re.compile(r"/workbench/followups/\d+"))["action"]
+    await other_client.post_form(action, {"note": "已电话回访并改进"})
+    soup = await other_client.page("/workbench/followups?status=closed")
+    assert "已电话回访并改进" in soup.get_text()
+    assert form is not None
+    assert await Message.count() >= 2
