@@ -27,7 +27,8 @@ demo: migrate
 	$(PY) -m seeds demo
 
 run: setup demo
-	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT)
+	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT) \
+		--log-config scripts/uvicorn-logging.json
 
 test: setup test-sqlite test-postgres test-browser
 

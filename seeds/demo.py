@@ -106,5 +106,6 @@ async def load_demo() -> dict[str, bool]:
             continue
         await module.load()
         created[name] = True
-    print("demo:", ", ".join(f"{k} {'created' if v else 'kept'}" for k, v in created.items()))
+    print("demo:", ", ".join(f"{k} {'created' if v else 'kept'}" if "." not in k else f"{k} loaded"
+                             for k, v in created.items()))
     return created
