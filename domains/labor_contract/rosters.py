@@ -177,7 +177,11 @@ async def _render(roster: dict[str, Any], employer: dict[str, Any]) -> bytes:
             "labor_contract/documents/termination_certificate.html",
             {"roster": roster, "employer": employer, "meta": meta}, title=title, header=f"{title} {roster['number']}",
         )
-    return await documents.roster_pdf(title, columns_for(roster["kind"]), roster["items"], meta=meta)
+    return await documents.render_pdf(
+        "labor_contract/documents/roster.html",
+        {"columns": columns_for(roster["kind"]), "rows": roster["items"], "meta": meta},
+        title=title, header=f"{title} {roster['number']}", landscape=True,
+    )
 
 
 async def pdf(principal: Principal, roster_id: int) -> tuple[bytes, str]:

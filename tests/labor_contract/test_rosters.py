@@ -1,0 +1,90 @@
+"""实时名册 (LC-9) and 已办业务名册查询 (LC-10): pick approved filings, save first, then the same PDF every time."""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from domains.labor_contract import service
+from domains.labor_contract.tables import Contract, Roster
+from tests.labor_contract.support import cleaned, employer_principal, review, sign_in_employer
+from tests.support.factories import make_employer
+
+
+def pdf_text(data: bytes) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.pdf"
+        path.write_bytes(data)
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(out.split())  # table cells may wrap: compare without whitespace
+
+
+async def approved(employer, name):
+    filed = await service.file_new(employer_principal(employer), cleaned(worker_name=name))
+    await review(filed["id"])
+    return filed["id"]
+
+
+async def test_generate_save_then_print_the_new_roster(client):
+    employer = await make_employer(name="海南椰风科技有限公司", review_agency="460105")
+    first, second = await approved(employer, "名册甲"), await approved(employer, "名册乙")
+    pending = await service.file_new(employer_principal(employer), cleaned(worker_name="未审丙"))
+    await sign_in_employer(client, employer)
+
+    pick = await client.page("/labor-contract/rosters/print?state=new")
+    names = pick.find(attrs={"data-testid": "lc-roster-candidates"}).get_text()
+    assert "名册甲" in names and "名册乙" in names and "未审丙" not in names
+
+    # An unreviewed filing cannot be put on a roster, even by a hand-made request.
+    refused = await client.post_form("/labor-contract/rosters/preview",
+                                     {"kind": "new_roster", "ids": [str(first), str(pending["id"])]})
+    assert "只有审核通过的备案才能生成名册" in refused.text
+    wrong_kind = await client.post_form("/labor-contract/rosters/preview", {"kind": "renew_roster", "ids": [str(first)]})
+    assert "续签备案名册只能选择合同状态为续订的备案" in wrong_kind.text
+
+    preview = await client.post_form("/labor-contract/rosters/preview", {"kind": "new_roster", "ids": [str(first), str(second)]})
+    assert preview.status_code == 200
+    assert "名册尚未保存" in preview.text and 'disabled aria-disabled="true">打印' in preview.text
+    assert await Roster.count() == 0  # previewing saves nothing
+
+    saved = await client.post_form("/labor-contract/rosters", {"kind": "new_roster", "ids": [str(first), str(second)]})
+    assert saved.status_code == 303
+    detail = await client.page(saved.headers["location"])
+    roster = await Roster.select().first()
+    assert roster["number"].startswith("XQ") and roster["item_count"] == 2
+    assert roster["number"] in detail.find(attrs={"data-testid": "lc-roster-saved"}).get_text()
+    assert {r["in_roster"] for r in await Contract.select(Contract.in_roster).where(Contract.id.is_in([first, second]))} == {True}
+    again = await client.post_form("/labor-contract/rosters", {"kind": "new_roster", "ids": [str(first)]})
+    assert "已生成过新签备案名册" in again.text
+
+    pdf = await client.get(f"/labor-contract/rosters/{roster['id']}/pdf?download=1")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("attachment")
+    text = pdf_text(pdf.content)
+    for expected in ("新签备案名册", "海南椰风科技有限公司", "海口市秀英区人力资源和社会保障局", "名册甲", "名册乙",
+                     roster["number"], "第1页共1页"):
+        assert expected in text, expected
+    # LC-10: the saved roster is listed and reprints the very same bytes.
+    listing = await client.page("/labor-contract/rosters?kind=new_roster")
+    assert roster["number"] in listing.find(attrs={"data-testid": "lc-rosters"}).get_text()
+    by_person = await client.page("/labor-contract/rosters?worker_name=名册乙")
+    assert roster["number"] in by_person.get_text()
+    reprint = await client.get(f"/labor-contract/rosters/{roster['id']}/pdf")
+    assert reprint.content == pdf.content and reprint.headers["content-disposition"].startswith("inline")
+
+
+async def test_termination_certificate_lists_each_worker(client):
+    employer = await make_employer()
+    first = await approved(employer, "解除丁")
+    await Contract.update({Contract.in_roster: True}).where(Contract.id == first)
+    ended = await service.file_terminate(employer_principal(employer), first, {
+        "termination_date": cleaned()["start_date"], "termination_reason": "02", "compensation": 1234567})
+    await review(ended["id"])
+    await sign_in_employer(client, employer)
+    saved = await client.post_form("/labor-contract/rosters", {"kind": "termination_certificate", "ids": [str(ended["id"])]})
+    assert saved.status_code == 303
+    roster = await Roster.select().first()
+    text = pdf_text((await client.get(f"/labor-contract/rosters/{roster['id']}/pdf")).content)
+    assert "解除(终止)劳动合同证明书" in text and "解除丁" in text and "12,345.67" in text
+    # The same filing may also go on the 解除(终止)备案名册, once.
+    saved = await client.post_form("/labor-contract/rosters", {"kind": "termination_roster", "ids": [str(ended["id"])]})
+    assert saved.status_code == 303
