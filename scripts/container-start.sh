@@ -1,0 +1,18 @@
+#!/bin/sh
+# Container entry point: check the production settings, migrate, load reference data, then serve with workers.
+set -eu
+case "${PORTAL_DATABASE_URL:-}" in
+  postgresql://*|postgres://*) ;;
+  *) echo "PORTAL_DATABASE_URL must point at PostgreSQL (postgresql://user:password@host:5432/db)" >&2; exit 64 ;;
+esac
+# Every worker and every replica must sign with the same key; a key generated per container would not be.
+if [ -z "${PORTAL_SECRET_KEY:-}" ]; then
+  echo "PORTAL_SECRET_KEY must be set (e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2
+  exit 64
+fi
+cd "$(dirname "$0")/.."
+python -m piccolo.main migrations forwards all
+python -m seeds reference
+exec uvicorn --factory portal.app:create_app --host 0.0.0.0 --port "${PORT:-8000}" \
+  --workers "${WEB_CONCURRENCY:-4}" --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+  --log-config scripts/uvicorn-logging.json
