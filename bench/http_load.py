@@ -1,0 +1,191 @@
+"""HTTP under load on loopback: the contract query page and the workbench against a bare Litestar endpoint.
+
+Each target runs in uvicorn with the same settings; wrk (Debian package, installed if missing) drives it for a
+bounded duration with a bounded number of connections. Signed-in pages use session rows created directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import _scale
+
+HERE = Path(__file__).resolve().parent
+SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 10))
+CONNECTIONS = int(os.environ.get("BENCH_HTTP_CONNECTIONS", 16))
+WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS", 1))
+TARGET_RATIO = 0.25
+PAGES = (
+    ("劳动合同综合查询", "/labor-contract/contracts", "employer"),
+    ("办件工作台", "/workbench", "staff"),
+)
+
+
+def _ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)  # noqa: S607
+    found = shutil.which("wrk")
+    if not found:
+        raise RuntimeError("wrk is not installed and apt-get could not install it")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """uvicorn on loopback with the settings every target shares."""
+
+    def __init__(self, factory: str, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port",
+                str(self.port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning"]
+        self.proc = subprocess.Popen(args, cwd=_scale.ROOT, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
+                                     stderr=subprocess.PIPE)
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start in 60 s")
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _check(url: str, cookie: str, expect: str) -> None:
+    """The page must answer 200 with its title: a redirect to the login page would be a fast, false result."""
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+        body = resp.read().decode()
+        if resp.status != 200 or expect not in body:
+            raise RuntimeError(f"{url} answered {resp.status} without {expect!r}")
+
+
+def _load(wrk: str, url: str, cookie: str) -> dict:
+    args = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "_wrk_report.lua")]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    done = subprocess.run([*args, url], check=True, capture_output=True)  # noqa: S603
+    report = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    report["rps"] = report["requests"] / (report["duration_us"] / 1e6)
+    return report
+
+
+def run() -> list[dict]:
+    wrk = _ensure_wrk()
+    rows: list[dict] = []
+    for engine in _scale.engines():
+        _scale.ensure(engine)
+        env = _scale.env(engine)
+        cookies = _scale.run_worker("bench.http_load", engine)
+        with Server("bench._bare:create_app", env) as bare:
+            _check(bare.base + "/", "", "你好")
+            base = _load(wrk, bare.base + "/", "")
+        rows += _rows(engine, "bare Litestar endpoint", base, None)
+        with Server("portal.app:create_app", env) as portal:
+            for label, path, who in PAGES:
+                cookie = f"portal_session={cookies[who]}"
+                _check(portal.base + path, cookie, label)
+                rows += _rows(engine, label, _load(wrk, portal.base + path, cookie), base)
+    return rows
+
+
+def _rows(engine: str, label: str, r: dict, base: dict | None) -> list[dict]:
+    name = f"http {engine}: {label} ({CONNECTIONS} conn, {SECONDS} s, {WORKERS} worker)"
+    out = [
+        {"name": f"{name} throughput", "value": round(r["rps"], 1), "unit": "req/s", "target": None, "ok": None},
+        {"name": f"{name} p95", "value": round(r["p95_us"] / 1000, 1), "unit": "ms", "target": None, "ok": None},
+        {"name": f"{name} errors / non-2xx", "value": r["errors"], "unit": "requests", "target": 0,
+         "ok": r["errors"] == 0},
+    ]
+    if base is not None:
+        ratio = r["rps"] / base["rps"]
+        out.append({"name": f"{name} throughput / bare", "value": round(ratio, 3), "unit": "ratio",
+                    "target": TARGET_RATIO, "ok": ratio >= TARGET_RATIO})
+    return out
+
+
+async def _sessions() -> dict[str, str]:
+    """Session rows for a signed-in employer (the one with most contracts) and a province-wide reviewer."""
+    import json as _json
+    from datetime import UTC, datetime
+
+    from portal.app import create_app
+    from portal.auth.sessions import DatabaseStore
+    from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
+    from portal.db import current_engine, fetch, is_sqlite, write_transaction
+    from portal.workflow.kinds import all_kinds
+
+    create_app()
+    engine = current_engine()
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        top = (await fetch(
+            "SELECT c.employer AS e, COUNT(*) AS n FROM contract c JOIN employer m ON m.id = c.employer "
+            "WHERE m.filing_approved = {} AND m.profile_complete = {} GROUP BY c.employer ORDER BY n DESC LIMIT 1",
+            True, True,
+        ))[0]
+        permissions = sorted({p for k in all_kinds() for p in k.staff_permissions})
+        async with write_transaction():
+            user = await StaffUser.select(StaffUser.id).where(StaffUser.username == "bench_reviewer").first()
+            if user is None:
+                now = datetime.now(UTC)
+                # "!" is no argon2 hash: nobody can log in as this account, it exists for the session row only.
+                row = StaffUser(username="bench_reviewer", display_name="基准审核员", password_hash="!",  # noqa: S106
+                                password_changed_at=now, created_at=now)
+                await row.save()
+                role = Role(code="bench_reviewer", name="基准审核角色", permissions=_json.dumps(permissions))
+                await role.save()
+                await StaffRole(staff=row.id, role=role.id).save()
+                await StaffScope(staff=row.id, kind="division", code="460000").save()
+                user = {"id": row.id}
+            else:
+                await Role.update({Role.permissions: _json.dumps(permissions)}).where(Role.code == "bench_reviewer")
+                await StaffUser.update({StaffUser.password_changed_at: datetime.now(UTC)}).where(
+                    StaffUser.id == user["id"])
+        store = DatabaseStore()
+        out = {}
+        for who, data in (
+            ("employer", {"kind": "employer", "employer_id": top["e"], "account_id": 0, "acting_name": "基准",
+                          "acting_role": "legal_rep"}),
+            ("staff", {"kind": "staff", "uid": user["id"]}),
+        ):
+            key = secrets.token_urlsafe(32)
+            await store.set(key, _json.dumps({**data, "auth_at": time.time()}).encode(), expires_in=3600)
+            out[who] = key
+        return out
+    finally:
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
+    print(json.dumps(asyncio.run(_sessions())))
