@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
+import re
 from datetime import UTC, datetime
 
 from portal.auth.passwords import Passwords, password_problems
@@ -14,11 +14,10 @@ from portal.core.tables import DictEntry
 from portal.db import write_transaction
 from portal.settings import Settings
 
-log = logging.getLogger("seeds.demo")
-
 ADMIN = ("admin", "Admin@2026!", "系统管理员")
 REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
-REVIEW_SUFFIXES = (".review", ".accept", ".approve")
+# Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
+REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve)$")
 # Per-domain demo loaders, each `async def load()`; a domain not written yet is skipped quietly.
 DOMAIN_LOADERS = ("seeds.demo_network", "seeds.demo_contracts")
 
@@ -31,7 +30,7 @@ def builtin_roles() -> dict[str, tuple[str, list[str]]]:
     codes = sorted(PERMISSIONS)
     return {
         "admin": ("管理员", [c for c in codes if c.startswith("admin.")]),
-        "reviewer": ("审核员", [c for c in codes if c.endswith(REVIEW_SUFFIXES)]),
+        "reviewer": ("审核员", [c for c in codes if REVIEW_ACTIONS.search(c)]),
         "operator": ("业务经办员", [c for c in codes if not c.startswith("admin.")]),
     }
 

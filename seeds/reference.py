@@ -28,35 +28,46 @@ def read_category(path: Path) -> list[dict]:
     ]
 
 
+def read_holidays(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            {"day": date.fromisoformat(r["day"]), "is_workday": r["is_workday"] == "1", "name": r["name"].strip()}
+            for r in csv.DictReader(fh)
+        ]
+
+
+def read_all(directory: Path) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Every category file and the holiday file, parsed before any database work (a bad file fails early)."""
+    categories = {p.stem: read_category(p) for p in sorted(directory.glob("*.csv")) if p.stem != "holidays"}
+    for rows in categories.values():
+        for row in rows:
+            json.loads(row["extra"])
+    return categories, read_holidays(directory / "holidays.csv")
+
+
 async def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Insert entries that are missing; an administrator's later edits to existing entries are kept."""
+    categories, holidays = read_all(directory)
     added: dict[str, int] = {}
     async with write_transaction():
-        for path in sorted(directory.glob("*.csv")):
-            if path.stem == "holidays":
-                continue
-            category = path.stem
+        for category, rows in categories.items():
             existing = {
                 r["code"] for r in await DictEntry.select(DictEntry.code).where(DictEntry.category == category)
             }
-            new = [DictEntry(category=category, **row) for row in read_category(path) if row["code"] not in existing]
-            for row in new:
-                json.loads(row.extra)  # a malformed file fails the load, not a later page
+            new = [DictEntry(category=category, **row) for row in rows if row["code"] not in existing]
             if new:
                 await DictEntry.insert(*new)
             added[category] = len(new)
-        holidays = directory / "holidays.csv"
-        if holidays.exists():
-            known = {r["day"] for r in await Holiday.select(Holiday.day)}
-            with holidays.open(encoding="utf-8", newline="") as fh:
-                rows = [
-                    Holiday(day=date.fromisoformat(r["day"]), is_workday=r["is_workday"] == "1", name=r["name"])
-                    for r in csv.DictReader(fh)
-                    if date.fromisoformat(r["day"]) not in known
-                ]
-            if rows:
-                await Holiday.insert(*rows)
-            added["holidays"] = len(rows)
+        if holidays:
+            # A year already in the calendar belongs to the administrator (who may have removed or changed days,
+            # and every start-up loads this file again): only years not there at all are added.
+            known_years = {r["day"].year for r in await Holiday.select(Holiday.day)}
+            new_days = [Holiday(**h) for h in holidays if h["day"].year not in known_years]
+            if new_days:
+                await Holiday.insert(*new_days)
+            added["holidays"] = len(new_days)
     from portal.core import dictionary
 
     dictionary.invalidate()

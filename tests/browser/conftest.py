@@ -86,9 +86,9 @@ class LiveServer:
             return pool.submit(self._run_swapped, fn, args, kwargs).result()
 
     def _run_swapped(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
-        import piccolo_conf
         from piccolo.conf.apps import Finder
 
+        import piccolo_conf
         from portal.core import dictionary
         from portal.db import make_engine
         from portal.settings import DatabaseSettings
@@ -111,7 +111,7 @@ class LiveServer:
     def make_staff(
         self,
         username: str,
-        password: str = "Test@2026pw",
+        password: str = "Test@2026pw",  # noqa: S107
         *,
         permissions: list[str] | tuple[str, ...] = (),
         scopes: dict[str, list[str]] | None = None,
@@ -124,7 +124,7 @@ class LiveServer:
         from tests.support.factories import make_staff
 
         async def create() -> dict[str, Any]:
-            cheap = SecuritySettings(secret_key="unused", argon2_time_cost=1, argon2_memory_cost=8192)
+            cheap = SecuritySettings(secret_key="unused", argon2_time_cost=1, argon2_memory_cost=8192)  # noqa: S106
             app = SimpleNamespace(state=SimpleNamespace(passwords=Passwords(cheap)))
             return await make_staff(
                 app, username, password, permissions=permissions, scopes=scopes, display_name=display_name,
@@ -144,7 +144,7 @@ class LiveServer:
 
 def _start(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     log = log_path.open("ab")
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "--factory", "portal.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -185,7 +185,9 @@ def live() -> Iterator[LiveServer]:
     }
     env.pop("PORTAL_TEST_DATABASE_URL", None)
     for step in (["-m", "piccolo.main", "migrations", "forwards", "all"], ["-m", "seeds", "demo"]):
-        done = subprocess.run([sys.executable, *step], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, *step], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         if done.returncode:
             raise RuntimeError(f"{' '.join(step)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     port = _free_port()

@@ -12,7 +12,7 @@ import pytest
 
 from portal.core import dictionary
 from portal.core.tables import DictEntry, Holiday
-from seeds.reference import REFERENCE_DIR, load_reference, read_category
+from seeds.reference import REFERENCE_DIR, load_reference, read_category, read_holidays
 
 CATEGORIES = sorted(p.stem for p in REFERENCE_DIR.glob("*.csv") if p.stem != "holidays")
 
@@ -118,3 +118,17 @@ async def test_loader_adds_only_missing_entries_and_keeps_admin_edits(tmp_path: 
     finally:
         await DictEntry.delete().where(DictEntry.category == "zz_test")
         dictionary.invalidate()
+
+
+async def test_loader_leaves_a_year_the_administrator_edited_alone():
+    removed = await Holiday.select().where(Holiday.day == date(2026, 10, 7)).first()
+    await Holiday.delete().where(Holiday.id == removed["id"])
+    try:
+        assert (await load_reference())["holidays"] == 0
+        assert not await Holiday.exists().where(Holiday.day == date(2026, 10, 7))
+        await Holiday.delete().where(Holiday.day >= date(2027, 1, 1))
+        added = (await load_reference())["holidays"]
+        assert added == sum(1 for h in read_holidays(REFERENCE_DIR / "holidays.csv") if h["day"].year == 2027)
+    finally:
+        if not await Holiday.exists().where(Holiday.day == removed["day"]):
+            await Holiday.insert(Holiday(day=removed["day"], is_workday=removed["is_workday"], name=removed["name"]))
