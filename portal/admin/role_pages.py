@@ -23,7 +23,7 @@ FIELDS = [
 
 
 def _breadcrumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("业务角色管理", "/admin/roles"), *extra]
+    return [("业务角色管理", "/admin/roles" if extra else ""), *extra]
 
 
 def _permission_groups() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -61,7 +61,8 @@ def _selected(data: Any) -> dict[str, list[str]]:
 
 
 def _breadcrumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("工作人员管理", "/admin/staff"), *extra]
+    # The list page is the last crumb (no link to itself); sub-pages link back to it.
+    return [("工作人员管理", "/admin/staff" if extra else ""), *extra]
 
 
 @get("/admin/staff", name="admin_staff", guards=GUARD)
