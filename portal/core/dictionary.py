@@ -16,6 +16,7 @@ class Entry:
     label: str
     parent_code: str
     extra: str
+    enabled: bool = True
 
 
 class _Cache:
@@ -27,9 +28,9 @@ class _Cache:
         if time.monotonic() - self.loaded_at > _TTL_S:
             rows = (
                 await DictEntry.select(
-                    DictEntry.category, DictEntry.code, DictEntry.label, DictEntry.parent_code, DictEntry.extra
+                    DictEntry.category, DictEntry.code, DictEntry.label, DictEntry.parent_code, DictEntry.extra,
+                    DictEntry.enabled,
                 )
-                .where(DictEntry.enabled.eq(True))
                 .order_by(DictEntry.category)
                 .order_by(DictEntry.sort_order)
                 .order_by(DictEntry.code)
@@ -37,7 +38,10 @@ class _Cache:
             by_category: dict[str, list[Entry]] = {}
             for r in rows:
                 by_category.setdefault(r["category"], []).append(
-                    Entry(r["code"], r["label"], r["parent_code"], r["extra"] if isinstance(r["extra"], str) else "")
+                    Entry(
+                        r["code"], r["label"], r["parent_code"], r["extra"] if isinstance(r["extra"], str) else "",
+                        bool(r["enabled"]),
+                    )
                 )
             self.by_category = by_category
             self.loaded_at = time.monotonic()
@@ -51,28 +55,31 @@ def invalidate() -> None:
     _cache.loaded_at = 0.0
 
 
-async def entries(category: str) -> list[Entry]:
-    return (await _cache.get()).get(category, [])
+async def entries(category: str, *, include_disabled: bool = False) -> list[Entry]:
+    """Enabled entries (what may be chosen now); with include_disabled also the ones an admin retired."""
+    found = (await _cache.get()).get(category, [])
+    return found if include_disabled else [e for e in found if e.enabled]
 
 
 async def choices(category: str) -> list[tuple[str, str]]:
-    """(code, label) pairs for a <select>."""
+    """(code, label) pairs for a <select>: enabled entries only."""
     return [(e.code, e.label) for e in await entries(category)]
 
 
 async def label(category: str, code: str) -> str:
-    for e in await entries(category):
+    """The label of a stored code, also when the entry was disabled later (old records keep their words)."""
+    for e in await entries(category, include_disabled=True):
         if e.code == code:
             return e.label
     return code
 
 
 async def labels(category: str) -> dict[str, str]:
-    return {e.code: e.label for e in await entries(category)}
+    return {e.code: e.label for e in await entries(category, include_disabled=True)}
 
 
 async def code_for_label(category: str, text: str) -> str | None:
-    """Spreadsheets carry labels (drop-downs show words); map back to the code, or None."""
+    """Spreadsheets carry labels (drop-downs show words); map back to an enabled entry's code, or None."""
     text = text.strip()
     for e in await entries(category):
         if e.label == text or e.code == text:

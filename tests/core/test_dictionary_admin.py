@@ -144,3 +144,12 @@ async def test_disable_hides_from_choices_and_enable_brings_back(admin, client):
     assert "3" in dict(await dictionary.choices("contract_type"))
     actions = [r["action"] for r in await AuditLog.select(AuditLog.action).order_by(AuditLog.id)]
     assert actions[-2:] == ["dictionary_disable", "dictionary_enable"]
+
+
+async def test_a_disabled_code_keeps_its_label_for_old_records(admin, client):
+    entry = await _entry("contract_type", "2")
+    await client.post_form(f"/admin/dictionary/contract_type/{entry['id']}/toggle")
+    assert "2" not in dict(await dictionary.choices("contract_type"))
+    assert await dictionary.label("contract_type", "2") == "无固定期限"
+    assert (await dictionary.labels("contract_type"))["2"] == "无固定期限"
+    assert await dictionary.code_for_label("contract_type", "无固定期限") is None  # not importable any more
