@@ -45,3 +45,23 @@ def test_search_works_without_javascript(live, browser):
         assert "李无脚本" in page.inner_text("#staff-results")
     finally:
         context.close()
+
+
+def test_audit_log_filter_and_chain_check(live, page):
+    admin = live.unique("bau")
+    live.make_staff(admin, "Admin#2026x", permissions=["admin.audit"], display_name="审计浏览")
+    live.login_staff(page, admin, "Admin#2026x", next="/admin/audit")
+    assert page.url.endswith("/admin/audit")
+    page.fill("#f-actor", admin)
+    page.select_option("#f-category", "login")
+    with page.expect_response(lambda r: "/admin/audit?" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.click("form.app-filter button[type=submit]")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#audit-results tbody tr')].every(r => r.innerText.includes('登录'))"
+    )
+    assert "staff_login" in page.inner_text("#audit-results")
+    assert f"actor={admin}" in page.url
+    with page.expect_navigation():
+        page.click("[data-testid=verify-chain]")
+    assert "校验通过" in page.inner_text("[data-testid=verify-result]")
+    assert page.console_errors == []
