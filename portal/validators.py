@@ -28,7 +28,8 @@ def id_number_error(value: str, *, today: date | None = None) -> str | None:
     """None when `value` (already normalised) is a valid 18-digit 身份证号, else the Chinese reason."""
     if len(value) != 18:
         return "身份证号应为18位"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # isascii: str.isdigit() also accepts e.g. Arabic-Indic digits, which NFKC leaves alone
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         return "身份证号格式不正确：前17位应为数字，末位为数字或X"
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
