@@ -115,16 +115,16 @@ def ensure(engine: str) -> dict:
     return {**recorded, "reused": False}
 
 
-async def _load() -> dict:
+async def _load(with_contracts: bool) -> dict:
     from piccolo_conf import DB  # noqa: F401  (the engine from PORTAL_DATABASE_URL)
     from seeds.scale import load_scale
 
     s = sizes()
-    return await load_scale(s["employers"], s["persons"], s["seed"], quiet=True)
+    return await load_scale(s["employers"], s["persons"], s["seed"], quiet=True, with_contracts=with_contracts)
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["--load"]:
-    print(json.dumps(asyncio.run(_load()), default=str))
+if __name__ == "__main__" and sys.argv[1:2] == ["--load"]:
+    print(json.dumps(asyncio.run(_load(with_contracts="--persons-only" not in sys.argv)), default=str))
 
 
 def run_worker(module: str, engine: str, *args: str) -> object:

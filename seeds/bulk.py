@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ class BulkLoader:
         self.engine = engine or current_engine()
         self.sqlite = is_sqlite(self.engine)
         self.counts: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
         self.buffers: dict[type[Table], list[dict[str, Any]]] = {}
 
     async def __aenter__(self) -> BulkLoader:
@@ -62,6 +64,7 @@ class BulkLoader:
         rows = rows if isinstance(rows, list) else list(rows)
         if not rows:
             return 0
+        started = time.perf_counter()
         if self.sqlite:
             cols = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" for _ in columns)
@@ -69,6 +72,7 @@ class BulkLoader:
         else:
             await self.conn.copy_records_to_table(name, records=rows, columns=list(columns))
         self.counts[name] = self.counts.get(name, 0) + len(rows)
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
         return len(rows)
 
     async def insert_dicts(

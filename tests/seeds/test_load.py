@@ -65,3 +65,10 @@ async def test_the_data_is_the_same_for_a_seed_whatever_the_database_held_before
     await load_scale(employers=30, persons=200, seed=8, quiet=True)
     second = await Person.select(Person.id_number, Person.name).order_by(Person.id)
     assert first == second
+
+
+async def test_persons_only_run_leaves_contracts_out():
+    stats = await load_scale(employers=20, persons=300, seed=12, quiet=True, with_contracts=False)
+    assert stats["persons"] == 300 and stats["contracts"] == 0
+    assert stats["persons_only_s"] > 0
+    assert await Contract.count() == 0 and await Person.count() == 300
