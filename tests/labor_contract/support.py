@@ -73,8 +73,9 @@ def cleaned(**overrides: Any) -> dict[str, Any]:
 
 
 async def review(contract_id: int, transition: str = "approve", opinion: str = "", staff_id: int = 1) -> None:
-    row = await Contract.select(Contract.matter_id).where(Contract.id == contract_id).first()
-    staff = reviewer_principal(staff_id)
+    row = await Contract.select(Contract.matter_id, Contract.employer.review_agency).where(
+        Contract.id == contract_id).first()
+    staff = reviewer_principal(staff_id, agency=row["employer.review_agency"])
     matter = await workflow.get_matter_for(staff, row["matter_id"])
     await workflow.fire(staff, matter["id"], transition, expected_version=matter["version"], opinion=opinion)
 

@@ -1,0 +1,94 @@
+"""EMP-2 employer filing: save, materials, submit, review by the chosen 送审机构, and LC-1 opening afterwards."""
+
+from domains.employer.tables import Employer
+from domains.labor_contract.tables import EmployerFiling
+from portal.workflow.tables import Matter
+from tests.labor_contract.support import sign_in_employer, sign_in_reviewer
+from tests.support.factories import make_employer, make_id_number
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def filing_data(**kw):
+    data = {
+        "name": "海南新泰经贸有限公司", "nature": "10", "affiliation": "50", "legal_rep": "张三", "economic_type": "170",
+        "industry": "F", "division_code": "460105", "address": "海口市秀英区长滨路1号", "contact_name": "李四",
+        "contact_phone": "13566657777", "review_agency": "460105", "agent_name": "李四", "agent_phone": "13566657777",
+        "agent_id_number": make_id_number(),
+    }
+    data.update(kw)
+    return data
+
+
+async def upload_all(client, matter_id):
+    for code in ("business_licence", "agent_id_card", "legal_rep_id_card"):
+        response = await client.post_form(f"/matters/{matter_id}/materials", {"code": code},
+                                          files={"file": (f"{code}.png", PNG, "image/png")})
+        assert response.status_code in (302, 303), response.text[:500]
+
+
+async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(app, client, other_client):
+    employer = await make_employer(filing_approved=False, name="旧名称有限公司")
+    await sign_in_employer(client, employer)
+    page = await client.page("/employer/filing")
+    assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "未备案"
+    assert page.find(attrs={"data-testid": "filing-uscc"}).get_text() == employer["uscc"]
+
+    bad = await client.post_form("/employer/filing", filing_data(agent_id_number="12345", contact_phone="abc", name=""))
+    assert bad.status_code == 200
+    assert "身份证号应为18位" in bad.text and "手机号码应为11位" in bad.text and "请填写单位名称" in bad.text
+    assert 'value="12345"' in bad.text and await EmployerFiling.count() == 0
+
+    saved = await client.post_form("/employer/filing", filing_data())
+    assert saved.status_code == 303
+    filing = await EmployerFiling.select().first()
+    matter = await Matter.select().where(Matter.id == filing["matter_id"]).first()
+    assert (matter["state"], matter["agency_code"], matter["kind"]) == ("draft", "460105", "lc_employer_filing")
+
+    refused = await client.post_form("/employer/filing/submit")
+    assert "请先上传以下材料：营业执照、经办人身份证正反面、法人身份证正反面" in refused.text
+    await upload_all(client, matter["id"])
+    submitted = await client.post_form("/employer/filing/submit")
+    assert submitted.status_code == 303
+    page = await client.page("/employer/filing")
+    assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "待审核"
+    assert (await client.get("/labor-contract")).status_code == 403  # still closed while under review
+
+    # A reviewer of another agency does not even see it; the chosen agency's reviewer rejects it.
+    await sign_in_reviewer(app, other_client, "outsider", agency="460200")
+    assert (await other_client.get(f"/workbench/matters/{matter['id']}")).status_code == 404
+    reviewer = await sign_in_reviewer(app, other_client, "xiuying", agency="460105")
+    modal = await other_client.page(f"/workbench/matters/{matter['id']}", htmx=True)
+    assert "海南新泰经贸有限公司" in modal.get_text()
+    version = (await Matter.select(Matter.version).where(Matter.id == matter["id"]).first())["version"]
+    rejected = await other_client.post_form(f"/workbench/matters/{matter['id']}/fire",
+                                            {"transition": "reject", "version": str(version), "opinion": "营业执照不清晰"})
+    assert rejected.status_code in (200, 303), rejected.text[:300]
+    page = await client.page("/employer/filing")
+    assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "审核不通过"
+    assert page.find(attrs={"data-testid": "filing-opinion"}).get_text(strip=True) == "营业执照不清晰"
+
+    # Corrected and resubmitted; approval writes the record and opens the contract pages (LC-1).
+    await client.post_form("/employer/filing", filing_data(name="海南新泰经贸有限公司（更正）"))
+    assert (await client.post_form("/employer/filing/submit")).status_code == 303
+    await other_client.sign_in("staff", uid=reviewer["id"])
+    version = (await Matter.select(Matter.version).where(Matter.id == matter["id"]).first())["version"]
+    approved = await other_client.post_form(f"/workbench/matters/{matter['id']}/fire",
+                                            {"transition": "approve", "version": str(version), "opinion": ""})
+    assert approved.status_code in (200, 303)
+    row = await Employer.select().where(Employer.id == employer["id"]).first()
+    assert row["filing_approved"] is True and row["name"] == "海南新泰经贸有限公司（更正）"
+    page = await client.page("/employer/filing")
+    assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "审核通过"
+    assert (await client.get("/labor-contract")).status_code == 200
+
+
+async def test_a_filing_under_review_cannot_be_changed(client):
+    employer = await make_employer(filing_approved=False)
+    await sign_in_employer(client, employer)
+    await client.post_form("/employer/filing", filing_data())
+    filing = await EmployerFiling.select().first()
+    await upload_all(client, filing["matter_id"])
+    await client.post_form("/employer/filing/submit")
+    response = await client.post_form("/employer/filing", filing_data(name="改名"))
+    assert "已提交审核，请等待审核结果后再修改" in response.text
