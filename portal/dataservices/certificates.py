@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -91,7 +92,10 @@ async def load_document(token: str, scope: Combinable | None) -> tuple[dict, byt
     row = await StoredDocument.select().where((StoredDocument.token == token) & scope).first()
     if row is None:
         raise NotFoundException()
-    data = Path(row["storage_path"]).read_bytes()
+    try:
+        data = await asyncio.to_thread(Path(row["storage_path"]).read_bytes)
+    except OSError as exc:
+        raise NotFoundException() from exc
     if hashlib.sha256(data).hexdigest() != row["sha256"]:
         raise NotFoundException()
     return row, data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
@@ -53,10 +54,13 @@ async def export_status(request: Request, token: str) -> Response:
 @get("/exports/{token:str}/download", name="export_download", guards=[authenticated_guard])
 async def export_download(request: Request, token: str) -> Response:
     job = await _export_job(request, token)
-    path = Path(job["storage_path"])
-    if job["status"] != "done" or not path.is_file():
+    if job["status"] != "done" or not job["storage_path"]:
         raise NotFoundException()
-    return Response(content=path.read_bytes(), media_type=XLSX_TYPE, headers=attachment_headers(job["file_name"]))
+    try:
+        data = await asyncio.to_thread(Path(job["storage_path"]).read_bytes)
+    except OSError as exc:
+        raise NotFoundException() from exc
+    return Response(content=data, media_type=XLSX_TYPE, headers=attachment_headers(job["file_name"]))
 
 
 async def _import_job(request: Request, token: str) -> dict:

@@ -55,8 +55,8 @@ def libreoffice_xlsx(csv_text: str, text_columns: list[int]) -> bytes:
         src.write_text(csv_text, encoding="utf-8")
         col_spec = "/".join(f"{c}/2" for c in text_columns)
         env = {**os.environ, "HOME": tmp}
-        subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+        subprocess.run(  # noqa: S603
+            ["soffice",  # noqa: S607 "--headless", f"-env:UserInstallation=file://{tmp}/profile",
              f"--infilter=CSV:44,34,76,1,{col_spec}", "--convert-to", "xlsx", "--outdir", tmp, str(src)],
             check=True, capture_output=True, timeout=120, env=env,
         )

@@ -1,4 +1,5 @@
 """PDFs through Chromium: Chinese text and embedded CJK font, sealed network, certificates and their verification."""
+# ruff: noqa: S603, S607, ASYNC221, ASYNC240 - tests shell out to poppler and read files they wrote
 
 from __future__ import annotations
 

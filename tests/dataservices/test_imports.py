@@ -108,7 +108,7 @@ async def test_failing_write_leaves_nothing_and_page_says_so(app, client):
 
 async def test_one_import_per_employer_at_a_time(app, client, other_client):
     employer = await _employer(client)
-    await ImportLock.insert(ImportLock(owner_key=f"employer:{employer['id']}", job_token="x",
+    await ImportLock.insert(ImportLock(owner_key=f"employer:{employer['id']}", job_token="x",  # noqa: S106
                                        acquired_at=datetime.now(UTC)))
     data = await filled(PERSON_SPEC, [_row("甲", make_id_number())])
     response = await _upload(client, data)

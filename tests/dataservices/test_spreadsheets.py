@@ -11,7 +11,14 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.dataservices.imports import parse_upload, validate_rows
-from portal.dataservices.spreadsheets import SheetColumn, SheetSpec, UploadError, check_upload, parse_date, read_rows
+from portal.dataservices.spreadsheets import (
+    SheetColumn,
+    SheetSpec,
+    UploadError,
+    check_upload,
+    parse_date,
+    read_rows,
+)
 from portal.dataservices.workbooks import template_bytes
 from tests.dataservices.sheets import filled, libreoffice_xlsx, with_extra_entry, zip_bomb
 from tests.dataservices.support import PERSON_SPEC
