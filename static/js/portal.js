@@ -19,7 +19,15 @@
   function closeModal(modal) {
     modal.remove();
     document.body.style.overflow = "";
-    if (lastFocus && document.contains(lastFocus)) { lastFocus.focus(); }
+    var target = lastFocus;
+    // The opener may have been re-rendered (e.g. a queue refreshed after an action): find its twin, else main.
+    if (target && !document.contains(target)) {
+      var key = target.getAttribute("hx-get");
+      target = key ? document.querySelector('[hx-get="' + key.replace(/"/g, "") + '"]') : null;
+      target = target || document.getElementById("main");
+    }
+    if (target) { target.focus(); }
+    lastFocus = null;
   }
 
   document.addEventListener("click", function (event) {

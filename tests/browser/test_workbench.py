@@ -1,0 +1,92 @@
+"""The staff workbench in a real browser: review a matter in the modal with the keyboard alone (X-2, X-8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _tab_to(page, predicate_js: str, limit: int = 80, shift: bool = False) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if shift else "Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
+            return
+    raise AssertionError(f"never reached an element matching {predicate_js}")
+
+
+def _inside_modal(page) -> bool:
+    return page.evaluate("() => !!document.activeElement.closest('[data-modal]')")
+
+
+def _submitted_contract_matter(live) -> dict[str, Any]:
+    """A labour-contract filing (a real kind registered by its domain) submitted by a fresh employer."""
+
+    async def create() -> dict[str, Any]:
+        import domains.labor_contract.matters  # noqa: F401  (registers the kinds, as the app does)
+        from portal.auth.principal import Principal
+        from portal.workflow import engine
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"海南键盘测试{live.unique('e')}有限公司", division_code="460105")
+        applicant = Principal(kind="employer", account_id=employer["id"], display_name=employer["name"],
+                              employer_id=employer["id"], employer_name=employer["name"], acting_name="张法人")
+        return await engine.create_matter(applicant, "lc_contract", payload={"worker_name": "测试员工"},
+                                          title="劳动合同新订备案", submit=True)
+
+    return live.run(create)
+
+
+def test_review_in_modal_by_keyboard_alone(live, page):
+    matter = _submitted_contract_matter(live)
+    username = live.unique("wb")
+    from domains.labor_contract.matters import REVIEW_PERMISSION
+
+    live.make_staff(username, permissions=[REVIEW_PERMISSION], scopes={"division": ["460000"]})
+    live.login_staff(page, username, "Test@2026pw", next="/workbench")
+    assert page.url.endswith("/workbench")
+    opener = f"a[href='/workbench/matters/{matter['id']}']"
+    assert page.locator(opener).count() == 1, page.inner_text("main")
+
+    # Open with Enter; focus moves into the dialog and Tab stays trapped inside it.
+    _tab_to(page, f"el.matches(\"{opener}\")")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-modal] [role=dialog], [data-modal][role=dialog]")
+    assert _inside_modal(page)
+    assert matter["number"] in page.inner_text("#matter-modal-title")
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        assert _inside_modal(page), "focus escaped the modal"
+
+    # Esc closes it and gives focus back to the link that opened it.
+    page.keyboard.press("Escape")
+    assert page.locator("[data-modal]").count() == 0
+    assert page.evaluate(f"() => document.activeElement.matches(\"{opener}\")")
+
+    # Reopen, try to reject without an opinion: the refusal is announced and focused inside the modal.
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-modal]")
+    _tab_to(page, "el.tagName === 'BUTTON' && el.value === 'reject'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-modal] .app-error-summary")
+    assert "请填写审核意见" in page.inner_text("[data-modal] .app-error-summary")
+    assert _inside_modal(page)
+
+    # Type the opinion and reject: the modal reports the new state, the queue refreshes without the matter.
+    _tab_to(page, "el.id === 'f-opinion'")
+    page.keyboard.type("劳动合同期限填写有误，请核对后重新提交")
+    _tab_to(page, "el.tagName === 'BUTTON' && el.value === 'reject'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=done]")
+    assert "审核不通过" in page.inner_text("[data-testid=done]")
+    assert "劳动合同期限填写有误" in page.inner_text("[data-modal] [data-testid=timeline]")
+    page.wait_for_function(f"() => !document.querySelector(\"{opener}\")")
+    page.keyboard.press("Escape")
+    assert page.locator("[data-modal]").count() == 0
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    assert page.console_errors == []
+
+    async def state() -> str:
+        from portal.workflow.tables import Matter
+
+        return (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"]
+
+    assert live.run(state) == "rejected"
