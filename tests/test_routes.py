@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.security.routes import snapshot_lines
+from tests.security.routes import fresh_app, snapshot_lines
 
 SNAPSHOT = Path(__file__).with_name("routes.snapshot")
 
 
-def test_routes_match_the_snapshot(app):
-    current = snapshot_lines(app)
+def test_routes_match_the_snapshot():
+    current = snapshot_lines(fresh_app())
     if os.environ.get("UPDATE_ROUTE_SNAPSHOT") == "1":
         SNAPSHOT.write_text("\n".join(current) + "\n", encoding="utf-8")
     expected = [line for line in SNAPSHOT.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -9,6 +9,13 @@ from typing import Any
 STATIC_PREFIX = "/static/"
 
 
+def fresh_app() -> Any:
+    """A new create_app(): other tests may register test-only routes on the shared session app."""
+    from portal.app import create_app
+
+    return create_app()
+
+
 def handlers(app: Any) -> Iterator[tuple[str, str, Any]]:
     """(method, path, handler) for every handler the app registered, Litestar's automatic OPTIONS excluded."""
     for route in app.routes:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.security.routes import STATIC_PREFIX, handlers
+import pytest
+
+from tests.security.routes import STATIC_PREFIX, fresh_app, handlers
+
+
+@pytest.fixture(scope="module")
+def app():
+    return fresh_app()
 
 
 def test_every_route_is_guarded_or_explicitly_public(app):
