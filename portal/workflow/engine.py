@@ -16,79 +16,24 @@ from portal.auth.tables import UsedToken
 from portal.db import write_transaction
 from portal.forms import Form
 from portal.workflow import deadlines
+from portal.workflow.errors import DuplicateSubmission, NotAllowed, StaleMatter, WorkflowError
 from portal.workflow.kinds import EffectContext, MatterKind, Transition, get_kind
 from portal.workflow.numbers import matter_number
-from portal.workflow.scope import covers_matter, scope_where
+from portal.workflow.queries import find_by_number, get_matter_for, select_matter, timeline
+from portal.workflow.scope import covers_matter
 from portal.workflow.tables import Material, Matter, MatterEvent, Message
+
+# Re-exported: domains use engine.StaleMatter, engine.get_matter_for … as one import.
+__all__ = [
+    "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "find_by_number", "fire",
+    "fire_many", "get_matter_for", "missing_materials", "timeline", "update_payload",
+]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,100}")
 
 
-class WorkflowError(Exception):
-    """A transition that must not happen; `message` is the Chinese text shown to the user."""
-
-    status_code = 400
-
-    def __init__(self, message: str, *, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
-
-
-class StaleMatter(WorkflowError):
-    """Someone else moved the matter first (optimistic lock lost)."""
-
-    status_code = 409
-
-    def __init__(self, state: str, state_label: str) -> None:
-        super().__init__(f"该办件已被他人处理，当前状态：{state_label}")
-        self.state = state
-        self.state_label = state_label
-
-
-class NotAllowed(WorkflowError):
-    status_code = 403
-
-
-class DuplicateSubmission(WorkflowError):
-    """The same form (one-time form id) was posted again: it already acted once."""
-
-    status_code = 409
-
-    def __init__(self) -> None:
-        super().__init__("该表单已提交过，请勿重复提交")
-
-
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _load(row: dict[str, Any]) -> dict[str, Any]:
-    for key in ("payload", "result"):
-        if isinstance(row.get(key), str):
-            row[key] = json.loads(row[key] or "{}")
-    return row
-
-
-async def _select_matter(where: Any) -> dict[str, Any] | None:
-    row = await Matter.select().where(where).first()
-    return _load(row) if row else None
-
-
-async def get_matter_for(principal: Principal, matter_id: int, *, scope: Any = None) -> dict[str, Any]:
-    """The matter if it is the applicant's own or inside the staff member's jurisdiction; else 404 (audited)."""
-    where = scope_where(principal)
-    row = None
-    if where is not None and isinstance(matter_id, int):
-        row = await _select_matter((Matter.id == matter_id) & where)
-    if row is None:
-        if isinstance(matter_id, int) and await Matter.exists().where(Matter.id == matter_id):
-            await audit.record(
-                category="security", action="workflow.cross_tenant", actor=principal, result="denied",
-                object_type="matter", object_id=matter_id,
-            )
-        raise NotFoundException("办件不存在")
-    return row
 
 
 def _check_actor(principal: Principal, kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:
@@ -391,7 +336,7 @@ async def create_matter(
                 category="workflow", action="matter.create", actor=principal, ip=ip, object_type="matter",
                 object_id=row.id, detail={"number": number, "kind": kind.code, "state": kind.initial_state},
             )
-            matter = await _select_matter(Matter.id == row.id)
+            matter = await select_matter(Matter.id == row.id)
             if submit:
                 t = kind.submit_transition
                 if t is None:
@@ -430,17 +375,4 @@ async def update_payload(
         ).returning(Matter.id)
         if not won:
             raise StaleMatter(matter["state"], kind.state_label(matter["state"]))
-        return await _select_matter(Matter.id == matter_id)
-
-
-async def timeline(matter_id: int) -> list[dict[str, Any]]:
-    """Events of a matter, oldest first; call only after get_matter_for() allowed the matter."""
-    return await MatterEvent.select().where(MatterEvent.matter == matter_id).order_by(MatterEvent.id)
-
-
-async def find_by_number(principal: Principal, number: str) -> dict[str, Any] | None:
-    """办事进度查询: a matter by its number, within the caller's own scope only."""
-    where = scope_where(principal)
-    if where is None:
-        return None
-    return await _select_matter((Matter.number == number.strip()) & where)
+        return await select_matter(Matter.id == matter_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
@@ -84,7 +85,7 @@ async def upload_material(
             object_id=matter_id, reason=exc.message,
         )
         raise WorkflowError(exc.message, errors={"file": exc.message}) from None
-    digest, relative = _store(storage_dir, data)
+    digest, relative = await asyncio.to_thread(_store, storage_dir, data)
     at = datetime.now(UTC)
     async with write_transaction():
         # Replacing is only allowed while the matter is still in the editable state we checked.
@@ -121,10 +122,16 @@ async def open_material(principal: Principal, material_id: int, storage_dir: Pat
     if row is None:
         raise NotFoundException("材料不存在")
     await get_matter_for(principal, row["matter"])
-    path = (storage_dir / row["storage_path"]).resolve()
-    if not path.is_relative_to(storage_dir.resolve()) or not path.exists():
-        raise NotFoundException("材料不存在")
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != row["sha256"]:
+    data = await asyncio.to_thread(_read_checked, storage_dir, row["storage_path"], row["sha256"])
+    if data is None:
         raise NotFoundException("材料不存在")
     return row, data
+
+
+def _read_checked(storage_dir: Path, relative: str, sha256: str) -> bytes | None:
+    """The stored bytes, or None when the path leaves the storage or the file no longer matches its hash."""
+    path = (storage_dir / relative).resolve()
+    if not path.is_relative_to(storage_dir.resolve()) or not path.exists():
+        return None
+    data = path.read_bytes()
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None

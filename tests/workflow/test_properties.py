@@ -8,9 +8,9 @@ from litestar.exceptions import NotFoundException
 
 from portal.workflow import engine
 from portal.workflow.tables import Matter, MatterEvent
+from tests.support.factories import make_employer, make_uscc
 from tests.workflow.kinds import ALL, ALL_PERMISSIONS
 from tests.workflow.support import employer_principal, staff_principal
-from tests.support.factories import make_employer, make_uscc
 
 # Hypothesis reseeds the global `random` per example: factories need their own source of distinct USCCs.
 _RNG = __import__("random").Random()
@@ -67,7 +67,7 @@ async def test_random_actions_follow_the_state_machine(app, kind, steps):
     events = await MatterEvent.select().where(MatterEvent.matter == matter["id"]).order_by(MatterEvent.id)
     assert len(events) == 1 + len(fired)
     # The timeline is a connected path: no stage is skipped.
-    for previous, current in zip(events, events[1:]):
+    for previous, current in zip(events, events[1:], strict=False):
         assert current["from_state"] == previous["to_state"]
     # SECURITY 12: no staff member appears at two different stages.
     stages: dict[str, set[str]] = {}
