@@ -39,6 +39,24 @@ def _day_start(raw: str) -> datetime | None:
 @get("/matters", name="matters_mine", guards=[applicant_guard])
 async def matters_mine(request: Request) -> Response:
     """我的办件: every matter of the logged-in applicant, filterable by kind, state and date."""
+    return await _mine(request)
+
+
+@post("/matters/batch", name="matters_batch", guards=[applicant_guard])
+async def matters_batch(request: Request) -> Response:
+    """批量确认 / 批量删除 of the applicant's own drafts (增员确认, 快报确认): each matter in its own transaction."""
+    form = await request.form()
+    items = [(int(m), int(v)) for raw in form.getall("matter")
+             for m, _, v in [str(raw).partition(":")] if m.isdigit() and v.isdigit()]
+    if not items:
+        return await _mine(request, results=[("", "请先勾选办件")])
+    outcome = await engine.fire_many(request.user, items[:200], str(form.get("transition", "")), ip=client_ip(request))
+    numbers = {r["id"]: r["number"] for r in await Matter.select(Matter.id, Matter.number).where(
+        Matter.id.is_in([i for i, _ in items]) & scope_where(request.user))}
+    return await _mine(request, results=[(numbers.get(i, str(i)), e or "办理成功") for i, e in outcome.items()])
+
+
+async def _mine(request: Request, results: list | None = None) -> Response:
     principal = request.user
     q = request.query_params
     filters = {k: q.get(k, "").strip() for k in ("kind", "state", "date_from", "date_to")}
@@ -59,16 +77,20 @@ async def matters_mine(request: Request) -> Response:
         where = where & (Matter.created_at < end + timedelta(days=1))
     page = max(int(q.get("page", "1")) if q.get("page", "1").isdigit() else 1, 1)
     rows = await Matter.select(
-        Matter.id, Matter.number, Matter.kind, Matter.state, Matter.title, Matter.created_at, Matter.submitted_at,
-        Matter.promised_deadline,
+        Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.title, Matter.created_at,
+        Matter.submitted_at, Matter.promised_deadline,
     ).where(where).order_by(Matter.id, ascending=False).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     kinds = _applicant_kinds(principal)
     states = sorted({(s.code, s.label) for k in kinds for s in k.states if not filters["kind"] or k.code == filters["kind"]})
+    batch: dict[str, str] = {}
     for row in rows:
         kind = kind_or_none(row["kind"])
         row["kind_name"] = kind.name if kind else row["kind"]
         row["state_obj"] = kind.state(row["state"]) if kind else None
+        row["batch"] = [t for t in (kind.available(row["state"], "applicant") if kind else []) if t.batch]
+        batch.update({t.name: t.label for t in row["batch"]})
     return await render(request, "workflow/mine.html", {
+        "batch": sorted(batch.items()), "results": results,
         "page_title": "我的办件", "breadcrumbs": [("我的办件", None)],
         "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "filters": filters,
         "errors": errors, "kinds": kinds, "states": states,
@@ -218,5 +240,5 @@ async def matter_guide(request: Request, kind_code: str) -> Response:
     })
 
 
-ROUTES = [matters_mine, matter_progress, matter_detail, matter_fire, matter_submitted, matter_receipt, matter_upload,
+ROUTES = [matters_mine, matters_batch, matter_progress, matter_detail, matter_fire, matter_submitted, matter_receipt, matter_upload,
           material_download, matter_guide]
