@@ -17,7 +17,7 @@ from portal.workflow.kinds import (
     review_flow,
 )
 
-REVIEW_PERMISSION = "lc_review"
+REVIEW_PERMISSION = "lc.review"
 CONTRACT_KIND = "lc_contract"
 EMPLOYER_FILING_KIND = "lc_employer_filing"
 
@@ -68,6 +68,8 @@ async def _void_guard(matter: dict, principal) -> str | None:
 
 async def _on_approve(ctx: EffectContext) -> dict:
     contract = await _contract_of(ctx.matter["id"])
+    if contract is None:  # a matter without its filing row (never created by this domain): nothing to update
+        return {}
     own, previous = rules.approval_updates(contract)
     at = _now()
     await Contract.update({**own, "review_opinion": ctx.opinion, "reviewed_at": at, "updated_at": at}).where(

@@ -1,0 +1,94 @@
+"""Labour-contract filing in a real browser: an employer files a 新订 contract, a reviewer approves it in the
+workbench modal, the employer generates and saves the 新签备案名册 and downloads its PDF, which lists the worker."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+from datetime import date
+from typing import Any
+
+
+def _employer_session(live) -> tuple[dict[str, Any], str]:
+    """A filed-and-approved employer and a server-side session for its legal representative."""
+
+    async def create() -> tuple[dict[str, Any], str]:
+        from portal.auth.sessions import DatabaseStore
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"海南名册测试{live.unique('lc')}有限公司", review_agency="460105",
+                                       division_code="460105")
+        sid = secrets.token_urlsafe(32)
+        payload = {"kind": "employer", "auth_at": time.time(), "employer_id": employer["id"],
+                   "account_id": employer["id"] + 5000, "acting_name": "张法人", "acting_role": "legal_rep"}
+        await DatabaseStore().set(sid, json.dumps(payload).encode(), expires_in=1800)
+        return employer, sid
+
+    return live.run(create)
+
+
+def test_file_review_roster_and_pdf(live, browser, page, tmp_path):
+    from tests.support.factories import make_id_number
+
+    employer, sid = _employer_session(live)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    worker = "浏览器测试" + live.unique("")[-3:].translate(str.maketrans("0123456789", "零一二三四五六七八九"))
+    id_number = make_id_number(born=date(1990, 6, 1))
+
+    # 1. The employer files a new contract.
+    page.goto(live.url("/labor-contract/new"))
+    page.fill("#f-worker_name", worker)
+    page.fill("#f-id_number", id_number)
+    page.select_option("#f-employment_form", label="全日制用工")
+    page.select_option("#f-contract_type", label="固定期限")
+    page.select_option("#f-contract_template", value="own")
+    page.fill("#f-start_date", "2025-01-01")
+    page.fill("#f-end_date", "2027-12-31")
+    page.fill("#f-probation_months", "2")
+    page.fill("#f-post", "前台接待")
+    page.fill("#f-workplace", "海口市秀英区")
+    page.fill("#f-monthly_wage", "4800")
+    page.fill("#f-pay_day", "4")
+    page.select_option("#f-work_hours_system", label="标准工时制")
+    with page.expect_navigation():
+        page.click("form[action='/labor-contract/new'] button[type=submit]")
+    assert "保存成功" in page.inner_text("[data-testid=lc-saved]")
+    assert page.inner_text("[data-testid=lc-review-state]").strip() == "未审核"
+    number = page.inner_text("[data-testid=lc-saved]").split("办件编号：")[1].strip()
+
+    # 2. A reviewer of the employer's 送审机构 approves it in the workbench modal.
+    username = live.unique("lcr")
+    live.make_staff(username, permissions=["lc.review"], scopes={"agency": ["460105"]})
+    staff_context = browser.new_context(base_url=live.base_url, locale="zh-CN")
+    staff = staff_context.new_page()
+    staff.set_default_timeout(10_000)
+    live.login_staff(staff, username, "Test@2026pw", next="/workbench")
+    staff.goto(live.url(f"/workbench?q={number}"))
+    row = staff.locator("tr", has_text=number)
+    row.locator("a[href^='/workbench/matters/']").first.click()
+    staff.wait_for_selector("[data-modal]")
+    assert worker in staff.inner_text("[data-modal]")
+    staff.locator("[data-modal] button[name=transition][value=approve]").click()
+    staff.wait_for_function("() => document.querySelector('[data-modal]') === null || "
+                            "document.querySelector('[data-modal]').innerText.includes('已审核通过')")
+    staff_context.close()
+
+    # 3. The employer generates the 新签备案名册, must save it, then downloads the PDF.
+    page.goto(live.url(f"/labor-contract/rosters/print?state=new&id_number={id_number}"))
+    page.check(f"[data-testid=lc-roster-candidates] input[aria-label='选择 {worker}']")
+    with page.expect_navigation():
+        page.click("button[name=kind][value=new_roster]")
+    assert page.locator("button:has-text('下载')").is_disabled()
+    with page.expect_navigation():
+        page.click("[data-testid=lc-roster-save]")
+    assert "名册已保存" in page.inner_text("[data-testid=lc-roster-saved]")
+    with page.expect_download() as download:
+        page.click("[data-testid=lc-roster-download]")
+    pdf = tmp_path / "roster.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["/usr/bin/pdftotext", str(pdf), "-"], capture_output=True, text=True,  # noqa: S603
+                          check=True).stdout
+    flat = "".join(text.split())
+    assert "新签备案名册" in flat and worker in flat and employer["name"] in flat
