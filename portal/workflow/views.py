@@ -8,12 +8,13 @@ from typing import Any
 
 from litestar import Request
 
+from portal import validators
 from portal.auth.principal import Principal
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
 from portal.workflow.kinds import MatterKind, Transition, get_kind
 from portal.workflow.materials import materials_of
-from portal.workflow.tables import Evaluation
+from portal.workflow.tables import Evaluation, Matter
 
 FLAG_TEXT = {"overdue": "已超期", "due_soon": "即将到期"}
 GRADES = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
@@ -63,6 +64,23 @@ def payload_rows(kind: MatterKind | None, payload: dict[str, Any]) -> list[tuple
     return [(str(k), v) for k, v in payload.items() if isinstance(v, str | int | float) and not str(k).startswith("_")]
 
 
+async def applicant_rows(matter: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The applicant's record for the reviewer (read through the FK, so portal/ never imports a domain)."""
+    if matter["employer"] is not None:
+        table = Matter.employer._foreign_key_meta.resolved_references
+        row = await table.select().where(table.id == matter["employer"]).first() or {}
+        return [
+            ("单位名称", row.get("name")), ("统一社会信用代码", row.get("uscc")), ("法定代表人", row.get("legal_rep")),
+            ("行政区划", row.get("division_code")), ("通讯地址", row.get("address")),
+            ("联系人", row.get("contact_name")), ("联系电话", validators.mask_phone(row.get("contact_phone") or "")),
+            ("本次经办人", matter["acting_name"]),
+        ]
+    table = Matter.person._foreign_key_meta.resolved_references
+    row = await table.select().where(table.id == matter["person"]).first() or {}
+    return [("姓名", row.get("name")), ("身份证号", validators.mask_id_number(row.get("id_number") or "")),
+            ("联系电话", validators.mask_phone(row.get("mobile") or ""))]
+
+
 async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[str, Any]:
     """Everything a detail page or the review modal shows about one allowed matter."""
     kind = kind_or_none(matter["kind"])
@@ -90,6 +108,7 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
         "form_id": form_id(),
         "evaluation": evaluation,
         "grades": GRADES,
+        "applicant": await applicant_rows(matter) if principal.is_staff else [],
     }
 
 

@@ -91,6 +91,7 @@ async def test_staff_reviews_in_modal_requires_opinion_and_stale_is_explained(ap
     assert dialog and {b["value"] for b in dialog.find_all("button", attrs={"name": "transition"})} == {
         "accept", "return", "refuse"}
     assert "<script>" not in str(modal)
+    assert employer["uscc"] in modal.get_text() and employer["contact_phone"] not in modal.get_text()
     url = f"/workbench/matters/{matter['id']}/fire"
     response = await client.post_form(url, {"transition": "return", "version": "2", "opinion": ""}, htmx=True)
     assert response.status_code == 200 and "请填写补正内容" in response.text
