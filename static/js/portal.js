@@ -62,9 +62,11 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    var modal = event.detail.target.querySelector ? event.detail.target.querySelector("[data-modal]") : null;
+    // A history-restore swap (back button) fires afterSwap without a target.
+    var target = event.detail.target || event.detail.elt || document.body;
+    var modal = target.querySelector ? target.querySelector("[data-modal]") : null;
     if (modal) { openModal(modal); }
-    focusFirstError(event.detail.target);
+    focusFirstError(target);
   });
 
   document.addEventListener("htmx:afterSettle", function () {
