@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ def persons_only() -> dict:
         [sys.executable, "-m", "bench._scale", "--load", "--persons-only"], cwd=_scale.ROOT, env=env, check=True,
         capture_output=True,
     )
-    stats = {**wanted, **json.loads(done.stdout.decode().strip().splitlines()[-1])}
+    stats = {**wanted, **json.loads(done.stdout.decode().strip().splitlines()[-1]), "load_avg_1m": os.getloadavg()[0]}
     marker.write_text(json.dumps(stats, indent=1))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

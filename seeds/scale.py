@@ -256,10 +256,9 @@ async def load_scale(
         if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
             say("scale: data for this seed is already loaded")
             return {**stats, "skipped": True}
-        ids = {
-            t: await bulk.next_id(t)
-            for t in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent)
-        }
+        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent)
+        ids = {t: await bulk.next_id(t) for t in loaded}
+        await bulk.defer_indexes(loaded)
         t = time.perf_counter()
         kept: list[tuple[int, str, str, str, str]] = []
         filings, filing_matters = [], []
@@ -313,6 +312,9 @@ async def load_scale(
         stats["persons_contracts_s"] = round(time.perf_counter() - t, 2)
         for table in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent):
             await bulk.fix_sequence(table)
+        t = time.perf_counter()
+        await bulk.restore_indexes()
+        stats["indexes_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)

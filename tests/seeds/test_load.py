@@ -72,3 +72,22 @@ async def test_persons_only_run_leaves_contracts_out():
     assert stats["persons"] == 300 and stats["contracts"] == 0
     assert stats["persons_only_s"] > 0
     assert await Contract.count() == 0 and await Person.count() == 300
+
+
+async def _index_names() -> set[str]:
+    from portal.db import current_engine, fetch, is_sqlite
+
+    tables = ("employer", "person", "contract", "employer_filing", "matter", "matter_event")
+    marks = ", ".join("{}" for _ in tables)
+    if is_sqlite(current_engine()):
+        rows = await fetch(f"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})", *tables)
+    else:
+        rows = await fetch(f"SELECT indexname AS name FROM pg_indexes WHERE tablename IN ({marks})", *tables)
+    return {r["name"] for r in rows}
+
+
+async def test_indexes_dropped_for_the_load_are_all_back_afterwards():
+    before = await _index_names()
+    assert any("contract" in n for n in before)
+    await load_scale(employers=20, persons=200, seed=13, quiet=True)
+    assert await _index_names() == before
