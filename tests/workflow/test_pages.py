@@ -148,3 +148,30 @@ async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, o
     assert "已电话回访并改进" in soup.get_text()
     assert form is not None
     assert await Message.count() >= 2
+
+
+async def test_ten_reviewers_posting_at_once_one_wins_the_rest_see_already_handled(app):
+    import asyncio
+
+    from portal.core.tables import AuditLog
+    from tests.support.client import PortalClient
+
+    _, applicant = await employer_with_principal()
+    matter = await engine.create_matter(applicant, "t_licence", payload={}, title="并发", submit=True)
+    clients = []
+    for i in range(10):
+        c = PortalClient(app=app)
+        await _staff(app, c, f"con{i}", ["test.accept"])
+        await c.csrf_token()
+        clients.append(c)
+    url = f"/workbench/matters/{matter['id']}/fire"
+    try:
+        responses = await asyncio.gather(*(c.post_form(url, {"transition": "accept", "version": "2"}) for c in clients))
+    finally:
+        for c in clients:
+            await c.aclose()
+    won = [r for r in responses if r.status_code == 303]
+    lost = [r for r in responses if r.status_code == 409]
+    assert len(won) == 1 and len(lost) == 9, [r.status_code for r in responses]
+    assert all("该办件已被他人处理，当前状态：待审批" in r.text for r in lost)
+    assert await AuditLog.count().where(AuditLog.action == "matter.accept") == 1
