@@ -116,7 +116,8 @@ def _agent_pending(request: Request) -> dict[str, Any] | None:
 
 @get("/sso/agent/confirm", name="sso_agent_confirm", opt=PUBLIC)
 async def agent_confirm_page(request: Request) -> Response:
-    from domains.employer import agents, service as employer_service
+    from domains.employer import agents
+    from domains.employer import service as employer_service
 
     pending = _agent_pending(request)
     if pending is None:
@@ -130,7 +131,8 @@ async def agent_confirm_page(request: Request) -> Response:
 
 @post("/sso/agent/confirm", name="sso_agent_confirm_post", opt=PUBLIC)
 async def agent_confirm(request: Request) -> Response:
-    from domains.employer import agents, service as employer_service
+    from domains.employer import agents
+    from domains.employer import service as employer_service
 
     pending = _agent_pending(request)
     form = await request.form()

@@ -8,8 +8,12 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 
-from domains.employer import agents, forms, rules
-from domains.employer import service  # noqa: F401  (registers the employer Principal loader)
+from domains.employer import (
+    agents,
+    forms,
+    rules,
+    service,  # noqa: F401  (registers the employer Principal loader)
+)
 from domains.employer.service import complete_profile, get_employer
 from portal.auth.principal import PROFILE_EXEMPT, employer_guard
 from portal.core import dictionary

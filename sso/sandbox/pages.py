@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from portal.auth.passwords import password_problems
 from portal.db import write_transaction
-from portal.forms import Field, FieldError, Form, IdNumberField, MobileField, TextField, UsccField
+from portal.forms import Field, Form, IdNumberField, MobileField, TextField, UsccField
 from sso.sandbox import store
 from sso.sandbox.tables import NetSms, NetUser
 

@@ -10,7 +10,7 @@ from tests.support.factories import make_id_number, make_uscc
 def test_new_legal_person_registers_signs_in_completes_profile_and_lands_on_the_target(live, page):
     uscc = make_uscc()
     company = "海南" + live.unique("浏览器") + "有限公司"
-    password = "Browser@2026"
+    password = "Browser@2026"  # noqa: S105 (a test account on the sandbox network)
 
     page.goto("/employer/agents")  # a service chosen before logging in (ACC-6)
     assert re.search(r"/login\?next=%2Femployer%2Fagents$", page.url)

@@ -14,7 +14,13 @@ from sso.sandbox import store
 from sso.sandbox.api import pkce_challenge, ticket_sign
 from sso.sandbox.tables import NetGrant
 from tests.support.network import (
-    net_user, network_client, query, sandbox_login, sign_in_via_network, sso_settings, start,
+    net_user,
+    network_client,
+    query,
+    sandbox_login,
+    sign_in_via_network,
+    sso_settings,
+    start,
 )
 
 
@@ -151,7 +157,7 @@ async def test_token_endpoint_checks_redirect_uri_exactly(app, client):
 async def test_token_endpoint_checks_client_secret(app, client):
     code, pending, redirect_uri = await _code(app, client)
     response = await _token(client, code=code, redirect_uri=redirect_uri, code_verifier=pending.verifier,
-                            client_secret="guess")
+                            client_secret="guess")  # noqa: S106
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 
@@ -195,7 +201,7 @@ async def test_redirect_to_the_network_carries_state_nonce_and_s256(client):
 
 async def test_forged_ticket_signature_is_refused(app, client):
     callback, _ = await callback_of(app, client, "ticket")
-    with sso_settings(app, protocol="ticket", ticket_service_password="not-the-password"):
+    with sso_settings(app, protocol="ticket", ticket_service_password="not-the-password"):  # noqa: S106
         response = await client.get(callback)
     assert response.status_code == 400 and "票据无效" in response.text
     await assert_no_session(client)
@@ -212,7 +218,7 @@ async def test_ticket_validation_rejects_a_bad_sign_directly(app, client):
 async def test_ticket_sign_is_md5_of_code_password_time():
     import hashlib
 
-    assert ticket_sign("svc", "pwd", "20261123223000") == hashlib.md5(b"svcpwd20261123223000").hexdigest()
+    assert ticket_sign("svc", "pwd", "20261123223000") == hashlib.md5(b"svcpwd20261123223000").hexdigest()  # noqa: S324
 
 
 # ---- the network is down or slow --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sso.sandbox import store
 from sso.sandbox.tables import NetUser
 from tests.support.factories import make_id_number, make_uscc
 
-PASSWORD = "Sandbox@2026"
+PASSWORD = "Sandbox@2026"  # noqa: S105 (sandbox test accounts)
 
 
 async def net_user(app: Any, kind: str = "legal", **overrides: Any) -> dict[str, Any]:
