@@ -181,27 +181,18 @@ async def reset_request(request: Request) -> Template:
 
 @post("/reset/confirm", name="sbx_reset_confirm")
 async def reset_confirm(request: Request) -> Response:
-    from sso.sandbox.tables import NetGrant
-
     data = await request.form()
     form = Form(CONFIRM_FIELDS, data, checks=[_password_check])
     if await form.validate():
         login_name = form.cleaned["login_name"].upper()
         user = await NetUser.select(NetUser.id).where(NetUser.login_name == login_name).first()
-        grant = None
-        if user:
+        outcome = await store.redeem_reset(user["id"], form.cleaned["code"]) if user else "bad"
+        if outcome == "ok":
+            new_hash = await request.app.state.passwords.hash(form.cleaned["password"])
             async with write_transaction():
-                rows = await NetGrant.update({NetGrant.used_at: store.now()}).where(
-                    (NetGrant.kind == "reset") & (NetGrant.user == user["id"]) & NetGrant.used_at.is_null()
-                    & (NetGrant.nonce == store.digest(form.cleaned["code"])) & (NetGrant.expires_at > store.now())
-                ).returning(NetGrant.id)
-                grant = rows[0] if rows else None
-                if grant:
-                    await NetUser.update({NetUser.password_hash: await request.app.state.passwords.hash(
-                        form.cleaned["password"])}).where(NetUser.id == user["id"])
-        if grant:
+                await NetUser.update({NetUser.password_hash: new_hash}).where(NetUser.id == user["id"])
             return go(request, "/login?reset=1")
-        form.add_error("code", "验证码不正确或已过期")
+        form.add_error("code", "错误次数过多，请重新获取验证码" if outcome == "locked" else "验证码不正确或已过期")
     return page(request, "reset.html", form=form, sent=True, title="找回密码")
 
 

@@ -97,3 +97,29 @@ async def send_sms(mobile: str, text: str) -> None:
 
 def new_subject() -> str:
     return "sbx-" + secrets.token_hex(12)
+
+
+MAX_RESET_FAILURES = 5
+
+
+async def redeem_reset(user_id: int, code: str) -> str:
+    """"ok" when `code` is the user's live reset code (now spent); "bad"; "locked" after 5 wrong codes."""
+    async with write_transaction():
+        failures = await NetGrant.count().where(
+            (NetGrant.kind == "resetfail") & (NetGrant.user == user_id) & (NetGrant.expires_at > now())
+        )
+        if failures >= MAX_RESET_FAILURES:
+            # Six digits can be guessed: after five misses every outstanding code is burnt.
+            await NetGrant.update({NetGrant.used_at: now()}).where(
+                (NetGrant.kind == "reset") & (NetGrant.user == user_id) & NetGrant.used_at.is_null()
+            )
+            return "locked"
+        rows = await NetGrant.update({NetGrant.used_at: now()}).where(
+            (NetGrant.kind == "reset") & (NetGrant.user == user_id) & NetGrant.used_at.is_null()
+            & (NetGrant.nonce == digest(code)) & (NetGrant.expires_at > now())
+        ).returning(NetGrant.id)
+        if rows:
+            return "ok"
+        await NetGrant.insert(NetGrant(kind="resetfail", value_hash=digest(secrets.token_urlsafe(16)), user=user_id,
+                                       expires_at=now() + timedelta(seconds=RESET_TTL_S)))
+        return "bad"

@@ -110,3 +110,19 @@ async def test_login_never_resumes_to_an_outside_url(app, client):
 async def test_sandbox_is_absent_when_disabled(app, client):
     with sso_settings(app, sandbox_enabled=False):
         assert (await client.get(BASE + "/")).status_code == 404
+
+
+async def test_reset_codes_are_burnt_after_five_wrong_guesses(app, client):
+    user = await net_user(app, "natural", mobile="13955557777")
+    await sbx_post(client, "/reset", {"login_name": user["login_name"]})
+    sms = await NetSms.select().where(NetSms.mobile == "13955557777").first()
+    code = sms["text"].split("验证码", 1)[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    data = {"login_name": user["login_name"], "password": "New@2026xy", "password2": "New@2026xy"}
+    for _ in range(5):
+        assert "验证码不正确" in (await sbx_post(client, "/reset/confirm", {**data, "code": wrong})).text
+    response = await sbx_post(client, "/reset/confirm", {**data, "code": code})
+    assert "错误次数过多" in response.text
+    response = await sbx_post(client, "/login", {"tab": "natural", "login_name": user["login_name"],
+                                                 "password": "New@2026xy"})
+    assert response.status_code == 200  # the password did not change
