@@ -16,10 +16,10 @@ async def _ensure(passwords: Passwords, **values: str) -> bool:
     """Create the network account when missing; an existing one keeps its (possibly reset) password."""
     if await NetUser.exists().where(NetUser.login_name == values["login_name"]):
         return False
-    password = values.pop("password")
+    password_hash = await passwords.hash(values.pop("password"))
     async with write_transaction():
         await NetUser.insert(NetUser(
-            subject=store.new_subject(), password_hash=await passwords.hash(password), realname_level="L2",
+            subject=store.new_subject(), password_hash=password_hash, realname_level="L2",
             created_at=datetime.now(UTC), **values,
         ))
     return True

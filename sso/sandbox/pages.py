@@ -138,10 +138,11 @@ async def register(request: Request, kind: FromPath[str]) -> Response:
             form.add_error("login_name", "该号码已注册，请直接登录或找回密码")
         else:
             c = form.cleaned
+            password_hash = await request.app.state.passwords.hash(c["password"])  # not inside the write lock
             async with write_transaction():
                 await NetUser.insert(NetUser(
                     subject=store.new_subject(), kind=kind, login_name=c["login_name"], name=c["name"],
-                    password_hash=await request.app.state.passwords.hash(c["password"]),
+                    password_hash=password_hash,
                     legal_rep=c.get("legal_rep") or "", legal_rep_id_number=c.get("legal_rep_id_number") or "",
                     mobile=c["mobile"], realname_level="L2", created_at=store.now(),
                 ))
