@@ -9,7 +9,7 @@ import pytest
 
 from portal.workflow import engine
 from portal.workflow.materials import MAX_BYTES, check_upload, sniff
-from portal.workflow.tables import Matter, MatterEvent
+from portal.workflow.tables import Matter
 from tests.support.factories import make_staff
 from tests.workflow.support import employer_with_principal
 
@@ -84,7 +84,7 @@ async def test_decision_then_appeal_then_appeal_decision(app, client, other_clie
                                  htmx=True)
     row = await engine.get_matter_for(applicant, matter["id"])
     assert row["state"] == "changed" and row["result"]["grade"] == "A"
-    actions = [e["action"] for e in await MatterEvent.select().where(MatterEvent.matter == matter["id"])]
+    actions = [e["action"] for e in await engine.timeline(matter["id"])]
     assert actions == ["create", "submit", "decide", "appeal", "change"]
 
 
