@@ -14,7 +14,7 @@ def _accounts(live):
 
     async def create():
         app = SimpleNamespace(state=SimpleNamespace(passwords=Passwords(
-            SecuritySettings(secret_key="unused", argon2_time_cost=1, argon2_memory_cost=8192))))
+            SecuritySettings(secret_key="unused", argon2_time_cost=1, argon2_memory_cost=8192))))  # noqa: S106
         employer = await make_employer(name="海南" + live.unique("授权") + "有限公司")
         legal = await net_user(app, "legal", login_name=employer["uscc"], name=employer["name"], legal_rep="授权法人")
         agent = await net_user(app, "natural", login_name=make_id_number(), name="浏览经办")
