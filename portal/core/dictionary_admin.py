@@ -123,11 +123,10 @@ def entry_form_data(entry: dict[str, Any]) -> dict[str, str]:
 
 async def validate(form: Form, category: str, entry: dict[str, Any] | None = None) -> bool:
     """Field rules, then the rules that need the dictionary itself: unique code, real parent, no cycle, extras."""
-    if not await form.validate():
-        return False
+    await form.validate()  # then the dictionary rules for every field that is clean: all problems at once
     cleaned = form.cleaned
-    code = entry["code"] if entry else cleaned["code"]
-    if entry is None:
+    code = entry["code"] if entry else cleaned.get("code") or ""
+    if entry is None and code:
         if category == "division" and not re.fullmatch(r"\d{6}|\d{9}|\d{12}", code):
             form.add_error("code", "行政区划代码应为6位（县级及以上）或9位（乡镇/街道）数字")
         elif await DictEntry.exists().where((DictEntry.category == category) & (DictEntry.code == code)):
@@ -140,7 +139,8 @@ async def validate(form: Form, category: str, entry: dict[str, Any] | None = Non
             form.add_error("parent_code", f"上级代码{parent}在本字典中不存在")
         elif entry is not None and await _is_descendant(category, parent, code):
             form.add_error("parent_code", "上级代码不能是本条目的下级（会形成循环）")
-    cleaned["extra"] = await _clean_extra(form, category, cleaned.get("extra") or "")
+    if "extra" not in form.errors:
+        cleaned["extra"] = await _clean_extra(form, category, cleaned.get("extra") or "")
     cleaned["sort_order"] = cleaned.get("sort_order") or 0
     cleaned["parent_code"] = parent
     return not form.errors

@@ -43,13 +43,15 @@ async def days_of(year: int) -> list[dict[str, Any]]:
 
 
 async def validate(form: Form) -> bool:
-    if not await form.validate():
-        return False
-    day: date = form.cleaned["day"]
-    form.cleaned["is_workday"] = form.cleaned["is_workday"] == "1"
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
+    """Field rules, then the calendar rules for whichever fields are clean: every problem shows at once."""
+    await form.validate()
+    day: date | None = form.cleaned.get("day")
+    form.cleaned["is_workday"] = form.cleaned.get("is_workday") == "1"
+    if day is None:
+        pass
+    elif not MIN_YEAR <= day.year <= MAX_YEAR:
         form.add_error("day", f"日期应在{MIN_YEAR}年至{MAX_YEAR}年之间")
-    elif form.cleaned["is_workday"] and day.weekday() < 5:
+    elif form.cleaned["is_workday"] and "is_workday" not in form.errors and day.weekday() < 5:
         # Monday–Friday are working days already; only a weekend day can be turned into one.
         form.add_error("is_workday", "调休上班日应为周六或周日")
     elif await Holiday.exists().where(Holiday.day == day):

@@ -153,3 +153,14 @@ async def test_a_disabled_code_keeps_its_label_for_old_records(admin, client):
     assert await dictionary.label("contract_type", "2") == "无固定期限"
     assert (await dictionary.labels("contract_type"))["2"] == "无固定期限"
     assert await dictionary.code_for_label("contract_type", "无固定期限") is None  # not importable any more
+
+
+async def test_every_problem_is_reported_at_once(admin, client):
+    response = await client.post_form(
+        "/admin/dictionary/squad/new", {"code": "Z460105001", "label": "", "parent_code": "nope", "extra": "{}"}
+    )
+    from tests.support.client import check_page
+
+    soup = check_page(response.text)
+    links = [a["href"] for a in soup.find(class_="app-error-summary").find_all("a")]
+    assert links == ["#f-code", "#f-label", "#f-parent_code", "#f-extra"]

@@ -86,3 +86,10 @@ async def test_calendar_needs_the_permission(app, client):
     assert (await client.post_form("/admin/holidays", {"day": "2028-01-01", "is_workday": "0", "name": "x"})).status_code == 403
     assert (await client.post_form(f"/admin/holidays/{row['id']}/delete")).status_code == 403
     assert await Holiday.exists().where(Holiday.id == row["id"])
+
+
+async def test_every_problem_is_reported_at_once(admin, client):
+    response = await client.post_form("/admin/holidays", {"day": "2028-01-05", "is_workday": "1", "name": ""})
+    soup = check_page(response.text)
+    links = [a["href"] for a in soup.find(class_="app-error-summary").find_all("a")]
+    assert links == ["#f-is_workday", "#f-name"]
