@@ -135,3 +135,21 @@ async def test_same_form_token_acts_once(app):
         await engine.create_matter(applicant, "t_licence", payload={}, title="一次", form_token=token)
     assert await Matter.count() == 1
     assert first["state"] == "draft"
+
+
+async def test_staff_may_start_a_matter_for_an_applicant_in_their_jurisdiction_only(app):
+    employer, applicant = await employer_with_principal(division_code="460105")
+    haikou = await make_reviewer(app, "hk", ["test.accept"], division="460100")
+    matter = await engine.create_matter(haikou, "t_licence", payload={}, title="依职权注销", employer_id=employer["id"])
+    assert matter["employer"] == employer["id"] and matter["acting_name"] == "审核员hk"
+    assert (await engine.get_matter_for(applicant, matter["id"]))["id"] == matter["id"]
+    sanya = await make_reviewer(app, "sy", ["test.accept"], division="460200")
+    with pytest.raises(NotFoundException):
+        await engine.create_matter(sanya, "t_licence", payload={}, title="越权", employer_id=employer["id"])
+
+
+async def test_an_applicant_cannot_file_for_another_employer(app):
+    _, applicant = await employer_with_principal()
+    other, _ = await employer_with_principal()
+    matter = await engine.create_matter(applicant, "t_licence", payload={}, title="自己的", employer_id=other["id"])
+    assert matter["employer"] == applicant.employer_id != other["id"]
