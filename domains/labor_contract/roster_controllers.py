@@ -11,7 +11,7 @@ from domains.labor_contract.rosters import RosterRefused
 from portal.core import dictionary
 from portal.dataservices.certificates import pdf_response
 from portal.dataservices.documents import PdfError
-from portal.web import redirect
+from portal.web import client_ip, redirect
 
 
 def _ids(data) -> list[int]:
@@ -94,7 +94,7 @@ async def roster_pdf(request: Request, roster_id: FromPath[int]) -> Response:
     if blocked := await gate(request):
         return blocked
     try:
-        data, name = await rosters.pdf(request.user, roster_id)
+        data, name = await rosters.pdf(request.user, roster_id, ip=client_ip(request))
     except PdfError:
         return Response(content="名册PDF生成失败，请稍后重试", media_type="text/plain; charset=utf-8", status_code=503)
     return pdf_response(data, f"{name}.pdf", inline=request.query_params.get("download") != "1")

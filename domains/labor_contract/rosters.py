@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from domains.employer.tables import Employer
 from domains.labor_contract import rules
 from domains.labor_contract.tables import Contract, Roster, RosterItem
+from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices import documents
@@ -184,10 +185,14 @@ async def _render(roster: dict[str, Any], employer: dict[str, Any]) -> bytes:
     )
 
 
-async def pdf(principal: Principal, roster_id: int) -> tuple[bytes, str]:
-    """The roster's PDF: rendered once when first printed, then the same stored bytes (LC-10 reprint)."""
+async def pdf(principal: Principal, roster_id: int, *, ip: str = "") -> tuple[bytes, str]:
+    """The roster's PDF: rendered once when first printed, then the same stored bytes (LC-10 reprint).
+
+    It carries full ID numbers (the filing needs them), so every print is audited (SECURITY 12)."""
     roster = await get_roster(principal, roster_id)
     name = f"{roster['kind_label']}-{roster['number']}"
+    await audit.record(category="data", action="lc.roster_print", actor=principal, ip=ip, object_type="roster",
+                       object_id=roster_id, detail={"number": roster["number"], "items": roster["item_count"]})
     scope = StoredDocument.owner_employer_id == principal.employer_id
     if roster["document_token"]:
         _, data = await load_document(roster["document_token"], scope)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from domains.labor_contract import service
 from domains.labor_contract.tables import Contract, Roster
+from portal.core.tables import AuditLog
 from tests.labor_contract.support import cleaned, employer_principal, review, sign_in_employer
 from tests.support.factories import make_employer
 
@@ -60,6 +61,8 @@ async def test_generate_save_then_print_the_new_roster(client):
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-disposition"].startswith("attachment")
     text = pdf_text(pdf.content)
+    assert await AuditLog.count().where(
+        (AuditLog.action == "lc.roster_print") & (AuditLog.object_id == str(roster["id"]))) == 1
     for expected in ("新签备案名册", "海南椰风科技有限公司", "海口市秀英区人力资源和社会保障局", "名册甲", "名册乙",
                      roster["number"], "第1页共1页"):
         assert expected in text, expected
