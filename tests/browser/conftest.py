@@ -46,6 +46,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+FAILURES = Path(tempfile.gettempdir()) / "portal-browser-failures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """A failed browser test reports the server's log tail and leaves a full-page screenshot behind."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    if report.when == "call" and report.failed and isinstance(funcargs.get("live"), LiveServer):
+        report.sections.append(("portal server log (tail)", funcargs["live"].log_tail()))
+        page = funcargs.get("page")
+        if page is not None:
+            FAILURES.mkdir(exist_ok=True)
+            shot = FAILURES / f"{item.name}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                report.sections.append(("screenshot", f"{shot} (at {page.url})"))
+            except Exception as exc:  # a crashed page must not hide the original failure
+                report.sections.append(("screenshot", f"not taken: {exc}"))
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _clean_db() -> Iterator[None]:
     """Overrides the in-process suite's table wipe: browser tests share one live database (use unique names)."""
@@ -68,6 +90,10 @@ class LiveServer:
         self.env = env
         self._engine = None
         self._counter = itertools.count(1)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        path = self.var_dir / "server.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
