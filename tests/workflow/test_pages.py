@@ -175,3 +175,36 @@ async def test_ten_reviewers_posting_at_once_one_wins_the_rest_see_already_handl
     assert len(won) == 1 and len(lost) == 9, [r.status_code for r in responses]
     assert all("该办件已被他人处理，当前状态：待审批" in r.text for r in lost)
     assert await AuditLog.count().where(AuditLog.action == "matter.accept") == 1
+
+
+async def test_workbench_flags_overdue_and_due_soon_and_filters_by_flag(app, client):
+    from datetime import timedelta
+
+    from portal.db import write_transaction
+    from portal.workflow.deadlines import local_date
+
+    _, applicant = await employer_with_principal()
+    late = await engine.create_matter(applicant, "t_licence", payload={}, title="超期", submit=True)
+    soon = await engine.create_matter(applicant, "t_licence", payload={}, title="临期", submit=True)
+    calm = await engine.create_matter(applicant, "t_licence", payload={}, title="正常", submit=True)
+    today = local_date()
+    async with write_transaction():
+        await Matter.update({Matter.promised_deadline: today - timedelta(days=3)}).where(Matter.id == late["id"])
+        await Matter.update({Matter.promised_deadline: today}).where(Matter.id == soon["id"])
+        await Matter.update({Matter.promised_deadline: today + timedelta(days=40)}).where(Matter.id == calm["id"])
+    await _staff(app, client, "flagger", ["test.accept"])
+    soup = await client.page("/workbench")
+    flags = {tr["data-matter"]: (tr.find(attrs={"data-flag": True}) or {}).get("data-flag")
+             for tr in soup.find(attrs={"data-testid": "queue"}).find("tbody").find_all("tr")}
+    assert flags == {str(late["id"]): "overdue", str(soon["id"]): "due_soon", str(calm["id"]): None}
+    text = (await client.page("/workbench?flag=overdue")).find(attrs={"data-testid": "queue"}).get_text()
+    assert late["number"] in text and soon["number"] not in text and calm["number"] not in text
+    fragment = await client.page("/workbench?flag=due_soon", htmx=True)
+    assert fragment.find(id="queue") and soon["number"] in fragment.get_text() and late["number"] not in fragment.get_text()
+
+
+async def test_guide_page_lists_materials_and_time_limits(client):
+    soup = await client.page("/guide/t_review")
+    text = soup.get_text()
+    assert "营业执照（必需）" in text and "法定办结时限：20 个工作日" in text and "承诺办结时限：5 个工作日" in text
+    assert (await client.get("/guide/no_such_kind")).status_code == 404
