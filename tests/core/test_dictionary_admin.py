@@ -7,6 +7,7 @@ import pytest
 from portal.core import dictionary
 from portal.core.tables import AuditLog, DictEntry, Holiday
 from seeds.reference import load_reference
+from tests.support.client import check_page
 from tests.support.factories import make_staff
 
 
@@ -95,8 +96,6 @@ async def test_bad_entries_are_refused_with_messages_and_typed_values_kept(admin
         before = await DictEntry.count()
         response = await client.post_form(f"/admin/dictionary/{category}/new", data)
         assert response.status_code == 200, (data, response.status_code)
-        from tests.support.client import check_page
-
         soup = check_page(response.text)
         error = soup.find(id=f"f-{bad_field}-error")
         assert error is not None and message in error.get_text(), (data, soup.find(class_="app-error-summary"))
@@ -159,8 +158,6 @@ async def test_every_problem_is_reported_at_once(admin, client):
     response = await client.post_form(
         "/admin/dictionary/squad/new", {"code": "Z460105001", "label": "", "parent_code": "nope", "extra": "{}"}
     )
-    from tests.support.client import check_page
-
     soup = check_page(response.text)
     links = [a["href"] for a in soup.find(class_="app-error-summary").find_all("a")]
     assert links == ["#f-code", "#f-label", "#f-parent_code", "#f-extra"]
