@@ -121,6 +121,8 @@ async def fire(
     StaleMatter (someone else acted first), DuplicateSubmission (form posted twice) or WorkflowError.
     """
     opinion = (opinion or "").strip()
+    # Outside the transaction first: a refused cross-tenant attempt must leave its audit row (SECURITY 21).
+    await get_matter_for(principal, matter_id)
     try:
         async with write_transaction():
             return await _fire_in_transaction(

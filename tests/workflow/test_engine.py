@@ -84,9 +84,11 @@ async def test_applicant_cannot_fire_staff_transition_nor_other_employers_matter
         await engine.fire(applicant, matter["id"], "accept", expected_version=2)
     with pytest.raises(NotFoundException):
         await engine.fire(stranger, matter["id"], "withdraw", expected_version=2)
+    # The refused attempt is audited even though the transition's transaction rolled back.
+    assert await AuditLog.count().where(AuditLog.action == "workflow.cross_tenant") == 1
     with pytest.raises(NotFoundException):
         await engine.get_matter_for(stranger, matter["id"])
-    assert await AuditLog.exists().where(AuditLog.action == "workflow.cross_tenant")
+    assert await AuditLog.count().where(AuditLog.action == "workflow.cross_tenant") == 2
 
 
 async def test_staff_outside_jurisdiction_gets_404(app):
