@@ -295,3 +295,13 @@ async def voidable(principal: Principal, params: dict[str, str]) -> list[dict[st
     return await query.order_by(Contract.created_at, ascending=False).order_by(Contract.id, ascending=False).limit(
         LIST_LIMIT
     )
+
+
+async def contracts_of_person(id_number: str) -> list[dict[str, Any]]:
+    """A person's own filings at every employer, newest first (for 个人 self-service, SI-7); no voided ones."""
+    return await Contract.select(
+        Contract.id, Contract.employer.name, Contract.filing_kind, Contract.state, Contract.review_state,
+        Contract.start_date, Contract.end_date, Contract.termination_date, Contract.employed, Contract.created_at,
+    ).where((Contract.id_number == normalise(id_number)) & (Contract.state != "void")).order_by(
+        Contract.created_at, ascending=False
+    ).limit(LIST_LIMIT)

@@ -92,3 +92,18 @@ async def test_a_filing_under_review_cannot_be_changed(client):
     await client.post_form("/employer/filing/submit")
     response = await client.post_form("/employer/filing", filing_data(name="改名"))
     assert "已提交审核，请等待审核结果后再修改" in response.text
+
+
+async def test_a_change_after_approval_keeps_contract_pages_open_while_reviewed(client):
+    employer = await make_employer(filing_approved=True)
+    await sign_in_employer(client, employer)
+    page = await client.page("/employer/filing")
+    assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "审核通过"
+    assert (await client.post_form("/employer/filing", filing_data(name="变更后名称有限公司"))).status_code == 303
+    filing = await EmployerFiling.select().first()
+    assert filing["is_first"] is False
+    await upload_all(client, filing["matter_id"])
+    assert (await client.post_form("/employer/filing/submit")).status_code == 303
+    assert (await client.get("/labor-contract")).status_code == 200
+    row = await Employer.select(Employer.name).where(Employer.id == employer["id"]).first()
+    assert row["name"] != "变更后名称有限公司"  # the record changes only when the change is approved

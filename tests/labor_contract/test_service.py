@@ -125,3 +125,28 @@ async def test_another_employers_contract_is_not_found():
     assert await service.void(employer_principal(a), [filed["id"]]) == {filed["id"]: "备案记录不存在"}
     with pytest.raises(NotFoundException):
         await service.file_renew(employer_principal(a), filed["id"], cleaned())
+
+
+async def test_two_employers_filing_the_same_person_at_once_one_wins():
+    import asyncio
+
+    a, b = await make_employer(), await make_employer()
+    values = cleaned()
+    results = await asyncio.gather(
+        service.file_new(employer_principal(a), values), service.file_new(employer_principal(b), values),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, dict) for r in results) == 1
+    assert sum(isinstance(r, FilingRefused) for r in results) == 1
+    assert await Contract.count().where(Contract.id_number == values["id_number"]) == 1
+
+
+async def test_a_person_sees_their_filings_at_every_employer():
+    a, b = await make_employer(name="甲单位"), await make_employer(name="乙单位")
+    done = await completed_contract(a)
+    ended = await service.file_terminate(employer_principal(a), done["id"], {
+        "termination_date": done["start_date"], "termination_reason": "02", "compensation": None})
+    await review(ended["id"])
+    await service.file_new(employer_principal(b), cleaned(id_number=done["id_number"]))
+    rows = await service.contracts_of_person(done["id_number"])
+    assert [(r["employer.name"], r["state"]) for r in rows] == [("乙单位", "new"), ("甲单位", "terminate"), ("甲单位", "new")]
