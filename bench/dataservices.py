@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARSE_ROWS = int(os.environ.get("BENCH_PARSE_ROWS", 100_000))
+PARSE_ROWS = int(os.environ.get("BENCH_PARSE_ROWS", 50_000))
 UPLOAD_ROWS = 10_000
 EXPORT_ROWS = 100_000
 
@@ -146,7 +146,8 @@ async def _app_client():
         for i in range(0, len(objs), 500):
             await Person.insert(*objs[i:i + 500])
 
-    @post("/_bench/import", name="bench_import", opt={"public": True})
+    @post("/_bench/import", name="bench_import", opt={"public": True},
+          signature_namespace={"Request": Request, "Response": Response})
     async def upload(request: Request) -> Response:
         form = await request.form()
         job = await start_import(request, spec, form["file"], write=write, background=False)

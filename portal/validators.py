@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -37,7 +38,8 @@ def id_number_error(value: str, *, today: date | None = None) -> str | None:
         return "身份证号中的出生日期不存在"
     if born.year < 1900 or born > (today or date.today()):
         return "身份证号中的出生日期不合理"
-    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    # map/mul instead of a generator: imports check 100,000 IDs per second
+    total = sum(map(mul, map(int, value[:17]), _ID_WEIGHTS))
     if _ID_CHECK[total % 11] != value[17]:
         return "身份证号校验位不正确"
     return None

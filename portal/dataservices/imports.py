@@ -21,7 +21,7 @@ from portal.dataservices.spreadsheets import (
     SheetSpec,
     UploadError,
     check_upload,
-    clean_value,
+    cleaner,
     read_rows,
 )
 from portal.dataservices.tables import ImportJob, ImportLock
@@ -44,15 +44,15 @@ async def validate_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCh
     """Types, required, lengths, ID/USCC check digits, dates, dictionary labels, duplicates inside the file,
     then the domain's `row_check(row) -> [reasons]` (sync or async) for rows that passed the generic checks."""
     maps = {c.key: await choice_map(c) for c in spec.columns if c.type == "choice"}
-    columns = list(spec.columns)
+    cleaners = [(c.key, cleaner(c, maps.get(c.key, {}))) for c in spec.columns]
     for row in rows:
         data = row.data
-        reasons = row.reasons
-        for column in columns:
-            value, reason = clean_value(column, row.values[column.key], data[column.key], maps.get(column.key, {}))
-            data[column.key] = value
+        values = row.values
+        for key, clean in cleaners:
+            value, reason = clean(values[key], data[key])
+            data[key] = value
             if reason:
-                reasons.append(reason)
+                row.reasons.append(reason)
     for keys in spec.unique:
         seen: dict[tuple, int] = {}
         labels = "、".join(spec.column(k).label for k in keys)
