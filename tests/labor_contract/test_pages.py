@@ -161,3 +161,34 @@ async def test_modify_only_a_rejected_filing_and_void_several(client):
     assert response.status_code == 200
     states = {r["id"]: r["state"] for r in await Contract.select(Contract.id, Contract.state)}
     assert states == {first["id"]: "void", second["id"]: "void"}
+
+
+async def test_rejected_termination_and_renewal_are_corrected_on_their_own_forms(client):
+    employer = await make_employer()
+    from domains.labor_contract import service
+    from tests.labor_contract.support import cleaned, employer_principal
+
+    first, second = await completed_contract(employer, worker_name="解除庚"), await completed_contract(employer)
+    principal = employer_principal(employer)
+    ended = await service.file_terminate(principal, first["id"], {
+        "termination_date": first["start_date"], "termination_reason": "02", "compensation": None})
+    renewed = await service.file_renew(principal, second["id"], cleaned(start_date=date(2028, 1, 1), end_date=None,
+                                                                        contract_type="2", probation_months=0))
+    await review(ended["id"], "reject", opinion="解除原因有误")
+    await review(renewed["id"], "reject", opinion="期限有误")
+    await sign_in_employer(client, employer)
+    form = await client.page(f"/labor-contract/contracts/{ended['id']}/edit")
+    assert form.find("input", attrs={"name": "termination_date"}) and not form.find("input", attrs={"name": "worker_name"})
+    response = await client.post_form(f"/labor-contract/contracts/{ended['id']}/edit",
+                                      {"termination_date": "2026-02-01", "termination_reason": "01", "compensation": "800"})
+    assert response.status_code == 303
+    row = await Contract.select().where(Contract.id == ended["id"]).first()
+    assert (row["review_state"], row["termination_reason"], row["compensation"]) == ("pending", "01", 80000)
+    response = await client.post_form(f"/labor-contract/contracts/{renewed['id']}/edit",
+                                      form_data(contract_type="2", end_date="2030-01-01", start_date="2028-01-01"))
+    assert "无固定期限劳动合同不填写合同结束日期" in response.text
+    response = await client.post_form(f"/labor-contract/contracts/{renewed['id']}/edit",
+                                      form_data(contract_type="2", end_date="", start_date="2028-01-01", probation_months="0"))
+    assert response.status_code == 303
+    row = await Contract.select().where(Contract.id == renewed["id"]).first()
+    assert (row["review_state"], row["end_date"], row["contract_type"]) == ("pending", None, "2")
