@@ -32,7 +32,7 @@ PASSWORD_FIELDS = [
 BAD_LOGIN = "用户名或密码错误"
 LOCKED = "登录失败次数过多，账户已锁定，请15分钟后再试"
 # Pages a staff member who must change the password may still reach.
-PASSWORD_CHANGE_PATH = "/account/password"
+PASSWORD_CHANGE_PATH = "/account/password"  # noqa: S105 (a URL, not a secret)
 
 
 def start_session(request: Request, data: dict) -> None:
