@@ -8,11 +8,11 @@ def _font_px(page, selector: str = "body") -> float:
 
 
 def test_elder_mode_makes_text_larger_on_every_page(live, page):
-    page.goto("/login")
+    page.goto("/login?tab=staff")
     normal = _font_px(page)
     with page.expect_navigation():
         page.get_by_role("button", name="长辈版").click()
-    assert page.url.endswith("/login")
+    assert page.url.endswith("/login?tab=staff")
     assert "app-elder" in page.get_attribute("html", "class")
     assert _font_px(page) >= normal * 1.25
     assert page.get_by_role("button", name="标准版").get_attribute("aria-pressed") == "true"

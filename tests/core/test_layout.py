@@ -6,9 +6,11 @@ from tests.support.factories import make_employer, make_staff
 
 
 async def test_elder_mode_switch_sets_a_cookie_and_persists(client):
-    soup = await client.page("/login")
+    soup = await client.page("/login?tab=staff")
     assert "app-elder" not in (soup.html.get("class") or [])
-    button = soup.find("form", action="/elder-mode").find("button")
+    form = soup.find("form", action="/elder-mode")
+    assert form.find("input", attrs={"name": "next"})["value"] == "/login?tab=staff"  # back to the same view
+    button = form.find("button")
     assert button.get_text(strip=True) == "长辈版" and button["aria-pressed"] == "false"
     response = await client.post_form("/elder-mode", {"next": "/login?tab=staff"})
     assert response.status_code == 303 and response.headers["location"] == "/login?tab=staff"
