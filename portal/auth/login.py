@@ -44,6 +44,8 @@ async def is_locked(username: str, settings: SecuritySettings) -> bool:
 async def record_failure(username: str, ip: str, settings: SecuritySettings, *, step: str = "password") -> bool:
     """Count one failure; audit it, and audit the lockout when this failure reaches the limit. True if locked now."""
     async with write_transaction():
+        # Rows past the window no longer count for anyone: prune them here instead of in a cron job.
+        await LoginFailure.delete().where(LoginFailure.at < _now() - timedelta(seconds=settings.lockout_window_s))
         await LoginFailure.insert(LoginFailure(account=account_key(username), at=_now(), ip=ip[:64]))
     count = await failures_in_window(username, settings)
     await audit.record(
@@ -144,6 +146,10 @@ async def _consume(value: str, owner: int) -> bool:
     """Insert into UsedToken; the UNIQUE constraint makes a replay (even a concurrent one) fail."""
     try:
         async with write_transaction():
+            # A TOTP step is only valid for ~90 s: older records can never be replayed, drop them.
+            await UsedToken.delete().where(
+                (UsedToken.kind == "totp") & (UsedToken.at < _now() - timedelta(minutes=10))
+            )
             if await UsedToken.exists().where(UsedToken.value == value):
                 return False
             await UsedToken.insert(UsedToken(kind="totp", value=value, at=_now(), owner=owner))

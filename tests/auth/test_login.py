@@ -189,3 +189,9 @@ async def test_asvs_policy_applies_on_the_change_page(app):
              "correct horse battery"},
         )
         assert ok.status_code == 303
+
+
+async def test_failures_outside_the_window_are_pruned(app, client):
+    await LoginFailure.insert(LoginFailure(account="staff:old", at=datetime.now(UTC) - timedelta(hours=1), ip=""))
+    await login(client, "someone", "bad")
+    assert [r["account"] for r in await LoginFailure.select(LoginFailure.account)] == ["staff:someone"]
