@@ -274,3 +274,10 @@ async def test_a_local_next_with_a_query_survives(app, client):
     response = await sign_in_via_network(client, kind="person", next_path="/person/me?tab=a&x=1", tab="natural",
                                          login_name=user["login_name"], password=user["password"])
     assert response.headers["location"] == "/person/me?tab=a&x=1"
+
+
+async def test_without_a_network_configured_login_explains_and_starts_nothing(app, client):
+    with sso_settings(app, sandbox_enabled=False, base_url=""), network_client(app, None):
+        response = await client.get("/sso/login", params={"kind": "employer"})
+    assert response.status_code == 400 and "尚未配置政务服务网统一身份认证" in response.text
+    await assert_no_session(client)
