@@ -92,6 +92,11 @@ async def check_password(
         )
         return Attempt(ok=False, locked=True)
     if matched and user and user["active"]:
+        if passwords.needs_rehash(user["password_hash"]):
+            # The argon2 cost was raised since this hash was made: upgrade it while we hold the password.
+            new_hash = await passwords.hash(password)
+            async with write_transaction():
+                await StaffUser.update({StaffUser.password_hash: new_hash}).where(StaffUser.id == user["id"])
         return Attempt(ok=True, user=user)
     locked = await record_failure(username, ip, settings)
     return Attempt(ok=False, locked=locked)

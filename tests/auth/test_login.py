@@ -195,3 +195,14 @@ async def test_failures_outside_the_window_are_pruned(app, client):
     await LoginFailure.insert(LoginFailure(account="staff:old", at=datetime.now(UTC) - timedelta(hours=1), ip=""))
     await login(client, "someone", "bad")
     assert [r["account"] for r in await LoginFailure.select(LoginFailure.account)] == ["staff:someone"]
+
+
+async def test_a_weaker_hash_is_upgraded_at_login(app, client):
+    from argon2 import PasswordHasher
+
+    user = await make_staff(app, "alice", "Sunny#2026")
+    weak = PasswordHasher(time_cost=1, memory_cost=1024).hash("Sunny#2026")
+    await StaffUser.update({StaffUser.password_hash: weak}).where(StaffUser.id == user["id"])
+    assert (await login(client, "alice", "Sunny#2026")).status_code == 303
+    stored = (await StaffUser.select(StaffUser.password_hash).first())["password_hash"]
+    assert stored != weak and not app.state.passwords.needs_rehash(stored)
