@@ -121,7 +121,15 @@ async def start_import(
     settings = request.app.state.settings
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
-    check_upload(data, max_bytes=settings.upload_max_bytes)
+    try:
+        check_upload(data, max_bytes=settings.upload_max_bytes)
+    except UploadError as exc:
+        from portal.audit import security_event
+
+        # SECURITY 21: rejected uploads (oversize, not a workbook, macros, links, zip bombs) are logged.
+        await security_event(request.scope, "upload_rejected", object_type=spec.name, reason=exc.message,
+                             size=len(data))
+        raise
     principal: Principal = request.user
     key = owner_key(principal)
     token = secrets.token_urlsafe(24)

@@ -128,6 +128,12 @@ async def test_refused_upload_keeps_message_beside_the_field(app, client):
     response = await _upload(client, oversize)
     assert response.status_code == 413 and "文件大小超过20MB的上限" in response.text
     assert await ImportJob.count() == 0 and list(_imports_dir(app).glob("*")) == []
+    from portal.core.tables import AuditLog
+
+    events = await AuditLog.select(AuditLog.action, AuditLog.result, AuditLog.detail).where(
+        AuditLog.category == "security")
+    assert [e["action"] for e in events] == ["upload_rejected", "upload_rejected"]
+    assert "文件不是有效的Excel" in events[0]["detail"]
 
 
 async def test_background_import_shows_polling_progress_then_results(app, client):

@@ -196,6 +196,12 @@ async def test_file_written_by_libreoffice_reads_like_ours():
     assert rows[1].reasons and rows[1].number == 3
 
 
+def test_openpyxl_parses_xml_through_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
 def test_read_rows_runs_without_a_database():
     # read_rows is pure (calamine in a worker thread): no event loop or DB needed
     from openpyxl import Workbook
