@@ -155,3 +155,20 @@ async def test_an_applicant_cannot_file_for_another_employer(app):
     other, _ = await employer_with_principal()
     matter = await engine.create_matter(applicant, "t_licence", payload={}, title="自己的", employer_id=other["id"])
     assert matter["employer"] == applicant.employer_id != other["id"]
+
+
+async def test_numbers_are_unique_under_concurrency(app):
+    from portal.db import write_transaction
+    from portal.workflow.numbers import next_sequence
+
+    async def one() -> int:
+        async with write_transaction():
+            return await next_sequence("460105-20261123-TL")
+
+    values = await asyncio.gather(*(one() for _ in range(20)))
+    assert sorted(values) == list(range(1, 21))
+    _, applicant = await employer_with_principal()
+    matters = await asyncio.gather(
+        *(engine.create_matter(applicant, "t_licence", payload={}, title=f"并发{i}") for i in range(8))
+    )
+    assert len({m["number"] for m in matters}) == 8
