@@ -285,9 +285,8 @@ class Grid:
     def _keyset(self, sort: Column, cursor: list, forward: bool) -> QueryString:
         op = ">" if forward else "<"
         value, ident = cursor
-        return QueryString(
-            f"({sort.expr} {op} {{}} OR ({sort.expr} = {{}} AND {self.id_sql} {op} {{}}))", value, value, ident
-        )
+        # A row-value comparison: SQLite (≥ 3.15) and PostgreSQL both walk an index on (sort, id) from the cursor.
+        return QueryString(f"({sort.expr}, {self.id_sql}) {op} ({{}}, {{}})", value, ident)
 
     async def fetch_rows(
         self, scope: Any, query: Query, *, limit: int, after: list | None = None, before: list | None = None
