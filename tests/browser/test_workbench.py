@@ -90,3 +90,52 @@ def test_review_in_modal_by_keyboard_alone(live, page):
         return (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"]
 
     assert live.run(state) == "rejected"
+
+
+def _employer_session(live, context) -> dict[str, Any]:
+    """A fresh employer with two matters, signed in by a server-side session (the network login is tested elsewhere)."""
+    import json
+    import secrets
+    import time
+
+    async def create() -> dict[str, Any]:
+        import domains.labor_contract.matters  # noqa: F401
+        from portal.auth.principal import Principal
+        from portal.auth.sessions import DatabaseStore
+        from portal.workflow import engine
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"海南筛选测试{live.unique('f')}有限公司", division_code="460105")
+        applicant = Principal(kind="employer", account_id=employer["id"], display_name=employer["name"],
+                              employer_id=employer["id"], employer_name=employer["name"], acting_name="张法人")
+        draft = await engine.create_matter(applicant, "lc_contract", payload={}, title="草稿备案")
+        sent = await engine.create_matter(applicant, "lc_contract", payload={}, title="已提交备案", submit=True)
+        session_id = secrets.token_urlsafe(32)
+        data = {"kind": "employer", "auth_at": time.time(), "employer_id": employer["id"], "acting_role": "legal_rep",
+                "acting_name": "张法人"}
+        await DatabaseStore().set(session_id, json.dumps(data).encode(), expires_in=1800)
+        return {"draft": draft, "sent": sent, "session": session_id}
+
+    made = live.run(create)
+    context.add_cookies([{"name": "portal_session", "value": made["session"], "url": live.base_url}])
+    return made
+
+
+def test_my_matters_filter_updates_in_place_and_keeps_the_url(live, context, page):
+    made = _employer_session(live, context)
+    page.goto("/matters")
+    results = page.locator("#matter-results")
+    assert made["draft"]["number"] in results.inner_text() and made["sent"]["number"] in results.inner_text()
+    page.evaluate("() => { window.__marker = 1; }")  # survives only if the page is not reloaded
+    page.focus("#f-state")
+    page.select_option("#f-state", "draft")
+    _tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === '查询'")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => !document.querySelector('#matter-results').innerText.includes('{made['sent']['number']}')"
+    )
+    assert made["draft"]["number"] in results.inner_text()
+    assert page.evaluate("() => window.__marker") == 1, "the filter swapped the results, not the page"
+    assert "state=draft" in page.url
+    assert page.locator("span.app-count").inner_text() == "1"  # the submission's message is unread
+    assert page.console_errors == []
