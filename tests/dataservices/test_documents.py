@@ -179,3 +179,17 @@ async def test_stored_document_downloads_unchanged_for_owner_only(app, client, o
 def test_render_html_escapes_user_data():
     html = documents.render_html("documents/receipt.html", {"r": dict(RECEIPT, applicant="<b>x</b>"), "title": "t"})
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+
+
+async def test_render_that_overruns_the_timeout_fails_cleanly_and_the_next_works(monkeypatch):
+    import pytest
+
+    from portal.dataservices.documents import PdfError
+
+    r = renderer()
+    await r.pdf("<p>预热</p>", title="预热")
+    monkeypatch.setattr(documents, "TIMEOUT_S", 0.001)
+    with pytest.raises(PdfError, match="超时"):
+        await r.pdf("<p>超时</p>", title="超时")
+    monkeypatch.setattr(documents, "TIMEOUT_S", 15.0)
+    assert "之后" in pdf_text(await r.pdf("<p>之后</p>", title="之后"))
