@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
         print(f"bench: {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
     print_table(rows)
+    print(f"\nload average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall times include waiting for a core")
     RESULTS.write_text(json.dumps({
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},

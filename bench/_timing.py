@@ -13,13 +13,19 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-async def timed(fn: Callable[[], Awaitable[object]], *, runs: int, warmup: int = 2) -> list[float]:
-    """Milliseconds per call, after `warmup` untimed calls (caches, prepared statements)."""
+async def timed(
+    fn: Callable[[], Awaitable[object]], *, runs: int, warmup: int = 2
+) -> tuple[list[float], list[float]]:
+    """(wall ms, this process's CPU ms) per call, after `warmup` untimed calls (caches, prepared statements).
+
+    On a shared machine the wall time includes waiting for a core; the CPU time does not (but it leaves out
+    the PostgreSQL server's own work)."""
     for _ in range(warmup):
         await fn()
-    out = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         await fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    return wall, cpu

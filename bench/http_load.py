@@ -71,6 +71,11 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("server did not start in 60 s")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server process so far (with one worker uvicorn serves in-process)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
         try:
@@ -88,13 +93,16 @@ def _check(url: str, cookie: str, expect: str) -> None:
             raise RuntimeError(f"{url} answered {resp.status} without {expect!r}")
 
 
-def _load(wrk: str, url: str, cookie: str) -> dict:
+def _load(wrk: str, server: Server, url: str, cookie: str) -> dict:
     args = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(HERE / "_wrk_report.lua")]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
+    cpu = server.cpu_seconds()
     done = subprocess.run([*args, url], check=True, capture_output=True)  # noqa: S603
     report = json.loads(done.stdout.decode().strip().splitlines()[-1])
     report["rps"] = report["requests"] / (report["duration_us"] / 1e6)
+    # Server CPU per request does not depend on how busy the neighbours keep the machine.
+    report["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(report["requests"], 1)
     return report
 
 
@@ -107,13 +115,13 @@ def run() -> list[dict]:
         cookies = _scale.run_worker("bench.http_load", engine)
         with Server("bench._bare:create_app", env) as bare:
             _check(bare.base + "/", "", "你好")
-            base = _load(wrk, bare.base + "/", "")
+            base = _load(wrk, bare, bare.base + "/", "")
         rows += _rows(engine, "bare Litestar endpoint", base, None)
         with Server("portal.app:create_app", env) as portal:
             for label, path, who in PAGES:
                 cookie = f"portal_session={cookies[who]}"
                 _check(portal.base + path, cookie, label)
-                rows += _rows(engine, label, _load(wrk, portal.base + path, cookie), base)
+                rows += _rows(engine, label, _load(wrk, portal, portal.base + path, cookie), base)
     return rows
 
 
@@ -122,6 +130,8 @@ def _rows(engine: str, label: str, r: dict, base: dict | None) -> list[dict]:
     out = [
         {"name": f"{name} throughput", "value": round(r["rps"], 1), "unit": "req/s", "target": None, "ok": None},
         {"name": f"{name} p95", "value": round(r["p95_us"] / 1000, 1), "unit": "ms", "target": None, "ok": None},
+        {"name": f"{name} server CPU per request", "value": round(r["cpu_ms"], 2), "unit": "ms cpu",
+         "target": None, "ok": None},
         {"name": f"{name} errors / non-2xx", "value": r["errors"], "unit": "requests", "target": 0,
          "ok": r["errors"] == 0},
     ]
