@@ -84,8 +84,9 @@ def test_file_review_roster_and_pdf(live, browser, page, tmp_path):
     with page.expect_navigation():
         page.click("[data-testid=lc-roster-save]")
     assert "名册已保存" in page.inner_text("[data-testid=lc-roster-saved]")
-    with page.expect_download() as download:
-        page.click("[data-testid=lc-roster-download]")
+    # The first PDF starts the server's Chromium: allow for that on a busy machine.
+    with page.expect_download(timeout=60_000) as download:
+        page.click("[data-testid=lc-roster-download]", timeout=60_000)
     pdf = tmp_path / "roster.pdf"
     download.value.save_as(pdf)
     text = subprocess.run(["/usr/bin/pdftotext", str(pdf), "-"], capture_output=True, text=True,  # noqa: S603
