@@ -125,6 +125,8 @@ async def edit_form(request: Request, contract_id: FromPath[int]) -> Response:
     if contract["filing_kind"] == "terminate":
         form = forms.terminate_form(values, contract["start_date"], service.today_local())
         return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
+    if contract["filing_kind"] == "new" and not refusal:
+        await service.record_full_id_view(request.user, contract, ip=client_ip(request))
     form = forms.new_contract_form(values) if contract["filing_kind"] == "new" else forms.renew_form(values, "")
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
                                      mode=contract["filing_kind"], contract=contract, refusal=refusal)

@@ -13,6 +13,7 @@ from domains.employer.tables import Employer
 from domains.labor_contract import rules
 from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
+from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
@@ -80,6 +81,12 @@ async def get_contract(principal: Principal, contract_id: int) -> dict[str, Any]
     if row is None:
         raise NotFoundException("备案记录不存在")
     return row
+
+
+async def record_full_id_view(principal: Principal, contract: dict[str, Any], *, ip: str = "") -> None:
+    """A page that shows the whole 身份证号 (the edit form of a rejected 新订 filing) is audited (SECURITY 12)."""
+    await audit.record(category="data", action="lc.full_id_view", actor=principal, ip=ip, object_type="contract",
+                       object_id=contract["id"], detail={"id_number": mask_id_number(contract["id_number"])})
 
 
 async def display_payload(values: dict[str, Any], filing_kind: str) -> dict[str, Any]:

@@ -150,6 +150,11 @@ async def test_modify_only_a_rejected_filing_and_void_several(client):
     assert "只有审核状态为审核不通过的备案才可以修改" in soup.get_text()
     await review(second["id"], "reject", opinion="岗位填写不规范")
     row = await Contract.select().where(Contract.id == second["id"]).first()
+    edit = await client.page(f"/labor-contract/contracts/{second['id']}/edit")
+    assert edit.find("input", attrs={"name": "id_number"})["value"] == row["id_number"]
+    from portal.core.tables import AuditLog
+
+    assert await AuditLog.count().where(AuditLog.action == "lc.full_id_view") == 1
     response = await client.post_form(f"/labor-contract/contracts/{second['id']}/edit",
                                       form_data(worker_name="修改戊", id_number=row["id_number"], post="会计"))
     assert response.status_code == 303
