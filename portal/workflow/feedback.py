@@ -148,7 +148,10 @@ async def evaluations(request: Request) -> Response:
 
 @get("/workbench/followups", name="workflow_followups", guards=[staff_guard("workflow.followup")])
 async def followups(request: Request) -> Response:
-    status = request.query_params.get("status", "open")
+    return await _followups_page(request, request.query_params.get("status", "open"))
+
+
+async def _followups_page(request: Request, status: str, errors: dict[str, str] | None = None) -> Response:
     status = status if status in {"open", "closed"} else "open"
     rows = await FollowUp.select(
         FollowUp.all_columns(), FollowUp.evaluation.grade, FollowUp.evaluation.comment,
@@ -162,7 +165,7 @@ async def followups(request: Request) -> Response:
     return await render(request, "workflow/followups.html", {
         "page_title": "差评整改", "breadcrumbs": [("办件工作台", request.app.route_reverse("workbench")),
                                                ("差评整改", None)],
-        "rows": rows, "status": status, "errors": {},
+        "rows": rows, "status": status, "errors": errors or {},
     })
 
 
@@ -174,8 +177,7 @@ async def followup_close(request: Request, followup_id: int) -> Response:
     if row is None or not _in_jurisdiction(request.user, row["division_code"]):
         raise NotFoundException("整改事项不存在")
     if not note:
-        rows_url = request.app.route_reverse("workflow_followups")
-        return redirect(request, f"{rows_url}?status=open&missing={followup_id}")
+        return await _followups_page(request, "open", {f"note-{followup_id}": "请填写整改说明"})
     async with write_transaction():
         await FollowUp.update({
             FollowUp.status: "closed", FollowUp.note: note, FollowUp.handler_id: request.user.account_id,

@@ -143,6 +143,8 @@ async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, o
     form = soup  # the follow-up is closed with a note
     followup_page = await other_client.page("/workbench/followups")
     action = followup_page.find("form", action=re.compile(r"/workbench/followups/\d+"))["action"]
+    response = await other_client.post_form(action, {"note": "  "})
+    assert response.status_code == 200 and response.text.count("请填写整改说明") == 2  # summary + field
     await other_client.post_form(action, {"note": "已电话回访并改进"})
     soup = await other_client.page("/workbench/followups?status=closed")
     assert "已电话回访并改进" in soup.get_text()
