@@ -93,3 +93,30 @@ def test_file_review_roster_and_pdf(live, browser, page, tmp_path):
                           check=True).stdout
     flat = "".join(text.split())
     assert "新签备案名册" in flat and worker in flat and employer["name"] in flat
+
+
+def test_query_filters_update_the_table_in_place(live, page):
+    """LC-2 with htmx: choosing 审核状态 swaps only the results and puts the filter in the URL."""
+    employer, sid = _employer_session(live)
+
+    async def filings() -> None:
+        from domains.labor_contract import service
+        from tests.labor_contract.support import cleaned, employer_principal, review
+
+        principal = employer_principal(employer)
+        approved = await service.file_new(principal, cleaned(worker_name="已审甲"))
+        await review(approved["id"])
+        await service.file_new(principal, cleaned(worker_name="待审乙"))
+
+    live.run(filings)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.goto(live.url("/labor-contract/contracts"))
+    table = page.locator("[data-testid=grid-table]")
+    assert "已审甲" in table.inner_text() and "待审乙" in table.inner_text()
+    page.evaluate("() => { window.__notReloaded = true; }")
+    page.select_option("select[name=review_state]", value="pending")
+    page.click("form.app-grid__filters button[type=submit]")
+    page.wait_for_url("**review_state=pending**")
+    page.wait_for_function("() => !document.querySelector('[data-testid=grid-table]').innerText.includes('已审甲')")
+    assert "待审乙" in table.inner_text()
+    assert page.evaluate("() => window.__notReloaded === true")  # swapped by htmx, not a full page load
