@@ -154,3 +154,17 @@ class BulkLoader:
             self.conn.execute("ANALYZE")
         else:
             await self.conn.execute("ANALYZE")
+
+
+async def vacuum(tables: Iterable[type[Table]], engine: Engine | None = None) -> None:
+    """PostgreSQL after a bulk load: VACUUM sets the visibility map, without which the grids' covering indexes
+    cannot answer COUNT(*) and keyset pages index-only (autovacuum would get there, minutes later)."""
+    engine = engine or current_engine()
+    if is_sqlite(engine):
+        return
+    conn = await engine.get_new_connection()
+    try:
+        for table in tables:
+            await conn.execute(f'VACUUM ANALYZE "{table._meta.tablename}"')  # not allowed inside a transaction
+    finally:
+        await conn.close()

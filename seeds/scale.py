@@ -243,7 +243,7 @@ async def load_scale(
     from domains.labor_contract.tables import Contract, EmployerFiling
     from domains.person.tables import Person
     from portal.workflow.tables import Matter, MatterEvent
-    from seeds.bulk import BulkLoader
+    from seeds.bulk import BulkLoader, vacuum
     from seeds.scale_contracts import ContractFactory, employer_filing, matter_events
 
     say = (lambda *a: None) if quiet else print
@@ -320,6 +320,9 @@ async def load_scale(
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
         for name in ("contract", "matter", "matter_event", "employer_filing"):
             stats[name + "s"] = bulk.counts.get(name, 0)
+    t = time.perf_counter()
+    await vacuum(loaded)
+    stats["vacuum_s"] = round(time.perf_counter() - t, 2)
     stats["total_s"] = round(time.perf_counter() - started, 2)
     # CPU seconds of this process: on a busy machine the wall time says more about the neighbours.
     stats["cpu_s"] = round(time.process_time() - cpu_started, 2)
