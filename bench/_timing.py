@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable
 def percentile(samples: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0–100) of the samples."""
     ordered = sorted(samples)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
