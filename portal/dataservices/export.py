@@ -1,4 +1,4 @@
-"""Grid → xlsx export (X-3): streamed with openpyxl write-only, formulas neutralised; big ones as background jobs."""
+"""Grid → xlsx export (X-3): streamed sheet XML (xlsxstream), formulas neutralised; big ones as background jobs."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.grid import Grid, _as_date, display
 from portal.dataservices.tables import ExportJob
+from portal.dataservices.xlsxstream import DATE, HEADER, MONEY, NUMBER, TEXT, SheetStream
 
 log = logging.getLogger("portal.export")
 
@@ -46,79 +43,65 @@ def owner_key(principal: Principal) -> str:
     return f"staff:{principal.account_id}"
 
 
-def _cell(ws: Worksheet, column: Any, row: dict, labels: Mapping[str, str] | None) -> WriteOnlyCell:
-    shown = display(column, row, labels)
+def _cell(column: Any, row: dict, labels: Mapping[str, str] | None) -> tuple[Any, int]:
     value = row.get(column.key)
     if value is None:
-        return WriteOnlyCell(ws, value=None)
-    if column.kind == "money":
-        cell = WriteOnlyCell(ws, value=int(value) / 100)
-        cell.number_format = "#,##0.00"
-    elif column.kind == "int":
-        cell = WriteOnlyCell(ws, value=int(value))
-    elif column.kind == "date":
-        cell = WriteOnlyCell(ws, value=_as_date(value))
-        cell.number_format = "yyyy-mm-dd"
-    else:
-        cell = WriteOnlyCell(ws, value=neutralise(shown.text))
-        # ID numbers and codes stay text: Excel would turn 18 digits into 1.10105E+17.
-        cell.number_format = "@"
-    return cell
+        return None, TEXT
+    kind = column.kind
+    if kind == "money":
+        return int(value) / 100, MONEY
+    if kind == "int":
+        return int(value), NUMBER
+    if kind == "date":
+        return _as_date(value), DATE
+    # Everything else is text as shown on screen (masked, labelled); ID numbers stay text, never 1.10105E+17.
+    return neutralise(display(column, row, labels).text), TEXT
 
 
 class XlsxWriter:
-    """A write-only workbook with one sheet: header, then rows appended in batches (constant memory)."""
+    """One sheet streamed to `path`: header, then rows appended in batches (constant memory)."""
 
-    def __init__(self, grid: Grid, labels: Mapping[str, Mapping[str, str]]) -> None:
-        self.grid = grid
+    def __init__(self, grid: Grid, labels: Mapping[str, Mapping[str, str]], path: Path) -> None:
         self.labels = labels
         self.columns = [c for c in grid.columns if c.export]
-        self.wb = Workbook(write_only=True)
-        self.ws = self.wb.create_sheet(title=(grid.title or grid.name)[:31])
-        for i, _ in enumerate(self.columns):
-            letter = _col_letter(i)
-            self.ws.column_dimensions[letter].width = 20
-        header = []
-        for c in self.columns:
-            cell = WriteOnlyCell(self.ws, value=neutralise(c.label))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        self.ws.append(header)
+        self.sheet = SheetStream(path, grid.title or grid.name, [20] * len(self.columns))
+        self.sheet.rows([[(neutralise(c.label), HEADER) for c in self.columns]])
 
     def append(self, rows: list[dict]) -> None:
-        for row in rows:
-            self.ws.append([_cell(self.ws, c, row, self.labels.get(c.key)) for c in self.columns])
+        columns = [(c, self.labels.get(c.key)) for c in self.columns]
+        self.sheet.rows([[_cell(c, row, labels) for c, labels in columns] for row in rows])
 
-    def save(self, path: Path) -> None:
-        self.wb.save(path)
+    def save(self) -> None:
+        self.sheet.close()
 
-
-def _col_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+    def abort(self) -> None:
+        self.sheet.abort()
 
 
 async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: Path, job_id: int | None = None) -> int:
     """Write the whole filtered, scoped result to `path`; rows fetched by keyset in batches. Returns the count."""
     query = await grid.parse(params)
     labels = {c.key: await dictionary.labels(c.category) for c in grid.columns if c.category}
-    writer = XlsxWriter(grid, labels)
+    writer = await asyncio.to_thread(XlsxWriter, grid, labels, path)
     after = None
     written = 0
-    while True:
-        rows = await grid.fetch_rows(scope, query, limit=BATCH, after=after)
-        if not rows:
-            break
-        await asyncio.to_thread(writer.append, rows)
-        written += len(rows)
-        if job_id is not None:
-            await ExportJob.update({ExportJob.done: written}).where(ExportJob.id == job_id)
-        if len(rows) < BATCH:
-            break
-        last = rows[-1]
-        after = [last[query.sort.key], last["_id"]]
-    await asyncio.to_thread(writer.save, path)
+    try:
+        while True:
+            rows = await grid.fetch_rows(scope, query, limit=BATCH, after=after)
+            if not rows:
+                break
+            await asyncio.to_thread(writer.append, rows)
+            written += len(rows)
+            if job_id is not None:
+                await ExportJob.update({ExportJob.done: written}).where(ExportJob.id == job_id)
+            if len(rows) < BATCH:
+                break
+            last = rows[-1]
+            after = [last[query.sort.key], last["_id"]]
+        await asyncio.to_thread(writer.save)
+    except BaseException:
+        writer.abort()
+        raise
     return written
 
 
