@@ -7,7 +7,6 @@ import html
 import logging
 import mimetypes
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -108,7 +107,12 @@ class PdfRenderer:
     async def _page(self) -> Any:
         if self._pages.empty() and self._page_count < self.concurrency:
             self._page_count += 1
-            return await self._context.new_page()
+            page = await self._context.new_page()
+            # Park the page on our origin once: set_content() then keeps it as the base URL, so /static/…
+            # resolves to ORIGIN and goes through _route (set_content is ~70 ms cheaper than a navigation).
+            self._documents["blank"] = "<!doctype html><title>-</title>"
+            await page.goto(f"{ORIGIN}/__doc/blank", wait_until="load", timeout=TIMEOUT_S * 1000)
+            return page
         return await self._pages.get()
 
     async def pdf(self, body_html: str, *, title: str, header: str = "", landscape: bool = False) -> bytes:
@@ -129,11 +133,9 @@ class PdfRenderer:
 
     async def _print(self, body_html: str, title: str, header: str, landscape: bool) -> bytes:
         page = await self._page()
-        key = secrets.token_hex(8)
-        self._documents[key] = body_html
         healthy = False
         try:
-            await page.goto(f"{ORIGIN}/__doc/{key}", wait_until="load", timeout=TIMEOUT_S * 1000)
+            await page.set_content(body_html, wait_until="load", timeout=TIMEOUT_S * 1000)
             head = html.escape(header or title)
             data = await page.pdf(
                 format="A4", landscape=landscape, print_background=True, display_header_footer=True,
@@ -150,7 +152,6 @@ class PdfRenderer:
             healthy = True
             return data
         finally:
-            self._documents.pop(key, None)
             if healthy:
                 self._pages.put_nowait(page)
             else:
