@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import logging
 from pathlib import Path
 
@@ -56,6 +57,8 @@ def _template_config() -> TemplateConfig:
         from portal import filters
 
         filters.install(env)
+        # Templates change only with a deploy: skip the per-render file stat (PORTAL_DEBUG=1 re-enables it).
+        env.auto_reload = os.environ.get("PORTAL_DEBUG") == "1"
 
     return TemplateConfig(directory=ROOT / "templates", engine=Jinja, engine_callback=configure)
 
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         if not is_sqlite(engine):
             await engine.start_connection_pool(min_size=2, max_size=20)
+        elif hasattr(engine, "open_read_pool"):
+            engine.open_read_pool()
         from portal import lifecycle
 
         await lifecycle.startup(app)
@@ -80,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await lifecycle.shutdown(app)
         if not is_sqlite(engine):
             await engine.close_connection_pool()
+        elif hasattr(engine, "close_read_pool"):
+            await engine.close_read_pool()
 
     session_config = PortalSessionConfig(
         key="portal_session",

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import nodes
 from litestar import Request, Response
 from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
@@ -115,13 +116,39 @@ def render_sync(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    tmpl = request.app.template_engine.engine.get_template(template)
+    env = request.app.template_engine.engine
+    tmpl = env.get_template(template)
     if block and is_htmx(request):
-        body = "".join(tmpl.blocks[block](tmpl.new_context(ctx)))
+        names = _top_level_imports(env, template)
+        body = "".join(tmpl.blocks[block](tmpl.new_context({**names, **ctx})))
     else:
         body = tmpl.render(ctx)
     out_headers = {"Vary": "HX-Request", **(headers or {})}
     return Response(content=body, media_type="text/html", status_code=status_code, headers=out_headers)
+
+
+_IMPORTS: dict[str, dict[str, Any]] = {}
+
+
+def _top_level_imports(env: Any, template: str) -> dict[str, Any]:
+    """Macros a template imports at its top (and its parents'): a block rendered alone does not run them."""
+    if template in _IMPORTS:
+        return _IMPORTS[template]
+    names: dict[str, Any] = {}
+    source = env.loader.get_source(env, template)[0]
+    for node in env.parse(source).body:
+        if isinstance(node, nodes.Extends) and isinstance(node.template, nodes.Const):
+            names.update(_top_level_imports(env, node.template.value))
+        elif isinstance(node, nodes.FromImport) and isinstance(node.template, nodes.Const):
+            module = env.get_template(node.template.value).module
+            for item in node.names:
+                name, alias = item if isinstance(item, tuple) else (item, item)
+                names[alias] = getattr(module, name)
+        elif isinstance(node, nodes.Import) and isinstance(node.template, nodes.Const):
+            names[node.target] = env.get_template(node.template.value).module
+    if not env.auto_reload:
+        _IMPORTS[template] = names
+    return names
 
 
 def redirect(request: Request, path: str) -> Response:

@@ -19,7 +19,8 @@ REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
 # Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
 REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve)$")
 # Per-domain demo loaders, each `async def load()`; a domain not written yet is skipped quietly.
-DOMAIN_LOADERS = ("seeds.demo_network", "seeds.demo_contracts")
+# Contracts first: they create the demo employers the network seed authorises the demo agent for.
+DOMAIN_LOADERS = ("seeds.demo_contracts", "seeds.demo_network")
 
 
 def builtin_roles() -> dict[str, tuple[str, list[str]]]:

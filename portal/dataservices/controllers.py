@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from portal.auth.principal import PUBLIC, Principal, _division_prefix, authenticated_guard
 from portal.dataservices import certificates, imports
@@ -24,7 +25,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/verify/{code:str}", name="verify_certificate", opt=PUBLIC)
-async def verify_certificate(request: Request, code: str) -> Response:
+async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     """Public: anyone holding the paper scans the QR code; personal data is masked, status is explicit."""
     found = await certificates.verification(code)
     return await render(
@@ -45,14 +46,14 @@ async def _export_job(request: Request, token: str) -> dict:
 
 
 @get("/exports/{token:str}", name="export_status", guards=[authenticated_guard])
-async def export_status(request: Request, token: str) -> Response:
+async def export_status(request: Request, token: FromPath[str]) -> Response:
     job = await _export_job(request, token)
     return await render(request, "dataservices/export_status.html", {"job": job, "page_title": "导出进度"},
                         block="progress", headers=NO_STORE)
 
 
 @get("/exports/{token:str}/download", name="export_download", guards=[authenticated_guard])
-async def export_download(request: Request, token: str) -> Response:
+async def export_download(request: Request, token: FromPath[str]) -> Response:
     job = await _export_job(request, token)
     if job["status"] != "done" or not job["storage_path"]:
         raise NotFoundException()
@@ -71,7 +72,7 @@ async def _import_job(request: Request, token: str) -> dict:
 
 
 @get("/imports/{token:str}", name="import_result", guards=[authenticated_guard])
-async def import_result(request: Request, token: str) -> Response:
+async def import_result(request: Request, token: FromPath[str]) -> Response:
     """LC-6 result: progress while running, then the summary and a paged table of every row."""
     job = await _import_job(request, token)
     spec = spec_by_name(job["sheet_name"])
@@ -104,7 +105,7 @@ async def import_result(request: Request, token: str) -> Response:
 
 
 @get("/imports/{token:str}/failed", name="import_failed_rows", guards=[authenticated_guard])
-async def import_failed_rows(request: Request, token: str) -> Response:
+async def import_failed_rows(request: Request, token: FromPath[str]) -> Response:
     """The failed rows in the same template with 失败原因 filled in: fix and upload again."""
     job = await _import_job(request, token)
     spec = spec_by_name(job["sheet_name"])
@@ -127,7 +128,7 @@ def document_scope(principal: Principal):
 
 
 @get("/documents/{token:str}", name="document_download", guards=[authenticated_guard])
-async def document_download(request: Request, token: str) -> Response:
+async def document_download(request: Request, token: FromPath[str]) -> Response:
     return await certificates.document_response(token, document_scope(request.user))
 
 

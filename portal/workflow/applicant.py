@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 
 from portal.auth.principal import PUBLIC, applicant_guard, authenticated_guard
 from portal.forms import FieldError, parse_date
@@ -117,7 +118,7 @@ async def matter_progress(request: Request) -> Response:
 
 
 @get("/matters/{matter_id:int}", name="matter_detail", guards=[applicant_guard])
-async def matter_detail(request: Request, matter_id: int) -> Response:
+async def matter_detail(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await engine.get_matter_for(request.user, matter_id)
     return await _detail(request, matter, done=request.query_params.get("done", ""))
 
@@ -137,7 +138,7 @@ async def _detail(request: Request, matter: dict, *, error: str = "", errors: di
 
 
 @post("/matters/{matter_id:int}/fire", name="matter_fire", guards=[applicant_guard])
-async def matter_fire(request: Request, matter_id: int) -> Response:
+async def matter_fire(request: Request, matter_id: FromPath[int]) -> Response:
     """The applicant's own transitions (提交, 撤回, 申诉 …); the role check is in the engine, not only here."""
     posted = await read_transition(request)
     try:
@@ -157,7 +158,7 @@ async def matter_fire(request: Request, matter_id: int) -> Response:
 
 
 @get("/matters/{matter_id:int}/submitted", name="matter_submitted", guards=[applicant_guard])
-async def matter_submitted(request: Request, matter_id: int) -> Response:
+async def matter_submitted(request: Request, matter_id: FromPath[int]) -> Response:
     """Confirmation after submit: the number, what happens next, the 回执."""
     matter = await engine.get_matter_for(request.user, matter_id)
     ctx = await matter_context(request.user, matter)
@@ -175,7 +176,7 @@ def next_steps(kind, matter: dict) -> list[str]:
 
 
 @get("/matters/{matter_id:int}/receipt.pdf", name="matter_receipt", guards=[applicant_guard])
-async def matter_receipt(request: Request, matter_id: int) -> Response:
+async def matter_receipt(request: Request, matter_id: FromPath[int]) -> Response:
     from portal.dataservices.certificates import pdf_response
     from portal.dataservices.documents import receipt_pdf
     from portal.workflow.materials import materials_of
@@ -195,7 +196,7 @@ async def matter_receipt(request: Request, matter_id: int) -> Response:
 
 
 @post("/matters/{matter_id:int}/materials", name="matter_upload", guards=[applicant_guard])
-async def matter_upload(request: Request, matter_id: int) -> Response:
+async def matter_upload(request: Request, matter_id: FromPath[int]) -> Response:
     form = await request.form()
     upload = form.get("file")
     code = str(form.get("code", ""))
@@ -216,7 +217,7 @@ async def matter_upload(request: Request, matter_id: int) -> Response:
 
 
 @get("/materials/{material_id:int}", name="material_download", guards=[authenticated_guard])
-async def material_download(request: Request, material_id: int) -> Response:
+async def material_download(request: Request, material_id: FromPath[int]) -> Response:
     """The applicant and staff covering the matter only (404 for everybody else)."""
     from urllib.parse import quote
 
@@ -228,7 +229,7 @@ async def material_download(request: Request, material_id: int) -> Response:
 
 
 @get("/guide/{kind_code:str}", name="matter_guide", opt=PUBLIC)
-async def matter_guide(request: Request, kind_code: str) -> Response:
+async def matter_guide(request: Request, kind_code: FromPath[str]) -> Response:
     """办事指南: materials, 法定 / 承诺 time limits, the steps (X-1b)."""
     kind = kind_or_none(kind_code)
     if kind is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from portal import audit
 from portal.auth.principal import Principal, applicant_guard, staff_guard
@@ -83,7 +84,7 @@ async def rate(principal: Principal, matter_id: int, grade: int, comment: str, i
 
 
 @post("/matters/{matter_id:int}/evaluate", name="matter_evaluate", guards=[applicant_guard])
-async def matter_evaluate(request: Request, matter_id: int) -> Response:
+async def matter_evaluate(request: Request, matter_id: FromPath[int]) -> Response:
     from portal.workflow.applicant import _detail
 
     form = await request.form()
@@ -170,7 +171,7 @@ async def _followups_page(request: Request, status: str, errors: dict[str, str] 
 
 
 @post("/workbench/followups/{followup_id:int}", name="workflow_followup_close", guards=[staff_guard("workflow.followup")])
-async def followup_close(request: Request, followup_id: int) -> Response:
+async def followup_close(request: Request, followup_id: FromPath[int]) -> Response:
     form = await request.form()
     note = str(form.get("note", "")).strip()[:1000]
     row = await FollowUp.select().where(FollowUp.id == followup_id).first()

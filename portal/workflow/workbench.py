@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from portal.auth.principal import staff_guard
 from portal.web import client_ip, is_htmx, redirect, render
@@ -84,7 +85,7 @@ async def workbench(request: Request) -> Response:
 
 
 @get("/workbench/matters/{matter_id:int}", name="workbench_matter", guards=[staff_guard()])
-async def workbench_matter(request: Request, matter_id: int) -> Response:
+async def workbench_matter(request: Request, matter_id: FromPath[int]) -> Response:
     """The matter for review: in the modal for htmx, as a page otherwise (works without JavaScript)."""
     matter = await engine.get_matter_for(request.user, matter_id)
     return await _review(request, matter)
@@ -103,7 +104,7 @@ async def _review(request: Request, matter: dict, *, error: str = "", errors: di
 
 
 @post("/workbench/matters/{matter_id:int}/fire", name="workbench_fire", guards=[staff_guard()])
-async def workbench_fire(request: Request, matter_id: int) -> Response:
+async def workbench_fire(request: Request, matter_id: FromPath[int]) -> Response:
     posted = await read_transition(request)
     htmx = is_htmx(request)
     try:
