@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import os
 import logging
+import os
 from pathlib import Path
 
 from litestar import Litestar
@@ -16,8 +16,8 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 from portal.auth import redaction
-from portal.auth.passwords import Passwords
 from portal.auth.middleware import PasswordChangeMiddleware
+from portal.auth.passwords import Passwords
 from portal.auth.principal import PrincipalMiddleware, ProfileIncomplete, profile_incomplete_redirect
 from portal.auth.sessions import DatabaseStore, PortalSessionConfig
 from portal.db import current_engine, is_sqlite

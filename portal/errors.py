@@ -7,8 +7,8 @@ import secrets
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
 log = logging.getLogger("portal.errors")

@@ -58,7 +58,7 @@ class SecuritySettings:
     https: bool = False
     staff_2fa: bool = True
     # "dengbao" (length 8, three kinds, periodic change) or "asvs" (length 12, breached list)
-    password_policy: str = "dengbao"
+    password_policy: str = "dengbao"  # noqa: S105 (a policy name, not a password)
     password_max_age_days: int = 90
     idle_timeout_s: int = 30 * 60
     absolute_timeout_s: int = 12 * 3600

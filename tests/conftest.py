@@ -27,6 +27,7 @@ subprocess.run(
 subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
 
 from tests.support.fixtures import *  # noqa: E402,F403
+
 # `import *` skips underscore names: the autouse clean-up fixture must be imported by name.
 from tests.support.fixtures import _clean_db  # noqa: E402,F401
 

@@ -9,8 +9,8 @@ from collections import Counter
 from typing import Any
 
 import html5lib
-from bs4 import BeautifulSoup
 import httpx
+from bs4 import BeautifulSoup
 
 from portal.auth.sessions import DatabaseStore
 
