@@ -15,8 +15,13 @@ from bench import _scale
 
 
 async def _profile(path: str, who: str, n: int) -> None:
+    import logging
+
     import httpx
     from pyinstrument import Profiler
+
+    # One INFO line per request would bury the call tree.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     from portal.app import create_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from portal import validators
 from portal.auth.principal import Principal
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
-from portal.workflow.kinds import MatterKind, Transition, get_kind
+from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
 from portal.workflow.materials import materials_of
 from portal.workflow.tables import Evaluation, Matter
 
@@ -32,10 +33,31 @@ def kind_or_none(code: str) -> MatterKind | None:
         return None
 
 
+# The holiday calendar changes a few times a year (an administrator's edit), yet every list page reads it: keep
+# the window around today for a short while. Flags are display only; deadlines themselves are computed from the
+# table (deadlines.compute_deadlines), so a stale calendar can at worst colour a row for CALENDAR_TTL_S seconds.
+CALENDAR_TTL_S = 30.0
+_calendar_cache: dict[str, Any] = {}
+
+
+def forget_calendar() -> None:
+    """Drop the cached calendar window (after editing holidays, and between tests)."""
+    _calendar_cache.clear()
+
+
+async def cached_calendar(today: date) -> dict[date, bool]:
+    now = time.monotonic()
+    if _calendar_cache.get("day") == today and now - _calendar_cache.get("at", -1e9) < CALENDAR_TTL_S:
+        return _calendar_cache["calendar"]
+    calendar = await deadlines.load_calendar(today - timedelta(days=400), today + timedelta(days=120))
+    _calendar_cache.update(day=today, at=now, calendar=calendar)
+    return calendar
+
+
 async def flagger() -> Any:
     """A function matter → ('overdue' | 'due_soon' | '', text) using one calendar read for a whole list."""
     today = deadlines.local_date()
-    calendar = await deadlines.load_calendar(today - timedelta(days=400), today + timedelta(days=120))
+    calendar = await cached_calendar(today)
 
     def flag(matter: dict[str, Any]) -> tuple[str, str]:
         kind = kind_or_none(matter["kind"])
@@ -51,6 +73,29 @@ async def flagger() -> Any:
         return code, FLAG_TEXT.get(code, "")
 
     return flag
+
+
+async def flag_where(code: str) -> Any | None:
+    """The SQL condition equal to `flag(matter)[0] == code`, so a flag filter pages in the database.
+
+    due_soon means at most DUE_SOON_DAYS working days after today up to the deadline, i.e. a deadline from
+    today up to (not including) the day the (DUE_SOON_DAYS + 1)-th working day after today falls on.
+    None when no matter can carry the flag.
+    """
+    running = None
+    for kind in all_kinds():
+        states = [s.code for s in kind.states if s.clock_running]
+        if states:
+            cond = (Matter.kind == kind.code) & Matter.state.is_in(states)
+            running = cond if running is None else running | cond
+    if running is None or code not in FLAG_TEXT:
+        return None
+    today = deadlines.local_date()
+    if code == "overdue":
+        return running & (Matter.promised_deadline < today)
+    calendar = await cached_calendar(today)
+    limit = deadlines.add_working_days(today, deadlines.DUE_SOON_DAYS + 1, calendar)
+    return running & (Matter.promised_deadline >= today) & (Matter.promised_deadline < limit)
 
 
 def _as_date(value: Any) -> date:

@@ -13,7 +13,7 @@ from portal.workflow import engine
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where, staff_kinds
 from portal.workflow.tables import Matter
-from portal.workflow.views import fire_from_form, flagger, kind_or_none, matter_context, read_transition
+from portal.workflow.views import fire_from_form, flag_where, flagger, kind_or_none, matter_context, read_transition
 
 PAGE_SIZE = 50
 
@@ -36,15 +36,17 @@ async def queue_rows(principal, filters: dict[str, str], page: int = 1) -> tuple
         where = where & Matter.state.is_in(waiting or ["-"])
     if filters["q"]:
         where = where & ((Matter.number == filters["q"]) | Matter.applicant_name.ilike(f"%{filters['q']}%"))
-    rows = Matter.select(
+    if filters["flag"]:
+        # The flag is a date condition computed once from the calendar, so the database filters and pages.
+        flagged = await flag_where(filters["flag"])
+        if flagged is None:
+            return [], False
+        where = where & flagged
+    rows = await Matter.select(
         Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.title, Matter.applicant_name,
         Matter.division_code, Matter.submitted_at, Matter.promised_deadline, Matter.legal_deadline,
-    ).where(where).order_by(Matter.promised_deadline).order_by(Matter.id)
-    if filters["flag"]:
-        # Flags count working days over the calendar, so they are filtered here, over a bounded window.
-        rows = await rows.limit(2000)
-    else:
-        rows = await rows.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).where(where).order_by(Matter.promised_deadline).order_by(Matter.id).limit(PAGE_SIZE + 1).offset(
+        (page - 1) * PAGE_SIZE)
     flag = await flagger()
     out = []
     for row in rows:
@@ -56,11 +58,7 @@ async def queue_rows(principal, filters: dict[str, str], page: int = 1) -> tuple
             t.batch and row["state"] in t.from_states and principal.can(t.permission)
             for t in kind.available(row["state"], "staff")
         ))
-        if filters["flag"] and row["flag"][0] != filters["flag"]:
-            continue
         out.append(row)
-    if filters["flag"]:
-        out = out[(page - 1) * PAGE_SIZE:]
     return out[:PAGE_SIZE], len(out) > PAGE_SIZE
 
 
