@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import mimetypes
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -26,7 +26,22 @@ LAUNCH_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 ]
 _STATIC = (ROOT / "static").resolve()
-_FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', sans-serif"
+# Skia embeds each CJK font face as Type 3 glyph programs at ~100 ms per face per PDF, whatever the glyph
+# count: so every document draws with ONE face, the system Noto Sans CJK SC Regular (no font file loaded),
+# declared as weight 400 only so bold text is synthesised from it instead of pulling in the Bold face, and
+# the header and page numbers are CSS margin boxes in the same face (header/footer templates are separate
+# documents that paid for their own font face and page setup).
+_PAGE_CSS = (
+    '<style>@font-face{font-family:PortalDoc;font-weight:400;font-style:normal;'
+    'src:local("Noto Sans CJK SC"),local("NotoSansCJKsc-Regular"),local("Noto Sans SC")}'
+    "html{font-family:PortalDoc,sans-serif}"
+    "@page{margin:18mm 14mm 16mm 14mm;"
+    "@top-left{content:%s;font-family:PortalDoc,sans-serif;font-size:8pt;color:#555}"
+    '@bottom-center{content:"第 " counter(page) " 页 共 " counter(pages) " 页";'
+    "font-family:PortalDoc,sans-serif;font-size:8pt;color:#555}}</style>"
+)
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
 class PdfError(RuntimeError):
@@ -47,6 +62,20 @@ _JINJA = _env()
 def render_html(template: str, context: Mapping[str, Any]) -> str:
     """A document template rendered outside any request (autoescape on: user data stays text)."""
     return _JINJA.get_template(template).render(**context)
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: anything but letters, digits and spaces hex-escaped (no breaking out)."""
+    return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x}" for ch in text) + '"'
+
+
+def _with_page_css(body_html: str, header: str) -> str:
+    """The document with our font and page boxes first in <head>, so its own styles still override them."""
+    style = _PAGE_CSS % css_string(" ".join(header.split()))
+    match = _HEAD.search(body_html) or _DOCTYPE.match(body_html)
+    if match is None:
+        return style + body_html
+    return body_html[:match.end()] + style + body_html[match.end():]
 
 
 class PdfRenderer:
@@ -135,20 +164,9 @@ class PdfRenderer:
         page = await self._page()
         healthy = False
         try:
-            await page.set_content(body_html, wait_until="load", timeout=TIMEOUT_S * 1000)
-            head = html.escape(header or title)
-            data = await page.pdf(
-                format="A4", landscape=landscape, print_background=True, display_header_footer=True,
-                header_template=(
-                    f'<div style="font-family:{_FONT};font-size:8pt;color:#555;width:100%;padding:0 14mm;'
-                    f'display:flex;justify-content:space-between"><span>{head}</span></div>'
-                ),
-                footer_template=(
-                    f'<div style="font-family:{_FONT};font-size:8pt;color:#555;width:100%;text-align:center">'
-                    '第 <span class="pageNumber"></span> 页 共 <span class="totalPages"></span> 页</div>'
-                ),
-                margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
-            )
+            await page.set_content(_with_page_css(body_html, header or title), wait_until="load",
+                                   timeout=TIMEOUT_S * 1000)
+            data = await page.pdf(format="A4", landscape=landscape, print_background=True)
             healthy = True
             return data
         finally:

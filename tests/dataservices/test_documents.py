@@ -193,3 +193,19 @@ async def test_render_that_overruns_the_timeout_fails_cleanly_and_the_next_works
         await r.pdf("<p>超时</p>", title="超时")
     monkeypatch.setattr(documents, "TIMEOUT_S", 15.0)
     assert "之后" in pdf_text(await r.pdf("<p>之后</p>", title="之后"))
+
+
+def test_css_string_cannot_break_out_of_the_margin_box():
+    quoted = documents.css_string('编号 "}</style><img src=x>\\')
+    assert quoted.startswith('"') and quoted.endswith('"')
+    assert not any(ch in quoted[1:-1] for ch in '"}<>/')
+    assert "编号 " in quoted
+
+
+async def test_header_with_markup_and_quotes_is_printed_as_text_and_loads_nothing():
+    r = renderer()
+    r.blocked.clear()
+    number = f'LC"}}</style><img src="{EVIL}/hdr.png">'
+    text = "".join(pdf_text(await receipt_pdf(dict(RECEIPT, number=number))).split())
+    assert "回执编号LC\"}</style><imgsrc=" in text and "第1页共1页" in text
+    assert r.blocked == []
