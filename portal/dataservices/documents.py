@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -26,19 +27,23 @@ LAUNCH_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 ]
 _STATIC = (ROOT / "static").resolve()
-# Skia embeds each CJK font face as Type 3 glyph programs at ~100 ms per face per PDF, whatever the glyph
-# count: so every document draws with ONE face, the system Noto Sans CJK SC Regular (no font file loaded),
-# declared as weight 400 only so bold text is synthesised from it instead of pulling in the Bold face, and
-# the header and page numbers are CSS margin boxes in the same face (header/footer templates are separate
+# Skia embeds each CJK font face as Type 3 glyph programs at a cost that grows with the font FILE (the system
+# Noto Sans CJK TTC is 19 MB: ~100 ms per face per PDF, whatever the glyph count). So every document draws
+# with ONE face, PortalDoc: Noto Sans CJK SC Regular cut down to ASCII, CJK punctuation and the GB 2312 汉字
+# (2.8 MB, OFL; make_font_subset() rebuilds it), with the full system face behind it for rarer characters.
+# It is declared as weight 400 only so bold text is synthesised instead of pulling in the Bold face, and the
+# header and page numbers are CSS margin boxes in the same face (header/footer templates are separate
 # documents that paid for their own font face and page setup).
+FONT_FILE = ROOT / "templates" / "documents" / "fonts" / "PortalDoc-GB2312.otf"
+_FONT_URL = f"{ORIGIN}/__font/portal-doc.otf"
 _PAGE_CSS = (
-    '<style>@font-face{font-family:PortalDoc;font-weight:400;font-style:normal;'
-    'src:local("Noto Sans CJK SC"),local("NotoSansCJKsc-Regular"),local("Noto Sans SC")}'
-    "html{font-family:PortalDoc,sans-serif}"
-    "@page{margin:18mm 14mm 16mm 14mm;"
-    "@top-left{content:%s;font-family:PortalDoc,sans-serif;font-size:8pt;color:#555}"
+    '<style>@font-face{font-family:PortalDoc;font-weight:400;font-style:normal;src:url(/__font/portal-doc.otf)'
+    ' format("opentype"),local("Noto Sans CJK SC"),local("NotoSansCJKsc-Regular")}'
+    'html{font-family:PortalDoc,"Noto Sans CJK SC",sans-serif}'
+    "@page{size:%s;margin:18mm 14mm 16mm 14mm;"
+    '@top-left{content:%s;font-family:PortalDoc,"Noto Sans CJK SC",sans-serif;font-size:8pt;color:#555}'
     '@bottom-center{content:"第 " counter(page) " 页 共 " counter(pages) " 页";'
-    "font-family:PortalDoc,sans-serif;font-size:8pt;color:#555}}</style>"
+    'font-family:PortalDoc,"Noto Sans CJK SC",sans-serif;font-size:8pt;color:#555}}</style>'
 )
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
@@ -69,13 +74,39 @@ def css_string(text: str) -> str:
     return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x}" for ch in text) + '"'
 
 
-def _with_page_css(body_html: str, header: str) -> str:
-    """The document with our font and page boxes first in <head>, so its own styles still override them."""
-    style = _PAGE_CSS % css_string(" ".join(header.split()))
+def _with_page_css(body_html: str, header: str, landscape: bool = False) -> str:
+    """The document with our font, page size and page boxes first in <head>, so its own styles still override
+    them (a CSS page size wins over page.pdf(landscape=True), so the orientation is set here)."""
+    style = _PAGE_CSS % ("A4 landscape" if landscape else "A4", css_string(" ".join(header.split())))
     match = _HEAD.search(body_html) or _DOCTYPE.match(body_html)
     if match is None:
         return style + body_html
     return body_html[:match.end()] + style + body_html[match.end():]
+
+
+def make_font_subset(out: Path = FONT_FILE,
+                     source: str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc") -> None:
+    """Rebuild PortalDoc from Debian's fonts-noto-cjk (developer tool: needs `pip install fonttools`, ~40 s)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    chars = {*range(0x20, 0x7F), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0),
+             0xA0, 0xB7, 0xD7, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026}
+    for cp in range(0x4E00, 0xA000):
+        try:
+            chr(cp).encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        chars.add(cp)
+    font = TTFont(source, fontNumber=2)  # face 2 of the TTC is Noto Sans CJK SC
+    if font["name"].getDebugName(4) != "Noto Sans CJK SC":
+        raise ValueError("unexpected face order in " + source)
+    options = subset.Options()
+    options.layout_features, options.name_IDs, options.hinting = ["*"], ["*"], False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=chars)
+    subsetter.subset(font)
+    font.save(out)
 
 
 class PdfRenderer:
@@ -93,6 +124,7 @@ class PdfRenderer:
         self._page_count = 0
         self._documents: dict[str, str] = {}
         self._tmp: str | None = None
+        self._font = FONT_FILE.read_bytes() if FONT_FILE.is_file() else None
         self.blocked: list[str] = []  # URLs refused while rendering (tests assert on it)
         self.launches = 0
 
@@ -124,6 +156,11 @@ class PdfRenderer:
             if body is not None:
                 await route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
                 return
+        elif url == _FONT_URL and self._font is not None:
+            # cacheable: the page keeps the parsed font in memory, later documents fetch nothing
+            await route.fulfill(status=200, content_type="font/otf", body=self._font,
+                                headers={"cache-control": "max-age=86400"})
+            return
         elif url.startswith(f"{ORIGIN}/static/"):
             path = (ROOT / url[len(ORIGIN) + 1:].split("?", 1)[0]).resolve()
             if path.is_relative_to(_STATIC) and path.is_file():
@@ -139,7 +176,8 @@ class PdfRenderer:
             page = await self._context.new_page()
             # Park the page on our origin once: set_content() then keeps it as the base URL, so /static/…
             # resolves to ORIGIN and goes through _route (set_content is ~70 ms cheaper than a navigation).
-            self._documents["blank"] = "<!doctype html><title>-</title>"
+            # It also lays out text in PortalDoc, so the font is loaded before the first real document.
+            self._documents["blank"] = _with_page_css("<!doctype html><head><title>-</title></head><p>证明</p>", "")
             await page.goto(f"{ORIGIN}/__doc/blank", wait_until="load", timeout=TIMEOUT_S * 1000)
             return page
         return await self._pages.get()
@@ -164,7 +202,7 @@ class PdfRenderer:
         page = await self._page()
         healthy = False
         try:
-            await page.set_content(_with_page_css(body_html, header or title), wait_until="load",
+            await page.set_content(_with_page_css(body_html, header or title, landscape), wait_until="load",
                                    timeout=TIMEOUT_S * 1000)
             data = await page.pdf(format="A4", landscape=landscape, print_background=True)
             healthy = True

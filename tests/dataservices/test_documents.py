@@ -209,3 +209,39 @@ async def test_header_with_markup_and_quotes_is_printed_as_text_and_loads_nothin
     text = "".join(pdf_text(await receipt_pdf(dict(RECEIPT, number=number))).split())
     assert "回执编号LC\"}</style><imgsrc=" in text and "第1页共1页" in text
     assert r.blocked == []
+
+
+async def test_characters_outside_the_bundled_font_still_draw_from_the_system_face():
+    # PortalDoc holds the GB 2312 汉字; 堃 and 燚 (common in names) are not in it and fall back to Noto Sans CJK
+    assert documents.FONT_FILE.is_file()
+    for ch in "堃燚":
+        try:
+            ch.encode("gb2312")
+            raise AssertionError(ch)
+        except UnicodeEncodeError:
+            pass
+    a = await renderer().pdf('<p style="font-size:60pt">张堃</p>', title="甲")
+    b = await renderer().pdf('<p style="font-size:60pt">张燚</p>', title="甲")
+    assert png(a) != png(b)
+    assert "张堃" in pdf_text(a)
+
+
+async def test_bold_is_synthesised_from_the_one_face_not_dropped():
+    # th and h1 are bold: drawn heavier than the same text in normal weight
+    r = renderer()
+    normal = await r.pdf('<p style="font-size:40pt">劳动合同</p>', title="甲")
+    bold = await r.pdf('<p style="font-size:40pt;font-weight:bold">劳动合同</p>', title="甲")
+    assert png(normal) != png(bold)
+
+
+async def test_roster_is_landscape_a4_unless_asked_otherwise():
+    rows = [{"name": "职工1"}]
+
+    def size(pdf: bytes) -> list[float]:
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        line = next(x for x in info.splitlines() if x.startswith("Page size:"))
+        return [float(v) for v in line.split()[2:5:2]]
+
+    wide, tall = size(await roster_pdf("名册", [("name", "姓名")], rows)), size(await receipt_pdf(RECEIPT))
+    assert wide[0] > wide[1] and tall[0] < tall[1]
+    assert round(wide[0]) == round(tall[1]) == 843  # A4: 297 mm
