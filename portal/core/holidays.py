@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -59,6 +60,15 @@ async def validate(form: Form) -> bool:
     return not form.errors
 
 
+# Readers that cache the calendar (the workbench's deadline flags) register here to be told of edits.
+CHANGE_LISTENERS: list[Callable[[], None]] = []
+
+
+def _changed() -> None:
+    for listener in CHANGE_LISTENERS:
+        listener()
+
+
 async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
     """False when the day was taken meanwhile (the unique constraint on day decides)."""
     row = Holiday(day=cleaned["day"], is_workday=cleaned["is_workday"], name=cleaned["name"])
@@ -74,6 +84,7 @@ async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
         if is_unique_violation(exc):
             return False
         raise
+    _changed()
     return True
 
 
@@ -87,4 +98,5 @@ async def remove(holiday_id: int, actor: Any, ip: str) -> dict[str, Any] | None:
             category="admin", action="holiday_remove", actor=actor, ip=ip, object_type="holiday",
             object_id=row["day"].isoformat(), detail={"is_workday": row["is_workday"], "name": row["name"]},
         )
+    _changed()
     return row

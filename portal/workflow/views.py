@@ -11,6 +11,7 @@ from litestar import Request
 
 from portal import validators
 from portal.auth.principal import Principal
+from portal.core import holidays
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
 from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
@@ -43,6 +44,9 @@ _calendar_cache: dict[str, Any] = {}
 def forget_calendar() -> None:
     """Drop the cached calendar window (after editing holidays, and between tests)."""
     _calendar_cache.clear()
+
+
+holidays.CHANGE_LISTENERS.append(forget_calendar)
 
 
 async def cached_calendar(today: date) -> dict[date, bool]:
