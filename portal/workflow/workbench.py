@@ -13,7 +13,14 @@ from portal.workflow import engine
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where, staff_kinds
 from portal.workflow.tables import Matter
-from portal.workflow.views import fire_from_form, flag_where, flagger, kind_or_none, matter_context, read_transition
+from portal.workflow.views import (
+    fire_from_form,
+    flag_where,
+    flagger,
+    kind_or_none,
+    matter_context,
+    read_transition,
+)
 
 PAGE_SIZE = 50
 
