@@ -19,6 +19,7 @@ from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.validators import mask_id_number, normalise
 from portal.workflow import engine as workflow
+from portal.workflow.bulk import create_matters
 from portal.workflow.engine import WorkflowError
 
 
@@ -64,6 +65,19 @@ async def pending_filings(id_number: str, exclude_id: int | None = None) -> list
     ]
 
 
+async def current_contracts(employer_id: int, id_numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """current_contract for many workers at once: id number → the newest 在职 contract with this employer."""
+    wanted = sorted(set(id_numbers))
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await Contract.select().where(
+            (Contract.employer == employer_id) & Contract.id_number.is_in(wanted[start:start + 500])
+            & (Contract.employed.eq(True))
+        ).order_by(Contract.id)
+        out.update({r["id_number"]: r for r in rows})  # ascending ids: the newest one wins
+    return out
+
+
 async def current_contract(employer_id: int, id_number: str) -> dict[str, Any] | None:
     """The worker's current (在职) approved contract with this employer, if any."""
     return await Contract.select().where(
@@ -89,12 +103,19 @@ async def record_full_id_view(principal: Principal, contract: dict[str, Any], *,
                        object_id=contract["id"], detail={"id_number": mask_id_number(contract["id_number"])})
 
 
-async def display_payload(values: dict[str, Any], filing_kind: str) -> dict[str, Any]:
+async def payload_labels() -> dict[str, dict[str, str]]:
+    """The dictionaries display_payload resolves; a batch loads them once for all its rows."""
+    return {c: await dictionary.labels(c) for c in ("employment_form", "contract_type", "work_hours_system",
+                                                    "termination_reason")}
+
+
+async def display_payload(
+    values: dict[str, Any], filing_kind: str, labels: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
     """The matter payload: what the reviewer sees, with dictionary labels resolved and the ID masked."""
-    forms = await dictionary.labels("employment_form")
-    types = await dictionary.labels("contract_type")
-    hours = await dictionary.labels("work_hours_system")
-    reasons = await dictionary.labels("termination_reason")
+    labels = labels or await payload_labels()
+    forms, types = labels["employment_form"], labels["contract_type"]
+    hours, reasons = labels["work_hours_system"], labels["termination_reason"]
     out = {
         "filing_kind": filing_kind,
         "filing_kind_label": rules.STATE_LABELS[filing_kind],
@@ -183,6 +204,63 @@ async def insert_filing(
     )
     await Contract.update({Contract.matter_id: matter["id"]}).where(Contract.id == row.id)
     return {**row.to_dict(), "matter_id": matter["id"], "matter_number": matter["number"]}
+
+
+async def insert_filings(
+    principal: Principal, filings: list[tuple[dict[str, Any], str]], *, ip: str = "", import_token: str = ""
+) -> list[dict[str, Any]]:
+    """Batch form of insert_filing: (values, filing kind) pairs → multi-row INSERTs and one bulk matter creation.
+
+    Rules are the caller's (the sheet's row checks); the caller holds the transaction.
+    """
+    if not filings:
+        return []
+    employer = await _employer(principal.employer_id)
+    at = now()
+    rows = []
+    for values, filing_kind in filings:
+        gender, birth = rules.derive_from_id(values["id_number"])
+        row = Contract(
+            employer=principal.employer_id, worker_name=values["worker_name"], id_number=values["id_number"],
+            gender=gender, birth_date=birth, filing_kind=filing_kind, state=filing_kind, review_state="pending",
+            previous=values.get("previous"), termination_date=values.get("termination_date"),
+            termination_reason=values.get("termination_reason") or "", compensation=values.get("compensation"),
+            import_token=import_token, created_at=at, updated_at=at,
+            **{k: values.get(k) for k in _CONTRACT_KEYS if k in values},
+        )
+        if row.contract_number is None:
+            row.contract_number = ""
+        rows.append(row)
+    for start in range(0, len(rows), 400):  # under SQLite's bound-parameter limit per statement
+        await Contract.insert(*rows[start:start + 400]).returning(Contract.id)
+    labels = await payload_labels()
+    items = [
+        {
+            "payload": {**await display_payload(values, filing_kind, labels), "contract_id": row.id},
+            "title": f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
+            "agency_code": employer["review_agency"],
+        }
+        for row, (values, filing_kind) in zip(rows, filings, strict=True)
+    ]
+    matters = await create_matters(principal, CONTRACT_KIND, items, submit=True, ip=ip)
+    await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
+    return [
+        {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}
+        for row, m in zip(rows, matters, strict=True)
+    ]
+
+
+async def _link_matters(pairs: list[tuple[int, int]]) -> None:
+    """Contract.matter_id for many rows: one UPDATE … CASE per chunk instead of one UPDATE per row."""
+    table = Contract._meta.tablename
+    for start in range(0, len(pairs), 400):
+        chunk = pairs[start:start + 400]
+        cases = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in chunk)
+        ids = ", ".join("{}" for _ in chunk)
+        args = [v for pair in chunk for v in pair] + [contract_id for contract_id, _ in chunk]
+        await Contract.raw(
+            f'UPDATE "{table}" SET "matter_id" = CASE "id" {cases} END WHERE "id" IN ({ids})', *args
+        )
 
 
 def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:

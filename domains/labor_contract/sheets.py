@@ -100,13 +100,13 @@ def new_renew_writer(principal: Principal, ip: str = ""):
     """All valid rows in the import's one transaction: each becomes a filing with its 办件."""
 
     async def write(rows: list[RowResult]) -> None:
-        for row in rows:
-            data = _contract_values(row.data)
-            kind = KIND_LABELS[data["filing_kind"]]
+        filings = [(_contract_values(row.data), KIND_LABELS[row.data["filing_kind"]]) for row in rows]
+        renewed = [data["id_number"] for data, kind in filings if kind == "renew"]
+        current = await service.current_contracts(principal.employer_id, renewed) if renewed else {}
+        for data, kind in filings:
             if kind == "renew":
-                current = await service.current_contract(principal.employer_id, data["id_number"])
-                data["previous"] = current["id"]
-            await service.insert_filing(principal, data, kind, ip=ip)
+                data["previous"] = current[data["id_number"]]["id"]
+        await service.insert_filings(principal, filings, ip=ip)
 
     return write
 
@@ -133,10 +133,10 @@ def terminate_check(principal: Principal, today: date):
 
 def terminate_writer(principal: Principal, ip: str = ""):
     async def write(rows: list[RowResult]) -> None:
-        for row in rows:
-            current = await service.current_contract(principal.employer_id, row.data["id_number"])
-            await service.insert_filing(
-                principal, service.termination_values(current, {**row.data, "compensation": None}), "terminate", ip=ip
-            )
+        current = await service.current_contracts(principal.employer_id, [row.data["id_number"] for row in rows])
+        await service.insert_filings(principal, [
+            (service.termination_values(current[row.data["id_number"]], {**row.data, "compensation": None}), "terminate")
+            for row in rows
+        ], ip=ip)
 
     return write
