@@ -1,5 +1,7 @@
 """A large 新订 batch lands every row: one filing and one submitted 办件 each, linked both ways, one bulk audit row."""
 
+import json
+
 from domains.labor_contract.tables import Contract
 from portal.core.tables import AuditLog
 from portal.workflow.tables import Matter, MatterEvent, Message
@@ -25,7 +27,7 @@ async def test_300_row_new_batch_lands_everything(client):
     assert len(matters) == ROWS and {m["state"] for m in matters.values()} == {"submitted"}
     for c in contracts:
         m = matters[c["matter_id"]]
-        payload = m["payload"] if isinstance(m["payload"], dict) else __import__("json").loads(m["payload"])
+        payload = m["payload"] if isinstance(m["payload"], dict) else json.loads(m["payload"])
         assert payload["contract_id"] == c["id"] and payload["worker_name"] == c["worker_name"]
         assert m["agency_code"] == employer["review_agency"]
     assert len({m["number"] for m in matters.values()}) == ROWS
