@@ -177,11 +177,16 @@ async def _case_upload() -> list[dict]:
     data = _workbook(spec, UPLOAD_ROWS)
     token = client.cookies.get("csrftoken")
     t, cpu = time.perf_counter(), time.process_time()
-    response = await client.post("/_bench/import", data={"_csrf_token": token},
-                                 files={"file": ("bench.xlsx", data, "application/octet-stream")})
-    assert response.status_code == 303, response.text[:300]
-    page = await client.get(response.headers["location"])
-    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+    try:
+        response = await client.post("/_bench/import", data={"_csrf_token": token},
+                                     files={"file": ("bench.xlsx", data, "application/octet-stream")})
+        assert response.status_code == 303, response.text[:300]
+        page = await client.get(response.headers["location"])
+        elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+    finally:
+        # Shutdown closes the SQLite read pool and the PDF browser, whose threads would keep the process alive.
+        for hook in app.on_shutdown:
+            await hook(app)
     assert f"成功导入{UPLOAD_ROWS}行" in page.text, page.text[:2000]
     peak = _peak_mb()
     return [

@@ -79,12 +79,19 @@ async def _case() -> list[dict]:
     assert template.status_code == 200, template.text[:300]
     data = _filled(template.content, ROWS)
     t = time.perf_counter()
-    response = await client.post("/labor-contract/batch/new-renew", data={"_csrf_token": client.cookies.get("csrftoken")},
-                                 files={"file": ("合同.xlsx", data, "application/octet-stream")})
-    assert response.status_code == 303, response.text[:300]
-    await wait_for_imports()
-    page = await client.get(response.headers["location"])
-    elapsed = time.perf_counter() - t
+    try:
+        response = await client.post(
+            "/labor-contract/batch/new-renew", data={"_csrf_token": client.cookies.get("csrftoken")},
+            files={"file": ("合同.xlsx", data, "application/octet-stream")},
+        )
+        assert response.status_code == 303, response.text[:300]
+        await wait_for_imports()
+        page = await client.get(response.headers["location"])
+        elapsed = time.perf_counter() - t
+    finally:
+        # Shutdown closes the SQLite read pool, whose threads are not daemons and would keep the process alive.
+        for hook in app.on_shutdown:
+            await hook(app)
     assert f"成功导入{ROWS}行" in page.text, page.text[:2000]
     return [
         _row(f"LC 新订 batch {ROWS:,} rows: POST → result table (SQLite)", elapsed * 1000, "ms", 5000, elapsed < 5),
@@ -98,8 +105,6 @@ def _worker() -> None:
                    capture_output=True, env=os.environ)
     subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
     print(json.dumps(asyncio.run(_case()), ensure_ascii=False), flush=True)
-    # The app's worker threads (read pool) are not daemons and the bench never runs its shutdown: exit now.
-    os._exit(0)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
