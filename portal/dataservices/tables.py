@@ -1,6 +1,6 @@
 """Tables of the dataservices app: export and import jobs, the import lock, stored PDFs and certificates."""
 
-from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -9,13 +9,15 @@ class ExportJob(Table, help_text="A background xlsx export of a grid (over 10,00
     owner_key = Varchar(length=60, index=True, help_text="owner_key(principal): employer:1, person:2, staff:3")
     grid_name = Varchar(length=80)
     file_name = Varchar(length=200, help_text="Download name shown to the user")
-    status = Varchar(length=20, default="queued", help_text="queued, running, done, failed")
+    status = Varchar(length=20, default="queued", help_text="queued, running, done, failed, expired (file deleted)")
     total = Integer(default=0)
     done = Integer(default=0)
     storage_path = Varchar(length=300, default="", help_text="Random name under settings.storage_dir/exports")
     message = Varchar(length=300, default="")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
+    heartbeat_at = Timestamptz(null=True, default=None,
+                               help_text="Touched while the job's process works on it; stale → the job is dead")
 
 
 class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row results and the outcome of the write"):
@@ -23,7 +25,8 @@ class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row resu
     owner_key = Varchar(length=60, index=True)
     sheet_name = Varchar(length=80, help_text="SheetSpec.name")
     file_name = Varchar(length=200, default="")
-    status = Varchar(length=20, default="queued", help_text="queued, parsing, validating, writing, done, failed")
+    status = Varchar(length=20, default="queued",
+                     help_text="queued, parsing, validating, writing, done, failed, expired (results deleted)")
     total = Integer(default=0)
     processed = Integer(default=0)
     ok_count = Integer(default=0)
@@ -33,6 +36,9 @@ class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row resu
     results = Text(default="", help_text="JSON list of [row_number, values, reasons]")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
+    heartbeat_at = Timestamptz(null=True, default=None,
+                               help_text="Touched while the job's process works on it; stale → the job is dead")
+    storage_path = Varchar(length=300, default="", help_text="The uploaded file under storage_dir/imports while running")
 
 
 class ImportLock(Table, help_text="At most one running import per owner (employer): the UNIQUE owner_key is the lock"):
@@ -66,5 +72,6 @@ class Certificate(Table, help_text="An issued certificate: random verification c
     pdf_sha256 = Varchar(length=64, default="")
     storage_path = Varchar(length=300, default="")
     issued_at = Timestamptz()
+    issued_on = Date(null=True, default=None, help_text="issued_at as a date in Asia/Shanghai: the 签发日期 filter")
     revoked_at = Timestamptz(null=True, default=None)
     revoke_reason = Varchar(length=200, default="")
