@@ -1,9 +1,7 @@
 """Job heartbeats (dead-job detection across workers), the import upload path, the certificate issue date."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Date, Timestamptz, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-24T00:54:23:259356"
