@@ -99,6 +99,11 @@ class Settings:
     import_max_rows: int = 50_000
     pdf_concurrency: int = 2
     chromium_path: str = "/usr/bin/chromium"
+    # Clean-up (portal.dataservices.cleanup): finished export files, import results, jobs whose process died.
+    export_retention_hours: int = 24
+    import_retention_days: int = 7
+    job_stale_minutes: int = 5
+    cleanup_interval_minutes: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -147,6 +152,10 @@ class Settings:
             import_max_rows=_int("PORTAL_IMPORT_MAX_ROWS", 50_000),
             pdf_concurrency=_int("PORTAL_PDF_CONCURRENCY", 2),
             chromium_path=_env("PORTAL_CHROMIUM", "/usr/bin/chromium"),
+            export_retention_hours=_int("PORTAL_EXPORT_RETENTION_HOURS", 24),
+            import_retention_days=_int("PORTAL_IMPORT_RETENTION_DAYS", 7),
+            job_stale_minutes=_int("PORTAL_JOB_STALE_MINUTES", 5),
+            cleanup_interval_minutes=_int("PORTAL_CLEANUP_INTERVAL_MINUTES", 10),
         )
 
 

@@ -8,13 +8,14 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from litestar import Request
 
 from portal.auth.principal import Principal
+from portal.dataservices import cleanup
 from portal.dataservices.export import owner_key
 from portal.dataservices.spreadsheets import (
     RowResult,
@@ -35,7 +36,6 @@ Writer = Callable[[list[RowResult]], Awaitable[Any]]
 
 # Uploads above this size are processed in the background with a progress component (about 5,000 rows).
 BACKGROUND_BYTES = 256 * 1024
-LOCK_STALE_AFTER = timedelta(minutes=30)
 _TASKS: set[asyncio.Task] = set()
 
 
@@ -83,19 +83,21 @@ async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows
     return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
 
 
-async def _acquire_lock(key: str, token: str) -> None:
-    now = datetime.now(UTC)
+async def _try_lock(key: str, token: str) -> bool:
+    # ON CONFLICT: two uploads racing on PostgreSQL get one lock and one refusal, not a unique-key error.
     async with write_transaction():
-        existing = await ImportLock.select().where(ImportLock.owner_key == key).first()
-        if existing is not None:
-            if now - _aware(existing["acquired_at"]) < LOCK_STALE_AFTER:
-                raise UploadError("已有一个批量导入正在处理，请等待其完成后再上传", status=409)
-            await ImportLock.delete().where(ImportLock.owner_key == key)
-        await ImportLock.insert(ImportLock(owner_key=key, job_token=token, acquired_at=now))
+        taken = await ImportLock.insert(ImportLock(owner_key=key, job_token=token, acquired_at=datetime.now(UTC))) \
+            .on_conflict(target=ImportLock.owner_key, action="DO NOTHING").returning(ImportLock.id)
+    return bool(taken)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+async def _acquire_lock(key: str, token: str, settings: Any) -> None:
+    if await _try_lock(key, token):
+        return
+    # The holder may be a job whose worker died: its heartbeat decides (a live long import keeps its lock).
+    await cleanup.reap_dead_imports(settings, owner_key=key)
+    if not await _try_lock(key, token):
+        raise UploadError("已有一个批量导入正在处理，请等待其完成后再上传", status=409)
 
 
 async def _release_lock(key: str, token: str) -> None:
@@ -133,20 +135,21 @@ async def start_import(
     principal: Principal = request.user
     key = owner_key(principal)
     token = secrets.token_urlsafe(24)
-    await _acquire_lock(key, token)
+    await _acquire_lock(key, token, settings)
     try:
         directory = Path(settings.storage_dir) / "imports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{secrets.token_hex(16)}.xlsx"
         path.write_bytes(data)
         path.chmod(0o600)
-        job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name,
-                        status="queued", created_at=datetime.now(UTC))
+        job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name, status="queued",
+                        created_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC), storage_path=str(path))
         await job.save()
     except BaseException:
         await _release_lock(key, token)
         raise
-    run = _run(job.id, spec, path, key, token, write, row_check, settings.upload_max_bytes, settings.import_max_rows)
+    run = cleanup.keep_alive(ImportJob, job.id, _run(
+        job.id, spec, path, key, token, write, row_check, settings.upload_max_bytes, settings.import_max_rows))
     if background if background is not None else len(data) > BACKGROUND_BYTES:
         task = asyncio.create_task(run)
         _TASKS.add(task)
