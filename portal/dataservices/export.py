@@ -14,6 +14,7 @@ from litestar import Request, Response
 
 from portal.auth.principal import Principal
 from portal.core import dictionary
+from portal.dataservices import cleanup
 from portal.dataservices.grid import Grid, _as_date, display
 from portal.dataservices.tables import ExportJob
 from portal.dataservices.xlsxstream import DATE, HEADER, MONEY, NUMBER, TEXT, SheetStream
@@ -93,7 +94,9 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
             await asyncio.to_thread(writer.append, rows)
             written += len(rows)
             if job_id is not None:
-                await ExportJob.update({ExportJob.done: written}).where(ExportJob.id == job_id)
+                await ExportJob.update({ExportJob.done: written, ExportJob.heartbeat_at: datetime.now(UTC)}).where(
+                    ExportJob.id == job_id
+                )
             if len(rows) < BATCH:
                 break
             last = rows[-1]
@@ -143,10 +146,11 @@ async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
     job = ExportJob(
         token=secrets.token_urlsafe(24), owner_key=owner_key(principal), grid_name=grid.name,
         file_name=_file_name(grid), status="queued", total=total, created_at=datetime.now(UTC),
+        heartbeat_at=datetime.now(UTC),
     )
     await job.save()
     params = dict(request.query_params)
-    task = asyncio.create_task(_run_job(job.id, grid, params, scope, directory))
+    task = asyncio.create_task(cleanup.keep_alive(ExportJob, job.id, _run_job(job.id, grid, params, scope, directory)))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
     return await render(request, "dataservices/export_status.html", {"job": job, "page_title": "导出进度"})
@@ -154,20 +158,27 @@ async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
 
 async def _run_job(job_id: int, grid: Grid, params: dict, scope: Any, directory: Path) -> None:
     path = directory / f"{secrets.token_hex(16)}.xlsx"
+    # Each transition is conditional on the state this process left: if the clean-up took the job for dead
+    # meanwhile (no heartbeat for the stale limit), its "服务中断" verdict stands and the file is dropped.
+    running = (ExportJob.id == job_id) & (ExportJob.status == "running")
     try:
-        await ExportJob.update({ExportJob.status: "running", ExportJob.storage_path: str(path)}).where(
-            ExportJob.id == job_id
-        )
+        started = await ExportJob.update(
+            {ExportJob.status: "running", ExportJob.storage_path: str(path), ExportJob.heartbeat_at: datetime.now(UTC)}
+        ).where((ExportJob.id == job_id) & (ExportJob.status == "queued")).returning(ExportJob.id)
+        if not started:
+            return
         count = await write_export(grid, params, scope, path, job_id=job_id)
-        await ExportJob.update(
+        finished = await ExportJob.update(
             {ExportJob.status: "done", ExportJob.done: count, ExportJob.finished_at: datetime.now(UTC)}
-        ).where(ExportJob.id == job_id)
+        ).where(running).returning(ExportJob.id)
+        if not finished:
+            path.unlink(missing_ok=True)
     except Exception:
         log.exception("export job %s failed", job_id)
         path.unlink(missing_ok=True)
         await ExportJob.update(
             {ExportJob.status: "failed", ExportJob.message: "导出失败，请稍后重试", ExportJob.finished_at: datetime.now(UTC)}
-        ).where(ExportJob.id == job_id)
+        ).where(running)
 
 
 async def wait_for_exports() -> None:
