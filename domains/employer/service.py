@@ -8,8 +8,15 @@ from typing import Any
 from domains.employer import rules
 from domains.employer.tables import AgentAuthorisation, Employer
 from portal.auth.principal import Principal, register_loader
-from portal.db import write_transaction
+from portal.db import fetch, write_transaction
 from portal.validators import uscc_org_code
+from portal.workflow.feedback import unread_count_sql
+
+# One round trip per request: the employer, its LC-1 flag and the header's unread count.
+_PRINCIPAL_SQL = (
+    "SELECT e.id, e.name, e.profile_complete, e.filing_approved, "
+    f"{unread_count_sql('employer', 'e.id')} AS unread FROM employer e WHERE e.id = {{}}"
+)
 
 
 async def get_employer(employer_id: int) -> dict[str, Any] | None:
@@ -25,11 +32,10 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
     employer_id = session.get("employer_id")
     if not isinstance(employer_id, int):
         return None
-    row = await Employer.select(Employer.id, Employer.name, Employer.profile_complete).where(
-        Employer.id == employer_id
-    ).first()
-    if row is None:
+    rows = await fetch(_PRINCIPAL_SQL, employer_id)
+    if not rows:
         return None
+    row = rows[0]
     acting_role = str(session.get("acting_role") or "legal_rep")
     agent_id = session.get("agent_id")
     acting_name = str(session.get("acting_name", ""))
@@ -53,7 +59,9 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
         agent_id=agent_id if acting_role == "agent" else None,
         login_type=str(session.get("login_type", "")),
         realname_level=str(session.get("realname_level", "")),
-        profile_complete=row["profile_complete"],
+        profile_complete=bool(row["profile_complete"]),
+        flags=frozenset({"filing_approved"}) if row["filing_approved"] else frozenset(),
+        unread_messages=int(row["unread"]),
     )
 
 

@@ -38,7 +38,8 @@ def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:
 
 async def gate(request: Request) -> Response | None:
     """LC-1: before the first filing is approved, every contract page explains why and links to the filing."""
-    if await filing.is_filing_approved(request.user.employer_id):
+    # The employer loader read the flag with the account row; without it, ask (approval may be seconds old).
+    if "filing_approved" in request.user.flags or await filing.is_filing_approved(request.user.employer_id):
         return None
     latest = await filing.latest_filing(request.user.employer_id)
     return await render(

@@ -7,8 +7,12 @@ from typing import Any
 
 from domains.person.tables import Person
 from portal.auth.principal import Principal, register_loader
-from portal.db import write_transaction
+from portal.db import fetch, write_transaction
 from portal.validators import id_birth_date, id_gender
+from portal.workflow.feedback import unread_count_sql
+
+# One round trip per request: the person and the header's unread count.
+_PRINCIPAL_SQL = f"SELECT p.id, p.name, {unread_count_sql('person', 'p.id')} AS unread FROM person p WHERE p.id = {{}}"
 
 
 async def get_person(person_id: int) -> dict[str, Any] | None:
@@ -39,9 +43,10 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
     person_id = session.get("person_id")
     if not isinstance(person_id, int):
         return None
-    row = await Person.select(Person.id, Person.name).where(Person.id == person_id).first()
-    if row is None:
+    rows = await fetch(_PRINCIPAL_SQL, person_id)
+    if not rows:
         return None
+    row = rows[0]
     return Principal(
         kind="person",
         account_id=int(session.get("account_id") or 0),
@@ -49,6 +54,7 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
         person_id=row["id"],
         login_type=str(session.get("login_type", "")),
         realname_level=str(session.get("realname_level", "")),
+        unread_messages=int(row["unread"]),
     )
 
 

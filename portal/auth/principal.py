@@ -37,6 +37,11 @@ class Principal:
     scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     must_change_password: bool = False
     profile_complete: bool = True
+    # Account facts a loader read with the account row in the same query (e.g. "filing_approved"), so pages
+    # need no second round trip; a fact missing here is not a "no": callers fall back to their own query.
+    flags: frozenset[str] = frozenset()
+    # The header's unread-message count when the loader computed it in its query (None: not computed).
+    unread_messages: int | None = None
 
     @property
     def is_staff(self) -> bool:

