@@ -15,7 +15,7 @@ from litestar import Request, Response
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices import cleanup
-from portal.dataservices.grid import Grid, _as_date, display
+from portal.dataservices.grid import Grid, _as_date, audit_full_view, display
 from portal.dataservices.tables import ExportJob
 from portal.dataservices.xlsxstream import DATE, HEADER, MONEY, NUMBER, TEXT, SheetStream
 
@@ -133,6 +133,7 @@ async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
 
     query = await grid.parse(request.query_params)
     total = await grid.count(scope, query)
+    await audit_full_view(request, grid, total, action="grid.full_export")
     directory = export_dir(request)
     if total <= INLINE_MAX_ROWS:
         path = directory / f"{secrets.token_hex(16)}.xlsx"
@@ -208,5 +209,6 @@ async def grid_response(
     if request.query_params.get("export") == "xlsx":
         return await export_response(request, grid, scope)
     page = await grid.page(request.query_params, scope, path=request.url.path)
+    await audit_full_view(request, grid, len(page.rows))
     ctx = {"grid_page": page, **grid_macros(request), **(context or {})}
     return await render(request, template, ctx, block=block, headers={"Cache-Control": "no-store"})

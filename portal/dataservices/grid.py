@@ -350,6 +350,20 @@ class Grid:
         return [display(c, row, labels.get(c.key)) for c in self.columns]
 
 
+async def audit_full_view(request: Any, grid: Grid, rows: int, *, action: str = "grid.full_view") -> None:
+    """SECURITY 12: a page or export that shows whole ID numbers or phones (`full=True` columns) is audited."""
+    full = [c.label for c in grid.columns if c.full and c.kind in {"id_number", "phone"}]
+    if not full or rows == 0:
+        return
+    from portal import audit
+    from portal.web import client_ip
+
+    filters = {k: v for k, v in request.query_params.items() if v and k not in {"after", "before", "p"}}
+    await audit.record(category="privacy", action=action, actor=request.scope.get("user"), ip=client_ip(request),
+                       object_type="grid", object_id=grid.name,
+                       detail={"columns": full, "rows": rows, "filters": filters})
+
+
 def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) -> Cell:
     """The value as shown on screen and in exports: masked (X-9), labelled, formatted."""
     value = row.get(column.key)
