@@ -1,4 +1,5 @@
-"""Operator commands: `python -m portal.cli create-admin --username U [--password P]` (idempotent)."""
+"""Operator commands: `python -m portal.cli create-admin --username U [--password P]` (idempotent);
+`python -m portal.cli cleanup` (one clean-up pass: dead jobs, expired export files and import results)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,20 @@ async def create_admin(username: str, password: str, display_name: str) -> tuple
             await engine.close_connection_pool()
 
 
+async def run_cleanup() -> str:
+    from portal.dataservices.cleanup import cleanup
+    from portal.db import current_engine, is_sqlite
+
+    engine = current_engine()
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        return (await cleanup(Settings.from_env())).summary()
+    finally:
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password:
         return args.password
@@ -54,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--username", required=True)
     create.add_argument("--password", help="也可用环境变量 PORTAL_ADMIN_PASSWORD 或标准输入提供")
     create.add_argument("--display-name", default="系统管理员")
+    commands.add_parser("cleanup", help="清理：标记中断的导出/上传任务，删除过期的导出文件和上传结果")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    if args.command == "cleanup":
+        print("清理完成：" + asyncio.run(run_cleanup()))
+        return 0
     _register_permissions()
     password = _read_password(args)
     policy = Settings.from_env().security.password_policy

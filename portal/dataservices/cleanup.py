@@ -3,7 +3,7 @@
 A job is alive while its heartbeat moves: the process working on it touches `heartbeat_at` every
 HEARTBEAT_S seconds (and on progress). A worker cannot tell at start-up which running jobs are its own
 dead ones and which belong to a live neighbour, so only a heartbeat older than `job_stale_minutes`
-marks a job dead. Every state change is one conditional UPDATE … RETURNING, so two workers sweeping at
+marks a job dead. Every state change is a conditional UPDATE … RETURNING, so two workers sweeping at
 once never both act on a row, and files are deleted only for rows the sweep itself changed.
 """
 
@@ -99,6 +99,18 @@ async def keep_alive(table: type[ExportJob] | type[ImportJob], job_id: int, work
         await asyncio.gather(beat, return_exceptions=True)
 
 
+async def _claim(table: type[ExportJob] | type[ImportJob], where: Any, values: dict, *extra: Any) -> list[dict]:
+    """Apply `values` to the rows matching `where`; return those rows as they were (RETURNING gives the new
+    values, and the old storage_path is what must be deleted). The UPDATE repeats `where`, so a row another
+    worker changed in between is neither updated nor returned (inside one transaction on either engine)."""
+    before = await table.select(table.id, table.storage_path, *extra).where(where)
+    if not before:
+        return []
+    changed = await table.update(values).where(table.id.is_in([r["id"] for r in before]) & where).returning(table.id)
+    ids = {r["id"] for r in changed}
+    return [r for r in before if r["id"] in ids]
+
+
 def _stale(table: type[ExportJob] | type[ImportJob], cutoff: datetime) -> Any:
     # A job that never beat (crash right after its row was saved) is judged by its creation time.
     return (table.heartbeat_at < cutoff) | (table.heartbeat_at.is_null() & (table.created_at < cutoff))
@@ -111,11 +123,10 @@ async def reap_dead_exports(settings: Settings, *, now: datetime | None = None) 
     now = now or _now()
     cutoff = now - timedelta(minutes=settings.job_stale_minutes)
     async with write_transaction():
-        rows = await ExportJob.update(
+        rows = await _claim(
+            ExportJob, ExportJob.status.is_in(list(ACTIVE_EXPORT)) & _stale(ExportJob, cutoff),
             {ExportJob.status: "failed", ExportJob.message: EXPORT_DEAD, ExportJob.finished_at: now,
-             ExportJob.storage_path: ""}
-        ).where(ExportJob.status.is_in(list(ACTIVE_EXPORT)) & _stale(ExportJob, cutoff)).returning(
-            ExportJob.id, ExportJob.storage_path
+             ExportJob.storage_path: ""},
         )
     for row in rows:
         log.warning("export job %s: no heartbeat since before %s, marked failed", row["id"], cutoff.isoformat())
@@ -134,10 +145,10 @@ async def reap_dead_imports(settings: Settings, *, now: datetime | None = None,
     if owner_key is not None:
         where = where & (ImportJob.owner_key == owner_key)
     async with write_transaction():
-        rows = await ImportJob.update(
-            {ImportJob.status: "failed", ImportJob.message: IMPORT_DEAD, ImportJob.finished_at: now,
-             ImportJob.storage_path: ""}
-        ).where(where).returning(ImportJob.id, ImportJob.token, ImportJob.storage_path)
+        rows = await _claim(
+            ImportJob, where, {ImportJob.status: "failed", ImportJob.message: IMPORT_DEAD, ImportJob.finished_at: now,
+                               ImportJob.storage_path: ""}, ImportJob.token,
+        )
         released = 0
         if rows:
             released += len(await ImportLock.delete().where(
@@ -164,10 +175,9 @@ async def expire_exports(settings: Settings, *, now: datetime | None = None) -> 
     now = now or _now()
     cutoff = now - timedelta(hours=settings.export_retention_hours)
     async with write_transaction():
-        rows = await ExportJob.update(
-            {ExportJob.status: "expired", ExportJob.message: EXPORT_EXPIRED, ExportJob.storage_path: ""}
-        ).where((ExportJob.status == "done") & (ExportJob.finished_at < cutoff)).returning(
-            ExportJob.id, ExportJob.storage_path
+        rows = await _claim(
+            ExportJob, (ExportJob.status == "done") & (ExportJob.finished_at < cutoff),
+            {ExportJob.status: "expired", ExportJob.message: EXPORT_EXPIRED, ExportJob.storage_path: ""},
         )
     for row in rows:
         _unlink(row["storage_path"])
