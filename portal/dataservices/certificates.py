@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,11 +20,13 @@ from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 from piccolo.custom_types import Combinable
 
-from portal import validators
-from portal.auth.principal import Principal
+from portal import audit, validators
+from portal.auth.principal import Principal, _division_prefix
 from portal.dataservices.documents import render_pdf
+from portal.dataservices.grid import Column, Filter, Grid, Scope
 from portal.dataservices.tables import Certificate, StoredDocument
 from portal.db import write_transaction
+from portal.filters import SHANGHAI
 from portal.settings import Settings
 
 
@@ -153,25 +156,97 @@ async def issue_certificate(
         code=code, kind=kind, title=title, subject_summary=json.dumps(summary, ensure_ascii=False),
         owner_employer_id=owner_employer_id, owner_person_id=owner_person_id, division_code=division_code,
         document_token=document["token"], pdf_sha256=document["sha256"], storage_path=document["storage_path"],
-        issued_at=issued_at,
+        issued_at=issued_at, issued_on=issued_at.astimezone(SHANGHAI).date(),
     )
     async with write_transaction():
         await row.save()
     return row.to_dict()
 
 
-async def revoke_certificate(code: str, reason: str) -> bool:
-    """Mark a certificate revoked (the verification page says so); False when unknown or already revoked."""
+async def revoke_certificate(code: str, reason: str, *, actor: Principal | None = None, ip: str = "") -> bool:
+    """Mark a certificate revoked (the verification page says so) and audit it; False when unknown or
+    already revoked (nothing changed, nothing audited). The UPDATE's own condition decides, so two staff
+    revoking at once produce one revocation and one audit row."""
     async with write_transaction():
-        found = await Certificate.select(Certificate.id).where(
-            (Certificate.code == code) & Certificate.revoked_at.is_null()
-        ).first()
-        if found is None:
-            return False
-        await Certificate.update({Certificate.revoked_at: datetime.now(UTC), Certificate.revoke_reason: reason[:200]}).where(
-            Certificate.id == found["id"]
+        rows = await Certificate.update(
+            {Certificate.revoked_at: datetime.now(UTC), Certificate.revoke_reason: reason[:200]}
+        ).where((Certificate.code == code) & Certificate.revoked_at.is_null()).returning(
+            Certificate.id, Certificate.kind, Certificate.title, Certificate.division_code
         )
+    if not rows:
+        return False
+    row = rows[0]
+    await audit.record(
+        category="certificate", action="certificate_revoke", actor=actor, ip=ip, object_type="certificate",
+        object_id=row["id"], detail={"kind": row["kind"], "title": row["title"], "division": row["division_code"],
+                                     "reason": reason[:200]},
+    )
     return True
+
+
+# -- 证书管理 (staff) ----------------------------------------------------------------------------------------
+
+# Certificate kinds with their Chinese names, registered by the domains that issue them (e.g. on import of
+# their service module); the 类型 filter and column read these shared objects at query time.
+KIND_CHOICES: list[tuple[str, str]] = []
+KIND_BADGES: dict[str, tuple[str, str]] = {}
+
+
+def register_kind(code: str, label: str) -> None:
+    if code not in KIND_BADGES:
+        KIND_CHOICES.append((code, label))
+        KIND_BADGES[code] = (label, "neutral")
+
+
+_STATUS_SQL = "CASE WHEN revoked_at IS NULL THEN 'valid' ELSE 'revoked' END"
+STATUS_BADGES = {"valid": ("有效", "success"), "revoked": ("已撤销", "danger")}
+
+GRID = Grid(
+    name="certificates", source="certificate", title="证书管理", default_sort="-issued_at",
+    columns=[
+        Column("code", "证书编号/验证码", link=lambda r: f"/certificates/{r['_id']}"),
+        Column("kind", "类型", kind="badge", badges=KIND_BADGES),
+        Column("title", "标题"),
+        Column("division_code", "行政区划", category="division"),
+        Column("issued_at", "签发时间", kind="datetime", sortable=True),
+        Column("status", "状态", kind="badge", sql=_STATUS_SQL, badges=STATUS_BADGES),
+        Column("revoked_at", "撤销时间", kind="datetime"),
+    ],
+    filters=[
+        Filter("code", "证书编号/验证码", kind="exact", normalise=True),
+        Filter("kind", "类型", kind="choice", choices=KIND_CHOICES),
+        Filter("title", "标题"),
+        Filter("status", "状态", kind="choice", sql=_STATUS_SQL, choices=[("valid", "有效"), ("revoked", "已撤销")]),
+        Filter("issued_on", "签发日期", kind="date_range"),
+    ],
+)
+
+
+def staff_clause(principal: Principal) -> Combinable | None:
+    """Certificates whose division lies under one of the staff member's division scopes; None: no scope."""
+    prefixes = [_division_prefix(c) for c in principal.scopes.get("division", ())]
+    if not prefixes:
+        return None
+    return reduce(lambda a, b: a | b, [Certificate.division_code.like(f"{p}%") for p in prefixes])
+
+
+def staff_scope(principal: Principal) -> Scope:
+    clause = staff_clause(principal)
+    return Scope.where(clause) if clause is not None else Scope("1 = 0")
+
+
+async def staff_certificate(principal: Principal, certificate_id: int) -> dict:
+    """One certificate within the staff member's jurisdiction, with its masked facts; 404 otherwise."""
+    clause = staff_clause(principal)
+    if clause is None:
+        raise NotFoundException()
+    row = await Certificate.select().where((Certificate.id == certificate_id) & clause).first()
+    if row is None:
+        raise NotFoundException()
+    row["facts"] = json.loads(row["subject_summary"] or "[]")
+    row["valid"] = row["revoked_at"] is None
+    row["kind_label"] = KIND_BADGES.get(row["kind"], (row["kind"], ""))[0]
+    return row
 
 
 async def verification(code: str) -> dict | None:

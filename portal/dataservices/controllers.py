@@ -1,4 +1,4 @@
-"""HTTP handlers of portal/dataservices: certificate verification, export and import progress, downloads."""
+"""HTTP handlers of portal/dataservices: certificate verification and 证书管理, export and import progress, downloads."""
 
 from __future__ import annotations
 
@@ -8,17 +8,24 @@ from functools import reduce
 from pathlib import Path
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from portal.auth.principal import PUBLIC, Principal, _division_prefix, authenticated_guard
-from portal.dataservices import certificates, imports
-from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
+from portal.auth.permissions import register_permissions
+from portal.auth.principal import PUBLIC, Principal, _division_prefix, authenticated_guard, staff_guard
+from portal.core import dictionary
+from portal.dataservices import certificates, cleanup, imports
+from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response, owner_key
 from portal.dataservices.spreadsheets import spec_by_name
 from portal.dataservices.tables import ExportJob, StoredDocument
 from portal.dataservices.workbooks import template_bytes
-from portal.web import render
+from portal.forms import Form, TextField
+from portal.web import NavItem, client_ip, redirect, register_nav, render
+
+REVOKE_PERMISSION = "certificate.revoke"
+register_permissions({REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"})
+register_nav(NavItem("证书管理", "certificate_list", "staff", permission=REVOKE_PERMISSION, order=70))
 
 RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}
@@ -55,6 +62,9 @@ async def export_status(request: Request, token: FromPath[str]) -> Response:
 @get("/exports/{token:str}/download", name="export_download", guards=[authenticated_guard])
 async def export_download(request: Request, token: FromPath[str]) -> Response:
     job = await _export_job(request, token)
+    if job["status"] == "expired":
+        # An old download link: the status page says 文件已过期，请重新导出.
+        return redirect(request, request.app.route_reverse("export_status", token=token))
     if job["status"] != "done" or not job["storage_path"]:
         raise NotFoundException()
     try:
@@ -76,6 +86,9 @@ async def import_result(request: Request, token: FromPath[str]) -> Response:
     """LC-6 result: progress while running, then the summary and a paged table of every row."""
     job = await _import_job(request, token)
     spec = spec_by_name(job["sheet_name"])
+    if job["status"] == "expired":
+        return await render(request, "dataservices/import_expired.html",
+                            {"page_title": "上传结果", "job": job, "spec": spec}, headers=NO_STORE)
     only_failed = request.query_params.get("only") == "failed"
     rows = imports.job_rows(job)
     if only_failed:
@@ -98,7 +111,7 @@ async def import_result(request: Request, token: FromPath[str]) -> Response:
         "number": number, "pages": pages, "row_count": len(rows),
         "prev_url": page_url(number - 1) if number > 1 else "",
         "next_url": page_url(number + 1) if number < pages else "",
-        "running": job["status"] not in {"done", "failed"},
+        "running": job["status"] in cleanup.ACTIVE_IMPORT,
     }
     block = "progress" if request.headers.get("hx-target") == "import-progress" else "results"
     return await render(request, "dataservices/import_result.html", ctx, block=block, headers=NO_STORE)
@@ -109,6 +122,8 @@ async def import_failed_rows(request: Request, token: FromPath[str]) -> Response
     """The failed rows in the same template with 失败原因 filled in: fix and upload again."""
     job = await _import_job(request, token)
     spec = spec_by_name(job["sheet_name"])
+    if job["status"] == "expired":
+        return redirect(request, request.app.route_reverse("import_result", token=token))
     if spec is None or job["status"] != "done":
         raise NotFoundException()
     data = await template_bytes(spec, imports.failed_rows(job), with_reasons=True)
@@ -132,4 +147,59 @@ async def document_download(request: Request, token: FromPath[str]) -> Response:
     return await certificates.document_response(token, document_scope(request.user))
 
 
-ROUTES = [verify_certificate, export_status, export_download, import_result, import_failed_rows, document_download]
+# -- 证书管理: staff list, detail and revocation, within the staff member's division scopes -------------------
+
+CERT_GUARD = [staff_guard(REVOKE_PERMISSION)]
+REVOKE_FIELDS = [TextField("reason", "撤销原因", max_len=200)]
+
+
+@get("/certificates", name="certificate_list", guards=CERT_GUARD)
+async def certificate_list(request: Request) -> Response:
+    return await grid_response(request, certificates.GRID, certificates.staff_scope(request.user),
+                               "dataservices/certificate_list.html",
+                               {"page_title": "证书管理", "breadcrumbs": [("证书管理", "")]})
+
+
+async def _detail_page(request: Request, cert: dict, form: Form, *, confirming: bool = False,
+                       notice: str = "", status_code: int = 200) -> Response:
+    ctx = {
+        "page_title": f"证书详情 · {cert['title']}", "cert": cert, "form": form, "confirming": confirming,
+        "notice": notice, "division_label": await dictionary.label("division", cert["division_code"]),
+        "breadcrumbs": [("证书管理", request.app.route_reverse("certificate_list")), ("证书详情", "")],
+    }
+    return await render(request, "dataservices/certificate_detail.html", ctx, block="revoke_panel",
+                        status_code=status_code, headers=NO_STORE)
+
+
+@get("/certificates/{cid:int}", name="certificate_detail", guards=CERT_GUARD)
+async def certificate_detail(request: Request, cid: FromPath[int]) -> Response:
+    cert = await certificates.staff_certificate(request.user, cid)
+    notice = "证明已撤销，核验页面现显示“已撤销”。" if request.query_params.get("revoked") == "1" else ""
+    return await _detail_page(request, cert, Form(REVOKE_FIELDS, {}), notice=notice)
+
+
+@post("/certificates/{cid:int}/revoke", name="certificate_revoke", guards=CERT_GUARD)
+async def certificate_revoke(request: Request, cid: FromPath[int]) -> Response:
+    """Two steps: the reason (checked), then an explicit confirmation carrying the same reason."""
+    principal: Principal = request.user
+    cert = await certificates.staff_certificate(principal, cid)
+    data = await request.form()
+    form = Form(REVOKE_FIELDS, data)
+    if not cert["valid"]:
+        form.add_error("reason", "该证明已撤销，无需重复撤销")
+        return await _detail_page(request, cert, form)
+    if not await form.validate() or data.get("back") == "1":
+        return await _detail_page(request, cert, form)
+    if data.get("confirm") != "1":
+        return await _detail_page(request, cert, form, confirming=True)
+    done = await certificates.revoke_certificate(cert["code"], form.cleaned["reason"], actor=principal,
+                                                 ip=client_ip(request))
+    if not done:  # revoked by someone else between the page and this request
+        cert = await certificates.staff_certificate(principal, cid)
+        form.add_error("reason", "该证明已撤销，无需重复撤销")
+        return await _detail_page(request, cert, form)
+    return redirect(request, request.app.route_reverse("certificate_detail", cid=cid) + "?revoked=1")
+
+
+ROUTES = [verify_certificate, export_status, export_download, import_result, import_failed_rows, document_download,
+          certificate_list, certificate_detail, certificate_revoke]
