@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from domains.labor_contract import batch_controllers, forms, grids, roster_controllers, rules, service
+from domains.labor_contract import privacy as _privacy  # noqa: F401  (registers 查看完整号码)
 from domains.labor_contract.matters import CONTRACT_FILING
 from domains.labor_contract.pages import GUARDS, MENU, crumbs, gate, page
 from domains.labor_contract.service import FilingRefused

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from urllib.parse import urlsplit
 
-from portal.auth.principal import PUBLIC
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from portal import privacy
+from portal.auth.principal import PUBLIC, authenticated_guard
 from portal.core import admin_pages
-from portal.web import catalogue, redirect, render
+from portal.web import catalogue, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
+
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/", name="home", opt=PUBLIC)
@@ -33,4 +39,19 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-ROUTES = [home, toggle_elder_mode, healthz, *admin_pages.ROUTES]
+@post("/reveal/{what:str}/{object_id:int}", name="reveal_value", guards=[authenticated_guard])
+async def reveal_value(request: Request, what: FromPath[str], object_id: FromPath[int]) -> Response:
+    """查看完整号码: scope and permission checked by portal.privacy, the view audited; never cached."""
+    label, value = await privacy.reveal(request.user, what, object_id, ip=client_ip(request))
+    if is_htmx(request):
+        return await render(request, "core/_reveal_value.html", {"value": value}, headers=NO_STORE)
+    # Back to the page the button was on (same host only; anything else goes home).
+    ref = urlsplit(request.headers.get("referer", ""))
+    back = safe_next(ref.path + (f"?{ref.query}" if ref.query else "")) if ref.netloc == request.url.netloc else "/"
+    return await render(request, "core/reveal.html", {
+        "page_title": f"查看完整{label}", "label": f"完整{label}", "value": value, "back": back,
+        "breadcrumbs": [(f"查看完整{label}", None)],
+    }, headers=NO_STORE)
+
+
+ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_pages.ROUTES]
