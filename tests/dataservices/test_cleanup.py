@@ -10,6 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from portal.dataservices import cleanup
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from tests.dataservices.sheets import filled
@@ -20,6 +22,17 @@ ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_MADE: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def _remove_made_files():
+    # Other modules assert that the storage folders hold nothing of theirs: leave them as found.
+    yield
+    while _MADE:
+        _MADE.pop().unlink(missing_ok=True)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -28,6 +41,7 @@ def _file(app, folder: str, age: timedelta | None = None) -> Path:
     directory = Path(app.state.settings.storage_dir) / folder
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{secrets.token_hex(16)}.xlsx"
+    _MADE.append(path)
     path.write_bytes(b"PK partial")
     if age is not None:
         stamp = (_now() - age).timestamp()
