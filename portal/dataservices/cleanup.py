@@ -199,10 +199,11 @@ async def sweep_orphans(settings: Settings, *, now: datetime | None = None) -> i
     """Files no job refers to any more (a process died between writing a file and recording it, or while
     deleting it): exports after the export retention, uploads after the stale limit."""
     now = now or _now()
+    # Only these states own a file (status-first indexes serve both queries; old rows are tombstones).
     keep: set[str] = set()
-    for table in (ExportJob, ImportJob):
-        rows = await table.select(table.storage_path).where(table.storage_path != "")
-        keep.update(r["storage_path"] for r in rows)
+    for table, states in ((ExportJob, (*ACTIVE_EXPORT, "done")), (ImportJob, ACTIVE_IMPORT)):
+        rows = await table.select(table.storage_path).where(table.status.is_in(list(states)))
+        keep.update(r["storage_path"] for r in rows if r["storage_path"])
     limits = [(Path(settings.storage_dir) / "exports", now - timedelta(hours=settings.export_retention_hours)),
               (Path(settings.storage_dir) / "imports", now - timedelta(minutes=settings.job_stale_minutes))]
     return await asyncio.to_thread(_remove_unreferenced, limits, keep)
