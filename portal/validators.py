@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+import time
 import unicodedata
-from datetime import date
-from operator import mul
+from datetime import date, datetime, timedelta
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -32,17 +33,35 @@ def id_number_error(value: str, *, today: date | None = None) -> str | None:
     # isascii: str.isdigit() also accepts e.g. Arabic-Indic digits, which NFKC leaves alone
     if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         return "身份证号格式不正确：前17位应为数字，末位为数字或X"
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return "身份证号中的出生日期不存在"
-    if born.year < 1900 or born > (today or date.today()):
-        return "身份证号中的出生日期不合理"
-    # map/mul instead of a generator: imports check 100,000 IDs per second
-    total = sum(map(mul, map(int, value[:17]), _ID_WEIGHTS))
-    if _ID_CHECK[total % 11] != value[17]:
+    # Fast path (imports check 100,000 IDs a second): a birth date in the set of plausible ones is valid.
+    if today is not None or value[6:14] not in _plausible_births():
+        try:
+            born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        except ValueError:
+            return "身份证号中的出生日期不存在"
+        if born.year < 1900 or born > (today or date.today()):
+            return "身份证号中的出生日期不合理"
+    # The weights are 2**(18 - i) mod 11 and 13 ≡ 2 (mod 11): reading the digits in base 13 sums them in C.
+    if _ID_CHECK[2 * int(value[:17], 13) % 11] != value[17]:
         return "身份证号校验位不正确"
     return None
+
+
+_BIRTHS: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def _plausible_births() -> frozenset[str]:
+    """Every YYYYMMDD from 1900-01-01 to today (~46,000 strings), rebuilt after local midnight."""
+    global _BIRTHS
+    if time.time() >= _BIRTHS[0]:
+        today = date.today()
+        days = frozenset(
+            f"{y}{m:02d}{d:02d}" for y in range(1900, today.year + 1) for m in range(1, 13)
+            for d in range(1, calendar.monthrange(y, m)[1] + 1) if (y, m, d) <= (today.year, today.month, today.day)
+        )
+        tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time()).timestamp()  # local midnight
+        _BIRTHS = (tomorrow, days)
+    return _BIRTHS[1]
 
 
 def is_id_number(value: str) -> bool:

@@ -15,14 +15,15 @@ from typing import Any
 from litestar import Request
 
 from portal.auth.principal import Principal
-from portal.dataservices import cleanup
+from portal.dataservices import cleanup, parallel
 from portal.dataservices.export import owner_key
 from portal.dataservices.spreadsheets import (
     RowResult,
     SheetSpec,
     UploadError,
     check_upload,
-    cleaner,
+    column_cleaner,
+    read_clean,
     read_rows,
 )
 from portal.dataservices.tables import ImportJob, ImportLock
@@ -32,6 +33,7 @@ from portal.db import write_transaction
 log = logging.getLogger("portal.imports")
 
 RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]]
+BatchCheck = Callable[[list[RowResult]], Awaitable[None]]
 Writer = Callable[[list[RowResult]], Awaitable[Any]]
 
 # Uploads above this size are processed in the background with a progress component (about 5,000 rows).
@@ -40,47 +42,77 @@ _TASKS: set[asyncio.Task] = set()
 
 
 async def validate_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck | None = None,
-                        progress: Callable[[int], Awaitable[None]] | None = None) -> list[RowResult]:
-    """Types, required, lengths, ID/USCC check digits, dates, dictionary labels, duplicates inside the file,
-    then the domain's `row_check(row) -> [reasons]` (sync or async) for rows that passed the generic checks."""
-    maps = {c.key: await choice_map(c) for c in spec.columns if c.type == "choice"}
-    cleaners = [(c.key, cleaner(c, maps.get(c.key, {}))) for c in spec.columns]
-    for row in rows:
-        data = row.data
-        values = row.values
-        for key, clean in cleaners:
-            value, reason = clean(values[key], data[key])
-            data[key] = value
+                        progress: Callable[[int], Awaitable[None]] | None = None,
+                        batch_check: BatchCheck | None = None) -> list[RowResult]:
+    """Types, required, lengths, ID/USCC check digits, dates, dictionary labels (rows from read_rows), then
+    check_rows(): duplicates inside the file and the domain's checks."""
+    maps = await choice_maps(spec)
+    for column in spec.columns:
+        key = column.key
+        values, reasons = column_cleaner(column, maps.get(key, {}))([r.values[key] for r in rows],
+                                                                    [r.data[key] for r in rows])
+        for row, value, reason in zip(rows, values, reasons, strict=True):
+            row.data[key] = value
             if reason:
                 row.reasons.append(reason)
+    return await check_rows(spec, rows, row_check, progress, batch_check)
+
+
+async def choice_maps(spec: SheetSpec) -> dict[str, dict[str, str]]:
+    return {c.key: await choice_map(c) for c in spec.columns if c.type == "choice"}
+
+
+async def check_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck | None = None,
+                     progress: Callable[[int], Awaitable[None]] | None = None,
+                     batch_check: BatchCheck | None = None) -> list[RowResult]:
+    """After the per-cell checks: duplicates inside the file, then the domain's `row_check(row) -> [reasons]`
+    (sync or async) for each row that passed the generic checks, then `await batch_check(rows)` once with
+    those same rows (it appends to `row.reasons`; one query per chunk of rows instead of one per row)."""
     for keys in spec.unique:
-        seen: dict[tuple, int] = {}
         labels = "、".join(spec.column(k).label for k in keys)
-        for row in rows:
-            key = tuple(row.data.get(k) for k in keys)
-            if any(v is None for v in key):
+        if len(keys) == 1:
+            found = [row.data.get(keys[0]) for row in rows]
+        else:
+            found = [tuple(row.data.get(k) for k in keys) for row in rows]
+            found = [None if None in key else key for key in found]
+        seen: dict[Any, int] = {}
+        for row, key in zip(rows, found, strict=True):
+            if key is None:
                 continue
-            if key in seen:
-                row.reasons.append(f"{labels}与第{seen[key]}行重复")
-            else:
-                seen[key] = row.number
+            first = seen.setdefault(key, row.number)
+            if first != row.number:
+                row.reasons.append(f"{labels}与第{first}行重复")
+    passed = [row for row in rows if row.ok] if batch_check is not None else []
     if row_check is not None:
         is_async = inspect.iscoroutinefunction(row_check)
         for i, row in enumerate(rows):
             if row.ok:
-                found = row_check(row)
-                if is_async or inspect.isawaitable(found):
-                    found = await found
-                row.reasons.extend(found)
+                reasons = row_check(row)
+                if is_async or inspect.isawaitable(reasons):
+                    reasons = await reasons
+                row.reasons.extend(reasons)
             if progress is not None and i % 1000 == 999:
                 await progress(i + 1)
+    if batch_check is not None and passed:
+        await batch_check(passed)
     return rows
 
 
 async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
-    """Checks, then calamine in a worker thread so the event loop keeps serving other requests."""
+    """Checks, then calamine in a worker thread so the event loop keeps serving other requests (raw rows)."""
     check_upload(data, max_bytes=max_bytes)
     return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
+
+
+async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
+    """parse_upload() plus the per-cell checks (the import path): large files are split over worker processes
+    (parallel.py), others are read in a thread."""
+    check_upload(data, max_bytes=max_bytes)
+    maps = await choice_maps(spec)
+    rows = await parallel.read_clean_parallel(spec, data, max_rows=max_rows, maps=maps)
+    if rows is None:
+        rows = await asyncio.to_thread(read_clean, spec, data, max_rows=max_rows, maps=maps)
+    return rows
 
 
 async def _try_lock(key: str, token: str) -> bool:
@@ -112,6 +144,7 @@ async def start_import(
     *,
     write: Writer,
     row_check: RowCheck | None = None,
+    batch_check: BatchCheck | None = None,
     background: bool | None = None,
 ) -> ImportJob:
     """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it.
@@ -119,7 +152,8 @@ async def start_import(
     Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
     refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
     redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
-    write_transaction(): if it raises, nothing is written and the result page says so."""
+    write_transaction(): if it raises, nothing is written and the result page says so. `row_check(row)` and
+    `batch_check(rows)` add the domain's reasons to rows that passed the generic checks (see check_rows)."""
     settings = request.app.state.settings
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
@@ -149,7 +183,8 @@ async def start_import(
         await _release_lock(key, token)
         raise
     run = cleanup.keep_alive(ImportJob, job.id, _run(
-        job.id, spec, path, key, token, write, row_check, settings.upload_max_bytes, settings.import_max_rows))
+        job.id, spec, path, key, token, write, (row_check, batch_check), settings.upload_max_bytes,
+        settings.import_max_rows))
     if background if background is not None else len(data) > BACKGROUND_BYTES:
         task = asyncio.create_task(run)
         _TASKS.add(task)
@@ -165,12 +200,12 @@ async def _set(job_id: int, **values: Any) -> None:
 
 
 async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer,
-               row_check: RowCheck | None, max_bytes: int, max_rows: int) -> None:
+               checks: tuple[RowCheck | None, BatchCheck | None], max_bytes: int, max_rows: int) -> None:
     rows: list[RowResult] = []
     try:
         await _set(job_id, status="parsing")
         try:
-            rows = await parse_upload(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes, max_rows=max_rows)
+            rows = await parse_clean(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes, max_rows=max_rows)
         except UploadError as exc:
             await _set(job_id, status="failed", message=exc.message, finished_at=datetime.now(UTC))
             return
@@ -179,7 +214,7 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
         async def progress(n: int) -> None:
             await _set(job_id, processed=n)
 
-        await validate_rows(spec, rows, row_check, progress)
+        await check_rows(spec, rows, checks[0], progress, checks[1])
         valid = [r for r in rows if r.ok]
         failed = len(rows) - len(valid)
         await _set(job_id, status="writing", processed=len(rows))

@@ -1,0 +1,254 @@
+"""Large uploads on every core: the data sheet is cut at row boundaries into small workbooks, each parsed and
+cleaned by spreadsheets.read_sheet() in a warm worker process, and the rows are joined again in order.
+
+Why: issue #5 asks 100,000 rows/s; calamine alone parses ~150,000 rows/s on one core and the Python cleaning
+costs as much again. Only big sheets are cut (PARALLEL_MIN_SHEET_BYTES of sheet XML, ~20,000 rows): the
+smaller ones keep the in-thread path and its memory. The result is the same rows, numbers, values and reasons
+as read_clean() (tests/dataservices/test_parallel.py); whenever a part cannot be read the same way (a refused
+file, an unusual sheet) read_clean_parallel() returns None and the caller reads the whole file as before,
+so errors are always the single-process ones. Duplicates across parts are found afterwards by check_rows().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import multiprocessing
+import os
+import re
+import threading
+import time
+import zipfile
+from array import array
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from typing import Any
+
+from defusedxml.ElementTree import fromstring
+
+from portal import lifecycle
+from portal.dataservices.spreadsheets import (
+    RowResult,
+    SheetSpec,
+    UploadError,
+    gc_paused,
+    read_sheet,
+    row_builder,
+)
+
+log = logging.getLogger("portal.imports")
+
+# Uncompressed sheet XML above which the sheet is cut: openpyxl's inline strings take ~440 bytes a row of the
+# 8-column template, shared strings ~250, so 8 MB is 18,000–32,000 rows; a 10,000-row upload stays in-thread.
+PARALLEL_MIN_SHEET_BYTES = 8 * 1024 * 1024
+# One part per core, at most four: the main process only cuts and joins.
+PARTS = max(1, min(4, os.cpu_count() or 1))
+
+_SEP = "\x1f"  # joins a column's strings for the trip back; a cell holding it makes that column a list
+_ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"[^>]*>')
+_HEADER_REF = re.compile(rb'(\sr="[A-Z]{0,3})1"')
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+# Worker CPU seconds spent on parts so far (the bench adds them to the main process's CPU time).
+worker_cpu_s = 0.0
+
+
+async def read_clean_parallel(spec: SheetSpec, data: bytes, *, max_rows: int,
+                              maps: dict[str, dict[str, str]]) -> list[RowResult] | None:
+    """spreadsheets.read_clean() over worker processes, or None when the file is small or cannot be cut."""
+    global worker_cpu_s
+    if PARTS < 2:
+        return None
+    cut = await asyncio.to_thread(split_workbook, spec, data, PARTS)
+    if cut is None:
+        return None
+    sheet, parts = cut
+    loop = asyncio.get_running_loop()
+    try:
+        pool = _get_pool()
+        futures = [loop.run_in_executor(pool, _read_part, spec, part, sheet, first, max_rows, maps)
+                   for part, first in parts]
+        del parts
+        results = await asyncio.gather(*futures)
+    except BrokenProcessPool:
+        log.exception("import worker died; reading in-process")
+        await asyncio.to_thread(shutdown_pool)
+        return None
+    worker_cpu_s += sum(r[-1] for r in results)
+    if any(r[0] is None for r in results):
+        return None  # a part was refused: the whole file, read in-process, gives the exact error
+    if sum(len(r[0]) for r in results) > max_rows:
+        raise UploadError(f"文件超过{max_rows}行的上限，请分批上传")
+    return await asyncio.to_thread(_join, spec, results)
+
+
+# -- cutting (main process) --------------------------------------------------------------------------------
+
+
+def split_workbook(spec: SheetSpec, data: bytes, parts: int,
+                   min_bytes: int | None = None) -> tuple[str, list[tuple[bytes, int]]] | None:
+    """(sheet name, [(part workbook, Excel number of its first data row)]) or None (small or unusual file).
+
+    Every part is the original package (ZIP_STORED, so nothing is compressed again) with the data sheet's
+    <sheetData> reduced to the header row and one run of rows; from the second part on, the header is
+    renumbered to the row just above the run, so calamine's range starts there and never spans the rows of
+    other parts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            path = _sheet_path(zf, spec.sheet_title)
+            if path is None:
+                return None
+            if zf.getinfo(path).file_size < (PARALLEL_MIN_SHEET_BYTES if min_bytes is None else min_bytes):
+                return None
+            others = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != path}
+            xml = zf.read(path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return None
+    start = xml.find(b"<sheetData>")
+    end = xml.rfind(b"</sheetData>")
+    first = xml.find(b"<row", start, end)
+    if start < 0 or end < 0 or first < 0:
+        return None
+    tag = _ROW_TAG.match(xml, first)
+    second = xml.find(b"<row", first + 4, end)
+    if tag is None or tag[1] != b"1" or second < 0:
+        return None
+    header = xml[first:second]
+    cuts = [(second, 2)]
+    for k in range(1, parts):
+        pos = xml.find(b"<row", max(second, start + (end - start) * k // parts), end)
+        if pos <= cuts[-1][0]:
+            break
+        tag = _ROW_TAG.match(xml, pos)
+        if tag is None:
+            return None
+        cuts.append((pos, int(tag[1])))
+    if len(cuts) < 2:
+        return None
+    head, tail = xml[:first], xml[end:]
+    out = []
+    for k, (pos, number) in enumerate(cuts):
+        stop = cuts[k + 1][0] if k + 1 < len(cuts) else end
+        top = header if k == 0 else _HEADER_REF.sub(rb"\g<1>" + str(number - 1).encode() + b'"', header)
+        out.append((_package(others, path, b"".join((head, top, xml[pos:stop], tail))), number))
+    return spec.sheet_title, out
+
+
+def _sheet_path(zf: zipfile.ZipFile, title: str) -> str | None:
+    """The zip path of the worksheet named `title` (workbook.xml → its relationship), or None."""
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None
+    rel_id = next((s.get(_REL) for s in book.iter(f"{_MAIN}sheet") if s.get("name") == title), None)
+    target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None) if rel_id else None
+    if not target:
+        return None
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return path if path in zf.namelist() else None
+
+
+def _package(others: dict[str, bytes], path: str, sheet: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, content in others.items():
+            zf.writestr(name, content)
+        zf.writestr(path, sheet)
+    return buffer.getvalue()
+
+
+# -- one part (worker process) -----------------------------------------------------------------------------
+
+
+def _read_part(spec: SheetSpec, part: bytes, sheet: str, first: int, max_rows: int,
+               maps: dict[str, dict[str, str]]) -> tuple[Any, ...]:
+    """(numbers, text columns, value columns, reasons by row index, cpu s), or (None, cpu s) when refused.
+    Columns travel as joined strings or date ordinals: pickling rows of objects costs more than reading them."""
+    cpu = time.process_time()
+    try:
+        _, columns = read_sheet(spec, part, max_rows=max_rows, maps=maps, only_sheet=sheet, first_number=first,
+                                columns=True)
+    except UploadError:
+        return None, time.process_time() - cpu
+    return (array("q", columns.numbers), [_pack(c) for c in columns.texts], [_pack(c) for c in columns.values],
+            columns.reasons, time.process_time() - cpu)
+
+
+def _pack(column: list[Any]) -> tuple[str, Any]:
+    kinds = set(map(type, column))
+    if kinds <= {str, type(None)} and "" not in column:
+        joined = _SEP.join([v if v is not None else "" for v in column])
+        if joined.count(_SEP) == len(column) - 1:
+            return "s", joined  # "" stands for None: a cleaned value is never empty
+    elif kinds <= {date, type(None)}:
+        return "d", array("l", [v.toordinal() if v is not None else 0 for v in column])
+    if kinds == {str}:
+        joined = _SEP.join(column)
+        if joined.count(_SEP) == len(column) - 1:
+            return "t", joined
+    return "o", column
+
+
+def _unpack(packed: tuple[str, Any], n: int) -> list[Any]:
+    kind, payload = packed
+    if kind == "s":
+        return [v or None for v in payload.split(_SEP)] if n else []
+    if kind == "t":
+        return payload.split(_SEP) if n else []
+    if kind == "d":
+        return [date.fromordinal(o) if o else None for o in payload]
+    return payload
+
+
+def _join(spec: SheetSpec, results: list[tuple[Any, ...]]) -> list[RowResult]:
+    build = row_builder(tuple(c.key for c in spec.columns))
+    out: list[RowResult] = []
+    with gc_paused():
+        for numbers, texts, values, reasons, _ in results:
+            n = len(numbers)
+            start = len(out)
+            out += build(numbers, zip(*[_unpack(c, n) for c in texts], strict=True),
+                         zip(*[_unpack(c, n) for c in values], strict=True))
+            for i, found in reasons.items():
+                out[start + i].reasons = found
+    return out
+
+
+# -- the pool ----------------------------------------------------------------------------------------------
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    """Started on first use (forkserver: workers fork from a clean server that has this module imported)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _pool = ProcessPoolExecutor(max_workers=PARTS, mp_context=context)
+        return _pool
+
+
+def shutdown_pool() -> None:
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def warm_up() -> None:
+    """Start the workers now (the bench, or a deployment that wants the first big upload fast)."""
+    loop = asyncio.get_running_loop()
+    pool = _get_pool()
+    await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.05) for _ in range(PARTS)])
+
+
+@lifecycle.on_shutdown
+async def _close(app: Any) -> None:
+    await asyncio.to_thread(shutdown_pool)
