@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,18 @@ from portal.db import write_transaction
 
 log = logging.getLogger("portal.imports")
 
-RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]]
 BatchCheck = Callable[[list[RowResult]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class WholeFile:
+    """A row check that sees the whole file: passed as `row_check=WholeFile(fn)` it is the same as
+    `batch_check=fn` (so a domain's check factory can switch to one query per chunk of rows by itself)."""
+
+    check: BatchCheck
+
+
+RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]] | WholeFile
 Writer = Callable[[list[RowResult]], Awaitable[Any]]
 
 # Uploads above this size are processed in the background with a progress component (about 5,000 rows).
@@ -68,6 +79,10 @@ async def check_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck
     """After the per-cell checks: duplicates inside the file, then the domain's `row_check(row) -> [reasons]`
     (sync or async) for each row that passed the generic checks, then `await batch_check(rows)` once with
     those same rows (it appends to `row.reasons`; one query per chunk of rows instead of one per row)."""
+    if isinstance(row_check, WholeFile):
+        if batch_check is not None:
+            raise TypeError("give either batch_check or row_check=WholeFile(...), not both")
+        row_check, batch_check = None, row_check.check
     for keys in spec.unique:
         labels = "、".join(spec.column(k).label for k in keys)
         if len(keys) == 1:
