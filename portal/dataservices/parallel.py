@@ -30,6 +30,9 @@ from defusedxml.ElementTree import fromstring
 
 from portal import lifecycle
 from portal.dataservices.spreadsheets import (
+    INSTRUCTIONS_SHEET,
+    META_SHEET,
+    OPTIONS_SHEET,
     RowResult,
     SheetSpec,
     UploadError,
@@ -100,9 +103,10 @@ def split_workbook(spec: SheetSpec, data: bytes, parts: int,
     other parts."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            path = _sheet_path(zf, spec.sheet_title)
-            if path is None:
+            found = _sheet_path(zf, spec)
+            if found is None:
                 return None
+            name, path = found
             if zf.getinfo(path).file_size < (PARALLEL_MIN_SHEET_BYTES if min_bytes is None else min_bytes):
                 return None
             others = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != path}
@@ -136,22 +140,29 @@ def split_workbook(spec: SheetSpec, data: bytes, parts: int,
         stop = cuts[k + 1][0] if k + 1 < len(cuts) else end
         top = header if k == 0 else _HEADER_REF.sub(rb"\g<1>" + str(number - 1).encode() + b'"', header)
         out.append((_package(others, path, b"".join((head, top, xml[pos:stop], tail))), number))
-    return spec.sheet_title, out
+    return name, out
 
 
-def _sheet_path(zf: zipfile.ZipFile, title: str) -> str | None:
-    """The zip path of the worksheet named `title` (workbook.xml → its relationship), or None."""
+def _sheet_path(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[str, str] | None:
+    """(name, zip path) of the sheet read_sheet() tries first: the template's data sheet, else the first sheet
+    that is not one of our helper sheets (a file saved from CSV by LibreOffice or WPS has one, named after it)."""
     try:
         book = fromstring(zf.read("xl/workbook.xml"))
         rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
         return None
-    rel_id = next((s.get(_REL) for s in book.iter(f"{_MAIN}sheet") if s.get("name") == title), None)
+    sheets = [(s.get("name"), s.get(_REL)) for s in book.iter(f"{_MAIN}sheet")]
+    names = [n for n, _ in sheets]
+    if spec.sheet_title in names:
+        name = spec.sheet_title
+    else:
+        name = next((n for n in names if n not in {INSTRUCTIONS_SHEET, OPTIONS_SHEET, META_SHEET}), None)
+    rel_id = next((r for n, r in sheets if n == name), None)
     target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None) if rel_id else None
-    if not target:
+    if not name or not target:
         return None
     path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return path if path in zf.namelist() else None
+    return (name, path) if path in zf.namelist() else None
 
 
 def _package(others: dict[str, bytes], path: str, sheet: bytes) -> bytes:
