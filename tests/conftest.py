@@ -19,6 +19,8 @@ os.environ["PORTAL_ARGON2_TIME_COST"] = "1"
 os.environ["PORTAL_ARGON2_MEMORY_COST"] = "8192"
 os.environ.setdefault("PORTAL_STAFF_2FA", "0")
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+# A clean-up pass in the middle of a test would delete what the test is looking at; tests call cleanup() themselves.
+os.environ.setdefault("PORTAL_CLEANUP_INTERVAL_MINUTES", "1440")
 
 subprocess.run(
     [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],
