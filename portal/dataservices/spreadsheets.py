@@ -544,7 +544,10 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
 
         def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:
             normal = [t.replace(" ", "").upper() if t.isascii() else validators.normalise(t) for t in texts]
-            reasons = [check(v) if t else missing for t, v in zip(texts, normal, strict=True)]
+            if kind == "id_number" and all(texts):
+                reasons = validators.id_number_errors(normal)
+            else:
+                reasons = [check(v) if t else missing for t, v in zip(texts, normal, strict=True)]
             if as_number and float in set(map(type, raws)):
                 reasons = [as_number if t and raw.__class__ is float else r for t, raw, r in zip(texts, raws, reasons, strict=True)]
             return [v if t and r is None else None for t, v, r in zip(texts, normal, reasons, strict=True)], reasons
@@ -565,6 +568,19 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
                 codes = [(choice_map.get(validators.normalise(t)) if c is None else c) if t else None
                          for t, c in zip(texts, codes, strict=True)]
             return codes, [(not_listed if c is None else None) if t else missing for t, c in zip(texts, codes, strict=True)]
+
+    elif kind == "money":
+        one = cleaner(column, choice_map)
+        bad_money = f"{label}应为不小于0的数字，最多两位小数"
+
+        def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:
+            if set(map(type, raws)) != {float}:
+                pairs = list(map(one, texts, raws))
+                return [v for v, _ in pairs], [r for _, r in pairs]
+            # numeric cells (the usual case): cleaner()'s float branch for the whole column
+            fen = [round(raw * 100) for raw in raws]
+            reasons = [bad_money if raw < 0 or abs(raw * 100 - f) > 1e-6 else None for raw, f in zip(raws, fen, strict=True)]
+            return [None if r else f for f, r in zip(fen, reasons, strict=True)], reasons
 
     else:
         one = cleaner(column, choice_map)
