@@ -1,8 +1,9 @@
-"""Large uploads on every core: the data sheet is cut at row boundaries into small workbooks, each parsed and
-cleaned by spreadsheets.read_sheet() in a warm worker process, and the rows are joined again in order.
+"""Large uploads on every core: the data sheet is cut at row boundaries into small workbooks; this process
+reads the first in a thread (calamine releases the GIL while it parses), warm worker processes read the others
+with spreadsheets.read_sheet(), and the rows are joined again in order.
 
 Why: issue #5 asks 100,000 rows/s; calamine alone parses ~150,000 rows/s on one core and the Python cleaning
-costs as much again. Only big sheets are cut (PARALLEL_MIN_SHEET_BYTES of sheet XML, ~20,000 rows): the
+costs about as much again. Only big sheets are cut (PARALLEL_MIN_SHEET_BYTES of sheet XML, ~20,000 rows): the
 smaller ones keep the in-thread path and its memory. The result is the same rows, numbers, values and reasons
 as read_clean() (tests/dataservices/test_parallel.py); whenever a part cannot be read the same way (a refused
 file, an unusual sheet) read_clean_parallel() returns None and the caller reads the whole file as before,
@@ -46,7 +47,7 @@ log = logging.getLogger("portal.imports")
 # Uncompressed sheet XML above which the sheet is cut: openpyxl's inline strings take ~440 bytes a row of the
 # 8-column template, shared strings ~250, so 8 MB is 18,000–32,000 rows; a 10,000-row upload stays in-thread.
 PARALLEL_MIN_SHEET_BYTES = 8 * 1024 * 1024
-# One part per core, at most four: the main process only cuts and joins.
+# One part per core, at most four: this process reads the first, worker processes the others.
 PARTS = max(1, min(4, os.cpu_count() or 1))
 
 _SEP = "\x1f"  # joins a column's strings for the trip back; a cell holding it makes that column a list
@@ -63,7 +64,9 @@ worker_cpu_s = 0.0
 
 async def read_clean_parallel(spec: SheetSpec, data: bytes, *, max_rows: int,
                               maps: dict[str, dict[str, str]]) -> list[RowResult] | None:
-    """spreadsheets.read_clean() over worker processes, or None when the file is small or cannot be cut."""
+    """spreadsheets.read_clean() over every core, or None when the file is small or cannot be cut.
+    The first part is read in a thread of this process (no trip back, and calamine releases the GIL while it
+    parses), the others in worker processes."""
     global worker_cpu_s
     if PARTS < 2:
         return None
@@ -75,19 +78,29 @@ async def read_clean_parallel(spec: SheetSpec, data: bytes, *, max_rows: int,
     try:
         pool = _get_pool()
         futures = [loop.run_in_executor(pool, _read_part, spec, part, sheet, first, max_rows, maps)
-                   for part, first in parts]
+                   for part, first in parts[1:]]
+        own = asyncio.to_thread(read_sheet, spec, parts[0][0], max_rows=max_rows, maps=maps, only_sheet=sheet)
         del parts
-        results = await asyncio.gather(*futures)
+        found = await asyncio.gather(own, *futures, return_exceptions=True)
     except BrokenProcessPool:
         log.exception("import worker died; reading in-process")
         await asyncio.to_thread(shutdown_pool)
         return None
-    worker_cpu_s += sum(r[-1] for r in results)
-    if any(r[0] is None for r in results):
+    results = found[1:]
+    if any(isinstance(r, BrokenProcessPool) for r in results):
+        log.error("import worker died; reading in-process")
+        await asyncio.to_thread(shutdown_pool)
+        return None
+    for r in found:
+        if isinstance(r, BaseException) and not isinstance(r, UploadError):
+            raise r
+    worker_cpu_s += sum(r[-1] for r in results if isinstance(r, tuple))
+    if isinstance(found[0], UploadError) or any(r[0] is None for r in results):
         return None  # a part was refused: the whole file, read in-process, gives the exact error
-    if sum(len(r[0]) for r in results) > max_rows:
+    first_rows = found[0][1]
+    if len(first_rows) + sum(len(r[0]) for r in results) > max_rows:
         raise UploadError(f"文件超过{max_rows}行的上限，请分批上传")
-    return await asyncio.to_thread(_join, spec, results)
+    return first_rows + await asyncio.to_thread(_join, spec, results)
 
 
 # -- cutting (main process) --------------------------------------------------------------------------------
@@ -241,7 +254,7 @@ def _get_pool() -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            _pool = ProcessPoolExecutor(max_workers=PARTS, mp_context=context)
+            _pool = ProcessPoolExecutor(max_workers=max(1, PARTS - 1), mp_context=context)
         return _pool
 
 
@@ -257,7 +270,7 @@ async def warm_up() -> None:
     """Start the workers now (the bench, or a deployment that wants the first big upload fast)."""
     loop = asyncio.get_running_loop()
     pool = _get_pool()
-    await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.05) for _ in range(PARTS)])
+    await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.05) for _ in range(max(1, PARTS - 1))])
 
 
 @lifecycle.on_shutdown
