@@ -92,25 +92,35 @@ class QueueQuery:
         return QueryString(f"SELECT {select} FROM {{}} WHERE {{}} {tail}", source, self.where.querystring)
 
 
+def _has_case(text: str) -> bool:
+    return text.lower() != text or text.upper() != text
+
+
 async def name_search(q: str) -> tuple[Any, QueryString | None]:
     """(WHERE, FROM) for 办件编号 equal to `q` or 申请人 containing `q` literally, through the trigram index
     where it pays.
 
     The rows are exactly those of the plain LIKE/ILIKE test on both engines: the index only narrows the
-    candidates, the substring test is always part of the WHERE clause.
+    candidates, the substring test is always part of the WHERE clause. Every column the test reads is in the
+    covering queue index, so a scan never reads a row it rejects.
     """
-    pattern = like_pattern(q)
-    if not is_sqlite(current_engine()):
-        # PostgreSQL's default LIKE escape is the backslash; pg_trgm's GIN index serves ILIKE from three
-        # characters and the planner weighs it against walking the queue index.
-        return WhereRaw('("matter"."number" = {} OR "matter"."applicant_name" ILIKE {})', q, pattern), None
-    # The number through its unique index in a sub-select: a bare `number = ?` would make SQLite read every
-    # row, since the covering queue index (which the LIKE test reads) does not hold the number.
-    match = WhereRaw(
-        '("matter"."applicant_name" LIKE {} ESCAPE \'\\\' '
-        'OR "matter"."id" IN (SELECT "id" FROM "matter" WHERE "number" = {}))', pattern, q,
-    )
-    fts = trigram_query(q)
+    sqlite = is_sqlite(current_engine())
+    # The number is looked up once through its unique index: testing `number = ?` per row would read every
+    # row, the covering queue index does not hold it. Numbers are ASCII; a CJK needle is never one.
+    number = await fetch('SELECT "id" FROM "matter" WHERE "number" = {}', q) if q.isascii() else []
+    if sqlite:
+        # SQLite's LIKE already ignores ASCII case and has no default escape character.
+        match = WhereRaw('"matter"."applicant_name" LIKE {} ESCAPE \'\\\'', like_pattern(q))
+    else:
+        # ILIKE lower-cases every name it tests (~1 us a row: 70 ms over the province's waiting queue). A needle
+        # without cased letters (CJK, digits, punctuation) matches exactly the same rows with LIKE, ~5x faster.
+        # No ESCAPE clause: the backslash is PostgreSQL's default, and a bare pattern keeps pg_trgm's GIN
+        # index usable (from three characters; the planner weighs it against the queue index).
+        operator = "ILIKE" if _has_case(q) else "LIKE"
+        match = WhereRaw(f'"matter"."applicant_name" {operator} {{}}', like_pattern(q))
+    if number:
+        match = match | (Matter.id == number[0]["id"])
+    fts = trigram_query(q) if sqlite else None
     if fts is None:
         return match, None
     probe = await fetch(
@@ -119,11 +129,11 @@ async def name_search(q: str) -> tuple[Any, QueryString | None]:
     )
     if probe[0]["n"] > FTS_DRIVE_LIMIT:
         return match, None
-    # UNION, not UNION ALL: a matter found both ways must join once.
-    source = QueryString(
-        f'(SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{}} UNION SELECT "id" FROM "matter" '
-        'WHERE "number" = {}) AS hit CROSS JOIN "matter" ON "matter"."id" = hit.id', fts, q,
-    )
+    candidates = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{}}"
+    if number:
+        # UNION, not UNION ALL: a matter found both ways must join once.
+        candidates += f" UNION SELECT {int(number[0]['id'])}"
+    source = QueryString(f'({candidates}) AS hit CROSS JOIN "matter" ON "matter"."id" = hit.id', fts)
     return match, source
 
 
