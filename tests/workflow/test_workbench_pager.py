@@ -146,3 +146,15 @@ async def test_rows_show_state_flag_and_link_without_per_row_macros(app, client,
     link = row.find("a", attrs={"data-modal-open": True})
     assert link["href"] == link["hx-get"] == f"/workbench/matters/{overdue['id']}"
     assert link.find(class_="app-visually-hidden").get_text().strip().startswith("460105-")
+
+
+async def test_the_count_stops_at_the_cap_and_says_so(app, client, queue, monkeypatch):
+    monkeypatch.setattr(workbench, "PAGE_SIZE", 5)
+    monkeypatch.setattr(workbench, "COUNT_CAP", 10)
+    await _reviewer_client(app, client, "capped")
+    soup = await client.page("/workbench")
+    assert "共 10 条以上" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
+    monkeypatch.setattr(workbench, "COUNT_CAP", 14)
+    soup = await client.page("/workbench")
+    assert "共 14 条" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
+    assert "以上" not in soup.find(attrs={"data-testid": "queue-total"}).get_text()
