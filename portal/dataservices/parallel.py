@@ -131,6 +131,8 @@ def split_workbook(spec: SheetSpec, data: bytes, parts: int,
     first = xml.find(b"<row", start, end)
     if start < 0 or end < 0 or first < 0:
         return None
+    if xml.find(b"<![CDATA[", start, end) >= 0 or xml.find(b"<!--", start, end) >= 0:
+        return None  # "<row" may then be text, not a tag: never cut such a sheet
     tag = _ROW_TAG.match(xml, first)
     second = xml.find(b"<row", first + 4, end)
     if tag is None or tag[1] != b"1" or second < 0:

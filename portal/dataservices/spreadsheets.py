@@ -169,7 +169,7 @@ def read_rows(spec: SheetSpec, data: bytes, *, max_rows: int) -> list[RowResult]
 
 
 def read_clean(spec: SheetSpec, data: bytes, *, max_rows: int, maps: dict[str, dict[str, str]]) -> list[RowResult]:
-    """read_rows plus every per-cell check of clean_columns(), column by column: `data` typed, `reasons` set.
+    """read_rows plus every per-cell check of column_cleaner(), column by column: `data` typed, `reasons` set.
     `maps` are the choice columns' workbooks.choice_map() (the caller loads them: this runs in a thread)."""
     return read_sheet(spec, data, max_rows=max_rows, maps=maps)[1]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -57,6 +58,20 @@ def _rows() -> tuple[list[list], str]:
             row[6] = "2026/1/4"                   # date as text
         rows.append(row)
     return rows, twice
+
+
+def _with_sheet_text(data: bytes, text: bytes) -> bytes:
+    """The workbook with `text` appended to the data sheet's <sheetData>."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                assert b"</sheetData>" in content
+                content = content.replace(b"</sheetData>", text + b"</sheetData>")
+            dst.writestr(item, content)
+    return out.getvalue()
 
 
 async def _compare(data: bytes, monkeypatch, parts_list=(2, 3, 4)) -> list:
@@ -131,6 +146,11 @@ async def test_refused_parts_fall_back_and_the_row_limit_is_the_same(monkeypatch
         buffer = io.BytesIO()
         wb.save(buffer)
         assert await parallel.read_clean_parallel(PERSON_SPEC, buffer.getvalue(), max_rows=10_000, maps=maps) is None
+        # "<row" inside a comment or CDATA could be taken for a tag: such a sheet is never cut
+        for trap in (b'<!-- <row r="9"> -->', b'<row r="1000"><c r="A1000" t="inlineStr"><is><t><![CDATA[<row r="5">]]>'
+                                                b'</t></is></c></row>'):
+            assert parallel.split_workbook(PERSON_SPEC, _with_sheet_text(data, trap), 2, min_bytes=0) is None
+        assert parallel.split_workbook(PERSON_SPEC, data, 2, min_bytes=0) is not None
         # small sheets are not cut
         monkeypatch.setattr(parallel, "PARALLEL_MIN_SHEET_BYTES", 10**9)
         assert await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps) is None
