@@ -13,6 +13,12 @@ def _tab_to(page, predicate_js: str, limit: int = 80, shift: bool = False) -> No
     raise AssertionError(f"never reached an element matching {predicate_js}")
 
 
+def _settled(page) -> None:
+    """Wait until htmx has processed swapped-in content (it does so ~20 ms after the swap): a key pressed before
+    that submits the modal's form natively, as a full page."""
+    page.wait_for_function("() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-request')")
+
+
 def _inside_modal(page) -> bool:
     return page.evaluate("() => !!document.activeElement.closest('[data-modal]')")
 
@@ -50,6 +56,7 @@ def test_review_in_modal_by_keyboard_alone(live, page):
     _tab_to(page, f"el.matches(\"{opener}\")")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-modal] [role=dialog], [data-modal][role=dialog]")
+    _settled(page)
     assert _inside_modal(page)
     assert matter["number"] in page.inner_text("#matter-modal-title")
     for _ in range(25):
@@ -64,6 +71,7 @@ def test_review_in_modal_by_keyboard_alone(live, page):
     # Reopen, try to reject without an opinion: the refusal is announced and focused inside the modal.
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-modal]")
+    _settled(page)
     _tab_to(page, "el.tagName === 'BUTTON' && el.value === 'reject'")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-modal] .app-error-summary")
@@ -138,4 +146,52 @@ def test_my_matters_filter_updates_in_place_and_keeps_the_url(live, context, pag
     assert page.evaluate("() => window.__marker") == 1, "the filter swapped the results, not the page"
     assert "state=draft" in page.url
     assert page.locator("span.app-count").inner_text() == "1"  # the submission's message is unread
+    assert page.console_errors == []
+
+
+def test_queue_pages_by_key_in_place_and_the_back_button_returns(live, page):
+    """下一页 swaps the queue (no reload) and pushes a URL with the key and the search; Back and Forward walk it."""
+    tag = live.unique("翻页")
+
+    async def create() -> int:
+        import domains.labor_contract.matters  # noqa: F401
+        from portal.auth.principal import Principal
+        from portal.workflow import bulk
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"海南{tag}科技有限公司", division_code="460105")
+        applicant = Principal(kind="employer", account_id=employer["id"], display_name=employer["name"],
+                              employer_id=employer["id"], employer_name=employer["name"], acting_name="张法人")
+        made = await bulk.create_matters(applicant, "lc_contract", [{"title": f"翻页{i}", "payload": {}}
+                                                                    for i in range(55)])
+        return len(made)
+
+    assert live.run(create) == 55
+    from domains.labor_contract.matters import REVIEW_PERMISSION
+
+    username = live.unique("wbpage")
+    live.make_staff(username, permissions=[REVIEW_PERMISSION], scopes={"division": ["460000"]})
+    live.login_staff(page, username, "Test@2026pw", next="/workbench")
+    page.fill("#f-q", tag)
+    page.keyboard.press("Enter")
+    total = page.locator("[data-testid=queue-total]")
+    page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('共 55 条')")
+    assert "第 1 页" in total.inner_text() and page.locator("tbody tr").count() == 50
+    page.evaluate("() => { window.__marker = 1; }")  # survives only if the page is not reloaded
+
+    page.click("a[rel=next]")
+    page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('第 2 页')")
+    assert page.locator("tbody tr").count() == 5 and "共 55 条" in total.inner_text()
+    assert page.evaluate("() => window.__marker") == 1, "the pager swapped the queue, not the page"
+    assert "after=" in page.url and "p=2" in page.url and "q=" in page.url
+
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('第 1 页')")
+    assert page.locator("tbody tr").count() == 50 and "after=" not in page.url
+    page.go_forward()
+    page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('第 2 页')")
+    assert page.locator("tbody tr").count() == 5
+    page.click("a[rel=prev]")
+    page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('第 1 页')")
+    assert page.locator("a[rel=prev]").count() == 0 and page.locator("tbody tr").count() == 50
     assert page.console_errors == []
