@@ -84,6 +84,24 @@ def _division_prefix(code: str) -> str:
     return code if len(code) > 6 else code[:6]
 
 
+def division_clause(principal: Principal, column: Any) -> Any:
+    """A WHERE clause: `column` (a division code) under one of the principal's division scopes, or None.
+
+    Written as ranges (`code >= '4601' AND code < '4602'`), not `LIKE '4601%'`: the same rows for digit codes,
+    and half the cost per index entry when a count walks a whole queue (SQLite's LIKE is case-folding)."""
+    ranges = []
+    for code in principal.scopes.get("division", ()):
+        if code:
+            prefix = _division_prefix(code)
+            ranges.append((column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1)))
+    if not ranges:
+        return None
+    clause = ranges[0]
+    for more in ranges[1:]:
+        clause = clause | more
+    return clause
+
+
 # Loaders turn session data into a Principal; sso registers employer/person, auth registers staff.
 PrincipalLoader = Callable[[dict[str, Any]], Awaitable[Principal | None]]
 _LOADERS: dict[str, PrincipalLoader] = {}

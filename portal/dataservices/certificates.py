@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +20,7 @@ from litestar.exceptions import NotFoundException
 from piccolo.custom_types import Combinable
 
 from portal import audit, validators
-from portal.auth.principal import Principal, _division_prefix
+from portal.auth.principal import Principal, division_clause
 from portal.dataservices.documents import render_pdf
 from portal.dataservices.grid import Column, Filter, Grid, Scope
 from portal.dataservices.tables import Certificate, StoredDocument
@@ -224,10 +223,7 @@ GRID = Grid(
 
 def staff_clause(principal: Principal) -> Combinable | None:
     """Certificates whose division lies under one of the staff member's division scopes; None: no scope."""
-    prefixes = [_division_prefix(c) for c in principal.scopes.get("division", ())]
-    if not prefixes:
-        return None
-    return reduce(lambda a, b: a | b, [Certificate.division_code.like(f"{p}%") for p in prefixes])
+    return division_clause(principal, Certificate.division_code)
 
 
 def staff_scope(principal: Principal) -> Scope:

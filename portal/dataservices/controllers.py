@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from functools import reduce
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from portal.auth.permissions import register_permissions
-from portal.auth.principal import PUBLIC, Principal, _division_prefix, authenticated_guard, staff_guard
+from portal.auth.principal import PUBLIC, Principal, authenticated_guard, division_clause, staff_guard
 from portal.core import dictionary
 from portal.dataservices import certificates, cleanup, imports
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response, owner_key
@@ -135,11 +134,7 @@ def document_scope(principal: Principal):
     """Applicants: their own documents; staff: documents of divisions within their jurisdiction."""
     if not principal.is_staff:
         return certificates.applicant_scope(principal)
-    prefixes = [_division_prefix(c) for c in principal.scopes.get("division", ())]
-    if not prefixes:
-        return None
-    clauses = [StoredDocument.division_code.like(f"{p}%") for p in prefixes]
-    return reduce(lambda a, b: a | b, clauses)
+    return division_clause(principal, StoredDocument.division_code)
 
 
 @get("/documents/{token:str}", name="document_download", guards=[authenticated_guard])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-from portal.auth.principal import Principal, _division_prefix
+from portal.auth.principal import Principal, division_clause
 from portal.workflow.kinds import all_kinds
 from portal.workflow.tables import Matter
 
@@ -16,7 +16,7 @@ def staff_kinds(principal: Principal) -> list[str]:
 
 
 def _jurisdiction(principal: Principal) -> Any:
-    conditions = [Matter.division_code.like(f"{_division_prefix(c)}%") for c in principal.scopes.get("division", ()) if c]
+    conditions = [clause] if (clause := division_clause(principal, Matter.division_code)) is not None else []
     if squads := principal.scopes.get("squad"):
         conditions.append(Matter.squad_code.is_in(list(squads)))
     if agencies := principal.scopes.get("agency"):
