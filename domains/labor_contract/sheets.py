@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -94,8 +94,9 @@ def new_renew_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
     return reasons
 
 
-def new_renew_check(principal: Principal) -> WholeFile:
-    """Whole-file check for start_import: two queries per 500 rows (pending filings, current contracts)."""
+def _whole_file(principal: Principal, reasons: Callable[..., list[str]]) -> WholeFile:
+    """Whole-file check for start_import: two queries per 500 rows (pending filings, current contracts), then
+    `reasons(data, pending, current)` per row."""
 
     async def check(rows: list[RowResult]) -> None:
         ids = [row.data["id_number"] for row in rows]
@@ -103,9 +104,13 @@ def new_renew_check(principal: Principal) -> WholeFile:
         current = await service.current_contracts(principal.employer_id, ids)
         for row in rows:
             number = row.data["id_number"]
-            row.reasons.extend(new_renew_reasons(row.data, pending.get(number, []), current.get(number)))
+            row.reasons.extend(reasons(row.data, pending.get(number, []), current.get(number)))
 
     return WholeFile(check)
+
+
+def new_renew_check(principal: Principal) -> WholeFile:
+    return _whole_file(principal, new_renew_reasons)
 
 
 def new_renew_writer(principal: Principal, ip: str = ""):
@@ -141,15 +146,7 @@ def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
 
 
 def terminate_check(principal: Principal, today: date) -> WholeFile:
-    async def check(rows: list[RowResult]) -> None:
-        ids = [row.data["id_number"] for row in rows]
-        pending = await service.pending_filings_many(ids)
-        current = await service.current_contracts(principal.employer_id, ids)
-        for row in rows:
-            number = row.data["id_number"]
-            row.reasons.extend(terminate_reasons(row.data, pending.get(number, []), current.get(number), today))
-
-    return WholeFile(check)
+    return _whole_file(principal, lambda data, pending, current: terminate_reasons(data, pending, current, today))
 
 
 def terminate_writer(principal: Principal, ip: str = ""):
