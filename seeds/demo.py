@@ -17,7 +17,7 @@ from portal.settings import Settings
 ADMIN = ("admin", "Admin@2026!", "系统管理员")
 REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
 # Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
-REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve)$")
+REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve|revoke)$")  # revoke: 证书管理 (certificate.revoke)
 # Per-domain demo loaders, each `async def load()`; a domain not written yet is skipped quietly.
 # Contracts first: they create the demo employers the network seed authorises the demo agent for.
 DOMAIN_LOADERS = ("seeds.demo_contracts", "seeds.demo_network")
