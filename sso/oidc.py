@@ -57,6 +57,7 @@ class Cache:
     metadata_at: float = 0.0
     keys: KeySet | None = None
     keys_at: float = 0.0
+    unknown_kid_at: float = -1e9  # the last refetch an unknown kid caused
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -135,11 +136,14 @@ class OIDCProvider(_HttpProvider):
         return meta
 
     async def _refresh_keys(self, *, force: bool) -> bool:
-        """Fetch the JWKS; without `force` at most once per `jwks_refresh_s` (an unknown kid must not flood the network)."""
+        """Fetch the JWKS; for an unknown kid (not `force`) at most once per `jwks_refresh_s`, so tokens with
+        made-up kids cannot make the portal flood the network."""
         cache = self.cache
         async with cache.lock:
-            if not force and time.monotonic() - cache.keys_at < self.settings.jwks_refresh_s:
-                return False
+            if not force:
+                if time.monotonic() - cache.unknown_kid_at < self.settings.jwks_refresh_s:
+                    return False
+                cache.unknown_kid_at = time.monotonic()
             assert cache.metadata is not None
             data = await self._get_json(cache.metadata.jwks_uri)
             try:
