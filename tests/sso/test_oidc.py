@@ -341,3 +341,56 @@ async def test_two_tabs_can_sign_in_and_a_wrong_state_spends_nothing(app, client
     assert "state 不符" in (await client.get(forged)).text
     assert (await client.get(back)).status_code == 303
     assert query(first)["state"] != query(second)["state"]
+
+
+# ---- client authentication by setting ------------------------------------------------------------
+
+@asynccontextmanager
+async def reconfigured(app: Any, **changes: Any):
+    """New SSO settings for the portal and the embedded network alike (the sandbox registers the portal from them)."""
+
+    async def drop() -> None:
+        if getattr(app.state, "sso_client", None) is not None:
+            await app.state.sso_client.aclose()
+        app.state.sso_client = app.state.sandbox_app = app.state.sso_cache = None
+
+    await drop()
+    try:
+        with sso_settings(app, **changes):
+            yield
+            await drop()
+    finally:
+        await drop()
+
+
+@pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post", "private_key_jwt"])
+async def test_each_client_authentication_method_signs_in(app, client, tmp_path, method):
+    key_file = tmp_path / "client.pem"
+    key_file.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    async with reconfigured(app, client_auth=method, client_key_file=str(key_file)):
+        async with network(app) as spy:
+            url = await callback(app, client)
+            response = await client.get(url)
+    assert response.status_code == 303, response.text[:300]
+    assert "/oauth2/token" in spy.paths
+
+
+async def test_a_client_using_another_method_than_registered_is_refused(app, client, tmp_path):
+    key_file = tmp_path / "client.pem"
+    key_file.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    async with reconfigured(app, client_auth="private_key_jwt", client_key_file=str(key_file)):
+        url = await callback(app, client)
+        with sso_settings(app, client_auth="client_secret_post"):  # the network still expects a signed assertion
+            response = await client.get(url)
+    await assert_refused(client, response, "登录凭证无效或已过期", reason="invalid_client")
+
+
+async def test_a_client_assertion_signed_with_another_key_is_refused(app, client, tmp_path):
+    registered, stolen = tmp_path / "registered.pem", tmp_path / "other.pem"
+    registered.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    stolen.write_bytes(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+    async with reconfigured(app, client_auth="private_key_jwt", client_key_file=str(registered)):
+        url = await callback(app, client)
+        with sso_settings(app, client_key_file=str(stolen)):
+            response = await client.get(url)
+    await assert_refused(client, response, "登录凭证无效或已过期", reason="invalid_client")
