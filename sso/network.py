@@ -12,6 +12,7 @@ from portal import lifecycle
 from portal.auth.tables import UsedToken
 from portal.db import write_transaction
 from sso.mount import IN_PROCESS_ISSUER, MOUNT, sandbox_app
+from sso.claims import ClaimMap
 from sso.oidc import Cache, OIDCProvider
 from sso.providers import IdentityProvider, NetworkError, TicketProvider
 
@@ -77,6 +78,17 @@ async def remember_once(value: str) -> bool:
             return False
         raise
     return True
+
+
+@lifecycle.on_startup
+async def _check_settings(app: Litestar) -> None:
+    """A mistyped claim mapping or protocol stops the start-up, not the first citizen who signs in."""
+    s = app.state.settings.sso
+    if s.protocol not in {"oidc", "oauth2", "ticket"}:
+        raise ValueError(f"PORTAL_SSO_PROTOCOL must be oidc or ticket, not {s.protocol!r}")
+    if s.client_auth not in {"client_secret_basic", "client_secret_post", "private_key_jwt"}:
+        raise ValueError(f"PORTAL_SSO_CLIENT_AUTH: unknown method {s.client_auth!r}")
+    ClaimMap.from_settings(s)
 
 
 @lifecycle.on_shutdown
