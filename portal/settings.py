@@ -96,7 +96,7 @@ class SSOSettings:
     scopes: str = "openid profile"
     client_auth: str = "client_secret_basic"
     client_key_file: str = ""
-    id_token_algs: str = "RS256,PS256,ES256"
+    id_token_algs: str = "RS256,PS256,ES256"  # noqa: S105 (algorithm names)
     clock_skew_s: int = 60
     jwks_refresh_s: int = 60
     total_timeout_s: float = 8.0

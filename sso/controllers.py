@@ -15,13 +15,13 @@ from portal import audit
 from portal.auth.controllers import rotate_csrf, start_session
 from portal.auth.principal import PUBLIC
 from portal.headers import form_action_allows
+from portal.settings import SSOSettings
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 from sso import network
 from sso import service as sso_service
-from sso.mount import sandbox_network
-from portal.settings import SSOSettings
 from sso.claims import meets_minimum
+from sso.mount import sandbox_network
 from sso.providers import AccessRefused, NetworkError, NetworkIdentity, NetworkUnavailable, PendingLogin
 
 STATE_TTL_S = 600

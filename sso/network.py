@@ -11,11 +11,10 @@ from litestar import Litestar, Request
 from portal import lifecycle
 from portal.auth.tables import UsedToken
 from portal.db import write_transaction
-from sso.mount import IN_PROCESS_ISSUER, MOUNT, sandbox_app
 from sso.claims import ClaimMap
+from sso.mount import IN_PROCESS_ISSUER, MOUNT, sandbox_app
 from sso.oidc import Cache, OIDCProvider
 from sso.providers import IdentityProvider, NetworkError, TicketProvider
-
 
 
 def http_client(app: Litestar) -> httpx.AsyncClient:

@@ -21,7 +21,7 @@ from joserfc.errors import ExpiredTokenError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet, import_key
 
 from portal.settings import SSOSettings
-from sso.claims import ClaimMap, pairs, identity_from_claims
+from sso.claims import ClaimMap, identity_from_claims, pairs
 from sso.providers import NetworkError, NetworkIdentity, NetworkUnavailable, PendingLogin, _HttpProvider
 
 DISCOVERY_TTL_S = 3600

@@ -8,7 +8,6 @@ import hmac
 import time
 from datetime import UTC, datetime
 from typing import Any
-
 from urllib.parse import unquote_plus
 
 from joserfc import jwt

@@ -15,8 +15,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from portal.auth.passwords import Passwords
 from portal.settings import ROOT, Settings
 from sso.sandbox import api, flows, oidc, pages
-from sso.sandbox.keys import KeyRing
 from sso.sandbox.config import Client, SandboxConfig, Service
+from sso.sandbox.keys import KeyRing
 
 _CSP = "default-src 'self'; script-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 

@@ -4,12 +4,18 @@ with the claim names of another network mapped by settings — as a legal person
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import authlib.deprecate  # noqa: E402,F401 (its import turns its own notes to "always": let it, then silence)
 import httpx
 import pytest
-from oidc_provider_mock import User, run_server_in_thread
+
+with warnings.catch_warnings():
+    # Authlib's deprecation notes concern the mock's code, not ours.
+    warnings.simplefilter("ignore")
+    from oidc_provider_mock import run_server_in_thread
 
 from domains.employer.tables import AgentAuthorisation, Employer
 from domains.person.tables import Person
@@ -18,7 +24,7 @@ from tests.support.factories import make_employer, make_id_number, make_uscc
 from tests.support.network import network_client, query, sso_settings
 
 # The README's worked example: a network that calls the credit code CompanyScCode, uses numbers for user types …
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Authlib's notes to the mock's author
+
 
 MAPPING = dict(
     claims="user_type=usertype,name=username,org_name=CompanyName,id_number=idnum,mobile=mobile,"
