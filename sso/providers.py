@@ -165,18 +165,21 @@ class TicketProvider(_HttpProvider):
         info = await self._call("POST", "ticket/getUserInfo", data={**self._signed(), "token": validation["token"]})
         if str(info.get("result")) != "0" or not info.get("userid"):
             raise NetworkError("未能取得用户信息，请重新登录。", f"getUserInfo: {info.get('errmsg')}")
+        from sso.claims import ClaimMap, level_of  # sso.claims builds on this module
+
+        level = level_of(ClaimMap.from_settings(self.settings), str(info.get("authlevel", "")))
         if str(info.get("usertype")) == "1":
             return NetworkIdentity(
                 subject=str(info["userid"]), kind="person", name=str(info.get("username", "")),
                 id_number=str(info.get("idnum", "")), mobile=str(info.get("mobile", "")),
-                login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+                login_type=str(info.get("logintype", "")), realname_level=level,
             )
         return NetworkIdentity(
             subject=str(info["userid"]), kind="employer", name=str(info.get("CompanyName", "")),
             uscc=str(info.get("CompanyScCode", "")), legal_rep=str(info.get("CompanyLegRep", "")),
             agent_name=str(info.get("attnName", "")), agent_id_type=str(info.get("attnIdType", "")),
             agent_id_number=str(info.get("attnIdNo", "")), agent_mobile=str(info.get("attnPhone", "")),
-            login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+            login_type=str(info.get("logintype", "")), realname_level=level,
         )
 
     def logout_url(self, return_to: str, id_token: str = "") -> str | None:

@@ -394,3 +394,34 @@ async def test_a_client_assertion_signed_with_another_key_is_refused(app, client
         with sso_settings(app, client_key_file=str(stolen)):
             response = await client.get(url)
     await assert_refused(client, response, "登录凭证无效或已过期", reason="invalid_client")
+
+
+async def test_ticket_network_levels_are_mapped_and_the_minimum_applies(app, client):
+    account = await net_user(app, "natural", realname_level="L2")
+    with sso_settings(app, protocol="ticket", realname_levels="L1=L2,L2=L9,L3=L3"):  # L2 of this network = 初级
+        entry = await start(client, "person")
+        url = await sandbox_login(client, entry, tab="natural", login_name=account["login_name"],
+                                  password=account["password"])
+        response = await client.get(url)
+    await assert_refused(client, response, "需要“中级实名”及以上", 403)
+
+
+async def test_a_signed_userinfo_answer_is_verified(app, client):
+    url = await callback(app, client)
+
+    class Signed(Tamper):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await super().handle_async_request(request)
+            if request.url.path != "/oauth2/userinfo":
+                return response
+            await response.aread()
+            claims = {**json.loads(response.content), "iss": IN_PROCESS_ISSUER, "aud": "hrss-portal"}
+            signed = sandbox_app(app).state.signing_keys.sign(claims)
+            return httpx.Response(200, content=signed, headers={"content-type": "application/jwt"})
+
+    transport = Signed(app)
+    async with httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_ISSUER) as c:
+        with network_client(app, c):
+            response = await client.get(url)
+    assert response.status_code == 303, response.text[:300]
+    assert "/oauth2/userinfo" in transport.paths
