@@ -110,7 +110,9 @@ class OIDCProvider(_HttpProvider):
             async with cache.lock:
                 if cache.metadata is None or time.monotonic() - cache.metadata_at > ttl:
                     cache.metadata, cache.metadata_at = await self._discover(), time.monotonic()
-        if cache.keys is None or time.monotonic() - cache.keys_at > JWKS_TTL_S:
+        # Without discovery the JWKS is what the probe asks for.
+        keys_ttl = PROBE_S if probe and not self.settings.discovery else JWKS_TTL_S
+        if cache.keys is None or time.monotonic() - cache.keys_at > keys_ttl:
             await self._refresh_keys(force=True)
         return cache.metadata
 

@@ -425,3 +425,43 @@ async def test_a_signed_userinfo_answer_is_verified(app, client):
             response = await client.get(url)
     assert response.status_code == 303, response.text[:300]
     assert "/oauth2/userinfo" in transport.paths
+
+
+ENDPOINTS = {"discovery": False, "authorization_endpoint": IN_PROCESS_ISSUER + "/oauth2/authorize",
+             "token_endpoint": IN_PROCESS_ISSUER + "/oauth2/token", "userinfo_endpoint": IN_PROCESS_ISSUER + "/oauth2/userinfo",
+             "jwks_uri": IN_PROCESS_ISSUER + "/jwks", "end_session_endpoint": IN_PROCESS_ISSUER + "/logout"}
+
+
+async def test_every_endpoint_as_its_own_setting_without_discovery(app, client):
+    with sso_settings(app, **ENDPOINTS):
+        async with network(app) as spy:
+            response = await client.get(await callback(app, client))
+    assert response.status_code == 303, response.text[:300]
+    assert "/.well-known/openid-configuration" not in spy.paths and "/jwks" in spy.paths
+
+
+async def test_without_discovery_a_network_down_at_the_start_still_gets_a_chinese_page(app, client):
+    """The keys are the probe then: cached keys older than 30 s are asked for again before the redirect."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with sso_settings(app, **ENDPOINTS):
+        async with network(app):
+            assert (await client.get("/sso/login", params={"kind": "person"})).status_code == 303
+            app.state.sso_cache.keys_at -= 31  # the cache stays; only its age moves
+            async with httpx.AsyncClient(transport=httpx.MockTransport(refuse), base_url=IN_PROCESS_ISSUER) as down:
+                app.state.sso_client = down
+                response = await client.get("/sso/login", params={"kind": "person"})
+    await assert_refused(client, response, "暂时无法连接政务服务网", 503)
+
+
+async def test_a_discovery_document_naming_another_issuer_is_refused(app, client):
+    def other(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"issuer": "https://evil.example", "authorization_endpoint": "https://evil.example/a",
+                                         "token_endpoint": "https://evil.example/t", "jwks_uri": "https://evil.example/k"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(other), base_url=IN_PROCESS_ISSUER) as mixed:
+        with network_client(app, mixed):
+            response = await client.get("/sso/login", params={"kind": "person"})
+    await assert_refused(client, response, "配置信息不一致", 503)
