@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,6 +140,26 @@ class TicketProvider(_HttpProvider):
     """Ticket validation with a signed back-channel call, then getUserInfo (as Zhejiang's network)."""
 
     protocol = "ticket"
+    PROBE_S = 30
+    _reached: dict[str, float] = {}  # noqa: RUF012 (per process: when each network last answered a probe)
+
+    async def prepare(self, probe: bool = False) -> object:
+        """At the start of sign-in: does the network answer at all? The protocol has no metadata, so the probe
+        is a GET of its login page over the back channel — any answer below 500 will do."""
+        key = str(self.client.base_url)
+        if not probe or time.monotonic() - self._reached.get(key, -1e9) < self.PROBE_S:
+            return None
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                response = await self.client.get("ticket/login")
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise NetworkUnavailable("政务服务网响应超时，请稍后重新登录。", "timeout probe") from exc
+        except httpx.HTTPError as exc:
+            raise NetworkUnavailable("暂时无法连接政务服务网，请稍后重新登录。", f"{type(exc).__name__} probe") from exc
+        if response.status_code >= 500:
+            raise NetworkUnavailable("政务服务网暂时不可用，请稍后重新登录。", f"{response.status_code} probe")
+        self._reached[key] = time.monotonic()
+        return None
 
     def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
         goto = f"{callback_url}?{urlencode({'state': pending.state})}"

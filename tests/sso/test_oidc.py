@@ -465,3 +465,18 @@ async def test_a_discovery_document_naming_another_issuer_is_refused(app, client
         with network_client(app, mixed):
             response = await client.get("/sso/login", params={"kind": "person"})
     await assert_refused(client, response, "配置信息不一致", 503)
+
+
+async def test_ticket_network_down_at_the_start_shows_a_chinese_page(app, client):
+    from sso.providers import TicketProvider
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    TicketProvider._reached.clear()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse), base_url=IN_PROCESS_ISSUER) as down:
+        with sso_settings(app, protocol="ticket"), network_client(app, down):
+            response = await client.get("/sso/login", params={"kind": "person"})
+    await assert_refused(client, response, "暂时无法连接政务服务网", 503)
+    with sso_settings(app, protocol="ticket"):  # the network answers again: the redirect goes out
+        assert (await client.get("/sso/login", params={"kind": "person"})).status_code == 303
