@@ -80,7 +80,7 @@ class OIDCProvider(_HttpProvider):
     def __init__(self, settings: SSOSettings, issuer: str, client: httpx.AsyncClient, cache: Cache,
                  front: tuple[str, str] | None = None) -> None:
         super().__init__(settings, issuer, client)
-        self.issuer = issuer.rstrip("/")
+        self.issuer = issuer  # compared exactly everywhere (OIDC Core §3.1.3.7, RFC 9207 §2.4): no slash trimming
         self.cache = cache
         self.front = front  # (back-channel prefix, browser prefix) for the in-process sandbox only
         self.algs = allowed_algs(settings)
@@ -120,9 +120,9 @@ class OIDCProvider(_HttpProvider):
         s = self.settings
         found: dict[str, Any] = {}
         if s.discovery:
-            found = await self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+            found = await self._get_json(f"{self.issuer.rstrip('/')}/.well-known/openid-configuration")
             # OpenID Connect Discovery §4.3: the document must name the issuer we asked.
-            if str(found.get("issuer", "")).rstrip("/") != self.issuer:
+            if found.get("issuer") != self.issuer:
                 raise NetworkUnavailable("政务服务网配置信息不一致，请联系管理员。", "discovery issuer mismatch")
         meta = Metadata(
             issuer=self.issuer,
@@ -181,7 +181,7 @@ class OIDCProvider(_HttpProvider):
     async def complete(self, params: Mapping[str, str], pending: PendingLogin, callback_url: str) -> NetworkIdentity:
         meta = await self.prepare()
         # RFC 9207: an authorisation response from another issuer is a mix-up attack.
-        if "iss" in params and params["iss"].rstrip("/") != self.issuer:
+        if "iss" in params and params["iss"] != self.issuer:
             raise NetworkError("登录回调来自未知的认证服务，请重新登录。", "authorization response iss mismatch")
         if "iss" not in params and meta.iss_parameter_supported:
             raise NetworkError("登录回调来自未知的认证服务，请重新登录。", "authorization response iss missing")

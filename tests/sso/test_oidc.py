@@ -480,3 +480,22 @@ async def test_ticket_network_down_at_the_start_shows_a_chinese_page(app, client
     await assert_refused(client, response, "暂时无法连接政务服务网", 503)
     with sso_settings(app, protocol="ticket"):  # the network answers again: the redirect goes out
         assert (await client.get("/sso/login", params={"kind": "person"})).status_code == 303
+
+
+async def test_the_issuer_is_compared_exactly_trailing_slash_included(tmp_path):
+    from joserfc.jwk import KeySet
+
+    from portal.settings import SSOSettings
+    from sso.oidc import Cache, OIDCProvider
+    from sso.providers import NetworkError
+    from sso.sandbox.keys import KeyRing
+
+    ring = KeyRing.load(tmp_path / "k.json")
+    cache = Cache(keys=KeySet.import_key_set(ring.public_jwks()), keys_at=time.monotonic())
+    provider = OIDCProvider(SSOSettings(), "https://sso.example.gov.cn/", None, cache)  # type: ignore[arg-type]
+    now = int(time.time())
+    claims = {"sub": "s", "aud": "hrss-portal", "exp": now + 60, "iat": now, "nonce": "n"}
+    ok = await provider.verify_id_token(ring.sign({**claims, "iss": "https://sso.example.gov.cn/"}), nonce="n")
+    assert ok["sub"] == "s"
+    with pytest.raises(NetworkError):
+        await provider.verify_id_token(ring.sign({**claims, "iss": "https://sso.example.gov.cn"}), nonce="n")
