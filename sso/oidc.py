@@ -266,7 +266,7 @@ class OIDCProvider(_HttpProvider):
             if not _has_kid(keys, kid):
                 raise NetworkError(_BAD, "unknown kid")
         try:
-            token = jwt.decode(raw, keys, algorithms=self.algs)
+            token = _decode(raw, keys, kid, self.algs)
             registry.validate(token.claims)
         except ExpiredTokenError as exc:
             raise NetworkError("登录凭证已过期，请重新登录。", "id_token expired") from exc
@@ -308,6 +308,20 @@ class OIDCProvider(_HttpProvider):
             query["id_token_hint"] = id_token
         endpoint = self._front(meta.end_session_endpoint)
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+
+
+def _decode(raw: str, keys: KeySet, kid: Any, algs: list[str]) -> jwt.Token:
+    """By kid; a token without one (allowed when the network has a single key) is tried against each key."""
+    if kid is not None or len(keys.keys) <= 1:
+        return jwt.decode(raw, keys, algorithms=algs)
+    error: JoseError | None = None
+    for key in keys.keys:
+        try:
+            return jwt.decode(raw, key, algorithms=algs)
+        except JoseError as exc:
+            error = exc
+    assert error is not None
+    raise error
 
 
 def _has_kid(keys: KeySet, kid: str) -> bool:

@@ -499,3 +499,24 @@ async def test_the_issuer_is_compared_exactly_trailing_slash_included(tmp_path):
     assert ok["sub"] == "s"
     with pytest.raises(NetworkError):
         await provider.verify_id_token(ring.sign({**claims, "iss": "https://sso.example.gov.cn"}), nonce="n")
+
+
+async def test_a_token_without_kid_is_tried_against_each_published_key(tmp_path):
+    from joserfc.jwk import KeySet
+
+    from portal.settings import SSOSettings
+    from sso.oidc import Cache, OIDCProvider
+    from sso.providers import NetworkError
+    from sso.sandbox.keys import KeyRing
+
+    ring = KeyRing.load(tmp_path / "k.json")
+    ring.rotate()
+    cache = Cache(keys=KeySet.import_key_set(ring.public_jwks()), keys_at=time.monotonic())
+    provider = OIDCProvider(SSOSettings(), "https://i", None, cache)  # type: ignore[arg-type]
+    now = int(time.time())
+    claims = {"iss": "https://i", "sub": "s", "aud": "hrss-portal", "exp": now + 60, "iat": now, "nonce": "n"}
+    signed = jwt.encode({"alg": "RS256"}, claims, ring.keys[0])  # no kid, the older of two keys
+    assert (await provider.verify_id_token(signed, nonce="n"))["sub"] == "s"
+    forged = jwt.encode({"alg": "RS256"}, claims, RSAKey.generate_key(2048, private=True))
+    with pytest.raises(NetworkError):
+        await provider.verify_id_token(forged, nonce="n")
