@@ -18,7 +18,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @get("/", name="home", opt=PUBLIC)
 async def home(request: Request) -> Response:
-    return await render(request, "core/home.html", {"page_title": "首页", "services": catalogue()})
+    return await render(request, "core/home.html", {"page_title": "首页", "services": catalogue(request)})
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)
