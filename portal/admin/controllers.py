@@ -1,5 +1,5 @@
 """HTTP handlers of portal/admin: staff users, roles, audit and login logs (each page module lists its own)."""
 
-from portal.admin import log_pages, role_pages, staff_pages
+from portal.admin import log_controllers, role_controllers, staff_controllers
 
-ROUTES = [*staff_pages.ROUTES, *role_pages.ROUTES, *log_pages.ROUTES]
+ROUTES = [*staff_controllers.ROUTES, *role_controllers.ROUTES, *log_controllers.ROUTES]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from portal.areas import Area
-from portal.core import admin_pages, controllers
+from portal.core import admin_controllers, controllers
 
-CORE = Area(name="core", handlers=controllers.ROUTES, nav=admin_pages.NAV)
+CORE = Area(name="core", handlers=controllers.ROUTES, nav=admin_controllers.NAV)
 
 AREAS = [CORE]

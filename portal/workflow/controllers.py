@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request
 
-from portal.workflow import applicant, feedback, workbench
+from portal.workflow import applicant_controllers, feedback, feedback_controllers, workbench_controllers
 
 
 async def unread_messages(request: Request) -> dict[str, Any]:
@@ -17,4 +17,4 @@ async def unread_messages(request: Request) -> dict[str, Any]:
     return {"unread_messages": await feedback.unread_count(principal)}
 
 
-ROUTES = [*applicant.ROUTES, *workbench.ROUTES, *feedback.ROUTES]
+ROUTES = [*applicant_controllers.ROUTES, *workbench_controllers.ROUTES, *feedback_controllers.ROUTES]
