@@ -113,5 +113,6 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
     app.state.passwords = Passwords(settings.security)
     app.state.root = Path(ROOT)
     app.state.areas = areas
+    app.state.area_by_name = {a.name: a for a in areas}
     app.state.nav = portal_areas.nav_items(areas)
     return app

@@ -18,7 +18,8 @@ from litestar import Request, Router
 from portal.auth.principal import PrincipalLoader
 from portal.web import ContextProcessor, NavItem
 
-# The key under which every route handler of an area finds its Area in `handler.opt` (layouts read the menu).
+# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
+# opt values, so the Area itself is looked up in app.state.area_by_name).
 AREA_OPT = "area"
 
 Gate = Callable[[Request], Awaitable[Any]]
@@ -60,7 +61,7 @@ class Area:
             route_handlers=list(self.handlers),
             guards=list(self.guards),
             before_request=self.gate,
-            opt={AREA_OPT: self},
+            opt={AREA_OPT: self.name},
         )
 
     def install(self) -> None:
@@ -122,8 +123,11 @@ def nav_items(areas: Sequence[Area]) -> list[NavItem]:
 
 
 def current_area(request: Request) -> Area | None:
+    """The Area of the route being served (None outside any route, e.g. on a 404 page)."""
     handler = request.scope.get("route_handler")
-    return handler.opt.get(AREA_OPT) if handler is not None else None
+    if handler is None or AREA_OPT not in handler.opt:
+        return None
+    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
 
 
 def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:

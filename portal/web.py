@@ -55,11 +55,6 @@ def catalogue(request: Request) -> list[NavItem]:
     return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
 
 
-def _route_area(request: Request) -> Any:
-    handler = request.scope.get("route_handler")
-    return handler.opt.get("area") if handler is not None else None
-
-
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
 
@@ -70,6 +65,8 @@ def base_context(request: Request) -> dict[str, Any]:
     # Before the CSRF middleware ran (e.g. on its own 403 page) the token is Litestar's Empty sentinel.
     csrf_token = csrf_token if isinstance(csrf_token, str) else ""
     principal = request.scope.get("user")
+    from portal.areas import current_area  # portal.areas builds on this module
+
     ctx: dict[str, Any] = {
         "request": request,
         "user": principal,
@@ -78,7 +75,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_input": f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}">',
         "nav": nav_for(request, principal),
         # The Area of the route (side menu, crumbs); None on error pages outside any route.
-        "area": _route_area(request),
+        "area": current_area(request),
         "elder_mode": request.cookies.get("elder") == "1",
         "url_for": request.app.route_reverse,
     }
