@@ -31,7 +31,7 @@ class Area:
 
     `guards` run for every route of the area (Litestar router guards); `gate` runs after them, before the
     handler (Litestar `before_request`): a response it returns answers instead of the handler.
-    `title`, `home`, `menu_label` and `menu` ((label, route name) pairs) feed `templates/layouts/side_menu.html` and crumbs().
+    `title`, `home`, `menu_label` and `menu` ((label, route name) pairs) feed `templates/layouts/area.html` and crumbs().
     `demo` is an async loader of the area's demo data, run by `python -m seeds demo` in `demo_order`.
     """
 
