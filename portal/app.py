@@ -58,14 +58,12 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
             await engine.start_connection_pool(min_size=2, max_size=20)
         elif hasattr(engine, "open_read_pool"):
             engine.open_read_pool()
-        from portal import lifecycle
-
-        await lifecycle.startup(app)
+        for hook in (h for area in areas for h in area.on_startup):
+            await hook(app)
 
     async def on_shutdown(app: Litestar) -> None:
-        from portal import lifecycle
-
-        await lifecycle.shutdown(app)
+        for hook in reversed([h for area in areas for h in area.on_shutdown]):
+            await hook(app)
         if not is_sqlite(engine):
             await engine.close_connection_pool()
         elif hasattr(engine, "close_read_pool"):

@@ -3,7 +3,7 @@
 Every Piccolo app listed in `piccolo_conf.APP_REGISTRY` may have an `area.py` beside its `piccolo_app.py` with
 `AREAS = [Area(...)]`. `create_app()` turns each Area into one Litestar `Router` (its path, guards and gate)
 and installs what else it declares (nav entries, permissions, matter kinds, sheets, certificate kinds, reveals,
-Principal loaders, context processors). Nothing registers itself by being imported.
+Principal loaders, context processors, start-up and shutdown hooks). Nothing registers itself by being imported.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from portal.web import ContextProcessor, NavItem
 AREA_OPT = "area"
 
 Gate = Callable[[Request], Awaitable[Any]]
+Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +33,7 @@ class Area:
     `guards` run for every route of the area (Litestar router guards); `gate` runs after them, before the
     handler (Litestar `before_request`): a response it returns answers instead of the handler.
     `title`, `home`, `menu_label` and `menu` ((label, route name) pairs) feed `templates/layouts/area.html` and crumbs().
+    `on_startup` / `on_shutdown` hooks run with the app's lifespan (shutdown in reverse order).
     `demo` is an async loader of the area's demo data, run by `python -m seeds demo` in `demo_order`.
     """
 
@@ -52,6 +54,8 @@ class Area:
     reveals: Sequence[Any] = ()  # portal.privacy.Revealable
     principal_loaders: Mapping[str, PrincipalLoader] = field(default_factory=dict)
     context_processors: Sequence[ContextProcessor] = ()
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
     demo: Callable[[], Awaitable[Any]] | None = None
     demo_order: int = 100
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.areas import Area
-from sso import controllers
+from sso import controllers, network
 
 
 async def _demo() -> None:
@@ -15,6 +15,7 @@ async def _demo() -> None:
 SSO = Area(
     name="sso",
     handlers=controllers.ROUTES,
+    on_shutdown=[network.close_client],
     demo=_demo,
     demo_order=20,  # after labour contract's demo, which creates the employers the demo agent acts for
 )
