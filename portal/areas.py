@@ -60,6 +60,12 @@ class Area:
     demo_order: int = 100
 
     def router(self) -> Router:
+        if self.guards or self.gate:
+            # Router guards cover every handler: a public page (opt=PUBLIC) needs its own Area without guards.
+            public = [h.name for h in self.handlers if getattr(h, "opt", {}).get("public")]
+            if public:
+                raise ValueError(f"area {self.name}: public handlers {public} behind the area's guards; "
+                                 "declare them in a second Area without guards")
         return Router(
             path=self.path,
             route_handlers=list(self.handlers),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+import pytest
 from piccolo.conf.apps import AppRegistry
 
 from domains.labor_contract.tables import Contract
@@ -44,6 +45,21 @@ def test_every_handler_of_every_area_carries_the_area_guards_and_gate():
             assert all(g in resolved for g in area.guards), (area.name, handler.name)
             if hasattr(handler, "resolve_before_request"):  # HTTP handlers (the sandbox network is an ASGI mount)
                 assert (handler.resolve_before_request() is not None) == (area.gate is not None), handler.name
+
+
+def test_a_public_page_cannot_sit_behind_an_area_guard():
+    from litestar import get
+
+    from portal.areas import Area
+    from portal.auth.principal import PUBLIC, employer_guard
+
+    @get("/open", name="open_page", opt=PUBLIC)
+    async def open_page() -> str:
+        return "open"
+
+    with pytest.raises(ValueError, match="open_page"):
+        Area(name="mixed", path="/mixed", handlers=[open_page], guards=[employer_guard]).router()
+    assert Area(name="open", path="/open-area", handlers=[open_page]).router().routes
 
 
 async def test_every_labour_contract_route_answers_the_gate_before_the_first_filing_is_approved(client):
