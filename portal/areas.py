@@ -117,6 +117,9 @@ def discover(registry: Any = None) -> list[Area]:
                 raise
             continue
         areas.extend(module.AREAS)
+    names = [a.name for a in areas]
+    if len(names) != len(set(names)):  # handlers find their Area by name
+        raise ValueError(f"area names repeat: {sorted({n for n in names if names.count(n) > 1})}")
     return areas
 
 
