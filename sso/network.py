@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import httpx
 from litestar import Litestar, Request
 
-from portal import lifecycle
 from portal.auth.tables import UsedToken
 from portal.db import write_transaction
 from sso.claims import ClaimMap
@@ -79,9 +78,9 @@ async def remember_once(value: str) -> bool:
     return True
 
 
-@lifecycle.on_startup
-async def _check_settings(app: Litestar) -> None:
-    """A mistyped claim mapping or protocol stops the start-up, not the first citizen who signs in."""
+async def check_settings(app: Litestar) -> None:
+    """Start-up hook (the sso area's on_startup): a mistyped claim mapping or protocol stops the start-up,
+    not the first citizen who signs in."""
     s = app.state.settings.sso
     if s.protocol not in {"oidc", "oauth2", "ticket"}:
         raise ValueError(f"PORTAL_SSO_PROTOCOL must be oidc or ticket, not {s.protocol!r}")
@@ -90,8 +89,8 @@ async def _check_settings(app: Litestar) -> None:
     ClaimMap.from_settings(s)
 
 
-@lifecycle.on_shutdown
-async def _close_client(app: Litestar) -> None:
+async def close_client(app: Litestar) -> None:
+    """Shutdown hook (the sso area's on_shutdown): the back-channel HTTP client."""
     client = getattr(app.state, "sso_client", None)
     if client is not None:
         await client.aclose()
