@@ -62,3 +62,16 @@ def test_bad_mapping_settings_fail_loudly():
 def test_real_name_minimum():
     assert meets_minimum("L2", "L2") and meets_minimum("L3", "L2") and meets_minimum("L0", "")
     assert not meets_minimum("L1", "L2") and not meets_minimum("", "L1")
+
+
+async def test_a_mistyped_mapping_stops_the_start_up(app):
+    import dataclasses
+
+    from sso.area import SSO
+    from sso.network import check_settings
+
+    assert check_settings in SSO.on_startup
+    await check_settings(app)  # the test settings are fine
+    bad = dataclasses.replace(app.state.settings, sso=SSOSettings(claims="credit_code=uscc"))
+    with pytest.raises(ValueError, match="unknown fields"):
+        await check_settings(type("App", (), {"state": type("State", (), {"settings": bad})()})())
