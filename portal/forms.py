@@ -191,9 +191,15 @@ class Form:
                 self.cleaned[f.name] = await f.clean(raw)
             except FieldError as exc:
                 self.errors[f.name] = str(exc)
-        if not self.errors:
-            for check in self.checks:
-                self.errors.update(check(self.cleaned))
+        # the rules across fields run even when some fields failed, so one answer lists every problem.
+        # A check reading a field that failed (KeyError) is skipped; a field keeps its own message first.
+        for check in self.checks:
+            try:
+                found = check(self.cleaned)
+            except KeyError:
+                continue
+            for name, message in found.items():
+                self.errors.setdefault(name, message)
         return not self.errors
 
     def value(self, name: str) -> str:

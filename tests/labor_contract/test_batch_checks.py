@@ -121,3 +121,18 @@ async def test_terminate_file_gives_the_per_row_reasons_with_batch_lookups(clien
     assert calls == {"pending_filings_many": 1, "current_contracts": 2}
     assert got[2] == [] and got[3] == ["姓名与本单位备案信息不一致"] and got[4]
     assert got[5][0].startswith("此人存在未审核的备案信息") and all(got[n] for n in range(7, 47))
+
+
+async def test_batch_termination_is_not_blocked_by_another_employers_pending_new_filing(client):
+    old, new = await make_employer(), await make_employer(name="新单位有限公司")
+    done = await completed_contract(old, worker_name="马甲")
+    other = await completed_contract(old, worker_name="马乙")
+    await service.file_new(employer_principal(new), cleaned(id_number=done["id_number"]))
+    await service.file_renew(employer_principal(old), other["id"], cleaned(start_date=date(2028, 1, 1),
+                                                                           end_date=date(2030, 12, 31)))
+    await sign_in_employer(client, old)
+    rows = [["马甲", done["id_number"], service.today_local().isoformat(), "双方协商一致解除"],
+            ["马乙", other["id_number"], service.today_local().isoformat(), "双方协商一致解除"]]
+    got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
+    assert got[2] == []
+    assert got[3][0].startswith("此人存在未审核的备案信息")  # its own employer's pending renewal still blocks

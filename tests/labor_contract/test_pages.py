@@ -197,3 +197,59 @@ async def test_rejected_termination_and_renewal_are_corrected_on_their_own_forms
     assert response.status_code == 303
     row = await Contract.select().where(Contract.id == renewed["id"]).first()
     assert (row["review_state"], row["end_date"], row["contract_type"]) == ("pending", None, "2")
+
+
+async def test_an_approved_renewal_starting_later_can_be_terminated_now(client):
+    from datetime import timedelta
+
+    from domains.labor_contract import service
+    from tests.labor_contract.support import cleaned, employer_principal
+
+    employer = await make_employer()
+    today = service.today_local()
+    first = await completed_contract(employer, start_date=date(today.year - 2, 1, 1), end_date=today + timedelta(60))
+    renewal = await service.file_renew(employer_principal(employer), first["id"], cleaned(
+        start_date=first["end_date"] + timedelta(1), end_date=date(today.year + 5, 1, 1)))
+    await review(renewal["id"])
+    await Contract.update({Contract.in_roster: True}).where(Contract.id == renewal["id"])
+    await sign_in_employer(client, employer)
+    response = await client.post_form(f"/labor-contract/contracts/{renewal['id']}/terminate",
+                                      {"termination_date": today.isoformat(), "termination_reason": "03"})
+    assert response.status_code == 303, response.text[:800]
+    ended = await Contract.select().where(Contract.previous == renewal["id"]).first()
+    assert ended["termination_date"] == today
+    # Before the renewed contract started it stays refused.
+    early = date(today.year - 3, 6, 1).isoformat()
+    await review(ended["id"], "reject", opinion="解除时间有误")
+    again = await client.post_form(f"/labor-contract/contracts/{ended['id']}/edit",
+                                   {"termination_date": early, "termination_reason": "03"})
+    assert "解除(终止)时间不能早于合同起始日期" in again.text
+
+
+async def test_renewal_form_refuses_a_start_inside_the_renewed_contract_beside_the_field(client):
+    employer = await make_employer()
+    done = await completed_contract(employer, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29))
+    await sign_in_employer(client, employer)
+    response = await client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
+                                      form_data(start_date="2024-01-01", end_date="2025-12-31"))
+    assert response.status_code == 200
+    soup = __import__("bs4").BeautifulSoup(response.text, "html.parser")
+    summary = soup.find(class_="app-error-summary").get_text()
+    assert "合同起始日期：续订合同的起始日期应为原合同结束日期（2028-02-29）的次日（2028-03-01）或之后" in summary
+    assert await Contract.count() == 1
+
+
+async def test_new_filing_for_someone_employed_elsewhere_is_saved_with_a_warning(client, other_client):
+    old = await make_employer(name="原单位有限公司")
+    new = await make_employer(name="新单位有限公司")
+    done = await completed_contract(old)
+    await sign_in_employer(client, new)
+    response = await client.post_form("/labor-contract/new", form_data(id_number=done["id_number"]))
+    assert response.status_code == 303, response.text[:800]
+    detail = await client.page(response.headers["location"])
+    assert detail.find(attrs={"data-testid": "lc-warning"}).get_text().startswith("此人在其他单位仍有在职的劳动合同备案")
+    # The old employer still renews (or ends) the contract while the new 新订 waits for review.
+    await sign_in_employer(other_client, old)
+    renewed = await other_client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
+                                           form_data(start_date="2028-01-01", end_date="2030-12-31"))
+    assert renewed.status_code == 303, renewed.text[:800]

@@ -221,3 +221,42 @@ def test_termination_date():
 
 def test_roster_number():
     assert rules.roster_number("new_roster", date(2026, 11, 23), 7) == "XQ202611230007"
+
+
+def test_a_renewal_starts_after_the_contract_it_renews():
+    # Issue 14 §13: 2024-01-01…2025-12-31 was accepted as the renewal of 2025-03-01…2028-02-29.
+    refused = rules.renewal_start_error(date(2025, 3, 1), date(2028, 2, 29), date(2024, 1, 1))
+    assert refused == "续订合同的起始日期应为原合同结束日期（2028-02-29）的次日（2028-03-01）或之后"
+    assert rules.renewal_start_error(date(2025, 3, 1), date(2028, 2, 29), date(2028, 2, 29))  # one day overlap
+    assert rules.renewal_start_error(date(2025, 3, 1), date(2028, 2, 29), date(2028, 3, 1)) is None
+    last = date(2028, 3, 1) + __import__("datetime").timedelta(days=rules.RENEWAL_GAP_DAYS)
+    assert rules.renewal_start_error(date(2025, 3, 1), date(2028, 2, 29), last) is None
+    assert "最迟不超过其后31日" in rules.renewal_start_error(date(2025, 3, 1), date(2028, 2, 29), date(2028, 4, 2))
+    # An open-ended contract has no end: the renewal starts after its start.
+    assert rules.renewal_start_error(date(2025, 3, 1), None, date(2025, 3, 1))
+    assert rules.renewal_start_error(date(2025, 3, 1), None, date(2026, 1, 1)) is None
+
+
+def test_a_renewal_that_has_not_started_can_be_ended_from_the_renewed_contracts_start():
+    today = date(2025, 11, 1)
+    # The renewal runs from 2026-01-01; the worker leaves on 2025-11-15, during the renewed contract.
+    earliest = rules.termination_earliest(date(2026, 1, 1), date(2023, 1, 1), today)
+    assert earliest == date(2023, 1, 1)
+    assert rules.termination_date_refusal(earliest, date(2025, 11, 15), today) is None
+    # Before the fix the bound was the renewal's own start: no date up to today + 31 days was accepted.
+    assert rules.termination_date_refusal(date(2026, 1, 1), date(2025, 11, 15), today)
+    # A contract already running keeps its own start as the bound.
+    assert rules.termination_earliest(date(2024, 1, 1), date(2020, 1, 1), today) == date(2024, 1, 1)
+
+
+def test_another_employers_pending_new_filing_does_not_block_renewal_or_termination():
+    elsewhere = PendingFiling("新单位", "全日制用工", "new", employer_id=2)
+    here = PendingFiling("本单位", "全日制用工", "renew", employer_id=1)
+    for kind in ("renew", "terminate"):
+        assert rules.blocking_pending([elsewhere], kind, 1) == []
+        assert rules.blocking_pending([elsewhere, here], kind, 1) == [here]
+    # A 新订 is still stopped by any unreviewed filing, here or elsewhere (the guide: 包括在其他单位).
+    assert rules.blocking_pending([elsewhere], "new", 1) == [elsewhere]
+    # Another employer's pending 解除 or 续订 still blocks (it changes the same person's record).
+    other_end = PendingFiling("新单位", "全日制用工", "terminate", employer_id=2)
+    assert rules.blocking_pending([other_end], "terminate", 1) == [other_end]

@@ -1,5 +1,7 @@
 """Use-case tests: every filing rule enforced on the server, with the 办件 moving alongside the contract."""
 
+from datetime import date
+
 import pytest
 from litestar.exceptions import NotFoundException
 
@@ -58,7 +60,8 @@ async def test_renew_needs_an_approved_contract_in_a_roster():
     with pytest.raises(FilingRefused, match="请先通过实时名册打印生成名册"):
         await service.file_renew(principal, filed["id"], cleaned())
     await Contract.update({Contract.in_roster: True}).where(Contract.id == filed["id"])
-    renewed = await service.file_renew(principal, filed["id"], cleaned(start_date=cleaned()["end_date"]))
+    renewed = await service.file_renew(principal, filed["id"], cleaned(start_date=date(2028, 1, 1),
+                                                                       end_date=date(2030, 12, 31)))
     row = await contract(renewed["id"])
     assert (row["state"], row["review_state"], row["previous"]) == ("renew", "pending", filed["id"])
     assert row["id_number"] == (await contract(filed["id"]))["id_number"]
@@ -150,3 +153,27 @@ async def test_a_person_sees_their_filings_at_every_employer():
     await service.file_new(employer_principal(b), cleaned(id_number=done["id_number"]))
     rows = await service.contracts_of_person(done["id_number"])
     assert [(r["employer.name"], r["state"]) for r in rows] == [("乙单位", "new"), ("甲单位", "terminate"), ("甲单位", "new")]
+
+
+async def test_renewal_before_the_renewed_contract_ends_is_refused_beside_the_start_date():
+    employer = await make_employer()
+    done = await completed_contract(employer, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29))
+    with pytest.raises(FilingRefused) as refused:
+        await service.file_renew(employer_principal(employer), done["id"],
+                                 cleaned(start_date=date(2024, 1, 1), end_date=date(2025, 12, 31)))
+    assert refused.value.field == "start_date"
+    assert "次日（2028-03-01）" in refused.value.message
+    assert await Contract.count() == 1
+
+
+async def test_new_employers_pending_filing_does_not_block_the_old_employers_termination():
+    old, new = await make_employer(), await make_employer(name="新单位有限公司")
+    done = await completed_contract(old)
+    hired = await service.file_new(employer_principal(new), cleaned(id_number=done["id_number"]))
+    assert (await contract(hired["id"]))["review_state"] == "pending"  # warned, not refused
+    warning = await service.new_filing_warning(employer_principal(new), await contract(hired["id"]))
+    assert warning.startswith("此人在其他单位仍有在职的劳动合同备案")
+    ended = await service.file_terminate(employer_principal(old), done["id"], {
+        "termination_date": service.today_local(), "termination_reason": "03", "compensation": None})
+    await review(ended["id"])
+    assert await service.new_filing_warning(employer_principal(new), await contract(hired["id"])) is None
