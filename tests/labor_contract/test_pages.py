@@ -253,3 +253,32 @@ async def test_new_filing_for_someone_employed_elsewhere_is_saved_with_a_warning
     renewed = await other_client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
                                            form_data(start_date="2028-01-01", end_date="2030-12-31"))
     assert renewed.status_code == 303, renewed.text[:800]
+
+
+async def test_every_problem_of_a_form_in_one_answer_and_no_raw_keys(client):
+    from domains.labor_contract import service
+    from tests.labor_contract.support import cleaned, employer_principal
+
+    other = await make_employer(name="海南慧新业桥经贸有限公司")
+    employer = await make_employer()
+    busy = make_id_number(born=date(1988, 3, 1))
+    await service.file_new(employer_principal(other), cleaned(id_number=busy))
+    await sign_in_employer(client, employer)
+    # A field error, a cross-field rule and the person rule: one answer, not three waves.
+    response = await client.post_form("/labor-contract/new", form_data(
+        worker_name="", id_number=busy, end_date="", monthly_wage="八千"))
+    summary = __import__("bs4").BeautifulSoup(response.text, "html.parser").find(class_="app-error-summary").get_text()
+    assert "姓名：请填写姓名" in summary
+    assert "月工资（元）应为不小于0的数字" in summary
+    assert "合同结束日期：固定期限劳动合同必须填写合同结束日期" in summary
+    assert "身份证号：此人存在未审核的备案信息" in summary
+    # 续订 and 解除 have no 身份证号 field: the person rule is shown on top, never under the raw key.
+    done = await completed_contract(employer)
+    await service.file_renew(employer_principal(employer), done["id"], cleaned(start_date=date(2028, 1, 1)))
+    for url, data in ((f"/labor-contract/contracts/{done['id']}/terminate",
+                       {"termination_date": "2026-01-01", "termination_reason": "02", "compensation": "三千"}),
+                      (f"/labor-contract/contracts/{done['id']}/renew",
+                       form_data(start_date="2028-01-01", end_date="2030-12-31", pay_day="32"))):
+        text = (await client.post_form(url, data)).text
+        assert "id_number" not in text.replace('name="id_number"', "")
+        assert "此人存在未审核的备案信息" in text and ("不可填写汉字" in text or "发工资日期" in text)
