@@ -57,7 +57,7 @@ TERMINATE = SheetSpec(
                     example="630101199501010072"),
         SheetColumn("termination_date", "终止或解除时间", "date", help="格式：yyyy-mm-dd", width=16, example="2019-07-01"),
         SheetColumn("termination_reason", "终止或解除原因", "choice", category="termination_reason", help="选择",
-                    width=30),
+                    width=30, example="职工个人原因"),
     ),
     instructions=(
         "姓名：10个汉字以内；身份证号码：18位准确的身份证号码；终止或解除时间：格式yyyy-mm-dd；终止或解除原因：从下拉列表选择。",

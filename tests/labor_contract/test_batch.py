@@ -120,7 +120,7 @@ async def test_terminate_upload(client):
         ["一二三四五六七八九十一", make_id_number(), "2026-01-15", "双方协商一致解除"],  # 3 name too long
         ["测试", "46010519900517001X", "2026-01-15", "双方协商一致解除"],            # 4 bad ID
         ["测试", make_id_number(), "2026/01/32", "双方协商一致解除"],                # 5 bad date
-        ["测试", make_id_number(), "2026-01-15", "职工个人原因"],                    # 6 reason not in the list
+        ["测试", make_id_number(), "2026-01-15", "不想干了"],                        # 6 reason not in the list
         ["未审", (await Contract.select().where(Contract.id == pending["id"]).first())["id_number"], "2026-01-15",
          "双方协商一致解除"],                                                       # 7 unreviewed
         ["无合同", make_id_number(), "2026-01-15", "双方协商一致解除"],              # 8 never filed here

@@ -136,3 +136,28 @@ async def test_batch_termination_is_not_blocked_by_another_employers_pending_new
     got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
     assert got[2] == []
     assert got[3][0].startswith("此人存在未审核的备案信息")  # its own employer's pending renewal still blocks
+
+
+async def test_the_guides_own_termination_reason_is_accepted(client):
+    # The guide's sample row (1.8): 马五 … 2019-07-01 职工个人原因 — the reason must be in the drop-down.
+    employer = await make_employer()
+    done = await completed_contract(employer, worker_name="马五")
+    await sign_in_employer(client, employer)
+    rows = [["马五", done["id_number"], service.today_local().isoformat(), "职工个人原因"]]
+    got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
+    assert got[2] == []
+
+
+def test_every_termination_reason_cites_its_source_and_articles_36_to_44_are_covered():
+    import json
+
+    from seeds.reference import REFERENCE_DIR, read_category
+
+    entries = read_category(REFERENCE_DIR / "termination_reason.csv")
+    bases = " ".join(json.loads(e["extra"])["basis"] for e in entries)
+    assert all(json.loads(e["extra"]).get("basis") for e in entries)
+    for article in ("三十六", "三十七", "三十八", "三十九", "第四十条", "四十一", "第四十四条第（一）项",
+                    "第四十四条第（二）项", "第四十四条第（三）项", "第四十四条第（四）项", "第四十四条第（五）项"):
+        assert article in bases, article
+    assert "职工个人原因" in {e["label"] for e in entries}
+    assert len({e["code"] for e in entries}) == len(entries)
