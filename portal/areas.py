@@ -46,6 +46,7 @@ class Area:
     home: str = ""
     menu_label: str = ""  # the side menu's heading when it differs from the title
     menu: Sequence[tuple[str, str]] = ()
+    guides: Sequence[str] = ()  # matter kind codes whose 办事指南 every page of the area links (X-1b)
     nav: Sequence[NavItem] = ()
     permissions: Mapping[str, str] = field(default_factory=dict)
     matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind

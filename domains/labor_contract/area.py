@@ -24,6 +24,7 @@ LABOR_CONTRACT = Area(
     title="劳动用工备案",
     home="lc_home",
     menu_label="用工备案管理",
+    guides=(matters.CONTRACT_KIND,),
     menu=(
         ("单位基本信息", "employer_filing"),
         ("劳动合同综合查询", "lc_query"),

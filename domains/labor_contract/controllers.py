@@ -72,6 +72,11 @@ async def new_form(request: Request) -> Response:
     return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new")
 
 
+def _submitted(request: Request, matter_id: int) -> Response:
+    """X-1a: after submit every form lands on the platform's confirmation (number, next steps, 回执 PDF)."""
+    return redirect(request, request.app.route_reverse("matter_submitted", matter_id=matter_id))
+
+
 def _refused(form, exc: FilingRefused) -> str:
     """A refusal goes beside its field when the form has that field, else on top (never under a raw key)."""
     if exc.field and any(f.name == exc.field for f in form.fields):
@@ -104,7 +109,7 @@ async def new_save(request: Request) -> Response:
         try:
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
                                            form_token=data.get("form_token"))
-            return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
+            return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
@@ -154,7 +159,7 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
     if not form.errors and not refusal:
         try:
             await service.modify(request.user, contract_id, form.cleaned, ip=client_ip(request))
-            return redirect(request, request.app.route_reverse("lc_detail", contract_id=contract_id) + "?saved=1")
+            return _submitted(request, contract["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
@@ -215,7 +220,7 @@ async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
         try:
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                              form_token=data.get("form_token"))
-            return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
+            return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
@@ -264,7 +269,7 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
         try:
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                                  form_token=data.get("form_token"))
-            return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
+            return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:

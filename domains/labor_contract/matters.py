@@ -58,7 +58,17 @@ async def _resubmit_guard(matter: dict, principal) -> str | None:
         return "备案记录不存在"
     from domains.labor_contract import service
 
-    return rules.unreviewed_refusal(await service.pending_filings(contract["id_number"], exclude_id=contract["id"]))
+    pending = await service.pending_filings(contract["id_number"], exclude_id=contract["id"])
+    return rules.unreviewed_refusal(rules.blocking_pending(pending, contract["filing_kind"], contract["employer"]))
+
+
+async def _confirmation_notices(principal, matter: dict) -> list[str]:
+    """The 提交成功 page repeats the warning of a 新订 for someone employed elsewhere (issue 14 §15)."""
+    from domains.labor_contract import service
+
+    contract = await _contract_of(matter["id"])
+    warning = await service.new_filing_warning(principal, contract) if contract else None
+    return [warning] if warning else []
 
 
 async def _void_guard(matter: dict, principal) -> str | None:
@@ -132,6 +142,7 @@ CONTRACT_FILING = MatterKind(
     ),
     payload_labels=PAYLOAD_LABELS,
     detail_template="labor_contract/_matter_detail.html",
+    extra={"confirmation_notices": _confirmation_notices},
 )
 
 

@@ -162,6 +162,9 @@ async def matter_submitted(request: Request, matter_id: FromPath[int]) -> Respon
     """Confirmation after submit: the number, what happens next, the 回执."""
     matter = await engine.get_matter_for(request.user, matter_id)
     ctx = await matter_context(request.user, matter)
+    # A kind may add warnings to its confirmation (kind.extra["confirmation_notices"](principal, matter) → [str]).
+    notices = (ctx["kind"].extra.get("confirmation_notices") if ctx["kind"] else None)
+    ctx["notices"] = await notices(request.user, matter) if notices else []
     ctx.update({"page_title": "提交成功", "breadcrumbs": [("我的办件", request.app.route_reverse("matters_mine")),
                                                        ("提交成功", None)]})
     return await render(request, "workflow/submitted.html", ctx)

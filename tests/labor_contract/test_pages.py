@@ -44,8 +44,17 @@ async def test_new_filing_saved_then_listed_as_unreviewed(client):
     data = form_data(worker_name="测试一", form_token=token)
     response = await client.post_form("/labor-contract/new", data)
     assert response.status_code == 303, response.text[:500]
-    detail = await client.page(response.headers["location"])
-    assert "保存成功" in detail.get_text()
+    # X-1a: the platform's confirmation page: the number, what happens next, the 回执 PDF.
+    saved = await Contract.select().where(Contract.worker_name == "测试一").first()
+    from portal.workflow.tables import Matter
+
+    number = (await Matter.select(Matter.number).where(Matter.id == saved["matter_id"]).first())["number"]
+    assert response.headers["location"] == f"/matters/{saved['matter_id']}/submitted"
+    confirmation = await client.page(response.headers["location"])
+    assert confirmation.find(attrs={"data-testid": "matter-number"}).get_text(strip=True) == number
+    assert "接下来会怎样" in confirmation.get_text()
+    assert confirmation.find("a", href=f"/matters/{saved['matter_id']}/receipt.pdf")
+    detail = await client.page(f"/labor-contract/contracts/{saved['id']}")
     assert detail.find(attrs={"data-testid": "lc-review-state"}).get_text(strip=True) == "未审核"
     # The same form posted twice acts once (double click, back button).
     again = await client.post_form("/labor-contract/new", data)
@@ -246,7 +255,11 @@ async def test_new_filing_for_someone_employed_elsewhere_is_saved_with_a_warning
     await sign_in_employer(client, new)
     response = await client.post_form("/labor-contract/new", form_data(id_number=done["id_number"]))
     assert response.status_code == 303, response.text[:800]
-    detail = await client.page(response.headers["location"])
+    confirmation = await client.page(response.headers["location"])
+    notice = confirmation.find(attrs={"data-testid": "submitted-notice"}).get_text()
+    assert notice.startswith("此人在其他单位仍有在职的劳动合同备案")
+    hired = await Contract.select().where(Contract.employer == new["id"]).first()
+    detail = await client.page(f"/labor-contract/contracts/{hired['id']}")
     assert detail.find(attrs={"data-testid": "lc-warning"}).get_text().startswith("此人在其他单位仍有在职的劳动合同备案")
     # The old employer still renews (or ends) the contract while the new 新订 waits for review.
     await sign_in_employer(other_client, old)
@@ -282,3 +295,14 @@ async def test_every_problem_of_a_form_in_one_answer_and_no_raw_keys(client):
         text = (await client.post_form(url, data)).text
         assert "id_number" not in text.replace('name="id_number"', "")
         assert "此人存在未审核的备案信息" in text and ("不可填写汉字" in text or "发工资日期" in text)
+
+
+async def test_every_contract_page_links_its_guide(client):
+    employer = await make_employer()
+    await sign_in_employer(client, employer)
+    for url in LC_PAGES:
+        soup = await client.page(url)
+        link = soup.find("nav", attrs={"aria-label": "用工备案管理"}).find("a", string="办事指南")
+        assert link and link["href"] == "/guide/lc_contract", url
+    guide = await client.page("/guide/lc_contract")
+    assert "劳动合同备案" in guide.get_text()
