@@ -58,18 +58,44 @@ async def _options() -> dict[str, list[tuple[str, str]]]:
 
 
 async def _contract_form_page(request: Request, form, *, title: str, action: str, mode: str,
-                              contract: dict | None = None, refusal: str = "") -> Response:
+                              contract: dict | None = None, refusal: str = "", draft_id: int | None = None,
+                              drafts: bool = False, editing: bool = False) -> Response:
     return await page(request, "labor_contract/contract_form.html", {
         "page_title": title, "form": form, "action": action, "mode": mode, "contract": contract,
         "refusal": refusal, "form_token": secrets.token_urlsafe(16), "options": await _options(),
-        "breadcrumbs": crumbs(request, (title, "")),
+        "breadcrumbs": crumbs(request, (title, "")), "draft_id": draft_id, "editing": editing,
+        "draft_saved": request.query_params.get("draft_saved") == "1",
+        "drafts": await service.drafts(request.user) if drafts else [],
     })
+
+
+def _draft_id(source) -> int | None:
+    value = str(source.get("draft") or source.get("draft_id") or "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+async def _draft_values(request: Request, filing_kind: str, previous_id: int | None) -> tuple[int | None, dict]:
+    """?draft=<id> resumes the employer's own draft of this form: its id and what was typed."""
+    draft_id = _draft_id(request.query_params)
+    if draft_id is None:
+        return None, {}
+    draft = await service.get_draft(request.user, draft_id, filing_kind, previous_id)
+    return draft_id, dict(draft["payload"]["draft"])
+
+
+async def _save_draft(request: Request, data, filing_kind: str, previous: dict | None = None) -> Response:
+    """保存草稿: nothing is checked (a draft may be incomplete); back to the same form with the draft's id."""
+    draft = await service.save_draft(request.user, filing_kind, data, draft_id=_draft_id(data), previous=previous,
+                                     ip=client_ip(request))
+    return redirect(request, f"{request.url.path}?draft={draft['id']}&draft_saved=1")
 
 
 @get("/new", name="lc_new")
 async def new_form(request: Request) -> Response:
-    form = forms.new_contract_form({"contract_template": "own", "probation_months": "0"})
-    return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new")
+    draft_id, values = await _draft_values(request, "new", None)
+    form = forms.new_contract_form(values or {"contract_template": "own", "probation_months": "0"})
+    return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new",
+                                     draft_id=draft_id, drafts=True)
 
 
 def _submitted(request: Request, matter_id: int) -> Response:
@@ -102,20 +128,22 @@ async def _person_problem(request: Request, form, filing_kind: str, id_number: s
 async def new_save(request: Request) -> Response:
     """LC-3 保存: a valid filing starts 未审核 / 新订 and goes to the 送审机构; a bad one comes back with messages."""
     data = await request.form()
+    if data.get("intent") == "draft":
+        return await _save_draft(request, data, "new")
     form = forms.new_contract_form(data)
     await form.validate()
     refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"))
     if not form.errors:
         try:
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
-                                           form_token=data.get("form_token"))
+                                           form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
             refusal = exc.message
     return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new",
-                                     refusal=refusal)
+                                     refusal=refusal, draft_id=_draft_id(data), drafts=True)
 
 
 def _form_values(contract: dict) -> dict[str, str]:
@@ -139,7 +167,7 @@ async def edit_form(request: Request, contract_id: FromPath[int]) -> Response:
         await service.record_full_id_view(request.user, contract, ip=client_ip(request))
     form = forms.new_contract_form(values) if contract["filing_kind"] == "new" else await _renew_form(values, contract)
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
-                                     mode=contract["filing_kind"], contract=contract, refusal=refusal)
+                                     mode=contract["filing_kind"], contract=contract, refusal=refusal, editing=True)
 
 
 @post("/contracts/{contract_id:int}/edit", name="lc_edit_save")
@@ -167,7 +195,7 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
     if contract["filing_kind"] == "terminate":
         return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
-                                     mode=contract["filing_kind"], contract=contract, refusal=refusal)
+                                     mode=contract["filing_kind"], contract=contract, refusal=refusal, editing=True)
 
 
 async def _renew_form(data, renewal: dict):
@@ -204,29 +232,32 @@ async def renew_form(request: Request, contract_id: FromPath[int]) -> Response:
     values = _form_values(contract)
     for key in ("start_date", "end_date", "contract_number"):
         values[key] = ""
-    form = forms.renew_form(values, contract["id_number"], contract["start_date"], contract["end_date"])
+    draft_id, typed = await _draft_values(request, "renew", contract_id)
+    form = forms.renew_form(typed or values, contract["id_number"], contract["start_date"], contract["end_date"])
     return await _contract_form_page(request, form, title="劳动合同续订备案", action=request.url.path, mode="renew",
-                                     contract=contract, refusal=rules.may_renew(contract) or "")
+                                     contract=contract, refusal=rules.may_renew(contract) or "", draft_id=draft_id)
 
 
 @post("/contracts/{contract_id:int}/renew", name="lc_renew_save")
 async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
+    if data.get("intent") == "draft":
+        return await _save_draft(request, data, "renew", contract)
     form = forms.renew_form(data, contract["id_number"], contract["start_date"], contract["end_date"])
     await form.validate()
     refusal = rules.may_renew(contract) or await _person_problem(request, form, "renew", contract["id_number"])
     if not form.errors and not refusal:
         try:
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
-                                             form_token=data.get("form_token"))
+                                             form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
             refusal = exc.message
     return await _contract_form_page(request, form, title="劳动合同续订备案", action=request.url.path, mode="renew",
-                                     contract=contract, refusal=refusal)
+                                     contract=contract, refusal=refusal, draft_id=_draft_id(data))
 
 
 @get("/terminate", name="lc_terminate_list")
@@ -240,8 +271,9 @@ async def terminate_list(request: Request) -> Response:
 
 
 async def _terminate_page(request: Request, form, contract: dict, *, action: str, refusal: str = "",
-                          edit: bool = False) -> Response:
+                          edit: bool = False, draft_id: int | None = None) -> Response:
     return await page(request, "labor_contract/terminate_form.html", {
+        "draft_id": draft_id, "draft_saved": request.query_params.get("draft_saved") == "1", "editing": edit,
         "page_title": "修改解除(终止)备案" if edit else "劳动合同解除(终止)备案", "form": form, "contract": contract,
         "action": action, "refusal": refusal, "form_token": secrets.token_urlsafe(16), "options": await _options(),
         "display": await service.display_payload(contract, "new"),
@@ -253,28 +285,32 @@ async def _terminate_page(request: Request, form, contract: dict, *, action: str
 @get("/contracts/{contract_id:int}/terminate", name="lc_terminate")
 async def terminate_form(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
-    form = await _terminate_form({}, contract)
+    draft_id, typed = await _draft_values(request, "terminate", contract_id)
+    form = await _terminate_form(typed, contract)
     return await _terminate_page(request, form, contract, action=request.url.path,
-                                 refusal=rules.may_terminate(contract) or "")
+                                 refusal=rules.may_terminate(contract) or "", draft_id=draft_id)
 
 
 @post("/contracts/{contract_id:int}/terminate", name="lc_terminate_save")
 async def terminate_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
+    if data.get("intent") == "draft":
+        return await _save_draft(request, data, "terminate", contract)
     form = await _terminate_form(data, contract)
     await form.validate()
     refusal = rules.may_terminate(contract) or await _person_problem(request, form, "terminate", contract["id_number"])
     if not form.errors and not refusal:
         try:
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),
-                                                 form_token=data.get("form_token"))
+                                                 form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
         except FilingRefused as exc:
             refusal = _refused(form, exc)
         except WorkflowError as exc:
             refusal = exc.message
-    return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal)
+    return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal,
+                                 draft_id=_draft_id(data))
 
 
 @get("/void", name="lc_void_list")

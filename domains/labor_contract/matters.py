@@ -73,7 +73,9 @@ async def _confirmation_notices(principal, matter: dict) -> list[str]:
 
 async def _void_guard(matter: dict, principal) -> str | None:
     contract = await _contract_of(matter["id"])
-    return rules.may_void(contract) if contract else "备案记录不存在"
+    if contract is None:  # a 草稿 has no filing row yet (X-1a): deleting it is always allowed
+        return None if matter["state"] == "draft" else "备案记录不存在"
+    return rules.may_void(contract)
 
 
 async def _on_approve(ctx: EffectContext) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from portal.validators import mask_id_number, normalise
 from portal.workflow import engine as workflow
 from portal.workflow.bulk import create_matters
 from portal.workflow.engine import WorkflowError
+from portal.workflow.tables import Matter
 
 # ID numbers per `IN (…)` of the batch lookups: SQLite allows 999 parameters a statement on older builds.
 LOOKUP_CHUNK = 500
@@ -260,7 +262,7 @@ async def _employer(employer_id: int) -> dict[str, Any]:
 
 async def insert_filing(
     principal: Principal, values: dict[str, Any], filing_kind: str, *, ip: str = "", form_token: str | None = None,
-    import_token: str = "",
+    import_token: str = "", draft: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Insert the filing and open its 办件 (submitted at once: a saved filing is 未审核). Caller holds the transaction."""
     employer = await _employer(principal.employer_id)
@@ -278,12 +280,17 @@ async def insert_filing(
     if row.contract_number is None:
         row.contract_number = ""
     await row.save()
-    matter = await workflow.create_matter(
-        principal, CONTRACT_KIND,
-        payload={**await display_payload(values, filing_kind), "contract_id": row.id},
-        title=f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
-        agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
-    )
+    payload = {**await display_payload(values, filing_kind), "contract_id": row.id}
+    title = f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}"
+    if draft is not None:  # the draft's 办件 becomes the filing's: filled in, then submitted
+        matter = await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
+                                               payload={**payload, "draft": None}, title=title)
+        matter = await workflow.fire(principal, draft["id"], "submit", expected_version=matter["version"], ip=ip)
+    else:
+        matter = await workflow.create_matter(
+            principal, CONTRACT_KIND, payload=payload, title=title,
+            agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
+        )
     await Contract.update({Contract.matter_id: matter["id"]}).where(Contract.id == row.id)
     return {**row.to_dict(), "matter_id": matter["id"], "matter_number": matter["number"]}
 
@@ -345,6 +352,53 @@ async def _link_matters(pairs: list[tuple[int, int]]) -> None:
         )
 
 
+# X-1a drafts: a 草稿 is the filing's 办件 in its draft state, holding what was typed (no contract row yet, so
+# no rule counts it); submitting the form files the contract and submits that same 办件.
+DRAFT_KEYS = ("worker_name", "id_number", "employment_form", "contract_type", "contract_template", "contract_number",
+              "start_date", "end_date", "probation_months", "post", "workplace", "monthly_wage", "pay_day",
+              "work_hours_system", "termination_date", "termination_reason", "compensation")
+
+
+async def save_draft(principal: Principal, filing_kind: str, raw: Any, *, draft_id: int | None = None,
+                     previous: dict[str, Any] | None = None, ip: str = "") -> dict[str, Any]:
+    """Save the typed values of a 新订/续订/解除 form as a draft (a new one, or the open draft `draft_id`)."""
+    values = {k: str(raw.get(k) or "").strip()[:200] for k in DRAFT_KEYS if raw.get(k)}
+    name = previous["worker_name"] if previous else values.get("worker_name", "")
+    payload = {"draft": values, "filing_kind": filing_kind, "filing_kind_label": rules.STATE_LABELS[filing_kind],
+               "worker_name": name, "previous_id": previous["id"] if previous else None}
+    title = f"{rules.STATE_LABELS[filing_kind]}备案（草稿）：{name or '未填写姓名'}"
+    if draft_id is not None:
+        draft = await get_draft(principal, draft_id, filing_kind, previous["id"] if previous else None)
+        return await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
+                                             payload=payload, title=title)
+    employer = await _employer(principal.employer_id)
+    return await workflow.create_matter(principal, CONTRACT_KIND, payload=payload, title=title,
+                                        agency_code=employer["review_agency"], ip=ip)
+
+
+async def get_draft(principal: Principal, draft_id: int, filing_kind: str, previous_id: int | None) -> dict[str, Any]:
+    """The employer's own open draft of this form (another form's or employer's draft answers 404)."""
+    matter = await workflow.get_matter_for(principal, draft_id)
+    payload = matter["payload"]
+    if (matter["kind"] != CONTRACT_KIND or matter["state"] != "draft" or "draft" not in payload
+            or payload.get("filing_kind") != filing_kind or payload.get("previous_id") != previous_id):
+        raise NotFoundException("草稿不存在")
+    return matter
+
+
+async def drafts(principal: Principal) -> list[dict[str, Any]]:
+    """The employer's open contract-filing drafts, newest first (to resume them)."""
+    rows = await Matter.select(Matter.id, Matter.title, Matter.payload, Matter.updated_at).where(
+        (Matter.employer == principal.employer_id) & (Matter.kind == CONTRACT_KIND) & (Matter.state == "draft")
+    ).order_by(Matter.updated_at, ascending=False).limit(LIST_LIMIT)
+    out = []
+    for r in rows:
+        payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
+        if "draft" in payload:
+            out.append({**r, "payload": payload})
+    return out
+
+
 def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
     """A 解除(终止) filing copies the contract it ends and adds the ending."""
     return {
@@ -355,20 +409,24 @@ def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dic
     }
 
 
-async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None):
-    """LC-3 新订备案: starts 未审核 / 新订."""
+async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None,
+                   draft_id: int | None = None):
+    """LC-3 新订备案: starts 未审核 / 新订 (submitting the draft `draft_id` when it came from one)."""
     async with write_transaction():
+        draft = await get_draft(principal, draft_id, "new", None) if draft_id else None
         await _check_person(principal.employer_id, cleaned["id_number"], "new")
         values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
-        return await insert_filing(principal, values, "new", ip=ip, form_token=form_token)
+        return await insert_filing(principal, values, "new", ip=ip, form_token=form_token, draft=draft)
 
 
 async def file_renew(
-    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None,
+    draft_id: int | None = None,
 ):
     """LC-4 续订备案 of a completed 新订/续订 contract."""
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
+        draft = await get_draft(principal, draft_id, "renew", previous_id) if draft_id else None
         if reason := rules.may_renew(previous):
             raise FilingRefused(reason)
         if reason := rules.renewal_start_error(previous["start_date"], previous["end_date"], cleaned.get("start_date")):
@@ -378,15 +436,17 @@ async def file_renew(
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
             **_contract_values(cleaned),
         }
-        return await insert_filing(principal, values, "renew", ip=ip, form_token=form_token)
+        return await insert_filing(principal, values, "renew", ip=ip, form_token=form_token, draft=draft)
 
 
 async def file_terminate(
-    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+    principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None,
+    draft_id: int | None = None,
 ):
     """LC-5 解除/终止备案: a new filing that copies the contract and records the ending."""
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
+        draft = await get_draft(principal, draft_id, "terminate", previous_id) if draft_id else None
         if reason := rules.may_terminate(previous):
             raise FilingRefused(reason)
         today = today_local()
@@ -395,7 +455,7 @@ async def file_terminate(
             raise FilingRefused(reason, "termination_date")
         await _check_person(principal.employer_id, previous["id_number"], "terminate")
         values = termination_values(previous, cleaned)
-        return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
+        return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token, draft=draft)
 
 
 async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:

@@ -306,3 +306,50 @@ async def test_every_contract_page_links_its_guide(client):
         assert link and link["href"] == "/guide/lc_contract", url
     guide = await client.page("/guide/lc_contract")
     assert "劳动合同备案" in guide.get_text()
+
+
+async def test_a_filing_is_saved_as_a_draft_resumed_and_submitted(client, other_client):
+    from portal.workflow.tables import Matter
+
+    employer = await make_employer()
+    await sign_in_employer(client, employer)
+    # 保存草稿 checks nothing: half a form is kept, no filing exists yet, no rule counts it.
+    half = form_data(worker_name="草稿甲", pay_day="", monthly_wage="", intent="draft")
+    response = await client.post_form("/labor-contract/new", half)
+    assert response.status_code == 303, response.text[:500]
+    location = response.headers["location"]
+    assert location.startswith("/labor-contract/new?draft=") and location.endswith("&draft_saved=1")
+    draft_id = int(location.split("draft=")[1].split("&")[0])
+    assert await Contract.count() == 0
+    assert (await Matter.select(Matter.state).where(Matter.id == draft_id).first())["state"] == "draft"
+    resumed = await client.page(location)
+    assert resumed.find(attrs={"data-testid": "lc-draft-saved"})
+    assert resumed.find("input", attrs={"name": "worker_name"})["value"] == "草稿甲"
+    assert resumed.find("input", attrs={"name": "draft_id"})["value"] == str(draft_id)
+    listing = await client.page("/labor-contract/new")
+    assert listing.find(attrs={"data-testid": "lc-drafts"}).find("a", href=f"/labor-contract/new?draft={draft_id}")
+    # Another employer cannot open it.
+    await sign_in_employer(other_client, await make_employer())
+    await other_client.page(f"/labor-contract/new?draft={draft_id}", status=404)
+    # Saving the completed form files the contract and submits the draft's own 办件.
+    done = await client.post_form("/labor-contract/new", form_data(worker_name="草稿甲", draft_id=str(draft_id)))
+    assert done.headers["location"] == f"/matters/{draft_id}/submitted"
+    filed = await Contract.select().where(Contract.worker_name == "草稿甲").first()
+    assert filed["matter_id"] == draft_id and filed["review_state"] == "pending"
+    assert (await Matter.select(Matter.state).where(Matter.id == draft_id).first())["state"] == "submitted"
+    assert not (await client.page("/labor-contract/new")).find(attrs={"data-testid": "lc-drafts"})
+
+
+async def test_renewal_and_termination_drafts(client):
+    employer = await make_employer()
+    done = await completed_contract(employer)
+    await sign_in_employer(client, employer)
+    renew_url = f"/labor-contract/contracts/{done['id']}/renew"
+    saved = await client.post_form(renew_url, form_data(start_date="2028-01-01", end_date="", intent="draft"))
+    page = await client.page(saved.headers["location"])
+    assert page.find("input", attrs={"name": "start_date"})["value"] == "2028-01-01"
+    end_url = f"/labor-contract/contracts/{done['id']}/terminate"
+    saved = await client.post_form(end_url, {"termination_reason": "12", "intent": "draft"})
+    page = await client.page(saved.headers["location"])
+    assert page.find("select", attrs={"name": "termination_reason"}).find("option", selected=True)["value"] == "12"
+    assert await Contract.count() == 1
