@@ -11,7 +11,7 @@ BASE = "/labor-contract/contracts"
 STATE_BADGES = {"new": ("新订", "info"), "renew": ("续订", "info"), "terminate": ("解除(终止)", "warning"),
                 "void": ("作废", "neutral")}
 REVIEW_BADGES = {"pending": ("未审核", "warning"), "approved": ("审核通过", "success"),
-                 "rejected": ("审核不通过", "danger")}
+                 "rejected": ("审核不通过", "danger"), "returned": ("退回补正", "warning")}
 YES_NO = "CASE WHEN {0} THEN '是' ELSE '否' END"
 
 

@@ -100,6 +100,15 @@ async def _on_reject(ctx: EffectContext) -> dict:
     return {"review_state": "rejected"}
 
 
+async def _on_return(ctx: EffectContext) -> dict:
+    """退回补正 (X-1b): the reviewer lists every problem; the employer corrects and resubmits (the clock restarts)."""
+    at = _now()
+    await Contract.update(
+        {"review_state": "returned", "review_opinion": ctx.opinion, "reviewed_at": at, "updated_at": at}
+    ).where(Contract.matter_id == ctx.matter["id"])
+    return {"review_state": "returned"}
+
+
 async def _on_resubmit(ctx: EffectContext) -> None:
     await Contract.update({"review_state": "pending", "review_opinion": "", "updated_at": _now()}).where(
         Contract.matter_id == ctx.matter["id"]
@@ -118,20 +127,24 @@ CONTRACT_FILING = MatterKind(
         State("draft", "草稿", editable=True, tone="neutral"),
         State("submitted", "未审核", tone="info", clock_running=True),
         State("rejected", "审核不通过", editable=True, tone="danger"),
+        State("returned", "退回补正", editable=True, tone="warning"),
         State("approved", "审核通过", terminal=True, tone="success"),
         State("voided", "已作废", terminal=True, tone="neutral"),
     ),
     transitions=(
         Transition("submit", "提交", ("draft",), "submitted", "applicant", starts_clock=True),
-        Transition("resubmit", "修改后重新提交", ("rejected",), "submitted", "applicant",
+        Transition("resubmit", "修改后重新提交", ("rejected", "returned"), "submitted", "applicant",
                    guard=_resubmit_guard, effect=_on_resubmit, starts_clock=True),
-        Transition("void", "申报作废", ("draft", "submitted", "rejected"), "voided", "applicant",
+        Transition("void", "申报作废", ("draft", "submitted", "rejected", "returned"), "voided", "applicant",
                    guard=_void_guard, effect=_on_void, batch=True, tone="danger"),
         Transition("approve", "审核通过", ("submitted",), "approved", "staff", permission=REVIEW_PERMISSION,
                    effect=_on_approve, stage="review", batch=True, opinion_label="审核意见"),
         Transition("reject", "审核不通过", ("submitted",), "rejected", "staff", permission=REVIEW_PERMISSION,
                    requires_opinion=True, opinion_label="审核意见", effect=_on_reject, stage="review",
                    tone="danger"),
+        Transition("return", "退回补正", ("submitted",), "returned", "staff", permission=REVIEW_PERMISSION,
+                   requires_opinion=True, opinion_label="补正内容（逐条列明）", effect=_on_return, stage="review",
+                   tone="secondary"),
     ),
     jurisdiction="agency",
     batch_approve=True,

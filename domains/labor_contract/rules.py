@@ -12,7 +12,8 @@ from typing import Any
 from portal.validators import id_birth_date, id_gender, id_number_error, normalise
 
 STATE_LABELS = {"new": "新订", "renew": "续订", "terminate": "解除(终止)", "void": "作废"}
-REVIEW_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过"}
+REVIEW_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "returned": "退回补正"}
+CORRECTABLE = ("rejected", "returned")  # the employer changes the filing and sends it again
 ROSTER_KIND_LABELS = {
     "new_roster": "新签备案名册",
     "renew_roster": "续签备案名册",
@@ -186,8 +187,8 @@ def may_modify(c: Mapping[str, Any]) -> str | None:
     """LC-3: only a filing that was 审核不通过 may be changed (and resubmitted)."""
     if c["state"] == "void":
         return "已作废的备案不能修改"
-    if c["review_state"] != "rejected":
-        return "只有审核状态为审核不通过的备案才可以修改"
+    if c["review_state"] not in CORRECTABLE:
+        return "只有审核状态为审核不通过或退回补正的备案才可以修改"
     return None
 
 
@@ -228,8 +229,8 @@ def may_void(c: Mapping[str, Any]) -> str | None:
     """LC-8: only 未审核 or 审核不通过 filings may be voided."""
     if c["state"] == "void":
         return "该备案已作废"
-    if c["review_state"] not in ("pending", "rejected"):
-        return "只有未审核和审核不通过的备案可以作废"
+    if c["review_state"] not in ("pending", *CORRECTABLE):
+        return "只有未审核、审核不通过和退回补正的备案可以作废"
     return None
 
 

@@ -522,7 +522,7 @@ async def voidable(principal: Principal, params: dict[str, str]) -> list[dict[st
         Contract.review_opinion, Contract.created_at,
     ).where(
         (Contract.employer == principal.employer_id) & (Contract.state != "void")
-        & Contract.review_state.is_in(["pending", "rejected"])
+        & Contract.review_state.is_in(["pending", *rules.CORRECTABLE])
     )
     if id_number := normalise(params.get("id_number", "")):
         query = query.where(Contract.id_number == id_number)

@@ -20,6 +20,7 @@ class Contract(Table, help_text="One filing (备案记录) of a labour contract:
         pending = "pending"  # 未审核
         approved = "approved"  # 审核通过
         rejected = "rejected"  # 审核不通过
+        returned = "returned"  # 退回补正 (X-1b): corrected and resubmitted like a rejected one, clock restarts
 
     employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True, help_text="The owning employer")
     worker_name = Varchar(length=40, help_text="姓名")

@@ -156,7 +156,7 @@ async def test_modify_only_a_rejected_filing_and_void_several(client):
     second = await service.file_new(employer_principal(employer), cleaned(worker_name="修改戊"))
     await sign_in_employer(client, employer)
     soup = await client.page(f"/labor-contract/contracts/{second['id']}/edit")
-    assert "只有审核状态为审核不通过的备案才可以修改" in soup.get_text()
+    assert "只有审核状态为审核不通过或退回补正的备案才可以修改" in soup.get_text()
     await review(second["id"], "reject", opinion="岗位填写不规范")
     row = await Contract.select().where(Contract.id == second["id"]).first()
     edit = await client.page(f"/labor-contract/contracts/{second['id']}/edit")
@@ -353,3 +353,32 @@ async def test_renewal_and_termination_drafts(client):
     page = await client.page(saved.headers["location"])
     assert page.find("select", attrs={"name": "termination_reason"}).find("option", selected=True)["value"] == "12"
     assert await Contract.count() == 1
+
+
+async def test_reviewer_returns_a_filing_for_correction_and_the_resubmission_restarts_the_clock(client):
+    from datetime import UTC, datetime
+
+    from domains.labor_contract import service
+    from portal.workflow.tables import Matter
+    from tests.labor_contract.support import cleaned, employer_principal
+
+    employer = await make_employer()
+    filed = await service.file_new(employer_principal(employer), cleaned(worker_name="补正甲"))
+    problems = "1. 工作岗位与合同文本不一致；2. 月工资低于当地最低工资标准"
+    await review(filed["id"], "return", opinion=problems)
+    row = await Contract.select().where(Contract.id == filed["id"]).first()
+    assert (row["review_state"], row["review_opinion"]) == ("returned", problems)
+    # The clock started long ago; the resubmission after 补正 starts it again.
+    await Matter.update({Matter.clock_started_at: datetime(2020, 1, 2, tzinfo=UTC),
+                         Matter.promised_deadline: date(2020, 1, 9)}).where(Matter.id == row["matter_id"])
+    await sign_in_employer(client, employer)
+    detail = await client.page(f"/labor-contract/contracts/{filed['id']}")
+    assert detail.find(attrs={"data-testid": "lc-review-state"}).get_text(strip=True) == "退回补正"
+    assert f"补正内容：{problems}" in detail.get_text()
+    response = await client.post_form(f"/labor-contract/contracts/{filed['id']}/edit",
+                                      form_data(worker_name="补正甲", id_number=row["id_number"], post="测试工程师"))
+    assert response.headers["location"] == f"/matters/{row['matter_id']}/submitted"
+    matter = await Matter.select().where(Matter.id == row["matter_id"]).first()
+    assert matter["state"] == "submitted"
+    assert matter["promised_deadline"] > service.today_local()
+    assert (await Contract.select().where(Contract.id == filed["id"]).first())["review_state"] == "pending"

@@ -60,7 +60,7 @@ VOID_CASES = [
     # guide 1.9: 只有未审核和审核不通过的可以作废
     (contract(review_state="pending"), None),
     (contract(review_state="rejected"), None),
-    (contract(review_state="approved"), "只有未审核和审核不通过的备案可以作废"),
+    (contract(review_state="approved"), "只有未审核、审核不通过和退回补正的备案可以作废"),
     (contract(state="void", review_state="pending"), "该备案已作废"),
 ]
 
@@ -73,8 +73,8 @@ def test_may_void(c, reason):
 MODIFY_CASES = [
     # guide 1.4 1): 只有审核状态为审核不通过的数据才可以进行修改操作
     (contract(review_state="rejected"), None),
-    (contract(review_state="pending"), "只有审核状态为审核不通过的备案才可以修改"),
-    (contract(review_state="approved"), "只有审核状态为审核不通过的备案才可以修改"),
+    (contract(review_state="pending"), "只有审核状态为审核不通过或退回补正的备案才可以修改"),
+    (contract(review_state="approved"), "只有审核状态为审核不通过或退回补正的备案才可以修改"),
     (contract(state="void", review_state="rejected"), "已作废的备案不能修改"),
 ]
 

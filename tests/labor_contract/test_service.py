@@ -94,7 +94,7 @@ async def test_rejected_filing_is_modified_and_goes_back_to_review():
     employer = await make_employer()
     principal = employer_principal(employer)
     filed = await service.file_new(principal, cleaned())
-    with pytest.raises(FilingRefused, match="只有审核状态为审核不通过的备案才可以修改"):
+    with pytest.raises(FilingRefused, match="只有审核状态为审核不通过或退回补正的备案才可以修改"):
         await service.modify(principal, filed["id"], cleaned())
     await review(filed["id"], "reject", opinion="合同编号与合同文本不一致")
     row = await contract(filed["id"])
@@ -110,7 +110,7 @@ async def test_void_refuses_approved_filings():
     employer = await make_employer()
     done = await completed_contract(employer)
     result = await service.void(employer_principal(employer), [done["id"]])
-    assert result == {done["id"]: "只有未审核和审核不通过的备案可以作废"}
+    assert result == {done["id"]: "只有未审核、审核不通过和退回补正的备案可以作废"}
 
 
 async def test_a_new_filing_for_someone_already_employed_here_is_refused():
