@@ -13,7 +13,8 @@ from domains.labor_contract.pages import page
 from domains.labor_contract.service import FilingRefused
 from portal.areas import crumbs
 from portal.core import dictionary
-from portal.dataservices.export import grid_response
+from portal.dataservices.export import export_url, grid_response, rows_export_response, wants_export
+from portal.validators import mask_id_number
 from portal.web import client_ip, redirect
 from portal.workflow import engine as workflow
 from portal.workflow.engine import WorkflowError
@@ -313,12 +314,21 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
                                  draft_id=_draft_id(data))
 
 
+VOID_COLUMNS = (("姓名", "worker_name"), ("身份证号", "id_number"), ("合同状态", "state"),
+                ("审核状态", "review_state"), ("审核意见", "review_opinion"), ("经办时间", "created_at"))
+
+
 @get("/void", name="lc_void_list")
 async def void_list(request: Request) -> Response:
     """LC-8: 未审核 and 审核不通过 filings, several can be voided at once."""
     rows = await service.voidable(request.user, dict(request.query_params))
+    if wants_export(request):
+        return await rows_export_response(request, "劳动合同申报作废", VOID_COLUMNS, [
+            {**r, "id_number": mask_id_number(r["id_number"]), "state": rules.STATE_LABELS[r["state"]],
+             "review_state": rules.REVIEW_LABELS[r["review_state"]]} for r in rows])
     return await page(request, "labor_contract/void.html", {
         "page_title": "劳动合同申报作废", "rows": rows, "values": dict(request.query_params), "results": None,
+        "export_url": export_url(request),
         "breadcrumbs": crumbs(request, ("劳动合同申报作废", "")),
     })
 
@@ -331,6 +341,7 @@ async def void_selected(request: Request) -> Response:
     rows = await service.voidable(request.user, {})
     return await page(request, "labor_contract/void.html", {
         "page_title": "劳动合同申报作废", "rows": rows, "values": {}, "results": results,
+        "export_url": export_url(request, "lc_void_list"),
         "nothing_chosen": not ids, "breadcrumbs": crumbs(request, ("劳动合同申报作废", "")),
     })
 

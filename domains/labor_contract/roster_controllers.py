@@ -12,6 +12,8 @@ from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.certificates import pdf_response
 from portal.dataservices.documents import PdfError
+from portal.dataservices.export import export_url, rows_export_response, wants_export
+from portal.validators import mask_id_number
 from portal.web import client_ip, redirect
 
 
@@ -19,9 +21,27 @@ def _ids(data) -> list[int]:
     return [int(v) for v in data.getall("ids", []) if str(v).isdigit()]
 
 
+PICK_COLUMNS = (("姓名", "worker_name"), ("身份证号", "id_number"), ("用工形式", "employment_form"),
+                ("合同类别", "contract_type"), ("合同起始日期", "start_date"), ("合同结束日期", "end_date"),
+                ("合同状态", "state"), ("是否生成名册", "in_roster"), ("经办时间", "created_at"))
+ROSTER_LIST_COLUMNS = (("备案生成表号", "number"), ("名册类型", "kind_label"), ("条数", "item_count"),
+                       ("备案机构", "filing_agency_name"), ("生成时间", "created_at"), ("经办人", "created_by"))
+
+
+def _masked(rows: list[dict], **labels: dict[str, str]) -> list[dict]:
+    """Rows as the page shows them: ID numbers 6+4 (X-9), codes as labels."""
+    return [{**r, "id_number": mask_id_number(r.get("id_number") or ""),
+             **{k: table.get(r.get(k), r.get(k)) for k, table in labels.items()}} for r in rows]
+
+
 async def _pick_page(request: Request, params: dict[str, str], *, error: str = "", chosen: list[int] = ()) -> Response:
+    rows = await rosters.candidates(request.user, params)
+    if wants_export(request):
+        return await rows_export_response(request, "实时名册打印", PICK_COLUMNS,
+                                          _masked(rows, state=rules.STATE_LABELS))
     return await page(request, "labor_contract/roster_pick.html", {
-        "page_title": "实时名册打印", "rows": await rosters.candidates(request.user, params), "values": params,
+        "export_url": export_url(request, "" if request.method == "GET" else "lc_roster_pick"),
+        "page_title": "实时名册打印", "rows": rows, "values": params,
         "error": error, "chosen": set(chosen), "kinds": rules.ROSTER_KIND_LABELS,
         "contract_types": await dictionary.choices("contract_type"),
         "breadcrumbs": crumbs(request, ("实时名册打印", "")),
@@ -63,8 +83,12 @@ async def roster_save(request: Request) -> Response:
 @get("/rosters", name="lc_rosters")
 async def roster_list(request: Request) -> Response:
     params = dict(request.query_params)
+    rows = await rosters.list_rosters(request.user, params)
+    if wants_export(request):
+        return await rows_export_response(request, "已办业务名册查询", ROSTER_LIST_COLUMNS, rows)
     return await page(request, "labor_contract/rosters.html", {
-        "page_title": "已办业务名册查询", "rows": await rosters.list_rosters(request.user, params), "values": params,
+        "export_url": export_url(request),
+        "page_title": "已办业务名册查询", "rows": rows, "values": params,
         "kinds": rules.ROSTER_KIND_LABELS, "breadcrumbs": crumbs(request, ("已办业务名册查询", "")),
     })
 
@@ -72,7 +96,13 @@ async def roster_list(request: Request) -> Response:
 @get("/rosters/{roster_id:int}", name="lc_roster_detail")
 async def roster_detail(request: Request, roster_id: FromPath[int]) -> Response:
     roster = await rosters.get_roster(request.user, roster_id)
+    if wants_export(request):
+        return await rows_export_response(request, f"{roster['kind_label']}{roster['number']}",
+                                          tuple(
+                                              (label, key) for key, label in rosters.columns_for(roster["kind"])),
+                                          _masked(roster["items"]))
     return await page(request, "labor_contract/roster_detail.html", {
+        "export_url": export_url(request),
         "page_title": f"{roster['kind_label']} {roster['number']}", "roster": roster,
         "columns": rosters.columns_for(roster["kind"]), "saved": request.query_params.get("saved") == "1",
         "breadcrumbs": crumbs(request, ("已办业务名册查询", request.app.route_reverse("lc_rosters")), (roster["number"], "")),

@@ -382,3 +382,37 @@ async def test_reviewer_returns_a_filing_for_correction_and_the_resubmission_res
     assert matter["state"] == "submitted"
     assert matter["promised_deadline"] > service.today_local()
     assert (await Contract.select().where(Contract.id == filed["id"]).first())["review_state"] == "pending"
+
+
+async def _sheet(client, url):
+    response = await client.get(url)
+    assert response.status_code == 200, (url, response.text[:300])
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return [[c.value for c in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+
+
+async def test_every_contract_list_exports_what_it_shows(client):
+    from domains.labor_contract import rosters, service
+    from tests.labor_contract.support import cleaned, employer_principal
+
+    employer = await make_employer()
+    done = await completed_contract(employer, worker_name="名册甲")
+    await Contract.update({Contract.in_roster: False}).where(Contract.id == done["id"])
+    roster = await rosters.save(employer_principal(employer), "new_roster", [done["id"]])
+    pending = await service.file_new(employer_principal(employer), cleaned(worker_name="作废乙"))
+    await sign_in_employer(client, employer)
+    pages = {
+        "/labor-contract/void": "作废乙", "/labor-contract/rosters": roster["number"],
+        "/labor-contract/rosters/print?state=new": "名册甲", f"/labor-contract/rosters/{roster['id']}": "名册甲",
+    }
+    for url, expected in pages.items():
+        soup = await client.page(url)
+        link = soup.find("a", attrs={"data-testid": "list-export"})
+        assert link and "export=xlsx" in link["href"], url
+        values = await _sheet(client, link["href"])
+        assert any(expected == v for row in values for v in row), (url, values)
+        flat = " ".join(str(v) for row in values for v in row)
+        assert pending["id_number"] not in flat and done["id_number"] not in flat  # masked as on screen
+    # The filters of the page are kept in its export.
+    values = await _sheet(client, "/labor-contract/void?worker_name=不存在&export=xlsx")
+    assert len(values) == 1  # the header only
