@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domains.labor_contract import controllers, matters, privacy, sheets
+from domains.labor_contract import controllers, matters, privacy, rosters, sheets
 from domains.labor_contract.pages import gate
 from portal.areas import Area
 from portal.auth.principal import employer_guard
@@ -44,6 +44,7 @@ LABOR_CONTRACT = Area(
     permissions=matters.PERMISSIONS,
     matter_kinds=[matters.CONTRACT_FILING, matters.EMPLOYER_FILING],
     sheets=[sheets.NEW_RENEW, sheets.TERMINATE],
+    certificate_kinds=rosters.CERTIFICATE_KINDS,
     reveals=privacy.REVEALS,
     demo=_demo,
     demo_order=10,  # first: it creates the demo employers the network's demo agent is authorised for

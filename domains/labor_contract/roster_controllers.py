@@ -10,7 +10,7 @@ from domains.labor_contract.pages import page
 from domains.labor_contract.rosters import RosterRefused
 from portal.areas import crumbs
 from portal.core import dictionary
-from portal.dataservices.certificates import pdf_response
+from portal.dataservices.certificates import pdf_response, public_base
 from portal.dataservices.documents import PdfError
 from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.validators import mask_id_number
@@ -102,7 +102,7 @@ async def roster_detail(request: Request, roster_id: FromPath[int]) -> Response:
                                               (label, key) for key, label in rosters.columns_for(roster["kind"])),
                                           _masked(roster["items"]))
     return await page(request, "labor_contract/roster_detail.html", {
-        "export_url": export_url(request),
+        "export_url": export_url(request), "verification_code": await rosters.verification_code(roster),
         "page_title": f"{roster['kind_label']} {roster['number']}", "roster": roster,
         "columns": rosters.columns_for(roster["kind"]), "saved": request.query_params.get("saved") == "1",
         "breadcrumbs": crumbs(request, ("已办业务名册查询", request.app.route_reverse("lc_rosters")), (roster["number"], "")),
@@ -113,7 +113,7 @@ async def roster_detail(request: Request, roster_id: FromPath[int]) -> Response:
 async def roster_pdf(request: Request, roster_id: FromPath[int]) -> Response:
     """打印 (inline) or 下载 (?download=1): the same stored bytes every time."""
     try:
-        data, name = await rosters.pdf(request.user, roster_id, ip=client_ip(request))
+        data, name = await rosters.pdf(request.user, roster_id, ip=client_ip(request), base_url=public_base(request))
     except PdfError:
         return Response(content="名册PDF生成失败，请稍后重试", media_type="text/plain; charset=utf-8", status_code=503)
     return pdf_response(data, f"{name}.pdf", inline=request.query_params.get("download") != "1")

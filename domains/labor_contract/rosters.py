@@ -14,8 +14,8 @@ from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices import documents
-from portal.dataservices.certificates import load_document, store_document
-from portal.dataservices.tables import StoredDocument
+from portal.dataservices.certificates import Fact, issue_certificate, load_document, revoke_certificate
+from portal.dataservices.tables import Certificate, StoredDocument
 from portal.db import write_transaction
 from portal.validators import normalise
 from portal.workflow.deadlines import local_date
@@ -166,27 +166,65 @@ async def list_rosters(principal: Principal, params: dict[str, str]) -> list[dic
     return rows
 
 
-async def _render(roster: dict[str, Any], employer: dict[str, Any]) -> bytes:
+# X-4: each roster and 解除(终止)证明书 is a certificate of the platform (verification code, QR, /verify page).
+CERTIFICATE_KINDS = {f"lc_{kind}": label for kind, label in rules.ROSTER_KIND_LABELS.items()}
+MAX_VERIFY_WORKERS = 50  # the verification page lists the workers of a certificate (masked) up to this many
+
+
+def _facts(roster: dict[str, Any], employer: dict[str, Any]) -> list[Fact]:
+    """What /verify/{code} shows (masked there): the employer, the roster and, for 证明书, each worker."""
+    facts = [Fact("用人单位", employer["name"]), Fact("统一社会信用代码", employer["uscc"], "uscc"),
+             Fact("名册编号", roster["number"]), Fact("备案机构", roster["filing_agency_name"] or roster["filing_agency"]),
+             Fact("条数", str(roster["item_count"]))]
+    if roster["kind"] == "termination_certificate":
+        for item in roster["items"][:MAX_VERIFY_WORKERS]:
+            facts += [Fact("劳动者", item["worker_name"], "name"), Fact("身份证号", item["id_number"], "id_number"),
+                      Fact("解除(终止)时间", str(item["termination_date"] or ""))]
+    return facts
+
+
+def _document(roster: dict[str, Any], employer: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The roster's document template and context."""
     meta = (
         ("用人单位", employer["name"]), ("统一社会信用代码", employer["uscc"]),
         ("备案机构", roster["filing_agency_name"] or roster["filing_agency"]), ("名册编号", roster["number"]),
         ("生成日期", f"{local_date(roster['created_at']):%Y-%m-%d}"),
     )
-    title = roster["kind_label"]
     if roster["kind"] == "termination_certificate":
-        return await documents.render_pdf(
-            "labor_contract/documents/termination_certificate.html",
-            {"roster": roster, "employer": employer, "meta": meta}, title=title, header=f"{title} {roster['number']}",
-        )
-    return await documents.render_pdf(
-        "labor_contract/documents/roster.html",
-        {"columns": columns_for(roster["kind"]), "rows": roster["items"], "meta": meta},
-        title=title, header=f"{title} {roster['number']}", landscape=True,
+        template, context = ("labor_contract/documents/termination_certificate.html",
+                             {"roster": roster, "employer": employer, "meta": meta})
+    else:
+        template, context = ("labor_contract/documents/roster.html",
+                             {"columns": columns_for(roster["kind"]), "rows": roster["items"], "meta": meta})
+    return template, context
+
+
+async def _render(roster: dict[str, Any], employer: dict[str, Any]) -> bytes:
+    """The PDF alone, without issuing a certificate (bench/scale_documents.py measures it)."""
+    template, context = _document(roster, employer)
+    return await documents.render_pdf(template, context, title=roster["kind_label"])
+
+
+async def _issue(roster: dict[str, Any], employer: dict[str, Any], base_url: str) -> dict[str, Any]:
+    template, context = _document(roster, employer)
+    return await issue_certificate(
+        kind=f"lc_{roster['kind']}", title=f"{roster['kind_label']}-{roster['number']}", facts=_facts(roster, employer),
+        base_url=base_url, owner_employer_id=employer["id"], division_code=employer["division_code"],
+        issuer=roster["filing_agency_name"] or "", template=template, context=context,
     )
 
 
-async def pdf(principal: Principal, roster_id: int, *, ip: str = "") -> tuple[bytes, str]:
-    """The roster's PDF: rendered once when first printed, then the same stored bytes (LC-10 reprint).
+async def verification_code(roster: dict[str, Any]) -> str:
+    """The code of the roster's certificate ('' before it is first printed)."""
+    if not roster.get("document_token"):
+        return ""
+    row = await Certificate.select(Certificate.code).where(Certificate.document_token == roster["document_token"]).first()
+    return row["code"] if row else ""
+
+
+async def pdf(principal: Principal, roster_id: int, *, ip: str = "", base_url: str = "") -> tuple[bytes, str]:
+    """The roster's PDF: issued once as a certificate when first printed, then the same stored bytes (LC-10
+    reprint); `base_url` is the site the QR code's /verify link points to.
 
     It carries full ID numbers (the filing needs them), so every print is audited (SECURITY 12)."""
     roster = await get_roster(principal, roster_id)
@@ -198,15 +236,16 @@ async def pdf(principal: Principal, roster_id: int, *, ip: str = "") -> tuple[by
         _, data = await load_document(roster["document_token"], scope)
         return data, name
     employer = await Employer.select().where(Employer.id == principal.employer_id).first()
-    data = await _render(roster, employer)
+    certificate = await _issue(roster, employer, base_url)
     async with write_transaction():
-        current = await Roster.select(Roster.document_token).where(Roster.id == roster_id).first()
-        if not current["document_token"]:
-            doc = await store_document(data, kind="roster", title=name, owner_employer_id=principal.employer_id,
-                                       division_code=employer["division_code"])
-            await Roster.update({Roster.document_token: doc["token"]}).where(Roster.id == roster_id)
-            return data, name
-    # Someone printed it at the same moment: serve theirs, so every copy is byte-identical.
+        won = await Roster.update({Roster.document_token: certificate["document_token"]}).where(
+            (Roster.id == roster_id) & (Roster.document_token == "")).returning(Roster.id)
+    if won:
+        _, data = await load_document(certificate["document_token"], scope)
+        return data, name
+    # Someone printed it at the same moment: theirs stands (every copy byte-identical); ours never circulated.
+    await revoke_certificate(certificate["code"], "同一名册重复生成，以先生成的为准")
+    current = await Roster.select(Roster.document_token).where(Roster.id == roster_id).first()
     _, data = await load_document(current["document_token"], scope)
     return data, name
 

@@ -91,3 +91,34 @@ async def test_termination_certificate_lists_each_worker(client):
     # The same filing may also go on the 解除(终止)备案名册, once.
     saved = await client.post_form("/labor-contract/rosters", {"kind": "termination_roster", "ids": [str(ended["id"])]})
     assert saved.status_code == 303
+
+
+async def test_rosters_and_termination_certificates_carry_a_verification_code_and_qr(client, other_client):
+    from portal.dataservices.tables import Certificate
+
+    employer = await make_employer()
+    first = await approved(employer, "证明戊")
+    await Contract.update({Contract.in_roster: True}).where(Contract.id == first)
+    ended = await service.file_terminate(employer_principal(employer), first, {
+        "termination_date": cleaned()["start_date"], "termination_reason": "12", "compensation": None})
+    await review(ended["id"])
+    await sign_in_employer(client, employer)
+    await client.post_form("/labor-contract/rosters", {"kind": "termination_certificate", "ids": [str(ended["id"])]})
+    roster = await Roster.select().first()
+    before = await client.page(f"/labor-contract/rosters/{roster['id']}")
+    assert before.find(attrs={"data-testid": "lc-roster-code"}) is None
+    data = (await client.get(f"/labor-contract/rosters/{roster['id']}/pdf")).content
+    cert = await Certificate.select().where(Certificate.kind == "lc_termination_certificate").first()
+    assert cert and cert["owner_employer_id"] == employer["id"]
+    text = pdf_text(data)
+    assert cert["code"] in text.replace("\n", "") and "/verify/" + cert["code"] in text.replace("\n", "")
+    # Reprints are the same certificate, not new ones.
+    assert (await client.get(f"/labor-contract/rosters/{roster['id']}/pdf")).content == data
+    assert await Certificate.count() == 1
+    detail = await client.page(f"/labor-contract/rosters/{roster['id']}")
+    assert cert["code"] in detail.find(attrs={"data-testid": "lc-roster-code"}).get_text()
+    # Anyone with the code verifies it; the worker's name and ID number are masked there.
+    verify = (await other_client.page(f"/verify/{cert['code']}")).get_text()
+    assert "证明戊" not in verify and "证*" in verify
+    id_number = (await Contract.select().where(Contract.id == first).first())["id_number"]
+    assert id_number not in verify and id_number[:6] in verify
