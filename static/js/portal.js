@@ -61,12 +61,23 @@
     if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
   });
 
+  // A grid swapped by its own query, reset, sort or pager link: the old focus is gone with the old markup, so
+  // focus the new error summary or the result line rather than leaving it on <body>.
+  function focusGridResult(target) {
+    if (!target || !target.id) { return; }
+    var grid = document.getElementById(target.id);
+    if (!grid || !grid.classList.contains("app-grid")) { return; }
+    var focus = grid.querySelector(".app-error-summary") || grid.querySelector("[data-grid-status]");
+    if (focus) { focus.focus(); }
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     // A history-restore swap (back button) fires afterSwap without a target.
     var target = event.detail.target || event.detail.elt || document.body;
     var modal = target.querySelector ? target.querySelector("[data-modal]") : null;
     if (modal) { openModal(modal); }
     focusFirstError(target);
+    focusGridResult(event.detail.target);
   });
 
   document.addEventListener("htmx:afterSettle", function () {
