@@ -84,5 +84,28 @@
     if (!document.querySelector("[data-modal]")) { lastFocus = null; }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+  // A table that scrolls sideways must be reachable and named for keyboard users (WCAG 2.1.1): templates mark
+  // the known ones; this names any other wrapper that overflows on this screen, after the caption or heading.
+  function nameScrollBoxes() {
+    document.querySelectorAll(".app-table-wrap:not([tabindex])").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth) { return; }
+      var caption = box.querySelector("caption");
+      var heading = null;
+      for (var el = box.previousElementSibling; el && !heading; el = el.previousElementSibling) {
+        if (/^H[1-6]$/.test(el.tagName)) { heading = el; }
+      }
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", ((caption || heading || {}).textContent || "表格").trim());
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(nameScrollBoxes, 200);
+  });
+  document.addEventListener("htmx:afterSettle", nameScrollBoxes);
+
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); nameScrollBoxes(); });
 })();
