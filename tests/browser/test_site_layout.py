@@ -41,3 +41,39 @@ def test_no_page_scrolls_sideways_on_a_360px_phone(live, browser, role):
     visited = crawl_site(browser, live, role, width=360, visit=check)
     assert len([v for v in visited if v.status == 200]) >= (1 if role == "anonymous" else 5), visited
     assert problems == []
+
+
+# A query grid as its user needs it: filters above the table, the table as wide as the grid (not squeezed beside
+# the filters), every column at least two characters wide and every header on one line.
+GRID_JS = """(table) => {
+  const grid = table.closest('.app-grid'), wrap = table.closest('.app-table-wrap');
+  const filters = grid.querySelector('.app-grid__filters');
+  const font = parseFloat(getComputedStyle(table).fontSize), out = [];
+  const t = table.getBoundingClientRect();
+  if (filters && filters.getBoundingClientRect().bottom > t.top + 0.5) out.push('filters are not above the table');
+  if (wrap.getBoundingClientRect().width < grid.clientWidth - 1) out.push(`table box ${wrap.clientWidth}px in a ${grid.clientWidth}px grid`);
+  for (const th of table.querySelectorAll('thead th')) {
+    const cs = getComputedStyle(th), label = th.textContent.trim();
+    const inner = th.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    if (inner < 2 * font) out.push(`column ${label} is ${Math.round(inner)}px`);
+    const range = document.createRange(); range.selectNodeContents(th);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width).map(r => Math.round(r.top)));
+    if (tops.size > 1) out.push(`header ${label} wraps over ${tops.size} lines`);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_every_query_grid_is_readable_at_1366px(live, browser, elder):
+    problems: list[str] = []
+    grids: list[str] = []
+
+    def check(page, visit):
+        for table in page.query_selector_all(".app-grid [data-testid=grid-table]"):
+            grids.append(visit.url)
+            problems.extend(f"{visit.url}: {p}" for p in table.evaluate(GRID_JS))
+
+    crawl_site(browser, live, "legal_rep", width=1366, visit=check, elder=elder)
+    assert len(grids) >= 3, grids  # 综合查询, the 续订 and 解除 pick lists at least (demo data)
+    assert problems == []
