@@ -77,3 +77,38 @@ def test_every_query_grid_is_readable_at_1366px(live, browser, elder):
     crawl_site(browser, live, "legal_rep", width=1366, visit=check, elder=elder)
     assert len(grids) >= 3, grids  # 综合查询, the 续订 and 解除 pick lists at least (demo data)
     assert problems == []
+
+
+# 长辈版 (MIIT 适老化): every visible piece of text at least 18 pt (24 px) with line spacing of at least 1.3;
+# checkboxes and radios at least 24 px; no text that only a mouse can reveal (title tooltips).
+ELDER_JS = """() => {
+  const out = [];
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 2 && r.height > 2 &&
+    getComputedStyle(el).visibility !== 'hidden'; };
+  for (const el of document.body.querySelectorAll('*')) {
+    if (['SCRIPT', 'STYLE', 'OPTION', 'svg'].includes(el.tagName) || !visible(el)) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const cs = getComputedStyle(el), size = parseFloat(cs.fontSize);
+    const label = el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '');
+    if (own && size < 23.9) out.push(`${label} "${el.textContent.trim().slice(0, 12)}" ${size}px`);
+    if (own && cs.lineHeight !== 'normal' && parseFloat(cs.lineHeight) < 1.3 * size - 0.1
+        && !el.closest('.app-modal__close')) out.push(`${label} line-height ${cs.lineHeight} at ${size}px`);
+    if (el.matches('input[type=checkbox], input[type=radio]') && el.getBoundingClientRect().height < 24)
+      out.push(`${label}[${el.type}] ${el.getBoundingClientRect().height}px`);
+    if (el.hasAttribute('title') && el.tagName !== 'IFRAME') out.push(`${label} has a hover-only title`);
+  }
+  return [...new Set(out)].slice(0, 8);
+}"""
+
+
+@pytest.mark.parametrize("role", ["anonymous", "legal_rep", "reviewer", "admin"])
+def test_elder_mode_text_is_at_least_18pt_on_every_page(live, browser, role):
+    problems: list[str] = []
+
+    def check(page, visit):
+        assert "app-elder" in (page.get_attribute("html", "class") or "")
+        problems.extend(f"{visit.url}: {p}" for p in page.evaluate(ELDER_JS))
+
+    visited = crawl_site(browser, live, role, width=1366, visit=check, elder=True)
+    assert visited
+    assert problems == []
