@@ -30,7 +30,23 @@
     lastFocus = null;
   }
 
+  // An error-summary link: bring the whole field (label, hint, message) into view, then focus the control.
+  function followErrorLink(event) {
+    var link = event.target.closest(".app-error-summary a[href^='#']");
+    if (!link) { return false; }
+    var control = document.getElementById(link.getAttribute("href").slice(1));
+    if (!control) { return false; }
+    event.preventDefault();
+    var field = control.closest(".app-field, .app-fieldset") || control;
+    field.scrollIntoView({ block: "start" });
+    var focusable = control.matches(FOCUSABLE) ? control : control.querySelector(FOCUSABLE);
+    if (focusable) { focusable.focus({ preventScroll: true }); }
+    if (history.replaceState) { history.replaceState(history.state, "", link.getAttribute("href")); }
+    return true;
+  }
+
   document.addEventListener("click", function (event) {
+    if (followErrorLink(event)) { return; }
     var opener = event.target.closest("[data-modal-open]");
     if (opener) { lastFocus = opener; }
     var closer = event.target.closest("[data-modal-close]");
