@@ -24,7 +24,8 @@ from portal.web import NavItem, client_ip, redirect, register_nav, render
 
 REVOKE_PERMISSION = "certificate.revoke"
 register_permissions({REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"})
-register_nav(NavItem("证书管理", "certificate_list", "staff", permission=REVOKE_PERMISSION, order=70))
+register_nav(NavItem("证书管理", "certificate_list", "staff", permission=REVOKE_PERMISSION, order=70,
+                     description="查询已签发证书，办理作废"))
 
 RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}
