@@ -30,6 +30,7 @@ class Visit:
     role: str
     url: str  # path and query
     status: int
+    html: str = ""  # as the server sent it (before any script ran)
 
 
 def shape(url: str) -> str:
@@ -99,7 +100,7 @@ def crawl_site(
             if response is None or "text/html" not in response.headers.get("content-type", ""):
                 continue
             here = urlsplit(page.url)
-            v = Visit(role, here.path + (f"?{here.query}" if here.query else ""), response.status)
+            v = Visit(role, here.path + (f"?{here.query}" if here.query else ""), response.status, response.text())
             visited.append(v)
             if response.status != 200:
                 continue

@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from tests.browser.crawl import ROLES, crawl_site
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Elements wider than the viewport, innermost first, ignoring what sits inside a scroll box of its own.
 OVERFLOW_JS = """(width) => {
@@ -112,3 +120,38 @@ def test_elder_mode_text_is_at_least_18pt_on_every_page(live, browser, role):
     visited = crawl_site(browser, live, role, width=1366, visit=check, elder=True)
     assert visited
     assert problems == []
+
+
+# vnu reports htmx's hx-* attributes as unknown (STACK-NOTES): the only errors allowed.
+VNU_ALLOWED = re.compile(r"^Attribute “hx-[a-z-]+” not allowed on element")
+
+
+def vnu_errors(pages: dict[str, str], workdir: Path) -> list[str]:
+    """Run the Nu Html Checker once over every page (name → HTML); the errors other than hx-* attributes."""
+    jar = subprocess.run(  # noqa: S603
+        ["/bin/bash", str(ROOT / "scripts" / "vnu.sh")], capture_output=True, text=True, check=True)
+    names = {}
+    for i, (name, html) in enumerate(pages.items()):
+        path = workdir / f"page{i}.html"
+        path.write_text(html, encoding="utf-8")
+        names[path.name] = name
+    files = [str(p) for p in sorted(workdir.glob("*.html"))]
+    done = subprocess.run(  # noqa: S603
+        [shutil.which("java") or "java", "-jar", jar.stdout.strip(), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True,
+    )
+    messages = json.loads(done.stderr or done.stdout)["messages"]
+    return [f"{names.get(str(m.get('url')).rsplit('/', 1)[-1], m.get('url'))}:{m.get('lastLine')}: {m['message']}"
+            for m in messages if not VNU_ALLOWED.match(m["message"])]
+
+
+def test_every_page_of_every_role_passes_the_html_checker(live, browser, tmp_path):
+    pages: dict[str, str] = {}
+
+    def keep(page, visit):
+        pages[f"{visit.role} {visit.url}"] = visit.html
+
+    for role in ROLES:
+        crawl_site(browser, live, role, width=1366, visit=keep)
+    assert len(pages) > 50, sorted(pages)
+    assert vnu_errors(pages, tmp_path) == []
