@@ -32,6 +32,21 @@ OVERFLOW_JS = """(width) => {
 }"""
 
 
+# Tap targets on a phone (WCAG 2.5.5): links, buttons and boxes in tables, pagers and side menus ≥ 44 × 44 px.
+TARGETS_JS = """() => {
+  const out = [];
+  const sel = '.app-table td a, .app-table td button, .app-table input[type=checkbox], .app-table input[type=radio],'
+    + ' .app-pager__link, .app-sidenav__link, .app-tabs a';
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;  // not shown (a closed menu)
+    if (r.width < 43.5 || r.height < 43.5)
+      out.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 10)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+  }
+  return [...new Set(out)].slice(0, 4);
+}"""
+
+
 def reflow_problems(page, width: int) -> list[str]:
     scroll = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll <= width:
@@ -46,6 +61,7 @@ def test_no_page_scrolls_sideways_on_a_360px_phone(live, browser, role, elder):
 
     def check(page, visit):
         problems.extend(f"{visit.url}: {p}" for p in reflow_problems(page, 360))
+        problems.extend(f"{visit.url}: small tap target {p}" for p in page.evaluate(TARGETS_JS))
 
     visited = crawl_site(browser, live, role, width=360, visit=check, elder=elder)
     assert len([v for v in visited if v.status == 200]) >= (1 if role == "anonymous" else 3), visited
