@@ -102,3 +102,23 @@ def test_error_summary_link_shows_the_fields_label_and_message(live, page):
         assert _in_view(page, f"#f-{name}")
         assert page.url.endswith(f"#f-{name}")
     assert page.console_errors == []
+
+
+def test_side_menu_is_a_closed_disclosure_on_a_phone_and_open_beside_the_page(live, page):
+    from tests.browser.test_grid import _employer_with_contracts
+
+    sid = _employer_with_contracts(live, live.unique("菜单"))
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto("/labor-contract/contracts")
+    menu = page.get_by_role("navigation", name="用工备案管理")
+    link = menu.get_by_role("link", name="劳动合同新订备案")
+    assert not link.is_visible()
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    assert heading["y"] + heading["height"] <= 640, "the page starts on the first screen, not below the menu"
+    menu.locator("summary").click()  # works without JavaScript: a <details> element
+    assert link.is_visible()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.reload()
+    assert link.is_visible() and link.bounding_box()["x"] < page.get_by_role("heading", level=1).bounding_box()["x"]
+    assert page.console_errors == []

@@ -101,3 +101,13 @@ async def test_home_cards_are_unique_and_each_has_its_hint(app, client, other_cl
         cards = _cards(await c.page("/"))
         assert cards and all(hints and all(hints) for _, _, hints in cards), cards
         assert len({title for title, _, _ in cards}) == len(cards), cards
+
+
+async def test_login_tabs_are_a_navigation_of_links(client):
+    soup = await client.page("/login?tab=person&next=/matters")
+    tabs = soup.find("nav", attrs={"aria-label": "登录方式"})
+    links = tabs.select("ul > li > a")
+    assert [a.get_text(strip=True) for a in links] == ["单位登录", "个人登录", "工作人员登录"]
+    assert not tabs.find(attrs={"role": True})  # plain list semantics, no role overrides on the links
+    assert [a.get("aria-current") for a in links] == [None, "page", None]
+    assert all(a["href"].endswith("next=/matters") for a in links)  # the way back after login is kept
