@@ -73,8 +73,25 @@
     else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
   });
 
+  // Any other swap that replaces what the user was on (a pager link, a delete button) focuses the new region
+  // (its result line if it has one) instead of <body>. Polling swaps never held focus, so they never move it.
+  var focusedRegion = null;
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
+    var target = event.detail.target, active = document.activeElement;
+    focusedRegion = target && target.id && active && active !== document.body && target.contains(active) ? target.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusedRegion;
+    focusedRegion = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var region = document.getElementById(id);
+    if (!region) { return; }
+    var status = region.querySelector("[data-grid-status]");
+    if (!status && !region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
+    (status || region).focus();
   });
 
   // A grid swapped by its own query, reset, sort or pager link: the old focus is gone with the old markup, so
