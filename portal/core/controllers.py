@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from portal import privacy
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.core import admin_pages
+from portal.core import admin_controllers
 from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
 
@@ -34,7 +34,8 @@ def home_cards(items: list[NavItem], *, signed_in: bool) -> list[dict]:
 @get("/", name="home", opt=PUBLIC)
 async def home(request: Request) -> Response:
     user = request.scope.get("user")
-    cards = home_cards(nav_for(user) if user else catalogue(), signed_in=user is not None)
+    items = nav_for(request, user) if user else catalogue(request)
+    cards = home_cards(items, signed_in=user is not None)
     return await render(request, "core/home.html", {"page_title": "首页", "cards": cards})
 
 
@@ -71,4 +72,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_pages.ROUTES]
+ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_controllers.ROUTES]
