@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 
@@ -54,9 +55,10 @@ def test_file_review_roster_and_pdf(live, browser, page, tmp_path):
     page.select_option("#f-work_hours_system", label="标准工时制")
     with page.expect_navigation():
         page.click("form[action='/labor-contract/new'] button[type=submit]")
-    assert "保存成功" in page.inner_text("[data-testid=lc-saved]")
-    assert page.inner_text("[data-testid=lc-review-state]").strip() == "未审核"
-    number = page.inner_text("[data-testid=lc-saved]").split("办件编号：")[1].strip()
+    # X-1a: the platform's confirmation page (number, what happens next, 回执 PDF).
+    number = page.inner_text("[data-testid=matter-number]").strip()
+    assert "接下来会怎样" in page.inner_text("main")
+    assert page.locator("a[href$='/receipt.pdf']").count() == 1
 
     # 2. A reviewer of the employer's 送审机构 approves it in the workbench modal.
     username = live.unique("lcr")
@@ -120,3 +122,57 @@ def test_query_filters_update_the_table_in_place(live, page):
     page.wait_for_function("() => !document.querySelector('[data-testid=grid-table]').innerText.includes('已审甲')")
     assert "待审乙" in table.inner_text()
     assert page.evaluate("() => window.__notReloaded === true")  # swapped by htmx, not a full page load
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "lc-fixes"
+
+
+def _shots(page, name: str) -> None:
+    """The changed page at 1366 and 360 px, normal and 长辈版, for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    url = page.url
+    for elder in (False, True):
+        for width in (1366, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url)
+            if elder != ("app-elder" in (page.get_attribute("html", "class") or "")):
+                _toggle_elder(page)
+            page.screenshot(path=str(SHOTS / f"{name}-{width}{'-elder' if elder else ''}.png"), full_page=True)
+    if "app-elder" in (page.get_attribute("html", "class") or ""):
+        _toggle_elder(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(url)
+
+
+def _toggle_elder(page) -> None:
+    with page.expect_navigation():
+        page.locator("button[aria-pressed]", has_text="版").first.click()
+
+
+def test_draft_saved_resumed_and_submitted_with_every_problem_at_once(live, page):
+    """X-1a and X-11 in a browser: 保存草稿 keeps half a form, 我的草稿 resumes it, a bad submit lists every
+    problem in one summary, the 办事指南 is one click away, and the good submit lands on 提交成功."""
+    employer, sid = _employer_session(live)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.goto(live.url("/labor-contract/new"))
+    assert page.locator("nav.app-sidenav a", has_text="办事指南").get_attribute("href") == "/guide/lc_contract"
+    page.fill("#f-worker_name", "草稿丙")
+    page.fill("#f-post", "仓库管理员")
+    with page.expect_navigation():
+        page.click("button[name=intent][value=draft]")
+    assert "草稿已保存" in page.inner_text("[data-testid=lc-draft-saved]")
+    page.goto(live.url("/labor-contract/new"))
+    with page.expect_navigation():
+        page.click("[data-testid=lc-drafts] a")
+    assert page.input_value("#f-worker_name") == "草稿丙" and page.input_value("#f-post") == "仓库管理员"
+    _shots(page, "lc-new-draft")
+    # One submit, every problem: fields, a cross-field rule, all in one summary.
+    page.select_option("#f-contract_type", label="固定期限")
+    page.fill("#f-monthly_wage", "八千")
+    with page.expect_navigation():
+        page.click("form[action='/labor-contract/new'] button[type=submit]:not([name])")
+    summary = page.inner_text(".app-error-summary")
+    assert "身份证号" in summary and "月工资（元）" in summary and "固定期限劳动合同必须填写合同结束日期" in summary
+    for width in (1366, 360):  # the answer of a POST: resized in place, not reloaded
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"lc-new-errors-{width}.png"), full_page=True)
