@@ -79,6 +79,26 @@ async def test_my_matters_filters_and_progress_by_number(app, client):
     assert "没有找到该编号的办件" in soup.get_text() and c["title"] not in soup.get_text()
 
 
+async def test_my_matters_export_every_page_with_the_filters(app, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    employer, applicant = await employer_with_principal()
+    a = await engine.create_matter(applicant, "t_licence", payload={}, title="许可一", submit=True)
+    b = await engine.create_matter(applicant, "t_confirm", payload={}, title="增员二")
+    _, other = await employer_with_principal()
+    c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
+    await client.sign_in("employer", employer_id=employer["id"])
+    link = (await client.page("/matters?kind=t_licence")).find("a", attrs={"data-testid": "list-export"})
+    assert "kind=t_licence" in link["href"] and "export=xlsx" in link["href"]
+    response = await client.get(link["href"])
+    values = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    numbers = [row[0] for row in values[1:]]
+    assert values[0][:4] == ["办件编号", "事项", "标题", "状态"]
+    assert numbers == [a["number"]] and b["number"] not in numbers and c["number"] not in numbers
+
+
 async def test_staff_reviews_in_modal_requires_opinion_and_stale_is_explained(app, client, other_client):
     employer, applicant = await employer_with_principal(division_code="460105")
     matter = await engine.create_matter(applicant, "t_licence", payload={"name": "<script>x</script>"},
