@@ -11,6 +11,7 @@ from litestar.params import FromPath
 
 from portal import audit
 from portal.auth.principal import Principal, applicant_guard, staff_guard
+from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.db import write_transaction
 from portal.web import client_ip, redirect, render
 from portal.workflow import engine
@@ -100,10 +101,17 @@ async def evaluations(request: Request) -> Response:
         s[r["grade"]] += 1
     for s in stats.values():
         s["satisfied_pct"] = round(100 * (s[5] + s[4] + s[3]) / s["total"], 1) if s["total"] else 0
+    ordered = sorted(stats.values(), key=lambda s: s["name"])
+    if wants_export(request):
+        columns = (("事项", "name"), ("评价数", "total"), *((label, value) for value, label in GRADES),
+                   ("满意率（%）", "satisfied_pct"))
+        return await rows_export_response(request, f"好差评统计{start:%Y%m%d}-{end:%Y%m%d}", columns,
+                                          [{**s, "satisfied_pct": str(s["satisfied_pct"])} for s in ordered])
     return await render(request, "workflow/evaluations.html", {
+        "export_url": export_url(request),
         "page_title": "好差评统计", "breadcrumbs": [("办件工作台", request.app.route_reverse("workbench")),
                                                  ("好差评统计", None)],
-        "stats": sorted(stats.values(), key=lambda s: s["name"]), "grades": GRADES,
+        "stats": ordered, "grades": GRADES,
         "date_from": start.isoformat(), "date_to": end.isoformat(), "kinds": all_kinds(),
     })
 
@@ -111,6 +119,11 @@ async def evaluations(request: Request) -> Response:
 @get("/workbench/followups", name="workflow_followups", guards=[staff_guard("workflow.followup")])
 async def followups(request: Request) -> Response:
     return await _followups_page(request, request.query_params.get("status", "open"))
+
+
+FOLLOWUP_COLUMNS = (("办件编号", "evaluation.matter.number"), ("事项", "kind_name"),
+                    ("申请人", "evaluation.matter.applicant_name"), ("评价", "grade_label"),
+                    ("评价内容", "evaluation.comment"), ("处理情况", "note"))
 
 
 async def _followups_page(request: Request, status: str, errors: dict[str, str] | None = None) -> Response:
@@ -124,7 +137,10 @@ async def _followups_page(request: Request, status: str, errors: dict[str, str] 
         kind = kind_or_none(r["evaluation.matter.kind"])
         r["kind_name"] = kind.name if kind else r["evaluation.matter.kind"]
         r["grade_label"] = GRADE_LABELS.get(r["evaluation.grade"], "")
+    if request.method == "GET" and wants_export(request):
+        return await rows_export_response(request, "差评整改", FOLLOWUP_COLUMNS, rows)
     return await render(request, "workflow/followups.html", {
+        "export_url": f"{request.app.route_reverse('workflow_followups')}?status={status}&export=xlsx",
         "page_title": "差评整改", "breadcrumbs": [("办件工作台", request.app.route_reverse("workbench")),
                                                ("差评整改", None)],
         "rows": rows, "status": status, "errors": errors or {},

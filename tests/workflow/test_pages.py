@@ -169,6 +169,17 @@ async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, o
     soup = await other_client.page("/workbench/followups?status=closed")
     assert "已电话回访并改进" in soup.get_text()
     assert form is not None
+    # both lists export what they show.
+    import io
+
+    from openpyxl import load_workbook
+
+    for url, expected in ((soup.find("a", attrs={"data-testid": "list-export"})["href"], "已电话回访并改进"),
+                          ((await other_client.page("/workbench/evaluations")).find(
+                              "a", attrs={"data-testid": "list-export"})["href"], "测试行政许可")):
+        response = await other_client.get(url)
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert any(expected == c.value for row in sheet.iter_rows() for c in row), url
     assert await Message.count() >= 2
 
 
