@@ -84,7 +84,6 @@ FIXED = 256 * 1024        # header, sheet properties, column widths, validations
 BLANK_ROWS = 1000         # empty rows tolerated among the data before the row numbers alone refuse the file
 MAX_COLUMN = 52           # a cell in column BA or beyond: calamine's ranges are rectangular (width × height)
 
-_ROW_OPEN = re.compile(rb"<row\b[^>]*(?<!/)>")
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _FAR_COLUMN = re.compile(rb'<c\b[^>]*?\sr="(?:[A-Z]{3}|[B-Z][A-Z])\d')
 _SHARED_REF = re.compile(rb't="s"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>(\d+)</v>')
@@ -163,10 +162,14 @@ def check_budget(spec: SheetSpec, zf: zipfile.ZipFile, max_rows: int) -> None:
                 size += shared[index] if index < len(shared) else 0
             if size > limit:
                 raise PackageRefused(too_big)
-            rows += len(_ROW_OPEN.findall(piece))
-            numbers = _ROW_NUMBER.findall(piece)
-            if numbers:
-                last = max(last, *map(int, numbers))
+            # rows holding a value (styled empty rows and cells, which Excel writes for formatted ranges, do not
+            # count); a row cut between two pieces may be counted once too often or too rarely
+            for segment in piece.split(b"<row")[1:]:
+                if b"</v>" in segment or b"</t>" in segment:
+                    rows += 1
+                    number = _ROW_NUMBER.match(b"<row" + segment)
+                    if number:
+                        last = max(last, int(number[1]))
             if rows > max_rows + 1 + BLANK_ROWS or last > max_rows + 1 + BLANK_ROWS:
                 raise PackageRefused(too_many)
             if _FAR_COLUMN.search(piece):

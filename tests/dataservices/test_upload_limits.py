@@ -104,6 +104,10 @@ def test_row_limit_and_far_columns_refused_before_reading(tmp_path):
         check_budget(PERSON_SPEC, data, max_rows=1_000)
     assert caught.value.message == "文件超过1000行的上限，请分批上传"
     check_budget(PERSON_SPEC, data, max_rows=3_000)
+    # formatted but empty rows (Excel writes them for a filled range) are not data rows
+    styled = b"".join(b'<row r="%d"><c r="A%d" s="1"/></row>' % (n, n) for n in range(3_002, 9_002))
+    data = _rezip(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", styled + b"</sheetData>"))
+    check_budget(PERSON_SPEC, data, max_rows=3_000)
     far = _rezip(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b'<c r="H2" ', b'<c r="XFD2" ', 1))
     with pytest.raises(UploadError) as caught:
         check_budget(PERSON_SPEC, far, max_rows=50_000)
