@@ -218,7 +218,10 @@ def read_sheet(spec: SheetSpec, data: bytes, *, max_rows: int, maps: dict[str, d
         if only_sheet is not None:
             candidates = [only_sheet] if only_sheet in names else []
         for name in candidates:
-            sheet = wb.get_sheet_by_name(name)
+            try:
+                sheet = wb.get_sheet_by_name(name)
+            except Exception as exc:  # calamine's XmlError and friends: a broken sheet is the user's file, not a 500
+                raise UploadError("文件已损坏或不是Excel文件，无法读取，请重新保存后上传") from exc
             rows = sheet.iter_rows()  # from row 1 (A1) whatever the used range
             if first_number != 2:
                 # a part: its header row is just above its first data row, every row before is empty

@@ -210,3 +210,19 @@ async def test_failed_rows_keep_their_row_numbers_and_literal_quotes(app, client
         ImportJob.token == again.headers["location"].rstrip("/").rsplit("/", 1)[-1]).first()
     stored = json.loads(job["results"])
     assert [(r[0], r[1]["name"]) for r in stored] == [(4, "'=1+1"), (6, "戊")]
+
+
+async def test_broken_sheet_xml_is_a_chinese_refusal(tmp_path):
+    data = crafted_workbook(tmp_path / "ok.xlsx", PERSON_SPEC, 5, _cell(2)).read_bytes()
+    broken = _rezip(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData></worksheet>", b""))
+    with pytest.raises(UploadError) as caught:
+        read_clean(PERSON_SPEC, broken, max_rows=100, maps=MAPS)
+    assert "文件已损坏" in caught.value.message
+
+
+async def test_budget_refusal_is_shown_beside_the_field_before_any_job(app, client, tmp_path):
+    await _employer(client)
+    big = crafted_workbook(tmp_path / "big.xlsx", PERSON_SPEC, 45_000, _cell(1400)).read_bytes()
+    response = await _upload(client, big)
+    assert response.status_code == 413 and "模板的容量" in response.text and 'id="f-file-error"' in response.text
+    assert await ImportJob.count() == 0
