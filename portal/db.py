@@ -34,7 +34,8 @@ def _writer_lock() -> asyncio.Lock:
 async def _acquire_writer() -> asyncio.Lock:
     lock = _writer_lock()
     try:
-        await asyncio.wait_for(lock.acquire(), WRITER_WAIT_S)
+        async with asyncio.timeout(WRITER_WAIT_S):  # Lock.acquire() hands a wake-up on if cancelled (unlike wait_for)
+            await lock.acquire()
     except TimeoutError:
         raise sqlite3.OperationalError("database is locked (waited for the writer queue)") from None
     return lock
