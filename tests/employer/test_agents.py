@@ -35,7 +35,7 @@ async def authorised_agent(employer_id: int, id_number: str, status: str = "acti
     return row.id
 
 
-async def agent_login(app, client, employer: dict, agent_user: dict, protocol: str = "oauth2", next_path: str = "/"):
+async def agent_login(app, client, employer: dict, agent_user: dict, protocol: str = "oidc", next_path: str = "/"):
     from sso.sandbox.tables import NetUser
 
     if not await NetUser.exists().where(NetUser.login_name == employer["uscc"]):
@@ -71,7 +71,7 @@ async def test_authorisation_form_validates_every_field(client):
     assert await AgentAuthorisation.count() == 0
 
 
-@pytest.mark.parametrize("protocol", ["oauth2", "ticket"])
+@pytest.mark.parametrize("protocol", ["oidc", "ticket"])
 async def test_agent_confirms_at_next_login_and_acts_under_own_name(app, client, other_client, protocol):
     employer = await legal_rep(client, name="海南代理测试有限公司")
     agent_user = await net_user(app, "natural", name="黄经办")
@@ -162,3 +162,27 @@ def test_agent_rules():
     assert rules.agent_status(row, TODAY + timedelta(days=2)) == "expired"
     assert rules.validity_errors(TODAY, TODAY - timedelta(days=1), TODAY) == {"valid_until": "授权截止日期不能早于开始日期"}
     assert "valid_from" in rules.validity_errors(TODAY - timedelta(days=1), TODAY, TODAY)
+
+
+@pytest.mark.parametrize("status", ["active", "pending"])
+async def test_agent_whose_authorisation_starts_later_is_told_when(app, client, other_client, status):
+    employer = await legal_rep(client)
+    agent_user = await net_user(app, "natural")
+    start = TODAY + timedelta(days=3)
+    await AgentAuthorisation(employer=employer["id"], name="黄经办", id_number=agent_user["login_name"],
+                             mobile="13976000003", valid_from=start, valid_until=start + timedelta(days=30),
+                             status=status, created_at=TODAY).save()
+    response = await agent_login(app, other_client, employer, agent_user)
+    assert response.status_code == 403
+    assert f"您的经办人授权自{start.year}年{start.month}月{start.day}日起生效" in response.text
+    assert "尚未获得" not in response.text
+    assert (await other_client.get("/employer/profile")).status_code == 303  # no session
+
+
+def test_agent_starts_later_rule():
+    row = {"status": "active", "valid_from": TODAY + timedelta(days=1), "valid_until": TODAY + timedelta(days=9)}
+    assert rules.agent_starts_later(row, TODAY)
+    assert rules.agent_starts_later({**row, "status": "pending"}, TODAY)
+    assert not rules.agent_starts_later({**row, "status": "revoked"}, TODAY)
+    assert not rules.agent_starts_later({**row, "valid_from": TODAY}, TODAY)
+    assert not rules.agent_starts_later(None, TODAY)

@@ -15,15 +15,15 @@ from portal.auth.principal import staff_guard
 from portal.core import dictionary_admin as dicts
 from portal.core import holidays
 from portal.forms import Form
-from portal.web import NavItem, client_ip, is_htmx, redirect, register_nav, render
+from portal.web import NavItem, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
 
 PERMISSION = "admin.dictionary"
 guard = staff_guard(PERMISSION)
 
-register_nav(
-    NavItem("字典管理", "dictionary_categories", "staff", PERMISSION, order=910),
-    NavItem("节假日管理", "holiday_calendar", "staff", PERMISSION, order=920),
+NAV = (
+    NavItem("字典管理", "dictionary_categories", "staff", PERMISSION, order=910, description="行政区划、机构等下拉选项"),
+    NavItem("节假日管理", "holiday_calendar", "staff", PERMISSION, order=920, description="法定节假日和调休工作日"),
 )
 
 STATUSES = (("", "全部"), ("enabled", "启用"), ("disabled", "停用"))
