@@ -64,6 +64,7 @@ async def _case() -> list[dict]:
     from tests.labor_contract.support import form_data
     from tests.support.factories import make_employer, make_id_number
 
+    imports.BACKGROUND_BYTES = 0  # small runs too go to the background, as every big upload does
     app = create_app()
     for hook in app.on_startup:
         await hook(app)
