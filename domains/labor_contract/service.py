@@ -205,8 +205,11 @@ async def person_refusal(employer_id: int, id_number: str, filing_kind: str, exc
     return rules.first_filing_refusal(filing_kind, current is not None)
 
 
-async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> None:
+async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None,
+                        form_token: str | None = None) -> None:
     await _lock_person(id_number)
+    # after the lock: a double click's second request sees the first one's token, not its filing
+    await workflow.ensure_unused_token(form_token)
     if reason := await person_refusal(employer_id, id_number, filing_kind, exclude_id):
         raise FilingRefused(reason, "id_number")
 
@@ -283,6 +286,7 @@ async def insert_filing(
     payload = {**await display_payload(values, filing_kind), "contract_id": row.id}
     title = f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}"
     if draft is not None:  # the draft's 办件 becomes the filing's: filled in, then submitted
+        await workflow._consume_token(form_token, principal)  # as create_matter does: a double click acts once
         matter = await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
                                                payload={**payload, "draft": None}, title=title)
         matter = await workflow.fire(principal, draft["id"], "submit", expected_version=matter["version"], ip=ip)
@@ -413,8 +417,8 @@ async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "
                    draft_id: int | None = None):
     """LC-3 新订备案: starts 未审核 / 新订 (submitting the draft `draft_id` when it came from one)."""
     async with write_transaction():
+        await _check_person(principal.employer_id, cleaned["id_number"], "new", form_token=form_token)
         draft = await get_draft(principal, draft_id, "new", None) if draft_id else None
-        await _check_person(principal.employer_id, cleaned["id_number"], "new")
         values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
         return await insert_filing(principal, values, "new", ip=ip, form_token=form_token, draft=draft)
 
@@ -426,12 +430,12 @@ async def file_renew(
     """LC-4 续订备案 of a completed 新订/续订 contract."""
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
-        draft = await get_draft(principal, draft_id, "renew", previous_id) if draft_id else None
         if reason := rules.may_renew(previous):
             raise FilingRefused(reason)
         if reason := rules.renewal_start_error(previous["start_date"], previous["end_date"], cleaned.get("start_date")):
             raise FilingRefused(reason, "start_date")
-        await _check_person(principal.employer_id, previous["id_number"], "renew")
+        await _check_person(principal.employer_id, previous["id_number"], "renew", form_token=form_token)
+        draft = await get_draft(principal, draft_id, "renew", previous_id) if draft_id else None
         values = {
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
             **_contract_values(cleaned),
@@ -446,14 +450,14 @@ async def file_terminate(
     """LC-5 解除/终止备案: a new filing that copies the contract and records the ending."""
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
-        draft = await get_draft(principal, draft_id, "terminate", previous_id) if draft_id else None
         if reason := rules.may_terminate(previous):
             raise FilingRefused(reason)
         today = today_local()
         earliest = await termination_earliest(previous, today)
         if reason := rules.termination_date_refusal(earliest, cleaned["termination_date"], today):
             raise FilingRefused(reason, "termination_date")
-        await _check_person(principal.employer_id, previous["id_number"], "terminate")
+        await _check_person(principal.employer_id, previous["id_number"], "terminate", form_token=form_token)
+        draft = await get_draft(principal, draft_id, "terminate", previous_id) if draft_id else None
         values = termination_values(previous, cleaned)
         return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token, draft=draft)
 
