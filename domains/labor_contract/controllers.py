@@ -113,9 +113,14 @@ def _refused(form, exc: FilingRefused) -> str:
 
 
 async def _person_problem(request: Request, form, filing_kind: str, id_number: str | None,
-                          exclude_id: int | None = None) -> str:
+                          exclude_id: int | None = None, form_token: str | None = None) -> str:
     """X-11: the person rules are reported with the field errors in one answer, not after them. Returns the
-    refusal for the top of the page when the form has no 身份证号 field (续订, 解除)."""
+    refusal for the top of the page when the form has no 身份证号 field (续订, 解除). A form already submitted
+    answers 请勿重复提交, not the rule its first submission now breaks."""
+    try:
+        await workflow.ensure_unused_token(form_token)
+    except WorkflowError as exc:
+        return exc.message
     if not id_number or form.errors.get("id_number"):
         return ""
     reason = await service.person_refusal(request.user.employer_id, id_number, filing_kind, exclude_id)
@@ -133,8 +138,9 @@ async def new_save(request: Request) -> Response:
         return await _save_draft(request, data, "new")
     form = forms.new_contract_form(data)
     await form.validate()
-    refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"))
-    if not form.errors:
+    refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"),
+                                    form_token=data.get("form_token"))
+    if not form.errors and not refusal:
         try:
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
                                            form_token=data.get("form_token"), draft_id=_draft_id(data))
@@ -247,7 +253,8 @@ async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
         return await _save_draft(request, data, "renew", contract)
     form = forms.renew_form(data, contract["id_number"], contract["start_date"], contract["end_date"])
     await form.validate()
-    refusal = rules.may_renew(contract) or await _person_problem(request, form, "renew", contract["id_number"])
+    refusal = rules.may_renew(contract) or await _person_problem(
+        request, form, "renew", contract["id_number"], form_token=data.get("form_token"))
     if not form.errors and not refusal:
         try:
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
@@ -300,7 +307,8 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
         return await _save_draft(request, data, "terminate", contract)
     form = await _terminate_form(data, contract)
     await form.validate()
-    refusal = rules.may_terminate(contract) or await _person_problem(request, form, "terminate", contract["id_number"])
+    refusal = rules.may_terminate(contract) or await _person_problem(
+        request, form, "terminate", contract["id_number"], form_token=data.get("form_token"))
     if not form.errors and not refusal:
         try:
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),

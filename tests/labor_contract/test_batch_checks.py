@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from domains.labor_contract import service, sheets
+from domains.labor_contract.tables import Contract
 from portal.dataservices.imports import job_rows, parse_upload, validate_rows
 from portal.dataservices.tables import ImportJob
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal, sign_in_employer
@@ -134,8 +135,9 @@ async def test_batch_termination_is_not_blocked_by_another_employers_pending_new
     rows = [["马甲", done["id_number"], service.today_local().isoformat(), "双方协商一致解除"],
             ["马乙", other["id_number"], service.today_local().isoformat(), "双方协商一致解除"]]
     got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
-    assert got[2] == []
+    assert 2 not in got  # accepted (the result keeps only failed rows)
     assert got[3][0].startswith("此人存在未审核的备案信息")  # its own employer's pending renewal still blocks
+    assert await Contract.exists().where((Contract.previous == done["id"]) & (Contract.state == "terminate"))
 
 
 async def test_the_guides_own_termination_reason_is_accepted(client):
@@ -145,7 +147,9 @@ async def test_the_guides_own_termination_reason_is_accepted(client):
     await sign_in_employer(client, employer)
     rows = [["马五", done["id_number"], service.today_local().isoformat(), "职工个人原因"]]
     got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
-    assert got[2] == []
+    assert got == {}
+    ended = await Contract.select().where(Contract.previous == done["id"]).first()
+    assert ended["termination_reason"] == "12"
 
 
 def test_every_termination_reason_cites_its_source_and_articles_36_to_44_are_covered():
