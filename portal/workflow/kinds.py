@@ -87,7 +87,9 @@ class MatterKind:
     # Route names a domain provides: where the applicant edits the payload, and a template showing it.
     edit_route: str = ""
     detail_template: str = ""
-    payload_labels: tuple[tuple[str, str], ...] = ()  # (key, 中文标签) for the generic payload display
+    # (key, 中文标签) for the generic payload display, or (key, 中文标签, how): `how` is a dictionary category (the
+    # code is shown as its label, e.g. division → 海口市龙华区) or "phone" / "id_number" (shown masked, X-9).
+    payload_labels: tuple[tuple[str, ...], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def state(self, code: str) -> State:

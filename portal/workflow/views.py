@@ -106,11 +106,41 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def payload_rows(kind: MatterKind | None, payload: dict[str, Any]) -> list[tuple[str, Any]]:
-    """(label, value) pairs for the generic payload display; keys without a label are not shown."""
+MASKS = {"phone": validators.mask_phone, "id_number": validators.mask_id_number}
+
+
+def payload_rows(kind: MatterKind | None, payload: dict[str, Any],
+                 labels: dict[str, dict[str, str]] | None = None) -> list[tuple[str, Any]]:
+    """(label, value) pairs for the generic payload display; keys without a label are not shown. `labels`:
+    category → code → label (payload_label_categories) for entries naming a dictionary category."""
     if kind is not None and kind.payload_labels:
-        return [(label, payload.get(key)) for key, label in kind.payload_labels if payload.get(key) not in (None, "")]
+        rows = []
+        for key, label, *how in kind.payload_labels:
+            value = payload.get(key)
+            if value in (None, ""):
+                continue
+            if how and how[0] in MASKS:
+                value = MASKS[how[0]](str(value))
+            elif how:
+                value = (labels or {}).get(how[0], {}).get(str(value), value)
+            rows.append((label, value))
+        return rows
     return [(str(k), v) for k, v in payload.items() if isinstance(v, str | int | float) and not str(k).startswith("_")]
+
+
+async def payload_label_categories(kind: MatterKind | None) -> dict[str, dict[str, str]]:
+    """The dictionaries a kind's payload_labels name, loaded once for payload_rows."""
+    from portal.core import dictionary
+
+    wanted = {how[0] for _, _, *how in (kind.payload_labels if kind else ()) if how and how[0] not in MASKS}
+    return {category: await dictionary.labels(category) for category in sorted(wanted)}
+
+
+async def _division_name(code: str | None) -> str:
+    """行政区划 by its name (海口市龙华区), never the bare code; an unknown code is shown as it is."""
+    from portal.core import dictionary
+
+    return (await dictionary.labels("division")).get(code or "", code or "")
 
 
 async def applicant_rows(matter: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -120,7 +150,7 @@ async def applicant_rows(matter: dict[str, Any]) -> list[tuple[str, Any]]:
         row = await table.select().where(table.id == matter["employer"]).first() or {}
         return [
             ("单位名称", row.get("name")), ("统一社会信用代码", row.get("uscc")), ("法定代表人", row.get("legal_rep")),
-            ("行政区划", row.get("division_code")), ("通讯地址", row.get("address")),
+            ("行政区划", await _division_name(row.get("division_code"))), ("通讯地址", row.get("address")),
             ("联系人", row.get("contact_name")), ("联系电话", validators.mask_phone(row.get("contact_phone") or "")),
             ("本次经办人", matter["acting_name"]),
         ]
@@ -150,7 +180,7 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
         "needs_opinion": any(t.requires_opinion for t in actions),
         "opinion_label": next((t.opinion_label for t in actions if t.requires_opinion), "意见"),
         "extra_fields": [f for t in actions for f in t.fields],
-        "payload_rows": payload_rows(kind, matter["payload"]),
+        "payload_rows": payload_rows(kind, matter["payload"], await payload_label_categories(kind)),
         "materials": await materials_of(matter["id"]),
         "events": await engine.timeline(matter["id"]),
         "flag": flag(matter),
