@@ -91,7 +91,7 @@ def test_error_summary_link_shows_the_fields_label_and_message(live, page):
     page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
     page.goto("/labor-contract/new")
     with page.expect_navigation():
-        page.get_by_role("button", name="保存").click()
+        page.get_by_role("button", name="保存", exact=True).click()
     summary = page.locator(".app-error-summary")
     for name in ("monthly_wage", "work_hours_system", "worker_name"):
         page.evaluate("() => window.scrollTo(0, 0)")
