@@ -94,6 +94,7 @@ async def login_staff(request: Request) -> Response:
     user = attempt.user
     if not _settings(request).staff_2fa:
         return await _complete_login(request, user, next_path, second_factor=False)
+    await rules.release_attempt(user["username"])
     # Half-authenticated: the session names the user but holds no Principal until the TOTP step passes.
     start_session(request, {"pending_uid": user["id"], "pending_at": time.time(), "next": next_path})
     response = redirect(request, request.app.route_reverse("login_totp"))
@@ -144,11 +145,14 @@ async def totp_submit(request: Request) -> Response:
     session = request.scope["session"]
     settings, ip = _settings(request), client_ip(request)
     secret = user["totp_secret"] or session.get("pending_secret", "")
-    if await rules.is_locked(user["username"], settings):
+    # Counted before the code is checked, like the password step: parallel guesses cannot outrun the lockout.
+    attempts = await rules.reserve_attempt(user["username"], settings)
+    if attempts is None:
+        await rules.audit_locked(user["username"], ip)
         request.scope["session"] = {}
         return await _login_page(request, Form(STAFF_FIELDS, {"username": user["username"]}), "/", LOCKED)
     if not await rules.verify_totp(user["id"], secret, form.cleaned["code"]):
-        if await rules.record_failure(user["username"], ip, settings, step="totp"):
+        if await rules.record_failure(user["username"], ip, settings, attempts, step="totp"):
             request.scope["session"] = {}
             return await _login_page(request, Form(STAFF_FIELDS, {"username": user["username"]}), "/", LOCKED)
         form.add_error("code", "验证码不正确或已使用，请等待下一个验证码")
