@@ -139,6 +139,24 @@ async def check_password(
     return Attempt(ok=False, locked=locked)
 
 
+def credential_stamp(user: dict[str, Any]) -> float:
+    """When the password a session was opened with was set; a session carries it as `pw_at`."""
+    changed = user.get("password_changed_at")
+    return changed.timestamp() if changed is not None else 0.0
+
+
+def session_predates_password(session: dict[str, Any], changed: datetime | None) -> bool:
+    """True when the password changed after this session was opened: such a session ends (issue #12 item 2).
+
+    Sessions made before `pw_at` existed fall back to their login time.
+    """
+    if changed is None:
+        return False
+    opened = session.get("pw_at", session.get("auth_at", 0))
+    # Timestamps round-trip through the database with microseconds; allow a millisecond of float noise.
+    return not isinstance(opened, int | float) or changed.timestamp() > opened + 0.001
+
+
 def password_expired(user: dict[str, Any], settings: SecuritySettings) -> bool:
     """等保 asks for periodic change; ASVS does not (and advises against forcing it)."""
     if settings.password_policy != "dengbao" or settings.password_max_age_days <= 0:  # noqa: S105
