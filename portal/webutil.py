@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from litestar import Request
+from litestar.exceptions import NotFoundException, ValidationException
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -18,3 +21,28 @@ def safe_next(value: object, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return value
+
+
+# Row ids are PostgreSQL `serial` (int4). A bigger number in a URL names no row, and handing it to the database
+# overflows (a 500: PostgreSQL past 2**31 - 1, SQLite past 2**63 - 1), so it is refused before any query.
+MAX_ID = 2**31 - 1
+# `page=` numbers become OFFSETs; no list has ten million pages. (Keyset lists' `p=` is only displayed: a bad
+# one already means the first page.)
+MAX_PAGE = 10_000_000
+
+
+def valid_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+
+
+async def check_numbers(request: Request) -> None:
+    """App-wide before_request hook: an int path parameter out of the id range is 404, a huge page= is 400.
+
+    One check for every route (issue #12 item 3) instead of a bound on each handler's signature.
+    """
+    for value in request.path_params.values():
+        if isinstance(value, int) and not valid_id(value):
+            raise NotFoundException()
+    raw = request.query_params.get("page")
+    if raw and raw.isdigit() and (len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE):
+        raise ValidationException("页码超出范围，请返回第一页")

@@ -17,6 +17,7 @@ from portal.auth.principal import staff_guard
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
 from portal.web import client_ip, is_htmx, redirect, render
+from portal.webutil import valid_id
 from portal.workflow import engine
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where, staff_kinds
@@ -186,7 +187,7 @@ class Cursor:
         if not raw or len(raw) > 40:
             return None
         day, _, ident = raw.partition(".")
-        if not ident.isdigit() or len(ident) > 18:
+        if not ident.isdigit() or len(ident) > 10 or not valid_id(int(ident)):
             return None
         try:
             return cls(date.fromisoformat(day) if day else None, int(ident))
