@@ -33,15 +33,16 @@ def _now() -> datetime:
 # One statement, atomic on both engines (row lock on PostgreSQL, the writer lock on SQLite): count this attempt
 # unless the account already used its attempts in the window. SET expressions read the row as it was. Reaching
 # the limit moves window_start to now, so the lock lasts the whole window from the last counted attempt.
+_T = LoginThrottle._meta.tablename
 _RESERVE_SQL = (
-    'INSERT INTO "{t}" ("account", "attempts", "window_start") VALUES ({{}}, 1, {{}}) '
+    f'INSERT INTO "{_T}" ("account", "attempts", "window_start") VALUES ({{}}, 1, {{}}) '
     'ON CONFLICT ("account") DO UPDATE SET '
-    '"attempts" = CASE WHEN "{t}"."window_start" <= {{}} THEN 1 ELSE "{t}"."attempts" + 1 END, '
-    '"window_start" = CASE WHEN "{t}"."window_start" <= {{}} OR "{t}"."attempts" + 1 >= {{}} THEN {{}} '
-    'ELSE "{t}"."window_start" END '
-    'WHERE "{t}"."attempts" < {{}} OR "{t}"."window_start" <= {{}} '
+    f'"attempts" = CASE WHEN "{_T}"."window_start" <= {{}} THEN 1 ELSE "{_T}"."attempts" + 1 END, '
+    f'"window_start" = CASE WHEN "{_T}"."window_start" <= {{}} OR "{_T}"."attempts" + 1 >= {{}} THEN {{}} '
+    f'ELSE "{_T}"."window_start" END '
+    f'WHERE "{_T}"."attempts" < {{}} OR "{_T}"."window_start" <= {{}} '
     'RETURNING "attempts"'
-).format(t=LoginThrottle._meta.tablename)
+)
 
 
 async def reserve_attempt(username: str, settings: SecuritySettings) -> int | None:

@@ -35,21 +35,17 @@ async def test_parallel_wrong_passwords_on_two_workers_check_at_most_five(app):
             await one.csrf_token()
             await two.csrf_token()
             burst = [login(one if i % 2 else two, "alice", f"Wrong#{i:04d}") for i in range(GUESSES)]
-            # The right password inside the burst: once five guesses are counted it is not even checked.
-            burst.append(login(one, "alice", "Alice#2026"))
             answers = await asyncio.gather(*burst)
-            assert len(calls) <= 5, f"{len(calls)} passwords checked during a burst of {GUESSES + 1}"
-            signed_in = [r for r in answers if r.status_code == 303]
-            refused = [r for r in answers if "账户已锁定" in r.text]
-            assert len(refused) >= GUESSES + 1 - 5
-            if not signed_in:
-                # After the burst the account stays locked, on both workers, even for the right password.
-                for c in (one, two):
-                    late = await login(c, "alice", "Alice#2026")
-                    assert late.status_code == 200 and "账户已锁定" in late.text
+            assert len(calls) <= 5, f"{len(calls)} passwords checked during a burst of {GUESSES}"
+            assert sum("账户已锁定" in r.text for r in answers) >= GUESSES - 5
+            # After the burst the account stays locked on both workers, even for the right password.
+            for c in (one, two):
+                late = await login(c, "alice", "Alice#2026")
+                assert late.status_code == 200 and "账户已锁定" in late.text
+            assert len(calls) <= 5
     finally:
         del app.state.passwords.verify
-    assert await AuditLog.count().where(AuditLog.action == "staff_lockout") <= 1
+    assert await AuditLog.count().where(AuditLog.action == "staff_lockout") == 1
 
 
 async def test_all_guesses_wrong_then_the_right_one_stays_locked(app):
