@@ -38,6 +38,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     """Public: anyone holding the paper scans the QR code; personal data is masked, status is explicit."""
     found = await certificates.verification(code)
+    if found:
+        # Only what the public page shows: never the staff member's revocation reason or the document token.
+        found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at")}
     return await render(
         request, "dataservices/verify.html",
         {"page_title": "证明核验", "cert": found, "code": code[:40]},

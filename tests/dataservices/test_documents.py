@@ -13,6 +13,7 @@ from pathlib import Path
 from portal.dataservices import documents
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
 from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
+from portal.filters import local_time
 from tests.support.factories import make_employer, make_id_number, make_staff
 
 EVIL = "http://evil.invalid"
@@ -124,6 +125,12 @@ async def test_renderer_restarts_after_the_browser_dies_and_bounds_concurrency(m
     assert in_flight["max"] == r.concurrency == 2
 
 
+async def _revoked_at(code: str):
+    from portal.dataservices.tables import Certificate
+
+    return (await Certificate.select(Certificate.revoked_at).where(Certificate.code == code).first())["revoked_at"]
+
+
 async def test_certificate_verification_valid_then_revoked(app, client):
     employer = await make_employer(name="海南椰风有限公司")
     ident = make_id_number()
@@ -149,7 +156,10 @@ async def test_certificate_verification_valid_then_revoked(app, client):
     assert not await revoke_certificate(cert["code"], "again")
     soup = await client.page(f"/verify/{cert['code']}")
     status = soup.find(attrs={"data-testid": "verify-status"}).get_text()
-    assert "已撤销" in status and "信息有误" in status
+    # The public page says 已撤销 and when; the staff member's free-text reason stays internal (issue #12 item 8).
+    revoked_on = local_time(await _revoked_at(cert["code"]), "%Y年%m月%d日")
+    assert "已撤销" in status and revoked_on in status
+    assert "信息有误" not in soup.get_text()
     await client.page("/verify/NOSUCHCODE", status=404)
 
 
