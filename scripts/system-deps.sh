@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the portal needs: Chromium and a CJK font for PDFs and browser tests, poppler for PDF checks,
+# Debian packages the portal needs: Chromium and CJK fonts for PDFs and browser tests, poppler for PDF checks,
 # LibreOffice Calc to test spreadsheets written by other programs. Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# Rare characters in names (CJK Extensions B–H) that Noto lacks: the PDF templates' fallback face.
+fc-list 2>/dev/null | grep -qi "BabelStone Han" || need+=(fonts-babelstone-han)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
