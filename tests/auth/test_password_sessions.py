@@ -92,3 +92,22 @@ async def test_unlock_action_is_a_permission_checked_audited_post(app, client, o
     assert len(rows) == 1 and rows[0]["object_id"] == str(user["id"]) and rows[0]["actor_id"] == admin["id"]
     assert (await login(other_client, "alice", "Sunny#2026")).status_code == 303
     assert (await client.post_form(f"/admin/staff/{user['id'] + 999}/unlock")).status_code == 404
+
+
+async def test_a_password_reset_during_the_totp_step_ends_the_half_session(app):
+    import pyotp
+
+    from portal.auth.staff import reset_password
+    from tests.support.staff import app_with
+
+    secret = pyotp.random_base32()
+    user = await make_staff(app, "alice", "Sunny#2026", totp_secret=secret)
+    admin = await make_admin(app)
+    async with client_for(app_with(app, staff_2fa=True)) as c:
+        assert (await login(c, "alice", "Sunny#2026")).headers["location"] == "/login/totp"
+        from tests.workflow.support import staff_principal
+
+        await reset_password(app.state.passwords, staff_principal(admin["id"], ["admin.staff"]), "", user["id"])
+        r = await c.post_form("/login/totp", {"code": pyotp.TOTP(secret).now()})
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert (await c.get("/login/totp")).headers["location"].startswith("/login")
