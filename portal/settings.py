@@ -49,9 +49,10 @@ class SiteSettings:
     site_code: str = "4600000031"
     icp: str = "琼ICP备05000123号"
     police_record: str = "琼公网安备 46010802000123号"
-    # Base URL printed in QR codes and emails (PORTAL_PUBLIC_URL): required with PORTAL_HTTPS=1, never taken
-    # from a request's Host header.
-    public_url: str = "http://127.0.0.1:8000"
+    # The site's public address (PORTAL_PUBLIC_URL): required with PORTAL_HTTPS=1. QR codes use it, or in a
+    # demo/test run without it `local_url` (this machine on $PORT), never a request's Host header.
+    public_url: str = ""
+    local_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class Settings:
                 icp=_env("PORTAL_ICP", SiteSettings.icp),
                 police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
                 public_url=_public_url(https),
+                local_url=f"http://127.0.0.1:{_int('PORT', 8000)}",
             ),
             sso=SSOSettings(
                 protocol=_env("PORTAL_SSO_PROTOCOL", "oauth2"),
@@ -173,13 +175,12 @@ def _secret_key(var_dir: Path) -> str:
 
 
 def _public_url(https: bool) -> str:
-    """PORTAL_PUBLIC_URL: required behind HTTPS (production) and then https://; a demo or test run without it
-    gets this machine's own address on $PORT."""
+    """PORTAL_PUBLIC_URL: required behind HTTPS (production), and then https://; may be empty in a demo."""
     raw = os.environ.get("PORTAL_PUBLIC_URL", "").strip().rstrip("/")
     if not raw:
         if https:
             raise ValueError("PORTAL_PUBLIC_URL is required with PORTAL_HTTPS=1: the address printed in QR codes")
-        return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        return ""
     parts = urlsplit(raw)
     if parts.scheme not in ({"https"} if https else {"http", "https"}) or not parts.netloc or parts.query:
         raise ValueError(f"PORTAL_PUBLIC_URL must be an absolute {'https' if https else 'http(s)'} URL, got {raw!r}")

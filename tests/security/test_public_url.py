@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -26,10 +27,15 @@ def test_demo_default_is_this_machines_address(monkeypatch):
     monkeypatch.delenv("PORTAL_HTTPS", raising=False)
     monkeypatch.delenv("PORTAL_PUBLIC_URL", raising=False)
     monkeypatch.setenv("PORT", "8123")
-    assert Settings.from_env().site.public_url == "http://127.0.0.1:8123"
+    site = Settings.from_env().site
+    assert site.public_url == "" and site.local_url == "http://127.0.0.1:8123"
 
 
 def test_the_qr_base_ignores_a_forged_host(app):
     forged = SimpleNamespace(app=app, base_url="http://evil.example/", headers={"host": "evil.example"})
-    assert public_base(forged) == app.state.settings.site.public_url.rstrip("/")
+    site = app.state.settings.site
+    assert public_base(forged) == (site.public_url or site.local_url).rstrip("/")
     assert "evil" not in public_base(forged)
+    configured = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(
+        site=replace(site, public_url="https://ggfw.example.gov.cn")))), base_url="http://evil.example/")
+    assert public_base(configured) == "https://ggfw.example.gov.cn"
