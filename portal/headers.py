@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,16 +16,39 @@ CSP = (
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def network_origin(settings: Settings) -> str:
+    """The sign-in network's own origin, where 退出 sends the browser after a form post (empty: same origin)."""
+    s = settings.sso
+    return next((o for o in map(_origin, (s.end_session_endpoint, s.issuer, s.base_url)) if o), "")
+
+
+def csp(settings: Settings) -> str:
+    """form-action 'self' plus exactly the configured network origin, so the logout redirect reaches it."""
+    origin = network_origin(settings)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}") if origin else CSP
+
+
+def form_action_allows(settings: Settings, url: str) -> bool:
+    origin = _origin(url)
+    return not origin or origin == network_origin(settings)
+
+
 def security_headers(settings: Settings):
     """A before_send hook: Litestar calls it for every response, including the router's own 404/405 and the
     403s of the CSRF and Origin checks, which never reach a route's middleware (issue #12 item 4)."""
     https = settings.security.https
+    policy = csp(settings)
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start" or scope.get("type") != "http":
             return
         headers = MutableScopeHeaders.from_message(message)
-        headers["Content-Security-Policy"] = CSP
+        headers["Content-Security-Policy"] = policy
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from litestar import Request
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -35,14 +35,23 @@ def valid_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
 
 
-async def check_numbers(request: Request) -> None:
-    """App-wide before_request hook: an int path parameter out of the id range is 404, a huge page= is 400.
+class NumberRangeMiddleware:
+    """An int path parameter out of the id range is 404, a huge `page=` is 400 — for every route at once
+    (issue #12 item 3) instead of a bound on each handler's signature.
 
-    One check for every route (issue #12 item 3) instead of a bound on each handler's signature.
+    A middleware rather than a before_request hook: an Area's gate is its router's before_request, and
+    Litestar runs only the closest layer's hook. The router has already parsed the path parameters.
     """
-    for value in request.path_params.values():
-        if isinstance(value, int) and not valid_id(value):
-            raise NotFoundException()
-    raw = request.query_params.get("page")
-    if raw and raw.isdigit() and (len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE):
-        raise ValidationException("页码超出范围，请返回第一页")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for value in (scope.get("path_params") or {}).values():
+                if isinstance(value, int) and not valid_id(value):
+                    raise NotFoundException()
+            raw = next((v for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k == "page"), "")
+            if raw.isdigit() and (len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE):
+                raise ValidationException("页码超出范围，请返回第一页")
+        await self.app(scope, receive, send)

@@ -9,14 +9,12 @@ from litestar.exceptions import NotFoundException
 
 from domains.employer.tables import Employer
 from domains.labor_contract import rules
-from domains.labor_contract.matters import REVIEW_PERMISSION
 from domains.labor_contract.tables import Contract, Roster, RosterItem
 from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices import documents
 from portal.dataservices.certificates import load_document, store_document
-from portal.dataservices.document_access import register_document_kind
 from portal.dataservices.tables import StoredDocument
 from portal.db import write_transaction
 from portal.validators import normalise
@@ -24,8 +22,6 @@ from portal.workflow.deadlines import local_date
 from portal.workflow.numbers import next_sequence
 
 MAX_ITEMS = 2000
-# Stored 名册 PDFs hold whole ID numbers: among staff only LC reviewers (in the roster's division) open them.
-register_document_kind("roster", REVIEW_PERMISSION)
 
 CONTRACT_COLUMNS = (
     ("worker_name", "姓名"), ("id_number", "身份证号"), ("gender", "性别"), ("employment_form", "用工形式"),

@@ -12,23 +12,17 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from portal import audit
-from portal.auth.permissions import register_permissions
 from portal.auth.principal import PUBLIC, Principal, authenticated_guard, staff_guard
 from portal.core import dictionary
 from portal.dataservices import certificates, cleanup, document_access, imports
-from portal.dataservices.document_access import register_document_kind
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response, owner_key
 from portal.dataservices.spreadsheets import spec_by_name
 from portal.dataservices.tables import ExportJob, StoredDocument
 from portal.dataservices.workbooks import template_bytes
 from portal.forms import Form, TextField
-from portal.web import NavItem, client_ip, redirect, register_nav, render
+from portal.web import client_ip, redirect, render
 
 REVOKE_PERMISSION = "certificate.revoke"
-register_permissions({REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"})
-register_nav(NavItem("证书管理", "certificate_list", "staff", permission=REVOKE_PERMISSION, order=70))
-# 证书管理 shows each certificate's stored PDF.
-register_document_kind("certificate", REVOKE_PERMISSION)
 
 RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}
