@@ -58,7 +58,8 @@ async def _resubmit_guard(matter: dict, principal) -> str | None:
         return "备案记录不存在"
     from domains.labor_contract import service
 
-    pending = await service.pending_filings(contract["id_number"], exclude_id=contract["id"])
+    pending = await service.pending_filings(contract["id_number"], exclude_id=contract["id"],
+                                            employer_id=matter["employer"])
     return rules.unreviewed_refusal(rules.blocking_pending(pending, contract["filing_kind"], contract["employer"]))
 
 

@@ -56,24 +56,28 @@ async def _lock_person(id_number: str) -> None:
         await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
 
 
-async def pending_filings(id_number: str, exclude_id: int | None = None) -> list[rules.PendingFiling]:
-    """Unreviewed (未审核) filings of a person at any employer."""
+def _pending(row: dict[str, Any], forms: dict[str, str], employer_id: int | None) -> rules.PendingFiling:
+    return rules.PendingFiling(row["employer.name"], forms.get(row["employment_form"], row["employment_form"]),
+                               row["state"], employer_id=row["employer"],
+                               own=employer_id is not None and row["employer"] == employer_id)
+
+
+async def pending_filings(
+    id_number: str, exclude_id: int | None = None, *, employer_id: int | None = None
+) -> list[rules.PendingFiling]:
+    """Unreviewed (未审核) filings of a person at any employer; `own` marks those of `employer_id`."""
     query = Contract.select(
         Contract.id, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
-    ).where(
-        (Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void")
-    )
+    ).where((Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void"))
     if exclude_id is not None:
         query = query.where(Contract.id != exclude_id)
     forms = await dictionary.labels("employment_form")
-    return [
-        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"],
-                            r["employer"])
-        for r in await query
-    ]
+    return [_pending(r, forms, employer_id) for r in await query]
 
 
-async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rules.PendingFiling]]:
+async def pending_filings_many(
+    id_numbers: Iterable[str], *, employer_id: int | None = None
+) -> dict[str, list[rules.PendingFiling]]:
     """pending_filings for many people at once (batch uploads): id number → unreviewed filings, oldest first;
     one query per LOOKUP_CHUNK numbers instead of one per row."""
     wanted = sorted(set(id_numbers))
@@ -87,8 +91,7 @@ async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rule
             & (Contract.state != "void")
         ).order_by(Contract.id)
         for r in rows:
-            out.setdefault(r["id_number"], []).append(rules.PendingFiling(
-                r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"], r["employer"]))
+            out.setdefault(r["id_number"], []).append(_pending(r, forms, employer_id))
     return out
 
 
@@ -196,7 +199,8 @@ def _contract_values(cleaned: dict[str, Any]) -> dict[str, Any]:
 async def person_refusal(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> str | None:
     """The person rules of a filing (one unreviewed filing; 新订 first; not 新订 twice here): the reason or None.
     Read-only, so a form can report it together with its field errors (X-11); saving checks again under the lock."""
-    pending = rules.blocking_pending(await pending_filings(id_number, exclude_id=exclude_id), filing_kind, employer_id)
+    pending = rules.blocking_pending(
+        await pending_filings(id_number, exclude_id=exclude_id, employer_id=employer_id), filing_kind, employer_id)
     if reason := rules.unreviewed_refusal(pending):
         return reason
     current = await current_contract(employer_id, id_number)
