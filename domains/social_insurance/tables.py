@@ -6,7 +6,7 @@ Rates are integers in 1/100000 (十万分之一: 16% = 16000, 0.2% = 200) so no 
 
 from enum import Enum
 
-from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -66,7 +66,7 @@ class SiPeriod(Table, help_text="A 结算期 that was assessed (月度核定); c
     state = Varchar(length=10, choices=State, default=State.open)
     assessed_at = Timestamptz(null=True, default=None)
     assessed_by = Varchar(length=100, default="")
-    rows = Integer(default=0, help_text="Contribution rows written by the last 核定")
+    row_count = Integer(default=0, help_text="Contribution rows of the 结算期 after the last 核定")
     closed_at = Timestamptz(null=True, default=None)
 
 
@@ -96,16 +96,17 @@ class SiEmployerPeriod(Table, help_text="Per-employer per-结算期 summary writ
     period = Integer()
     employer = ForeignKey(Employer, on_delete=OnDelete.restrict)
     headcount = Integer(default=0)
-    pension_employer = Integer(default=0)
-    pension_personal = Integer(default=0)
-    medical_employer = Integer(default=0)
-    medical_personal = Integer(default=0)
-    injury_employer = Integer(default=0)
-    unemployment_employer = Integer(default=0)
-    unemployment_personal = Integer(default=0)
-    maternity_employer = Integer(default=0)
-    total = Integer(default=0)
-    paid = Integer(default=0, help_text="已到账 in 分")
+    # Sums: a 30,000-person employer owes more than 2^31 分 a month, hence BigInt.
+    pension_employer = BigInt(default=0)
+    pension_personal = BigInt(default=0)
+    medical_employer = BigInt(default=0)
+    medical_personal = BigInt(default=0)
+    injury_employer = BigInt(default=0)
+    unemployment_employer = BigInt(default=0)
+    unemployment_personal = BigInt(default=0)
+    maternity_employer = BigInt(default=0)
+    total = BigInt(default=0)
+    paid = BigInt(default=0, help_text="已到账 in 分")
 
 
 class SiBenefit(Table, help_text="待遇支付: a benefit paid (养老, 生育, 工伤) booked under an employer for a 结算期"):

@@ -2,6 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
@@ -41,7 +42,7 @@ class Person(Table, tablename="person", schema=None):
     )
 
 
-ID = "2026-12-05T12:35:47:593027"
+ID = "2026-12-05T12:37:51:230103"
 VERSION = "1.38.0"
 DESCRIPTION = "social-insurance tables"
 
@@ -52,7 +53,25 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="SiContribution",
+        tablename="si_contribution",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="SiPeriod", tablename="si_period", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="SiLimit", tablename="si_limit", schema=None, columns=None
     )
 
     manager.add_table(
@@ -70,29 +89,609 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="SiRate", tablename="si_rate", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="SiBenefit", tablename="si_benefit", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="SiContribution",
-        tablename="si_contribution",
-        schema=None,
-        columns=None,
+        class_name="SiRate", tablename="si_rate", schema=None, columns=None
     )
 
-    manager.add_table(
-        class_name="SiLimit", tablename="si_limit", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="SiEmployerPeriod",
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
         tablename="si_employer_period",
+        column_name="period",
+        db_column_name="period",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="employer",
+        db_column_name="employer",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Employer,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="headcount",
+        db_column_name="headcount",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="pension_employer",
+        db_column_name="pension_employer",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="pension_personal",
+        db_column_name="pension_personal",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="medical_employer",
+        db_column_name="medical_employer",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="medical_personal",
+        db_column_name="medical_personal",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="injury_employer",
+        db_column_name="injury_employer",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="unemployment_employer",
+        db_column_name="unemployment_employer",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="unemployment_personal",
+        db_column_name="unemployment_personal",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="maternity_employer",
+        db_column_name="maternity_employer",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="total",
+        db_column_name="total",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiEmployerPeriod",
+        tablename="si_employer_period",
+        column_name="paid",
+        db_column_name="paid",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="period",
+        db_column_name="period",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="employer",
+        db_column_name="employer",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Employer,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="person",
+        db_column_name="person",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Person,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="base",
+        db_column_name="base",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="pension_employer",
+        db_column_name="pension_employer",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="pension_personal",
+        db_column_name="pension_personal",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="medical_employer",
+        db_column_name="medical_employer",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="medical_personal",
+        db_column_name="medical_personal",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="injury_employer",
+        db_column_name="injury_employer",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="unemployment_employer",
+        db_column_name="unemployment_employer",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="unemployment_personal",
+        db_column_name="unemployment_personal",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="maternity_employer",
+        db_column_name="maternity_employer",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="total",
+        db_column_name="total",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="paid_state",
+        db_column_name="paid_state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "due",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum("Paid", {"due": "due", "paid": "paid"}),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiContribution",
+        tablename="si_contribution",
+        column_name="paid_on",
+        db_column_name="paid_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -184,8 +783,8 @@ async def forwards():
     manager.add_column(
         table_class_name="SiPeriod",
         tablename="si_period",
-        column_name="rows",
-        db_column_name="rows",
+        column_name="row_count",
+        db_column_name="row_count",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -212,6 +811,111 @@ async def forwards():
         params={
             "default": None,
             "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiLimit",
+        tablename="si_limit",
+        column_name="effective_from",
+        db_column_name="effective_from",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiLimit",
+        tablename="si_limit",
+        column_name="base_floor",
+        db_column_name="base_floor",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiLimit",
+        tablename="si_limit",
+        column_name="base_ceiling",
+        db_column_name="base_ceiling",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiLimit",
+        tablename="si_limit",
+        column_name="interest_rate",
+        db_column_name="interest_rate",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SiLimit",
+        tablename="si_limit",
+        column_name="source",
+        db_column_name="source",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -609,142 +1313,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="insurance",
-        db_column_name="insurance",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Insurance",
-                {
-                    "pension": "pension",
-                    "medical": "medical",
-                    "injury": "injury",
-                    "unemployment": "unemployment",
-                    "maternity": "maternity",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="risk_class",
-        db_column_name="risk_class",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="effective_from",
-        db_column_name="effective_from",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="employer_rate",
-        db_column_name="employer_rate",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="personal_rate",
-        db_column_name="personal_rate",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiRate",
-        tablename="si_rate",
-        column_name="source",
-        db_column_name="source",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="SiBenefit",
         tablename="si_benefit",
         column_name="period",
@@ -909,300 +1477,30 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="period",
-        db_column_name="period",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="employer",
-        db_column_name="employer",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Employer,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="person",
-        db_column_name="person",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Person,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="base",
-        db_column_name="base",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="pension_employer",
-        db_column_name="pension_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="pension_personal",
-        db_column_name="pension_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="medical_employer",
-        db_column_name="medical_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="medical_personal",
-        db_column_name="medical_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="injury_employer",
-        db_column_name="injury_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="unemployment_employer",
-        db_column_name="unemployment_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="unemployment_personal",
-        db_column_name="unemployment_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="maternity_employer",
-        db_column_name="maternity_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="total",
-        db_column_name="total",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="paid_state",
-        db_column_name="paid_state",
+        table_class_name="SiRate",
+        tablename="si_rate",
+        column_name="insurance",
+        db_column_name="insurance",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 8,
-            "default": "due",
+            "length": 20,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum("Paid", {"due": "due", "paid": "paid"}),
+            "choices": Enum(
+                "Insurance",
+                {
+                    "pension": "pension",
+                    "medical": "medical",
+                    "injury": "injury",
+                    "unemployment": "unemployment",
+                    "maternity": "maternity",
+                },
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -1210,15 +1508,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiContribution",
-        tablename="si_contribution",
-        column_name="paid_on",
-        db_column_name="paid_on",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="SiRate",
+        tablename="si_rate",
+        column_name="risk_class",
+        db_column_name="risk_class",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": None,
-            "null": True,
+            "default": 0,
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1231,8 +1529,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiLimit",
-        tablename="si_limit",
+        table_class_name="SiRate",
+        tablename="si_rate",
         column_name="effective_from",
         db_column_name="effective_from",
         column_class_name="Integer",
@@ -1252,10 +1550,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiLimit",
-        tablename="si_limit",
-        column_name="base_floor",
-        db_column_name="base_floor",
+        table_class_name="SiRate",
+        tablename="si_rate",
+        column_name="employer_rate",
+        db_column_name="employer_rate",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -1273,10 +1571,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiLimit",
-        tablename="si_limit",
-        column_name="base_ceiling",
-        db_column_name="base_ceiling",
+        table_class_name="SiRate",
+        tablename="si_rate",
+        column_name="personal_rate",
+        db_column_name="personal_rate",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -1294,311 +1592,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SiLimit",
-        tablename="si_limit",
-        column_name="interest_rate",
-        db_column_name="interest_rate",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiLimit",
-        tablename="si_limit",
+        table_class_name="SiRate",
+        tablename="si_rate",
         column_name="source",
         db_column_name="source",
         column_class_name="Text",
         column_class=Text,
         params={
             "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="period",
-        db_column_name="period",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="employer",
-        db_column_name="employer",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Employer,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="headcount",
-        db_column_name="headcount",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="pension_employer",
-        db_column_name="pension_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="pension_personal",
-        db_column_name="pension_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="medical_employer",
-        db_column_name="medical_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="medical_personal",
-        db_column_name="medical_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="injury_employer",
-        db_column_name="injury_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="unemployment_employer",
-        db_column_name="unemployment_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="unemployment_personal",
-        db_column_name="unemployment_personal",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="maternity_employer",
-        db_column_name="maternity_employer",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="total",
-        db_column_name="total",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SiEmployerPeriod",
-        tablename="si_employer_period",
-        column_name="paid",
-        db_column_name="paid",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -1,0 +1,208 @@
+"""Use-cases of social-insurance records: 参保登记, 月度核定, 关账, and the scoped reads the pages need.
+
+Every staff write checks its permission here (not only in the route) and is limited to the employers under the
+staff member's division scopes; every applicant read is built from principal.employer_id / person_id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from piccolo.querystring import QueryString
+
+from domains.employer.tables import Employer
+from domains.social_insurance import rules
+from domains.social_insurance.rules import Limits, Refused
+from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate
+from portal import audit
+from portal.auth.principal import Principal, division_clause
+from portal.db import current_engine, write_transaction
+
+ASSESS_PERMISSION = "si.assess"
+QUERY_PERMISSION = "si.query"
+PERMISSIONS = {ASSESS_PERMISSION: "社保月度核定与到账", QUERY_PERMISSION: "社保个人/单位综合查询"}
+
+AMOUNTS = tuple(c for c, _, _ in rules.AMOUNT_COLUMNS)
+
+
+async def run(sql: str, *args) -> list[dict]:
+    return await current_engine().run_querystring(QueryString(sql, *args))
+
+
+def staff_employer_clause(principal: Principal) -> QueryString:
+    """`employer` rows under the staff member's division scopes, as SQL over the table named employer."""
+    clause = division_clause(principal, Employer.division_code)
+    if clause is None:
+        return QueryString("1 = 0")
+    return clause.querystring
+
+
+def _require(principal: Principal, permission: str) -> None:
+    if principal is None or not principal.is_staff or not principal.can(permission):
+        raise PermissionDeniedException("没有办理该业务的权限")
+
+
+# ---- reference data ---------------------------------------------------------------------------------------
+
+async def limits_for(period: int) -> Limits:
+    row = rules.pick_effective(await SiLimit.select(), period)
+    if row is None:
+        raise Refused(f"{rules.period_label(period)}没有缴费基数上下限，请先维护参数", "period")
+    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+
+
+async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
+    rates = rules.effective_rates(await SiRate.select(), period)
+    missing = [rules.INSURANCE_LABELS[i] for i in rules.INSURANCES if i != "injury" and (i, 0) not in rates]
+    if missing or not any(k[0] == "injury" for k in rates):
+        raise Refused(f"{rules.period_label(period)}缺少费率：{'、'.join(missing) or '工伤保险'}", "period")
+    return rates
+
+
+# ---- 参保登记 ---------------------------------------------------------------------------------------------
+
+async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
+                identity: str = "11", status: str = "active") -> int:
+    """Insert one 参保登记 inside the caller's transaction; the base must lie within its 结算期's limits.
+
+    The partial unique index refuses a second record that is not 终止参保 for the same person and insurance."""
+    refusal = rules.base_refusal(base, await limits_for(start_period))
+    if refusal:
+        raise Refused(refusal, "base")
+    now = datetime.now(UTC)
+    rows = await SiEnrolment.insert(SiEnrolment(
+        person=person_id, employer=employer_id, insurance=insurance, status=status, identity=identity, base=base,
+        start_period=start_period, created_at=now, updated_at=now,
+    )).returning(SiEnrolment.id)
+    return rows[0]["id"]
+
+
+# ---- 月度核定 ---------------------------------------------------------------------------------------------
+
+def _rates_cte(rates: dict[tuple[str, int], tuple[int, int]]) -> str:
+    # Integers and the fixed insurance codes only (never user input), so literals are safe here.
+    values = ", ".join(f"('{ins}', {int(risk)}, {int(er)}, {int(pr)})" for (ins, risk), (er, pr) in sorted(rates.items())
+                       if ins in rules.INSURANCES)
+    return f"rates (insurance, risk_class, employer_rate, personal_rate) AS (VALUES {values})"
+
+
+def _risk_sql() -> str:
+    cases = " ".join(f"WHEN '{code}' THEN {risk}" for code, risk in sorted(rules.INDUSTRY_RISK_CLASS.items()))
+    return f"CASE substr(employer.industry, 1, 1) {cases} ELSE {rules.DEFAULT_RISK_CLASS} END"
+
+
+def _due_sql(rate: str) -> str:
+    # rules.due(): base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31).
+    return f"(CAST(e.base AS BIGINT) * r.{rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE}"
+
+
+def _pivot() -> str:
+    parts = []
+    for column, insurance, share in rules.AMOUNT_COLUMNS:
+        rate = "employer_rate" if share == "单位" else "personal_rate"
+        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {_due_sql(rate)} ELSE 0 END) AS {column}")
+    return ",\n           ".join(parts)
+
+
+async def period_state(period: int) -> str | None:
+    row = await SiPeriod.select(SiPeriod.state).where(SiPeriod.period == period).first()
+    return row["state"] if row else None
+
+
+async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
+    """月度核定: every active record of the employers in scope → that 结算期's contribution rows and summaries.
+
+    Set-based (a handful of statements whatever the head count) and idempotent: a second run writes the same rows;
+    rows already 已到账 are left as they are; persons no longer insured that month lose their unpaid row."""
+    _require(principal, ASSESS_PERMISSION)
+    scope = staff_employer_clause(principal)
+    async with write_transaction():
+        refusal = rules.assessment_refusal(await period_state(period))
+        if refusal:
+            raise Refused(refusal, "period")
+        rates = await rates_for(period)
+        now = datetime.now(UTC)
+        if await period_state(period) is None:
+            await SiPeriod.insert(SiPeriod(period=period, state="open"))
+        active = ("e.status = 'active' AND e.start_period <= {} AND (e.end_period IS NULL OR e.end_period >= {})")
+        amounts = ", ".join(AMOUNTS)
+        await run(
+            f"""WITH {_rates_cte(rates)}
+            INSERT INTO si_contribution (period, employer, person, base, {amounts}, total, paid_state)
+            SELECT {{}}, x.employer, x.person, x.base, {', '.join('x.' + a for a in AMOUNTS)},
+                   {' + '.join('x.' + a for a in AMOUNTS)}, 'due'
+            FROM (
+              SELECT e.employer, e.person, MAX(e.base) AS base,
+                     {_pivot()}
+              FROM si_enrolment e
+              JOIN employer ON employer.id = e.employer
+              JOIN rates r ON r.insurance = e.insurance
+                          AND r.risk_class = CASE WHEN e.insurance = 'injury' THEN {_risk_sql()} ELSE 0 END
+              WHERE {active} AND {{}}
+              GROUP BY e.employer, e.person
+            ) x WHERE 1 = 1
+            ON CONFLICT (period, employer, person) DO UPDATE SET
+              base = excluded.base, {', '.join(f'{a} = excluded.{a}' for a in AMOUNTS)}, total = excluded.total
+            WHERE si_contribution.paid_state = 'due'""",
+            period, period, period, scope,
+        )
+        # Unpaid rows of persons no longer insured that month (suspended, terminated, moved) go.
+        await run(
+            f"""DELETE FROM si_contribution WHERE period = {{}} AND paid_state = 'due'
+            AND employer IN (SELECT employer.id FROM employer WHERE {{}})
+            AND NOT EXISTS (SELECT 1 FROM si_enrolment e WHERE e.person = si_contribution.person
+                            AND e.employer = si_contribution.employer AND {active})""",
+            period, scope, period, period,
+        )
+        written = await summarise(period, scope)
+        count = await run("SELECT COUNT(*) AS n FROM si_contribution WHERE period = {}", period)
+        await SiPeriod.update({SiPeriod.assessed_at: now, SiPeriod.assessed_by: principal.audit_name,
+                               SiPeriod.row_count: count[0]["n"]}).where(SiPeriod.period == period)
+        await audit.record(category="social_insurance", action="assess", actor=principal, ip=ip,
+                           object_type="si_period", object_id=period,
+                           detail={"employers": written, "rows": count[0]["n"]})
+    return {"period": period, "employers": written, "rows": count[0]["n"]}
+
+
+async def summarise(period: int, scope: QueryString) -> int:
+    """Rewrite the per-employer summaries of a 结算期 for the employers in scope (inside the caller's transaction)."""
+    await run("DELETE FROM si_employer_period WHERE period = {} AND employer IN (SELECT employer.id FROM employer"
+              " WHERE {})", period, scope)
+    sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
+    await run(
+        f"""INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)
+        SELECT {{}}, c.employer, COUNT(*), {sums}, SUM(c.total),
+               SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)
+        FROM si_contribution c JOIN employer ON employer.id = c.employer
+        WHERE c.period = {{}} AND {{}} GROUP BY c.employer""",
+        period, period, scope,
+    )
+    rows = await run("SELECT COUNT(*) AS n FROM si_employer_period WHERE period = {}", period)
+    return rows[0]["n"]
+
+
+async def close_period(principal: Principal, period: int, *, ip: str = "") -> None:
+    """关账: the 结算期's contributions become final; 核定 refuses it from now on."""
+    _require(principal, ASSESS_PERMISSION)
+    async with write_transaction():
+        state = await period_state(period)
+        if state is None:
+            raise Refused("该结算期尚未核定，不能关账", "period")
+        if state == "closed":
+            raise Refused("该结算期已关账", "period")
+        await SiPeriod.update({SiPeriod.state: "closed", SiPeriod.closed_at: datetime.now(UTC)}).where(
+            SiPeriod.period == period)
+        await audit.record(category="social_insurance", action="close_period", actor=principal, ip=ip,
+                           object_type="si_period", object_id=period)
+
+
+async def periods() -> list[dict]:
+    return await SiPeriod.select().order_by(SiPeriod.period, ascending=False)
+
+
+async def employer_or_404(employer_id: int) -> dict:
+    row = await Employer.select().where(Employer.id == employer_id).first()
+    if row is None:
+        raise NotFoundException()
+    return row
