@@ -24,6 +24,8 @@ SI_STAFF = Area(
     menu=(("月度核定", "si_assess"),),
     nav=[NavItem("社保月度核定", "si_assess", "staff", permission=service.ASSESS_PERMISSION, order=60)],
     permissions=service.PERMISSIONS,
+    demo=_demo,
+    demo_order=30,  # after the labour-contract demo, which creates the demo employers
 )
 
 AREAS = [SI_STAFF]

@@ -168,3 +168,20 @@ def contribution(base: int, insurances: set[str], rates: dict[tuple[str, int], t
             amounts[f"{insurance}_personal"] = due(base, personal_rate)
     amounts["total"] = sum(amounts.values())
     return amounts
+
+
+# ---- 养老个人账户 --------------------------------------------------------------------------------------------
+
+def pension_interest(carried: int, credited: int, rate: int) -> int:
+    """利息 of a year (国家规定的计息办法): 上年结转 × 记账利率 + 当年记账 × 记账利率 × 1.083 × 1/2.
+
+    The 1.083 ÷ 2 factor is the month-by-month crediting (年金现值系数); rounded half up to the 分 once."""
+    # In integers: carried × rate / 100000 + credited × rate × 1083 / (100000 × 1000 × 2).
+    return round_div(carried * rate * 2000 + credited * rate * 1083, RATE_SCALE * 2000)
+
+
+def pension_year(carried: int, credited: int, rate: int, months: int) -> dict[str, int]:
+    """One year of a pension account: 上年结转, 当年记账, 利息, 年末累计, 缴费月数."""
+    interest = pension_interest(carried, credited, rate)
+    return {"carried": carried, "credited": credited, "interest": interest,
+            "balance": carried + credited + interest, "months": months}

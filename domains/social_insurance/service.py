@@ -206,3 +206,27 @@ async def employer_or_404(employer_id: int) -> dict:
     if row is None:
         raise NotFoundException()
     return row
+
+
+# ---- 到账 -------------------------------------------------------------------------------------------------
+
+async def refresh_paid(pairs: set[tuple[int, int]]) -> None:
+    """Recompute 已到账 of the (结算期, employer) summaries after payments (inside the caller's transaction)."""
+    for period, employer_id in sorted(pairs):
+        await run("UPDATE si_employer_period SET paid = (SELECT COALESCE(SUM(c.total), 0) FROM si_contribution c"
+                  " WHERE c.period = si_employer_period.period AND c.employer = si_employer_period.employer"
+                  " AND c.paid_state = 'paid') WHERE period = {} AND employer = {}", period, employer_id)
+
+
+async def mark_paid(period: int, employer_id: int, paid_on, person_ids: list[int] | None = None) -> int:
+    """Mark a 结算期's unpaid contributions of an employer (or of some of its persons) 已到账 on `paid_on`."""
+    where = "period = {} AND employer = {} AND paid_state = 'due'"
+    args: list = [paid_on, period, employer_id]
+    if person_ids is not None:
+        if not person_ids:
+            return 0
+        where += f" AND person IN ({', '.join('{}' for _ in person_ids)})"
+        args += list(person_ids)
+    rows = await run(f"UPDATE si_contribution SET paid_state = 'paid', paid_on = {{}} WHERE {where} RETURNING id", *args)
+    await refresh_paid({(period, employer_id)})
+    return len(rows)

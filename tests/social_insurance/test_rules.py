@@ -104,3 +104,14 @@ def test_contribution_row_by_hand():
 @pytest.mark.parametrize(("industry", "risk"), [("B", 8), ("I", 1), ("C", 4), ("", 1), ("Z", 1), ("c", 4)])
 def test_risk_class_by_industry(industry, risk):
     assert rules.risk_class(industry) == risk
+
+
+@pytest.mark.parametrize(("carried", "credited", "rate", "interest"), [
+    (0, 480000, 6120, 15907),           # 4,800.00 × 6.12% × 1.083 / 2 = 159.07104 → 159.07
+    (1000000, 0, 3970, 39700),          # 10,000.00 × 3.97% = 397.00
+    (1000000, 480000, 2620, 33010),     # 262.00 + 4,800.00 × 2.62% × 0.5415 = 262.00 + 68.0976 → 330.10
+    (0, 0, 8310, 0),
+])
+def test_pension_interest(carried, credited, rate, interest):
+    assert rules.pension_interest(carried, credited, rate) == interest
+    assert rules.pension_year(carried, credited, rate, 12)["balance"] == carried + credited + interest
