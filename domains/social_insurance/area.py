@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domains.social_insurance import service, staff_controllers
+from domains.social_insurance import controllers, service, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import staff_guard
+from portal.auth.principal import employer_guard, staff_guard
 from portal.web import NavItem
 
 
@@ -24,8 +24,29 @@ SI_STAFF = Area(
     menu=(("月度核定", "si_assess"),),
     nav=[NavItem("社保月度核定", "si_assess", "staff", permission=service.ASSESS_PERMISSION, order=60)],
     permissions=service.PERMISSIONS,
+)
+
+SOCIAL_INSURANCE = Area(
+    name="social_insurance",
+    path="/social-insurance",
+    handlers=controllers.ROUTES,
+    guards=[employer_guard],
+    title="社保查询",
+    home="si_home",
+    menu_label="社保查询",
+    menu=(
+        ("参保职工名单", "si_roster"),
+        ("社保应付信息查询", "si_payable"),
+        ("养老支付明细", "si_benefits_pension"),
+        ("生育支付明细", "si_benefits_maternity"),
+        ("工伤支付明细", "si_benefits_injury"),
+        ("个人养老账户查询", "si_pension_accounts"),
+        ("单位综合查询", "si_employer_overview"),
+    ),
+    nav=[NavItem("社保查询", "si_home", "employer", order=35,
+                 description="参保职工名单、社保应付信息、待遇支付明细、个人养老账户、单位综合查询")],
     demo=_demo,
     demo_order=30,  # after the labour-contract demo, which creates the demo employers
 )
 
-AREAS = [SI_STAFF]
+AREAS = [SOCIAL_INSURANCE, SI_STAFF]

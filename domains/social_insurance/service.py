@@ -230,3 +230,72 @@ async def mark_paid(period: int, employer_id: int, paid_on, person_ids: list[int
     rows = await run(f"UPDATE si_contribution SET paid_state = 'paid', paid_on = {{}} WHERE {where} RETURNING id", *args)
     await refresh_paid({(period, employer_id)})
     return len(rows)
+
+
+# ---- employer-side reads (always by principal.employer_id) -------------------------------------------------
+
+async def payable(employer_id: int, period: int) -> dict | None:
+    """SI-2: the employer's summary of a 结算期, written at 核定 time."""
+    rows = await run("SELECT * FROM si_employer_period WHERE employer = {} AND period = {}", employer_id, period)
+    return rows[0] if rows else None
+
+
+async def benefit_totals(employer_id: int, insurance: str, period: int) -> list[dict]:
+    """SI-3: one row per person with benefits of this insurance booked under the employer in the 结算期."""
+    return await run(
+        "SELECT b.person, p.name, p.id_number, COUNT(*) AS items, SUM(b.amount) AS total FROM si_benefit b"
+        " JOIN person p ON p.id = b.person WHERE b.employer = {} AND b.insurance = {} AND b.period = {}"
+        " GROUP BY b.person, p.name, p.id_number ORDER BY p.name, b.person", employer_id, insurance, period)
+
+
+async def benefit_details(employer_id: int, insurance: str, period: int, person_id: int, item: str = "") -> list[dict]:
+    """SI-3 drill-down; 404 for a person with no benefit of this kind under the employer (never theirs)."""
+    if not await run("SELECT 1 AS x FROM si_benefit WHERE employer = {} AND insurance = {} AND person = {}",
+                     employer_id, insurance, person_id):
+        raise NotFoundException()
+    sql = ("SELECT b.id, b.item, b.amount, b.paid_on, b.period, p.name, p.id_number FROM si_benefit b"
+           " JOIN person p ON p.id = b.person WHERE b.employer = {} AND b.insurance = {} AND b.period = {}"
+           " AND b.person = {}")
+    args: list = [employer_id, insurance, period, person_id]
+    if item:
+        sql += " AND b.item LIKE {} ESCAPE '\\'"
+        args.append("%" + item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    return await run(sql + " ORDER BY b.paid_on, b.id", *args)
+
+
+async def insured_persons(employer_id: int, *, id_number: str = "", name: str = "") -> list[dict]:
+    """Persons this employer has ever insured, matching an exact ID number and/or a name (SI-4)."""
+    sql = ("SELECT p.id, p.name, p.id_number FROM person p WHERE EXISTS (SELECT 1 FROM si_enrolment e"
+           " WHERE e.person = p.id AND e.employer = {})")
+    args: list = [employer_id]
+    if id_number:
+        sql += " AND p.id_number = {}"
+        args.append(id_number)
+    if name:
+        sql += " AND p.name = {}"
+        args.append(name)
+    return await run(sql + " ORDER BY p.name, p.id LIMIT 50", *args)
+
+
+async def pension_accounts(person_ids: list[int], year: int | None = None) -> list[dict]:
+    if not person_ids:
+        return []
+    sql = (f"SELECT a.*, p.name, p.id_number FROM si_pension_account a JOIN person p ON p.id = a.person"
+           f" WHERE a.person IN ({', '.join('{}' for _ in person_ids)})")
+    args: list = list(person_ids)
+    if year:
+        sql += " AND a.year = {}"
+        args.append(year)
+    return await run(sql + " ORDER BY p.name, a.person, a.year DESC", *args)
+
+
+async def employer_overview(employer_id: int) -> dict:
+    """SI-6: 参保信息 (head count per insurance and status) and 缴费信息 (the last 12 结算期 summaries)."""
+    counts = await run("SELECT insurance, status, COUNT(*) AS n FROM si_enrolment WHERE employer = {}"
+                       " GROUP BY insurance, status", employer_id)
+    table = {i: {s: 0 for s in rules.STATUS_LABELS} for i in rules.INSURANCES}
+    for row in counts:
+        table[row["insurance"]][row["status"]] = row["n"]
+    periods = await run("SELECT * FROM si_employer_period WHERE employer = {} ORDER BY period DESC LIMIT 12",
+                        employer_id)
+    return {"enrolments": table, "periods": periods}
