@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domains.social_insurance import controllers, service, staff_controllers
+from domains.social_insurance import controllers, person_controllers, service, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import employer_guard, staff_guard
+from portal.auth.principal import employer_guard, person_guard, staff_guard
 from portal.web import NavItem
 
 
@@ -49,4 +49,17 @@ SOCIAL_INSURANCE = Area(
     demo_order=30,  # after the labour-contract demo, which creates the demo employers
 )
 
-AREAS = [SOCIAL_INSURANCE, SI_STAFF]
+SI_PERSON = Area(
+    name="si_person",
+    path="/person/insurance",
+    handlers=person_controllers.ROUTES,
+    guards=[person_guard],
+    title="我的社保",
+    home="si_my",
+    menu=(("我的参保信息", "si_my"), ("缴费记录", "si_my_contributions"), ("我的养老账户", "si_my_pension"),
+          ("参保证明", "si_my_certificate")),
+    nav=[NavItem("我的社保", "si_my", "person", order=10, description="参保信息、缴费记录、养老账户、参保证明")],
+    certificate_kinds={person_controllers.CERTIFICATE_KIND: "社会保险参保证明"},
+)
+
+AREAS = [SOCIAL_INSURANCE, SI_PERSON, SI_STAFF]

@@ -299,3 +299,41 @@ async def employer_overview(employer_id: int) -> dict:
     periods = await run("SELECT * FROM si_employer_period WHERE employer = {} ORDER BY period DESC LIMIT 12",
                         employer_id)
     return {"enrolments": table, "periods": periods}
+
+
+# ---- person-side reads (always by principal.person_id) -----------------------------------------------------
+
+async def my_enrolments(person_id: int) -> list[dict]:
+    """SI-7 我的参保信息: every 参保登记 of the person, with the employer's name."""
+    return await run("SELECT e.*, employer.name AS employer_name FROM si_enrolment e JOIN employer ON employer.id ="
+                     " e.employer WHERE e.person = {} ORDER BY e.start_period DESC, e.insurance", person_id)
+
+
+async def my_contributions(person_id: int, year: int) -> list[dict]:
+    """SI-7 缴费记录 of a year, month by month (one row per 结算期 and employer)."""
+    return await run("SELECT c.*, employer.name AS employer_name FROM si_contribution c JOIN employer ON employer.id ="
+                     " c.employer WHERE c.person = {} AND c.period >= {} AND c.period <= {} ORDER BY c.period, c.id",
+                     person_id, year * 100 + 1, year * 100 + 12)
+
+
+async def my_contribution_years(person_id: int) -> list[int]:
+    rows = await run("SELECT DISTINCT period / 100 AS year FROM si_contribution WHERE person = {} ORDER BY year DESC",
+                     person_id)
+    return [int(r["year"]) for r in rows]
+
+
+async def my_pension_accounts(person_id: int) -> list[dict]:
+    return await run("SELECT * FROM si_pension_account WHERE person = {} ORDER BY year DESC", person_id)
+
+
+def insured_months(enrolments: list[dict], insurance: str, until: int) -> tuple[int, int | None]:
+    """(累计参保月数, first 结算期) of one insurance from the person's records; a month counts once."""
+    months: set[int] = set()
+    for e in enrolments:
+        if e["insurance"] != insurance or e["status"] == "suspended":
+            continue
+        period, end = e["start_period"], e["end_period"] or until
+        while period <= min(end, until):
+            months.add(period)
+            period = rules.add_months(period, 1)
+    return len(months), (min(months) if months else None)
