@@ -7,6 +7,7 @@ staff member's division scopes; every applicant read is built from principal.emp
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.querystring import QueryString
@@ -337,3 +338,102 @@ def insured_months(enrolments: list[dict], insurance: str, until: int) -> tuple[
             months.add(period)
             period = rules.add_months(period, 1)
     return len(months), (min(months) if months else None)
+
+
+# ---- lookups of the 到账 import (chunks of 500 values) ------------------------------------------------------
+
+def _chunks(values, size: int = 500):
+    values = sorted(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _in(values) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+async def employers_in_scope(principal: Principal, usccs: set[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(usccs):
+        rows = await run(f"SELECT employer.id, employer.uscc FROM employer WHERE employer.uscc IN ({_in(chunk)})"
+                         " AND {}", *chunk, staff_employer_clause(principal))
+        found.update({r["uscc"]: r for r in rows})
+    return found
+
+
+async def persons_by_id_number(id_numbers: set[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(id_numbers):
+        rows = await run(f"SELECT id, id_number FROM person WHERE id_number IN ({_in(chunk)})", *chunk)
+        found.update({r["id_number"]: r for r in rows})
+    return found
+
+
+async def contributions_of(person_ids: list[int]) -> dict[tuple[int, int, int], dict]:
+    found: dict[tuple[int, int, int], dict] = {}
+    for chunk in _chunks(set(person_ids)):
+        rows = await run(f"SELECT id, period, employer, person, total, paid_state FROM si_contribution"
+                         f" WHERE person IN ({_in(chunk)})", *chunk)
+        found.update({(r["period"], r["employer"], r["person"]): r for r in rows})
+    return found
+
+
+async def record_payments(items: list[tuple[dict, Any]]) -> int:
+    """Mark contributions 已到账 (inside the import's transaction) and refresh their summaries."""
+    done = 0
+    for contribution, paid_on in items:
+        rows = await run("UPDATE si_contribution SET paid_state = 'paid', paid_on = {} WHERE id = {}"
+                         " AND paid_state = 'due' RETURNING id", paid_on, contribution["id"])
+        done += len(rows)
+    await refresh_paid({(c["period"], c["employer"]) for c, _ in items})
+    return done
+
+
+# ---- staff queries (si.query), within the staff member's divisions -------------------------------------------
+
+async def staff_find_persons(principal: Principal, q: str) -> list[dict]:
+    """SI-5: persons insured by an employer in scope, by exact ID number or by name (exact, then contains)."""
+    _require(principal, QUERY_PERMISSION)
+    scope = staff_employer_clause(principal)
+    base = ("SELECT p.id, p.name, p.id_number, p.gender FROM person p WHERE EXISTS (SELECT 1 FROM si_enrolment e"
+            " JOIN employer ON employer.id = e.employer WHERE e.person = p.id AND {})")
+    if len(q) == 18 and q[:17].isdigit():
+        return await run(base + " AND p.id_number = {}", scope, q)
+    needle = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return await run(base + " AND p.name LIKE {} ESCAPE '\\' ORDER BY p.name, p.id LIMIT 50", scope, needle)
+
+
+async def staff_person(principal: Principal, person_id: int) -> tuple[dict, list[dict]]:
+    """SI-5 detail: the person and their records at employers in scope; 404 when none is."""
+    _require(principal, QUERY_PERMISSION)
+    rows = await run("SELECT e.*, employer.name AS employer_name FROM si_enrolment e JOIN employer ON employer.id ="
+                     " e.employer WHERE e.person = {} AND {} ORDER BY e.insurance, e.start_period DESC",
+                     person_id, staff_employer_clause(principal))
+    if not rows:
+        raise NotFoundException()
+    person = (await run("SELECT * FROM person WHERE id = {}", person_id))[0]
+    return person, rows
+
+
+async def staff_find_employers(principal: Principal, q: str) -> list[dict]:
+    _require(principal, QUERY_PERMISSION)
+    needle = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return await run("SELECT employer.id, employer.name, employer.uscc, employer.division_code FROM employer"
+                     " WHERE (employer.uscc = {} OR employer.name LIKE {} ESCAPE '\\') AND {}"
+                     " ORDER BY employer.name, employer.id LIMIT 50", q.upper(), needle, staff_employer_clause(principal))
+
+
+async def staff_employer(principal: Principal, employer_id: int) -> dict:
+    """SI-6 for staff: an employer in scope (404 otherwise)."""
+    _require(principal, QUERY_PERMISSION)
+    rows = await run("SELECT * FROM employer WHERE employer.id = {} AND {}", employer_id,
+                     staff_employer_clause(principal))
+    if not rows:
+        raise NotFoundException()
+    return rows[0]
+
+
+async def employer_roster(employer_id: int, limit: int = 100) -> list[dict]:
+    return await run("SELECT e.insurance, e.status, e.base, e.start_period, p.name, p.id_number FROM si_enrolment e"
+                     " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY p.name, p.id, e.insurance"
+                     " LIMIT {}", employer_id, limit)
