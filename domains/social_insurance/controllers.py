@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from domains.social_insurance import grids, rules, service
-from domains.social_insurance.pages import page, period_param, this_period
+from domains.social_insurance.pages import page, period_param, this_period, today
 from portal import validators
 from portal.areas import crumbs
 from portal.dataservices.export import grid_response
@@ -34,8 +34,10 @@ async def payable(request: Request) -> Response:
     """SI-2 社保应付信息查询: 结算期 as 年月 (default this month); every fee cell opens its detail."""
     period, text, error = period_param(request.query_params.get("period"))
     summary = None if error else await service.payable(request.user.employer_id, period)
+    late_fee = rules.late_fee(summary["total"] - summary["paid"], period, today()) if summary else 0
     return await page(request, "social_insurance/payable.html", {
         "page_title": "社保应付信息查询", "period": period, "period_text": text, "error": error, "summary": summary,
+        "late_fee": late_fee,
         "period_label": rules.period_label(period), "columns": rules.AMOUNT_COLUMNS, "labels": rules.INSURANCE_LABELS,
         "breadcrumbs": crumbs(request, ("社保应付信息查询", "")),
     }, block="results")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,12 @@ NO_STORE = {"Cache-Control": "no-store"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
+def today() -> date:
+    return datetime.now(LOCAL).date()
+
+
 def this_period() -> int:
-    return rules.period_of(datetime.now(LOCAL).date())
+    return rules.period_of(today())
 
 
 def period_param(raw: str | None) -> tuple[int, str, str]:

@@ -46,6 +46,21 @@ async def test_payable_by_period_with_details(client):
     assert fragment.select_one("#results") and not fragment.select_one("h1")
 
 
+async def test_arrears_show_the_late_fee_to_date(client):
+    from domains.social_insurance import rules
+    from domains.social_insurance.pages import today
+    from domains.social_insurance.tables import SiEmployerPeriod
+
+    w = await world()  # B has not paid 2026-10
+    await sign_in_employer(client, w["b"])
+    summary = await SiEmployerPeriod.select().where(SiEmployerPeriod.employer == w["b"]["id"]).first()
+    page = await client.page("/social-insurance/payable?period=2026-10")
+    assert page.select_one("[data-testid=payable-arrears]").get_text() == f"{summary['total'] / 100:,.2f}"
+    expected = rules.late_fee(summary["total"], 202610, today())
+    late = page.select_one("[data-testid=payable-late-fee]")
+    assert (late.get_text() if late else "0.00") == f"{expected / 100:,.2f}" if expected else late is None
+
+
 async def test_benefit_totals_drill_down_by_htmx_and_by_link(client):
     w = await world()
     await sign_in_employer(client, w["a"])
