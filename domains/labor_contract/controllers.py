@@ -41,7 +41,6 @@ async def detail(request: Request, contract_id: FromPath[int]) -> Response:
     display = await service.display_payload(contract, contract["filing_kind"])
     return await page(request, "labor_contract/detail.html", {
         "page_title": f"备案详情：{contract['worker_name']}", "contract": contract, "display": display,
-        "warning": await service.new_filing_warning(request.user, contract),
         "matter": matter, "events": events, "labels": rules, "state_label": CONTRACT_FILING.state_label,
         "actions": {
             "modify": rules.may_modify(contract) is None, "void": rules.may_void(contract) is None,
@@ -73,24 +72,10 @@ async def new_form(request: Request) -> Response:
 
 
 def _refused(form, exc: FilingRefused) -> str:
-    """A refusal goes beside its field when the form has that field, else on top (never under a raw key)."""
-    if exc.field and any(f.name == exc.field for f in form.fields):
+    if exc.field:
         form.add_error(exc.field, exc.message)
         return ""
     return exc.message
-
-
-async def _person_problem(request: Request, form, filing_kind: str, id_number: str | None,
-                          exclude_id: int | None = None) -> str:
-    """X-11: the person rules are reported with the field errors in one answer, not after them. Returns the
-    refusal for the top of the page when the form has no 身份证号 field (续订, 解除)."""
-    if not id_number or form.errors.get("id_number"):
-        return ""
-    reason = await service.person_refusal(request.user.employer_id, id_number, filing_kind, exclude_id)
-    if reason and any(f.name == "id_number" for f in form.fields):
-        form.add_error("id_number", reason)
-        return ""
-    return reason or ""
 
 
 @post("/new", name="lc_new_save")
@@ -98,9 +83,8 @@ async def new_save(request: Request) -> Response:
     """LC-3 保存: a valid filing starts 未审核 / 新订 and goes to the 送审机构; a bad one comes back with messages."""
     data = await request.form()
     form = forms.new_contract_form(data)
-    await form.validate()
-    refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"))
-    if not form.errors:
+    refusal = ""
+    if await form.validate():
         try:
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
                                            form_token=data.get("form_token"))
@@ -128,11 +112,11 @@ async def edit_form(request: Request, contract_id: FromPath[int]) -> Response:
     refusal = rules.may_modify(contract) or ""
     values = _form_values(contract)
     if contract["filing_kind"] == "terminate":
-        form = await _terminate_form(values, await _previous(request, contract))
+        form = forms.terminate_form(values, contract["start_date"], service.today_local())
         return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
     if contract["filing_kind"] == "new" and not refusal:
         await service.record_full_id_view(request.user, contract, ip=client_ip(request))
-    form = forms.new_contract_form(values) if contract["filing_kind"] == "new" else await _renew_form(values, contract)
+    form = forms.new_contract_form(values) if contract["filing_kind"] == "new" else forms.renew_form(values, "")
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
                                      mode=contract["filing_kind"], contract=contract, refusal=refusal)
 
@@ -142,16 +126,13 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     if contract["filing_kind"] == "terminate":
-        form = await _terminate_form(data, await _previous(request, contract))
+        form = forms.terminate_form(data, contract["start_date"], service.today_local())
     elif contract["filing_kind"] == "new":
         form = forms.new_contract_form(data)
     else:
-        form = await _renew_form(data, contract)
-    await form.validate()
+        form = forms.renew_form(data, contract["id_number"])
     refusal = ""
-    if contract["filing_kind"] == "new" and form.cleaned.get("id_number") not in (None, contract["id_number"]):
-        refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"), exclude_id=contract_id)
-    if not form.errors and not refusal:
+    if await form.validate():
         try:
             await service.modify(request.user, contract_id, form.cleaned, ip=client_ip(request))
             return redirect(request, request.app.route_reverse("lc_detail", contract_id=contract_id) + "?saved=1")
@@ -163,24 +144,6 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
         return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
                                      mode=contract["filing_kind"], contract=contract, refusal=refusal)
-
-
-async def _renew_form(data, renewal: dict):
-    """The 续订 form of a renewal filing (its `previous` is the renewed contract)."""
-    start, end = await service.previous_dates(renewal["previous"])
-    return forms.renew_form(data, renewal["id_number"], start, end)
-
-
-async def _previous(request: Request, contract: dict) -> dict:
-    """The contract a 解除(终止) filing ends (its dates bound the termination date)."""
-    if contract["previous"] is None:
-        return contract
-    return await service.get_contract(request.user, contract["previous"])
-
-
-async def _terminate_form(data, ended: dict):
-    today = service.today_local()
-    return forms.terminate_form(data, await service.termination_earliest(ended, today), today)
 
 
 @get("/renew", name="lc_renew_list")
@@ -199,7 +162,7 @@ async def renew_form(request: Request, contract_id: FromPath[int]) -> Response:
     values = _form_values(contract)
     for key in ("start_date", "end_date", "contract_number"):
         values[key] = ""
-    form = forms.renew_form(values, contract["id_number"], contract["start_date"], contract["end_date"])
+    form = forms.renew_form(values, contract["id_number"])
     return await _contract_form_page(request, form, title="劳动合同续订备案", action=request.url.path, mode="renew",
                                      contract=contract, refusal=rules.may_renew(contract) or "")
 
@@ -208,10 +171,9 @@ async def renew_form(request: Request, contract_id: FromPath[int]) -> Response:
 async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
-    form = forms.renew_form(data, contract["id_number"], contract["start_date"], contract["end_date"])
-    await form.validate()
-    refusal = rules.may_renew(contract) or await _person_problem(request, form, "renew", contract["id_number"])
-    if not form.errors and not refusal:
+    form = forms.renew_form(data, contract["id_number"])
+    refusal = ""
+    if await form.validate():
         try:
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                              form_token=data.get("form_token"))
@@ -248,7 +210,7 @@ async def _terminate_page(request: Request, form, contract: dict, *, action: str
 @get("/contracts/{contract_id:int}/terminate", name="lc_terminate")
 async def terminate_form(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
-    form = await _terminate_form({}, contract)
+    form = forms.terminate_form({}, contract["start_date"], service.today_local())
     return await _terminate_page(request, form, contract, action=request.url.path,
                                  refusal=rules.may_terminate(contract) or "")
 
@@ -257,10 +219,9 @@ async def terminate_form(request: Request, contract_id: FromPath[int]) -> Respon
 async def terminate_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
-    form = await _terminate_form(data, contract)
-    await form.validate()
-    refusal = rules.may_terminate(contract) or await _person_problem(request, form, "terminate", contract["id_number"])
-    if not form.errors and not refusal:
+    form = forms.terminate_form(data, contract["start_date"], service.today_local())
+    refusal = ""
+    if await form.validate():
         try:
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                                  form_token=data.get("form_token"))

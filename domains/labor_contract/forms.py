@@ -66,26 +66,18 @@ def new_contract_form(data: Any) -> Form:
     return Form([*person_fields(), *contract_fields()], data, checks=[_contract_checks])
 
 
-def renew_form(data: Any, id_number: str, previous_start: date | None = None, previous_end: date | None = None) -> Form:
-    """续订: the person comes from the renewed contract; the rules still need the ID number (age check) and the
-    renewed contract's dates (a renewal starts after it)."""
+def renew_form(data: Any, id_number: str) -> Form:
+    """续订: the person comes from the renewed contract; the rules still need the ID number (age check)."""
 
     def checks(cleaned: dict[str, Any]) -> dict[str, str]:
-        errors = rules.contract_field_errors({**cleaned, "id_number": id_number})
-        if reason := rules.renewal_start_error(previous_start, previous_end, cleaned.get("start_date")):
-            errors.setdefault("start_date", reason)
-        return errors
+        return rules.contract_field_errors({**cleaned, "id_number": id_number})
 
     return Form(contract_fields(), data, checks=[checks])
 
 
-def terminate_form(data: Any, earliest: date | None, today: date) -> Form:
-    """`earliest`: service.termination_earliest of the contract ended."""
-
+def terminate_form(data: Any, start: date | None, today: date) -> Form:
     def checks(cleaned: dict[str, Any]) -> dict[str, str]:
-        if cleaned.get("termination_date") is None:
-            return {}
-        reason = rules.termination_date_refusal(earliest, cleaned["termination_date"], today)
+        reason = rules.termination_date_refusal(start, cleaned["termination_date"], today)
         return {"termination_date": reason} if reason else {}
 
     return Form(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,7 +38,6 @@ class PendingFiling:
     employer_name: str
     employment_form_label: str
     state: str
-    employer_id: int | None = None
 
 
 def derive_from_id(id_number: str) -> tuple[str, date]:
@@ -89,8 +88,7 @@ def contract_field_errors(v: Mapping[str, Any]) -> dict[str, str]:
         errors["end_date"] = "无固定期限劳动合同不填写合同结束日期"
     elif ctype == TASK_BASED and end is not None and start is not None and end <= start:
         errors["end_date"] = "合同结束日期应晚于合同起始日期"
-    # The probation limit needs both the contract type and the form (absent while either is invalid).
-    if "end_date" not in errors and ctype and v.get("employment_form"):
+    if "end_date" not in errors:
         probation = v.get("probation_months") or 0
         limit = max_probation_months(ctype or "", v.get("employment_form") or "", start, end)
         if probation > limit:
@@ -130,56 +128,6 @@ def unreviewed_refusal(pending: Iterable[PendingFiling]) -> str | None:
             f"劳动合同{STATE_LABELS.get(p.state, p.state)}备案，尚未审核"
         )
     return None
-
-
-def blocking_pending(
-    pending: Iterable[PendingFiling], filing_kind: str, employer_id: int | None
-) -> list[PendingFiling]:
-    """The unreviewed filings that stop this filing. Another employer's pending 新订 does not stop the current
-    employer's 续订 or 解除(终止): the person may leave, and the old contract must still be ended or renewed
-    (issue 14 §15); everything else still counts (the guide: 包括在其他单位)."""
-    if filing_kind not in ("renew", "terminate") or employer_id is None:
-        return list(pending)
-    return [p for p in pending if not (p.state == "new" and p.employer_id is not None and p.employer_id != employer_id)]
-
-
-def current_elsewhere_warning(employer_names: Iterable[str]) -> str | None:
-    """A 新订 for someone whose contract with another employer is still current is allowed, with a warning."""
-    if any(True for _ in employer_names):
-        return ("此人在其他单位仍有在职的劳动合同备案。请确认其已与原单位解除(终止)劳动合同"
-                "（劳动合同法第九十一条：招用与其他用人单位尚未解除劳动合同的劳动者，造成损失的应承担连带赔偿责任）")
-    return None
-
-
-# 续订: the renewal continues the renewed contract, so it starts the day after that one ends. A renewal signed
-# late (a gap) is accepted for up to a month — the month 劳动合同法 第十条 and 实施条例 第五条 allow for putting a
-# contract in writing; a later start is a new employment relationship, not a renewal.
-RENEWAL_GAP_DAYS = 31
-
-
-def renewal_start_error(previous_start: date | None, previous_end: date | None, start: date | None) -> str | None:
-    """A 续订 starts after the contract it renews: from the day after its end, at most RENEWAL_GAP_DAYS later."""
-    if start is None:
-        return None
-    if previous_end is None:  # an open-ended or task-based contract: after its start at least
-        if previous_start is not None and start <= previous_start:
-            return f"续订合同的起始日期应晚于原合同起始日期（{previous_start:%Y-%m-%d}）"
-        return None
-    first = previous_end + timedelta(days=1)
-    if start < first:
-        return f"续订合同的起始日期应为原合同结束日期（{previous_end:%Y-%m-%d}）的次日（{first:%Y-%m-%d}）或之后"
-    if (start - first).days > RENEWAL_GAP_DAYS:
-        return (f"续订合同应自原合同结束日期的次日（{first:%Y-%m-%d}）起计算，"
-                f"最迟不超过其后{RENEWAL_GAP_DAYS}日；间隔更久请先解除(终止)原合同再办理新订")
-    return None
-
-
-def termination_earliest(start: date | None, previous_start: date | None, today: date) -> date | None:
-    """The earliest 解除(终止)时间 of a contract. A renewal that has not started yet may be ended before its start
-    (the worker leaves during the renewed contract): then the renewed contract's start is the bound (issue 14 §14)."""
-    if start is not None and start > today and previous_start is not None:
-        return min(start, previous_start)
-    return start
 
 
 def may_modify(c: Mapping[str, Any]) -> str | None:

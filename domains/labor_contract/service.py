@@ -56,17 +56,14 @@ async def _lock_person(id_number: str) -> None:
 
 async def pending_filings(id_number: str, exclude_id: int | None = None) -> list[rules.PendingFiling]:
     """Unreviewed (未审核) filings of a person at any employer."""
-    query = Contract.select(
-        Contract.id, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
-    ).where(
+    query = Contract.select(Contract.id, Contract.employer.name, Contract.employment_form, Contract.state).where(
         (Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void")
     )
     if exclude_id is not None:
         query = query.where(Contract.id != exclude_id)
     forms = await dictionary.labels("employment_form")
     return [
-        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"],
-                            r["employer"])
+        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"])
         for r in await query
     ]
 
@@ -79,14 +76,14 @@ async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rule
     out: dict[str, list[rules.PendingFiling]] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = await Contract.select(
-            Contract.id_number, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
+            Contract.id_number, Contract.employer.name, Contract.employment_form, Contract.state
         ).where(
             Contract.id_number.is_in(wanted[start:start + LOOKUP_CHUNK]) & (Contract.review_state == "pending")
             & (Contract.state != "void")
         ).order_by(Contract.id)
         for r in rows:
             out.setdefault(r["id_number"], []).append(rules.PendingFiling(
-                r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"], r["employer"]))
+                r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"]))
     return out
 
 
@@ -100,17 +97,6 @@ async def current_contracts(employer_id: int, id_numbers: Iterable[str]) -> dict
             & (Contract.employed.eq(True))
         ).order_by(Contract.id)
         out.update({r["id_number"]: r for r in rows})  # ascending ids: the newest one wins
-    return out
-
-
-async def start_dates(contract_ids: Iterable[int]) -> dict[int, date]:
-    """Contract id → start date, for the renewed contracts of a batch (one query per LOOKUP_CHUNK ids)."""
-    wanted = sorted(set(contract_ids))
-    out: dict[int, date] = {}
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        rows = await Contract.select(Contract.id, Contract.start_date).where(
-            Contract.id.is_in(wanted[start:start + LOOKUP_CHUNK]))
-        out.update({r["id"]: r["start_date"] for r in rows})
     return out
 
 
@@ -191,62 +177,16 @@ def _contract_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def person_refusal(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> str | None:
-    """The person rules of a filing (one unreviewed filing; 新订 first; not 新订 twice here): the reason or None.
-    Read-only, so a form can report it together with its field errors (X-11); saving checks again under the lock."""
-    pending = rules.blocking_pending(await pending_filings(id_number, exclude_id=exclude_id), filing_kind, employer_id)
-    if reason := rules.unreviewed_refusal(pending):
-        return reason
-    current = await current_contract(employer_id, id_number)
-    if filing_kind == "new":
-        return rules.new_filing_refusal(current is not None)
-    return rules.first_filing_refusal(filing_kind, current is not None)
-
-
 async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> None:
     await _lock_person(id_number)
-    if reason := await person_refusal(employer_id, id_number, filing_kind, exclude_id):
+    if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
         raise FilingRefused(reason, "id_number")
-
-
-async def employers_with_current_contract(id_number: str, except_employer: int | None) -> list[str]:
-    """Other employers where the person's contract is still current (在职): a 新订 here is warned, not refused."""
-    rows = await Contract.select(Contract.employer.name).where(
-        (Contract.id_number == id_number) & (Contract.employed.eq(True)) & (Contract.employer != except_employer)
-    )
-    return sorted({r["employer.name"] for r in rows})
-
-
-async def new_filing_warning(principal: Principal, contract: dict[str, Any]) -> str | None:
-    """The warning a pending 新订 carries while the person's contract elsewhere is still current (issue 14 §15)."""
-    if contract["filing_kind"] != "new" or contract["review_state"] != "pending" or contract["state"] == "void":
-        return None
-    return rules.current_elsewhere_warning(
-        await employers_with_current_contract(contract["id_number"], principal.employer_id)
-    )
-
-
-async def previous_dates(previous_id: int | None) -> tuple[Any, Any]:
-    if previous_id is None:
-        return None, None
-    row = await Contract.select(Contract.start_date, Contract.end_date).where(Contract.id == previous_id).first()
-    return (row["start_date"], row["end_date"]) if row else (None, None)
-
-
-async def renewal_start_error(previous_id: int | None, start: date | None) -> str | None:
-    """rules.renewal_start_error against the renewed contract (by id)."""
-    previous_start, previous_end = await previous_dates(previous_id)
-    if previous_start is None and previous_end is None:
-        return None
-    return rules.renewal_start_error(previous_start, previous_end, start)
-
-
-async def termination_earliest(contract: dict[str, Any], today: date) -> date | None:
-    """The earliest 解除(终止)时间 of this contract (a renewal not yet started: the renewed contract's start)."""
-    previous_start = None
-    if contract.get("start_date") is not None and contract["start_date"] > today:
-        previous_start, _ = await previous_dates(contract.get("previous"))
-    return rules.termination_earliest(contract.get("start_date"), previous_start, today)
+    current = await current_contract(employer_id, id_number)
+    if filing_kind == "new":
+        if reason := rules.new_filing_refusal(current is not None):
+            raise FilingRefused(reason, "id_number")
+    elif reason := rules.first_filing_refusal(filing_kind, current is not None):
+        raise FilingRefused(reason, "id_number")
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
@@ -371,8 +311,6 @@ async def file_renew(
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_renew(previous):
             raise FilingRefused(reason)
-        if reason := rules.renewal_start_error(previous["start_date"], previous["end_date"], cleaned.get("start_date")):
-            raise FilingRefused(reason, "start_date")
         await _check_person(principal.employer_id, previous["id_number"], "renew")
         values = {
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
@@ -389,10 +327,6 @@ async def file_terminate(
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_terminate(previous):
             raise FilingRefused(reason)
-        today = today_local()
-        earliest = await termination_earliest(previous, today)
-        if reason := rules.termination_date_refusal(earliest, cleaned["termination_date"], today):
-            raise FilingRefused(reason, "termination_date")
         await _check_person(principal.employer_id, previous["id_number"], "terminate")
         values = termination_values(previous, cleaned)
         return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
@@ -405,9 +339,6 @@ async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any]
         if reason := rules.may_modify(contract):
             raise FilingRefused(reason)
         updates = _contract_values(cleaned)
-        if contract["filing_kind"] == "renew":
-            if reason := await renewal_start_error(contract["previous"], cleaned.get("start_date")):
-                raise FilingRefused(reason, "start_date")
         if contract["filing_kind"] == "new":
             updates["worker_name"] = cleaned["worker_name"]
             if cleaned["id_number"] != contract["id_number"]:

@@ -74,13 +74,13 @@ def _contract_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_renew_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFiling],
-                      current: dict[str, Any] | None, employer_id: int | None = None) -> list[str]:
+                      current: dict[str, Any] | None) -> list[str]:
     """The domain's rules for one 新订/续订 row (after the generic type checks passed), given the person's
-    unreviewed filings anywhere and their current contract with this employer (`employer_id`)."""
+    unreviewed filings anywhere and their current contract with this employer."""
     data = _contract_values(data)
     kind = KIND_LABELS[data["filing_kind"]]
     reasons = list(rules.contract_field_errors(data).values())
-    if reason := rules.unreviewed_refusal(rules.blocking_pending(pending, kind, employer_id)):
+    if reason := rules.unreviewed_refusal(pending):
         return [reason, *reasons]
     if kind == "new":
         if reason := rules.new_filing_refusal(current is not None):
@@ -89,37 +89,24 @@ def new_renew_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
         reasons.append(reason)
     elif reason := rules.may_renew(current):
         reasons.append(reason)
-    else:
-        if current["worker_name"] != data["worker_name"]:
-            reasons.append("姓名与本单位备案信息不一致")
-        if reason := rules.renewal_start_error(current["start_date"], current["end_date"], data.get("start_date")):
-            reasons.append(reason)
+    elif current["worker_name"] != data["worker_name"]:
+        reasons.append("姓名与本单位备案信息不一致")
     return reasons
 
 
 def _whole_file(principal: Principal, reasons: Callable[..., list[str]]) -> WholeFile:
     """Whole-file check for start_import: two queries per 500 rows (pending filings, current contracts), then
-    `reasons(data, pending, current, employer_id)` per row."""
+    `reasons(data, pending, current)` per row."""
 
     async def check(rows: list[RowResult]) -> None:
         ids = [row.data["id_number"] for row in rows]
         pending = await service.pending_filings_many(ids)
         current = await service.current_contracts(principal.employer_id, ids)
-        await _add_renewed_starts(current)
         for row in rows:
             number = row.data["id_number"]
-            row.reasons.extend(reasons(row.data, pending.get(number, []), current.get(number), principal.employer_id))
+            row.reasons.extend(reasons(row.data, pending.get(number, []), current.get(number)))
 
     return WholeFile(check)
-
-
-async def _add_renewed_starts(current: dict[str, dict[str, Any]]) -> None:
-    """`renewed_start` on each current renewal: the start of the contract it renews (termination dates, §14);
-    one query for the whole file."""
-    wanted = {c["previous"] for c in current.values() if c.get("previous")}
-    starts = await service.start_dates(wanted) if wanted else {}
-    for c in current.values():
-        c["renewed_start"] = starts.get(c.get("previous"))
 
 
 def new_renew_check(principal: Principal) -> WholeFile:
@@ -142,10 +129,10 @@ def new_renew_writer(principal: Principal, ip: str = ""):
 
 
 def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFiling],
-                      current: dict[str, Any] | None, today: date, employer_id: int | None = None) -> list[str]:
+                      current: dict[str, Any] | None, today: date) -> list[str]:
     """The domain's rules for one 解除/终止 row, given the same lookups as new_renew_reasons."""
     reasons = [r for r in [rules.worker_name_error(data["worker_name"])] if r]
-    if reason := rules.unreviewed_refusal(rules.blocking_pending(pending, "terminate", employer_id)):
+    if reason := rules.unreviewed_refusal(pending):
         return [reason, *reasons]
     if reason := rules.first_filing_refusal("terminate", current is not None):
         return [*reasons, reason]
@@ -153,15 +140,13 @@ def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
         reasons.append(reason)
     if current["worker_name"] != data["worker_name"]:
         reasons.append("姓名与本单位备案信息不一致")
-    earliest = rules.termination_earliest(current["start_date"], current.get("renewed_start"), today)
-    if reason := rules.termination_date_refusal(earliest, data["termination_date"], today):
+    if reason := rules.termination_date_refusal(current["start_date"], data["termination_date"], today):
         reasons.append(reason)
     return reasons
 
 
 def terminate_check(principal: Principal, today: date) -> WholeFile:
-    return _whole_file(principal, lambda data, pending, current, employer_id: terminate_reasons(
-        data, pending, current, today, employer_id))
+    return _whole_file(principal, lambda data, pending, current: terminate_reasons(data, pending, current, today))
 
 
 def terminate_writer(principal: Principal, ip: str = ""):
