@@ -28,7 +28,8 @@ AMOUNTS = tuple(c for c, _, _ in rules.AMOUNT_COLUMNS)
 
 
 async def run(sql: str, *args) -> list[dict]:
-    return await current_engine().run_querystring(QueryString(sql, *args))
+    # Plain dicts on both engines (asyncpg's Records are read-only).
+    return [dict(r) for r in await current_engine().run_querystring(QueryString(sql, *args))]
 
 
 def staff_employer_clause(principal: Principal) -> QueryString:
