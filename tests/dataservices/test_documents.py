@@ -13,6 +13,7 @@ from pathlib import Path
 from portal.dataservices import documents
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
 from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
+from portal.filters import SHANGHAI
 from tests.support.factories import make_employer, make_id_number, make_staff
 
 EVIL = "http://evil.invalid"
@@ -149,7 +150,9 @@ async def test_certificate_verification_valid_then_revoked(app, client):
     assert not await revoke_certificate(cert["code"], "again")
     soup = await client.page(f"/verify/{cert['code']}")
     status = soup.find(attrs={"data-testid": "verify-status"}).get_text()
-    assert "已撤销" in status and "信息有误" in status
+    # the public page gives the revocation date, never the staff member's free-text reason
+    revoked_on = f"{datetime.now(UTC).astimezone(SHANGHAI):%Y-%m-%d}"
+    assert "已撤销" in status and revoked_on in status and "信息有误" not in soup.get_text()
     await client.page("/verify/NOSUCHCODE", status=404)
 
 

@@ -1,0 +1,179 @@
+"""PAdES signatures with the issuing division's electronic seal (pyHanko), and the signature check of an upload."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from portal import lifecycle
+from portal.dataservices import seals
+from portal.settings import Settings
+
+log = logging.getLogger("portal.signing")
+
+
+class _OfflineByDesign(logging.Filter):
+    """Revocation data is embedded from what the trust store holds, never fetched: pyHanko's warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineByDesign())
+
+# A template marks where the seal goes with a link to this address (see documents/certificate.html): Chromium
+# turns every <a href> into a link annotation with the element's rectangle, so the signature field takes the
+# place and size of that element without any layout code here. The link itself is removed before signing.
+SEAL_MARK = "https://seal.portal.invalid/"
+FIELD_PREFIX = "seal-"
+
+
+@dataclass(frozen=True)
+class Signed:
+    pdf: bytes
+    signed_by: str  # "holder (SHA-256 of its certificate)"
+
+
+def _seal_box(writer: IncrementalPdfFileWriter) -> tuple[int, tuple[int, int, int, int]] | None:
+    """(page index, box) of the first seal mark, removing the mark's link annotation; None when unmarked."""
+    pages = writer.root["/Pages"]
+    stack, flat = [pages], []
+    while stack:  # page tree in document order
+        node = stack.pop()
+        if node.get("/Type") == "/Page":
+            flat.append(node)
+        else:
+            stack.extend(reversed([kid.get_object() for kid in node["/Kids"]]))
+    for index, page in enumerate(flat):
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        annots = annots.get_object()
+        for i, ref in enumerate(annots):
+            annot = ref.get_object()
+            action = annot.get("/A")
+            if annot.get("/Subtype") != "/Link" or action is None or action.get_object().get("/URI") != SEAL_MARK:
+                continue
+            x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+            del annots[i]
+            writer.update_container(annots)
+            return index, (round(x1), round(y1), round(x2), round(y2))
+    return None
+
+
+def _sign(pdf: bytes, seal: seals.Seal, *, reason: str, field_name: str, trust: list, tsa_url: str) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    placed = _seal_box(writer)
+    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=placed[0] if placed else 0,
+                               box=placed[1] if placed else None)
+    from PIL import Image
+
+    style = StaticStampStyle(
+        border_width=0, background_opacity=1.0,
+        background=PdfImage(Image.open(io.BytesIO(seal.image))),
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, reason=reason, name=seal.holder, md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES, certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        # the chain (and any revocation data the trust store holds) goes into the file: checkable offline
+        embed_validation_info=bool(trust),
+        validation_context=ValidationContext(trust_roots=trust, other_certs=list(seal.chain[1:]),
+                                             allow_fetching=False, revocation_mode="soft-fail") if trust else None,
+    )
+    timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+    signer = signers.PdfSigner(meta, seal.signer, stamp_style=style, new_field_spec=spec, timestamper=timestamper)
+    out = io.BytesIO()
+    signer.sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+async def sign_pdf(pdf: bytes, *, division_code: str, reason: str, field_name: str = "seal",
+                   settings: Settings | None = None) -> Signed:
+    """The PDF signed (PAdES B-B, certifying: no later change allowed) with the division's seal, shown where the
+    template put SEAL_MARK (invisible when there is none). CPU work runs in a thread, off the event loop."""
+    settings = settings or Settings.from_env()
+    store = seals.store(settings)
+    seal = store.seal_for(division_code)
+    data = await asyncio.to_thread(_sign, pdf, seal, reason=reason, field_name=field_name,
+                                   trust=store.trust_roots(), tsa_url=settings.seals.tsa_url)
+    fingerprint = hashlib.sha256(seal.chain[0].dump()).hexdigest()
+    return Signed(data, f"{seal.holder} ({fingerprint})"[:200])
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The outcome of checking the signatures of an uploaded PDF against our trust anchors."""
+
+    signed: bool  # at least one signature is embedded
+    intact: bool  # every signature's digest matches and no unsigned change follows the last one
+    trusted: bool  # the signer chains to one of our trust anchors
+    holder: str = ""
+    signed_at: datetime | None = None
+    field_names: tuple[str, ...] = ()
+
+    @property
+    def ours(self) -> bool:
+        return self.signed and self.intact and self.trusted
+
+
+def _check(data: bytes, trust: list) -> SignatureCheck:
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception:  # unreadable or damaged: treated as unsigned, the caller decides what it means
+        return SignatureCheck(signed=False, intact=False, trusted=False)
+    if not embedded:
+        return SignatureCheck(signed=False, intact=False, trusted=False)
+    intact, trusted, holder, signed_at = True, True, "", None
+    for sig in embedded:
+        try:
+            status = validate_pdf_signature(sig, ValidationContext(trust_roots=trust, allow_fetching=False,
+                                                                   revocation_mode="soft-fail"))
+        except Exception:
+            return SignatureCheck(signed=True, intact=False, trusted=False,
+                                  field_names=tuple(s.field_name for s in embedded))
+        # docmdp_ok: whatever follows the signed revision is allowed by its DocMDP level (ours: validation data only)
+        intact &= bool(status.intact and status.valid and status.docmdp_ok is not False)
+        trusted &= bool(status.trusted)
+        holder = holder or status.signing_cert.subject.native.get("common_name", "")
+        signed_at = signed_at or status.signer_reported_dt
+    return SignatureCheck(signed=True, intact=intact, trusted=trusted, holder=holder, signed_at=signed_at,
+                          field_names=tuple(s.field_name for s in embedded))
+
+
+# The upload check is public and parses untrusted PDFs: at most two at a time per process.
+_CHECKS = asyncio.Semaphore(2)
+
+
+async def check_signatures(data: bytes, settings: Settings | None = None) -> SignatureCheck:
+    store = seals.store(settings)
+    async with _CHECKS:
+        return await asyncio.to_thread(_check, data, store.trust_roots())
+
+
+@lifecycle.on_startup
+async def _seal_ready(app) -> None:
+    """Make the demo seal on first start (when allowed) and load the province's, so the first issue is not slower."""
+    settings = app.state.settings
+    if settings.seals.sign:
+        store = await asyncio.to_thread(seals.store, settings)
+        try:
+            await asyncio.to_thread(store.seal_for, "")
+        except seals.SealError as exc:
+            log.warning("electronic seal not ready: %s", exc)

@@ -1,0 +1,225 @@
+"""Sealed certificates: PAdES signatures checked with pyHanko's validator, the upload check of /verify, seal keys."""
+# ruff: noqa: ASYNC240 - tests read files they wrote
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from portal.dataservices import seals, signing
+from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
+from portal.dataservices.documents import receipt_pdf
+from portal.dataservices.tables import Certificate
+from portal.filters import SHANGHAI
+from portal.settings import Settings
+from tests.dataservices.test_documents import RECEIPT, pdf_text
+from tests.support.factories import make_employer, make_id_number
+
+
+async def _issue(name: str = "张三丰", ident: str | None = None, division: str = "460105") -> dict:
+    employer = await make_employer(name="海南椰风有限公司")
+    return await issue_certificate(
+        kind="work_injury_proof", title="工伤保险单位证明", base_url="http://portal.example",
+        facts=[Fact("姓名", name, "name"), Fact("身份证号", ident or make_id_number(), "id_number")],
+        paragraphs=["兹证明上述人员参加工伤保险。"], owner_employer_id=employer["id"], division_code=division,
+    )
+
+
+def _demo_ca() -> list:
+    return seals.store().trust_roots()
+
+
+async def _validate(sig):
+    """pyHanko's own validator, against the demo CA only (no network)."""
+    return await async_validate_pdf_signature(sig, ValidationContext(trust_roots=_demo_ca(), allow_fetching=False))
+
+
+async def _upload(client, data: bytes, name: str = "证明.pdf"):
+    response = await client.post_form("/verify", files={"file": (name, data, "application/pdf")})
+    return response
+
+
+def _outcome(response) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    result = soup.find(attrs={"data-testid": "upload-result"})
+    assert result is not None, response.text[:800]
+    return result["data-outcome"], soup.find(attrs={"data-testid": "upload-status"}).get_text(" ", strip=True)
+
+
+async def test_issued_certificate_is_a_visible_certifying_pades_signature_valid_against_the_demo_ca(app):
+    cert = await _issue()
+    pdf = Path(cert["storage_path"]).read_bytes()
+    reader = PdfFileReader(io.BytesIO(pdf))
+    [sig] = reader.embedded_signatures
+    status = await _validate(sig)
+    assert status.bottom_line and status.intact and status.valid and status.trusted
+    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+    assert f"验证码 {cert['code']}" in sig.sig_object["/Reason"]
+    assert sig.field_name == f"seal-{cert['code']}"
+    assert sig.self_reported_timestamp is not None and abs(
+        (sig.self_reported_timestamp - cert["issued_at"]).total_seconds()) < 60
+    # a certification signature that allows no change; chain embedded (DSS) for offline validation
+    assert sig.docmdp_level is not None and sig.docmdp_level.name == "NO_CHANGES" and status.docmdp_ok
+    assert "/DSS" in reader.root
+    # visible: the widget has the seal's rectangle (42 mm ≈ 119 pt) and an appearance with an image
+    widget = sig.sig_field
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    assert 110 < x2 - x1 < 130 and 110 < y2 - y1 < 130
+    assert "/AP" in widget
+    # the seal mark's link is gone; the verification link stays
+    links = [a.get_object()["/A"]["/URI"] for a in reader.root["/Pages"]["/Kids"][0].get_object()["/Annots"]
+             if a.get_object().get("/Subtype") == "/Link"]
+    assert signing.SEAL_MARK not in links and f"http://portal.example/verify/{cert['code']}" in links
+    row = await Certificate.select(Certificate.signed_by).where(Certificate.id == cert["id"]).first()
+    assert row["signed_by"].startswith("海南省人力资源和社会保障厅（演示）")
+
+
+async def test_signed_certificate_text_still_holds_the_name_and_the_code(app):
+    ident = make_id_number()
+    cert = await _issue(name="黎秀英", ident=ident)
+    text = pdf_text(Path(cert["storage_path"]).read_bytes())
+    assert "黎秀英" in text and ident in text and cert["code"] in text
+
+
+async def test_upload_of_the_original_says_valid_then_revoked_with_the_date(app, client):
+    cert = await _issue(name="王小明")
+    pdf = Path(cert["storage_path"]).read_bytes()
+    response = await _upload(client, pdf)
+    assert response.status_code == 200
+    outcome, text = _outcome(response)
+    assert outcome == "valid" and "有效" in text
+    assert "签名有效" in response.text and "王*" in response.text and "王小明" not in response.text
+
+    assert await revoke_certificate(cert["code"], "内部原因甲乙丙")
+    outcome, text = _outcome(await _upload(client, pdf))
+    assert outcome == "revoked" and "已撤销" in text
+    assert f"{datetime.now(UTC).astimezone(SHANGHAI):%Y-%m-%d}" in text
+    assert "内部原因甲乙丙" not in (await _upload(client, pdf)).text
+    # the revoked certificate's signature still verifies cryptographically
+    [sig] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    assert (await _validate(sig)).bottom_line
+
+
+@pytest.mark.parametrize("where", ["content", "signature", "end"])
+async def test_one_changed_byte_says_the_file_was_altered(app, client, where):
+    cert = await _issue()
+    pdf = bytearray(Path(cert["storage_path"]).read_bytes())
+    if where == "content":  # inside the page's content stream, covered by the signature
+        at = pdf.index(b"stream\n", 2000) + 50
+    elif where == "signature":  # inside the CMS blob itself
+        at = pdf.index(b"/Contents <") + 200
+    else:
+        at = len(pdf) - 10
+    pdf[at] = (pdf[at] + 1) % 256 or 1
+    outcome, text = _outcome(await _upload(client, bytes(pdf)))
+    assert outcome == "altered" and "文件被改动" in text and "有效，" not in text
+
+
+async def test_an_incremental_update_after_signing_is_an_alteration(app, client):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    cert = await _issue()
+    writer = IncrementalPdfFileWriter(io.BytesIO(Path(cert["storage_path"]).read_bytes()))
+    writer.root["/Lang"] = __import__("pyhanko.pdf_utils.generic", fromlist=["x"]).TextStringObject("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    outcome, _ = _outcome(await _upload(client, out.getvalue()))
+    assert outcome == "altered"
+
+
+async def test_pdfs_from_elsewhere_are_not_ours(app, client, tmp_path):
+    # unsigned, from our own renderer
+    outcome, text = _outcome(await _upload(client, await receipt_pdf(RECEIPT)))
+    assert outcome == "foreign" and "不是本厅签发" in text
+    # signed with a look-alike seal from another CA
+    other = seals.make_pki(ca_name="某某CA", holder="海南省人力资源和社会保障厅")
+    seals.write_division(tmp_path, "460000", other, seals.seal_image("海南省人力资源和社会保障厅", note="伪造"))
+    fake_store = seals.DirectorySealStore(tmp_path)
+    from portal.dataservices.documents import render_pdf
+
+    page = await render_pdf("documents/certificate.html", {
+        "facts": [Fact("姓名", "张三丰")], "code": "ABCDEFGHIJKLMNOPQRSTUVWX", "verify_url": "http://x.invalid/v",
+        "qr": "", "issued_at": datetime.now(UTC), "issuer": "海南省人力资源和社会保障厅", "seal_mark": signing.SEAL_MARK,
+    }, title="工伤保险单位证明")
+    forged = await asyncio.to_thread(signing._sign, page, fake_store.seal_for("460000"), reason="验证码 X",
+                                     field_name="seal-X", trust=fake_store.trust_roots(), tsa_url="")
+    response = await _upload(client, forged)
+    outcome, text = _outcome(response)
+    assert outcome == "foreign" and "不是本厅签发" in text
+    assert "签章证书不是本厅的签章证书" in response.text
+
+
+async def test_upload_refuses_what_is_not_a_pdf_and_oversized_files_with_chinese_messages(app, client, monkeypatch):
+    response = await _upload(client, b"hello", name="a.txt")
+    assert response.status_code == 200 and "上传的文件不是PDF文件" in response.text
+    response = await client.post_form("/verify", data={})
+    assert "请选择要核验的PDF文件" in response.text
+    settings = app.state.settings
+    small = type(settings.seals)(**{**settings.seals.__dict__, "upload_max_bytes": 1024})
+    monkeypatch.setattr(app.state, "settings", type(settings)(**{**settings.__dict__, "seals": small}))
+    response = await _upload(client, b"%PDF-1.7\n" + b"0" * 2048)
+    assert response.status_code == 413 and "文件大小超过" in response.text
+
+
+async def test_upload_needs_the_csrf_token(app, client):
+    response = await client.post("/verify", files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")})
+    assert response.status_code == 403
+
+
+async def test_the_upload_form_is_on_both_verify_pages(app, client):
+    cert = await _issue()
+    for url in ("/verify", f"/verify/{cert['code']}"):
+        soup = await client.page(url)
+        form = soup.find("form", attrs={"enctype": "multipart/form-data"})
+        assert form["action"] == "/verify" and form.find("input", attrs={"type": "file", "name": "file"})
+
+
+def test_a_division_uses_its_longest_configured_prefix_and_pkcs12_works(tmp_path, monkeypatch):
+    province, haikou = seals.make_pki(holder="省厅"), seals.make_pki(holder="海口市人社局")
+    seals.write_division(tmp_path, "460000", province, b"png")
+    (tmp_path / "460100").mkdir()
+    (tmp_path / "460100" / "seal.png").write_bytes(b"png")
+    (tmp_path / "460100" / "seal.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"seal", haikou.seal_key, haikou.seal_cert, [haikou.ca_cert],
+        serialization.BestAvailableEncryption(b"s3cret")))
+    monkeypatch.setenv("PORTAL_SEAL_PASSPHRASE_460100", "s3cret")
+    store = seals.DirectorySealStore(tmp_path)
+    assert store.seal_for("460105").holder == "海口市人社局"
+    assert len(store.seal_for("460105").chain) == 2
+    assert store.seal_for("460200").holder == "省厅"
+    assert store.seal_for("").holder == "省厅"
+    with pytest.raises(seals.SealError):
+        seals.DirectorySealStore(tmp_path / "none").seal_for("460000")
+
+
+def test_demo_seal_is_made_once_and_marked_as_demo(tmp_path):
+    assert seals.ensure_demo(tmp_path / "seals")
+    assert not seals.ensure_demo(tmp_path / "seals")
+    store = seals.DirectorySealStore(tmp_path / "seals")
+    seal = store.seal_for("460105")
+    assert "演示" in seal.holder and seal.image.startswith(b"\x89PNG")
+    assert "演示" in store.trust_roots()[0].subject.native["common_name"]
+
+
+async def test_rosters_are_sealed_only_when_the_setting_says_so(app, monkeypatch):
+    pdf = await receipt_pdf(RECEIPT)
+    plain = await store_document(pdf, kind="roster", title="名册", division_code="460105")
+    assert Path(plain["storage_path"]).read_bytes() == pdf
+    monkeypatch.setenv("PORTAL_SIGN_ROSTERS", "1")
+    assert Settings.from_env().seals.sign_rosters
+    sealed = await store_document(pdf, kind="roster", title="名册", division_code="460105")
+    data = Path(sealed["storage_path"]).read_bytes()
+    [sig] = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    assert (await _validate(sig)).bottom_line
