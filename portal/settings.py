@@ -97,6 +97,8 @@ class SealSettings:
     # Sign issued certificates (PAdES); rosters too when sign_rosters.
     sign: bool = True
     sign_rosters: bool = False
+    # Mark signed PDFs as PDF/A-2b (XMP identification, sRGB output intent); see docs/SEALS.md.
+    pdfa: bool = True
     # RFC 3161 time-stamping authority; empty: the signing time is the server's clock only.
     tsa_url: str = ""
     upload_max_bytes: int = 10 * 1024 * 1024
@@ -168,6 +170,7 @@ class Settings:
                 demo=_flag("PORTAL_SEAL_DEMO", True),
                 sign=_flag("PORTAL_SIGN_CERTIFICATES", True),
                 sign_rosters=_flag("PORTAL_SIGN_ROSTERS", False),
+                pdfa=_flag("PORTAL_PDFA", True),
                 tsa_url=_env("PORTAL_SEAL_TSA_URL", ""),
                 upload_max_bytes=_int("PORTAL_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
             ),

@@ -223,3 +223,23 @@ async def test_rosters_are_sealed_only_when_the_setting_says_so(app, monkeypatch
     data = Path(sealed["storage_path"]).read_bytes()
     [sig] = PdfFileReader(io.BytesIO(data)).embedded_signatures
     assert (await _validate(sig)).bottom_line
+
+
+async def test_signed_certificate_carries_the_pdfa_2b_identification_and_embeds_every_font(app):
+    from tests.dataservices.test_documents import pdf_fonts
+
+    cert = await _issue()
+    pdf = Path(cert["storage_path"]).read_bytes()
+    reader = PdfFileReader(io.BytesIO(pdf))
+    xmp = reader.root["/Metadata"].data.decode()
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
+    info = reader.trailer["/Info"]
+    assert f'pdf:Producer="{info["/Producer"]}"' in xmp  # Info and XMP agree (PDF/A 6.6.2.3)
+    intent = reader.root["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"]["/N"] == 3
+    assert len(reader.trailer["/ID"]) == 2
+    fonts = pdf_fonts(pdf).splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)  # the emb column
+    # the identification is inside the signed revision (a fresh reader: pyHanko's diff analysis wants its own)
+    [sig] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    assert (await _validate(sig)).bottom_line
