@@ -1,6 +1,8 @@
 """Browser: the public verification page's PDF upload (有效 / 文件被改动), and its layout at 1366 and 360 px,
 normal and 长辈版 (screenshots kept under $TMPDIR/portal-verify-screens/ for a person to look at)."""
 
+# ruff: noqa: ASYNC240 - the test reads the file it just issued
+
 from __future__ import annotations
 
 import os
