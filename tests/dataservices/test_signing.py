@@ -85,6 +85,16 @@ async def test_issued_certificate_is_a_visible_certifying_pades_signature_valid_
     assert row["signed_by"].startswith("海南省人力资源和社会保障厅（演示）")
 
 
+async def test_staff_detail_names_the_seal(app, client):
+    from tests.support.factories import make_staff
+
+    cert = await _issue()
+    staff = await make_staff(app, "sealdetail", permissions=["certificate.revoke"], scopes={"division": ["460100"]})
+    await client.sign_in("staff", uid=staff["id"])
+    soup = await client.page(f"/certificates/{cert['id']}")
+    assert "海南省人力资源和社会保障厅（演示）" in soup.get_text()
+
+
 async def test_signed_certificate_text_still_holds_the_name_and_the_code(app):
     ident = make_id_number()
     cert = await _issue(name="黎秀英", ident=ident)
