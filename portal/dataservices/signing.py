@@ -210,7 +210,7 @@ async def check_signatures(data: bytes, settings: Settings | None = None) -> Sig
 
 
 @lifecycle.on_startup
-async def _seal_ready(app) -> None:
+async def seal_ready(app) -> None:
     """Make the demo seal on first start (when allowed) and load the province's, so the first issue is not slower."""
     settings = app.state.settings
     if settings.seals.sign:
