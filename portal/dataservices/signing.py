@@ -16,6 +16,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import model, xmp_xml
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -133,6 +134,9 @@ def _sign(pdf: bytes, seal: seals.Seal, *, reason: str, field_name: str, trust: 
         subfilter=fields.SigSeedSubFilter.PADES, certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
         # the chain (and any revocation data the trust store holds) goes into the file: checkable offline
         embed_validation_info=bool(trust),
+        # in the signed revision itself: one revision, so checking an upload needs no incremental-update analysis
+        dss_settings=DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                                        include_vri=False),
         validation_context=ValidationContext(trust_roots=trust, other_certs=list(seal.chain[1:]),
                                              allow_fetching=False, revocation_mode="soft-fail") if trust else None,
     )
