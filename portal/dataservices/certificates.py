@@ -293,9 +293,11 @@ async def check_upload(data: bytes) -> UploadCheck:
     found = await Certificate.select().where(Certificate.pdf_sha256 == hashlib.sha256(data).hexdigest()).first()
     signature = await signing.check_signatures(data)
     if found is not None:
-        found["facts"] = json.loads(found["subject_summary"] or "[]")
-        found["valid"] = found["revoked_at"] is None
-        return UploadCheck("valid" if found["valid"] else "revoked", found, signature)
+        # only what the public page shows: never the revocation reason, the document token or the file path
+        public = {k: found[k] for k in ("title", "code", "issued_at", "revoked_at")}
+        public["facts"] = json.loads(found["subject_summary"] or "[]")
+        public["valid"] = found["revoked_at"] is None
+        return UploadCheck("valid" if public["valid"] else "revoked", public, signature)
     codes = {m.decode() for m in _CODE_IN_PDF.findall(data)}
     for name in signature.field_names:
         if name.startswith(signing.FIELD_PREFIX):

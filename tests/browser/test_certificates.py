@@ -61,5 +61,5 @@ def test_filter_then_revoke_with_confirmation(live, page):
     status = page.inner_text("[data-testid=verify-status]")
     # the public page gives the date of the revocation, not the staff member's reason
     assert "已撤销" in status and "复核发现信息有误" not in page.content()
-    assert f"{datetime.now(UTC).astimezone(SHANGHAI):%Y-%m-%d}" in status
+    assert f"{datetime.now(UTC).astimezone(SHANGHAI):%Y年%m月%d日}" in status
     assert page.console_errors == []

@@ -151,7 +151,7 @@ async def test_certificate_verification_valid_then_revoked(app, client):
     soup = await client.page(f"/verify/{cert['code']}")
     status = soup.find(attrs={"data-testid": "verify-status"}).get_text()
     # the public page gives the revocation date, never the staff member's free-text reason
-    revoked_on = f"{datetime.now(UTC).astimezone(SHANGHAI):%Y-%m-%d}"
+    revoked_on = f"{datetime.now(UTC).astimezone(SHANGHAI):%Y年%m月%d日}"
     assert "已撤销" in status and revoked_on in status and "信息有误" not in soup.get_text()
     await client.page("/verify/NOSUCHCODE", status=404)
 

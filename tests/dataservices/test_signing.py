@@ -114,7 +114,7 @@ async def test_upload_of_the_original_says_valid_then_revoked_with_the_date(app,
     assert await revoke_certificate(cert["code"], "内部原因甲乙丙")
     outcome, text = _outcome(await _upload(client, pdf))
     assert outcome == "revoked" and "已撤销" in text
-    assert f"{datetime.now(UTC).astimezone(SHANGHAI):%Y-%m-%d}" in text
+    assert f"{datetime.now(UTC).astimezone(SHANGHAI):%Y年%m月%d日}" in text
     assert "内部原因甲乙丙" not in (await _upload(client, pdf)).text
     # the revoked certificate's signature still verifies cryptographically
     [sig] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
