@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import httpx
 from litestar import Litestar, Request
 
-from portal import lifecycle
 from portal.auth.tables import UsedToken
 from portal.db import write_transaction
 from sso.mount import MOUNT, sandbox_app
@@ -70,8 +69,8 @@ async def remember_once(value: str) -> bool:
     return True
 
 
-@lifecycle.on_shutdown
-async def _close_client(app: Litestar) -> None:
+async def close_client(app: Litestar) -> None:
+    """Shutdown hook (the sso area's on_shutdown): the back-channel HTTP client."""
     client = getattr(app.state, "sso_client", None)
     if client is not None:
         await client.aclose()
