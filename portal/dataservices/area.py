@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.areas import Area
-from portal.dataservices import cleanup, controllers, documents, parallel
+from portal.dataservices import cleanup, controllers, documents, parallel, signing
 from portal.web import NavItem
 
 DATASERVICES = Area(
@@ -11,7 +11,7 @@ DATASERVICES = Area(
     handlers=controllers.ROUTES,
     nav=[NavItem("证书管理", "certificate_list", "staff", permission=controllers.REVOKE_PERMISSION, order=70)],
     permissions={controllers.REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"},
-    on_startup=[cleanup.start_cleanup],
+    on_startup=[cleanup.start_cleanup, signing.seal_ready],
     on_shutdown=[cleanup.stop_cleanup, parallel.close_pool, documents.close_renderer],
 )
 

@@ -21,7 +21,6 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from portal import lifecycle
 from portal.dataservices import seals
 from portal.settings import Settings
 
@@ -213,9 +212,9 @@ async def check_signatures(data: bytes, settings: Settings | None = None) -> Sig
         return await asyncio.to_thread(_check, data, store.trust_roots())
 
 
-@lifecycle.on_startup
 async def seal_ready(app) -> None:
-    """Make the demo seal on first start (when allowed) and load the province's, so the first issue is not slower."""
+    """Start-up hook (the dataservices area's on_startup): make the demo seal on first start (when allowed) and load
+    the province's, so the first certificate is not slower."""
     settings = app.state.settings
     if settings.seals.sign:
         store = await asyncio.to_thread(seals.store, settings)

@@ -253,3 +253,19 @@ async def test_signed_certificate_carries_the_pdfa_2b_identification_and_embeds_
     # the identification is inside the signed revision (a fresh reader: pyHanko's diff analysis wants its own)
     [sig] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     assert (await _validate(sig)).bottom_line
+
+
+async def test_the_start_up_hook_makes_the_demo_seal_and_the_area_declares_it(tmp_path):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from portal.dataservices.area import DATASERVICES
+
+    assert signing.seal_ready in DATASERVICES.on_startup
+    base = Settings.from_env()
+    settings = replace(base, seals=replace(base.seals, seal_dir=tmp_path / "seals"))
+    try:
+        await signing.seal_ready(SimpleNamespace(state=SimpleNamespace(settings=settings)))
+        assert (tmp_path / "seals" / "460000" / "seal.png").is_file()
+    finally:
+        seals.store(base)  # back to the suite's seal folder for the other tests
