@@ -53,12 +53,12 @@ class SealStore(Protocol):
     def trust_roots(self) -> list[asn1_x509.Certificate]: ...
 
 
-def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
+def asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
 def _pem_certs(data: bytes) -> list[asn1_x509.Certificate]:
-    return [_asn1_cert(c) for c in x509.load_pem_x509_certificates(data)]
+    return [asn1_cert(c) for c in x509.load_pem_x509_certificates(data)]
 
 
 class DirectorySealStore:
@@ -104,7 +104,7 @@ class DirectorySealStore:
                 (folder / "seal.p12").read_bytes(), secret.encode() if secret else None)
             if key is None or cert is None:
                 raise SealError(f"区划 {division} 的 seal.p12 不含私钥和证书")
-            chain = [_asn1_cert(cert), *(_asn1_cert(c) for c in extra or [])]
+            chain = [asn1_cert(cert), *(asn1_cert(c) for c in extra or [])]
         else:
             key = serialization.load_pem_private_key((folder / "key.pem").read_bytes(), password=None)
             chain = _pem_certs((folder / "chain.pem").read_bytes())
@@ -244,11 +244,21 @@ def ensure_demo(seal_dir: Path) -> bool:
 
 _store: DirectorySealStore | None = None
 _store_lock = threading.Lock()
+_installed: SealStore | None = None
 
 
-def store(settings: Settings | None = None) -> DirectorySealStore:
+def install(custom: SealStore | None) -> None:
+    """Sign with another SealStore (an HSM, a 签章服务器 client) instead of the seal folder; None goes back to it.
+    Call it at start-up, before the first certificate is issued."""
+    global _installed
+    _installed = custom
+
+
+def store(settings: Settings | None = None) -> SealStore:
     """The process-wide seal store (demo seal made on first use when allowed and nothing is configured)."""
     global _store
+    if _installed is not None:
+        return _installed
     with _store_lock:
         settings = settings or Settings.from_env()
         if _store is None or _store.seal_dir != Path(settings.seals.seal_dir):

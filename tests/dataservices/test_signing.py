@@ -12,8 +12,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from portal.dataservices import seals, signing
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
@@ -269,3 +271,47 @@ async def test_the_start_up_hook_makes_the_demo_seal_and_the_area_declares_it(tm
         assert (tmp_path / "seals" / "460000" / "seal.png").is_file()
     finally:
         seals.store(base)  # back to the suite's seal folder for the other tests
+
+
+class _KeyElsewhere(signers.Signer):
+    """What an HSM signer looks like to pyHanko: a certificate and async_sign_raw; the key never leaves 'the device'."""
+
+    def __init__(self, pki: seals.DemoPki) -> None:
+        cert = seals.asn1_cert(pki.seal_cert)
+        super().__init__(signing_cert=cert, cert_registry=SimpleCertificateStore.from_certs([cert]))
+        self._device_key = pki.seal_key
+        self.calls = 0
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.calls += 1
+        return self._device_key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+class _DeviceStore:
+    def __init__(self, pki: seals.DemoPki) -> None:
+        self.pki, self.signer = pki, _KeyElsewhere(pki)
+
+    def seal_for(self, division_code: str) -> seals.Seal:
+        return seals.Seal(division="460000", holder="设备中的印章", signer=self.signer,
+                          image=seals.seal_image("海南省人力资源和社会保障厅"),
+                          chain=(seals.asn1_cert(self.pki.seal_cert),))
+
+    def trust_roots(self) -> list:
+        return [seals.asn1_cert(self.pki.ca_cert)]
+
+
+async def test_a_store_whose_key_lives_elsewhere_signs_through_the_same_interface(app, client):
+    device = _DeviceStore(seals.make_pki(holder="设备中的印章"))
+    seals.install(device)
+    try:
+        cert = await _issue()
+        response = await _upload(client, Path(cert["storage_path"]).read_bytes())
+    finally:
+        seals.install(None)
+    assert device.signer.calls == 1
+    assert cert["signed_by"].startswith("设备中的印章")
+    outcome, _ = _outcome(response)
+    assert outcome == "valid" and "签名有效" in response.text
