@@ -315,3 +315,22 @@ async def test_a_store_whose_key_lives_elsewhere_signs_through_the_same_interfac
     assert cert["signed_by"].startswith("设备中的印章")
     outcome, _ = _outcome(response)
     assert outcome == "valid" and "签名有效" in response.text
+
+
+async def test_a_signature_bigger_than_reserved_is_signed_again_not_refused(app, monkeypatch):
+    st = seals.store()
+    seal = st.seal_for("460105")
+    real = signing._sign_once
+    reserved: list = []
+
+    def tiny_first(*args, reserve, **kw):
+        reserved.append(reserve)
+        return real(*args, reserve=64 if len(reserved) == 1 else reserve, **kw)
+
+    monkeypatch.setattr(signing, "_sign_once", tiny_first)
+    pdf = await receipt_pdf(RECEIPT)
+    signed = await asyncio.to_thread(signing._sign, pdf, seal, reason="r", field_name="seal-x",
+                                     trust=st.trust_roots(), tsa_url="")
+    assert reserved[1] is None  # the second attempt let pyHanko measure
+    [sig] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    assert (await _validate(sig)).bottom_line
