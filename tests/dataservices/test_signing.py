@@ -191,6 +191,8 @@ async def test_upload_needs_the_csrf_token(app, client):
 
 
 async def test_the_upload_form_is_on_both_verify_pages(app, client):
+    home = await client.page("/")
+    assert home.find("a", href="/verify") is not None  # visitors find it from the home page
     cert = await _issue()
     for url in ("/verify", f"/verify/{cert['code']}"):
         soup = await client.page(url)
