@@ -17,7 +17,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
@@ -129,9 +129,9 @@ class DirectorySealStore:
 @dataclass(frozen=True)
 class DemoPki:
     ca_cert: x509.Certificate
-    ca_key: ec.EllipticCurvePrivateKey
+    ca_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     seal_cert: x509.Certificate
-    seal_key: ec.EllipticCurvePrivateKey
+    seal_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
 def _name(common_name: str) -> x509.Name:
@@ -141,10 +141,15 @@ def _name(common_name: str) -> x509.Name:
 
 
 def make_pki(ca_name: str = DEMO_CA_NAME, holder: str = "海南省人力资源和社会保障厅（演示）",
-             years: int = 10) -> DemoPki:
-    """A self-signed CA (ECDSA P-256) and a seal certificate it issues (digital signature + non-repudiation)."""
+             years: int = 10, rsa_bits: int = 0) -> DemoPki:
+    """A self-signed CA and a seal certificate it issues (digital signature + non-repudiation); ECDSA P-256 keys,
+    or RSA keys of `rsa_bits` (what many CAs still issue)."""
+
+    def new_key():
+        return rsa.generate_private_key(65537, rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
+
     now = datetime.now(UTC) - timedelta(minutes=5)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_key = new_key()
     ca_cert = (
         x509.CertificateBuilder().subject_name(_name(ca_name)).issuer_name(_name(ca_name))
         .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
@@ -156,7 +161,7 @@ def make_pki(ca_name: str = DEMO_CA_NAME, holder: str = "海南省人力资源�
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    seal_key = ec.generate_private_key(ec.SECP256R1())
+    seal_key = new_key()
     seal_cert = (
         x509.CertificateBuilder().subject_name(_name(holder)).issuer_name(ca_cert.subject)
         .public_key(seal_key.public_key()).serial_number(x509.random_serial_number())

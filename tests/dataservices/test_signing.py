@@ -336,3 +336,20 @@ async def test_a_signature_bigger_than_reserved_is_signed_again_not_refused(app,
     assert reserved[1] is None  # the second attempt let pyHanko measure
     [sig] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
     assert (await _validate(sig)).bottom_line
+
+
+async def test_an_rsa_seal_from_a_pkcs12_file_signs_and_validates(tmp_path):
+    pki = seals.make_pki(holder="RSA印章", rsa_bits=2048)
+    folder = tmp_path / "460000"
+    folder.mkdir()
+    (folder / "seal.png").write_bytes(seals.seal_image("海南省人力资源和社会保障厅"))
+    (folder / "seal.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"seal", pki.seal_key, pki.seal_cert, [pki.ca_cert], serialization.BestAvailableEncryption(b"pw")))
+    store = seals.DirectorySealStore(tmp_path, passphrase="pw")
+    pdf = await receipt_pdf(RECEIPT)
+    signed = await asyncio.to_thread(signing._sign, pdf, store.seal_for("460105"), reason="r", field_name="seal-r",
+                                     trust=[seals.asn1_cert(pki.ca_cert)], tsa_url="")
+    [sig] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    status = await async_validate_pdf_signature(
+        sig, ValidationContext(trust_roots=[seals.asn1_cert(pki.ca_cert)], allow_fetching=False))
+    assert status.bottom_line and status.signing_cert.subject.native["common_name"] == "RSA印章"
