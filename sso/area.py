@@ -1,4 +1,4 @@
-"""The SSO area: login through the province's network (OAuth2 and ticket), 经办人 confirmation, network logout."""
+"""The SSO area: login through the province's network (OpenID Connect and ticket), 经办人 confirmation, network logout."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ async def _demo() -> None:
 SSO = Area(
     name="sso",
     handlers=controllers.ROUTES,
+    on_startup=[network.check_settings],
     on_shutdown=[network.close_client],
     demo=_demo,
     demo_order=20,  # after labour contract's demo, which creates the employers the demo agent acts for
