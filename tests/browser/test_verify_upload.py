@@ -18,6 +18,7 @@ async def _issue(seal_dir: str, storage_dir: str) -> tuple[dict, bytes]:
     """A certificate issued and sealed as the live server would: its seal directory, its database."""
     from portal.dataservices import documents
     from portal.dataservices.certificates import Fact, issue_certificate
+    from portal.storage import storage_file
 
     saved = {k: os.environ.get(k) for k in ("PORTAL_SEAL_DIR", "PORTAL_STORAGE_DIR")}
     os.environ.update(PORTAL_SEAL_DIR=seal_dir, PORTAL_STORAGE_DIR=storage_dir)
@@ -27,7 +28,7 @@ async def _issue(seal_dir: str, storage_dir: str) -> tuple[dict, bytes]:
             facts=[Fact("姓名", "符海燕", "name"), Fact("身份证号", "46010519900307002X", "id_number")],
             paragraphs=["兹证明上述人员参加工伤保险。"], division_code="460105",
         )
-        return cert, Path(cert["storage_path"]).read_bytes()
+        return cert, storage_file(storage_dir, cert["storage_path"]).read_bytes()
     finally:
         await documents.renderer().close()
         documents._renderer = None  # its browser belonged to this thread's event loop

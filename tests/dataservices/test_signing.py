@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +22,7 @@ from portal.dataservices.documents import receipt_pdf
 from portal.dataservices.tables import Certificate
 from portal.filters import SHANGHAI
 from portal.settings import Settings
+from portal.storage import storage_file
 from tests.dataservices.test_documents import RECEIPT, pdf_text
 from tests.support.factories import make_employer, make_id_number
 
@@ -34,6 +34,11 @@ async def _issue(name: str = "张三丰", ident: str | None = None, division: st
         facts=[Fact("姓名", name, "name"), Fact("身份证号", ident or make_id_number(), "id_number")],
         paragraphs=["兹证明上述人员参加工伤保险。"], owner_employer_id=employer["id"], division_code=division,
     )
+
+
+def _stored(row: dict) -> bytes:
+    """The bytes of a stored PDF (rows hold paths relative to the storage directory)."""
+    return storage_file(Settings.from_env().storage_dir, row["storage_path"]).read_bytes()
 
 
 def _demo_ca() -> list:
@@ -61,7 +66,7 @@ def _outcome(response) -> tuple[str, str]:
 
 async def test_issued_certificate_is_a_visible_certifying_pades_signature_valid_against_the_demo_ca(app):
     cert = await _issue()
-    pdf = Path(cert["storage_path"]).read_bytes()
+    pdf = _stored(cert)
     reader = PdfFileReader(io.BytesIO(pdf))
     [sig] = reader.embedded_signatures
     status = await _validate(sig)
@@ -100,13 +105,13 @@ async def test_staff_detail_names_the_seal(app, client):
 async def test_signed_certificate_text_still_holds_the_name_and_the_code(app):
     ident = make_id_number()
     cert = await _issue(name="黎秀英", ident=ident)
-    text = pdf_text(Path(cert["storage_path"]).read_bytes())
+    text = pdf_text(_stored(cert))
     assert "黎秀英" in text and ident in text and cert["code"] in text
 
 
 async def test_upload_of_the_original_says_valid_then_revoked_with_the_date(app, client):
     cert = await _issue(name="王小明")
-    pdf = Path(cert["storage_path"]).read_bytes()
+    pdf = _stored(cert)
     response = await _upload(client, pdf)
     assert response.status_code == 200
     outcome, text = _outcome(response)
@@ -126,7 +131,7 @@ async def test_upload_of_the_original_says_valid_then_revoked_with_the_date(app,
 @pytest.mark.parametrize("where", ["content", "signature", "end"])
 async def test_one_changed_byte_says_the_file_was_altered(app, client, where):
     cert = await _issue()
-    pdf = bytearray(Path(cert["storage_path"]).read_bytes())
+    pdf = bytearray(_stored(cert))
     if where == "content":  # inside the page's content stream, covered by the signature
         at = pdf.index(b"stream\n", 2000) + 50
     elif where == "signature":  # inside the CMS blob itself
@@ -142,7 +147,7 @@ async def test_an_incremental_update_after_signing_is_an_alteration(app, client)
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     cert = await _issue()
-    writer = IncrementalPdfFileWriter(io.BytesIO(Path(cert["storage_path"]).read_bytes()))
+    writer = IncrementalPdfFileWriter(io.BytesIO(_stored(cert)))
     writer.root["/Lang"] = __import__("pyhanko.pdf_utils.generic", fromlist=["x"]).TextStringObject("en")
     writer.update_root()
     out = io.BytesIO()
@@ -230,11 +235,11 @@ def test_demo_seal_is_made_once_and_marked_as_demo(tmp_path):
 async def test_rosters_are_sealed_only_when_the_setting_says_so(app, monkeypatch):
     pdf = await receipt_pdf(RECEIPT)
     plain = await store_document(pdf, kind="roster", title="名册", division_code="460105")
-    assert Path(plain["storage_path"]).read_bytes() == pdf
+    assert _stored(plain) == pdf
     monkeypatch.setenv("PORTAL_SIGN_ROSTERS", "1")
     assert Settings.from_env().seals.sign_rosters
     sealed = await store_document(pdf, kind="roster", title="名册", division_code="460105")
-    data = Path(sealed["storage_path"]).read_bytes()
+    data = _stored(sealed)
     [sig] = PdfFileReader(io.BytesIO(data)).embedded_signatures
     assert (await _validate(sig)).bottom_line
 
@@ -243,7 +248,7 @@ async def test_signed_certificate_carries_the_pdfa_2b_identification_and_embeds_
     from tests.dataservices.test_documents import pdf_fonts
 
     cert = await _issue()
-    pdf = Path(cert["storage_path"]).read_bytes()
+    pdf = _stored(cert)
     reader = PdfFileReader(io.BytesIO(pdf))
     xmp = reader.root["/Metadata"].data.decode()
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
@@ -310,7 +315,7 @@ async def test_a_store_whose_key_lives_elsewhere_signs_through_the_same_interfac
     seals.install(device)
     try:
         cert = await _issue()
-        response = await _upload(client, Path(cert["storage_path"]).read_bytes())
+        response = await _upload(client, _stored(cert))
     finally:
         seals.install(None)
     assert device.signer.calls == 1
