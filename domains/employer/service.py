@@ -6,11 +6,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domains.employer import rules
+from domains.employer.filing import is_filing_approved, latest_filing
 from domains.employer.tables import AgentAuthorisation, Employer
 from portal.auth.principal import Principal, register_loader
 from portal.db import fetch, write_transaction
 from portal.validators import uscc_org_code
 from portal.workflow.feedback import unread_count_sql
+
+# What other domains may read of the employer filing (EMP-2): the LC-1 gate and its explanation.
+__all__ = ["complete_profile", "find_or_create_for_network", "get_by_uscc", "get_employer", "is_filing_approved",
+           "latest_filing", "load_employer_principal"]
 
 # One round trip per request: the employer, its LC-1 flag and the header's unread count.
 _PRINCIPAL_SQL = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.labor_contract import rules
 from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
@@ -190,9 +190,7 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
-    row = await Employer.select(Employer.id, Employer.name, Employer.review_agency, Employer.division_code).where(
-        Employer.id == employer_id
-    ).first()
+    row = await employer_service.get_employer(employer_id)
     if row is None:
         raise NotFoundException("单位不存在")
     return row
