@@ -1,4 +1,4 @@
-"""HTTP handlers of the employer domain: the employer record, 信息完善 (ACC-3, EMP-1) and agents (ACC-2)."""
+"""HTTP handlers of the employer domain: the employer record, 信息完善 (ACC-3, EMP-1), agents and their confirmation (ACC-2)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,21 @@ from domains.employer import (
     service,  # noqa: F401  (registers the employer Principal loader)
 )
 from domains.employer.service import complete_profile, get_employer
-from portal.auth.principal import PROFILE_EXEMPT, employer_guard
+from portal import audit
+from portal.auth.principal import PROFILE_EXEMPT, PUBLIC, employer_guard, register_profile_completion
+from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
 from portal.forms import Form
-from portal.web import NavItem, redirect, register_nav, render
+from portal.web import NavItem, client_ip, redirect, register_nav, render
 from portal.webutil import safe_next
 
 register_nav(
     NavItem("单位信息", "employer_profile", "employer", order=5, description="查看单位基本信息"),
     NavItem("经办人授权", "employer_agents", "employer", order=90, description="授权、确认和撤销单位经办人"),
 )
+
+# Where the platform sends an employer whose record is incomplete (ACC-3).
+register_profile_completion("employer_profile_complete")
 
 _CHOICE_CATEGORIES = {f.name: f.category for f in forms.PROFILE_FIELDS if getattr(f, "category", "")}
 
@@ -126,6 +131,47 @@ async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     return redirect(request, "/employer/agents?revoked=1" if principal.acting_role != "agent" else "/")
 
 
+async def _confirm_refused(request: Request, message: str, reason: str) -> Response:
+    """No session at all (the held sign-in is spent) and a clear page; audited like a failed network login."""
+    request.scope["session"] = {}
+    await audit.record(category="login", action="network_login_failed", result="failed", ip=client_ip(request),
+                       detail={"reason": reason})
+    return await render(request, "employer/agent_confirm.html", {"page_title": "确认经办人授权", "message": message},
+                        status_code=400)
+
+
+@get("/employer/agent/confirm", name="employer_agent_confirm", opt=PUBLIC)
+async def agent_confirm_page(request: Request) -> Response:
+    """The 经办人 signed in through the network: confirm the legal representative's authorisation first (ACC-2)."""
+    held = held_sign_in(request)
+    if held is None or held["session"].get("kind") != "employer":
+        return await _confirm_refused(request, "确认请求已失效，请重新登录。", "no pending agent")
+    data = held["session"]
+    agent = await agents.get_agent(data["employer_id"], data["agent_id"])
+    if agent is None:
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent not found")
+    return await render(request, "employer/agent_confirm.html", {
+        "page_title": "确认经办人授权", "agent": agent, "employer": await get_employer(data["employer_id"]),
+    })
+
+
+@post("/employer/agent/confirm", name="employer_agent_confirm_post", opt=PUBLIC)
+async def agent_confirm(request: Request) -> Response:
+    held = held_sign_in(request)
+    form = await request.form()
+    if held is None or held["session"].get("kind") != "employer":
+        return await _confirm_refused(request, "确认请求已失效，请重新登录。", "no pending agent")
+    data = held["session"]
+    if form.get("decision") != "confirm":
+        request.scope["session"] = {}
+        return redirect(request, "/")
+    if not await agents.confirm(data["employer_id"], data["agent_id"]):
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent confirm failed")
+    employer = await get_employer(data["employer_id"])
+    return await finish_sign_in(request, data, held["next"], profile_complete=bool(employer and employer["profile_complete"]))
+
+
 from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2, labour-contract engineer)
 
-ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, *FILING_ROUTES]
+ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, agent_confirm_page,
+          agent_confirm, *FILING_ROUTES]
