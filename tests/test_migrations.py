@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -101,8 +102,8 @@ async def test_filings_filed_before_emp2_moved_to_the_employer_app_survive_the_u
         await _pg(server, f'CREATE DATABASE "{pg_name}"')
     try:
         env = {**os.environ, "PORTAL_DATABASE_URL": url, "PICCOLO_CONF": "piccolo_conf"}
-        done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(OLD_SHAPE)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", SCRIPT, json.dumps(OLD_SHAPE)],
+                                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     finally:
         if pg_name:
             await _pg(server, f'DROP DATABASE IF EXISTS "{pg_name}"')

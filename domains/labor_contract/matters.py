@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domains.labor_contract import rules
+from domains.labor_contract import rules, service
 from domains.labor_contract.tables import Contract
 from portal.auth.permissions import register_permissions
 from portal.workflow.kinds import (
@@ -16,7 +16,7 @@ from portal.workflow.kinds import (
 )
 
 REVIEW_PERMISSION = "lc.review"
-CONTRACT_KIND = "lc_contract"
+CONTRACT_KIND = rules.CONTRACT_KIND
 
 register_permissions({REVIEW_PERMISSION: "劳动合同备案审核"})
 
@@ -53,8 +53,6 @@ async def _resubmit_guard(matter: dict, principal) -> str | None:
     contract = await _contract_of(matter["id"])
     if contract is None:
         return "备案记录不存在"
-    from domains.labor_contract import service
-
     return rules.unreviewed_refusal(await service.pending_filings(contract["id_number"], exclude_id=contract["id"]))
 
 

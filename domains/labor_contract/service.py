@@ -11,7 +11,6 @@ from litestar.exceptions import NotFoundException
 
 from domains.employer import service as employer_service
 from domains.labor_contract import rules
-from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
 from portal import audit
 from portal.auth.principal import Principal
@@ -217,7 +216,7 @@ async def insert_filing(
         row.contract_number = ""
     await row.save()
     matter = await workflow.create_matter(
-        principal, CONTRACT_KIND,
+        principal, rules.CONTRACT_KIND,
         payload={**await display_payload(values, filing_kind), "contract_id": row.id},
         title=f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
         agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
@@ -262,7 +261,7 @@ async def insert_filings(
         }
         for row, (values, filing_kind) in zip(rows, filings, strict=True)
     ]
-    matters = await create_matters(principal, CONTRACT_KIND, items, submit=True, ip=ip)
+    matters = await create_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
     await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
     return [
         {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}
