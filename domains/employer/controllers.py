@@ -131,9 +131,11 @@ async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     return redirect(request, "/employer/agents?revoked=1" if principal.acting_role != "agent" else "/")
 
 
-async def _confirm_refused(request: Request, message: str, reason: str) -> Response:
-    """No session at all (the held sign-in is spent) and a clear page; audited like a failed network login."""
-    request.scope["session"] = {}
+async def _confirm_refused(request: Request, message: str, reason: str, *, spent: bool = False) -> Response:
+    """A clear page, audited like a failed network login. A spent held sign-in leaves no session at all; a stray
+    visit (nothing held) leaves whatever session the browser has, so a link cannot sign anyone out."""
+    if spent:
+        request.scope["session"] = {}
     await audit.record(category="login", action="network_login_failed", result="failed", ip=client_ip(request),
                        detail={"reason": reason})
     return await render(request, "employer/agent_confirm.html", {"page_title": "确认经办人授权", "message": message},
@@ -149,7 +151,7 @@ async def agent_confirm_page(request: Request) -> Response:
     data = held["session"]
     agent = await agents.get_agent(data["employer_id"], data["agent_id"])
     if agent is None:
-        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent not found")
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent not found", spent=True)
     return await render(request, "employer/agent_confirm.html", {
         "page_title": "确认经办人授权", "agent": agent, "employer": await get_employer(data["employer_id"]),
     })
@@ -166,7 +168,7 @@ async def agent_confirm(request: Request) -> Response:
         request.scope["session"] = {}
         return redirect(request, "/")
     if not await agents.confirm(data["employer_id"], data["agent_id"]):
-        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent confirm failed")
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent confirm failed", spent=True)
     employer = await get_employer(data["employer_id"])
     return await finish_sign_in(request, data, held["next"], profile_complete=bool(employer and employer["profile_complete"]))
 

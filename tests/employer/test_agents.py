@@ -106,13 +106,15 @@ async def test_agent_who_declines_or_comes_late_is_not_signed_in(app, client, ot
     assert (await other_client.page("/")).find(attrs={"data-testid": "whoami"}) is None
     row = await AgentAuthorisation.select().where(AgentAuthorisation.employer == employer["id"]).first()
     assert row["status"] == "pending"
-    # Without a sign-in held for confirmation (never signed in, or already spent) the page refuses, with no session.
-    for page_client in (other_client, client):
+    # Without a sign-in held for confirmation (already spent, or never started) the page refuses and signs no one
+    # in — nor out: the legal representative following a stray link keeps the session.
+    for page_client, signed_in in ((other_client, False), (client, True)):
         response = await page_client.get("/employer/agent/confirm")
         assert response.status_code == 400 and "确认请求已失效，请重新登录" in response.text
         response = await page_client.post_form("/employer/agent/confirm", {"decision": "confirm"})
         assert response.status_code == 400
-        assert (await page_client.page("/")).find(attrs={"data-testid": "whoami"}) is None
+        whoami = (await page_client.page("/")).find(attrs={"data-testid": "whoami"})
+        assert (whoami is not None) == signed_in
     assert (await AgentAuthorisation.select().where(AgentAuthorisation.id == row["id"]).first())["status"] == "pending"
 
 
