@@ -8,28 +8,15 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 
-from domains.employer import (
-    agents,
-    forms,
-    rules,
-    service,  # noqa: F401  (registers the employer Principal loader)
-)
+from domains.employer import agents, forms, rules
 from domains.employer.service import complete_profile, get_employer
 from portal import audit
-from portal.auth.principal import PROFILE_EXEMPT, PUBLIC, employer_guard, register_profile_completion
+from portal.auth.principal import PROFILE_EXEMPT, PUBLIC
 from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
 from portal.forms import Form
-from portal.web import NavItem, client_ip, redirect, register_nav, render
+from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
-
-register_nav(
-    NavItem("单位信息", "employer_profile", "employer", order=5, description="查看单位基本信息"),
-    NavItem("经办人授权", "employer_agents", "employer", order=90, description="授权、确认和撤销单位经办人"),
-)
-
-# Where the platform sends an employer whose record is incomplete (ACC-3).
-register_profile_completion("employer_profile_complete")
 
 _CHOICE_CATEGORIES = {f.name: f.category for f in forms.PROFILE_FIELDS if getattr(f, "category", "")}
 
@@ -42,7 +29,7 @@ async def _labels(row: dict) -> dict[str, str]:
     return {name: await dictionary.label(cat, row[name]) if row[name] else "" for name, cat in _CHOICE_CATEGORIES.items()}
 
 
-@get("/employer/profile", name="employer_profile", guards=[employer_guard])
+@get("/profile", name="employer_profile")
 async def profile(request: Request) -> Response:
     principal = request.user
     row = await get_employer(principal.employer_id)
@@ -53,7 +40,7 @@ async def profile(request: Request) -> Response:
     })
 
 
-@get("/employer/profile/complete", name="employer_profile_complete", guards=[employer_guard], opt=PROFILE_EXEMPT)
+@get("/profile/complete", name="employer_profile_complete", opt=PROFILE_EXEMPT)
 async def complete_page(request: Request, next: FromQuery[str] = "/") -> Response:
     row = await get_employer(request.user.employer_id)
     if row is None:
@@ -72,7 +59,7 @@ async def _render_complete(request: Request, form: Form, row: dict, next_path: s
     })
 
 
-@post("/employer/profile/complete", name="employer_profile_complete_post", guards=[employer_guard], opt=PROFILE_EXEMPT)
+@post("/profile/complete", name="employer_profile_complete_post", opt=PROFILE_EXEMPT)
 async def complete_submit(request: Request) -> Response:
     data = await request.form()
     next_path = safe_next(data.get("next"))
@@ -88,7 +75,7 @@ async def complete_submit(request: Request) -> Response:
     return redirect(request, next_path)
 
 
-@get("/employer/agents", name="employer_agents", guards=[employer_guard])
+@get("/agents", name="employer_agents")
 async def agents_page(request: Request) -> Response:
     today = date.today()
     form = Form(forms.AGENT_FIELDS, {"valid_from": today.isoformat(),
@@ -105,7 +92,7 @@ async def _render_agents(request: Request, form: Form, status: int = 200, flash:
     }, status_code=status)
 
 
-@post("/employer/agents", name="employer_agents_add", guards=[employer_guard])
+@post("/agents", name="employer_agents_add")
 async def agents_add(request: Request) -> Response:
     principal = request.user
     if principal.acting_role == "agent":
@@ -120,7 +107,7 @@ async def agents_add(request: Request) -> Response:
     return await _render_agents(request, form)
 
 
-@post("/employer/agents/{agent_id:int}/revoke", name="employer_agent_revoke", guards=[employer_guard])
+@post("/agents/{agent_id:int}/revoke", name="employer_agent_revoke")
 async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     principal = request.user
     if await agents.get_agent(principal.employer_id, agent_id) is None:
@@ -142,7 +129,7 @@ async def _confirm_refused(request: Request, message: str, reason: str, *, spent
                         status_code=400)
 
 
-@get("/employer/agent/confirm", name="employer_agent_confirm", opt=PUBLIC)
+@get("/confirm", name="employer_agent_confirm", opt=PUBLIC)
 async def agent_confirm_page(request: Request) -> Response:
     """The 经办人 signed in through the network: confirm the legal representative's authorisation first (ACC-2)."""
     held = held_sign_in(request)
@@ -157,7 +144,7 @@ async def agent_confirm_page(request: Request) -> Response:
     })
 
 
-@post("/employer/agent/confirm", name="employer_agent_confirm_post", opt=PUBLIC)
+@post("/confirm", name="employer_agent_confirm_post", opt=PUBLIC)
 async def agent_confirm(request: Request) -> Response:
     held = held_sign_in(request)
     form = await request.form()
@@ -173,7 +160,8 @@ async def agent_confirm(request: Request) -> Response:
     return await finish_sign_in(request, data, held["next"], profile_complete=bool(employer and employer["profile_complete"]))
 
 
-from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2, labour-contract engineer)
+from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2)
 
-ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, agent_confirm_page,
-          agent_confirm, *FILING_ROUTES]
+ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, *FILING_ROUTES]
+# Public (the agent has no session yet): served by a second Area without the employer guard, at /employer/agent.
+SIGN_IN_ROUTES = [agent_confirm_page, agent_confirm]

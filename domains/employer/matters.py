@@ -8,14 +8,14 @@ from typing import Any
 
 from domains.employer.rules import FILED_KEYS
 from domains.employer.tables import Employer, EmployerFiling
-from portal.auth.permissions import register_permissions
-from portal.workflow.kinds import EffectContext, MaterialSpec, register_kind, review_flow
+from portal.workflow.kinds import EffectContext, MaterialSpec, review_flow
 
 FILING_REVIEW_PERMISSION = "employer.filing_review"
 # The code is stored in every existing 办件 of this kind (Matter.kind): it keeps the name it was created with.
 EMPLOYER_FILING_KIND = "lc_employer_filing"
 
-register_permissions({FILING_REVIEW_PERMISSION: "单位基本信息备案审核"})
+# Declared to the platform, with the kind, by the Area (domains/employer/area.py).
+PERMISSIONS = {FILING_REVIEW_PERMISSION: "单位基本信息备案审核"}
 
 
 def filing_payload(row: dict[str, Any]) -> dict[str, Any]:
@@ -47,31 +47,29 @@ async def _on_reject(ctx: EffectContext) -> dict:
     return {"review_state": "rejected"}
 
 
-EMPLOYER_FILING = register_kind(
-    review_flow(
-        EMPLOYER_FILING_KIND,
-        "单位基本信息备案",
-        permission=FILING_REVIEW_PERMISSION,
-        approve_effect=_on_approve,
-        reject_effect=_on_reject,
-        number_code="EF",
-        jurisdiction="agency",
-        legal_days=15,
-        promised_days=5,
-        materials=(
-            MaterialSpec("business_licence", "营业执照"),
-            MaterialSpec("agent_id_card", "经办人身份证正反面"),
-            MaterialSpec("legal_rep_id_card", "法人身份证正反面"),
-        ),
-        guide_text=(
-            "新注册的单位办理劳动关系业务前须完成初次备案：填写单位基本信息、联系人信息、经办人信息，"
-            "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
-            "单位基本信息变更同样须提交审核。"
-        ),
-        payload_labels=(
-            ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"),
-            ("address", "通讯地址"), ("contact_name", "单位联系人"), ("agent_name", "单位经办人"),
-            ("review_agency_label", "送审机构"),
-        ),
-    )
+EMPLOYER_FILING = review_flow(
+    EMPLOYER_FILING_KIND,
+    "单位基本信息备案",
+    permission=FILING_REVIEW_PERMISSION,
+    approve_effect=_on_approve,
+    reject_effect=_on_reject,
+    number_code="EF",
+    jurisdiction="agency",
+    legal_days=15,
+    promised_days=5,
+    materials=(
+        MaterialSpec("business_licence", "营业执照"),
+        MaterialSpec("agent_id_card", "经办人身份证正反面"),
+        MaterialSpec("legal_rep_id_card", "法人身份证正反面"),
+    ),
+    guide_text=(
+        "新注册的单位办理劳动关系业务前须完成初次备案：填写单位基本信息、联系人信息、经办人信息，"
+        "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
+        "单位基本信息变更同样须提交审核。"
+    ),
+    payload_labels=(
+        ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"),
+        ("address", "通讯地址"), ("contact_name", "单位联系人"), ("agent_name", "单位经办人"),
+        ("review_agency_label", "送审机构"),
+    ),
 )

@@ -29,7 +29,6 @@ from typing import Any
 
 from defusedxml.ElementTree import fromstring
 
-from portal import lifecycle
 from portal.dataservices.spreadsheets import (
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -282,6 +281,6 @@ async def warm_up() -> None:
     await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.05) for _ in range(max(1, PARTS - 1))])
 
 
-@lifecycle.on_shutdown
-async def _close(app: Any) -> None:
+async def close_pool(app: Any) -> None:
+    """Shutdown hook (the dataservices area's on_shutdown): the import worker processes."""
     await asyncio.to_thread(shutdown_pool)
