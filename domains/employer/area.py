@@ -1,4 +1,4 @@
-"""The employer areas (the applicant layer for units): 单位信息, 信息完善 (ACC-3, EMP-1), 经办人授权 and its confirmation (ACC-2), EMP-2."""
+"""The employer areas: 单位信息, 信息完善 (ACC-3, EMP-1), EMP-2, 经办人授权 (ACC-2) and the public 经办人 confirmation."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ EMPLOYER = Area(
 )
 
 # The 经办人 confirms an authorisation before having a session (ACC-2): a public page, so an Area of its own.
-EMPLOYER_AGENT_SIGN_IN = Area(name="employer_agent_sign_in", path="/employer/agent", handlers=controllers.SIGN_IN_ROUTES)
+EMPLOYER_AGENT_SIGN_IN = Area(
+    name="employer_agent_sign_in", path="/employer/agent", handlers=controllers.SIGN_IN_ROUTES,
+)
 
 AREAS = [EMPLOYER, EMPLOYER_AGENT_SIGN_IN]
