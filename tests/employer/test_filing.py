@@ -6,8 +6,9 @@ from domains.labor_contract.matters import REVIEW_PERMISSION as CONTRACT_REVIEW_
 from portal.workflow.tables import Matter
 from tests.labor_contract.support import sign_in_employer
 from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.files import image_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 def filing_data(**kw):
