@@ -114,6 +114,7 @@ class PortalSQLiteEngine(SQLiteEngine):
                 return await self._run_unqueued(query, args, query_type, table)
             finally:
                 lock.release()
+                _wrote()
         return await self._run_unqueued(query, args, query_type, table)
 
     async def _run_unqueued(self, query: str, args: list[Any] | None, query_type: str, table: Any):
@@ -149,6 +150,27 @@ class PortalSQLiteEngine(SQLiteEngine):
         return connection
 
 
+_PG_WRITES = (*_WRITES, "TRUNCA")
+
+
+class PortalPostgresEngine(PostgresEngine):
+    """PostgreSQL; an autocommit write (outside write_transaction()) bumps write_generation() like a transaction."""
+
+    async def _run_in_pool(self, query: str, args: Any = None):
+        try:
+            return await super()._run_in_pool(query, args)
+        finally:
+            if query.lstrip()[:6].upper() in _PG_WRITES:
+                _wrote()
+
+    async def _run_in_new_connection(self, query: str, args: Any = None):
+        try:
+            return await super()._run_in_new_connection(query, args)
+        finally:
+            if query.lstrip()[:6].upper() in _PG_WRITES:
+                _wrote()
+
+
 def make_engine(settings: DatabaseSettings) -> Engine:
     if settings.is_sqlite:
         path = settings.sqlite_path
@@ -162,7 +184,7 @@ def make_engine(settings: DatabaseSettings) -> Engine:
     # switch to a generic plan that cannot see the LIKE pattern or which employer is asked for — on the 1M set
     # a 1-character 单位名称 search went from 65 ms to 1.4 s (GIN trigram scan) and 姓名包含 of the biggest
     # employer to 350 ms. Planning these queries costs well under a millisecond.
-    return PostgresEngine(config={"dsn": settings.url, "server_settings": {"plan_cache_mode": "force_custom_plan"}},
+    return PortalPostgresEngine(config={"dsn": settings.url, "server_settings": {"plan_cache_mode": "force_custom_plan"}},
                           extensions=())
 
 
@@ -170,16 +192,34 @@ def is_sqlite(engine: Engine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
 
+_write_generation = 0
+
+
+def write_generation() -> int:
+    """Bumped by every write of this process (write_transaction(), autocommit INSERT/UPDATE/DELETE): caches of
+    derived reads (grid counts) compare it and forget what was read before."""
+    return _write_generation
+
+
+def _wrote() -> None:
+    global _write_generation
+    _write_generation += 1
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine | None = None):
     """Every transaction that writes goes through here: BEGIN IMMEDIATE on SQLite (no upgrade deadlocks)."""
     engine = engine or current_engine()
-    if is_sqlite(engine):
-        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
-            yield txn
-    else:
-        async with engine.transaction() as txn:
-            yield txn
+    try:
+        if is_sqlite(engine):
+            async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+                yield txn
+        else:
+            async with engine.transaction() as txn:
+                yield txn
+    finally:
+        # also on failure: a rolled-back write leaves nothing stale, and forgetting costs one count
+        _wrote()
 
 
 def current_engine() -> Engine:

@@ -31,10 +31,11 @@ async def test_queue_walk_reads_the_covering_index_after_analyze(app):
     staff = Principal(kind="staff", account_id=0, display_name="t",
                       permissions=frozenset(p for k in all_kinds() for p in k.staff_permissions),
                       scopes={"division": ("460000",)})
-    query = await queue_query(staff, {"kind": "", "state": "", "flag": "", "q": ""})
+    # One state, as the default queue has today (test modules register kinds with more waiting states).
+    query = await queue_query(staff, {"kind": "", "state": "submitted", "flag": "", "q": ""})
     for forward in (True, False):
         sql, args = walk_statement(query, forward=forward, limit=51).compile_string(engine_type="sqlite")
         with sqlite3.connect(engine.path) as conn:  # a new connection reads the new statistics
             plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
-        assert "matter_queue_cover_idx" in plan
-        assert "TEMP B-TREE" not in plan
+        assert "matter_queue_cover_idx" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
