@@ -65,3 +65,26 @@ async def test_count_is_cached_per_scope_and_filter_until_it_expires(app, monkey
     assert await PERSON_GRID.shown_count(haikou, query) == 2
     now[0] += grid_module.COUNT_TTL_S + 1  # …and is read again once it expires
     assert await PERSON_GRID.shown_count(haikou, query) == 1
+
+
+async def test_hostile_cell_values_stay_escaped(app, client):
+    """The rows are built in Python (GridPage.body_html): every value still goes through escape()."""
+    await make_person(name='<script>alert(1)</script>"\'&', id_number=make_id_number("460105"))
+    await _sign_in(app, client)
+    soup = await client.page(URL)
+    html = str(soup)
+    assert "<script>alert(1)</script>" not in html
+    cell = soup.find(attrs={"data-testid": "grid-table"}).find("tbody").find("td")
+    assert cell.get_text() == '<script>alert(1)</script>"\'&'  # shown as typed, as text
+    assert cell.find("script") is None
+
+
+def test_rows_html_escapes_text_links_and_tones():
+    from portal.dataservices.grid import Cell, rows_html
+
+    html = str(rows_html([[Cell('<b>"x"</b>'), Cell("甲&乙", "link", href='/a?b=1&c="><x>'),
+                           Cell("<i>", "badge", tone='"bad')]]))
+    assert "<b>" not in html and "&lt;b&gt;&#34;x&#34;&lt;/b&gt;" in html
+    assert '<a href="/a?b=1&amp;c=&#34;&gt;&lt;x&gt;">甲&amp;乙</a>' in html
+    assert '<span class="app-badge app-badge--&#34;bad">&lt;i&gt;</span>' in html
+    assert html.count("<td ") == 3 and html.startswith("<tr>")
