@@ -25,6 +25,7 @@ from portal import validators
 from portal.core import dictionary
 from portal.db import current_engine, write_generation
 from portal.filters import local_time, ymd, yuan
+from portal.webutil import valid_id
 
 # 共 N 条 is exact up to COUNT_CAP, then "10000 条以上" (as on the workbench): counting walks index entries, so an
 # uncapped count of the biggest employer's 32,213 filings was a quarter of the page (issue #15). The count is kept
@@ -488,9 +489,11 @@ def _decode_cursor(raw: str | None, sort: Column) -> list | None:
             value = datetime.fromisoformat(value)
         elif sort.kind in {"money", "int"}:
             value = int(value)
+            if not -(2**63) <= value < 2**63:  # past BIGINT the database raises instead of finding nothing
+                return None
         elif not isinstance(value, (str, int, float)):
             return None
-        if not isinstance(ident, (int, str)):
+        if not isinstance(ident, (int, str)) or (isinstance(ident, int) and not valid_id(ident)):
             return None
         return [value, ident]
     except (ValueError, TypeError, json.JSONDecodeError):
