@@ -28,7 +28,7 @@ demo: migrate
 
 run: setup demo
 	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT) \
-		--log-config scripts/uvicorn-logging.json
+		--loop uvloop --http httptools --log-config scripts/uvicorn-logging.json
 
 test: setup lint-imports test-sqlite test-postgres test-browser
 

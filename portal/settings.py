@@ -31,6 +31,9 @@ class DatabaseSettings:
     # sqlite:///path or postgresql://user@host:port/db
     url: str
     busy_timeout_s: int = 10
+    # SQLite: idle connections kept for autocommit reads, and at most this many reads at once (more wait for a
+    # free one instead of opening a throw-away connection and thread). Size it to a worker's concurrency.
+    sqlite_read_pool: int = 16
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,7 +162,8 @@ class Settings:
         db_url = _env("PORTAL_DATABASE_URL", f"sqlite:///{var_dir / 'portal.sqlite3'}")
         https = _flag("PORTAL_HTTPS", False)
         return cls(
-            database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10)),
+            database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10),
+                                      sqlite_read_pool=max(1, _int("PORTAL_SQLITE_READ_POOL", 16))),
             security=SecuritySettings(
                 secret_key=_secret_key(var_dir),
                 https=https,
