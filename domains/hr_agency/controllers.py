@@ -1,0 +1,139 @@
+"""Agency-side handlers (HRA-1): overview, 申请行政许可 / 业务备案, edit a returned application, certificates.
+Paths are relative to the area's /hr-agency; every query is scoped by request.user.employer_id."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from domains.hr_agency import certificates, forms, service
+from domains.hr_agency.matters import FILING, KIND_CODES, LICENCE
+from domains.hr_agency.tables import Licence, ServiceFiling
+from portal.areas import crumbs
+from portal.core import dictionary
+from portal.dataservices.certificates import applicant_scope, document_response, public_base
+from portal.web import client_ip, redirect, render
+from portal.workflow import engine as workflow
+
+NO_STORE = {"Cache-Control": "no-store"}
+APPLY_KINDS = {"licence": LICENCE, "filing": FILING}
+
+
+@get("/", name="hra_home")
+async def home(request: Request) -> Response:
+    employer_id = request.user.employer_id
+    return await render(request, "hr_agency/home.html", {
+        "page_title": "人力资源服务机构", "agency": await service.agency_of(employer_id),
+        "licences": await service.licences_of(employer_id), "filings": await service.filings_of(employer_id),
+        "applications": await service.applications_of(employer_id), "breadcrumbs": crumbs(request),
+    }, headers=NO_STORE)
+
+
+async def _form_page(request: Request, kind, form, services: list[str], *, action: str, matter=None,
+                     refusal: str = "") -> Response:
+    options, licensed = await service.service_options()
+    offered = [(c, label) for c, label in options if (c in licensed) == (kind is LICENCE)]
+    return await render(request, "hr_agency/apply.html", {
+        "page_title": f"申请{kind.name}", "kind": kind, "form": form, "services": services, "offered": offered,
+        "action": action, "matter": matter, "refusal": refusal,
+        "options": {"agency_type": await dictionary.choices("hra_agency_type"),
+                    "division_code": await dictionary.choices("division")},
+        "breadcrumbs": crumbs(request, (kind.name, "")),
+    }, headers=NO_STORE)
+
+
+def _kind_of(slug: str):
+    kind = APPLY_KINDS.get(slug)
+    if kind is None:
+        raise NotFoundException()
+    return kind
+
+
+@get("/apply/{slug:str}", name="hra_apply")
+async def apply_page(request: Request, slug: FromPath[str]) -> Response:
+    kind = _kind_of(slug)
+    agency = await service.agency_of(request.user.employer_id)
+    initial = {k: str(agency[k] or "") for k in forms.service_record_keys()} if agency else {
+        "name": request.user.employer_name}
+    return await _form_page(request, kind, forms.application_form(initial), [],
+                            action=request.app.route_reverse("hra_apply_save", slug=slug))
+
+
+@post("/apply/{slug:str}", name="hra_apply_save")
+async def apply_save(request: Request, slug: FromPath[str]) -> Response:
+    kind = _kind_of(slug)
+    data = await request.form()
+    form, services = forms.application_form(data), forms.posted_services(data)
+    action = request.app.route_reverse("hra_apply_save", slug=slug)
+    if not await form.validate():
+        return await _form_page(request, kind, form, services, action=action)
+    try:
+        matter = await service.apply(request.user, kind.code, form.cleaned, services, ip=client_ip(request))
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _form_page(request, kind, form, services, action=action, refusal="" if exc.field else exc.message)
+    # Materials and 提交 are on the platform's matter page.
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+async def _own_matter(request: Request, matter_id: int) -> dict:
+    matter = await workflow.get_matter_for(request.user, matter_id)  # 404 (and audited) when not theirs
+    if matter["kind"] not in KIND_CODES:
+        raise NotFoundException()
+    return matter
+
+
+@get("/matters/{matter_id:int}/edit", name="hra_edit")
+async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
+    form = forms.application_form({k: str(matter["payload"].get(k, "")) for k in forms.service_record_keys()})
+    return await _form_page(request, kind, form, list(matter["payload"].get("services", [])), matter=matter,
+                            action=request.app.route_reverse("hra_edit_save", matter_id=matter_id))
+
+
+@post("/matters/{matter_id:int}/edit", name="hra_edit_save")
+async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
+    data = await request.form()
+    form, services = forms.application_form(data), forms.posted_services(data)
+    action = request.app.route_reverse("hra_edit_save", matter_id=matter_id)
+    if not await form.validate():
+        return await _form_page(request, kind, form, services, action=action, matter=matter)
+    version = str(data.get("version", ""))
+    try:
+        await service.edit(request.user, matter_id, form.cleaned, services,
+                           expected_version=int(version) if version.isdigit() else -1)
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _form_page(request, kind, form, services, action=action, matter=matter,
+                                refusal="" if exc.field else exc.message)
+    except workflow.WorkflowError as exc:
+        return await _form_page(request, kind, form, services, action=action, matter=matter, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+
+
+async def _certificate(request: Request, table, row_id: int) -> Response:
+    agency = await service.agency_of(request.user.employer_id)
+    row = await table.select().where((table.id == row_id) & (table.agency == (agency or {}).get("id", -1))).first()
+    if row is None:
+        raise NotFoundException()
+    token = await certificates.ensure_certificate(table, row, public_base(request))
+    return await document_response(token, applicant_scope(request.user))
+
+
+@get("/licences/{licence_id:int}/certificate", name="hra_licence_certificate")
+async def licence_certificate(request: Request, licence_id: FromPath[int]) -> Response:
+    return await _certificate(request, Licence, licence_id)
+
+
+@get("/filings/{filing_id:int}/certificate", name="hra_filing_certificate")
+async def filing_certificate(request: Request, filing_id: FromPath[int]) -> Response:
+    return await _certificate(request, ServiceFiling, filing_id)
+
+
+ROUTES = [home, apply_page, apply_save, edit_page, edit_save, licence_certificate, filing_certificate]

@@ -1,0 +1,57 @@
+"""What an approval writes, inside the transition's transaction: numbers, the licence / filing row, the agency
+record. The certificate PDF is rendered later, on first download (never while the write lock is held)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from domains.hr_agency import rules
+from domains.hr_agency.numbers import issue_number
+from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.filters import SHANGHAI
+from portal.workflow.kinds import EffectContext
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+async def _agency_from(ctx: EffectContext) -> dict:
+    """The agency of the application; its record takes the approved values."""
+    payload = ctx.matter["payload"]
+    agency = await Agency.select().where(
+        (Agency.id == payload["agency_id"]) & (Agency.employer == ctx.matter["employer"])
+    ).first()
+    if agency is None:
+        raise LookupError("hr_agency: application without its agency")
+    record = {k: payload[k] for k in rules.RECORD_KEYS if k in payload}
+    await Agency.update({**record, Agency.updated_at: datetime.now(UTC)}).where(Agency.id == agency["id"])
+    return agency
+
+
+async def licence_approved(ctx: EffectContext) -> dict:
+    """准予许可: 许可证编号 and 文号 from their sequences (issuing division = the matter's county)."""
+    agency = await _agency_from(ctx)
+    day = today()
+    division = rules.issuing_division(ctx.matter["division_code"])
+    licence_no = await issue_number("licence", division, day.year)
+    doc_no = await issue_number("licence_doc", division, day.year)
+    await Licence(
+        agency=agency["id"], matter_id=ctx.matter["id"], licence_no=licence_no, doc_no=doc_no,
+        division_code=ctx.matter["division_code"], services=json.dumps(ctx.matter["payload"].get("services", [])),
+        issued_on=day, valid_until=rules.licence_valid_until(day), created_at=datetime.now(UTC),
+    ).save()
+    return {"licence_no": licence_no, "doc_no": doc_no}
+
+
+async def filing_approved(ctx: EffectContext) -> dict:
+    """核查通过: the 备案编号."""
+    agency = await _agency_from(ctx)
+    day = today()
+    filing_no = await issue_number("filing", rules.issuing_division(ctx.matter["division_code"]), day.year)
+    await ServiceFiling(
+        agency=agency["id"], matter_id=ctx.matter["id"], filing_no=filing_no, division_code=ctx.matter["division_code"],
+        services=json.dumps(ctx.matter["payload"].get("services", [])), filed_on=day, created_at=datetime.now(UTC),
+    ).save()
+    return {"filing_no": filing_no}

@@ -1,0 +1,75 @@
+"""The 办件 kinds of human-resources service agencies (HRA-1…HRA-6): the platform's accept-then-approve shape,
+relabelled with the manual's own outcome names. 受理岗 (hra.accept) and 审核岗 (hra.approve) are separate
+permissions; the engine's stage check keeps one person from doing both stages of a matter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from domains.hr_agency import effects
+from portal.workflow.kinds import MaterialSpec, MatterKind, accept_approve_flow, register_kind
+
+ACCEPT = "hra.accept"
+APPROVE = "hra.approve"
+MANAGE = "hra.manage"
+
+PERMISSIONS = {
+    ACCEPT: "人力资源服务机构 受理岗（行政许可、业务备案、变更、分支机构、注销的受理）",
+    APPROVE: "人力资源服务机构 审核岗（行政许可审批、业务备案核查、变更/分支机构/注销审批）",
+    MANAGE: "人力资源服务机构 管理（许可/备案查看、注销许可、机构管理、年度报告、招聘会、统计）",
+}
+
+# 受理 stage, the same for every kind in the manual: 受理 → 待审核; 退回 (editable); 不通过 (closed).
+_ACCEPT_STATES = {"submitted": "待受理", "accepted": "待审核", "returned": "退回", "refused": "不通过"}
+_ACCEPT_TRANSITIONS = {"accept": "受理", "return": "退回", "refuse": "不通过", "resubmit": "修改后重新提交"}
+_OPINIONS = {"return": "退回原因", "refuse": "不通过原因"}
+
+
+def _manual_kind(code: str, name: str, *, approve: tuple[str, str], deny: tuple[str, str], **options) -> MatterKind:
+    """approve/deny: (button label, resulting state label), e.g. ("准予许可", "通过")."""
+    kind = accept_approve_flow(code, name, accept_permission=ACCEPT, approve_permission=APPROVE,
+                               approve_label=approve[0], deny_label=deny[0], **options)
+    states = {**_ACCEPT_STATES, "approved": approve[1], "denied": deny[1]}
+    transitions = {**_ACCEPT_TRANSITIONS, "approve": approve[0], "deny": deny[0]}
+    return replace(
+        kind,
+        states=tuple(replace(s, label=states.get(s.code, s.label)) for s in kind.states),
+        transitions=tuple(
+            replace(t, label=transitions.get(t.name, t.label),
+                    opinion_label=_OPINIONS.get(t.name, f"{deny[0]}理由" if t.name == "deny" else t.opinion_label))
+            for t in kind.transitions
+        ),
+    )
+
+
+AGENCY_LABELS = (
+    ("name", "机构名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"), ("address", "办公地址"),
+    ("division_label", "所在地区"), ("agency_type_label", "机构类型"), ("contact_name", "联系人"),
+    ("contact_phone", "联系电话"), ("services_label", "服务事项"),
+)
+
+_GUIDE = "依据《人力资源市场暂行条例》（2018）：{}。受理岗受理后提交审核岗审核；退回的申请修改后重新提交，不通过的申请结束，须重新申请。"
+
+LICENCE = register_kind(_manual_kind(
+    "hra_licence", "人力资源服务许可（行政许可）", approve=("准予许可", "通过"), deny=("不予许可", "不通过"),
+    approve_effect=effects.licence_approved, number_code="HRL", legal_days=20, promised_days=10,
+    edit_route="hra_edit", payload_labels=AGENCY_LABELS,
+    guide_text=_GUIDE.format("从事职业中介活动须取得人力资源服务许可；法定办结时限20个工作日，承诺10个工作日"),
+    materials=(
+        MaterialSpec("business_licence", "营业执照"),
+        MaterialSpec("premises", "经营场所使用证明"),
+        MaterialSpec("staff_qualification", "专职工作人员名单及资质证明"),
+        MaterialSpec("rules", "服务规章制度", required=False),
+    ),
+))
+
+FILING = register_kind(_manual_kind(
+    "hra_filing", "人力资源服务业务备案", approve=("核查通过", "核查通过"), deny=("核查不通过", "核查不通过"),
+    approve_effect=effects.filing_approved, number_code="HRB", legal_days=15, promised_days=5,
+    edit_route="hra_edit", payload_labels=AGENCY_LABELS,
+    guide_text=_GUIDE.format("开展职业中介以外的人力资源服务，应自开展业务之日起15日内备案；承诺5个工作日"),
+    materials=(MaterialSpec("business_licence", "营业执照"),),
+))
+
+KINDS = [LICENCE, FILING]
+KIND_CODES = frozenset(k.code for k in KINDS)

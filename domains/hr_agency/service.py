@@ -1,0 +1,141 @@
+"""Use-cases of the agency side, each in one write_transaction, scoped by the signed-in legal person
+(principal.employer_id); other domains may call the functions below, nothing else of this package."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from domains.employer.tables import Employer
+from domains.hr_agency import rules
+from domains.hr_agency.matters import KIND_CODES
+from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.auth.principal import Principal
+from portal.core import dictionary
+from portal.db import write_transaction
+from portal.workflow import engine as workflow
+from portal.workflow.kinds import get_kind
+from portal.workflow.tables import Matter
+
+
+class Refused(Exception):
+    """A rule refusal shown to the agency (beside `field` when given)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
+    if employer_id is None:
+        return None
+    return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
+
+
+async def service_options() -> tuple[list[tuple[str, str]], set[str]]:
+    """(code, label) of every service, and the codes that need a licence (职业中介活动)."""
+    entries = await dictionary.entries("hra_service")
+    licensed = {e.code for e in entries if json.loads(e.extra or "{}").get("licensed")}
+    return [(e.code, e.label) for e in entries], licensed
+
+
+async def check_services(kind: str, services: list[str]) -> str | None:
+    options, licensed = await service_options()
+    return rules.services_refusal(kind, services, licensed, {c for c, _ in options})
+
+
+async def _payload(principal: Principal, cleaned: dict[str, Any], services: list[str], agency_id: int) -> dict:
+    employer = await Employer.select(Employer.uscc).where(Employer.id == principal.employer_id).first()
+    labels = dict((await service_options())[0])
+    return {
+        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": employer["uscc"] if employer else "",
+        "agency_id": agency_id, "services": services,
+        "services_label": "、".join(labels.get(s, s) for s in services),
+        "division_label": await dictionary.label("division", cleaned["division_code"]),
+        "agency_type_label": await dictionary.label("hra_agency_type", cleaned["agency_type"]),
+    }
+
+
+async def open_kinds(agency_id: int, employer_id: int) -> list[str]:
+    """Kinds with an application still under way (not ended) for this agency."""
+    rows = await Matter.select(Matter.kind, Matter.state).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    )
+    return [r["kind"] for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+
+
+async def has_valid_licence(agency_id: int) -> bool:
+    return await Licence.exists().where((Licence.agency == agency_id) & (Licence.status == "valid"))
+
+
+async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], services: list[str], *,
+                ip: str = "") -> dict[str, Any]:
+    """申请行政许可 / 业务备案: the agency record (created on the first application) and a draft 办件; the
+    materials are uploaded and the application submitted on the matter's page."""
+    refusal = await check_services(kind, services)
+    if refusal:
+        raise Refused(refusal, "services")
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None:
+            at = _now()
+            employer = await Employer.select(Employer.uscc).where(Employer.id == principal.employer_id).first()
+            row = Agency(employer=principal.employer_id, uscc=employer["uscc"], source="online", status="active",
+                         created_at=at, updated_at=at, **{k: cleaned[k] for k in rules.RECORD_KEYS})
+            await row.save()
+            agency = {"id": row.id}
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), kind)
+        if refusal is None and kind == "hra_licence":
+            refusal = rules.licence_refusal(await has_valid_licence(agency["id"]))
+        if refusal:
+            raise Refused(refusal)
+        payload = await _payload(principal, cleaned, services, agency["id"])
+        return await workflow.create_matter(
+            principal, kind, payload=payload, title=f"{get_kind(kind).name}：{cleaned['name']}",
+            division_code=cleaned["division_code"], ip=ip,
+        )
+
+
+async def edit(principal: Principal, matter_id: int, cleaned: dict[str, Any], services: list[str], *,
+               expected_version: int) -> dict[str, Any]:
+    """修改: a draft or a returned (退回) application; the engine refuses any other state and other tenants."""
+    matter = await workflow.get_matter_for(principal, matter_id)
+    if matter["kind"] not in KIND_CODES:
+        raise workflow.WorkflowError("该办件不属于人力资源服务机构业务")
+    refusal = await check_services(matter["kind"], services)
+    if refusal:
+        raise Refused(refusal, "services")
+    payload = await _payload(principal, cleaned, services, matter["payload"]["agency_id"])
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload,
+                                         title=f"{get_kind(matter['kind']).name}：{cleaned['name']}")
+
+
+async def licences_of(employer_id: int) -> list[dict[str, Any]]:
+    agency = await agency_of(employer_id)
+    if agency is None:
+        return []
+    return await Licence.select().where(Licence.agency == agency["id"]).order_by(Licence.id, ascending=False)
+
+
+async def filings_of(employer_id: int) -> list[dict[str, Any]]:
+    agency = await agency_of(employer_id)
+    if agency is None:
+        return []
+    return await ServiceFiling.select().where(ServiceFiling.agency == agency["id"]).order_by(
+        ServiceFiling.id, ascending=False)
+
+
+async def applications_of(employer_id: int) -> list[dict[str, Any]]:
+    rows = await Matter.select(Matter.id, Matter.number, Matter.kind, Matter.state, Matter.title, Matter.created_at,
+                               Matter.result).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    ).order_by(Matter.id, ascending=False)
+    for r in rows:
+        kind = get_kind(r["kind"])
+        r["kind_name"], r["state_label"] = kind.name, kind.state_label(r["state"])
+    return rows
