@@ -1,11 +1,13 @@
-"""The human-resources service agency area (人力资源服务机构, SPEC HRA-1…HRA-13), declared once."""
+"""The human-resources service agency areas (人力资源服务机构, SPEC HRA-1…HRA-13), declared once: the agency side
+(a legal person signed in through the network), the staff side, and the public 名录 (no guards)."""
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates, controllers, matters
+from domains.hr_agency import certificates, controllers, matters, public_controllers, staff_controllers
 from portal.areas import Area
 from portal.auth.principal import employer_guard
 from portal.web import NavItem
+
 
 HR_AGENCY = Area(
     name="hr_agency",
@@ -14,9 +16,7 @@ HR_AGENCY = Area(
     guards=[employer_guard],
     title="人力资源服务机构",
     home="hra_home",
-    menu=(
-        ("机构概况", "hra_home"),
-    ),
+    menu=(("机构概况", "hra_home"),),
     nav=[NavItem("人力资源服务机构", "hra_home", "employer", order=60,
                  description="人力资源服务许可、业务备案、变更、分支机构、注销、年度报告、现场招聘会")],
     permissions=matters.PERMISSIONS,
@@ -24,4 +24,23 @@ HR_AGENCY = Area(
     certificate_kinds=certificates.KINDS,
 )
 
-AREAS = [HR_AGENCY]
+HR_AGENCY_STAFF = Area(
+    name="hr_agency_staff",
+    path="/hr-agency-admin",
+    handlers=staff_controllers.ROUTES,
+    guards=[staff_controllers.hra_staff_guard],
+    title="人力资源市场管理",
+    home="hra_licences",
+    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("办件受理与审批", "workbench")),
+    nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
+                 description="行政许可、业务备案的查看；受理与审批在办件工作台")],
+)
+
+HR_AGENCY_PUBLIC = Area(
+    name="hr_agency_public",
+    path="/hr-agencies",
+    handlers=public_controllers.ROUTES,
+    title="人力资源服务机构名录",
+)
+
+AREAS = [HR_AGENCY, HR_AGENCY_STAFF, HR_AGENCY_PUBLIC]

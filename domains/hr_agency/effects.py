@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from domains.hr_agency import rules
 from domains.hr_agency.numbers import issue_number
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.core import dictionary
 from portal.filters import SHANGHAI
 from portal.workflow.kinds import EffectContext
 
@@ -30,6 +31,18 @@ async def _agency_from(ctx: EffectContext) -> dict:
     return agency
 
 
+async def refresh_services(agency_id: int) -> None:
+    """The agency's services for the 名录: those of its valid licence and filings, in dictionary order."""
+    codes: set[str] = set()
+    for table in (Licence, ServiceFiling):
+        for r in await table.select(table.services).where((table.agency == agency_id) & (table.status == "valid")):
+            codes.update(json.loads(r["services"] or "[]"))
+    entries = [e for e in await dictionary.entries("hra_service", include_disabled=True) if e.code in codes]
+    await Agency.update({
+        Agency.services: json.dumps([e.code for e in entries]), Agency.services_label: "、".join(e.label for e in entries),
+    }).where(Agency.id == agency_id)
+
+
 async def licence_approved(ctx: EffectContext) -> dict:
     """准予许可: 许可证编号 and 文号 from their sequences (issuing division = the matter's county)."""
     agency = await _agency_from(ctx)
@@ -42,6 +55,7 @@ async def licence_approved(ctx: EffectContext) -> dict:
         division_code=ctx.matter["division_code"], services=json.dumps(ctx.matter["payload"].get("services", [])),
         issued_on=day, valid_until=rules.licence_valid_until(day), created_at=datetime.now(UTC),
     ).save()
+    await refresh_services(agency["id"])
     return {"licence_no": licence_no, "doc_no": doc_no}
 
 
@@ -54,4 +68,5 @@ async def filing_approved(ctx: EffectContext) -> dict:
         agency=agency["id"], matter_id=ctx.matter["id"], filing_no=filing_no, division_code=ctx.matter["division_code"],
         services=json.dumps(ctx.matter["payload"].get("services", [])), filed_on=day, created_at=datetime.now(UTC),
     ).save()
+    await refresh_services(agency["id"])
     return {"filing_no": filing_no}

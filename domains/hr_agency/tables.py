@@ -32,6 +32,9 @@ class Agency(Table, tablename="hra_agency"):
     agency_type = Varchar(10)  # dictionary hra_agency_type
     contact_name = Varchar(40)
     contact_phone = Varchar(20)
+    # Services of its valid licence and filings (JSON codes, and their labels for the 名录), kept by approvals.
+    services = Text(default="[]")
+    services_label = Text(default="")
     source = Varchar(10, default="online")
     status = Varchar(16, default="active")  # active | deregistered | deleted
     delete_reason = Text(default="")

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-05T12:59:00:000000"
+ID = "2026-12-05T13:01:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one annual report per agency and year; register and statistics indexes"
 
