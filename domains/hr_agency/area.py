@@ -9,6 +9,12 @@ from portal.auth.principal import employer_guard
 from portal.web import NavItem
 
 
+async def _demo() -> None:
+    from domains.hr_agency import demo
+
+    await demo.load()
+
+
 HR_AGENCY = Area(
     name="hr_agency",
     path="/hr-agency",
@@ -22,6 +28,8 @@ HR_AGENCY = Area(
     permissions=matters.PERMISSIONS,
     matter_kinds=matters.KINDS,
     certificate_kinds=certificates.KINDS,
+    demo=_demo,
+    demo_order=60,  # after sso's loader (the agency's legal person is a network account)
 )
 
 HR_AGENCY_STAFF = Area(
