@@ -46,7 +46,7 @@ def _register_grid(regions: list[tuple[str, str]]) -> Grid:
                    sql="substr(hra_agency.division_code, 1, 4) || '00'"),
             Filter("service", "服务事项", sql="hra_agency.services_label", placeholder="如：招聘、培训"),
         ],
-        empty_text="没有找到符合条件的人力资源服务机构",
+        empty_text="没有找到符合条件的人力资源服务机构", exportable=False,
     )
 
 STAFF_BASE = "/hr-agency-admin"

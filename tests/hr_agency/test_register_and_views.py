@@ -29,6 +29,7 @@ async def test_register_is_public_searchable_and_shows_nothing_personal(app, cli
     bad = await client.get("/hr-agencies/?region=999999")
     assert bad.status_code == 200 and "请从列表中选择所在地区" in bad.text
     assert (await client.get("/hr-agencies/?export=xlsx")).status_code == 404
+    assert "导出Excel" not in text
 
 
 async def test_staff_see_their_division_only(app, client):
