@@ -120,8 +120,8 @@ async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
 async def _certificate(request: Request, table, row_id: int) -> Response:
     agency = await service.agency_of(request.user.employer_id)
     row = await table.select().where((table.id == row_id) & (table.agency == (agency or {}).get("id", -1))).first()
-    if row is None:
-        raise NotFoundException()
+    if row is None or (row["status"] != "valid" and not row["certificate_code"]):
+        raise NotFoundException()  # a revoked licence never gets a first (valid-looking) certificate
     token = await certificates.ensure_certificate(table, row, public_base(request))
     return await document_response(token, applicant_scope(request.user))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
@@ -15,10 +15,12 @@ from domains.hr_agency import grids
 from domains.hr_agency.matters import PERMISSIONS
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.areas import crumbs
-from portal.auth.principal import division_clause
+from domains.hr_agency import staff_service
+from domains.hr_agency.service import Refused
+from portal.auth.principal import division_clause, staff_guard
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
-from portal.web import render
+from portal.web import client_ip, redirect, render
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -43,7 +45,8 @@ async def filings(request: Request) -> Response:
                                {"page_title": "业务备案查看", "breadcrumbs": crumbs(request, ("业务备案查看", ""))})
 
 
-async def _detail(request: Request, table, row_id: int, title: str) -> Response:
+async def _detail(request: Request, table, row_id: int, title: str, *, errors: dict | None = None,
+                  posted: dict | None = None, notice: str = "") -> Response:
     clause = division_clause(request.user, table.division_code)
     row = await table.select().where((table.id == row_id) & clause).first() if clause is not None else None
     if row is None:
@@ -55,13 +58,30 @@ async def _detail(request: Request, table, row_id: int, title: str) -> Response:
         "services": "、".join(labels.get(c, c) for c in json.loads(row["services"] or "[]")),
         "division_label": await dictionary.label("division", agency["division_code"]),
         "agency_type_label": await dictionary.label("hra_agency_type", agency["agency_type"]),
+        "can_revoke": table is Licence and row["status"] == "valid" and request.user.can("hra.manage"),
+        "errors": errors or {}, "posted": posted or {}, "notice": notice,
         "breadcrumbs": crumbs(request, (title, "")),
     }, headers=NO_STORE)
 
 
 @get("/licences/{licence_id:int}", name="hra_licence_detail")
 async def licence_detail(request: Request, licence_id: FromPath[int]) -> Response:
-    return await _detail(request, Licence, licence_id, "行政许可详情")
+    notice = "行政许可已注销，电子许可证同时作废。" if request.query_params.get("done") == "revoked" else ""
+    return await _detail(request, Licence, licence_id, "行政许可详情", notice=notice)
+
+
+@post("/licences/{licence_id:int}/revoke", name="hra_licence_revoke", guards=[staff_guard("hra.manage")])
+async def licence_revoke(request: Request, licence_id: FromPath[int]) -> Response:
+    """HRA-7 注销单位行政许可: reason and legal basis required; the licence then shows 已注销."""
+    form = await request.form()
+    posted = {"reason": str(form.get("reason", "")), "basis": str(form.get("basis", ""))}
+    try:
+        await staff_service.revoke_licence(request.user, licence_id, reason=posted["reason"], basis=posted["basis"],
+                                           ip=client_ip(request))
+    except Refused as exc:
+        return await _detail(request, Licence, licence_id, "行政许可详情", errors={exc.field or "form": exc.message},
+                             posted=posted)
+    return redirect(request, request.app.route_reverse("hra_licence_detail", licence_id=licence_id) + "?done=revoked")
 
 
 @get("/filings/{filing_id:int}", name="hra_filing_detail")
@@ -69,4 +89,4 @@ async def filing_detail(request: Request, filing_id: FromPath[int]) -> Response:
     return await _detail(request, ServiceFiling, filing_id, "业务备案详情")
 
 
-ROUTES = [licences, filings, licence_detail, filing_detail]
+ROUTES = [licences, filings, licence_detail, licence_revoke, filing_detail]
