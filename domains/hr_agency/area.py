@@ -22,7 +22,7 @@ HR_AGENCY = Area(
     guards=[employer_guard],
     title="人力资源服务机构",
     home="hra_home",
-    menu=(("机构概况", "hra_home"),),
+    menu=(("机构概况", "hra_home"), ("事项变更", "hra_change")),
     nav=[NavItem("人力资源服务机构", "hra_home", "employer", order=60,
                  description="人力资源服务许可、业务备案、变更、分支机构、注销、年度报告、现场招聘会")],
     permissions=matters.PERMISSIONS,

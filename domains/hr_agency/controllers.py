@@ -8,7 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from domains.hr_agency import certificates, forms, service
-from domains.hr_agency.matters import FILING, KIND_CODES, LICENCE
+from domains.hr_agency.matters import CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Licence, ServiceFiling
 from portal.areas import crumbs
 from portal.core import dictionary
@@ -88,6 +88,8 @@ async def _own_matter(request: Request, matter_id: int) -> dict:
 @get("/matters/{matter_id:int}/edit", name="hra_edit")
 async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await _own_matter(request, matter_id)
+    if matter["kind"] == CHANGE.code:
+        raise NotFoundException()
     kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
     form = forms.application_form({k: str(matter["payload"].get(k, "")) for k in forms.service_record_keys()})
     return await _form_page(request, kind, form, list(matter["payload"].get("services", [])), matter=matter,
@@ -97,6 +99,8 @@ async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
 @post("/matters/{matter_id:int}/edit", name="hra_edit_save")
 async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await _own_matter(request, matter_id)
+    if matter["kind"] == CHANGE.code:
+        raise NotFoundException()
     kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
     data = await request.form()
     form, services = forms.application_form(data), forms.posted_services(data)
@@ -136,4 +140,67 @@ async def filing_certificate(request: Request, filing_id: FromPath[int]) -> Resp
     return await _certificate(request, ServiceFiling, filing_id)
 
 
-ROUTES = [home, apply_page, apply_save, edit_page, edit_save, licence_certificate, filing_certificate]
+async def _change_page(request: Request, form, *, action: str, matter=None, refusal: str = "") -> Response:
+    return await render(request, "hr_agency/change.html", {
+        "page_title": "事项变更", "form": form, "action": action, "matter": matter, "refusal": refusal,
+        "agency": await service.agency_of(request.user.employer_id),
+        "options": {"agency_type": await dictionary.choices("hra_agency_type"),
+                    "division_code": await dictionary.choices("division")},
+        "breadcrumbs": crumbs(request, ("事项变更", "")),
+    }, headers=NO_STORE)
+
+
+@get("/change", name="hra_change")
+async def change_page(request: Request) -> Response:
+    agency = await service.agency_of(request.user.employer_id)
+    initial = {k: str(agency[k] or "") for k in forms.service_record_keys()} if agency else {}
+    return await _change_page(request, forms.change_form(initial), action=request.app.route_reverse("hra_change_save"))
+
+
+@post("/change", name="hra_change_save")
+async def change_save(request: Request) -> Response:
+    form = forms.change_form(await request.form())
+    action = request.app.route_reverse("hra_change_save")
+    if not await form.validate():
+        return await _change_page(request, form, action=action)
+    try:
+        matter = await service.apply_change(request.user, form.cleaned, ip=client_ip(request))
+    except service.Refused as exc:
+        return await _change_page(request, form, action=action, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+@get("/change/{matter_id:int}/edit", name="hra_change_edit")
+async def change_edit_page(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise NotFoundException()
+    agency = await service.agency_of(request.user.employer_id) or {}
+    values = {k: str(agency.get(k) or "") for k in forms.service_record_keys()}
+    values.update({k: after for k, (_, after) in matter["payload"].get("changes", {}).items()})
+    values["reason"] = matter["payload"].get("reason", "")
+    return await _change_page(request, forms.change_form(values), matter=matter,
+                              action=request.app.route_reverse("hra_change_edit_save", matter_id=matter_id))
+
+
+@post("/change/{matter_id:int}/edit", name="hra_change_edit_save")
+async def change_edit_save(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise NotFoundException()
+    data = await request.form()
+    form = forms.change_form(data)
+    action = request.app.route_reverse("hra_change_edit_save", matter_id=matter_id)
+    if not await form.validate():
+        return await _change_page(request, form, action=action, matter=matter)
+    version = str(data.get("version", ""))
+    try:
+        await service.edit_change(request.user, matter_id, form.cleaned,
+                                  expected_version=int(version) if version.isdigit() else -1)
+    except (service.Refused, workflow.WorkflowError) as exc:
+        return await _change_page(request, form, action=action, matter=matter, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+
+
+ROUTES = [home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
+          change_edit_save, licence_certificate, filing_certificate]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from domains.hr_agency import rules
 from domains.hr_agency.numbers import issue_number
-from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from domains.hr_agency.tables import Agency, AgencyChange, Licence, ServiceFiling
 from portal.core import dictionary
 from portal.filters import SHANGHAI
 from portal.workflow.kinds import EffectContext
@@ -70,3 +70,22 @@ async def filing_approved(ctx: EffectContext) -> dict:
     ).save()
     await refresh_services(agency["id"])
     return {"filing_no": filing_no}
+
+
+async def change_approved(ctx: EffectContext) -> dict:
+    """准予变更: the agency record takes the new values; each changed field is kept in its history."""
+    payload = ctx.matter["payload"]
+    agency = await Agency.select().where(
+        (Agency.id == payload["agency_id"]) & (Agency.employer == ctx.matter["employer"])).first()
+    if agency is None:
+        raise LookupError("hr_agency: change without its agency")
+    at = datetime.now(UTC)
+    changed = {}
+    for key, (_, after) in payload.get("changes", {}).items():
+        if key in rules.RECORD_KEYS and str(agency[key] or "") != after:
+            changed[key] = after
+            await AgencyChange(agency=agency["id"], field=key, before=str(agency[key] or ""), after=after,
+                               matter_id=ctx.matter["id"], actor=ctx.principal.audit_name, at=at).save()
+    if changed:
+        await Agency.update({**changed, Agency.updated_at: at}).where(Agency.id == agency["id"])
+    return {"changed": sorted(changed)}

@@ -36,3 +36,8 @@ def posted_services(data: Any) -> list[str]:
 
 def service_record_keys() -> tuple[str, ...]:
     return tuple(f.name for f in application_fields())
+
+
+def change_form(data: Any) -> Form:
+    """事项变更: the record as it should read after the change, and why."""
+    return Form([*application_fields(), TextField("reason", "变更原因", max_len=500)], data)

@@ -71,5 +71,14 @@ FILING = register_kind(_manual_kind(
     materials=(MaterialSpec("business_licence", "营业执照"),),
 ))
 
-KINDS = [LICENCE, FILING]
+CHANGE = register_kind(_manual_kind(
+    "hra_change", "人力资源服务机构事项变更", approve=("准予变更", "审核通过"), deny=("不予变更", "审核不通过"),
+    approve_effect=effects.change_approved, number_code="HRC", legal_days=20, promised_days=10,
+    edit_route="hra_change_edit", payload_labels=(("agency_name", "机构名称"), ("changes_label", "变更内容"),
+                                                  ("reason", "变更原因")),
+    guide_text=_GUIDE.format("机构名称、法定代表人、办公地址等事项变更的，应自变更之日起15日内申请变更"),
+    materials=(MaterialSpec("change_proof", "变更证明材料（如变更后的营业执照）"),),
+))
+
+KINDS = [LICENCE, FILING, CHANGE]
 KIND_CODES = frozenset(k.code for k in KINDS)

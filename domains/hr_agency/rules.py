@@ -45,3 +45,23 @@ def open_application_refusal(open_kinds: list[str], kind: str) -> str | None:
 
 def licence_refusal(has_valid_licence: bool) -> str | None:
     return "本机构已取得有效的人力资源服务许可，如需变更请办理事项变更" if has_valid_licence else None
+
+
+FIELD_LABELS = {"name": "机构名称", "legal_rep": "法定代表人", "address": "办公地址", "division_code": "所在地区",
+                "agency_type": "机构类型", "contact_name": "联系人", "contact_phone": "联系电话"}
+
+
+def record_changes(current: dict, proposed: dict) -> dict[str, list[str]]:
+    """{field: [before, after]} for every record field the change application alters."""
+    return {k: [str(current.get(k) or ""), str(proposed[k])] for k in RECORD_KEYS
+            if k in proposed and str(current.get(k) or "") != str(proposed[k])}
+
+
+def changes_label(changes: dict[str, list[str]], labels: dict[str, dict[str, str]] | None = None) -> str:
+    """"机构名称：旧 → 新；…" with coded fields (地区, 机构类型) shown by their labels."""
+    labels = labels or {}
+    parts = []
+    for key, (before, after) in changes.items():
+        names = labels.get(key, {})
+        parts.append(f"{FIELD_LABELS.get(key, key)}：{names.get(before, before) or '（空）'} → {names.get(after, after)}")
+    return "；".join(parts)

@@ -9,7 +9,7 @@ from typing import Any
 
 from domains.employer.tables import Employer
 from domains.hr_agency import rules
-from domains.hr_agency.matters import KIND_CODES
+from domains.hr_agency.matters import CHANGE, KIND_CODES
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
@@ -105,8 +105,8 @@ async def edit(principal: Principal, matter_id: int, cleaned: dict[str, Any], se
                expected_version: int) -> dict[str, Any]:
     """修改: a draft or a returned (退回) application; the engine refuses any other state and other tenants."""
     matter = await workflow.get_matter_for(principal, matter_id)
-    if matter["kind"] not in KIND_CODES:
-        raise workflow.WorkflowError("该办件不属于人力资源服务机构业务")
+    if matter["kind"] not in KIND_CODES or matter["kind"] == CHANGE.code:
+        raise workflow.WorkflowError("该办件不是行政许可或业务备案申请")
     refusal = await check_services(matter["kind"], services)
     if refusal:
         raise Refused(refusal, "services")
@@ -139,3 +139,41 @@ async def applications_of(employer_id: int) -> list[dict[str, Any]]:
         kind = get_kind(r["kind"])
         r["kind_name"], r["state_label"] = kind.name, kind.state_label(r["state"])
     return rows
+
+
+async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    changes = rules.record_changes(agency, cleaned)
+    if not changes:
+        raise Refused("没有修改任何事项，无需申请变更")
+    labels = {"division_code": await dictionary.labels("division"),
+              "agency_type": await dictionary.labels("hra_agency_type")}
+    return {"agency_id": agency["id"], "agency_name": agency["name"], "changes": changes,
+            "changes_label": rules.changes_label(changes, labels), "reason": cleaned["reason"]}
+
+
+async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None or not (await has_valid_licence(agency["id"]) or await ServiceFiling.exists().where(
+                (ServiceFiling.agency == agency["id"]) & (ServiceFiling.status == "valid"))):
+            raise Refused("本机构尚无有效的行政许可或业务备案，无需办理事项变更")
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
+        if refusal:
+            raise Refused(refusal)
+        payload = await _change_payload(agency, cleaned)
+        return await workflow.create_matter(principal, CHANGE, payload=payload,
+                                            title=f"{CHANGE.name}：{agency['name']}",
+                                            division_code=agency["division_code"], ip=ip)
+
+
+async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
+                      expected_version: int) -> dict[str, Any]:
+    matter = await workflow.get_matter_for(principal, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise workflow.WorkflowError("该办件不是事项变更")
+    agency = await agency_of(principal.employer_id)
+    if agency is None or agency["id"] != matter["payload"].get("agency_id"):
+        raise workflow.WorkflowError("机构信息不存在")
+    payload = await _change_payload(agency, cleaned)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
