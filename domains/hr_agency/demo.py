@@ -1,7 +1,7 @@
 """Demo data of the agency domain (idempotent: runs once, while no agency exists).
 
 - The demo agency (seeds.demo_identities.AGENCY, a legal person of the sandbox network): a licence granted through
-  the real two-stage workflow (受理 by 受理岗, 准予许可 by 审核岗), a 业务备案 application waiting for 受理, a
+  the real two-stage workflow (受理 by 受理岗, 准予许可 by 审核岗), a 业务备案 and a 事项变更 waiting for 受理, a
   returned 年度报告 and a 现场招聘会.
 - Two staff accounts of the manual's two posts: hra_accept / Accept@2026!, hra_approve / Approve@2026!.
 - Agencies across the province's regions with licences and filings issued 2022–2026, some deregistered, so the
@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from domains.employer.tables import Employer
 from domains.hr_agency import effects, numbers, rules, service
-from domains.hr_agency.matters import ACCEPT, APPROVE, FILING, LICENCE, MANAGE
+from domains.hr_agency.matters import ACCEPT, APPROVE, CHANGE, FILING, LICENCE, MANAGE
 from domains.hr_agency.tables import Agency, AnnualReport, JobFair, Licence, ServiceFiling
 from portal.auth.passwords import Passwords
 from portal.auth.principal import Principal
@@ -84,7 +84,7 @@ async def _agency_employer() -> Principal:
 
 
 async def _submit(applicant: Principal, matter: dict, storage: str) -> dict:
-    kind = LICENCE if matter["kind"] == LICENCE.code else FILING
+    kind = {k.code: k for k in (LICENCE, FILING, CHANGE)}[matter["kind"]]
     for m in kind.materials:
         await upload_material(applicant, matter["id"], m.code, f"{m.label}.pdf", PDF, storage_dir=storage)
     matter = await workflow.get_matter_for(applicant, matter["id"])
@@ -133,6 +133,9 @@ async def load() -> dict[str, int]:
     await workflow.fire(approver, licence["id"], "approve", expected_version=licence["version"])
     filing = await service.apply(applicant, FILING.code, FORM, ["F02", "F05"])
     await _submit(applicant, filing, storage)  # waits for 受理
+    change = await service.apply_change(applicant, {**FORM, "address": "海口市龙华区滨海大道99号",
+                                                    "reason": "办公场所搬迁"})
+    await _submit(applicant, change, storage)  # a pending 事项变更
 
     agency = await service.agency_of(applicant.employer_id)
     at = datetime.now(UTC)

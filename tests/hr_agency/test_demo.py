@@ -20,7 +20,7 @@ async def test_demo_load_is_idempotent_and_has_shape(app, client):
     by_action = {e["action"]: e["actor_id"] for e in events}
     assert by_action["accept"] != by_action["approve"]
     states = {m["kind"]: m["state"] for m in await Matter.select(Matter.kind, Matter.state)}
-    assert states == {"hra_licence": "approved", "hra_filing": "submitted"}
+    assert states == {"hra_licence": "approved", "hra_filing": "submitted", "hra_change": "submitted"}
     assert (await AnnualReport.select().first())["status"] == "returned" and await JobFair.count() == 1
     years = {r["issued_on"].year for r in await Licence.select(Licence.issued_on)}
     years |= {r["filed_on"].year for r in await ServiceFiling.select(ServiceFiling.filed_on)}
