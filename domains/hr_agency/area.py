@@ -39,7 +39,8 @@ HR_AGENCY_STAFF = Area(
     guards=[staff_controllers.hra_staff_guard],
     title="人力资源市场管理",
     home="hra_licences",
-    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("办件受理与审批", "workbench")),
+    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("统计分析", "hra_statistics"),
+          ("办件受理与审批", "workbench")),
     nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
                  description="行政许可、业务备案的查看；受理与审批在办件工作台")],
 )

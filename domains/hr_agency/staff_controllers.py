@@ -15,7 +15,7 @@ from domains.hr_agency import grids
 from domains.hr_agency.matters import PERMISSIONS
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.areas import crumbs
-from domains.hr_agency import staff_service
+from domains.hr_agency import staff_service, stats
 from domains.hr_agency.service import Refused
 from portal.auth.principal import division_clause, staff_guard
 from portal.core import dictionary
@@ -23,6 +23,7 @@ from portal.dataservices.export import grid_response
 from portal.web import client_ip, redirect, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def hra_staff_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -89,4 +90,17 @@ async def filing_detail(request: Request, filing_id: FromPath[int]) -> Response:
     return await _detail(request, ServiceFiling, filing_id, "业务备案详情")
 
 
-ROUTES = [licences, filings, licence_detail, licence_revoke, filing_detail]
+@get("/statistics", name="hra_statistics", guards=[staff_guard("hra.manage")])
+async def statistics(request: Request) -> Response:
+    result = await stats.statistics(request.user)
+    if request.query_params.get("export") == "xlsx":
+        from portal.dataservices.export import attachment_headers
+
+        return Response(stats.workbook(result), media_type=XLSX,
+                        headers=attachment_headers("人力资源服务机构新增注销统计.xlsx"))
+    return await render(request, "hr_agency/statistics.html", {
+        "page_title": "统计分析", "stats": result, "breadcrumbs": crumbs(request, ("统计分析", "")),
+    }, headers=NO_STORE)
+
+
+ROUTES = [statistics, licences, filings, licence_detail, licence_revoke, filing_detail]
