@@ -7,7 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from domains.hr_agency import certificates, forms, service
+from domains.hr_agency import certificates, forms, reports, service
 from domains.hr_agency.matters import CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Licence, ServiceFiling
 from portal.areas import crumbs
@@ -202,5 +202,65 @@ async def change_edit_save(request: Request, matter_id: FromPath[int]) -> Respon
     return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
 
 
-ROUTES = [home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
+async def _reports_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+    return await render(request, "hr_agency/reports.html", {
+        "page_title": "年度报告", "form": form, "refusal": refusal, "notice": notice,
+        "agency": await service.agency_of(request.user.employer_id), "reports": await reports.reports_of(request.user),
+        "breadcrumbs": crumbs(request, ("年度报告", "")),
+    }, headers=NO_STORE)
+
+
+@get("/annual-reports", name="hra_reports")
+async def reports_page(request: Request) -> Response:
+    year = request.query_params.get("year", "")
+    initial = {"year": str(reports.effects.today().year - 1)}
+    for r in await reports.reports_of(request.user):  # 退回重填: the returned report's figures to correct
+        if str(r["year"]) == year and r["status"] == "returned":
+            initial = {"year": year, "service_count": str(r["service_count"]), "employment_helped":
+                       str(r["employment_helped"]), "fairs_held": str(r["fairs_held"]),
+                       "revenue_fen": f"{r['revenue_fen'] / 100:.2f}"}
+    notice = "年度报告已提交，等待人社部门查阅。" if request.query_params.get("done") else ""
+    return await _reports_page(request, reports.report_form(initial), notice=notice)
+
+
+@post("/annual-reports", name="hra_reports_save")
+async def reports_save(request: Request) -> Response:
+    form = reports.report_form(await request.form())
+    if not await form.validate():
+        return await _reports_page(request, form)
+    try:
+        await reports.submit_report(request.user, form.cleaned)
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _reports_page(request, form, refusal="" if exc.field else exc.message)
+    return redirect(request, request.app.route_reverse("hra_reports") + "?done=1")
+
+
+async def _fairs_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+    return await render(request, "hr_agency/fairs.html", {
+        "page_title": "现场招聘会", "form": form, "refusal": refusal, "notice": notice,
+        "fairs": await reports.fairs_of(request.user), "breadcrumbs": crumbs(request, ("现场招聘会", "")),
+    }, headers=NO_STORE)
+
+
+@get("/job-fairs", name="hra_fairs")
+async def fairs_page(request: Request) -> Response:
+    notice = "现场招聘会已报告。" if request.query_params.get("done") else ""
+    return await _fairs_page(request, reports.fair_form({}), notice=notice)
+
+
+@post("/job-fairs", name="hra_fairs_save")
+async def fairs_save(request: Request) -> Response:
+    form = reports.fair_form(await request.form())
+    if not await form.validate():
+        return await _fairs_page(request, form)
+    try:
+        await reports.add_fair(request.user, form.cleaned)
+    except service.Refused as exc:
+        return await _fairs_page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("hra_fairs") + "?done=1")
+
+
+ROUTES = [reports_page, reports_save, fairs_page, fairs_save, home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
           change_edit_save, licence_certificate, filing_certificate]

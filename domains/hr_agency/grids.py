@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from typing import Any
+
 from portal.auth.principal import Principal, division_clause
 from portal.core import dictionary
 from portal.dataservices.grid import Column, Filter, Grid, Scope
@@ -85,7 +86,40 @@ FILINGS = Grid(
 )
 
 
-def staff_scope(principal: Principal, table: type[Licence] | type[ServiceFiling] | type[Agency]) -> Scope:
+def staff_scope(principal: Principal, table: Any) -> Scope:
     """Records whose division lies under one of the staff member's division scopes; nothing without one."""
     clause = division_clause(principal, table.division_code)
     return Scope.where(clause) if clause is not None else Scope("1 = 0")
+
+
+REPORTS = Grid(
+    name="hra_reports", title="年度报告查阅", default_sort="-year", id_sql="hra_annual_report.id",
+    source="hra_annual_report JOIN hra_agency ON hra_agency.id = hra_annual_report.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/annual-reports/{r['_id']}"),
+        Column("year", "报告年度", kind="int", sql="hra_annual_report.year", sortable=True),
+        Column("service_count", "服务人次", kind="int", sql="hra_annual_report.service_count"),
+        Column("revenue", "营业收入（元）", kind="money", sql="hra_annual_report.revenue_fen"),
+        Column("status", "状态", kind="badge", sql="hra_annual_report.status", badges={
+            "submitted": ("待查阅", "info"), "passed": ("通过", "success"), "returned": ("退回重填", "warning")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("status", "状态", kind="choice", sql="hra_annual_report.status",
+                    choices=(("submitted", "待查阅"), ("passed", "通过"), ("returned", "退回重填")))],
+)
+
+FAIRS = Grid(
+    name="hra_fairs", title="现场招聘会查阅", default_sort="-held_on", id_sql="hra_job_fair.id",
+    source="hra_job_fair JOIN hra_agency ON hra_agency.id = hra_job_fair.agency",
+    columns=[
+        Column("fair", "招聘会名称", sql="hra_job_fair.name"),
+        Column("name", "举办机构", sql="hra_agency.name"),
+        Column("held_on", "举办时间", kind="date", sql="hra_job_fair.held_on", sortable=True),
+        Column("place", "举办地点", sql="hra_job_fair.place"),
+        Column("scale", "规模", sql="hra_job_fair.scale"),
+        Column("employer_count", "参会单位数", kind="int", sql="hra_job_fair.employer_count"),
+        Column("post_count", "岗位数", kind="int", sql="hra_job_fair.post_count"),
+    ],
+    filters=[Filter("fair", "招聘会名称", sql="hra_job_fair.name"), Filter("name", "举办机构", sql="hra_agency.name"),
+             Filter("held_on", "举办时间", kind="date_range", sql="hra_job_fair.held_on")],
+)

@@ -13,9 +13,9 @@ from litestar.params import FromPath
 
 from domains.hr_agency import grids
 from domains.hr_agency.matters import PERMISSIONS
-from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from domains.hr_agency.tables import Agency, AnnualReport, JobFair, Licence, ServiceFiling
 from portal.areas import crumbs
-from domains.hr_agency import staff_service, stats
+from domains.hr_agency import reports, staff_service, stats
 from domains.hr_agency.service import Refused
 from portal.auth.principal import division_clause, staff_guard
 from portal.core import dictionary
@@ -103,4 +103,64 @@ async def statistics(request: Request) -> Response:
     }, headers=NO_STORE)
 
 
-ROUTES = [statistics, licences, filings, licence_detail, licence_revoke, filing_detail]
+@get("/annual-reports", name="hra_staff_reports")
+async def staff_reports(request: Request) -> Response:
+    return await grid_response(request, grids.REPORTS, grids.staff_scope(request.user, AnnualReport),
+                               "hr_agency/staff_list.html", {
+                                   "page_title": "年度报告查阅", "publicity": True,
+                                   "breadcrumbs": crumbs(request, ("年度报告查阅", ""))})
+
+
+async def _report_page(request: Request, report_id: int, *, error: str = "", posted: dict | None = None,
+                       notice: str = "") -> Response:
+    clause = division_clause(request.user, AnnualReport.division_code)
+    row = await AnnualReport.select(AnnualReport.all_columns(), AnnualReport.agency.name.as_alias("agency_name"),
+                                    AnnualReport.agency.uscc.as_alias("agency_uscc")).where(
+        (AnnualReport.id == report_id) & clause).first() if clause is not None else None
+    if row is None:
+        raise NotFoundException()
+    return await render(request, "hr_agency/staff_report.html", {
+        "page_title": "年度报告查阅", "row": row, "status_label": reports.STATUS_LABELS[row["status"]],
+        "can_review": request.user.can("hra.manage"), "error": error, "posted": posted or {}, "notice": notice,
+        "breadcrumbs": crumbs(request, ("年度报告查阅", request.app.route_reverse("hra_staff_reports")),
+                              (row["agency_name"], "")),
+    }, headers=NO_STORE)
+
+
+@get("/annual-reports/{report_id:int}", name="hra_staff_report")
+async def staff_report(request: Request, report_id: FromPath[int]) -> Response:
+    notice = {"passed": "已查阅通过。", "returned": "已退回，机构可修改后重新提交。"}.get(
+        request.query_params.get("done", ""), "")
+    return await _report_page(request, report_id, notice=notice)
+
+
+@post("/annual-reports/{report_id:int}/review", name="hra_staff_report_review", guards=[staff_guard("hra.manage")])
+async def staff_report_review(request: Request, report_id: FromPath[int]) -> Response:
+    form = await request.form()
+    posted = {"action": str(form.get("action", "")), "opinion": str(form.get("opinion", ""))}
+    try:
+        target = await reports.review_report(request.user, report_id, posted["action"], posted["opinion"],
+                                             ip=client_ip(request))
+    except Refused as exc:
+        return await _report_page(request, report_id, error=exc.message, posted=posted)
+    return redirect(request, request.app.route_reverse("hra_staff_report", report_id=report_id) + f"?done={target}")
+
+
+@get("/annual-reports/publicity.xlsx", name="hra_reports_publicity", guards=[staff_guard("hra.manage")])
+async def reports_publicity(request: Request) -> Response:
+    """导出公示信息: the passed annual reports of the staff member's region."""
+    from portal.dataservices.export import attachment_headers
+
+    rows = await reports.publicity_rows(request.user)
+    return Response(reports.publicity_workbook(rows), media_type=XLSX,
+                    headers=attachment_headers("人力资源服务机构年度报告公示信息.xlsx"))
+
+
+@get("/job-fairs", name="hra_staff_fairs")
+async def staff_fairs(request: Request) -> Response:
+    return await grid_response(request, grids.FAIRS, grids.staff_scope(request.user, JobFair),
+                               "hr_agency/staff_list.html",
+                               {"page_title": "现场招聘会查阅", "breadcrumbs": crumbs(request, ("现场招聘会查阅", ""))})
+
+
+ROUTES = [staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, licences, filings, licence_detail, licence_revoke, filing_detail]

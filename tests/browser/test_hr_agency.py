@@ -109,8 +109,11 @@ def test_screenshots_of_the_new_pages(live, browser):
     employer, sid = _agency_session(live)
     live.make_staff("hra_shots", permissions=["hra.manage"], scopes={"division": ["460000"]})
     SCREENS.mkdir(parents=True, exist_ok=True)
-    pages = {"agency": ["/hr-agency/", "/hr-agency/apply/licence", "/hr-agency/apply/filing"],
-             "public": ["/hr-agencies/"], "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings"]}
+    pages = {"agency": ["/hr-agency/", "/hr-agency/apply/licence", "/hr-agency/apply/filing", "/hr-agency/change",
+                        "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
+             "public": ["/hr-agencies/"],
+             "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings", "/hr-agency-admin/annual-reports",
+                       "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics"]}
     for width in (1366, 360):
         for elder in (False, True):
             ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
