@@ -262,5 +262,56 @@ async def fairs_save(request: Request) -> Response:
     return redirect(request, request.app.route_reverse("hra_fairs") + "?done=1")
 
 
-ROUTES = [reports_page, reports_save, fairs_page, fairs_save, home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
+async def _branch_page(request: Request, form, *, refusal: str = "") -> Response:
+    return await render(request, "hr_agency/branch.html", {
+        "page_title": "设立分支机构报告", "form": form, "refusal": refusal,
+        "divisions": await dictionary.choices("division"), "breadcrumbs": crumbs(request, ("设立分支机构报告", "")),
+    }, headers=NO_STORE)
+
+
+@get("/branch", name="hra_branch")
+async def branch_page(request: Request) -> Response:
+    return await _branch_page(request, forms.branch_form({}))
+
+
+@post("/branch", name="hra_branch_save")
+async def branch_save(request: Request) -> Response:
+    form = forms.branch_form(await request.form())
+    if not await form.validate():
+        return await _branch_page(request, form)
+    try:
+        matter = await service.report_branch(request.user, form.cleaned, ip=client_ip(request))
+    except service.Refused as exc:
+        return await _branch_page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+async def _cancel_page(request: Request, *, posted: dict | None = None, errors: dict | None = None,
+                       refusal: str = "") -> Response:
+    return await render(request, "hr_agency/cancel.html", {
+        "page_title": "注销申请", "options": await service.registrations(request.user.employer_id),
+        "posted": posted or {}, "errors": errors or {}, "refusal": refusal,
+        "breadcrumbs": crumbs(request, ("注销申请", "")),
+    }, headers=NO_STORE)
+
+
+@get("/cancel", name="hra_cancel")
+async def cancel_page(request: Request) -> Response:
+    return await _cancel_page(request)
+
+
+@post("/cancel", name="hra_cancel_save")
+async def cancel_save(request: Request) -> Response:
+    data = await request.form()
+    posted = {"target": str(data.get("target", "")), "reason": str(data.get("reason", ""))}
+    try:
+        matter = await service.apply_cancel(request.user, posted["target"], posted["reason"], ip=client_ip(request))
+    except service.Refused as exc:
+        if exc.field:
+            return await _cancel_page(request, posted=posted, errors={exc.field: exc.message})
+        return await _cancel_page(request, posted=posted, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+ROUTES = [branch_page, branch_save, cancel_page, cancel_save, reports_page, reports_save, fairs_page, fairs_save, home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
           change_edit_save, licence_certificate, filing_certificate]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from domains.hr_agency import rules
 from domains.hr_agency.numbers import issue_number
-from domains.hr_agency.tables import Agency, AgencyChange, Licence, ServiceFiling
+from domains.hr_agency.tables import Agency, AgencyChange, Branch, Licence, ServiceFiling
 from portal.core import dictionary
 from portal.filters import SHANGHAI
 from portal.workflow.kinds import EffectContext
@@ -89,3 +89,39 @@ async def change_approved(ctx: EffectContext) -> dict:
     if changed:
         await Agency.update({**changed, Agency.updated_at: at}).where(Agency.id == agency["id"])
     return {"changed": sorted(changed)}
+
+
+async def _own_agency(ctx: EffectContext) -> dict:
+    agency = await Agency.select().where(
+        (Agency.id == ctx.matter["payload"]["agency_id"]) & (Agency.employer == ctx.matter["employer"])).first()
+    if agency is None:
+        raise LookupError("hr_agency: application without its agency")
+    return agency
+
+
+async def branch_approved(ctx: EffectContext) -> dict:
+    """审核通过: the branch is registered under its parent (whose licence and filings it carries)."""
+    agency = await _own_agency(ctx)
+    p = ctx.matter["payload"]
+    branch = Branch(agency=agency["id"], matter_id=ctx.matter["id"], name=p["name"], address=p["address"],
+                    division_code=p["division_code"], leader=p["leader"], created_at=datetime.now(UTC))
+    await branch.save()
+    return {"branch_id": branch.id}
+
+
+async def cancel_approved(ctx: EffectContext) -> dict:
+    """已通过: the licence or filing the application names is 已注销 (and its electronic certificate revoked)."""
+    from portal.dataservices.certificates import revoke_certificate
+
+    agency = await _own_agency(ctx)
+    kind, _, raw_id = ctx.matter["payload"]["target"].partition(":")
+    table = Licence if kind == "licence" else ServiceFiling
+    rows = await table.update({table.status: "revoked", table.revoked_on: today(),
+                               table.revoke_reason: f"机构申请注销：{ctx.matter['payload'].get('reason', '')}"}).where(
+        (table.id == int(raw_id)) & (table.agency == agency["id"]) & (table.status == "valid")
+    ).returning(table.id, table.certificate_code)
+    await refresh_services(agency["id"])
+    if rows and rows[0]["certificate_code"]:
+        what = "行政许可" if table is Licence else "业务备案"
+        await revoke_certificate(rows[0]["certificate_code"], f"{what}已注销（机构申请注销）", actor=ctx.principal)
+    return {"revoked": ctx.matter["payload"]["target"] if rows else ""}

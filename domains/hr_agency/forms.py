@@ -41,3 +41,10 @@ def service_record_keys() -> tuple[str, ...]:
 def change_form(data: Any) -> Form:
     """事项变更: the record as it should read after the change, and why."""
     return Form([*application_fields(), TextField("reason", "变更原因", max_len=500)], data)
+
+
+def branch_form(data: Any) -> Form:
+    return Form([
+        TextField("name", "分支机构名称", max_len=200), ChoiceField("division_code", "所在地区", category="division"),
+        TextField("address", "分支机构地址", max_len=200), TextField("leader", "负责人", max_len=40),
+    ], data)

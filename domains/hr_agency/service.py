@@ -9,7 +9,7 @@ from typing import Any
 
 from domains.employer.tables import Employer
 from domains.hr_agency import rules
-from domains.hr_agency.matters import CHANGE, KIND_CODES
+from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, KIND_CODES
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
@@ -155,8 +155,7 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str
     """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
-        if agency is None or not (await has_valid_licence(agency["id"]) or await ServiceFiling.exists().where(
-                (ServiceFiling.agency == agency["id"]) & (ServiceFiling.status == "valid"))):
+        if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，无需办理事项变更")
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
         if refusal:
@@ -177,3 +176,49 @@ async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, A
         raise workflow.WorkflowError("机构信息不存在")
     payload = await _change_payload(agency, cleaned)
     return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
+
+
+async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """设立分支机构报告: the parent must hold a valid licence or filing (the branch carries them)."""
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None or not await _holds_registration(agency["id"]):
+            raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
+        payload = {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
+                   "division_label": await dictionary.label("division", cleaned["division_code"])}
+        return await workflow.create_matter(principal, BRANCH, payload=payload, title=f"{BRANCH.name}：{cleaned['name']}",
+                                            division_code=agency["division_code"], ip=ip)
+
+
+async def _holds_registration(agency_id: int) -> bool:
+    return await has_valid_licence(agency_id) or await ServiceFiling.exists().where(
+        (ServiceFiling.agency == agency_id) & (ServiceFiling.status == "valid"))
+
+
+async def registrations(employer_id: int) -> list[tuple[str, str]]:
+    """(target, label) of the agency's valid licence and filings: what a 注销 application may name."""
+    out = [(f"licence:{r['id']}", f"行政许可 {r['licence_no']}") for r in await licences_of(employer_id)
+           if r["status"] == "valid"]
+    out += [(f"filing:{r['id']}", f"业务备案 {r['filing_no']}") for r in await filings_of(employer_id)
+            if r["status"] == "valid"]
+    return out
+
+
+async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
+    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
+    options = dict(await registrations(principal.employer_id))
+    if target not in options:
+        raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Refused("请填写注销原因（不超过500字）", "reason")
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CANCEL.code)
+        if refusal:
+            raise Refused(refusal)
+        payload = {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
+                   "target_label": options[target], "reason": reason}
+        return await workflow.create_matter(principal, CANCEL, payload=payload,
+                                            title=f"{CANCEL.name}：{options[target]}",
+                                            division_code=agency["division_code"], ip=ip)

@@ -110,7 +110,7 @@ def test_screenshots_of_the_new_pages(live, browser):
     live.make_staff("hra_shots", permissions=["hra.manage"], scopes={"division": ["460000"]})
     SCREENS.mkdir(parents=True, exist_ok=True)
     pages = {"agency": ["/hr-agency/", "/hr-agency/apply/licence", "/hr-agency/apply/filing", "/hr-agency/change",
-                        "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
+                        "/hr-agency/branch", "/hr-agency/cancel", "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
              "public": ["/hr-agencies/"],
              "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings", "/hr-agency-admin/annual-reports",
                        "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics"]}
