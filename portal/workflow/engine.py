@@ -25,8 +25,8 @@ from portal.workflow.tables import Material, Matter, MatterEvent, Message
 
 # Re-exported: domains use engine.StaleMatter, engine.get_matter_for … as one import.
 __all__ = [
-    "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "find_by_number", "fire",
-    "fire_many", "get_matter_for", "missing_materials", "timeline", "update_payload",
+    "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "ensure_unused_token",
+    "find_by_number", "fire", "fire_many", "get_matter_for", "missing_materials", "timeline", "update_payload",
 ]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,100}")
@@ -65,6 +65,13 @@ async def _check_one_stage(principal: Principal, matter_id: int, t: Transition) 
     ).first()
     if other:
         raise NotAllowed(f"您已在本办件的其他环节办理过“{other['action_label']}”，同一人员不能办理两个环节")
+
+
+async def ensure_unused_token(token: str | None) -> None:
+    """DuplicateSubmission when this form was already submitted: a domain calls it before its own rules, so a
+    double-clicked form answers 请勿重复提交 rather than the rule the first click's row now breaks."""
+    if token and _TOKEN.fullmatch(token) and await UsedToken.exists().where(UsedToken.value == f"wf:{token}"):
+        raise DuplicateSubmission()
 
 
 async def _consume_token(token: str | None, principal: Principal) -> None:
