@@ -28,7 +28,20 @@ from seeds.demo_identities import AGENCY
 
 STAFF = (("hra_accept", "Accept@2026!", "受理岗（演示）", [ACCEPT, MANAGE]),
          ("hra_approve", "Approve@2026!", "审核岗（演示）", [APPROVE, MANAGE]))
-PDF = b"%PDF-1.4\n%demo material\n%%EOF\n"
+
+
+def _pdf() -> bytes:
+    """A blank one-page PDF (the material checks open every upload with pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
 FORM = {"name": AGENCY.name, "legal_rep": AGENCY.legal_rep, "agency_type": "1", "division_code": "460105",
         "address": "海口市秀英区长滨路88号", "contact_name": "吴联系", "contact_phone": "13876000004"}
 # (name, division, year issued, services, licensed?, deregistered?)
@@ -86,7 +99,7 @@ async def _agency_employer() -> Principal:
 async def _submit(applicant: Principal, matter: dict, storage: str) -> dict:
     kind = {k.code: k for k in (LICENCE, FILING, CHANGE)}[matter["kind"]]
     for m in kind.materials:
-        await upload_material(applicant, matter["id"], m.code, f"{m.label}.pdf", PDF, storage_dir=storage)
+        await upload_material(applicant, matter["id"], m.code, f"{m.label}.pdf", _pdf(), storage_dir=storage)
     matter = await workflow.get_matter_for(applicant, matter["id"])
     return await workflow.fire(applicant, matter["id"], "submit", expected_version=matter["version"])
 

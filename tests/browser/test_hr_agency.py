@@ -65,7 +65,9 @@ def test_apply_accept_grant_download_and_find_in_register(live, browser, page, t
         page.click("form.app-form button[type=submit]")
     assert "/matters/" in page.url
     pdf = tmp_path / "m.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n%material\n%%EOF\n")
+    from tests.support.files import pdf_bytes
+
+    pdf.write_bytes(pdf_bytes("material"))
     for code in ("business_licence", "premises", "staff_qualification"):
         page.select_option("#f-code", value=code)
         page.set_input_files("#f-file", str(pdf))

@@ -8,9 +8,10 @@ from domains.hr_agency.matters import ACCEPT, APPROVE, FILING, LICENCE
 from portal.workflow import engine
 from portal.workflow.materials import upload_material
 from tests.support.factories import make_employer, make_staff
+from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_principal, staff_principal
 
-PDF = b"%PDF-1.4\n%agency material\n%%EOF\n"
+PDF = pdf_bytes("agency material")
 
 FORM = {"name": "海南英才人力资源服务有限公司", "legal_rep": "陈法人", "agency_type": "1", "division_code": "460105",
         "address": "海口市秀英区长滨路1号", "contact_name": "林联系", "contact_phone": "13800001111"}
