@@ -123,3 +123,22 @@ FAIRS = Grid(
     filters=[Filter("fair", "招聘会名称", sql="hra_job_fair.name"), Filter("name", "举办机构", sql="hra_agency.name"),
              Filter("held_on", "举办时间", kind="date_range", sql="hra_job_fair.held_on")],
 )
+
+
+AGENCIES = Grid(
+    name="hra_agencies", title="机构管理", default_sort="name", id_sql="hra_agency.id",
+    source="hra_agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", sortable=True,
+               link=lambda r: f"{STAFF_BASE}/agencies/{r['_id']}"),
+        Column("uscc", "统一社会信用代码", sql="hra_agency.uscc"),
+        Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+        Column("agency_type", "机构类型", sql="hra_agency.agency_type", category="hra_agency_type"),
+        Column("source", "来源", kind="badge", sql="hra_agency.source", badges={
+            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史数据", "neutral")}),
+        Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
+            "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
+)

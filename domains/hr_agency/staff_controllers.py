@@ -11,12 +11,12 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath
 
-from domains.hr_agency import grids
+from domains.hr_agency import forms, grids, manage, reports, staff_service, stats
 from domains.hr_agency.matters import PERMISSIONS
+from domains.hr_agency.rules import FIELD_LABELS
+from domains.hr_agency.service import Refused
 from domains.hr_agency.tables import Agency, AnnualReport, JobFair, Licence, ServiceFiling
 from portal.areas import crumbs
-from domains.hr_agency import reports, staff_service, stats
-from domains.hr_agency.service import Refused
 from portal.auth.principal import division_clause, staff_guard
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
@@ -163,4 +163,85 @@ async def staff_fairs(request: Request) -> Response:
                                {"page_title": "现场招聘会查阅", "breadcrumbs": crumbs(request, ("现场招聘会查阅", ""))})
 
 
-ROUTES = [staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, licences, filings, licence_detail, licence_revoke, filing_detail]
+MANAGE_GUARD = [staff_guard("hra.manage")]
+
+
+@get("/agencies", name="hra_agencies", guards=MANAGE_GUARD)
+async def agencies(request: Request) -> Response:
+    scope = grids.staff_scope(request.user, Agency)
+    scope = grids.Scope(f"({scope.sql}) AND hra_agency.status <> 'deleted'", *scope.args)
+    notice = "机构已删除。" if request.query_params.get("done") == "deleted" else ""
+    return await grid_response(request, grids.AGENCIES, scope, "hr_agency/staff_list.html", {
+        "page_title": "机构管理", "add_agency": True, "notice": notice,
+        "breadcrumbs": crumbs(request, ("机构管理", ""))})
+
+
+async def _agency_form_page(request: Request, form, *, agency=None, errors_extra: dict | None = None,
+                            notice: str = "", posted: dict | None = None) -> Response:
+    return await render(request, "hr_agency/staff_agency.html", {
+        "page_title": agency["name"] if agency else "新增机构", "form": form, "agency": agency,
+        "history": await manage.history(agency["id"]) if agency else [], "notice": notice,
+        "errors": errors_extra or {}, "posted": posted or {},
+        "labels": FIELD_LABELS,
+        "options": {"agency_type": await dictionary.choices("hra_agency_type"),
+                    "division_code": await dictionary.choices("division")},
+        "breadcrumbs": crumbs(request, ("机构管理", request.app.route_reverse("hra_agencies")),
+                              (agency["name"] if agency else "新增机构", "")),
+    }, headers=NO_STORE)
+
+
+@get("/agencies/new", name="hra_agency_new", guards=MANAGE_GUARD)
+async def agency_new(request: Request) -> Response:
+    return await _agency_form_page(request, manage.agency_form({}))
+
+
+@post("/agencies/new", name="hra_agency_add", guards=MANAGE_GUARD)
+async def agency_add(request: Request) -> Response:
+    form = manage.agency_form(await request.form())
+    if not await form.validate():
+        return await _agency_form_page(request, form)
+    try:
+        agency_id = await manage.add(request.user, form.cleaned, ip=client_ip(request))
+    except Refused as exc:
+        form.add_error(exc.field or "name", exc.message)
+        return await _agency_form_page(request, form)
+    return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=added")
+
+
+@get("/agencies/{agency_id:int}", name="hra_agency_detail", guards=MANAGE_GUARD)
+async def agency_detail(request: Request, agency_id: FromPath[int]) -> Response:
+    agency = await manage.scoped_agency(request.user, agency_id)
+    notice = {"added": "机构已新增。", "saved": "已保存，变更已记入变更记录。"}.get(request.query_params.get("done", ""), "")
+    return await _agency_form_page(request, manage.agency_form({k: str(agency[k] or "") for k in (
+        "name", "uscc", *forms.service_record_keys())}), agency=agency, notice=notice)
+
+
+@post("/agencies/{agency_id:int}", name="hra_agency_edit", guards=MANAGE_GUARD)
+async def agency_edit(request: Request, agency_id: FromPath[int]) -> Response:
+    agency = await manage.scoped_agency(request.user, agency_id)
+    data = {**dict(await request.form()), "uscc": agency["uscc"]}  # the code identifies the agency: not editable
+    form = manage.agency_form(data)
+    if not await form.validate():
+        return await _agency_form_page(request, form, agency=agency)
+    try:
+        await manage.edit(request.user, agency_id, form.cleaned, ip=client_ip(request))
+    except Refused as exc:
+        form.add_error(exc.field or "name", exc.message)
+        return await _agency_form_page(request, form, agency=agency)
+    return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=saved")
+
+
+@post("/agencies/{agency_id:int}/delete", name="hra_agency_delete", guards=MANAGE_GUARD)
+async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
+    agency = await manage.scoped_agency(request.user, agency_id)
+    reason = str((await request.form()).get("reason", ""))
+    try:
+        await manage.delete(request.user, agency_id, reason, ip=client_ip(request))
+    except Refused as exc:
+        form = manage.agency_form({k: str(agency[k] or "") for k in ("name", "uscc", *forms.service_record_keys())})
+        return await _agency_form_page(request, form, agency=agency, errors_extra={"reason": exc.message},
+                                       posted={"reason": reason})
+    return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
+
+
+ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, licences, filings, licence_detail, licence_revoke, filing_detail]

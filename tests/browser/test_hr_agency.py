@@ -115,7 +115,8 @@ def test_screenshots_of_the_new_pages(live, browser):
                         "/hr-agency/branch", "/hr-agency/cancel", "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
              "public": ["/hr-agencies/"],
              "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings", "/hr-agency-admin/annual-reports",
-                       "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics"]}
+                       "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics", "/hr-agency-admin/agencies",
+                       "/hr-agency-admin/agencies/new"]}
     for width in (1366, 360):
         for elder in (False, True):
             ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
