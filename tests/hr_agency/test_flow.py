@@ -8,7 +8,19 @@ import subprocess
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.workflow import engine
 from portal.workflow.tables import Matter
-from tests.hr_agency.support import FORM, acceptor_and_approver, agency_employer, sign_in, staff, submit_with_materials
+from tests.hr_agency.support import (
+    FORM,
+    acceptor_and_approver,
+    agency_employer,
+    sign_in,
+    staff,
+    submit_with_materials,
+)
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["/usr/bin/pdftotext", "-", "-"], input=data, capture_output=True,  # noqa: S603
+                          check=True).stdout.decode()
 
 
 async def _apply(client, slug: str, services: list[str], **changes) -> int:
@@ -54,7 +66,7 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
     assert licence["licence_no"] in soup.get_text() and "通过" in soup.get_text()
     pdf = await client.get(f"/hr-agency/licences/{licence['id']}/certificate")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    text = pdf_text(pdf.content)
     assert licence["licence_no"] in text and "人力资源服务许可证" in text
     again = await client.get(f"/hr-agency/licences/{licence['id']}/certificate")
     assert again.content == pdf.content  # issued once, served byte-identical
