@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,8 +49,10 @@ class SiteSettings:
     site_code: str = "4600000031"
     icp: str = "琼ICP备05000123号"
     police_record: str = "琼公网安备 46010802000123号"
-    # Base URL used in QR codes and emails; the request's own URL is used when empty.
+    # The site's public address (PORTAL_PUBLIC_URL): required with PORTAL_HTTPS=1. QR codes use it, or in a
+    # demo/test run without it `local_url` (this machine on $PORT), never a request's Host header.
     public_url: str = ""
+    local_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ class Settings:
                 site_code=_env("PORTAL_SITE_CODE", SiteSettings.site_code),
                 icp=_env("PORTAL_ICP", SiteSettings.icp),
                 police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
-                public_url=_env("PORTAL_PUBLIC_URL", ""),
+                public_url=_public_url(https),
+                local_url=f"http://127.0.0.1:{_int('PORT', 8000)}",
             ),
             sso=SSOSettings(
                 protocol=_env("PORTAL_SSO_PROTOCOL", "oidc"),
@@ -215,3 +219,16 @@ def _secret_key(var_dir: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _public_url(https: bool) -> str:
+    """PORTAL_PUBLIC_URL: required behind HTTPS (production), and then https://; may be empty in a demo."""
+    raw = os.environ.get("PORTAL_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        if https:
+            raise ValueError("PORTAL_PUBLIC_URL is required with PORTAL_HTTPS=1: the address printed in QR codes")
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ({"https"} if https else {"http", "https"}) or not parts.netloc or parts.query:
+        raise ValueError(f"PORTAL_PUBLIC_URL must be an absolute {'https' if https else 'http(s)'} URL, got {raw!r}")
+    return raw

@@ -44,6 +44,8 @@ LABOR_CONTRACT = Area(
     matter_kinds=[matters.CONTRACT_FILING, matters.EMPLOYER_FILING],
     sheets=[sheets.NEW_RENEW, sheets.TERMINATE],
     reveals=privacy.REVEALS,
+    # Stored 名册 PDFs hold whole ID numbers: among staff only LC reviewers (in the roster's division) open them.
+    document_kinds={"roster": matters.REVIEW_PERMISSION},
     demo=_demo,
     demo_order=10,  # first: it creates the demo employers the network's demo agent is authorised for
 )

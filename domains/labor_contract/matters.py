@@ -58,7 +58,8 @@ async def _resubmit_guard(matter: dict, principal) -> str | None:
         return "备案记录不存在"
     from domains.labor_contract import service
 
-    return rules.unreviewed_refusal(await service.pending_filings(contract["id_number"], exclude_id=contract["id"]))
+    return rules.unreviewed_refusal(await service.pending_filings(
+        contract["id_number"], exclude_id=contract["id"], employer_id=matter["employer"]))
 
 
 async def _void_guard(matter: dict, principal) -> str | None:

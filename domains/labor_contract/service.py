@@ -54,21 +54,27 @@ async def _lock_person(id_number: str) -> None:
         await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
 
 
-async def pending_filings(id_number: str, exclude_id: int | None = None) -> list[rules.PendingFiling]:
-    """Unreviewed (未审核) filings of a person at any employer."""
-    query = Contract.select(Contract.id, Contract.employer.name, Contract.employment_form, Contract.state).where(
-        (Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void")
-    )
+def _pending(row: dict[str, Any], forms: dict[str, str], employer_id: int | None) -> rules.PendingFiling:
+    return rules.PendingFiling(row["employer.name"], forms.get(row["employment_form"], row["employment_form"]),
+                               row["state"], own=employer_id is not None and row["employer"] == employer_id)
+
+
+async def pending_filings(
+    id_number: str, exclude_id: int | None = None, *, employer_id: int | None = None
+) -> list[rules.PendingFiling]:
+    """Unreviewed (未审核) filings of a person at any employer; `own` marks those of `employer_id`."""
+    query = Contract.select(
+        Contract.id, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
+    ).where((Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void"))
     if exclude_id is not None:
         query = query.where(Contract.id != exclude_id)
     forms = await dictionary.labels("employment_form")
-    return [
-        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"])
-        for r in await query
-    ]
+    return [_pending(r, forms, employer_id) for r in await query]
 
 
-async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rules.PendingFiling]]:
+async def pending_filings_many(
+    id_numbers: Iterable[str], *, employer_id: int | None = None
+) -> dict[str, list[rules.PendingFiling]]:
     """pending_filings for many people at once (batch uploads): id number → unreviewed filings, oldest first;
     one query per LOOKUP_CHUNK numbers instead of one per row."""
     wanted = sorted(set(id_numbers))
@@ -76,14 +82,13 @@ async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rule
     out: dict[str, list[rules.PendingFiling]] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = await Contract.select(
-            Contract.id_number, Contract.employer.name, Contract.employment_form, Contract.state
+            Contract.id_number, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
         ).where(
             Contract.id_number.is_in(wanted[start:start + LOOKUP_CHUNK]) & (Contract.review_state == "pending")
             & (Contract.state != "void")
         ).order_by(Contract.id)
         for r in rows:
-            out.setdefault(r["id_number"], []).append(rules.PendingFiling(
-                r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"]))
+            out.setdefault(r["id_number"], []).append(_pending(r, forms, employer_id))
     return out
 
 
@@ -182,7 +187,9 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
     await _lock_person(id_number)
     # after the lock: a double click's second request sees the first one's token, not its filing
     await workflow.ensure_unused_token(form_token)
-    if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
+    if reason := rules.unreviewed_refusal(
+        await pending_filings(id_number, exclude_id=exclude_id, employer_id=employer_id)
+    ):
         raise FilingRefused(reason, "id_number")
     current = await current_contract(employer_id, id_number)
     if filing_kind == "new":

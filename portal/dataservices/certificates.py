@@ -127,8 +127,10 @@ def new_code() -> str:
 
 
 def public_base(request: Request) -> str:
-    configured = request.app.state.settings.site.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """The address printed in QR codes: PORTAL_PUBLIC_URL, never the request's Host header (a forged Host
+    would put someone else's site on a paper certificate)."""
+    site = request.app.state.settings.site
+    return (site.public_url or site.local_url).rstrip("/")
 
 
 def qr_data_url(url: str) -> str:

@@ -11,9 +11,10 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from portal.auth.principal import PUBLIC, Principal, authenticated_guard, division_clause, staff_guard
+from portal import audit
+from portal.auth.principal import PUBLIC, Principal, authenticated_guard, staff_guard
 from portal.core import dictionary
-from portal.dataservices import certificates, cleanup, imports
+from portal.dataservices import certificates, cleanup, document_access, imports
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response, owner_key
 from portal.dataservices.spreadsheets import spec_by_name
 from portal.dataservices.tables import ExportJob, StoredDocument
@@ -31,6 +32,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     """Public: anyone holding the paper scans the QR code; personal data is masked, status is explicit."""
     found = await certificates.verification(code)
+    if found:
+        # Only what the public page shows: never the staff member's revocation reason or the document token.
+        found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at")}
     return await render(
         request, "dataservices/verify.html",
         {"page_title": "证明核验", "cert": found, "code": code[:40]},
@@ -127,16 +131,23 @@ async def import_failed_rows(request: Request, token: FromPath[str]) -> Response
     return Response(content=data, media_type=XLSX_TYPE, headers=attachment_headers(name))
 
 
-def document_scope(principal: Principal):
-    """Applicants: their own documents; staff: documents of divisions within their jurisdiction."""
-    if not principal.is_staff:
-        return certificates.applicant_scope(principal)
-    return division_clause(principal, StoredDocument.division_code)
-
-
 @get("/documents/{token:str}", name="document_download", guards=[authenticated_guard])
 async def document_download(request: Request, token: FromPath[str]) -> Response:
-    return await certificates.document_response(token, document_scope(request.user))
+    """Applicants: their own documents. Staff: the document's domain permission and division, and every
+    download (or refusal of an existing document) is an audit row: rosters hold whole ID numbers."""
+    principal = request.user
+    if not principal.is_staff:
+        return await certificates.document_response(token, certificates.applicant_scope(principal))
+    try:
+        row, data = await certificates.load_document(token, document_access.staff_scope(principal))
+    except NotFoundException:
+        if existing := await StoredDocument.select(StoredDocument.id).where(StoredDocument.token == token).first():
+            await audit.record(category="security", action="document_denied", actor=principal, result="denied",
+                               ip=client_ip(request), object_type="document", object_id=existing["id"])
+        raise
+    await audit.record(category="privacy", action="document_download", actor=principal, ip=client_ip(request),
+                       object_type="document", object_id=row["id"], detail={"kind": row["kind"], "title": row["title"]})
+    return certificates.pdf_response(data, f"{row['title']}.pdf")
 
 
 # -- 证书管理: staff list, detail and revocation, within the staff member's division scopes -------------------

@@ -23,6 +23,7 @@ from portal import validators
 from portal.core import dictionary
 from portal.db import current_engine
 from portal.filters import local_time, ymd, yuan
+from portal.webutil import valid_id
 
 KINDS = {"text", "id_number", "phone", "money", "int", "date", "datetime", "badge", "link"}
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
@@ -426,9 +427,11 @@ def _decode_cursor(raw: str | None, sort: Column) -> list | None:
             value = datetime.fromisoformat(value)
         elif sort.kind in {"money", "int"}:
             value = int(value)
+            if not -(2**63) <= value < 2**63:  # past BIGINT the database raises instead of finding nothing
+                return None
         elif not isinstance(value, (str, int, float)):
             return None
-        if not isinstance(ident, (int, str)):
+        if not isinstance(ident, (int, str)) or (isinstance(ident, int) and not valid_id(ident)):
             return None
         return [value, ident]
     except (ValueError, TypeError, json.JSONDecodeError):

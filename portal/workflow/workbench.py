@@ -11,6 +11,7 @@ from piccolo.querystring import QueryString
 
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
+from portal.webutil import valid_id
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter
@@ -135,13 +136,11 @@ def waiting_states() -> list[str]:
 async def queue_query(principal, filters: dict[str, str]) -> QueueQuery | None:
     """The whole filter in one query, scope first; None when the principal can see nothing."""
     kinds = [filters["kind"]] if filters["kind"] else None
-    where = scope_where(principal, kinds=kinds)
+    states = [filters["state"]] if filters["state"] else (waiting_states() or ["-"])
+    where = scope_where(principal, kinds=kinds, states=states)
     if where is None:
         return None
-    if filters["state"]:
-        where = where & (Matter.state == filters["state"])
-    else:
-        where = where & Matter.state.is_in(waiting_states() or ["-"])
+    where = where & Matter.state.is_in(states)
     source = None
     if filters["q"]:
         match, source = await name_search(filters["q"])
@@ -171,7 +170,7 @@ class Cursor:
         if not raw or len(raw) > 40:
             return None
         day, _, ident = raw.partition(".")
-        if not ident.isdigit() or len(ident) > 18:
+        if not ident.isdigit() or len(ident) > 10 or not valid_id(int(ident)):
             return None
         try:
             return cls(date.fromisoformat(day) if day else None, int(ident))
