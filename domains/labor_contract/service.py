@@ -9,9 +9,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.labor_contract import rules
-from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
 from portal import audit
 from portal.auth.principal import Principal
@@ -200,9 +199,7 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
-    row = await Employer.select(Employer.id, Employer.name, Employer.review_agency, Employer.division_code).where(
-        Employer.id == employer_id
-    ).first()
+    row = await employer_service.get_employer(employer_id)
     if row is None:
         raise NotFoundException("单位不存在")
     return row
@@ -229,7 +226,7 @@ async def insert_filing(
         row.contract_number = ""
     await row.save()
     matter = await workflow.create_matter(
-        principal, CONTRACT_KIND,
+        principal, rules.CONTRACT_KIND,
         payload={**await display_payload(values, filing_kind), "contract_id": row.id},
         title=f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
         agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
@@ -274,7 +271,7 @@ async def insert_filings(
         }
         for row, (values, filing_kind) in zip(rows, filings, strict=True)
     ]
-    matters = await create_matters(principal, CONTRACT_KIND, items, submit=True, ip=ip)
+    matters = await create_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
     await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
     return [
         {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}
