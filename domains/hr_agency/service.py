@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from domains.employer.tables import Employer
+from domains.employer import service as employers
 from domains.hr_agency import rules
 from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, KIND_CODES
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
@@ -50,7 +50,7 @@ async def check_services(kind: str, services: list[str]) -> str | None:
 
 
 async def _payload(principal: Principal, cleaned: dict[str, Any], services: list[str], agency_id: int) -> dict:
-    employer = await Employer.select(Employer.uscc).where(Employer.id == principal.employer_id).first()
+    employer = await employers.get_employer(principal.employer_id)
     labels = dict((await service_options())[0])
     return {
         **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": employer["uscc"] if employer else "",
@@ -84,7 +84,7 @@ async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], servic
         agency = await agency_of(principal.employer_id)
         if agency is None:
             at = _now()
-            employer = await Employer.select(Employer.uscc).where(Employer.id == principal.employer_id).first()
+            employer = await employers.get_employer(principal.employer_id)
             row = Agency(employer=principal.employer_id, uscc=employer["uscc"], source="online", status="active",
                          created_at=at, updated_at=at, **{k: cleaned[k] for k in rules.RECORD_KEYS})
             await row.save()
