@@ -215,6 +215,7 @@ class Grid:
     page_size: int = 20
     title: str = ""
     empty_text: str = "没有符合条件的记录"
+    exportable: bool = True  # False: no 导出Excel link (e.g. a public page, where the handler refuses ?export)
 
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
