@@ -58,6 +58,7 @@ class Area:
     reveals: Sequence[Any] = ()  # portal.privacy.Revealable
     principal_loaders: Mapping[str, PrincipalLoader] = field(default_factory=dict)
     context_processors: Sequence[ContextProcessor] = ()
+    profile_completion: str = ""  # route name of the applicant's 信息完善 page (ACC-3), where incomplete accounts go
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
     demo: Callable[[], Awaitable[Any]] | None = None
@@ -82,7 +83,7 @@ class Area:
         """Put the declarations into the platform's process-wide registries (idempotent)."""
         from portal import privacy, web
         from portal.auth.permissions import register_permissions
-        from portal.auth.principal import register_loader
+        from portal.auth.principal import register_loader, register_profile_completion
         from portal.dataservices import certificates, document_access
         from portal.dataservices.spreadsheets import register_spec
         from portal.workflow.kinds import register_kind
@@ -102,6 +103,8 @@ class Area:
             register_loader(kind, loader)
         for processor in self.context_processors:
             web.install_context_processor(processor)
+        if self.profile_completion:
+            register_profile_completion(self.profile_completion)
 
 
 def _default_registry() -> Any:

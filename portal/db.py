@@ -81,22 +81,27 @@ class PortalSQLiteEngine(SQLiteEngine):
     """SQLite with WAL, foreign keys and a busy timeout on every connection.
 
     Piccolo opens a new connection (and thread) for every statement outside a transaction, ~0.7 ms
-    each. While the app runs, such autocommit statements reuse a few idle connections instead. The
-    pool is opened by the app's start-up and closed at shutdown: aiosqlite threads are not daemons,
+    each. While the app runs, such autocommit statements share a pool of `read_pool_size` connections
+    instead, opened on demand and kept: a statement that finds all of them busy waits for one rather than
+    opening a throw-away connection (at 16 concurrent requests a pool of 4 opened ~70 a second, issue #15).
+    The pool is opened by the app's start-up and closed at shutdown: aiosqlite threads are not daemons,
     so scripts that never start it (migrations, seeds) keep the one-connection-per-query behaviour.
     """
 
-    _POOL_SIZE = 4
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, read_pool_size: int = 16, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.read_pool_size = max(1, read_pool_size)
         self._idle: list[Any] | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self.opened = 0  # connections the pool has opened since it started (a test and the bench read it)
 
     def open_read_pool(self) -> None:
         self._idle = []
+        self._slots = asyncio.Semaphore(self.read_pool_size)
+        self.opened = 0
 
     async def close_read_pool(self) -> None:
-        idle, self._idle = self._idle or [], None
+        idle, self._idle, self._slots = self._idle or [], None, None
         for connection in idle:
             await connection.close()
 
@@ -109,24 +114,32 @@ class PortalSQLiteEngine(SQLiteEngine):
                 return await self._run_unqueued(query, args, query_type, table)
             finally:
                 lock.release()
+                _wrote()
         return await self._run_unqueued(query, args, query_type, table)
 
     async def _run_unqueued(self, query: str, args: list[Any] | None, query_type: str, table: Any):
-        if self._idle is None:
+        slots = self._slots
+        if self._idle is None or slots is None:
             return await super()._run_in_new_connection(query, args, query_type, table)
-        connection = self._idle.pop() if self._idle else await self.get_connection()
-        reusable = False
-        try:
-            # isolation_level=None: each statement is its own transaction and sees the latest commit.
-            async with connection.execute(query, args or []) as cursor:
-                rows = await cursor.fetchall()
-            reusable = not connection.in_transaction
-            return rows
-        finally:
-            if reusable and self._idle is not None and len(self._idle) < self._POOL_SIZE:
-                self._idle.append(connection)
+        async with slots:  # at most read_pool_size connections exist, so a free slot has one idle or room for one
+            idle = self._idle
+            if idle:
+                connection = idle.pop()
             else:
-                await connection.close()
+                connection = await self.get_connection()
+                self.opened += 1
+            reusable = False
+            try:
+                # isolation_level=None: each statement is its own transaction and sees the latest commit.
+                async with connection.execute(query, args or []) as cursor:
+                    rows = await cursor.fetchall()
+                reusable = not connection.in_transaction
+                return rows
+            finally:
+                if reusable and idle is self._idle and idle is not None:
+                    idle.append(connection)
+                else:
+                    await connection.close()
 
     def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True):
         return SafeSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
@@ -137,6 +150,27 @@ class PortalSQLiteEngine(SQLiteEngine):
         return connection
 
 
+_PG_WRITES = (*_WRITES, "TRUNCA")
+
+
+class PortalPostgresEngine(PostgresEngine):
+    """PostgreSQL; an autocommit write (outside write_transaction()) bumps write_generation() like a transaction."""
+
+    async def _run_in_pool(self, query: str, args: Any = None):
+        try:
+            return await super()._run_in_pool(query, args)
+        finally:
+            if query.lstrip()[:6].upper() in _PG_WRITES:
+                _wrote()
+
+    async def _run_in_new_connection(self, query: str, args: Any = None):
+        try:
+            return await super()._run_in_new_connection(query, args)
+        finally:
+            if query.lstrip()[:6].upper() in _PG_WRITES:
+                _wrote()
+
+
 def make_engine(settings: DatabaseSettings) -> Engine:
     if settings.is_sqlite:
         path = settings.sqlite_path
@@ -144,12 +178,13 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         # WAL is a property of the file: set it once, here, before any pooled use.
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        return PortalSQLiteEngine(path=str(path), timeout=settings.busy_timeout_s)
+        return PortalSQLiteEngine(path=str(path), timeout=settings.busy_timeout_s,
+                                  read_pool_size=settings.sqlite_read_pool)
     # Plan every statement for its own values: asyncpg prepares statements, and after five runs PostgreSQL may
     # switch to a generic plan that cannot see the LIKE pattern or which employer is asked for — on the 1M set
     # a 1-character 单位名称 search went from 65 ms to 1.4 s (GIN trigram scan) and 姓名包含 of the biggest
     # employer to 350 ms. Planning these queries costs well under a millisecond.
-    return PostgresEngine(config={"dsn": settings.url, "server_settings": {"plan_cache_mode": "force_custom_plan"}},
+    return PortalPostgresEngine(config={"dsn": settings.url, "server_settings": {"plan_cache_mode": "force_custom_plan"}},
                           extensions=())
 
 
@@ -157,16 +192,34 @@ def is_sqlite(engine: Engine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
 
+_write_generation = 0
+
+
+def write_generation() -> int:
+    """Bumped by every write of this process (write_transaction(), autocommit INSERT/UPDATE/DELETE): caches of
+    derived reads (grid counts) compare it and forget what was read before."""
+    return _write_generation
+
+
+def _wrote() -> None:
+    global _write_generation
+    _write_generation += 1
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine | None = None):
     """Every transaction that writes goes through here: BEGIN IMMEDIATE on SQLite (no upgrade deadlocks)."""
     engine = engine or current_engine()
-    if is_sqlite(engine):
-        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
-            yield txn
-    else:
-        async with engine.transaction() as txn:
-            yield txn
+    try:
+        if is_sqlite(engine):
+            async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+                yield txn
+        else:
+            async with engine.transaction() as txn:
+                yield txn
+    finally:
+        # also on failure: a rolled-back write leaves nothing stale, and forgetting costs one count
+        _wrote()
 
 
 def current_engine() -> Engine:
@@ -182,3 +235,55 @@ async def fetch(sql: str, *args: Any) -> list[dict]:
     from piccolo.querystring import QueryString
 
     return await current_engine().run_querystring(QueryString(sql, *args))
+
+
+# With analysis_limit, ANALYZE samples about this many entries per index: milliseconds even on the 1M set, and
+# enough for the planner to tell a selective index from one that makes it sort (issue #15: without statistics
+# SQLite walked matter (state, kind, division_code) and sorted 70,324 waiting matters, ~100 ms a page).
+ANALYSIS_LIMIT = 2000
+
+
+async def refresh_statistics(engine: Engine | None = None, *, full: bool = False) -> str:
+    """Keep SQLite's planner statistics (sqlite_stat1) present and current; PostgreSQL's autovacuum does that.
+
+    Run at start-up and by the periodic clean-up, and after bulk loads with full=True (a complete ANALYZE).
+    When a table with rows has no statistics yet (a new database, a new index, a first load) it runs a sampled
+    ANALYZE, otherwise `PRAGMA optimize`, which re-analyses only tables that changed a lot. Returns what it did.
+    """
+    engine = engine or current_engine()
+    if not is_sqlite(engine):
+        return "none"
+    # ANALYZE writes sqlite_stat1: it queues with the other writers, on a connection of its own.
+    lock = await _acquire_writer()
+    try:
+        connection = await engine.get_connection()
+        try:
+            action = "analyze" if full else await _unanalysed(connection)
+            await connection.execute(f"PRAGMA analysis_limit = {0 if full else ANALYSIS_LIMIT}")
+            await connection.execute("PRAGMA optimize" if action == "optimize" else "ANALYZE")
+            await connection.commit()
+        finally:
+            await connection.close()
+    finally:
+        lock.release()
+    return action
+
+
+async def _unanalysed(connection: Any) -> str:
+    """"analyze_sampled" when an indexed table holding rows has no sqlite_stat1 row, else "optimize"."""
+    async with connection.execute(
+        "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'index' AND tbl_name NOT LIKE 'sqlite_%'"
+    ) as cursor:
+        indexed = {r["tbl_name"] for r in await cursor.fetchall()}
+    async with connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'") as c:
+        has_stats = bool(await c.fetchall())
+    analysed: set[str] = set()
+    if has_stats:
+        async with connection.execute("SELECT DISTINCT tbl FROM sqlite_stat1") as cursor:
+            analysed = {r["tbl"] for r in await cursor.fetchall()}
+    for table in sorted(indexed - analysed):  # empty tables get no statistics row: they need none
+        quoted = table.replace('"', '""')
+        async with connection.execute(f'SELECT 1 FROM "{quoted}" LIMIT 1') as cursor:
+            if await cursor.fetchall():
+                return "analyze_sampled"
+    return "optimize"

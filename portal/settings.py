@@ -31,6 +31,9 @@ class DatabaseSettings:
     # sqlite:///path or postgresql://user@host:port/db
     url: str
     busy_timeout_s: int = 10
+    # SQLite: idle connections kept for autocommit reads, and at most this many reads at once (more wait for a
+    # free one instead of opening a throw-away connection and thread). Size it to a worker's concurrency.
+    sqlite_read_pool: int = 16
 
     @property
     def is_sqlite(self) -> bool:
@@ -115,11 +118,30 @@ class SSOSettings:
 
 
 @dataclass(frozen=True)
+class SealSettings:
+    # Electronic seals (portal.dataservices.seals): <seal_dir>/<division>/{seal.p12 | key.pem + chain.pem, seal.png},
+    # trust anchors in <seal_dir>/trust/*.pem.
+    seal_dir: Path = ROOT / "var" / "seals"
+    passphrase: str = ""
+    # Make a demo CA and seal (marked 演示) when seal_dir holds none; set PORTAL_SEAL_DEMO=0 in production.
+    demo: bool = True
+    # Sign issued certificates (PAdES); rosters too when sign_rosters.
+    sign: bool = True
+    sign_rosters: bool = False
+    # Mark signed PDFs as PDF/A-2b (XMP identification, sRGB output intent); see docs/SEALS.md.
+    pdfa: bool = True
+    # RFC 3161 time-stamping authority; empty: the signing time is the server's clock only.
+    tsa_url: str = ""
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings
     site: SiteSettings = field(default_factory=SiteSettings)
     sso: SSOSettings = field(default_factory=SSOSettings)
+    seals: SealSettings = field(default_factory=SealSettings)
     storage_dir: Path = ROOT / "var" / "storage"
     var_dir: Path = ROOT / "var"
     debug: bool = False
@@ -140,7 +162,8 @@ class Settings:
         db_url = _env("PORTAL_DATABASE_URL", f"sqlite:///{var_dir / 'portal.sqlite3'}")
         https = _flag("PORTAL_HTTPS", False)
         return cls(
-            database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10)),
+            database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10),
+                                      sqlite_read_pool=max(1, _int("PORTAL_SQLITE_READ_POOL", 16))),
             security=SecuritySettings(
                 secret_key=_secret_key(var_dir),
                 https=https,
@@ -195,6 +218,16 @@ class Settings:
                 min_realname_person=_env("PORTAL_SSO_MIN_REALNAME_PERSON", "L2"),
                 authorize_params_employer=_env("PORTAL_SSO_AUTHORIZE_PARAMS_EMPLOYER", "user_type=legal"),
                 authorize_params_person=_env("PORTAL_SSO_AUTHORIZE_PARAMS_PERSON", "user_type=natural"),
+            ),
+            seals=SealSettings(
+                seal_dir=Path(_env("PORTAL_SEAL_DIR", str(var_dir / "seals"))),
+                passphrase=_env("PORTAL_SEAL_PASSPHRASE", ""),
+                demo=_flag("PORTAL_SEAL_DEMO", True),
+                sign=_flag("PORTAL_SIGN_CERTIFICATES", True),
+                sign_rosters=_flag("PORTAL_SIGN_ROSTERS", False),
+                pdfa=_flag("PORTAL_PDFA", True),
+                tsa_url=_env("PORTAL_SEAL_TSA_URL", ""),
+                upload_max_bytes=_int("PORTAL_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
             ),
             storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
             var_dir=var_dir,

@@ -15,4 +15,4 @@ python -m piccolo.main migrations forwards all
 python -m seeds reference
 exec uvicorn --factory portal.app:create_app --host 0.0.0.0 --port "${PORT:-8000}" \
   --workers "${WEB_CONCURRENCY:-4}" --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
-  --log-config scripts/uvicorn-logging.json
+  --loop uvloop --http httptools --log-config scripts/uvicorn-logging.json

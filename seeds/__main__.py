@@ -32,6 +32,10 @@ async def run(args: argparse.Namespace) -> None:
         from seeds.scale import load_scale
 
         await load_scale(employers=args.employers, persons=args.persons, seed=args.seed)
+    # After any load the planner needs statistics (scale runs its own complete ANALYZE inside the load).
+    from portal.db import refresh_statistics
+
+    await refresh_statistics(full=args.command != "scale")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ EMPLOYERS = (
                  "460200", "Demo@2026c"),
 )
 
+# The demo 人力资源服务机构: a legal person of its own on the network (domains/hr_agency/demo.py).
+AGENCY = DemoEmployer("91460105MA5T00045D", "海南英才人力资源服务有限公司", "吴立人", "460105198606060075",
+                      "13876000004", "460105", "Demo@2026h")
+
 PERSONS = (
     DemoPerson("460100199009090033", "王小明", "13976000001", "Demo@2026p"),
     DemoPerson("460105199202020055", "李芳", "13976000002", "Demo@2026q"),
@@ -43,4 +47,5 @@ PERSONS = (
 AGENT = DemoPerson("460100198808080064", "黄经办", "13976000003", "Demo@2026r")
 
 EMPLOYER_USCCS = tuple(e.uscc for e in EMPLOYERS)
+LEGAL_PERSONS = (*EMPLOYERS, AGENCY)  # every legal-person account of the sandbox network
 PERSON_ID_NUMBERS = tuple(p.id_number for p in PERSONS)

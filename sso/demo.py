@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from portal.auth.passwords import Passwords
 from portal.db import write_transaction
 from portal.settings import Settings
-from seeds.demo_identities import AGENT, EMPLOYERS, PERSONS
+from seeds.demo_identities import AGENT, EMPLOYERS, LEGAL_PERSONS, PERSONS
 from sso.sandbox import store
 from sso.sandbox.tables import NetUser
 
@@ -45,7 +45,7 @@ async def _authorise_demo_agent() -> None:
 async def load() -> dict[str, int]:
     passwords = Passwords(Settings.from_env().security)
     created = 0
-    for e in EMPLOYERS:
+    for e in LEGAL_PERSONS:
         created += await _ensure(passwords, kind="legal", login_name=e.uscc, name=e.name, legal_rep=e.legal_rep,
                                  legal_rep_id_number=e.legal_rep_id_number, mobile=e.legal_rep_mobile,
                                  password=e.password)

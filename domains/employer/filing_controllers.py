@@ -6,8 +6,8 @@ from litestar import Request, Response, get, post
 
 from domains.employer import filing
 from domains.employer.filing import FilingRefused
+from domains.employer.matters import EMPLOYER_FILING
 from domains.employer.tables import Employer
-from domains.labor_contract.matters import EMPLOYER_FILING
 from portal.core import dictionary
 from portal.web import client_ip, redirect, render
 from portal.workflow.engine import WorkflowError

@@ -11,6 +11,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["domains.hr_agency.tables"], exclude_imported=True),
     migration_dependencies=[
+        "domains.employer.piccolo_app",
         "portal.workflow.piccolo_app",
     ],
     commands=[],

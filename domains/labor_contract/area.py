@@ -42,7 +42,7 @@ LABOR_CONTRACT = Area(
                 description="劳动合同新订、续订、解除(终止)备案，批量备案，名册打印"),
     ],
     permissions=matters.PERMISSIONS,
-    matter_kinds=[matters.CONTRACT_FILING, matters.EMPLOYER_FILING],
+    matter_kinds=[matters.CONTRACT_FILING],
     sheets=[sheets.NEW_RENEW, sheets.TERMINATE],
     certificate_kinds=rosters.CERTIFICATE_KINDS,
     reveals=privacy.REVEALS,

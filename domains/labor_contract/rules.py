@@ -11,6 +11,9 @@ from typing import Any
 
 from portal.validators import id_birth_date, id_gender, id_number_error, normalise
 
+# The 办件 kind of a contract filing, declared in matters.py; service.py files under it without importing matters.
+CONTRACT_KIND = "lc_contract"
+
 STATE_LABELS = {"new": "新订", "renew": "续订", "terminate": "解除(终止)", "void": "作废"}
 REVIEW_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "returned": "退回补正"}
 CORRECTABLE = ("rejected", "returned")  # the employer changes the filing and sends it again

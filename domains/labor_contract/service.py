@@ -10,9 +10,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.labor_contract import rules
-from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
 from portal import audit
 from portal.auth.principal import Principal
@@ -259,9 +258,7 @@ async def termination_earliest(contract: dict[str, Any], today: date) -> date | 
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
-    row = await Employer.select(Employer.id, Employer.name, Employer.review_agency, Employer.division_code).where(
-        Employer.id == employer_id
-    ).first()
+    row = await employer_service.get_employer(employer_id)
     if row is None:
         raise NotFoundException("单位不存在")
     return row
@@ -296,7 +293,7 @@ async def insert_filing(
         matter = await workflow.fire(principal, draft["id"], "submit", expected_version=matter["version"], ip=ip)
     else:
         matter = await workflow.create_matter(
-            principal, CONTRACT_KIND, payload=payload, title=title,
+            principal, rules.CONTRACT_KIND, payload=payload, title=title,
             agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
         )
     await Contract.update({Contract.matter_id: matter["id"]}).where(Contract.id == row.id)
@@ -339,7 +336,7 @@ async def insert_filings(
         }
         for row, (values, filing_kind) in zip(rows, filings, strict=True)
     ]
-    matters = await create_matters(principal, CONTRACT_KIND, items, submit=True, ip=ip)
+    matters = await create_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
     await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
     return [
         {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}
@@ -380,7 +377,7 @@ async def save_draft(principal: Principal, filing_kind: str, raw: Any, *, draft_
         return await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
                                              payload=payload, title=title)
     employer = await _employer(principal.employer_id)
-    return await workflow.create_matter(principal, CONTRACT_KIND, payload=payload, title=title,
+    return await workflow.create_matter(principal, rules.CONTRACT_KIND, payload=payload, title=title,
                                         agency_code=employer["review_agency"], ip=ip)
 
 
@@ -388,7 +385,7 @@ async def get_draft(principal: Principal, draft_id: int, filing_kind: str, previ
     """The employer's own open draft of this form (another form's or employer's draft answers 404)."""
     matter = await workflow.get_matter_for(principal, draft_id)
     payload = matter["payload"]
-    if (matter["kind"] != CONTRACT_KIND or matter["state"] != "draft" or "draft" not in payload
+    if (matter["kind"] != rules.CONTRACT_KIND or matter["state"] != "draft" or "draft" not in payload
             or payload.get("filing_kind") != filing_kind or payload.get("previous_id") != previous_id):
         raise NotFoundException("草稿不存在")
     return matter
@@ -397,7 +394,7 @@ async def get_draft(principal: Principal, draft_id: int, filing_kind: str, previ
 async def drafts(principal: Principal) -> list[dict[str, Any]]:
     """The employer's open contract-filing drafts, newest first (to resume them)."""
     rows = await Matter.select(Matter.id, Matter.title, Matter.payload, Matter.updated_at).where(
-        (Matter.employer == principal.employer_id) & (Matter.kind == CONTRACT_KIND) & (Matter.state == "draft")
+        (Matter.employer == principal.employer_id) & (Matter.kind == rules.CONTRACT_KIND) & (Matter.state == "draft")
     ).order_by(Matter.updated_at, ascending=False).limit(LIST_LIMIT)
     out = []
     for r in rows:

@@ -12,12 +12,12 @@ from typing import Any
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.querystring import QueryString
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.social_insurance import rules
 from domains.social_insurance.rules import Limits, Refused
 from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate
 from portal import audit
-from portal.auth.principal import Principal, division_clause
+from portal.auth.principal import Principal
 from portal.db import current_engine, write_transaction
 
 ASSESS_PERMISSION = "si.assess"
@@ -34,10 +34,7 @@ async def run(sql: str, *args) -> list[dict]:
 
 def staff_employer_clause(principal: Principal) -> QueryString:
     """`employer` rows under the staff member's division scopes, as SQL over the table named employer."""
-    clause = division_clause(principal, Employer.division_code)
-    if clause is None:
-        return QueryString("1 = 0")
-    return clause.querystring
+    return employer_service.staff_scope_sql(principal)
 
 
 def _require(principal: Principal, permission: str) -> None:
@@ -204,7 +201,7 @@ async def periods() -> list[dict]:
 
 
 async def employer_or_404(employer_id: int) -> dict:
-    row = await Employer.select().where(Employer.id == employer_id).first()
+    row = await employer_service.get_employer(employer_id)
     if row is None:
         raise NotFoundException()
     return row

@@ -8,9 +8,9 @@ from litestar.params import FromPath
 from domains.social_insurance import rules, service, sheets
 from domains.social_insurance.pages import page, period_param
 from domains.social_insurance.rules import Refused
+from portal import validators
 from portal.areas import crumbs
 from portal.auth.principal import staff_guard
-from portal import validators
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
 from portal.dataservices.imports import start_import
 from portal.dataservices.spreadsheets import UploadError

@@ -27,6 +27,9 @@ CATEGORY_NAMES = {
     "insured_identity": "参保身份",
     "insurance_type": "险种",
     "work_hours_system": "工时制度",
+    "hra_service": "人力资源服务事项",
+    "hra_agency_type": "人力资源服务机构类型",
+    "hra_number_format": "许可证/备案编号格式",
 }
 PAGE_SIZE = 50
 

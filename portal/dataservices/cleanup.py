@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from litestar import Litestar
 
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
-from portal.db import write_transaction
+from portal.db import refresh_statistics, write_transaction
 from portal.settings import Settings
 
 log = logging.getLogger("portal.cleanup")
@@ -236,6 +236,11 @@ async def cleanup(settings: Settings | None = None, *, now: datetime | None = No
     report.expired_exports = await expire_exports(settings, now=now)
     report.expired_imports = await expire_imports(settings, now=now)
     report.orphan_files = await sweep_orphans(settings, now=now)
+    # Planner statistics ride on the same schedule (start-up, then every interval): cheap when current.
+    try:
+        await refresh_statistics()
+    except Exception:  # e.g. the writer queue is busy with a long import: the next pass retries
+        log.exception("refreshing planner statistics failed")
     if any(asdict(report).values()):
         log.info("cleanup: %s", report.summary())
     return report

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
@@ -28,6 +29,19 @@ RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+VERIFY_HEADERS = {**NO_STORE, "X-Robots-Tag": "noindex"}
+
+
+async def _verify_page(request: Request, *, cert: dict | None = None, code: str = "", check=None, error: str = "",
+                       status_code: int = 200) -> Response:
+    max_mb = request.app.state.settings.seals.upload_max_bytes // (1024 * 1024)
+    return await render(
+        request, "dataservices/verify.html",
+        {"page_title": "证明核验", "cert": cert, "code": code[:40], "check": check, "error": error, "max_mb": max_mb},
+        status_code=status_code, headers=VERIFY_HEADERS,
+    )
+
+
 @get("/verify/{code:str}", name="verify_certificate", opt=PUBLIC)
 async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     """Public: anyone holding the paper scans the QR code; personal data is masked, status is explicit."""
@@ -35,12 +49,33 @@ async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     if found:
         # Only what the public page shows: never the staff member's revocation reason or the document token.
         found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at")}
-    return await render(
-        request, "dataservices/verify.html",
-        {"page_title": "证明核验", "cert": found, "code": code[:40]},
-        status_code=200 if found else 404,
-        headers={**NO_STORE, "X-Robots-Tag": "noindex"},
-    )
+    return await _verify_page(request, cert=found, code=code, status_code=200 if found else 404)
+
+
+@get("/verify", name="verify_start", opt=PUBLIC)
+async def verify_start(request: Request) -> Response:
+    """Public: the upload form alone, for whoever received the PDF file rather than the paper."""
+    return await _verify_page(request)
+
+
+@post("/verify", name="verify_upload", opt=PUBLIC)
+async def verify_upload(request: Request) -> Response:
+    """Public: an uploaded PDF is the issued original (有效 / 已撤销), a changed copy of one (文件被改动) or not ours
+    (不是本厅签发). The file is read into memory, checked and dropped: nothing is stored."""
+    limit = request.app.state.settings.seals.upload_max_bytes
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return await _verify_page(request, error="请选择要核验的PDF文件")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        return await _verify_page(request, error=f"文件大小超过{limit // (1024 * 1024)}MB的上限", status_code=413)
+    if not data:
+        return await _verify_page(request, error="上传的文件是空的，请重新选择")
+    if b"%PDF-" not in data[:1024]:
+        return await _verify_page(request, error="上传的文件不是PDF文件，请选择PDF格式的证明文件")
+    check = await certificates.check_upload(data)
+    return await _verify_page(request, check=check)
 
 
 async def _export_job(request: Request, token: str) -> dict:
@@ -204,5 +239,5 @@ async def certificate_revoke(request: Request, cid: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("certificate_detail", cid=cid) + "?revoked=1")
 
 
-ROUTES = [verify_certificate, export_status, export_download, import_result, import_failed_rows, document_download,
+ROUTES = [verify_certificate, verify_start, verify_upload, export_status, export_download, import_result, import_failed_rows, document_download,
           certificate_list, certificate_detail, certificate_revoke]

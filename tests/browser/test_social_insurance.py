@@ -81,7 +81,7 @@ def test_person_signs_in_reads_contributions_and_verifies_the_certificate(live, 
     with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
         fh.write(pdf.body())
         fh.flush()
-        text = subprocess.run(["pdftotext", fh.name, "-"], check=True, capture_output=True, text=True).stdout
+        text = subprocess.run(["/usr/bin/pdftotext", fh.name, "-"], check=True, capture_output=True, text=True).stdout
     assert "社会保险参保证明" in text and "自2015年01月起累计参保" in text
     code = re.search(r"验证码\s*([A-Z2-7]{24})", text).group(1)
     page.goto(f"/verify/{code}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domains.employer.tables import Employer
+from portal.auth import principal
 from tests.support.factories import make_employer, make_id_number
 
 VALID = {
@@ -86,3 +87,11 @@ async def test_persons_and_staff_cannot_open_employer_pages(client, other_client
     employer = await make_employer()
     await other_client.sign_in("employer", employer_id=employer["id"], acting_role="legal_rep", acting_name="张")
     assert (await other_client.get("/person/me")).status_code == 403
+
+
+async def test_the_platform_sends_incomplete_employers_to_the_page_the_domain_registered(client, monkeypatch):
+    # portal holds no domain URL: the employer domain names its page (register_profile_completion).
+    monkeypatch.setitem(principal._PROFILE_COMPLETION, "route", "employer_agents")
+    await incomplete_employer(client)
+    response = await client.get("/employer/profile")
+    assert response.status_code == 303 and response.headers["location"] == "/employer/agents?next=%2Femployer%2Fprofile"

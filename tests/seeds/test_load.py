@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domains.employer.tables import Employer
+from domains.employer import matters as _registers_filing_kind  # noqa: F401
+from domains.employer.tables import Employer, EmployerFiling
 from domains.labor_contract import matters as _registers_kinds  # noqa: F401
-from domains.labor_contract.tables import Contract, EmployerFiling
+from domains.labor_contract.tables import Contract
 from domains.person.tables import Person
 from portal.validators import id_number_error, uscc_error
 from portal.workflow.kinds import get_kind

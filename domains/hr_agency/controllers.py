@@ -1,0 +1,317 @@
+"""Agency-side handlers (HRA-1): overview, 申请行政许可 / 业务备案, edit a returned application, certificates.
+Paths are relative to the area's /hr-agency; every query is scoped by request.user.employer_id."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from domains.hr_agency import certificates, forms, reports, service
+from domains.hr_agency.matters import CHANGE, FILING, KIND_CODES, LICENCE
+from domains.hr_agency.tables import Licence, ServiceFiling
+from portal.areas import crumbs
+from portal.core import dictionary
+from portal.dataservices.certificates import applicant_scope, document_response, public_base
+from portal.web import client_ip, redirect, render
+from portal.workflow import engine as workflow
+
+NO_STORE = {"Cache-Control": "no-store"}
+APPLY_KINDS = {"licence": LICENCE, "filing": FILING}
+
+
+@get("/", name="hra_home")
+async def home(request: Request) -> Response:
+    employer_id = request.user.employer_id
+    return await render(request, "hr_agency/home.html", {
+        "page_title": "人力资源服务机构", "agency": await service.agency_of(employer_id),
+        "licences": await service.licences_of(employer_id), "filings": await service.filings_of(employer_id),
+        "applications": await service.applications_of(employer_id), "breadcrumbs": crumbs(request),
+    }, headers=NO_STORE)
+
+
+async def _form_page(request: Request, kind, form, services: list[str], *, action: str, matter=None,
+                     refusal: str = "") -> Response:
+    options, licensed = await service.service_options()
+    offered = [(c, label) for c, label in options if (c in licensed) == (kind is LICENCE)]
+    return await render(request, "hr_agency/apply.html", {
+        "page_title": f"申请{kind.name}", "kind": kind, "form": form, "services": services, "offered": offered,
+        "action": action, "matter": matter, "refusal": refusal,
+        "options": {"agency_type": await dictionary.choices("hra_agency_type"),
+                    "division_code": await dictionary.choices("division")},
+        "breadcrumbs": crumbs(request, (kind.name, "")),
+    }, headers=NO_STORE)
+
+
+def _kind_of(slug: str):
+    kind = APPLY_KINDS.get(slug)
+    if kind is None:
+        raise NotFoundException()
+    return kind
+
+
+@get("/apply/{slug:str}", name="hra_apply")
+async def apply_page(request: Request, slug: FromPath[str]) -> Response:
+    kind = _kind_of(slug)
+    agency = await service.agency_of(request.user.employer_id)
+    initial = {k: str(agency[k] or "") for k in forms.service_record_keys()} if agency else {
+        "name": request.user.employer_name}
+    return await _form_page(request, kind, forms.application_form(initial), [],
+                            action=request.app.route_reverse("hra_apply_save", slug=slug))
+
+
+@post("/apply/{slug:str}", name="hra_apply_save")
+async def apply_save(request: Request, slug: FromPath[str]) -> Response:
+    kind = _kind_of(slug)
+    data = await request.form()
+    form, services = forms.application_form(data), forms.posted_services(data)
+    action = request.app.route_reverse("hra_apply_save", slug=slug)
+    if not await form.validate():
+        return await _form_page(request, kind, form, services, action=action)
+    try:
+        matter = await service.apply(request.user, kind.code, form.cleaned, services, ip=client_ip(request))
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _form_page(request, kind, form, services, action=action, refusal="" if exc.field else exc.message)
+    # Materials and 提交 are on the platform's matter page.
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+async def _own_matter(request: Request, matter_id: int) -> dict:
+    matter = await workflow.get_matter_for(request.user, matter_id)  # 404 (and audited) when not theirs
+    if matter["kind"] not in KIND_CODES:
+        raise NotFoundException()
+    return matter
+
+
+@get("/matters/{matter_id:int}/edit", name="hra_edit")
+async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] == CHANGE.code:
+        raise NotFoundException()
+    kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
+    form = forms.application_form({k: str(matter["payload"].get(k, "")) for k in forms.service_record_keys()})
+    return await _form_page(request, kind, form, list(matter["payload"].get("services", [])), matter=matter,
+                            action=request.app.route_reverse("hra_edit_save", matter_id=matter_id))
+
+
+@post("/matters/{matter_id:int}/edit", name="hra_edit_save")
+async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] == CHANGE.code:
+        raise NotFoundException()
+    kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
+    data = await request.form()
+    form, services = forms.application_form(data), forms.posted_services(data)
+    action = request.app.route_reverse("hra_edit_save", matter_id=matter_id)
+    if not await form.validate():
+        return await _form_page(request, kind, form, services, action=action, matter=matter)
+    version = str(data.get("version", ""))
+    try:
+        await service.edit(request.user, matter_id, form.cleaned, services,
+                           expected_version=int(version) if version.isdigit() else -1)
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _form_page(request, kind, form, services, action=action, matter=matter,
+                                refusal="" if exc.field else exc.message)
+    except workflow.WorkflowError as exc:
+        return await _form_page(request, kind, form, services, action=action, matter=matter, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+
+
+async def _certificate(request: Request, table, row_id: int) -> Response:
+    agency = await service.agency_of(request.user.employer_id)
+    row = await table.select().where((table.id == row_id) & (table.agency == (agency or {}).get("id", -1))).first()
+    if row is None or (row["status"] != "valid" and not row["certificate_code"]):
+        raise NotFoundException()  # a revoked licence never gets a first (valid-looking) certificate
+    token = await certificates.ensure_certificate(table, row, public_base(request))
+    return await document_response(token, applicant_scope(request.user))
+
+
+@get("/licences/{licence_id:int}/certificate", name="hra_licence_certificate")
+async def licence_certificate(request: Request, licence_id: FromPath[int]) -> Response:
+    return await _certificate(request, Licence, licence_id)
+
+
+@get("/filings/{filing_id:int}/certificate", name="hra_filing_certificate")
+async def filing_certificate(request: Request, filing_id: FromPath[int]) -> Response:
+    return await _certificate(request, ServiceFiling, filing_id)
+
+
+async def _change_page(request: Request, form, *, action: str, matter=None, refusal: str = "") -> Response:
+    return await render(request, "hr_agency/change.html", {
+        "page_title": "事项变更", "form": form, "action": action, "matter": matter, "refusal": refusal,
+        "agency": await service.agency_of(request.user.employer_id),
+        "options": {"agency_type": await dictionary.choices("hra_agency_type"),
+                    "division_code": await dictionary.choices("division")},
+        "breadcrumbs": crumbs(request, ("事项变更", "")),
+    }, headers=NO_STORE)
+
+
+@get("/change", name="hra_change")
+async def change_page(request: Request) -> Response:
+    agency = await service.agency_of(request.user.employer_id)
+    initial = {k: str(agency[k] or "") for k in forms.service_record_keys()} if agency else {}
+    return await _change_page(request, forms.change_form(initial), action=request.app.route_reverse("hra_change_save"))
+
+
+@post("/change", name="hra_change_save")
+async def change_save(request: Request) -> Response:
+    form = forms.change_form(await request.form())
+    action = request.app.route_reverse("hra_change_save")
+    if not await form.validate():
+        return await _change_page(request, form, action=action)
+    try:
+        matter = await service.apply_change(request.user, form.cleaned, ip=client_ip(request))
+    except service.Refused as exc:
+        return await _change_page(request, form, action=action, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+@get("/change/{matter_id:int}/edit", name="hra_change_edit")
+async def change_edit_page(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise NotFoundException()
+    agency = await service.agency_of(request.user.employer_id) or {}
+    values = {k: str(agency.get(k) or "") for k in forms.service_record_keys()}
+    values.update({k: after for k, (_, after) in matter["payload"].get("changes", {}).items()})
+    values["reason"] = matter["payload"].get("reason", "")
+    return await _change_page(request, forms.change_form(values), matter=matter,
+                              action=request.app.route_reverse("hra_change_edit_save", matter_id=matter_id))
+
+
+@post("/change/{matter_id:int}/edit", name="hra_change_edit_save")
+async def change_edit_save(request: Request, matter_id: FromPath[int]) -> Response:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise NotFoundException()
+    data = await request.form()
+    form = forms.change_form(data)
+    action = request.app.route_reverse("hra_change_edit_save", matter_id=matter_id)
+    if not await form.validate():
+        return await _change_page(request, form, action=action, matter=matter)
+    version = str(data.get("version", ""))
+    try:
+        await service.edit_change(request.user, matter_id, form.cleaned,
+                                  expected_version=int(version) if version.isdigit() else -1)
+    except (service.Refused, workflow.WorkflowError) as exc:
+        return await _change_page(request, form, action=action, matter=matter, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+
+
+async def _reports_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+    return await render(request, "hr_agency/reports.html", {
+        "page_title": "年度报告", "form": form, "refusal": refusal, "notice": notice,
+        "agency": await service.agency_of(request.user.employer_id), "reports": await reports.reports_of(request.user),
+        "breadcrumbs": crumbs(request, ("年度报告", "")),
+    }, headers=NO_STORE)
+
+
+@get("/annual-reports", name="hra_reports")
+async def reports_page(request: Request) -> Response:
+    year = request.query_params.get("year", "")
+    initial = {"year": str(reports.effects.today().year - 1)}
+    for r in await reports.reports_of(request.user):  # 退回重填: the returned report's figures to correct
+        if str(r["year"]) == year and r["status"] == "returned":
+            initial = {"year": year, "service_count": str(r["service_count"]), "employment_helped":
+                       str(r["employment_helped"]), "fairs_held": str(r["fairs_held"]),
+                       "revenue_fen": f"{r['revenue_fen'] / 100:.2f}"}
+    notice = "年度报告已提交，等待人社部门查阅。" if request.query_params.get("done") else ""
+    return await _reports_page(request, reports.report_form(initial), notice=notice)
+
+
+@post("/annual-reports", name="hra_reports_save")
+async def reports_save(request: Request) -> Response:
+    form = reports.report_form(await request.form())
+    if not await form.validate():
+        return await _reports_page(request, form)
+    try:
+        await reports.submit_report(request.user, form.cleaned)
+    except service.Refused as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return await _reports_page(request, form, refusal="" if exc.field else exc.message)
+    return redirect(request, request.app.route_reverse("hra_reports") + "?done=1")
+
+
+async def _fairs_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+    return await render(request, "hr_agency/fairs.html", {
+        "page_title": "现场招聘会", "form": form, "refusal": refusal, "notice": notice,
+        "fairs": await reports.fairs_of(request.user), "breadcrumbs": crumbs(request, ("现场招聘会", "")),
+    }, headers=NO_STORE)
+
+
+@get("/job-fairs", name="hra_fairs")
+async def fairs_page(request: Request) -> Response:
+    notice = "现场招聘会已报告。" if request.query_params.get("done") else ""
+    return await _fairs_page(request, reports.fair_form({}), notice=notice)
+
+
+@post("/job-fairs", name="hra_fairs_save")
+async def fairs_save(request: Request) -> Response:
+    form = reports.fair_form(await request.form())
+    if not await form.validate():
+        return await _fairs_page(request, form)
+    try:
+        await reports.add_fair(request.user, form.cleaned)
+    except service.Refused as exc:
+        return await _fairs_page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("hra_fairs") + "?done=1")
+
+
+async def _branch_page(request: Request, form, *, refusal: str = "") -> Response:
+    return await render(request, "hr_agency/branch.html", {
+        "page_title": "设立分支机构报告", "form": form, "refusal": refusal,
+        "divisions": await dictionary.choices("division"), "breadcrumbs": crumbs(request, ("设立分支机构报告", "")),
+    }, headers=NO_STORE)
+
+
+@get("/branch", name="hra_branch")
+async def branch_page(request: Request) -> Response:
+    return await _branch_page(request, forms.branch_form({}))
+
+
+@post("/branch", name="hra_branch_save")
+async def branch_save(request: Request) -> Response:
+    form = forms.branch_form(await request.form())
+    if not await form.validate():
+        return await _branch_page(request, form)
+    try:
+        matter = await service.report_branch(request.user, form.cleaned, ip=client_ip(request))
+    except service.Refused as exc:
+        return await _branch_page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+async def _cancel_page(request: Request, *, posted: dict | None = None, errors: dict | None = None,
+                       refusal: str = "") -> Response:
+    return await render(request, "hr_agency/cancel.html", {
+        "page_title": "注销申请", "options": await service.registrations(request.user.employer_id),
+        "posted": posted or {}, "errors": errors or {}, "refusal": refusal,
+        "breadcrumbs": crumbs(request, ("注销申请", "")),
+    }, headers=NO_STORE)
+
+
+@get("/cancel", name="hra_cancel")
+async def cancel_page(request: Request) -> Response:
+    return await _cancel_page(request)
+
+
+@post("/cancel", name="hra_cancel_save")
+async def cancel_save(request: Request) -> Response:
+    data = await request.form()
+    posted = {"target": str(data.get("target", "")), "reason": str(data.get("reason", ""))}
+    try:
+        matter = await service.apply_cancel(request.user, posted["target"], posted["reason"], ip=client_ip(request))
+    except service.Refused as exc:
+        if exc.field:
+            return await _cancel_page(request, posted=posted, errors={exc.field: exc.message})
+        return await _cancel_page(request, posted=posted, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+
+
+ROUTES = [branch_page, branch_save, cancel_page, cancel_save, reports_page, reports_save, fairs_page, fairs_save, home, apply_page, apply_save, edit_page, edit_save, change_page, change_save, change_edit_page,
+          change_edit_save, licence_certificate, filing_certificate]

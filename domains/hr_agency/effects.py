@@ -1,0 +1,127 @@
+"""What an approval writes, inside the transition's transaction: numbers, the licence / filing row, the agency
+record. The certificate PDF is rendered later, on first download (never while the write lock is held)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from domains.hr_agency import rules
+from domains.hr_agency.numbers import issue_number
+from domains.hr_agency.tables import Agency, AgencyChange, Branch, Licence, ServiceFiling
+from portal.core import dictionary
+from portal.filters import SHANGHAI
+from portal.workflow.kinds import EffectContext
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+async def _agency_from(ctx: EffectContext) -> dict:
+    """The agency of the application; its record takes the approved values."""
+    payload = ctx.matter["payload"]
+    agency = await Agency.select().where(
+        (Agency.id == payload["agency_id"]) & (Agency.employer == ctx.matter["employer"])
+    ).first()
+    if agency is None:
+        raise LookupError("hr_agency: application without its agency")
+    record = {k: payload[k] for k in rules.RECORD_KEYS if k in payload}
+    await Agency.update({**record, Agency.updated_at: datetime.now(UTC)}).where(Agency.id == agency["id"])
+    return agency
+
+
+async def refresh_services(agency_id: int) -> None:
+    """The agency's services for the 名录: those of its valid licence and filings, in dictionary order."""
+    codes: set[str] = set()
+    for table in (Licence, ServiceFiling):
+        for r in await table.select(table.services).where((table.agency == agency_id) & (table.status == "valid")):
+            codes.update(json.loads(r["services"] or "[]"))
+    entries = [e for e in await dictionary.entries("hra_service", include_disabled=True) if e.code in codes]
+    await Agency.update({
+        Agency.services: json.dumps([e.code for e in entries]), Agency.services_label: "、".join(e.label for e in entries),
+    }).where(Agency.id == agency_id)
+
+
+async def licence_approved(ctx: EffectContext) -> dict:
+    """准予许可: 许可证编号 and 文号 from their sequences (issuing division = the matter's county)."""
+    agency = await _agency_from(ctx)
+    day = today()
+    division = rules.issuing_division(ctx.matter["division_code"])
+    licence_no = await issue_number("licence", division, day.year)
+    doc_no = await issue_number("licence_doc", division, day.year)
+    await Licence(
+        agency=agency["id"], matter_id=ctx.matter["id"], licence_no=licence_no, doc_no=doc_no,
+        division_code=ctx.matter["division_code"], services=json.dumps(ctx.matter["payload"].get("services", [])),
+        issued_on=day, valid_until=rules.licence_valid_until(day), created_at=datetime.now(UTC),
+    ).save()
+    await refresh_services(agency["id"])
+    return {"licence_no": licence_no, "doc_no": doc_no}
+
+
+async def filing_approved(ctx: EffectContext) -> dict:
+    """核查通过: the 备案编号."""
+    agency = await _agency_from(ctx)
+    day = today()
+    filing_no = await issue_number("filing", rules.issuing_division(ctx.matter["division_code"]), day.year)
+    await ServiceFiling(
+        agency=agency["id"], matter_id=ctx.matter["id"], filing_no=filing_no, division_code=ctx.matter["division_code"],
+        services=json.dumps(ctx.matter["payload"].get("services", [])), filed_on=day, created_at=datetime.now(UTC),
+    ).save()
+    await refresh_services(agency["id"])
+    return {"filing_no": filing_no}
+
+
+async def change_approved(ctx: EffectContext) -> dict:
+    """准予变更: the agency record takes the new values; each changed field is kept in its history."""
+    payload = ctx.matter["payload"]
+    agency = await Agency.select().where(
+        (Agency.id == payload["agency_id"]) & (Agency.employer == ctx.matter["employer"])).first()
+    if agency is None:
+        raise LookupError("hr_agency: change without its agency")
+    at = datetime.now(UTC)
+    changed = {}
+    for key, (_, after) in payload.get("changes", {}).items():
+        if key in rules.RECORD_KEYS and str(agency[key] or "") != after:
+            changed[key] = after
+            await AgencyChange(agency=agency["id"], field=key, before=str(agency[key] or ""), after=after,
+                               matter_id=ctx.matter["id"], actor=ctx.principal.audit_name, at=at).save()
+    if changed:
+        await Agency.update({**changed, Agency.updated_at: at}).where(Agency.id == agency["id"])
+    return {"changed": sorted(changed)}
+
+
+async def _own_agency(ctx: EffectContext) -> dict:
+    agency = await Agency.select().where(
+        (Agency.id == ctx.matter["payload"]["agency_id"]) & (Agency.employer == ctx.matter["employer"])).first()
+    if agency is None:
+        raise LookupError("hr_agency: application without its agency")
+    return agency
+
+
+async def branch_approved(ctx: EffectContext) -> dict:
+    """审核通过: the branch is registered under its parent (whose licence and filings it carries)."""
+    agency = await _own_agency(ctx)
+    p = ctx.matter["payload"]
+    branch = Branch(agency=agency["id"], matter_id=ctx.matter["id"], name=p["name"], address=p["address"],
+                    division_code=p["division_code"], leader=p["leader"], created_at=datetime.now(UTC))
+    await branch.save()
+    return {"branch_id": branch.id}
+
+
+async def cancel_approved(ctx: EffectContext) -> dict:
+    """已通过: the licence or filing the application names is 已注销 (and its electronic certificate revoked)."""
+    from portal.dataservices.certificates import revoke_certificate
+
+    agency = await _own_agency(ctx)
+    kind, _, raw_id = ctx.matter["payload"]["target"].partition(":")
+    table = Licence if kind == "licence" else ServiceFiling
+    rows = await table.update({table.status: "revoked", table.revoked_on: today(),
+                               table.revoke_reason: f"机构申请注销：{ctx.matter['payload'].get('reason', '')}"}).where(
+        (table.id == int(raw_id)) & (table.agency == agency["id"]) & (table.status == "valid")
+    ).returning(table.id, table.certificate_code)
+    await refresh_services(agency["id"])
+    if rows and rows[0]["certificate_code"]:
+        what = "行政许可" if table is Licence else "业务备案"
+        await revoke_certificate(rows[0]["certificate_code"], f"{what}已注销（机构申请注销）", actor=ctx.principal)
+    return {"revoked": ctx.matter["payload"]["target"] if rows else ""}

@@ -1,0 +1,144 @@
+"""Lists of the agency domain: the public 名录 (HRA-13) and the staff 行政许可查看 / 业务备案查看 (HRA-4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.auth.principal import Principal, division_clause
+from portal.core import dictionary
+from portal.dataservices.grid import Column, Filter, Grid, Scope
+
+_VALID_FILING = "EXISTS (SELECT 1 FROM hra_filing f WHERE f.agency = hra_agency.id AND f.status = 'valid')"
+
+
+def register_scope() -> Scope:
+    """Listed: active agencies holding a valid licence or filing."""
+    return Scope(f"hra_agency.status = 'active' AND (hra_licence.id IS NOT NULL OR {_VALID_FILING})")
+
+
+async def register_grid() -> Grid:
+    """The 名录 grid; its 地区 choices are the province's cities (and 省直辖县级行政单位 as one region), read from
+    the dictionary on each request so an administrator's edit shows without a restart."""
+    regions = [(c, label) for c, label in await dictionary.choices("division")
+               if len(c) == 6 and c.endswith("00") and not c.endswith("0000")]
+    return _register_grid(regions)
+
+
+# One row per agency: its valid licence (at most one) and its first valid filing. Nothing personal: no
+# 法定代表人, no contact person or phone.
+def _register_grid(regions: list[tuple[str, str]]) -> Grid:
+    return Grid(
+        name="hra_register", title="人力资源服务机构名录", default_sort="name", id_sql="hra_agency.id",
+        source="hra_agency LEFT JOIN hra_licence ON hra_licence.agency = hra_agency.id AND hra_licence.status = 'valid'",
+        columns=[
+            Column("name", "机构名称", sql="hra_agency.name", sortable=True),
+            Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+            Column("licence_no", "许可证编号", sql="COALESCE(hra_licence.licence_no, '')"),
+            Column("valid_until", "许可有效期至", kind="date", sql="hra_licence.valid_until"),
+            Column("filing_no", "备案编号", sql="COALESCE((SELECT MIN(f.filing_no) FROM hra_filing f "
+                                              "WHERE f.agency = hra_agency.id AND f.status = 'valid'), '')"),
+            Column("address", "办公地址", sql="hra_agency.address"),
+            Column("services", "服务事项", sql="hra_agency.services_label"),
+        ],
+        filters=[
+            Filter("name", "机构名称", sql="hra_agency.name"),
+            # The agency's city: its code's first four digits (460105 → 460100, 469001 → 469000).
+            Filter("region", "所在地区", kind="choice", choices=regions,
+                   sql="substr(hra_agency.division_code, 1, 4) || '00'"),
+            Filter("service", "服务事项", sql="hra_agency.services_label", placeholder="如：招聘、培训"),
+        ],
+        empty_text="没有找到符合条件的人力资源服务机构", exportable=False,
+    )
+
+STAFF_BASE = "/hr-agency-admin"
+
+
+LICENCES = Grid(
+    name="hra_licences", title="行政许可查看", default_sort="-issued_on", id_sql="hra_licence.id",
+    source="hra_licence JOIN hra_agency ON hra_agency.id = hra_licence.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/licences/{r['_id']}"),
+        Column("licence_no", "许可证编号", sql="hra_licence.licence_no"),
+        Column("doc_no", "文号", sql="hra_licence.doc_no"),
+        Column("division", "发证地区", sql="hra_licence.division_code", category="division"),
+        Column("issued_on", "发证日期", kind="date", sql="hra_licence.issued_on", sortable=True),
+        Column("valid_until", "有效期至", kind="date", sql="hra_licence.valid_until"),
+        Column("status", "状态", kind="badge", sql="hra_licence.status",
+               badges={"valid": ("有效", "success"), "revoked": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"), Filter("licence_no", "许可证编号", kind="exact",
+                                                                  sql="hra_licence.licence_no")],
+)
+
+FILINGS = Grid(
+    name="hra_filings", title="业务备案查看", default_sort="-filed_on", id_sql="hra_filing.id",
+    source="hra_filing JOIN hra_agency ON hra_agency.id = hra_filing.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/filings/{r['_id']}"),
+        Column("filing_no", "备案编号", sql="hra_filing.filing_no"),
+        Column("division", "备案地区", sql="hra_filing.division_code", category="division"),
+        Column("filed_on", "备案日期", kind="date", sql="hra_filing.filed_on", sortable=True),
+        Column("status", "状态", kind="badge", sql="hra_filing.status",
+               badges={"valid": ("有效", "success"), "revoked": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"), Filter("filing_no", "备案编号", kind="exact",
+                                                                  sql="hra_filing.filing_no")],
+)
+
+
+def staff_scope(principal: Principal, table: Any) -> Scope:
+    """Records whose division lies under one of the staff member's division scopes; nothing without one."""
+    clause = division_clause(principal, table.division_code)
+    return Scope.where(clause) if clause is not None else Scope("1 = 0")
+
+
+REPORTS = Grid(
+    name="hra_reports", title="年度报告查阅", default_sort="-year", id_sql="hra_annual_report.id",
+    source="hra_annual_report JOIN hra_agency ON hra_agency.id = hra_annual_report.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/annual-reports/{r['_id']}"),
+        Column("year", "报告年度", kind="int", sql="hra_annual_report.year", sortable=True),
+        Column("service_count", "服务人次", kind="int", sql="hra_annual_report.service_count"),
+        Column("revenue", "营业收入（元）", kind="money", sql="hra_annual_report.revenue_fen"),
+        Column("status", "状态", kind="badge", sql="hra_annual_report.status", badges={
+            "submitted": ("待查阅", "info"), "passed": ("通过", "success"), "returned": ("退回重填", "warning")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("status", "状态", kind="choice", sql="hra_annual_report.status",
+                    choices=(("submitted", "待查阅"), ("passed", "通过"), ("returned", "退回重填")))],
+)
+
+FAIRS = Grid(
+    name="hra_fairs", title="现场招聘会查阅", default_sort="-held_on", id_sql="hra_job_fair.id",
+    source="hra_job_fair JOIN hra_agency ON hra_agency.id = hra_job_fair.agency",
+    columns=[
+        Column("fair", "招聘会名称", sql="hra_job_fair.name"),
+        Column("name", "举办机构", sql="hra_agency.name"),
+        Column("held_on", "举办时间", kind="date", sql="hra_job_fair.held_on", sortable=True),
+        Column("place", "举办地点", sql="hra_job_fair.place"),
+        Column("scale", "规模", sql="hra_job_fair.scale"),
+        Column("employer_count", "参会单位数", kind="int", sql="hra_job_fair.employer_count"),
+        Column("post_count", "岗位数", kind="int", sql="hra_job_fair.post_count"),
+    ],
+    filters=[Filter("fair", "招聘会名称", sql="hra_job_fair.name"), Filter("name", "举办机构", sql="hra_agency.name"),
+             Filter("held_on", "举办时间", kind="date_range", sql="hra_job_fair.held_on")],
+)
+
+
+AGENCIES = Grid(
+    name="hra_agencies", title="机构管理", default_sort="name", id_sql="hra_agency.id",
+    source="hra_agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", sortable=True,
+               link=lambda r: f"{STAFF_BASE}/agencies/{r['_id']}"),
+        Column("uscc", "统一社会信用代码", sql="hra_agency.uscc"),
+        Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+        Column("agency_type", "机构类型", sql="hra_agency.agency_type", category="hra_agency_type"),
+        Column("source", "来源", kind="badge", sql="hra_agency.source", badges={
+            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史数据", "neutral")}),
+        Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
+            "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
+)

@@ -1,0 +1,87 @@
+"""机构管理 (HRA-8): staff add, edit and delete (with a reason) agencies of their division, e.g. ones that never
+applied online; every edit keeps its history (AgencyChange) and is audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from domains.hr_agency import forms, rules
+from domains.hr_agency.service import Refused
+from domains.hr_agency.tables import Agency, AgencyChange
+from portal import audit
+from portal.auth.principal import Principal, division_clause
+from portal.db import write_transaction
+from portal.forms import Form, UsccField
+
+
+def agency_form(data: Any) -> Form:
+    return Form([*forms.application_fields()[:1], UsccField("uscc", "统一社会信用代码"),
+                 *forms.application_fields()[1:]], data)
+
+
+async def scoped_agency(principal: Principal, agency_id: int) -> dict:
+    clause = division_clause(principal, Agency.division_code)
+    row = await Agency.select().where(
+        (Agency.id == agency_id) & (Agency.status != "deleted") & clause).first() if clause is not None else None
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+def _covers(principal: Principal, division_code: str) -> bool:
+    return principal.covers_division(division_code)
+
+
+async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> int:
+    if not _covers(principal, cleaned["division_code"]):
+        raise Refused("只能录入本辖区的机构", "division_code")
+    async with write_transaction():
+        if await Agency.exists().where((Agency.uscc == cleaned["uscc"]) & (Agency.status != "deleted")):
+            raise Refused("该统一社会信用代码的机构已存在", "uscc")
+        at = datetime.now(UTC)
+        row = Agency(source="staff", status="active", created_at=at, updated_at=at, uscc=cleaned["uscc"],
+                     **{k: cleaned[k] for k in rules.RECORD_KEYS})
+        await row.save()
+    await audit.record(category="hr_agency", action="agency.add", actor=principal, ip=ip, object_type="agency",
+                       object_id=row.id)
+    return row.id
+
+
+async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict:
+    current = await scoped_agency(principal, agency_id)
+    if not _covers(principal, cleaned["division_code"]):
+        raise Refused("只能将机构调整到本辖区内的地区", "division_code")
+    changes = rules.record_changes(current, cleaned)
+    if not changes:
+        return {}
+    at = datetime.now(UTC)
+    async with write_transaction():
+        for key, (before, after) in changes.items():
+            await AgencyChange(agency=agency_id, field=key, before=before, after=after, actor=principal.audit_name,
+                               at=at).save()
+        await Agency.update({**{k: a for k, (_, a) in changes.items()}, Agency.updated_at: at}).where(
+            Agency.id == agency_id)
+    await audit.record(category="hr_agency", action="agency.edit", actor=principal, ip=ip, object_type="agency",
+                       object_id=agency_id, detail={"fields": sorted(changes)})
+    return changes
+
+
+async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str = "") -> None:
+    """删除 with a reason: the row stays (history, licences) but leaves every list and the 名录."""
+    await scoped_agency(principal, agency_id)
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Refused("请填写删除原因（不超过500字）", "reason")
+    async with write_transaction():
+        await Agency.update({Agency.status: "deleted", Agency.delete_reason: reason,
+                             Agency.updated_at: datetime.now(UTC)}).where(Agency.id == agency_id)
+    await audit.record(category="hr_agency", action="agency.delete", actor=principal, ip=ip, object_type="agency",
+                       object_id=agency_id, detail={"reason": reason})
+
+
+async def history(agency_id: int) -> list[dict]:
+    return await AgencyChange.select().where(AgencyChange.agency == agency_id).order_by(AgencyChange.id,
+                                                                                       ascending=False)

@@ -1,0 +1,67 @@
+"""Pure rules of the agency domain (no database): tested table-driven in tests/hr_agency/test_rules.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+# The agency record as the application states it (统一社会信用代码 comes from the signed-in account).
+RECORD_KEYS = ("name", "legal_rep", "address", "division_code", "agency_type", "contact_name", "contact_phone")
+
+# Provincial practice: a 人力资源服务许可证 is valid five years (the 条例 leaves the term to the provinces).
+LICENCE_YEARS = 5
+
+
+def issuing_division(division_code: str) -> str:
+    """The county-level division that issues the number: the first six digits of the agency's division."""
+    return (division_code or "000000")[:6].ljust(6, "0")
+
+
+def licence_valid_until(issued_on: date) -> date:
+    try:
+        end = issued_on.replace(year=issued_on.year + LICENCE_YEARS)
+    except ValueError:  # 29 February
+        end = issued_on.replace(year=issued_on.year + LICENCE_YEARS, day=28)
+    return end - timedelta(days=1)
+
+
+def services_refusal(kind: str, services: list[str], licensed: set[str], all_codes: set[str]) -> str | None:
+    """行政许可 covers 职业中介 services only; 业务备案 the others (条例 第18、26条)."""
+    if not services:
+        return "请至少选择一项服务事项"
+    if set(services) - all_codes:
+        return "服务事项不在可选范围内"
+    if kind == "hra_licence" and set(services) - licensed:
+        return "行政许可只能申请职业中介活动事项，其他服务事项请办理业务备案"
+    if kind == "hra_filing" and set(services) & licensed:
+        return "职业中介活动事项须申请行政许可，不能备案"
+    return None
+
+
+def open_application_refusal(open_kinds: list[str], kind: str) -> str | None:
+    if kind in open_kinds:
+        return "已有一件同类申请正在办理中，请在“我的办件”中查看，办结后再申请"
+    return None
+
+
+def licence_refusal(has_valid_licence: bool) -> str | None:
+    return "本机构已取得有效的人力资源服务许可，如需变更请办理事项变更" if has_valid_licence else None
+
+
+FIELD_LABELS = {"name": "机构名称", "legal_rep": "法定代表人", "address": "办公地址", "division_code": "所在地区",
+                "agency_type": "机构类型", "contact_name": "联系人", "contact_phone": "联系电话"}
+
+
+def record_changes(current: dict, proposed: dict) -> dict[str, list[str]]:
+    """{field: [before, after]} for every record field the change application alters."""
+    return {k: [str(current.get(k) or ""), str(proposed[k])] for k in RECORD_KEYS
+            if k in proposed and str(current.get(k) or "") != str(proposed[k])}
+
+
+def changes_label(changes: dict[str, list[str]], labels: dict[str, dict[str, str]] | None = None) -> str:
+    """"机构名称：旧 → 新；…" with coded fields (地区, 机构类型) shown by their labels."""
+    labels = labels or {}
+    parts = []
+    for key, (before, after) in changes.items():
+        names = labels.get(key, {})
+        parts.append(f"{FIELD_LABELS.get(key, key)}：{names.get(before, before) or '（空）'} → {names.get(after, after)}")
+    return "；".join(parts)

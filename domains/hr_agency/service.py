@@ -1,0 +1,224 @@
+"""Use-cases of the agency side, each in one write_transaction, scoped by the signed-in legal person
+(principal.employer_id); other domains may call the functions below, nothing else of this package."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from domains.employer import service as employers
+from domains.hr_agency import rules
+from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, KIND_CODES
+from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.auth.principal import Principal
+from portal.core import dictionary
+from portal.db import write_transaction
+from portal.workflow import engine as workflow
+from portal.workflow.kinds import get_kind
+from portal.workflow.tables import Matter
+
+
+class Refused(Exception):
+    """A rule refusal shown to the agency (beside `field` when given)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
+    if employer_id is None:
+        return None
+    return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
+
+
+async def service_options() -> tuple[list[tuple[str, str]], set[str]]:
+    """(code, label) of every service, and the codes that need a licence (职业中介活动)."""
+    entries = await dictionary.entries("hra_service")
+    licensed = {e.code for e in entries if json.loads(e.extra or "{}").get("licensed")}
+    return [(e.code, e.label) for e in entries], licensed
+
+
+async def check_services(kind: str, services: list[str]) -> str | None:
+    options, licensed = await service_options()
+    return rules.services_refusal(kind, services, licensed, {c for c, _ in options})
+
+
+async def _payload(principal: Principal, cleaned: dict[str, Any], services: list[str], agency_id: int) -> dict:
+    employer = await employers.get_employer(principal.employer_id)
+    labels = dict((await service_options())[0])
+    return {
+        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": employer["uscc"] if employer else "",
+        "agency_id": agency_id, "services": services,
+        "services_label": "、".join(labels.get(s, s) for s in services),
+        "division_label": await dictionary.label("division", cleaned["division_code"]),
+        "agency_type_label": await dictionary.label("hra_agency_type", cleaned["agency_type"]),
+    }
+
+
+async def open_kinds(agency_id: int, employer_id: int) -> list[str]:
+    """Kinds with an application still under way (not ended) for this agency."""
+    rows = await Matter.select(Matter.kind, Matter.state).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    )
+    return [r["kind"] for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+
+
+async def has_valid_licence(agency_id: int) -> bool:
+    return await Licence.exists().where((Licence.agency == agency_id) & (Licence.status == "valid"))
+
+
+async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], services: list[str], *,
+                ip: str = "") -> dict[str, Any]:
+    """申请行政许可 / 业务备案: the agency record (created on the first application) and a draft 办件; the
+    materials are uploaded and the application submitted on the matter's page."""
+    refusal = await check_services(kind, services)
+    if refusal:
+        raise Refused(refusal, "services")
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None:
+            at = _now()
+            employer = await employers.get_employer(principal.employer_id)
+            row = Agency(employer=principal.employer_id, uscc=employer["uscc"], source="online", status="active",
+                         created_at=at, updated_at=at, **{k: cleaned[k] for k in rules.RECORD_KEYS})
+            await row.save()
+            agency = {"id": row.id}
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), kind)
+        if refusal is None and kind == "hra_licence":
+            refusal = rules.licence_refusal(await has_valid_licence(agency["id"]))
+        if refusal:
+            raise Refused(refusal)
+        payload = await _payload(principal, cleaned, services, agency["id"])
+        return await workflow.create_matter(
+            principal, kind, payload=payload, title=f"{get_kind(kind).name}：{cleaned['name']}",
+            division_code=cleaned["division_code"], ip=ip,
+        )
+
+
+async def edit(principal: Principal, matter_id: int, cleaned: dict[str, Any], services: list[str], *,
+               expected_version: int) -> dict[str, Any]:
+    """修改: a draft or a returned (退回) application; the engine refuses any other state and other tenants."""
+    matter = await workflow.get_matter_for(principal, matter_id)
+    if matter["kind"] not in KIND_CODES or matter["kind"] == CHANGE.code:
+        raise workflow.WorkflowError("该办件不是行政许可或业务备案申请")
+    refusal = await check_services(matter["kind"], services)
+    if refusal:
+        raise Refused(refusal, "services")
+    payload = await _payload(principal, cleaned, services, matter["payload"]["agency_id"])
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload,
+                                         title=f"{get_kind(matter['kind']).name}：{cleaned['name']}")
+
+
+async def licences_of(employer_id: int) -> list[dict[str, Any]]:
+    agency = await agency_of(employer_id)
+    if agency is None:
+        return []
+    return await Licence.select().where(Licence.agency == agency["id"]).order_by(Licence.id, ascending=False)
+
+
+async def filings_of(employer_id: int) -> list[dict[str, Any]]:
+    agency = await agency_of(employer_id)
+    if agency is None:
+        return []
+    return await ServiceFiling.select().where(ServiceFiling.agency == agency["id"]).order_by(
+        ServiceFiling.id, ascending=False)
+
+
+async def applications_of(employer_id: int) -> list[dict[str, Any]]:
+    rows = await Matter.select(Matter.id, Matter.number, Matter.kind, Matter.state, Matter.title, Matter.created_at,
+                               Matter.result).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    ).order_by(Matter.id, ascending=False)
+    for r in rows:
+        kind = get_kind(r["kind"])
+        r["kind_name"], r["state_label"] = kind.name, kind.state_label(r["state"])
+    return rows
+
+
+async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    changes = rules.record_changes(agency, cleaned)
+    if not changes:
+        raise Refused("没有修改任何事项，无需申请变更")
+    labels = {"division_code": await dictionary.labels("division"),
+              "agency_type": await dictionary.labels("hra_agency_type")}
+    return {"agency_id": agency["id"], "agency_name": agency["name"], "changes": changes,
+            "changes_label": rules.changes_label(changes, labels), "reason": cleaned["reason"]}
+
+
+async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None or not await _holds_registration(agency["id"]):
+            raise Refused("本机构尚无有效的行政许可或业务备案，无需办理事项变更")
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
+        if refusal:
+            raise Refused(refusal)
+        payload = await _change_payload(agency, cleaned)
+        return await workflow.create_matter(principal, CHANGE, payload=payload,
+                                            title=f"{CHANGE.name}：{agency['name']}",
+                                            division_code=agency["division_code"], ip=ip)
+
+
+async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
+                      expected_version: int) -> dict[str, Any]:
+    matter = await workflow.get_matter_for(principal, matter_id)
+    if matter["kind"] != CHANGE.code:
+        raise workflow.WorkflowError("该办件不是事项变更")
+    agency = await agency_of(principal.employer_id)
+    if agency is None or agency["id"] != matter["payload"].get("agency_id"):
+        raise workflow.WorkflowError("机构信息不存在")
+    payload = await _change_payload(agency, cleaned)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
+
+
+async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+    """设立分支机构报告: the parent must hold a valid licence or filing (the branch carries them)."""
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        if agency is None or not await _holds_registration(agency["id"]):
+            raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
+        payload = {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
+                   "division_label": await dictionary.label("division", cleaned["division_code"])}
+        return await workflow.create_matter(principal, BRANCH, payload=payload, title=f"{BRANCH.name}：{cleaned['name']}",
+                                            division_code=agency["division_code"], ip=ip)
+
+
+async def _holds_registration(agency_id: int) -> bool:
+    return await has_valid_licence(agency_id) or await ServiceFiling.exists().where(
+        (ServiceFiling.agency == agency_id) & (ServiceFiling.status == "valid"))
+
+
+async def registrations(employer_id: int) -> list[tuple[str, str]]:
+    """(target, label) of the agency's valid licence and filings: what a 注销 application may name."""
+    out = [(f"licence:{r['id']}", f"行政许可 {r['licence_no']}") for r in await licences_of(employer_id)
+           if r["status"] == "valid"]
+    out += [(f"filing:{r['id']}", f"业务备案 {r['filing_no']}") for r in await filings_of(employer_id)
+            if r["status"] == "valid"]
+    return out
+
+
+async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
+    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
+    options = dict(await registrations(principal.employer_id))
+    if target not in options:
+        raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Refused("请填写注销原因（不超过500字）", "reason")
+    async with write_transaction():
+        agency = await agency_of(principal.employer_id)
+        refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CANCEL.code)
+        if refusal:
+            raise Refused(refusal)
+        payload = {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
+                   "target_label": options[target], "reason": reason}
+        return await workflow.create_matter(principal, CANCEL, payload=payload,
+                                            title=f"{CANCEL.name}：{options[target]}",
+                                            division_code=agency["division_code"], ip=ip)

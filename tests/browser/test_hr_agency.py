@@ -1,0 +1,143 @@
+"""Human-resources service agencies in a real browser: an agency applies for the 行政许可, uploads its materials
+and submits; the 受理岗 accepts and the 审核岗 grants it in the workbench modal (two different people); the agency
+downloads its licence PDF; the public 名录 finds the agency with htmx. Screenshots of every new page at 1366 and
+360 px, normal and 长辈版, go to $TMPDIR/hra-screens for review."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SCREENS = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "hra-screens"
+
+
+def _agency_session(live) -> tuple[dict[str, Any], str]:
+    async def create() -> tuple[dict[str, Any], str]:
+        from portal.auth.sessions import DatabaseStore
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"浏览器{live.unique('hra')}人力资源有限公司", division_code="460105")
+        sid = secrets.token_urlsafe(32)
+        payload = {"kind": "employer", "auth_at": time.time(), "employer_id": employer["id"],
+                   "account_id": employer["id"] + 7000, "acting_name": "张法人", "acting_role": "legal_rep"}
+        await DatabaseStore().set(sid, json.dumps(payload).encode(), expires_in=1800)
+        return employer, sid
+
+    return live.run(create)
+
+
+def _workbench_fire(browser, live, username: str, permission: str, number: str, transition: str) -> None:
+    live.make_staff(username, permissions=[permission], scopes={"division": ["460100"]})
+    ctx = browser.new_context(base_url=live.base_url, locale="zh-CN")
+    staff = ctx.new_page()
+    staff.set_default_timeout(15_000)
+    live.login_staff(staff, username, "Test@2026pw", next="/workbench")
+    staff.goto(live.url(f"/workbench?q={number}"))
+    staff.locator("tr", has_text=number).locator("a[href^='/workbench/matters/']").first.click()
+    staff.wait_for_selector("[data-modal]")
+    staff.locator(f"[data-modal] button[name=transition][value={transition}]").click()
+    staff.wait_for_function("() => document.querySelector('[data-modal]') === null || "
+                            "document.querySelector('[data-modal]').innerText.includes('办件当前状态')")
+    ctx.close()
+
+
+def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
+    employer, sid = _agency_session(live)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    name = employer["name"]
+
+    page.goto(live.url("/hr-agency/apply/licence"))
+    page.fill("#f-name", name)
+    page.fill("#f-legal_rep", "张法人")
+    page.select_option("#f-agency_type", value="1")
+    page.select_option("#f-division_code", value="460105")
+    page.fill("#f-address", "海口市秀英区长滨路9号")
+    page.fill("#f-contact_name", "李联系")
+    page.fill("#f-contact_phone", "13800002222")
+    page.check("input[name=services][value=L01]")
+    with page.expect_navigation():
+        page.click("form.app-form button[type=submit]")
+    assert "/matters/" in page.url
+    pdf = tmp_path / "m.pdf"
+    from tests.support.files import pdf_bytes
+
+    pdf.write_bytes(pdf_bytes("material"))
+    for code in ("business_licence", "premises", "staff_qualification"):
+        page.select_option("#f-code", value=code)
+        page.set_input_files("#f-file", str(pdf))
+        with page.expect_navigation():
+            page.click("form.app-upload button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[name=transition][value=submit]")
+    page.goto(live.url("/hr-agency/"))
+    number = page.locator("[data-testid=hra-applications] tbody tr").first.locator("a").inner_text().strip()
+    assert "待受理" in page.inner_text("[data-testid=hra-applications]")
+
+    _workbench_fire(browser, live, live.unique("acc"), "hra.accept", number, "accept")
+    _workbench_fire(browser, live, live.unique("apr"), "hra.approve", number, "approve")
+
+    page.goto(live.url("/hr-agency/"))
+    assert "（琼）人服证字" in page.inner_text("[data-testid=hra-licences]")
+    with page.expect_download(timeout=60_000) as download:
+        page.evaluate("() => { const a = document.querySelector(\"a[href*='/certificate']\"); "
+                      "a.setAttribute('download', ''); a.click(); }")
+    saved = tmp_path / "licence.pdf"
+    download.value.save_as(saved)
+    text = subprocess.run(["/usr/bin/pdftotext", str(saved), "-"], capture_output=True, text=True,  # noqa: S603
+                          check=True).stdout
+    assert "人力资源服务许可证" in "".join(text.split())
+
+    public = browser.new_context(base_url=live.base_url, locale="zh-CN").new_page()
+    public.goto(live.url("/hr-agencies/"))
+    public.evaluate("() => { window.__notReloaded = true; }")
+    public.fill("input[name=name]", name)
+    public.click("form.app-grid__filters button[type=submit]")
+    public.wait_for_url("**name=**")
+    public.wait_for_function("(n) => document.querySelector('[data-testid=grid-table]') && "
+                             "document.querySelector('[data-testid=grid-table]').innerText.includes(n)", arg=name)
+    assert "13800002222" not in public.content() and "张法人" not in public.content()
+    assert public.evaluate("() => window.__notReloaded === true")  # swapped by htmx
+    public.context.close()
+
+
+def test_screenshots_of_the_new_pages(live, browser):
+    """Every new page at 1366 and 360 px, normal and 长辈版; none scrolls sideways."""
+    employer, sid = _agency_session(live)
+    live.make_staff("hra_shots", permissions=["hra.manage"], scopes={"division": ["460000"]})
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    pages = {"agency": ["/hr-agency/", "/hr-agency/apply/licence", "/hr-agency/apply/filing", "/hr-agency/change",
+                        "/hr-agency/branch", "/hr-agency/cancel", "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
+             "public": ["/hr-agencies/"],
+             "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings", "/hr-agency-admin/annual-reports",
+                       "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics", "/hr-agency-admin/agencies",
+                       "/hr-agency-admin/agencies/new"]}
+    for width in (1366, 360):
+        for elder in (False, True):
+            ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+            cookies = [{"name": "elder", "value": "1", "url": live.base_url}] if elder else []
+            ctx.add_cookies(cookies + [{"name": "portal_session", "value": sid, "url": live.base_url}])
+            page = ctx.new_page()
+            for who, urls in pages.items():
+                if who == "staff":
+                    ctx.clear_cookies()
+                    if elder:
+                        ctx.add_cookies(cookies)
+                    live.login_staff(page, "hra_shots", "Test@2026pw")
+                    detail = page.goto(live.url("/hr-agency-admin/licences"))
+                    assert detail.ok
+                    link = page.locator("[data-testid=grid-table] tbody a").first
+                    urls = urls + ([link.get_attribute("href")] if link.count() else [])
+                for url in urls:
+                    response = page.goto(live.url(url))
+                    assert response.ok, url
+                    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                    assert overflow <= 0, f"{url} scrolls sideways at {width}px by {overflow}px"
+                    slug = url.strip("/").replace("/", "_") or "home"
+                    page.screenshot(path=str(SCREENS / f"{slug}-{width}{'-elder' if elder else ''}.png"), full_page=True)
+            ctx.close()

@@ -1,0 +1,44 @@
+"""Helpers for agency tests: an agency signed in, an application submitted with its materials, staff roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domains.hr_agency.matters import ACCEPT, APPROVE, FILING, LICENCE
+from portal.workflow import engine
+from portal.workflow.materials import upload_material
+from tests.support.factories import make_employer, make_staff
+from tests.support.files import pdf_bytes
+from tests.workflow.support import employer_principal, staff_principal
+
+PDF = pdf_bytes("agency material")
+
+FORM = {"name": "海南英才人力资源服务有限公司", "legal_rep": "陈法人", "agency_type": "1", "division_code": "460105",
+        "address": "海口市秀英区长滨路1号", "contact_name": "林联系", "contact_phone": "13800001111"}
+
+
+async def agency_employer(**overrides: Any):
+    employer = await make_employer(**overrides)
+    return employer, employer_principal(employer)
+
+
+async def sign_in(client, employer) -> None:
+    await client.sign_in("employer", employer_id=employer["id"], acting_name="陈法人", acting_role="legal_rep")
+
+
+async def submit_with_materials(app, principal, matter_id: int) -> dict:
+    kind = LICENCE if (await engine.get_matter_for(principal, matter_id))["kind"] == LICENCE.code else FILING
+    for m in kind.materials:
+        await upload_material(principal, matter_id, m.code, f"{m.code}.pdf", PDF,
+                              storage_dir=app.state.settings.storage_dir)
+    matter = await engine.get_matter_for(principal, matter_id)
+    return await engine.fire(principal, matter_id, "submit", expected_version=matter["version"])
+
+
+async def staff(app, username: str, permissions: list[str], division: str = "460100"):
+    row = await make_staff(app, username, permissions=permissions, scopes={"division": [division]})
+    return row, staff_principal(row["id"], permissions, division, username)
+
+
+async def acceptor_and_approver(app, division: str = "460100"):
+    return await staff(app, "hra_acc", [ACCEPT], division), await staff(app, "hra_apr", [APPROVE], division)

@@ -1,0 +1,78 @@
+"""HRA-13 the public 名录 and HRA-4 the staff views; the cross-tenant matrix over every new URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.hr_agency.matters import ACCEPT, MANAGE
+from tests.hr_agency.factories import make_agency
+from tests.hr_agency.support import sign_in, staff
+
+
+async def test_register_is_public_searchable_and_shows_nothing_personal(app, client):
+    await make_agency(name="海口英才人力资源有限公司", division="460105", services_label="组织开展现场招聘会")
+    await make_agency(name="三亚椰风人力资源有限公司", division="460202", licence=False, filing=True,
+                      services_label="人力资源培训")
+    await make_agency(name="没有许可的机构", licence=False)
+    await make_agency(name="已注销机构", status="deregistered")
+    soup = await client.page("/hr-agencies/")
+    text = soup.get_text()
+    assert "海口英才" in text and "三亚椰风" in text and "没有许可的机构" not in text and "已注销机构" not in text
+    assert "赵法人" not in text and "13912345678" not in text and "钱联系" not in text
+    assert "LIC-460105-" in text and "FIL-460202-" in text
+    by_region = (await client.page("/hr-agencies/?region=460200")).get_text()
+    assert "三亚椰风" in by_region and "海口英才" not in by_region
+    by_service = (await client.page("/hr-agencies/?service=招聘")).get_text()
+    assert "海口英才" in by_service and "三亚椰风" not in by_service
+    by_name = (await client.page("/hr-agencies/?name=椰风")).get_text()
+    assert "三亚椰风" in by_name and "海口英才" not in by_name
+    bad = await client.get("/hr-agencies/?region=999999")
+    assert bad.status_code == 200 and "请从列表中选择所在地区" in bad.text
+    assert (await client.get("/hr-agencies/?export=xlsx")).status_code == 404
+    assert "导出Excel" not in text
+
+
+async def test_staff_see_their_division_only(app, client):
+    mine = await make_agency(name="海口机构", division="460105", filing=True)
+    other = await make_agency(name="三亚机构", division="460202", filing=True)
+    user, _ = await staff(app, "hra_view", [MANAGE], division="460100")
+    await client.sign_in("staff", uid=user["id"])
+    text = (await client.page("/hr-agency-admin/licences")).get_text()
+    assert "海口机构" in text and "三亚机构" not in text
+    soup = await client.page(f"/hr-agency-admin/licences/{mine['licence_id']}")
+    assert "LIC-460105" in soup.get_text() and "139****5678" in soup.get_text()
+    assert (await client.get(f"/hr-agency-admin/licences/{other['licence_id']}")).status_code == 404
+    assert (await client.get(f"/hr-agency-admin/filings/{other['filing_id']}")).status_code == 404
+    assert "海口机构" in (await client.page(f"/hr-agency-admin/filings/{mine['filing_id']}")).get_text()
+
+
+async def test_cross_tenant_matrix(app, client):
+    """Agency B, staff without a hra permission, and staff of another division reach nothing of agency A."""
+    a = await make_agency(name="甲机构", division="460105", filing=True)
+    b = await make_agency(name="乙机构", division="460105")
+    a_urls = [f"/hr-agency/licences/{a['licence_id']}/certificate", f"/hr-agency/filings/{a['filing_id']}/certificate"]
+    await sign_in(client, b["employer"])
+    for url in a_urls:
+        assert (await client.get(url)).status_code == 404, url
+    assert "甲机构" not in (await client.page("/hr-agency/")).get_text()
+    # Staff pages refuse employers; agency pages refuse staff.
+    for url in ("/hr-agency-admin/licences", "/hr-agency-admin/filings",
+                f"/hr-agency-admin/licences/{a['licence_id']}", f"/hr-agency-admin/filings/{a['filing_id']}"):
+        assert (await client.get(url)).status_code in (401, 403), url
+    outsider, _ = await staff(app, "hra_out", [MANAGE], division="460200")
+    unrelated, _ = await staff(app, "lc_only", ["lc.review"], division="460000")
+    await client.sign_in("staff", uid=outsider["id"])
+    for url in (f"/hr-agency-admin/licences/{a['licence_id']}", f"/hr-agency-admin/filings/{a['filing_id']}"):
+        assert (await client.get(url)).status_code == 404, url
+    assert "甲机构" not in (await client.page("/hr-agency-admin/licences")).get_text()
+    for url in a_urls + ["/hr-agency/", "/hr-agency/apply/licence"]:
+        assert (await client.get(url)).status_code in (401, 403), url
+    await client.sign_in("staff", uid=unrelated["id"])
+    assert (await client.get("/hr-agency-admin/licences")).status_code == 403
+
+
+@pytest.mark.parametrize("perm", [ACCEPT, MANAGE])
+async def test_any_hra_permission_opens_the_views(app, client, perm):
+    user, _ = await staff(app, f"hra_{perm}", [perm], division="460000")
+    await client.sign_in("staff", uid=user["id"])
+    assert (await client.get("/hr-agency-admin/filings")).status_code == 200
