@@ -67,9 +67,14 @@ EMPLOYER_FILING = review_flow(
         "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
         "单位基本信息变更同样须提交审核。"
     ),
+    # Every field of the filing form (issue 14 §17): codes by their dictionary names, personal numbers masked.
     payload_labels=(
-        ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"),
-        ("address", "通讯地址"), ("contact_name", "单位联系人"), ("agent_name", "单位经办人"),
-        ("review_agency_label", "送审机构"),
+        ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("nature", "单位性质", "employer_nature"),
+        ("affiliation", "隶属关系", "affiliation"), ("legal_rep", "法定代表人"),
+        ("economic_type", "单位经济类型", "economic_type"), ("industry", "所属行业", "industry"),
+        ("division_code", "行政区划", "division"), ("address", "通讯地址"), ("contact_name", "单位联系人"),
+        ("contact_phone", "单位联系人手机号", "phone"), ("agent_name", "单位经办人"),
+        ("agent_phone", "单位经办人手机号", "phone"), ("agent_id_number", "单位经办人身份证号", "id_number"),
+        ("review_agency", "送审机构", "review_agency"),
     ),
 )
