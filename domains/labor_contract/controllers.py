@@ -14,6 +14,7 @@ from domains.labor_contract.pages import GUARDS, MENU, crumbs, gate, page
 from domains.labor_contract.service import FilingRefused
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
+from portal.values import yuan
 from portal.web import client_ip, redirect
 from portal.workflow import engine as workflow
 from portal.workflow.engine import WorkflowError
@@ -109,9 +110,8 @@ async def new_save(request: Request) -> Response:
 
 def _form_values(contract: dict) -> dict[str, str]:
     values = {k: "" if v is None else str(v) for k, v in contract.items()}
-    values["monthly_wage"] = f"{contract['monthly_wage'] / 100:.2f}"
-    if contract.get("compensation") is not None:
-        values["compensation"] = f"{contract['compensation'] / 100:.2f}"
+    values["monthly_wage"] = yuan(contract["monthly_wage"], grouping=False)
+    values["compensation"] = yuan(contract.get("compensation"), grouping=False)
     return values
 
 

@@ -18,6 +18,7 @@ from portal.dataservices.certificates import load_document, store_document
 from portal.dataservices.tables import StoredDocument
 from portal.db import write_transaction
 from portal.validators import normalise
+from portal.values import yuan
 from portal.workflow.deadlines import local_date
 from portal.workflow.numbers import next_sequence
 
@@ -45,10 +46,6 @@ def columns_for(kind: str) -> tuple[tuple[str, str], ...]:
     return CONTRACT_COLUMNS if kind in ("new_roster", "renew_roster") else TERMINATION_COLUMNS
 
 
-def _yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{fen / 100:,.2f}"
-
-
 async def display_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Dictionary codes → labels, money → 元, dates → text, for the preview, the PDF and the detail page."""
     forms = await dictionary.labels("employment_form")
@@ -64,8 +61,8 @@ async def display_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "start_date": str(r["start_date"] or ""),
             "end_date": str(r["end_date"] or "") or "无固定期限",
             "termination_date": str(r["termination_date"] or ""),
-            "monthly_wage": _yuan(r["monthly_wage"]),
-            "compensation": _yuan(r["compensation"]),
+            "monthly_wage": yuan(r["monthly_wage"]),
+            "compensation": yuan(r["compensation"]),
         })
     return out
 

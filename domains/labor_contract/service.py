@@ -18,6 +18,7 @@ from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.validators import mask_id_number, normalise
+from portal.values import yuan
 from portal.workflow import engine as workflow
 from portal.workflow.bulk import create_matters
 from portal.workflow.engine import WorkflowError
@@ -37,10 +38,6 @@ class FilingRefused(Exception):
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _fen_to_yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
 async def _lock_person(id_number: str) -> None:
@@ -151,7 +148,7 @@ async def display_payload(
         "probation_months": values.get("probation_months") or 0,
         "post": values.get("post", ""),
         "workplace": values.get("workplace", ""),
-        "monthly_wage_yuan": _fen_to_yuan(values.get("monthly_wage")),
+        "monthly_wage_yuan": yuan(values.get("monthly_wage")),
         "pay_day": values.get("pay_day") or "",
         "work_hours_system_label": hours.get(values.get("work_hours_system") or "", ""),
     }
@@ -159,7 +156,7 @@ async def display_payload(
         out.update(
             termination_date=str(values.get("termination_date") or ""),
             termination_reason_label=reasons.get(values.get("termination_reason") or "", ""),
-            compensation_yuan=_fen_to_yuan(values.get("compensation")),
+            compensation_yuan=yuan(values.get("compensation")),
         )
     return out
 

@@ -18,6 +18,7 @@ from portal.dataservices import cleanup
 from portal.dataservices.grid import Grid, _as_date, audit_full_view, display
 from portal.dataservices.tables import ExportJob
 from portal.dataservices.xlsxstream import DATE, HEADER, MONEY, NUMBER, TEXT, SheetStream
+from portal.values import yuan_decimal
 
 log = logging.getLogger("portal.export")
 
@@ -50,7 +51,7 @@ def _cell(column: Any, row: dict, labels: Mapping[str, str] | None) -> tuple[Any
         return None, TEXT
     kind = column.kind
     if kind == "money":
-        return int(value) / 100, MONEY
+        return yuan_decimal(int(value)), MONEY
     if kind == "int":
         return int(value), NUMBER
     if kind == "date":

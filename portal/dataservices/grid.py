@@ -22,7 +22,8 @@ from piccolo.querystring import QueryString
 from portal import validators
 from portal.core import dictionary
 from portal.db import current_engine
-from portal.filters import local_time, ymd, yuan
+from portal.filters import local_time, ymd
+from portal.values import date_or_reason, yuan
 
 KINDS = {"text", "id_number", "phone", "money", "int", "date", "datetime", "badge", "link"}
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
@@ -213,10 +214,9 @@ class Grid:
                     values[f.key + suffix] = raw
                     if not raw:
                         continue
-                    try:
-                        day = date.fromisoformat(validators.normalise(raw))
-                    except ValueError:
-                        errors[f.key + suffix] = "日期格式应为yyyy-mm-dd"
+                    day, reason = date_or_reason(raw, f.label)
+                    if reason is not None:
+                        errors[f.key + suffix] = reason
                         continue
                     bounds.append((op, day))
                 if len(bounds) == 2 and bounds[0][1] > bounds[1][1]:
