@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from portal import validators, values
 from portal.core import dictionary
+from portal.refusal import Refused
+
+# The errors key of a message that belongs to the whole form, not to one field.
+FORM_ERROR = ""
 
 
 class FieldError(ValueError):
@@ -181,9 +186,25 @@ class Form:
     def add_error(self, name: str, message: str) -> None:
         self.errors[name] = message
 
+    def refuse(self, exc: Refused) -> None:
+        """Show a refusal: beside its field, or (no field) at the top of the error summary."""
+        self.errors[exc.field or FORM_ERROR] = exc.message
+        self.errors.update(getattr(exc, "errors", None) or {})  # WorkflowError's per-field messages
+
+    @contextmanager
+    def refusals(self) -> Iterator[None]:
+        """`with form.refusals(): await service.save(…); return redirect(…)` — a Refused raised inside is shown
+        on this form (the handler then falls through to re-render it with what the user typed)."""
+        try:
+            yield
+        except Refused as exc:
+            self.refuse(exc)
+
     def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) in field order, for the error summary at the top of the form."""
+        """(field id, message) in field order, for the error summary at the top of the form; a message that
+        belongs to no field comes first with the id ''."""
         order = {f.name: i for i, f in enumerate(self.fields)}
+        order[FORM_ERROR] = -1
         return sorted(self.errors.items(), key=lambda kv: order.get(kv[0], len(order)))
 
     def label(self, name: str) -> str:

@@ -13,6 +13,7 @@ from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import write_transaction
 from portal.forms import ChoiceField, Field, Form, IdNumberField, MobileField, TextField
+from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.tables import Matter, MatterEvent
 
@@ -21,12 +22,6 @@ FILED_KEYS = (
     "name", "nature", "affiliation", "legal_rep", "economic_type", "industry", "division_code",
     "address", "contact_name", "contact_phone", "agent_name", "agent_phone", "agent_id_number", "review_agency",
 )
-
-
-class FilingRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def filing_fields() -> list[Field]:
@@ -107,7 +102,7 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
     async with write_transaction():
         filing = await latest_filing(employer_id)
         if filing and filing["matter"] and filing["matter"]["state"] == "submitted":
-            raise FilingRefused("单位基本信息已提交审核，请等待审核结果后再修改")
+            raise Refused("单位基本信息已提交审核，请等待审核结果后再修改")
         at = now()
         if filing and filing["editable"]:
             matter = filing["matter"]
@@ -120,7 +115,7 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
                 return await latest_filing(employer_id)
             if matter["state"] != "draft":
                 # The agency that rejected the filing reviews its correction; a rejected matter cannot move.
-                raise FilingRefused("审核不通过的备案须由原送审机构重新审核，修改后请保持送审机构不变")
+                raise Refused("审核不通过的备案须由原送审机构重新审核，修改后请保持送审机构不变")
             # A draft routed to another agency is withdrawn and filed afresh with the new routing.
             await workflow.fire(principal, matter["id"], "withdraw", expected_version=matter["version"], ip=ip)
         approved = await is_filing_approved(employer_id)
@@ -144,7 +139,7 @@ async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
     async with write_transaction():
         filing = await latest_filing(principal.employer_id)
         if not filing or not filing["editable"]:
-            raise FilingRefused("请先填写并保存单位基本信息")
+            raise Refused("请先填写并保存单位基本信息")
         matter = filing["matter"]
         name = "submit" if matter["state"] == "draft" else "resubmit"
         await workflow.fire(principal, matter["id"], name, expected_version=matter["version"], ip=ip)

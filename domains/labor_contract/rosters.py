@@ -17,6 +17,7 @@ from portal.dataservices import documents
 from portal.dataservices.certificates import load_document, store_document
 from portal.dataservices.tables import StoredDocument
 from portal.db import write_transaction
+from portal.refusal import Refused
 from portal.validators import normalise
 from portal.values import yuan
 from portal.workflow.deadlines import local_date
@@ -34,12 +35,6 @@ TERMINATION_COLUMNS = (
     ("end_date", "合同结束日期"), ("termination_date", "解除(终止)时间"), ("termination_reason", "解除(终止)原因"),
     ("compensation", "经济补偿金（元）"),
 )
-
-
-class RosterRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def columns_for(kind: str) -> tuple[tuple[str, str], ...]:
@@ -82,12 +77,12 @@ async def _kinds_on(contract_ids: list[int]) -> dict[int, set[str]]:
 async def selection(principal: Principal, kind: str, contract_ids: list[int]) -> list[dict[str, Any]]:
     """The chosen filings, scoped to the employer, each checked against the roster kind (LC-9)."""
     if kind not in rules.ROSTER_KIND_LABELS:
-        raise RosterRefused("请选择名册类型")
+        raise Refused("请选择名册类型")
     ids = sorted(set(contract_ids))
     if not ids:
-        raise RosterRefused("请至少勾选一条审核通过的备案信息")
+        raise Refused("请至少勾选一条审核通过的备案信息")
     if len(ids) > MAX_ITEMS:
-        raise RosterRefused(f"一次最多生成{MAX_ITEMS}条")
+        raise Refused(f"一次最多生成{MAX_ITEMS}条")
     rows = await Contract.select().where(
         (Contract.employer == principal.employer_id) & Contract.id.is_in(ids)
     ).order_by(Contract.id)
@@ -96,7 +91,7 @@ async def selection(principal: Principal, kind: str, contract_ids: list[int]) ->
     on = await _kinds_on(ids)
     problems = [p for r in rows if (p := rules.roster_refusal(kind, r, on.get(r["id"], set())))]
     if problems:
-        raise RosterRefused("；".join(problems[:10]))
+        raise Refused("；".join(problems[:10]))
     return rows
 
 

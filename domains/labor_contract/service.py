@@ -17,6 +17,7 @@ from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
+from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
 from portal.values import yuan
 from portal.workflow import engine as workflow
@@ -25,15 +26,6 @@ from portal.workflow.engine import WorkflowError
 
 # ID numbers per `IN (…)` of the batch lookups: SQLite allows 999 parameters a statement on older builds.
 LOOKUP_CHUNK = 500
-
-
-class FilingRefused(Exception):
-    """A rule refused the filing; `field` names the form field the message belongs next to (or '')."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def now() -> datetime:
@@ -177,13 +169,13 @@ def _contract_values(cleaned: dict[str, Any]) -> dict[str, Any]:
 async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> None:
     await _lock_person(id_number)
     if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
-        raise FilingRefused(reason, "id_number")
+        raise Refused(reason, "id_number")
     current = await current_contract(employer_id, id_number)
     if filing_kind == "new":
         if reason := rules.new_filing_refusal(current is not None):
-            raise FilingRefused(reason, "id_number")
+            raise Refused(reason, "id_number")
     elif reason := rules.first_filing_refusal(filing_kind, current is not None):
-        raise FilingRefused(reason, "id_number")
+        raise Refused(reason, "id_number")
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
@@ -307,7 +299,7 @@ async def file_renew(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_renew(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         await _check_person(principal.employer_id, previous["id_number"], "renew")
         values = {
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
@@ -323,7 +315,7 @@ async def file_terminate(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_terminate(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         await _check_person(principal.employer_id, previous["id_number"], "terminate")
         values = termination_values(previous, cleaned)
         return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
@@ -334,7 +326,7 @@ async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any]
     async with write_transaction():
         contract = await get_contract(principal, contract_id)
         if reason := rules.may_modify(contract):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         updates = _contract_values(cleaned)
         if contract["filing_kind"] == "new":
             updates["worker_name"] = cleaned["worker_name"]
