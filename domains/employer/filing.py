@@ -6,13 +6,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from domains.employer.forms import FILING_FIELDS
 from domains.employer.tables import Employer
 from domains.labor_contract.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND
 from domains.labor_contract.tables import EmployerFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import write_transaction
-from portal.forms import ChoiceField, Field, Form, IdNumberField, MobileField, TextField
+from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.tables import Matter, MatterEvent
@@ -25,22 +26,7 @@ FILED_KEYS = (
 
 
 def filing_fields() -> list[Field]:
-    return [
-        TextField("name", "单位名称", max_len=200),
-        ChoiceField("nature", "单位性质", category="employer_nature"),
-        ChoiceField("affiliation", "隶属关系", category="affiliation"),
-        TextField("legal_rep", "法定代表人", max_len=40),
-        ChoiceField("economic_type", "单位经济类型", category="economic_type"),
-        ChoiceField("industry", "所属行业", category="industry"),
-        ChoiceField("division_code", "行政区划", category="division"),
-        TextField("address", "通讯地址", max_len=200),
-        TextField("contact_name", "单位联系人", max_len=40),
-        MobileField("contact_phone", "单位联系人手机号"),
-        ChoiceField("review_agency", "送审机构", category="review_agency"),
-        TextField("agent_name", "单位经办人", max_len=40),
-        MobileField("agent_phone", "单位经办人手机号"),
-        IdNumberField("agent_id_number", "单位经办人身份证号"),
-    ]
+    return FILING_FIELDS
 
 
 def filing_form(data: Any) -> Form:
