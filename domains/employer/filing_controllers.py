@@ -9,8 +9,8 @@ from domains.employer.tables import Employer
 from domains.labor_contract.matters import EMPLOYER_FILING
 from portal.auth.principal import employer_guard
 from portal.core import dictionary
-from portal.web import client_ip, redirect, render
 from portal.refusal import Refused
+from portal.web import client_ip, redirect, render
 from portal.workflow.tables import Material
 
 GUARDS = [employer_guard]

@@ -21,7 +21,7 @@ from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
 from portal.values import yuan
 from portal.workflow import engine as workflow
-from portal.workflow.bulk import create_matters
+from portal.workflow.creation import create_matters
 from portal.workflow.engine import WorkflowError
 
 # ID numbers per `IN (…)` of the batch lookups: SQLite allows 999 parameters a statement on older builds.

@@ -4,8 +4,8 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from domains.labor_contract import service
-from portal.refusal import Refused
 from domains.labor_contract.tables import Contract
+from portal.refusal import Refused
 from portal.workflow.tables import Matter
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal, review
 from tests.support.factories import make_employer

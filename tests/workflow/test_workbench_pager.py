@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from portal.db import write_transaction
-from portal.workflow import bulk, workbench
+from portal.workflow import creation, workbench
 from portal.workflow.deadlines import local_date
 from portal.workflow.tables import Matter
 from portal.workflow.workbench import Cursor, queue_page
@@ -25,7 +25,7 @@ OFFSETS = (3, None, 1, 1, 5, None, 1, 0, 8, 3, None, 2, 2, 9)
 @pytest.fixture
 async def queue():
     _, applicant = await employer_with_principal(name="海南翻页测试有限公司", division_code="460105")
-    matters = await bulk.create_matters(applicant, "t_licence", [{"title": f"第{i}件", "payload": {}}
+    matters = await creation.create_matters(applicant, "t_licence", [{"title": f"第{i}件", "payload": {}}
                                                                   for i in range(len(OFFSETS))])
     today = local_date()
     async with write_transaction():
