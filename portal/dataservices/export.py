@@ -89,7 +89,7 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
     written = 0
     try:
         while True:
-            rows = await grid.fetch_rows(scope, query, limit=BATCH, after=after)
+            rows = await grid.walk(scope, query, after, True, BATCH)
             if not rows:
                 break
             await asyncio.to_thread(writer.append, rows)
@@ -100,8 +100,7 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
                 )
             if len(rows) < BATCH:
                 break
-            last = rows[-1]
-            after = [last[query.sort.key], last["_id"]]
+            after = grid.cursor(rows[-1], query)
         await asyncio.to_thread(writer.save)
     except BaseException:
         writer.abort()
