@@ -56,14 +56,6 @@ def fen_column(raws: list[Any], label: str = "金额") -> tuple[list[int | None]
     return [f for f, _ in pairs], [r for _, r in pairs]
 
 
-def parse_yuan(raw: Any, label: str = "金额") -> int:
-    """fen_or_reason() for callers that want an exception: ValueError carries the Chinese reason."""
-    fen, reason = fen_or_reason(raw, label)
-    if reason is not None:
-        raise ValueError(reason)
-    return fen  # type: ignore[return-value]
-
-
 def yuan(fen: int | None, grouping: bool = True) -> str:
     """Integer 分 → "1,234.50" (`grouping=False`: "1234.50", what a form field is pre-filled with); None → ""."""
     if fen is None:
@@ -109,11 +101,3 @@ def date_or_reason(raw: Any, label: str = "日期") -> tuple[date | None, str | 
         return date(int(match[1]), int(match[2]), int(match[3])), None
     except ValueError:
         return None, f"{label}填写的日期不存在"
-
-
-def parse_day(raw: Any, label: str = "日期") -> date:
-    """date_or_reason() for callers that want an exception: ValueError carries the Chinese reason."""
-    day, reason = date_or_reason(raw, label)
-    if reason is not None:
-        raise ValueError(reason)
-    return day  # type: ignore[return-value]

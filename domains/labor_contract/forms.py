@@ -18,8 +18,6 @@ from portal.forms import (
 )
 
 TEMPLATE_CHOICES = tuple(rules.TEMPLATE_LABELS.items())
-REVIEW_CHOICES = tuple(rules.REVIEW_LABELS.items())
-STATE_CHOICES = tuple(rules.STATE_LABELS.items())
 
 
 def person_fields() -> list[Field]:
@@ -80,7 +78,3 @@ def terminate_form(data: Any, start: date | None, today: date) -> Form:
         data,
         checks=[checks],
     )
-
-
-def review_form(data: Any) -> Form:
-    return Form([TextField("opinion", "审核意见", required=False, max_len=2000)], data)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -186,10 +186,6 @@ async def wait_for_exports() -> None:
     """Tests and shutdown: let running export tasks finish."""
     if _TASKS:
         await asyncio.gather(*list(_TASKS), return_exceptions=True)
-
-
-def export_date(value: Any) -> date | None:
-    return _as_date(value) if value is not None else None
 
 
 def grid_macros(request: Request) -> dict[str, Any]:

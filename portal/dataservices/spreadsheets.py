@@ -548,8 +548,3 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
             return [v for v, _ in pairs], [r for _, r in pairs]
 
     return clean
-
-
-def clean_value(column: SheetColumn, text: str, raw: Any, choice_map: dict[str, str]) -> tuple[Any, str | None]:
-    """(typed value, Chinese reason or None) for one cell (see cleaner() for the per-upload form)."""
-    return cleaner(column, choice_map)(text, raw)
