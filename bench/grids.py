@@ -73,10 +73,12 @@ async def _cases() -> list[tuple[str, object]]:
         lc_case(f"劳动合同综合查询 {tag} {label} 第{page}页", biggest, deep)
     lc_case(f"劳动合同综合查询 中位单位({typical['n']:,}条) 无筛选 首页", employer(typical["e"]), {})
 
+    from portal.areas import install_all
     from portal.dataservices.keyset import Cursor, PageRequest
     from portal.workflow.kinds import get_kind
     from portal.workflow.workbench import PAGE_SIZE, queue_page, queue_query, row_cursor
 
+    install_all()  # the matter kinds come from the areas
     perms = get_kind("lc_contract").staff_permissions | get_kind("lc_employer_filing").staff_permissions
     province = Principal(kind="staff", account_id=0, display_name="bench", permissions=perms,
                          scopes={"division": ("460000",)})

@@ -1,11 +1,11 @@
-"""The app factory: settings, database, sessions, CSRF, templates and every module's routes in one place."""
+"""The app factory: settings, database, sessions, CSRF, templates and one Router per area of the app registry."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
+from portal import areas as portal_areas
 from portal.auth import redaction
 from portal.auth.middleware import PasswordChangeMiddleware
 from portal.auth.passwords import Passwords
@@ -27,26 +28,6 @@ from portal.settings import ROOT, Settings
 
 log = logging.getLogger("portal")
 
-# Every package that contributes routes: each has controllers.py with ROUTES (and may register nav items).
-MODULES = [
-    "portal.core",
-    "portal.auth",
-    "portal.admin",
-    "sso",
-    "portal.workflow",
-    "portal.dataservices",
-    "domains.employer",
-    "domains.person",
-    "domains.labor_contract",
-]
-
-
-def collect_routes() -> list:
-    routes: list = []
-    for name in MODULES:
-        module = importlib.import_module(f"{name}.controllers")
-        routes.extend(getattr(module, "ROUTES", []))
-    return routes
 
 
 def _template_config() -> TemplateConfig:
@@ -63,8 +44,10 @@ def _template_config() -> TemplateConfig:
     return TemplateConfig(directory=ROOT / "templates", engine=Jinja, engine_callback=configure)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, registry: Any = None) -> Litestar:
+    """`registry` is a Piccolo AppRegistry (default: piccolo_conf's); each of its apps' areas becomes a Router."""
     settings = settings or Settings.from_env()
+    areas = portal_areas.install_all(registry)
     # Passwords, ID numbers, session ids and CSRF tokens are scrubbed from every log record.
     redaction.install()
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
@@ -75,14 +58,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.start_connection_pool(min_size=2, max_size=20)
         elif hasattr(engine, "open_read_pool"):
             engine.open_read_pool()
-        from portal import lifecycle
-
-        await lifecycle.startup(app)
+        for hook in (h for area in areas for h in area.on_startup):
+            await hook(app)
 
     async def on_shutdown(app: Litestar) -> None:
-        from portal import lifecycle
-
-        await lifecycle.shutdown(app)
+        for hook in reversed([h for area in areas for h in area.on_shutdown]):
+            await hook(app)
         if not is_sqlite(engine):
             await engine.close_connection_pool()
         elif hasattr(engine, "close_read_pool"):
@@ -109,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=["^/sandbox-network/"],
     )
     app = Litestar(
-        route_handlers=[*collect_routes(), create_static_files_router(path="/static", directories=[ROOT / "static"])],
+        route_handlers=[*(a.router() for a in areas), create_static_files_router(path="/static", directories=[ROOT / "static"])],
         template_config=_template_config(),
         csrf_config=csrf_config,
         middleware=[
@@ -129,4 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.passwords = Passwords(settings.security)
     app.state.root = Path(ROOT)
+    app.state.areas = areas
+    app.state.area_by_name = {a.name: a for a in areas}
+    app.state.nav = portal_areas.nav_items(areas)
     return app

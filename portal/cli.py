@@ -14,10 +14,10 @@ from portal.settings import Settings
 
 
 def _register_permissions() -> None:
-    # Modules register their permission codes on import; the admin role takes every admin.* code.
-    from portal.app import collect_routes
+    # Areas declare their permission codes; the admin role takes every admin.* code.
+    from portal.areas import install_all
 
-    collect_routes()
+    install_all()
 
 
 async def create_admin(username: str, password: str, display_name: str) -> tuple[int, bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,10 +16,33 @@ CSP = (
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def network_origin(settings: Settings) -> str:
+    """The sign-in network's own origin, where 退出 sends the browser after a form post (empty: same origin)."""
+    s = settings.sso
+    return next((o for o in map(_origin, (s.end_session_endpoint, s.issuer, s.base_url)) if o), "")
+
+
+def csp(settings: Settings) -> str:
+    """form-action 'self' plus exactly the configured network origin, so the logout redirect reaches it."""
+    origin = network_origin(settings)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}") if origin else CSP
+
+
+def form_action_allows(settings: Settings, url: str) -> bool:
+    origin = _origin(url)
+    return not origin or origin == network_origin(settings)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.https = settings.security.https
+        self.csp = csp(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,7 +59,7 @@ class SecurityHeadersMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
-                headers["Content-Security-Policy"] = CSP
+                headers["Content-Security-Policy"] = self.csp
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "same-origin"
                 headers["X-Frame-Options"] = "DENY"

@@ -1,9 +1,9 @@
 """Full personal data on request (X-9, SECURITY 12): lists and details show ID numbers masked; a user whose
 task needs the whole value asks for it with 查看完整号码, and every such view is an audit row.
 
-A domain registers what can be revealed and how to find it *through the principal's scope*:
+A domain declares what can be revealed and how to find it *through the principal's scope*, in its Area:
 
-    register_reveal("lc_contract_id", "身份证号", resolve_contract_id)   # async (principal, object_id) -> str | None
+    reveals=[Revealable("lc_contract_id", "身份证号", resolve_contract_id)]   # async (principal, object_id) -> str | None
 
 `resolve` returns None (→ 404) for an object the principal may not see; `permission` (staff) narrows further.
 """
@@ -32,9 +32,9 @@ class Revealable:
 _REGISTRY: dict[str, Revealable] = {}
 
 
-def register_reveal(name: str, label: str, resolve: Resolver, *, permission: str = "") -> Revealable:
-    item = Revealable(name, label, resolve, permission)
-    _REGISTRY[name] = item
+def install_reveal(item: Revealable) -> Revealable:
+    """Called by portal.areas for each Revealable an area declares in `reveals`."""
+    _REGISTRY[item.name] = item
     return item
 
 

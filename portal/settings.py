@@ -72,8 +72,9 @@ class SecuritySettings:
 
 @dataclass(frozen=True)
 class SSOSettings:
-    # "oauth2" (Guangdong style) or "ticket" (Zhejiang style)
-    protocol: str = "oauth2"
+    # "oidc" (OpenID Connect code flow; "oauth2" is accepted as its old name) or "ticket" (Zhejiang style)
+    protocol: str = "oidc"
+    # The ticket network's base URL (browser and back channel); for OIDC the issuer when PORTAL_SSO_ISSUER is empty.
     base_url: str = ""
     client_id: str = "hrss-portal"
     client_secret: str = ""
@@ -84,6 +85,30 @@ class SSOSettings:
     ticket_service_password: str = ""
     timeout_s: float = 5.0
     sandbox_enabled: bool = True
+    # OpenID Connect (see README "Sign-in through the government-service network" for every value).
+    issuer: str = ""
+    discovery: bool = True
+    authorization_endpoint: str = ""
+    token_endpoint: str = ""
+    userinfo_endpoint: str = ""
+    jwks_uri: str = ""
+    end_session_endpoint: str = ""
+    scopes: str = "openid profile"
+    client_auth: str = "client_secret_basic"
+    client_key_file: str = ""
+    id_token_algs: str = "RS256,PS256,ES256"  # noqa: S105 (algorithm names)
+    clock_skew_s: int = 60
+    jwks_refresh_s: int = 60
+    total_timeout_s: float = 8.0
+    claims: str = ""
+    user_types: str = "legal=legal,natural=natural"
+    agent_login_types: str = "agent"
+    realname_levels: str = "L1=L1,L2=L2,L3=L3"
+    min_realname_employer: str = "L2"
+    min_realname_person: str = "L2"
+    # Extra authorisation-request parameters per entry (many networks pick their login tab from one).
+    authorize_params_employer: str = "user_type=legal"
+    authorize_params_person: str = "user_type=natural"
 
 
 @dataclass(frozen=True)
@@ -134,7 +159,7 @@ class Settings:
                 public_url=_env("PORTAL_PUBLIC_URL", ""),
             ),
             sso=SSOSettings(
-                protocol=_env("PORTAL_SSO_PROTOCOL", "oauth2"),
+                protocol=_env("PORTAL_SSO_PROTOCOL", "oidc"),
                 base_url=_env("PORTAL_SSO_BASE_URL", ""),
                 client_id=_env("PORTAL_SSO_CLIENT_ID", "hrss-portal"),
                 client_secret=_env("PORTAL_SSO_CLIENT_SECRET", "sandbox-client-secret"),
@@ -144,6 +169,28 @@ class Settings:
                 ticket_service_password=_env("PORTAL_SSO_SERVICE_PASSWORD", "sandbox-service-password"),
                 timeout_s=float(_env("PORTAL_SSO_TIMEOUT", "5")),
                 sandbox_enabled=_flag("PORTAL_SANDBOX_NETWORK", True),
+                issuer=_env("PORTAL_SSO_ISSUER", ""),
+                discovery=_flag("PORTAL_SSO_DISCOVERY", True),
+                authorization_endpoint=_env("PORTAL_SSO_AUTHORIZATION_ENDPOINT", ""),
+                token_endpoint=_env("PORTAL_SSO_TOKEN_ENDPOINT", ""),
+                userinfo_endpoint=_env("PORTAL_SSO_USERINFO_ENDPOINT", ""),
+                jwks_uri=_env("PORTAL_SSO_JWKS_URI", ""),
+                end_session_endpoint=_env("PORTAL_SSO_END_SESSION_ENDPOINT", ""),
+                scopes=_env("PORTAL_SSO_SCOPES", SSOSettings.scopes),
+                client_auth=_env("PORTAL_SSO_CLIENT_AUTH", SSOSettings.client_auth),
+                client_key_file=_env("PORTAL_SSO_CLIENT_KEY_FILE", ""),
+                id_token_algs=_env("PORTAL_SSO_ID_TOKEN_ALGS", SSOSettings.id_token_algs),
+                clock_skew_s=_int("PORTAL_SSO_CLOCK_SKEW", 60),
+                jwks_refresh_s=_int("PORTAL_SSO_JWKS_REFRESH", 60),
+                total_timeout_s=float(_env("PORTAL_SSO_TOTAL_TIMEOUT", "8")),
+                claims=_env("PORTAL_SSO_CLAIMS", ""),
+                user_types=_env("PORTAL_SSO_USER_TYPES", SSOSettings.user_types),
+                agent_login_types=_env("PORTAL_SSO_AGENT_LOGIN_TYPES", SSOSettings.agent_login_types),
+                realname_levels=_env("PORTAL_SSO_REALNAME_LEVELS", SSOSettings.realname_levels),
+                min_realname_employer=_env("PORTAL_SSO_MIN_REALNAME_EMPLOYER", "L2"),
+                min_realname_person=_env("PORTAL_SSO_MIN_REALNAME_PERSON", "L2"),
+                authorize_params_employer=_env("PORTAL_SSO_AUTHORIZE_PARAMS_EMPLOYER", "user_type=legal"),
+                authorize_params_person=_env("PORTAL_SSO_AUTHORIZE_PARAMS_PERSON", "user_type=natural"),
             ),
             storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
             var_dir=var_dir,

@@ -18,10 +18,10 @@ ContextProcessor = Callable[[Request], Awaitable[dict[str, Any]]]
 _PROCESSORS: list[ContextProcessor] = []
 
 
-def context_processor(fn: ContextProcessor) -> ContextProcessor:
-    """Register an async function whose dict is merged into every page's context (e.g. unread messages)."""
-    _PROCESSORS.append(fn)
-    return fn
+def install_context_processor(fn: ContextProcessor) -> None:
+    """An async function whose dict is merged into every page's context (e.g. unread messages); areas declare them."""
+    if fn not in _PROCESSORS:
+        _PROCESSORS.append(fn)
 
 
 @dataclass(frozen=True)
@@ -36,29 +36,23 @@ class NavItem:
     description: str = ""
 
 
-_NAV: list[NavItem] = []
+def _app_nav(request: Request) -> list[NavItem]:
+    # Built by create_app() from the areas' declarations, already sorted by order.
+    return getattr(request.app.state, "nav", None) or []
 
 
-def register_nav(*items: NavItem) -> None:
-    for item in items:
-        if item not in _NAV:
-            _NAV.append(item)
-
-
-def nav_for(principal: Principal | None) -> list[NavItem]:
+def nav_for(request: Request, principal: Principal | None) -> list[NavItem]:
     if principal is None:
         return []
-    items = [
-        i
-        for i in _NAV
+    return [
+        i for i in _app_nav(request)
         if i.audience == principal.kind and (not i.permission or principal.can(i.permission))
     ]
-    return sorted(items, key=lambda i: i.order)
 
 
-def catalogue() -> list[NavItem]:
+def catalogue(request: Request) -> list[NavItem]:
     """Services offered to applicants, for the home page before login (choose a service, then log in)."""
-    return sorted((i for i in _NAV if i.audience in {"employer", "person"} and i.description), key=lambda i: i.order)
+    return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
 
 
 def is_htmx(request: Request) -> bool:
@@ -71,13 +65,17 @@ def base_context(request: Request) -> dict[str, Any]:
     # Before the CSRF middleware ran (e.g. on its own 403 page) the token is Litestar's Empty sentinel.
     csrf_token = csrf_token if isinstance(csrf_token, str) else ""
     principal = request.scope.get("user")
+    from portal.areas import current_area  # portal.areas builds on this module
+
     ctx: dict[str, Any] = {
         "request": request,
         "user": principal,
         "site": request.app.state.settings.site,
         "csrf_token": csrf_token,
         "csrf_input": f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}">',
-        "nav": nav_for(principal),
+        "nav": nav_for(request, principal),
+        # The Area of the route (side menu, crumbs); None on error pages outside any route.
+        "area": current_area(request),
         "elder_mode": request.cookies.get("elder") == "1",
         "url_for": request.app.route_reverse,
     }

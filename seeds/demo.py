@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from datetime import UTC, datetime
@@ -18,16 +17,13 @@ ADMIN = ("admin", "Admin@2026!", "系统管理员")
 REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
 # Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
 REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve|revoke)$")  # revoke: 证书管理 (certificate.revoke)
-# Per-domain demo loaders, each `async def load()`; a domain not written yet is skipped quietly.
-# Contracts first: they create the demo employers the network seed authorises the demo agent for.
-DOMAIN_LOADERS = ("seeds.demo_contracts", "seeds.demo_network")
 
 
 def builtin_roles() -> dict[str, tuple[str, list[str]]]:
     """code → (name, permissions), computed from every module's registered permissions."""
-    from portal.app import collect_routes
+    from portal.areas import install_all
 
-    collect_routes()  # importing every controller module registers its permissions
+    install_all()  # every area's declared permissions
     codes = sorted(PERMISSIONS)
     return {
         "admin": ("管理员", [c for c in codes if c.startswith("admin.")]),
@@ -97,15 +93,12 @@ async def load_demo() -> dict[str, bool]:
             roles["reviewer"],
             {"division": ["460000"], "agency": agencies, "squad": squads},
         )
-    for name in DOMAIN_LOADERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # the loader exists but something it imports is broken: say so
-                raise
-            continue
-        await module.load()
-        created[name] = True
+    # Each area's demo loader (idempotent), in the order the areas ask for.
+    from portal.areas import install_all
+
+    for area in sorted((a for a in install_all() if a.demo), key=lambda a: a.demo_order):
+        await area.demo()
+        created[f"{area.name}.demo"] = True
     print("demo:", ", ".join(f"{k} {'created' if v else 'kept'}" if "." not in k else f"{k} loaded"
                              for k, v in created.items()))
     return created

@@ -10,6 +10,8 @@ from litestar.types import Receive, Scope, Send
 from portal.auth.principal import PUBLIC
 
 MOUNT = "/sandbox-network"
+# The embedded sandbox's issuer: the back channel reaches it in-process, the browser under MOUNT on the portal's origin.
+IN_PROCESS_ISSUER = "http://sandbox-network.internal"
 
 
 def sandbox_app(portal: Litestar) -> Litestar:
@@ -18,7 +20,8 @@ def sandbox_app(portal: Litestar) -> Litestar:
     if app is None:
         from sso.sandbox.app import create_sandbox_app
 
-        app = create_sandbox_app(portal.state.settings, prefix=MOUNT, passwords=portal.state.passwords)
+        app = create_sandbox_app(portal.state.settings, prefix=MOUNT, passwords=portal.state.passwords,
+                                 issuer=IN_PROCESS_ISSUER)
         portal.state.sandbox_app = app
     return app
 

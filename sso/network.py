@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 import httpx
 from litestar import Litestar, Request
 
-from portal import lifecycle
 from portal.auth.tables import UsedToken
 from portal.db import write_transaction
-from sso.mount import MOUNT, sandbox_app
-from sso.providers import IdentityProvider, NetworkError, make_provider
-
-_IN_PROCESS_BASE = "http://sandbox-network.internal"
+from sso.claims import ClaimMap
+from sso.mount import IN_PROCESS_ISSUER, MOUNT, sandbox_app
+from sso.oidc import Cache, OIDCProvider
+from sso.providers import IdentityProvider, NetworkError, TicketProvider
 
 
 def http_client(app: Litestar) -> httpx.AsyncClient:
@@ -22,11 +21,11 @@ def http_client(app: Litestar) -> httpx.AsyncClient:
     client = getattr(app.state, "sso_client", None)
     if client is None:
         s = app.state.settings.sso
-        if s.base_url:
-            client = httpx.AsyncClient(base_url=s.base_url, timeout=s.timeout_s)
+        if s.issuer or s.base_url:
+            client = httpx.AsyncClient(base_url=s.issuer or s.base_url, timeout=s.timeout_s)
         elif s.sandbox_enabled:
             client = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=sandbox_app(app)), base_url=_IN_PROCESS_BASE, timeout=s.timeout_s
+                transport=httpx.ASGITransport(app=sandbox_app(app)), base_url=IN_PROCESS_ISSUER, timeout=s.timeout_s
             )
         else:
             raise NetworkError("尚未配置政务服务网统一身份认证，请联系管理员。", "no PORTAL_SSO_BASE_URL")
@@ -36,7 +35,16 @@ def http_client(app: Litestar) -> httpx.AsyncClient:
 
 def provider(app: Litestar) -> IdentityProvider:
     s = app.state.settings.sso
-    return make_provider(s, s.base_url or MOUNT, http_client(app))
+    client = http_client(app)
+    if s.protocol == "ticket":
+        return TicketProvider(s, s.base_url or MOUNT, client)
+    cache = getattr(app.state, "sso_cache", None)
+    if cache is None:
+        cache = app.state.sso_cache = Cache()
+    issuer = s.issuer or s.base_url
+    if issuer:
+        return OIDCProvider(s, issuer, client, cache)
+    return OIDCProvider(s, IN_PROCESS_ISSUER, client, cache, front=(IN_PROCESS_ISSUER, MOUNT))
 
 
 def _origin(request: Request) -> str:
@@ -70,8 +78,19 @@ async def remember_once(value: str) -> bool:
     return True
 
 
-@lifecycle.on_shutdown
-async def _close_client(app: Litestar) -> None:
+async def check_settings(app: Litestar) -> None:
+    """Start-up hook (the sso area's on_startup): a mistyped claim mapping or protocol stops the start-up,
+    not the first citizen who signs in."""
+    s = app.state.settings.sso
+    if s.protocol not in {"oidc", "oauth2", "ticket"}:
+        raise ValueError(f"PORTAL_SSO_PROTOCOL must be oidc or ticket, not {s.protocol!r}")
+    if s.client_auth not in {"client_secret_basic", "client_secret_post", "private_key_jwt"}:
+        raise ValueError(f"PORTAL_SSO_CLIENT_AUTH: unknown method {s.client_auth!r}")
+    ClaimMap.from_settings(s)
+
+
+async def close_client(app: Litestar) -> None:
+    """Shutdown hook (the sso area's on_shutdown): the back-channel HTTP client."""
     client = getattr(app.state, "sso_client", None)
     if client is not None:
         await client.aclose()

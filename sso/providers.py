@@ -1,12 +1,12 @@
-"""One provider interface, two protocol families: OAuth2 code + PKCE (Guangdong) and ticket validation (Zhejiang)."""
+"""One provider interface, two protocol families: OpenID Connect (sso/oidc.py) and ticket validation (Zhejiang)."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import hashlib
-import hmac
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ class NetworkIdentity:
     agent_mobile: str = ""
     login_type: str = ""  # password (the account itself) or agent (a 经办人 acting for the legal person)
     realname_level: str = ""
+    id_token: str = ""  # OIDC: kept in the session as the id_token_hint of the network logout
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class AccessRefused(NetworkError):
 class IdentityProvider(Protocol):
     protocol: str
 
+    async def prepare(self, probe: bool = False) -> object:
+        """Anything the redirect needs from the network (OIDC discovery); raises NetworkUnavailable."""
+
     def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
         """Where to send the browser to sign in."""
 
@@ -93,7 +97,7 @@ class IdentityProvider(Protocol):
     def one_time_value(self, params: Mapping[str, str]) -> str:
         """The code or ticket in the callback, remembered as used by the portal."""
 
-    def logout_url(self, return_to: str) -> str | None:
+    def logout_url(self, return_to: str, id_token: str = "") -> str | None:
         """The network's logout page, when the protocol has a network session."""
 
 
@@ -123,58 +127,8 @@ class _HttpProvider:
         data["_status"] = response.status_code
         return data
 
-    def logout_url(self, return_to: str) -> str | None:
-        return f"{self.browser_base}/logout?{urlencode({'redirect_uri': return_to})}"
-
-
-class OAuth2Provider(_HttpProvider):
-    """Authorisation code with client secret, PKCE S256, state and nonce (as Guangdong's 统一身份认证)."""
-
-    protocol = "oauth2"
-
-    def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
-        query = {
-            "response_type": "code", "client_id": self.settings.client_id, "redirect_uri": callback_url,
-            "scope": "openid profile", "state": pending.state, "nonce": pending.nonce,
-            "code_challenge": pending.challenge, "code_challenge_method": "S256",
-            "user_type": "legal" if pending.kind == "employer" else "natural",
-        }
-        return f"{self.browser_base}/oauth2/authorize?{urlencode(query)}"
-
-    def one_time_value(self, params: Mapping[str, str]) -> str:
-        return params.get("code", "")
-
-    async def complete(self, params: Mapping[str, str], pending: PendingLogin, callback_url: str) -> NetworkIdentity:
-        if params.get("error"):
-            raise NetworkError("您在政务服务网取消了登录或授权未通过。", f"error={params.get('error')}")
-        code = params.get("code", "")
-        if not code:
-            raise NetworkError("登录回调缺少授权码，请重新登录。", "missing code")
-        token = await self._call("POST", "oauth2/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": callback_url,
-            "client_id": self.settings.client_id, "client_secret": self.settings.client_secret,
-            "code_verifier": pending.verifier,
-        })
-        if token["_status"] != 200 or not token.get("access_token"):
-            raise NetworkError("登录凭证无效或已过期，请重新登录。", f"token: {token.get('error')}")
-        if not hmac.compare_digest(str(token.get("nonce", "")), pending.nonce):
-            raise NetworkError("登录凭证校验失败，请重新登录。", "nonce mismatch")
-        info = await self._call("GET", "oauth2/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"})
-        if info["_status"] != 200 or not info.get("sub"):
-            raise NetworkError("未能取得用户信息，请重新登录。", f"userinfo: {info.get('error')}")
-        if info.get("user_type") == "natural":
-            return NetworkIdentity(
-                subject=str(info["sub"]), kind="person", name=str(info.get("name", "")),
-                id_number=str(info.get("id_card", "")), mobile=str(info.get("mobile", "")),
-                login_type=str(info.get("login_type", "")), realname_level=str(info.get("auth_level", "")),
-            )
-        return NetworkIdentity(
-            subject=str(info["sub"]), kind="employer", name=str(info.get("corp_name", "")),
-            uscc=str(info.get("uscc", "")), legal_rep=str(info.get("legal_rep", "")),
-            agent_name=str(info.get("agent_name", "")), agent_id_type=str(info.get("agent_id_type", "")),
-            agent_id_number=str(info.get("agent_id_card", "")), agent_mobile=str(info.get("agent_mobile", "")),
-            login_type=str(info.get("login_type", "")), realname_level=str(info.get("auth_level", "")),
-        )
+    async def prepare(self, probe: bool = False) -> object:
+        return None
 
 
 def ticket_sign(service_code: str, service_password: str, timestamp: str) -> str:
@@ -186,6 +140,26 @@ class TicketProvider(_HttpProvider):
     """Ticket validation with a signed back-channel call, then getUserInfo (as Zhejiang's network)."""
 
     protocol = "ticket"
+    PROBE_S = 30
+    _reached: dict[str, float] = {}  # noqa: RUF012 (per process: when each network last answered a probe)
+
+    async def prepare(self, probe: bool = False) -> object:
+        """At the start of sign-in: does the network answer at all? The protocol has no metadata, so the probe
+        is a GET of its login page over the back channel — any answer below 500 will do."""
+        key = str(self.client.base_url)
+        if not probe or time.monotonic() - self._reached.get(key, -1e9) < self.PROBE_S:
+            return None
+        try:
+            async with asyncio.timeout(self.settings.timeout_s):
+                response = await self.client.get("ticket/login")
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise NetworkUnavailable("政务服务网响应超时，请稍后重新登录。", "timeout probe") from exc
+        except httpx.HTTPError as exc:
+            raise NetworkUnavailable("暂时无法连接政务服务网，请稍后重新登录。", f"{type(exc).__name__} probe") from exc
+        if response.status_code >= 500:
+            raise NetworkUnavailable("政务服务网暂时不可用，请稍后重新登录。", f"{response.status_code} probe")
+        self._reached[key] = time.monotonic()
+        return None
 
     def login_redirect(self, pending: PendingLogin, callback_url: str) -> str:
         goto = f"{callback_url}?{urlencode({'state': pending.state})}"
@@ -212,25 +186,22 @@ class TicketProvider(_HttpProvider):
         info = await self._call("POST", "ticket/getUserInfo", data={**self._signed(), "token": validation["token"]})
         if str(info.get("result")) != "0" or not info.get("userid"):
             raise NetworkError("未能取得用户信息，请重新登录。", f"getUserInfo: {info.get('errmsg')}")
+        from sso.claims import ClaimMap, level_of  # sso.claims builds on this module
+
+        level = level_of(ClaimMap.from_settings(self.settings), str(info.get("authlevel", "")))
         if str(info.get("usertype")) == "1":
             return NetworkIdentity(
                 subject=str(info["userid"]), kind="person", name=str(info.get("username", "")),
                 id_number=str(info.get("idnum", "")), mobile=str(info.get("mobile", "")),
-                login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+                login_type=str(info.get("logintype", "")), realname_level=level,
             )
         return NetworkIdentity(
             subject=str(info["userid"]), kind="employer", name=str(info.get("CompanyName", "")),
             uscc=str(info.get("CompanyScCode", "")), legal_rep=str(info.get("CompanyLegRep", "")),
             agent_name=str(info.get("attnName", "")), agent_id_type=str(info.get("attnIdType", "")),
             agent_id_number=str(info.get("attnIdNo", "")), agent_mobile=str(info.get("attnPhone", "")),
-            login_type=str(info.get("logintype", "")), realname_level=str(info.get("authlevel", "")),
+            login_type=str(info.get("logintype", "")), realname_level=level,
         )
 
-    def logout_url(self, return_to: str) -> str | None:
+    def logout_url(self, return_to: str, id_token: str = "") -> str | None:
         return f"{self.browser_base}/logout?{urlencode({'goto': return_to})}"
-
-
-def make_provider(settings: SSOSettings, browser_base: str, client: httpx.AsyncClient) -> IdentityProvider:
-    if settings.protocol == "ticket":
-        return TicketProvider(settings, browser_base, client)
-    return OAuth2Provider(settings, browser_base, client)

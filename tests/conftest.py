@@ -28,6 +28,11 @@ subprocess.run(
 )
 subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
 
+# Matter kinds, permissions and sheets come from the areas: tests of services use them without an app.
+from portal.areas import install_all  # noqa: E402
+
+install_all()
+
 from tests.support.fixtures import *  # noqa: E402,F403
 
 # `import *` skips underscore names: the autouse clean-up fixture must be imported by name.

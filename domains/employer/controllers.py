@@ -8,23 +8,13 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 
-from domains.employer import (
-    agents,
-    forms,
-    rules,
-    service,  # noqa: F401  (registers the employer Principal loader)
-)
+from domains.employer import agents, forms, rules
 from domains.employer.service import complete_profile, get_employer
-from portal.auth.principal import PROFILE_EXEMPT, employer_guard
+from portal.auth.principal import PROFILE_EXEMPT
 from portal.core import dictionary
 from portal.forms import Form
-from portal.web import NavItem, redirect, register_nav, render
+from portal.web import redirect, render
 from portal.webutil import safe_next
-
-register_nav(
-    NavItem("单位信息", "employer_profile", "employer", order=5, description="查看单位基本信息"),
-    NavItem("经办人授权", "employer_agents", "employer", order=90, description="授权、确认和撤销单位经办人"),
-)
 
 _CHOICE_CATEGORIES = {f.name: f.category for f in forms.PROFILE_FIELDS if getattr(f, "category", "")}
 
@@ -37,7 +27,7 @@ async def _labels(row: dict) -> dict[str, str]:
     return {name: await dictionary.label(cat, row[name]) if row[name] else "" for name, cat in _CHOICE_CATEGORIES.items()}
 
 
-@get("/employer/profile", name="employer_profile", guards=[employer_guard])
+@get("/profile", name="employer_profile")
 async def profile(request: Request) -> Response:
     principal = request.user
     row = await get_employer(principal.employer_id)
@@ -48,7 +38,7 @@ async def profile(request: Request) -> Response:
     })
 
 
-@get("/employer/profile/complete", name="employer_profile_complete", guards=[employer_guard], opt=PROFILE_EXEMPT)
+@get("/profile/complete", name="employer_profile_complete", opt=PROFILE_EXEMPT)
 async def complete_page(request: Request, next: FromQuery[str] = "/") -> Response:
     row = await get_employer(request.user.employer_id)
     if row is None:
@@ -67,7 +57,7 @@ async def _render_complete(request: Request, form: Form, row: dict, next_path: s
     })
 
 
-@post("/employer/profile/complete", name="employer_profile_complete_post", guards=[employer_guard], opt=PROFILE_EXEMPT)
+@post("/profile/complete", name="employer_profile_complete_post", opt=PROFILE_EXEMPT)
 async def complete_submit(request: Request) -> Response:
     data = await request.form()
     next_path = safe_next(data.get("next"))
@@ -83,7 +73,7 @@ async def complete_submit(request: Request) -> Response:
     return redirect(request, next_path)
 
 
-@get("/employer/agents", name="employer_agents", guards=[employer_guard])
+@get("/agents", name="employer_agents")
 async def agents_page(request: Request) -> Response:
     today = date.today()
     form = Form(forms.AGENT_FIELDS, {"valid_from": today.isoformat(),
@@ -100,7 +90,7 @@ async def _render_agents(request: Request, form: Form, status: int = 200, flash:
     }, status_code=status)
 
 
-@post("/employer/agents", name="employer_agents_add", guards=[employer_guard])
+@post("/agents", name="employer_agents_add")
 async def agents_add(request: Request) -> Response:
     principal = request.user
     if principal.acting_role == "agent":
@@ -115,7 +105,7 @@ async def agents_add(request: Request) -> Response:
     return await _render_agents(request, form)
 
 
-@post("/employer/agents/{agent_id:int}/revoke", name="employer_agent_revoke", guards=[employer_guard])
+@post("/agents/{agent_id:int}/revoke", name="employer_agent_revoke")
 async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     principal = request.user
     if await agents.get_agent(principal.employer_id, agent_id) is None:

@@ -7,13 +7,10 @@ from litestar import Request, Response, get, post
 from domains.employer import filing
 from domains.employer.tables import Employer
 from domains.labor_contract.matters import EMPLOYER_FILING
-from portal.auth.principal import employer_guard
 from portal.core import dictionary
 from portal.refusal import Refused
 from portal.web import client_ip, redirect, render
 from portal.workflow.tables import Material
-
-GUARDS = [employer_guard]
 
 
 def _matter_url(request: Request, matter_id: int | None) -> str:
@@ -44,7 +41,7 @@ async def _page(request: Request, form, *, refusal: str = "", notice: str = "") 
     }, headers={"Cache-Control": "no-store"})
 
 
-@get("/employer/filing", name="employer_filing", guards=GUARDS)
+@get("/filing", name="employer_filing")
 async def filing_page(request: Request) -> Response:
     form = filing.filing_form(await filing.current_values(request.user.employer_id))
     notice = {"saved": "保存成功，请点击“材料上传”上传材料，然后提交审核", "submitted": "已提交审核，请等待送审机构审核"}.get(
@@ -52,7 +49,7 @@ async def filing_page(request: Request) -> Response:
     return await _page(request, form, notice=notice)
 
 
-@post("/employer/filing", name="employer_filing_save", guards=GUARDS)
+@post("/filing", name="employer_filing_save")
 async def filing_save(request: Request) -> Response:
     """保存: the filing and its 办件 (a draft until submitted); bad input comes back beside each field."""
     form = filing.filing_form(await request.form())
@@ -63,7 +60,7 @@ async def filing_save(request: Request) -> Response:
     return await _page(request, form)
 
 
-@post("/employer/filing/submit", name="employer_filing_submit", guards=GUARDS)
+@post("/filing/submit", name="employer_filing_submit")
 async def filing_submit(request: Request) -> Response:
     """提交审核: refused (with the missing materials named) until every required material is uploaded."""
     try:

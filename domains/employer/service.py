@@ -7,7 +7,7 @@ from typing import Any
 
 from domains.employer import rules
 from domains.employer.tables import AgentAuthorisation, Employer
-from portal.auth.principal import Principal, register_loader
+from portal.auth.principal import Principal
 from portal.db import fetch, write_transaction
 from portal.validators import uscc_org_code
 from portal.workflow.feedback import unread_count_sql
@@ -98,5 +98,3 @@ async def complete_profile(employer_id: int, cleaned: dict[str, Any]) -> bool:
         }).where(Employer.id == employer_id)
     return complete
 
-
-register_loader("employer", load_employer_principal)

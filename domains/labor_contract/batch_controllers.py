@@ -5,7 +5,8 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 
 from domains.labor_contract import service, sheets
-from domains.labor_contract.pages import GUARDS, crumbs, gate, page
+from domains.labor_contract.pages import page
+from portal.areas import crumbs
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
 from portal.dataservices.imports import start_import
 from portal.dataservices.spreadsheets import SheetSpec, UploadError
@@ -42,26 +43,20 @@ def _writer_and_check(request: Request, spec: SheetSpec):
 
 def _handlers(batch: str, name: str):
     spec = BATCHES[batch][0]
-    path = f"/labor-contract/batch/{batch}"
+    path = f"/batch/{batch}"
 
-    @get(path, name=name, guards=GUARDS)
+    @get(path, name=name)
     async def upload_page(request: Request) -> Response:
-        if blocked := await gate(request):
-            return blocked
         return await _upload_page(request, batch)
 
-    @get(f"{path}/template.xlsx", name=f"{name}_template", guards=GUARDS)
+    @get(f"{path}/template.xlsx", name=f"{name}_template")
     async def template(request: Request) -> Response:
-        if blocked := await gate(request):
-            return blocked
         return Response(content=await template_bytes(spec), media_type=XLSX_TYPE,
                         headers=attachment_headers(f"{spec.title}.xlsx"))
 
-    @post(path, name=f"{name}_upload", guards=GUARDS)
+    @post(path, name=f"{name}_upload")
     async def upload(request: Request) -> Response:
         """Upload: the whole file is refused with a reason beside the field, or every row gets a result."""
-        if blocked := await gate(request):
-            return blocked
         form = await request.form()
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str) or not getattr(upload_file, "filename", ""):

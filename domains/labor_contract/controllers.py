@@ -1,4 +1,4 @@
-"""HTTP handlers of labour-contract filing: the LC-1 gate, 综合查询, 新订 / 续订 / 解除(终止) / 修改 / 作废 pages."""
+"""HTTP handlers of labour-contract filing: 综合查询, 新订 / 续订 / 解除(终止) / 修改 / 作废 pages."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from domains.labor_contract import batch_controllers, forms, grids, roster_controllers, rules, service
-from domains.labor_contract import privacy as _privacy  # noqa: F401  (registers 查看完整号码)
 from domains.labor_contract.matters import CONTRACT_FILING
-from domains.labor_contract.pages import GUARDS, MENU, crumbs, gate, page
+from domains.labor_contract.pages import page
+from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
 from portal.values import yuan
@@ -18,28 +18,22 @@ from portal.web import client_ip, redirect
 from portal.workflow import engine as workflow
 
 
-@get("/labor-contract", name="lc_home", guards=GUARDS)
+@get("/", name="lc_home")
 async def home(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     return await page(request, "labor_contract/home.html", {"page_title": "劳动用工备案", "breadcrumbs": crumbs(request)})
 
 
-@get("/labor-contract/contracts", name="lc_query", guards=GUARDS)
+@get("/contracts", name="lc_query")
 async def query(request: Request) -> Response:
     """LC-2 劳动合同综合查询: every filter of the guide, export of the filtered result."""
-    if blocked := await gate(request):
-        return blocked
     return await grid_response(
         request, grids.QUERY, grids.employer_scope(request.user), "labor_contract/query.html",
-        {"page_title": "劳动合同综合查询", "menu": MENU, "breadcrumbs": crumbs(request, ("劳动合同综合查询", ""))},
+        {"page_title": "劳动合同综合查询", "breadcrumbs": crumbs(request, ("劳动合同综合查询", ""))},
     )
 
 
-@get("/labor-contract/contracts/{contract_id:int}", name="lc_detail", guards=GUARDS)
+@get("/contracts/{contract_id:int}", name="lc_detail")
 async def detail(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     matter = await workflow.get_matter_for(request.user, contract["matter_id"]) if contract["matter_id"] else None
     events = await workflow.timeline(matter["id"]) if matter else []
@@ -70,19 +64,15 @@ async def _contract_form_page(request: Request, form, *, title: str, action: str
     })
 
 
-@get("/labor-contract/new", name="lc_new", guards=GUARDS)
+@get("/new", name="lc_new")
 async def new_form(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     form = forms.new_contract_form({"contract_template": "own", "probation_months": "0"})
     return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new")
 
 
-@post("/labor-contract/new", name="lc_new_save", guards=GUARDS)
+@post("/new", name="lc_new_save")
 async def new_save(request: Request) -> Response:
     """LC-3 保存: a valid filing starts 未审核 / 新订 and goes to the 送审机构; a bad one comes back with messages."""
-    if blocked := await gate(request):
-        return blocked
     data = await request.form()
     form = forms.new_contract_form(data)
     if await form.validate():
@@ -100,11 +90,9 @@ def _form_values(contract: dict) -> dict[str, str]:
     return values
 
 
-@get("/labor-contract/contracts/{contract_id:int}/edit", name="lc_edit", guards=GUARDS)
+@get("/contracts/{contract_id:int}/edit", name="lc_edit")
 async def edit_form(request: Request, contract_id: FromPath[int]) -> Response:
     """LC-3 修改: only a 审核不通过 filing."""
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     refusal = rules.may_modify(contract) or ""
     values = _form_values(contract)
@@ -118,10 +106,8 @@ async def edit_form(request: Request, contract_id: FromPath[int]) -> Response:
                                      mode=contract["filing_kind"], contract=contract, refusal=refusal)
 
 
-@post("/labor-contract/contracts/{contract_id:int}/edit", name="lc_edit_save", guards=GUARDS)
+@post("/contracts/{contract_id:int}/edit", name="lc_edit_save")
 async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     if contract["filing_kind"] == "terminate":
@@ -140,22 +126,18 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
                                      mode=contract["filing_kind"], contract=contract)
 
 
-@get("/labor-contract/renew", name="lc_renew_list", guards=GUARDS)
+@get("/renew", name="lc_renew_list")
 async def renew_list(request: Request) -> Response:
     """LC-4: the contracts that may be renewed (新订/续订, 审核通过, 已生成名册, 在职)."""
-    if blocked := await gate(request):
-        return blocked
     return await grid_response(
         request, grids.RENEWABLE, grids.completed_scope(request.user), "labor_contract/pick_list.html",
-        {"page_title": "劳动合同续订备案", "menu": MENU, "breadcrumbs": crumbs(request, ("劳动合同续订备案", "")),
+        {"page_title": "劳动合同续订备案", "breadcrumbs": crumbs(request, ("劳动合同续订备案", "")),
          "hint": "只有新订或续订审核通过并且已生成名册的合同可以续订。"},
     )
 
 
-@get("/labor-contract/contracts/{contract_id:int}/renew", name="lc_renew", guards=GUARDS)
+@get("/contracts/{contract_id:int}/renew", name="lc_renew")
 async def renew_form(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     values = _form_values(contract)
     for key in ("start_date", "end_date", "contract_number"):
@@ -165,10 +147,8 @@ async def renew_form(request: Request, contract_id: FromPath[int]) -> Response:
                                      contract=contract, refusal=rules.may_renew(contract) or "")
 
 
-@post("/labor-contract/contracts/{contract_id:int}/renew", name="lc_renew_save", guards=GUARDS)
+@post("/contracts/{contract_id:int}/renew", name="lc_renew_save")
 async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     form = forms.renew_form(data, contract["id_number"])
@@ -181,14 +161,12 @@ async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
                                      contract=contract)
 
 
-@get("/labor-contract/terminate", name="lc_terminate_list", guards=GUARDS)
+@get("/terminate", name="lc_terminate_list")
 async def terminate_list(request: Request) -> Response:
     """LC-5: the completed contracts that may be ended."""
-    if blocked := await gate(request):
-        return blocked
     return await grid_response(
         request, grids.TERMINABLE, grids.completed_scope(request.user), "labor_contract/pick_list.html",
-        {"page_title": "劳动合同解除(终止)备案", "menu": MENU, "breadcrumbs": crumbs(request, ("劳动合同解除(终止)备案", "")),
+        {"page_title": "劳动合同解除(终止)备案", "breadcrumbs": crumbs(request, ("劳动合同解除(终止)备案", "")),
          "hint": "只有完成过新订或续订流程（审核通过并已生成名册）的合同才能解除(终止)。"},
     )
 
@@ -204,20 +182,16 @@ async def _terminate_page(request: Request, form, contract: dict, *, action: str
     })
 
 
-@get("/labor-contract/contracts/{contract_id:int}/terminate", name="lc_terminate", guards=GUARDS)
+@get("/contracts/{contract_id:int}/terminate", name="lc_terminate")
 async def terminate_form(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     form = forms.terminate_form({}, contract["start_date"], service.today_local())
     return await _terminate_page(request, form, contract, action=request.url.path,
                                  refusal=rules.may_terminate(contract) or "")
 
 
-@post("/labor-contract/contracts/{contract_id:int}/terminate", name="lc_terminate_save", guards=GUARDS)
+@post("/contracts/{contract_id:int}/terminate", name="lc_terminate_save")
 async def terminate_save(request: Request, contract_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     form = forms.terminate_form(data, contract["start_date"], service.today_local())
@@ -229,11 +203,9 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
     return await _terminate_page(request, form, contract, action=request.url.path)
 
 
-@get("/labor-contract/void", name="lc_void_list", guards=GUARDS)
+@get("/void", name="lc_void_list")
 async def void_list(request: Request) -> Response:
     """LC-8: 未审核 and 审核不通过 filings, several can be voided at once."""
-    if blocked := await gate(request):
-        return blocked
     rows = await service.voidable(request.user, dict(request.query_params))
     return await page(request, "labor_contract/void.html", {
         "page_title": "劳动合同申报作废", "rows": rows, "values": dict(request.query_params), "results": None,
@@ -241,10 +213,8 @@ async def void_list(request: Request) -> Response:
     })
 
 
-@post("/labor-contract/void", name="lc_void", guards=GUARDS)
+@post("/void", name="lc_void")
 async def void_selected(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     data = await request.form()
     ids = [int(v) for v in data.getall("ids", []) if str(v).isdigit()]
     results = await service.void(request.user, ids, ip=client_ip(request)) if ids else {}

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from domains.labor_contract import rules
 from domains.labor_contract.tables import Contract
-from portal.auth.permissions import register_permissions
 from portal.workflow.kinds import (
     EffectContext,
     MaterialSpec,
@@ -21,7 +20,8 @@ REVIEW_PERMISSION = "lc.review"
 CONTRACT_KIND = "lc_contract"
 EMPLOYER_FILING_KIND = "lc_employer_filing"
 
-register_permissions({REVIEW_PERMISSION: "劳动用工备案审核（单位备案、劳动合同备案）"})
+# Declared to the platform by the Area (domains/labor_contract/area.py).
+PERMISSIONS = {REVIEW_PERMISSION: "劳动用工备案审核（单位备案、劳动合同备案）"}
 
 PAYLOAD_LABELS = (
     ("filing_kind_label", "备案类型"),
@@ -98,42 +98,40 @@ async def _on_void(ctx: EffectContext) -> None:
     await Contract.update({"state": "void", "updated_at": _now()}).where(Contract.matter_id == ctx.matter["id"])
 
 
-CONTRACT_FILING = register_kind(
-    MatterKind(
-        code=CONTRACT_KIND,
-        name="劳动合同备案",
-        number_code="LC",
-        states=(
-            State("draft", "草稿", editable=True, tone="neutral"),
-            State("submitted", "未审核", tone="info", clock_running=True),
-            State("rejected", "审核不通过", editable=True, tone="danger"),
-            State("approved", "审核通过", terminal=True, tone="success"),
-            State("voided", "已作废", terminal=True, tone="neutral"),
-        ),
-        transitions=(
-            Transition("submit", "提交", ("draft",), "submitted", "applicant", starts_clock=True),
-            Transition("resubmit", "修改后重新提交", ("rejected",), "submitted", "applicant",
-                       guard=_resubmit_guard, effect=_on_resubmit, starts_clock=True),
-            Transition("void", "申报作废", ("draft", "submitted", "rejected"), "voided", "applicant",
-                       guard=_void_guard, effect=_on_void, batch=True, tone="danger"),
-            Transition("approve", "审核通过", ("submitted",), "approved", "staff", permission=REVIEW_PERMISSION,
-                       effect=_on_approve, stage="review", batch=True, opinion_label="审核意见"),
-            Transition("reject", "审核不通过", ("submitted",), "rejected", "staff", permission=REVIEW_PERMISSION,
-                       requires_opinion=True, opinion_label="审核意见", effect=_on_reject, stage="review",
-                       tone="danger"),
-        ),
-        jurisdiction="agency",
-        batch_approve=True,
-        legal_days=15,
-        promised_days=5,
-        guide_text=(
-            "用人单位与劳动者订立、续订、解除或终止劳动合同后，在网上办事大厅办理劳动用工备案。"
-            "劳动者第一次进入劳动用工备案系统必须以新订的形式进入；续订须以新订审核通过并生成过新签备案名册的合同为前提；"
-            "解除(终止)须以完成新订或续订流程的合同为前提。审核由单位选择的送审机构办理。"
-        ),
-        payload_labels=PAYLOAD_LABELS,
-        detail_template="labor_contract/_matter_detail.html",
-    )
+CONTRACT_FILING = MatterKind(
+    code=CONTRACT_KIND,
+    name="劳动合同备案",
+    number_code="LC",
+    states=(
+        State("draft", "草稿", editable=True, tone="neutral"),
+        State("submitted", "未审核", tone="info", clock_running=True),
+        State("rejected", "审核不通过", editable=True, tone="danger"),
+        State("approved", "审核通过", terminal=True, tone="success"),
+        State("voided", "已作废", terminal=True, tone="neutral"),
+    ),
+    transitions=(
+        Transition("submit", "提交", ("draft",), "submitted", "applicant", starts_clock=True),
+        Transition("resubmit", "修改后重新提交", ("rejected",), "submitted", "applicant",
+                   guard=_resubmit_guard, effect=_on_resubmit, starts_clock=True),
+        Transition("void", "申报作废", ("draft", "submitted", "rejected"), "voided", "applicant",
+                   guard=_void_guard, effect=_on_void, batch=True, tone="danger"),
+        Transition("approve", "审核通过", ("submitted",), "approved", "staff", permission=REVIEW_PERMISSION,
+                   effect=_on_approve, stage="review", batch=True, opinion_label="审核意见"),
+        Transition("reject", "审核不通过", ("submitted",), "rejected", "staff", permission=REVIEW_PERMISSION,
+                   requires_opinion=True, opinion_label="审核意见", effect=_on_reject, stage="review",
+                   tone="danger"),
+    ),
+    jurisdiction="agency",
+    batch_approve=True,
+    legal_days=15,
+    promised_days=5,
+    guide_text=(
+        "用人单位与劳动者订立、续订、解除或终止劳动合同后，在网上办事大厅办理劳动用工备案。"
+        "劳动者第一次进入劳动用工备案系统必须以新订的形式进入；续订须以新订审核通过并生成过新签备案名册的合同为前提；"
+        "解除(终止)须以完成新订或续订流程的合同为前提。审核由单位选择的送审机构办理。"
+    ),
+    payload_labels=PAYLOAD_LABELS,
+    detail_template="labor_contract/_matter_detail.html",
 )
 
 

@@ -7,7 +7,7 @@ from domains.labor_contract import service
 from domains.labor_contract.matters import CONTRACT_KIND, REVIEW_PERMISSION
 from domains.labor_contract.tables import Contract
 from portal.auth.principal import Principal
-from portal.privacy import register_reveal
+from portal.privacy import Revealable
 from portal.workflow import engine as workflow
 
 
@@ -32,5 +32,7 @@ async def matter_id_number(principal: Principal, matter_id: int) -> str | None:
     return row["id_number"] if row else None
 
 
-register_reveal("lc_contract_id", "身份证号", contract_id_number, permission=REVIEW_PERMISSION)
-register_reveal("lc_matter_id", "身份证号", matter_id_number, permission=REVIEW_PERMISSION)
+REVEALS = (
+    Revealable("lc_contract_id", "身份证号", contract_id_number, permission=REVIEW_PERMISSION),
+    Revealable("lc_matter_id", "身份证号", matter_id_number, permission=REVIEW_PERMISSION),
+)

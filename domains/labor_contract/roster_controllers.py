@@ -6,7 +6,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from domains.labor_contract import rosters, rules
-from domains.labor_contract.pages import GUARDS, crumbs, gate, page
+from domains.labor_contract.pages import page
+from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.certificates import pdf_response
 from portal.dataservices.documents import PdfError
@@ -27,18 +28,14 @@ async def _pick_page(request: Request, params: dict[str, str], *, error: str = "
     })
 
 
-@get("/labor-contract/rosters/print", name="lc_roster_pick", guards=GUARDS)
+@get("/rosters/print", name="lc_roster_pick")
 async def roster_pick(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     return await _pick_page(request, dict(request.query_params))
 
 
-@post("/labor-contract/rosters/preview", name="lc_roster_preview", guards=GUARDS)
+@post("/rosters/preview", name="lc_roster_preview")
 async def roster_preview(request: Request) -> Response:
     """The roster as it will print; 打印 and 下载 stay disabled until it is saved (guide 1.11 5)."""
-    if blocked := await gate(request):
-        return blocked
     data = await request.form()
     kind, ids = data.get("kind", ""), _ids(data)
     try:
@@ -52,10 +49,8 @@ async def roster_preview(request: Request) -> Response:
     })
 
 
-@post("/labor-contract/rosters", name="lc_roster_save", guards=GUARDS)
+@post("/rosters", name="lc_roster_save")
 async def roster_save(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     data = await request.form()
     ids = _ids(data)
     try:
@@ -65,10 +60,8 @@ async def roster_save(request: Request) -> Response:
     return redirect(request, request.app.route_reverse("lc_roster_detail", roster_id=roster["id"]) + "?saved=1")
 
 
-@get("/labor-contract/rosters", name="lc_rosters", guards=GUARDS)
+@get("/rosters", name="lc_rosters")
 async def roster_list(request: Request) -> Response:
-    if blocked := await gate(request):
-        return blocked
     params = dict(request.query_params)
     return await page(request, "labor_contract/rosters.html", {
         "page_title": "已办业务名册查询", "rows": await rosters.list_rosters(request.user, params), "values": params,
@@ -76,10 +69,8 @@ async def roster_list(request: Request) -> Response:
     })
 
 
-@get("/labor-contract/rosters/{roster_id:int}", name="lc_roster_detail", guards=GUARDS)
+@get("/rosters/{roster_id:int}", name="lc_roster_detail")
 async def roster_detail(request: Request, roster_id: FromPath[int]) -> Response:
-    if blocked := await gate(request):
-        return blocked
     roster = await rosters.get_roster(request.user, roster_id)
     return await page(request, "labor_contract/roster_detail.html", {
         "page_title": f"{roster['kind_label']} {roster['number']}", "roster": roster,
@@ -88,11 +79,9 @@ async def roster_detail(request: Request, roster_id: FromPath[int]) -> Response:
     })
 
 
-@get("/labor-contract/rosters/{roster_id:int}/pdf", name="lc_roster_pdf", guards=GUARDS)
+@get("/rosters/{roster_id:int}/pdf", name="lc_roster_pdf")
 async def roster_pdf(request: Request, roster_id: FromPath[int]) -> Response:
     """打印 (inline) or 下载 (?download=1): the same stored bytes every time."""
-    if blocked := await gate(request):
-        return blocked
     try:
         data, name = await rosters.pdf(request.user, roster_id, ip=client_ip(request))
     except PdfError:

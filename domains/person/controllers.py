@@ -6,13 +6,10 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from domains.person import service
-from portal.auth.principal import person_guard
-from portal.web import NavItem, register_nav, render
-
-register_nav(NavItem("我的", "person_me", "person", order=5, description="查看本人基本信息"))
+from portal.web import render
 
 
-@get("/person/me", name="person_me", guards=[person_guard])
+@get("/me", name="person_me")
 async def me(request: Request) -> Response:
     # Scoped by the session's person, never by a parameter: nobody can ask for another person's record.
     row = await service.get_person(request.user.person_id)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domains.person.tables import Person
-from portal.auth.principal import Principal, register_loader
+from portal.auth.principal import Principal
 from portal.db import fetch, write_transaction
 from portal.validators import id_birth_date, id_gender
 from portal.workflow.feedback import unread_count_sql
@@ -53,5 +53,3 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
         unread_messages=int(row["unread"]),
     )
 
-
-register_loader("person", load_person_principal)

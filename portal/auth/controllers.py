@@ -10,7 +10,6 @@ from litestar.params import FromQuery
 
 from portal import audit
 from portal.auth import login as rules
-from portal.auth import service  # noqa: F401  (registers the staff loader)
 from portal.auth.principal import PUBLIC, staff_guard
 from portal.auth.staff import change_own_password
 from portal.auth.tables import StaffUser

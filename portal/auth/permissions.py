@@ -1,4 +1,4 @@
-"""Permission codes: each module registers the ones it checks; roles (业务角色) are sets of them."""
+"""Permission codes: each Area declares the ones it checks (portal.areas installs them); roles are sets of them."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ def register_permissions(permissions: dict[str, str]) -> None:
     PERMISSIONS.update(permissions)
 
 
-register_permissions(
-    {
-        "admin.staff": "工作人员管理",
-        "admin.roles": "业务角色管理",
-        "admin.audit": "审计日志查阅",
-        "admin.dictionary": "字典管理",
-    }
-)
+# The platform's own codes, declared by portal.auth's area.
+ADMIN_PERMISSIONS = {
+    "admin.staff": "工作人员管理",
+    "admin.roles": "业务角色管理",
+    "admin.audit": "审计日志查阅",
+    "admin.dictionary": "字典管理",
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from portal.auth.principal import Principal, register_loader
+from portal.auth.principal import Principal
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.db import fetch
 
@@ -50,7 +50,5 @@ async def load_staff_principal(session: dict[str, Any]) -> Principal | None:
         must_change_password=bool(user["must_change_password"]),
     )
 
-
-register_loader("staff", load_staff_principal)
 
 __all__ = ["Role", "StaffRole", "StaffScope", "StaffUser", "load_staff_principal"]

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from portal import privacy
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.core import admin_pages
+from portal.core import admin_controllers
 from portal.web import catalogue, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
 
@@ -18,7 +18,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @get("/", name="home", opt=PUBLIC)
 async def home(request: Request) -> Response:
-    return await render(request, "core/home.html", {"page_title": "首页", "services": catalogue()})
+    return await render(request, "core/home.html", {"page_title": "首页", "services": catalogue(request)})
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)
@@ -54,4 +54,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_pages.ROUTES]
+ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_controllers.ROUTES]

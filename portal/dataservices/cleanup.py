@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from litestar import Litestar
 
-from portal import lifecycle
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from portal.db import write_transaction
 from portal.settings import Settings
@@ -255,7 +254,6 @@ async def _periodic(app: Litestar) -> None:
             log.exception("periodic cleanup failed")
 
 
-@lifecycle.on_startup
 async def start_cleanup(app: Litestar) -> None:
     """Run once at start-up, then every `cleanup_interval_minutes` in this worker (each worker runs its own
     loop; the conditional updates make concurrent passes harmless)."""
@@ -266,7 +264,6 @@ async def start_cleanup(app: Litestar) -> None:
     app.state.cleanup_task = asyncio.create_task(_periodic(app), name="portal-cleanup")
 
 
-@lifecycle.on_shutdown
 async def stop_cleanup(app: Litestar) -> None:
     task: asyncio.Task | None = getattr(app.state, "cleanup_task", None)
     if task is not None:

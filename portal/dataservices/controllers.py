@@ -11,7 +11,6 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from portal.auth.permissions import register_permissions
 from portal.auth.principal import PUBLIC, Principal, authenticated_guard, division_clause, staff_guard
 from portal.core import dictionary
 from portal.dataservices import certificates, cleanup, imports
@@ -20,11 +19,9 @@ from portal.dataservices.spreadsheets import spec_by_name
 from portal.dataservices.tables import ExportJob, StoredDocument
 from portal.dataservices.workbooks import template_bytes
 from portal.forms import Form, TextField
-from portal.web import NavItem, client_ip, redirect, register_nav, render
+from portal.web import client_ip, redirect, render
 
 REVOKE_PERMISSION = "certificate.revoke"
-register_permissions({REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"})
-register_nav(NavItem("证书管理", "certificate_list", "staff", permission=REVOKE_PERMISSION, order=70))
 
 RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}

@@ -15,7 +15,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portal import lifecycle
 from portal.settings import ROOT
 
 log = logging.getLogger("portal.documents")
@@ -267,8 +266,8 @@ def renderer() -> PdfRenderer:
     return _renderer
 
 
-@lifecycle.on_shutdown
-async def _close_renderer(app: Any) -> None:
+async def close_renderer(app: Any) -> None:
+    """Shutdown hook (the dataservices area's on_shutdown): the warm Chromium."""
     global _renderer
     if _renderer is not None:
         await _renderer.close()

@@ -29,7 +29,6 @@ from typing import Any
 
 from defusedxml.ElementTree import fromstring
 
-from portal import lifecycle
 from portal.dataservices.spreadsheets import (
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -275,6 +274,6 @@ def shutdown_pool() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-@lifecycle.on_shutdown
-async def _close(app: Any) -> None:
+async def close_pool(app: Any) -> None:
+    """Shutdown hook (the dataservices area's on_shutdown): the import worker processes."""
     await asyncio.to_thread(shutdown_pool)

@@ -92,9 +92,6 @@ class SheetSpec:
     unique: Sequence[tuple[str, ...]] = ()
     version: int = 1
 
-    def __post_init__(self) -> None:
-        _SPECS[self.name] = self
-
     @property
     def sheet_title(self) -> str:
         return re.sub(r"[\[\]:*?/\\]", "", self.title)[:31]
@@ -105,6 +102,12 @@ class SheetSpec:
 
     def column(self, key: str) -> SheetColumn:
         return next(c for c in self.columns if c.key == key)
+
+
+def register_spec(spec: SheetSpec) -> SheetSpec:
+    """Areas declare their sheets (portal.areas installs them): result pages find a job's spec by name."""
+    _SPECS[spec.name] = spec
+    return spec
 
 
 def spec_by_name(name: str) -> SheetSpec | None:

@@ -1,4 +1,4 @@
-"""The sandbox network's back-channel API: OAuth2 token + userinfo, and ticketValidation + getUserInfo."""
+"""The sandbox network's back-channel API: OIDC token + userinfo, and ticketValidation + getUserInfo."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ import hmac
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, import_key
 from litestar import Request, Response, get, post
 
+from sso.sandbox import oidc as sandbox_oidc
 from sso.sandbox import store
 
 API = {"exclude_from_csrf": True}
@@ -48,22 +53,70 @@ async def user_claims(grant: dict[str, Any]) -> dict[str, Any] | None:
     return claims
 
 
-# ---- OAuth2 (Guangdong style) -------------------------------------------------------------------------
+# ---- OpenID Connect ------------------------------------------------------------------------------------
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+async def _authenticate_client(request: Request, form: Any) -> tuple[str, str | None]:
+    """(client_id, None) when the client proved itself with its registered method, else (id, error text)."""
+    cfg = request.app.state.config
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        method = "client_secret_basic"
+        try:
+            raw_id, raw_secret = base64.b64decode(auth[6:]).decode().split(":", 1)
+        except ValueError:
+            return "", "bad basic credentials"
+        client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+    elif form.get("client_assertion_type") == ASSERTION_TYPE:
+        method, client_id, secret = "private_key_jwt", str(form.get("client_id", "")), ""
+    else:
+        method, client_id, secret = "client_secret_post", str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    client = cfg.clients.get(client_id)
+    if client is None:
+        return client_id, "unknown client"
+    if method != client.auth_method:
+        return client_id, f"client registered for {client.auth_method}"
+    if method == "private_key_jwt":
+        return client_id, await _check_assertion(request, client, client_id, str(form.get("client_assertion", "")))
+    if not hmac.compare_digest(client.secret.encode(), secret.encode()):
+        return client_id, "wrong secret"
+    return client_id, None
+
+
+async def _check_assertion(request: Request, client: Any, client_id: str, assertion: str) -> str | None:
+    """RFC 7523: signed by the client's key, iss = sub = client_id, aud = our token endpoint, fresh, jti once."""
+    if client.public_key is None:
+        return "no key registered"
+    cfg = request.app.state.config
+    try:
+        claims = jwt.decode(assertion, KeySet([import_key(client.public_key)]), algorithms=["RS256", "ES256"]).claims
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": client_id}, sub={"essential": True, "value": client_id},
+            aud={"essential": True, "values": [f"{cfg.issuer}/oauth2/token", cfg.issuer]},
+            exp={"essential": True}, jti={"essential": True}, leeway=30,
+        ).validate(claims)
+    except (JoseError, ValueError) as exc:
+        return f"client_assertion rejected: {type(exc).__name__}"
+    if claims["exp"] - time.time() > 600:
+        return "client_assertion lives too long"
+    # Seen jti values, per process (the sandbox runs as one): a replayed assertion is refused.
+    seen: dict[str, float] = request.app.state.seen_jti
+    for old in [k for k, until in seen.items() if until < time.time()]:
+        del seen[old]
+    if claims["jti"] in seen:
+        return "client_assertion replayed"
+    seen[claims["jti"]] = time.time() + 900
+    return None
+
 
 @post("/oauth2/token", name="sbx_token", opt=API)
 async def token(request: Request) -> Response:
-    cfg = request.app.state.config
     form = await request.form()
-    client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
-    if auth := request.headers.get("authorization", ""):
-        if auth.lower().startswith("basic "):
-            try:
-                client_id, secret = base64.b64decode(auth[6:]).decode().split(":", 1)
-            except ValueError:
-                return _oauth_error("invalid_client", "bad basic credentials", 401)
-    client = cfg.clients.get(client_id)
-    if client is None or not hmac.compare_digest(client.secret.encode(), str(secret).encode()):
-        return _oauth_error("invalid_client", "unknown client or wrong secret", 401)
+    client_id, problem = await _authenticate_client(request, form)
+    if problem:
+        return _oauth_error("invalid_client", problem, 401)
     if form.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", "only authorization_code")
     grant = await store.consume_grant("code", str(form.get("code", "")))
@@ -76,14 +129,21 @@ async def token(request: Request) -> Response:
     verifier = str(form.get("code_verifier", ""))
     if not (43 <= len(verifier) <= 128) or not hmac.compare_digest(pkce_challenge(verifier), grant["code_challenge"]):
         return _oauth_error("invalid_grant", "PKCE verifier does not match")
+    claims = await user_claims(grant)
+    if claims is None:
+        return _oauth_error("invalid_grant", "the account no longer exists")
     access = await store.issue_grant("token", grant["user"], ttl_s=store.TOKEN_TTL_S, agent=grant["agent"],
                                      client_id=client_id, login_type=grant["login_type"])
+    signed = sandbox_oidc.id_token(request, subject=claims["subject"], client_id=client_id, nonce=grant["nonce"],
+                                   acr=claims["realname_level"], auth_time=int(grant["expires_at"].timestamp())
+                                   - store.CODE_TTL_S)
     return _json({"access_token": access, "token_type": "Bearer", "expires_in": store.TOKEN_TTL_S,
-                  "nonce": grant["nonce"]})
+                  "id_token": signed})
 
 
 @get("/oauth2/userinfo", name="sbx_userinfo", opt=API)
 async def userinfo(request: Request) -> Response:
+    """Standard claim names where OpenID Connect has one (name, phone_number, acr); plain names elsewhere."""
     auth = request.headers.get("authorization", "")
     token_value = auth[7:] if auth.lower().startswith("bearer ") else ""
     grant = await store.peek_grant("token", token_value)
@@ -91,13 +151,13 @@ async def userinfo(request: Request) -> Response:
     if claims is None:
         return _oauth_error("invalid_token", "token unknown or expired", 401)
     out: dict[str, Any] = {"sub": claims["subject"], "user_type": claims["kind"], "login_type": claims["login_type"],
-                           "auth_level": claims["realname_level"]}
+                           "acr": claims["realname_level"], "name": claims["name"]}
     if claims["kind"] == "natural":
-        out.update(name=claims["name"], id_card=claims["id_number"], mobile=claims["mobile"])
+        out.update(id_number=claims["id_number"], phone_number=claims["mobile"])
     else:
-        out.update(corp_name=claims["name"], uscc=claims["uscc"], legal_rep=claims["legal_rep"],
-                   agent_name=claims["agent_name"], agent_id_type="身份证", agent_id_card=claims["agent_id_number"],
-                   agent_mobile=claims["agent_mobile"])
+        out.update(uscc=claims["uscc"], legal_rep=claims["legal_rep"], agent_name=claims["agent_name"],
+                   agent_id_type="身份证", agent_id_number=claims["agent_id_number"],
+                   agent_phone_number=claims["agent_mobile"])
     return _json(out)
 
 

@@ -14,6 +14,9 @@ class Client:
     # Exact redirect URIs. Empty: the embedded demo accepts `callback_path` on the caller's own origin only.
     redirect_uris: tuple[str, ...] = ()
     callback_path: str = "/sso/callback"
+    # The registered token_endpoint_auth_method; for private_key_jwt the client's public key (a JWK).
+    auth_method: str = "client_secret_basic"
+    public_key: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Service:
 @dataclass(frozen=True)
 class SandboxConfig:
     prefix: str = ""
+    issuer: str = "http://127.0.0.1:8100"
     clients: dict[str, Client] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     https: bool = False

@@ -1,10 +1,11 @@
-"""The sandbox network's front channel: OAuth2 authorise, ticket login and logout redirects."""
+"""The sandbox network's front channel: OIDC authorise, ticket login and logout redirects."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import quote, urlencode
 
+from joserfc.errors import JoseError
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
@@ -40,16 +41,21 @@ async def authorize(request: Request) -> Response:
         return _error(request, "仅支持授权码模式（response_type=code）与 PKCE S256")
     if not _CHALLENGE.match(q.get("code_challenge", "")) or not q.get("state"):
         return _error(request, "缺少 state 或 code_challenge")
-    wanted = "natural" if q.get("user_type") == "natural" else "legal"
+    if "openid" not in q.get("scope", "").split():
+        return _error(request, "scope 须包含 openid")
+    # user_type is this network's own hint for which login tab to show (absent: any account kind).
+    wanted = {"natural": "natural", "legal": "legal"}.get(q.get("user_type", ""))
     login = await current_login(request)
-    if login is None or login["user"]["kind"] != wanted:
-        return _login_redirect(request, wanted)
+    if login is None or (wanted and login["user"]["kind"] != wanted):
+        return _login_redirect(request, wanted or "legal")
     code = await store.issue_grant(
         "code", login["user"]["id"], ttl_s=store.CODE_TTL_S, agent=login["session"]["agent"],
         client_id=q["client_id"], redirect_uri=redirect_uri, code_challenge=q["code_challenge"],
         nonce=q.get("nonce", "")[:128], login_type=login["session"]["login_type"],
     )
-    return Redirect(path=f"{redirect_uri}?{urlencode({'code': code, 'state': q['state']})}", status_code=303)
+    # RFC 9207: the response names its issuer, so a client talking to several networks cannot be mixed up.
+    back = {"code": code, "state": q["state"], "iss": cfg.issuer}
+    return Redirect(path=f"{redirect_uri}?{urlencode(back)}", status_code=303)
 
 
 @get("/ticket/login", name="sbx_ticket_login")
@@ -76,10 +82,18 @@ async def ticket_login(request: Request) -> Response:
 
 @get("/logout", name="sbx_logout")
 async def logout(request: Request) -> Response:
-    """Front-channel logout: the relying party sends the browser here, the network session ends, back it goes."""
+    """RP-initiated logout (OIDC end_session: id_token_hint + post_logout_redirect_uri) and the ticket `goto`."""
     cfg = request.app.state.config
+    q = request.query_params
     await store.end_session(request.cookies.get(COOKIE))
-    back = request.query_params.get("redirect_uri") or request.query_params.get("goto") or ""
+    back = q.get("post_logout_redirect_uri") or q.get("goto") or q.get("redirect_uri") or ""
+    if q.get("id_token_hint"):
+        try:
+            hint = request.app.state.signing_keys.verify(q["id_token_hint"])  # expired hints are fine; forged ones are not
+        except (JoseError, ValueError):
+            hint = None
+        if hint is None or hint.get("iss") != cfg.issuer or hint.get("aud") not in cfg.clients:
+            back = ""  # never redirect on a hint we did not issue
     response: Response
     if back and logout_return_allowed(request, cfg, back):
         response = Redirect(path=back, status_code=303)

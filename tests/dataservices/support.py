@@ -13,7 +13,7 @@ from portal.auth.principal import Principal, _division_prefix, authenticated_gua
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response
 from portal.dataservices.grid import Column, Filter, Grid, Scope
 from portal.dataservices.imports import start_import
-from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec, UploadError
+from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec, UploadError, register_spec
 from portal.dataservices.workbooks import template_bytes
 from portal.validators import id_birth_date, id_gender
 from portal.web import redirect, render
@@ -41,7 +41,7 @@ PERSON_GRID = Grid(
 )
 
 # 8 columns, like a labour-contract batch template (also used by bench/dataservices.py).
-PERSON_SPEC = SheetSpec(
+PERSON_SPEC = register_spec(SheetSpec(
     name="ds_test_persons",
     title="人员批量登记模板",
     instructions=["每行填写一名人员。"],
@@ -56,7 +56,7 @@ PERSON_SPEC = SheetSpec(
         SheetColumn("end", "合同终止日期", type="date", required=False),
         SheetColumn("wage", "月工资（元）", type="money"),
     ],
-)
+))
 
 FAIL_WRITE = {"on": False}
 

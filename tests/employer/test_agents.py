@@ -35,7 +35,7 @@ async def authorised_agent(employer_id: int, id_number: str, status: str = "acti
     return row.id
 
 
-async def agent_login(app, client, employer: dict, agent_user: dict, protocol: str = "oauth2", next_path: str = "/"):
+async def agent_login(app, client, employer: dict, agent_user: dict, protocol: str = "oidc", next_path: str = "/"):
     from sso.sandbox.tables import NetUser
 
     if not await NetUser.exists().where(NetUser.login_name == employer["uscc"]):
@@ -71,7 +71,7 @@ async def test_authorisation_form_validates_every_field(client):
     assert await AgentAuthorisation.count() == 0
 
 
-@pytest.mark.parametrize("protocol", ["oauth2", "ticket"])
+@pytest.mark.parametrize("protocol", ["oidc", "ticket"])
 async def test_agent_confirms_at_next_login_and_acts_under_own_name(app, client, other_client, protocol):
     employer = await legal_rep(client, name="海南代理测试有限公司")
     agent_user = await net_user(app, "natural", name="黄经办")

@@ -30,7 +30,7 @@ async def assert_no_session(client) -> None:
     assert (await client.get("/person/me")).status_code == 303  # still sent to /login
 
 
-async def callback_of(app, client, protocol="oauth2", kind="person") -> tuple[str, dict]:
+async def callback_of(app, client, protocol="oidc", kind="person") -> tuple[str, dict]:
     user = await net_user(app, "natural" if kind == "person" else "legal")
     with sso_settings(app, protocol=protocol):
         entry = await start(client, kind)
@@ -91,7 +91,7 @@ async def test_state_is_single_use(app, client):
     await assert_no_session(client)
 
 
-@pytest.mark.parametrize("protocol", ["oauth2", "ticket"])
+@pytest.mark.parametrize("protocol", ["oidc", "ticket"])
 async def test_reused_code_or_ticket_is_refused(app, client, protocol):
     callback, user = await callback_of(app, client, protocol)
     with sso_settings(app, protocol=protocol):
@@ -129,17 +129,24 @@ async def _code(app, client) -> tuple[str, PendingLogin, str]:
     redirect_uri = "http://testserver.local/sso/callback"
     params = {"response_type": "code", "client_id": "hrss-portal", "redirect_uri": redirect_uri,
               "state": pending.state, "nonce": pending.nonce, "code_challenge": pending.challenge,
-              "code_challenge_method": "S256", "user_type": "natural"}
+              "code_challenge_method": "S256", "user_type": "natural", "scope": "openid profile"}
     entry = "/sandbox-network/oauth2/authorize?" + httpx.QueryParams(params).__str__()
     callback = await sandbox_login(client, entry, tab="natural", login_name=user["login_name"],
                                    password=user["password"])
     return query(callback)["code"], pending, redirect_uri
 
 
-async def _token(client, **data: str) -> httpx.Response:
-    form = {"grant_type": "authorization_code", "client_id": "hrss-portal", "client_secret": "sandbox-client-secret",
-            **data}
-    return await client.post("/sandbox-network/oauth2/token", data=form)
+async def _token(client, client_secret: str = "sandbox-client-secret", **data: str) -> httpx.Response:  # noqa: S107
+    form = {"grant_type": "authorization_code", **data}
+    return await client.post("/sandbox-network/oauth2/token", data=form, auth=("hrss-portal", client_secret))
+
+
+def jwt_claims(token: str) -> dict:
+    import base64
+    import json
+
+    body = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
 async def test_token_endpoint_checks_pkce_verifier(app, client):
@@ -164,7 +171,8 @@ async def test_token_endpoint_checks_client_secret(app, client):
 async def test_code_is_single_use_at_the_network(app, client):
     code, pending, redirect_uri = await _code(app, client)
     ok = await _token(client, code=code, redirect_uri=redirect_uri, code_verifier=pending.verifier)
-    assert ok.status_code == 200 and ok.json()["nonce"] == pending.nonce
+    assert ok.status_code == 200 and "nonce" not in ok.json()  # the nonce travels inside the signed id_token
+    assert jwt_claims(ok.json()["id_token"])["nonce"] == pending.nonce
     again = await _token(client, code=code, redirect_uri=redirect_uri, code_verifier=pending.verifier)
     assert again.status_code == 400
 

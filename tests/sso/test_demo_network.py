@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from portal.validators import id_number_error, uscc_error
-from seeds import demo_network
 from seeds.demo_identities import AGENT, EMPLOYERS, PERSONS
+from sso import demo as demo_network
 from sso.sandbox.tables import NetUser
 from tests.support.network import sign_in_via_network
 

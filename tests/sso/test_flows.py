@@ -9,9 +9,9 @@ from domains.person.tables import Person
 from portal.core.tables import AuditLog
 from sso.tables import NetworkAccount
 from tests.support.factories import make_employer
-from tests.support.network import net_user, sign_in_via_network, sso_settings
+from tests.support.network import net_user, query, sign_in_via_network, sso_settings
 
-PROTOCOLS = ["oauth2", "ticket"]
+PROTOCOLS = ["oidc", "ticket"]
 
 
 async def whoami(client) -> str:
@@ -104,7 +104,10 @@ async def test_network_session_gives_single_sign_on_until_network_logout(app, cl
     response = await client.post_form("/sso/logout")
     assert response.status_code == 303
     logout_url = response.headers["location"]
-    assert logout_url.startswith("/sandbox-network/logout?redirect_uri=")
+    q = query(logout_url)
+    assert logout_url.startswith("/sandbox-network/logout?")  # the discovered end_session_endpoint
+    assert q["post_logout_redirect_uri"] == "http://testserver.local/" and q["client_id"] == "hrss-portal"
+    assert q["id_token_hint"].count(".") == 2  # the id_token of this sign-in
     assert await whoami(client) == ""  # the portal session is gone already
     response = await client.get(logout_url)
     assert response.status_code == 303 and response.headers["location"] == "http://testserver.local/"

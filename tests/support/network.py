@@ -86,7 +86,9 @@ def network_client(app: Any, client: Any):
     """Replace the portal's back-channel HTTP client (e.g. with one whose network is down)."""
     original = getattr(app.state, "sso_client", None)
     app.state.sso_client = client
+    app.state.sso_cache = None  # discovery and keys are asked of this network afresh
     try:
         yield
     finally:
         app.state.sso_client = original
+        app.state.sso_cache = None

@@ -15,13 +15,13 @@ from portal.auth.principal import staff_guard
 from portal.core import dictionary_admin as dicts
 from portal.core import holidays
 from portal.forms import Form
-from portal.web import NavItem, client_ip, is_htmx, redirect, register_nav, render
+from portal.web import NavItem, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
 
 PERMISSION = "admin.dictionary"
 guard = staff_guard(PERMISSION)
 
-register_nav(
+NAV = (
     NavItem("字典管理", "dictionary_categories", "staff", PERMISSION, order=910),
     NavItem("节假日管理", "holiday_calendar", "staff", PERMISSION, order=920),
 )

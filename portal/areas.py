@@ -1,0 +1,151 @@
+"""Areas: what a domain (or a platform module) brings, declared once in its package and read by the platform.
+
+Every Piccolo app listed in `piccolo_conf.APP_REGISTRY` may have an `area.py` beside its `piccolo_app.py` with
+`AREAS = [Area(...)]`. `create_app()` turns each Area into one Litestar `Router` (its path, guards and gate)
+and installs what else it declares (nav entries, permissions, matter kinds, sheets, certificate kinds, reveals,
+Principal loaders, context processors, start-up and shutdown hooks). Nothing registers itself by being imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request, Router
+
+from portal.auth.principal import PrincipalLoader
+from portal.web import ContextProcessor, NavItem
+
+# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
+# opt values, so the Area itself is looked up in app.state.area_by_name).
+AREA_OPT = "area"
+
+Gate = Callable[[Request], Awaitable[Any]]
+Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
+
+
+@dataclass(frozen=True, eq=False)
+class Area:
+    """One area of the portal: a URL prefix with its handlers, and everything else the domain contributes.
+
+    `guards` run for every route of the area (Litestar router guards); `gate` runs after them, before the
+    handler (Litestar `before_request`): a response it returns answers instead of the handler.
+    `title`, `home`, `menu_label` and `menu` ((label, route name) pairs) feed `templates/layouts/area.html` and crumbs().
+    `on_startup` / `on_shutdown` hooks run with the app's lifespan (shutdown in reverse order).
+    `demo` is an async loader of the area's demo data, run by `python -m seeds demo` in `demo_order`.
+    """
+
+    name: str
+    path: str = "/"
+    handlers: Sequence[Any] = ()
+    guards: Sequence[Callable[..., Any]] = ()
+    gate: Gate | None = None
+    title: str = ""
+    home: str = ""
+    menu_label: str = ""  # the side menu's heading when it differs from the title
+    menu: Sequence[tuple[str, str]] = ()
+    nav: Sequence[NavItem] = ()
+    permissions: Mapping[str, str] = field(default_factory=dict)
+    matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind
+    sheets: Sequence[Any] = ()  # portal.dataservices.spreadsheets.SheetSpec
+    certificate_kinds: Mapping[str, str] = field(default_factory=dict)
+    reveals: Sequence[Any] = ()  # portal.privacy.Revealable
+    principal_loaders: Mapping[str, PrincipalLoader] = field(default_factory=dict)
+    context_processors: Sequence[ContextProcessor] = ()
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    demo: Callable[[], Awaitable[Any]] | None = None
+    demo_order: int = 100
+
+    def router(self) -> Router:
+        if self.guards or self.gate:
+            # Router guards cover every handler: a public page (opt=PUBLIC) needs its own Area without guards.
+            public = [h.name for h in self.handlers if getattr(h, "opt", {}).get("public")]
+            if public:
+                raise ValueError(f"area {self.name}: public handlers {public} behind the area's guards; "
+                                 "declare them in a second Area without guards")
+        return Router(
+            path=self.path,
+            route_handlers=list(self.handlers),
+            guards=list(self.guards),
+            before_request=self.gate,
+            opt={AREA_OPT: self.name},
+        )
+
+    def install(self) -> None:
+        """Put the declarations into the platform's process-wide registries (idempotent)."""
+        from portal import privacy, web
+        from portal.auth.permissions import register_permissions
+        from portal.auth.principal import register_loader
+        from portal.dataservices import certificates
+        from portal.dataservices.spreadsheets import register_spec
+        from portal.workflow.kinds import register_kind
+
+        register_permissions(dict(self.permissions))
+        for kind in self.matter_kinds:
+            register_kind(kind)
+        for spec in self.sheets:
+            register_spec(spec)
+        for code, label in self.certificate_kinds.items():
+            certificates.register_kind(code, label)
+        for item in self.reveals:
+            privacy.install_reveal(item)
+        for kind, loader in self.principal_loaders.items():
+            register_loader(kind, loader)
+        for processor in self.context_processors:
+            web.install_context_processor(processor)
+
+
+def _default_registry() -> Any:
+    from piccolo.conf.apps import Finder
+
+    return Finder().get_app_registry()
+
+
+def discover(registry: Any = None) -> list[Area]:
+    """The areas of every app in the Piccolo app registry, in registry order (apps without area.py have none)."""
+    registry = registry if registry is not None else _default_registry()
+    areas: list[Area] = []
+    for app_module in registry.apps:
+        name = f"{app_module.rsplit('.', 1)[0]}.area"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # area.py exists but something it imports is broken: say so
+                raise
+            continue
+        areas.extend(module.AREAS)
+    names = [a.name for a in areas]
+    if len(names) != len(set(names)):  # handlers find their Area by name
+        raise ValueError(f"area names repeat: {sorted({n for n in names if names.count(n) > 1})}")
+    return areas
+
+
+def install_all(registry: Any = None) -> list[Area]:
+    """Discover and install every area: for scripts and tests that use kinds or permissions without the app."""
+    areas = discover(registry)
+    for area in areas:
+        area.install()
+    return areas
+
+
+def nav_items(areas: Sequence[Area]) -> list[NavItem]:
+    return sorted((item for area in areas for item in area.nav), key=lambda i: i.order)
+
+
+def current_area(request: Request) -> Area | None:
+    """The Area of the route being served (None outside any route, e.g. on a 404 page)."""
+    handler = request.scope.get("route_handler")
+    if handler is None or AREA_OPT not in handler.opt:
+        return None
+    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
+
+
+def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:
+    """Breadcrumbs of a page in an area: the area's home first, then the page's own items."""
+    area = current_area(request)
+    if area is None or not area.home:
+        return list(items)
+    return [(area.title, request.app.route_reverse(area.home)), *items]

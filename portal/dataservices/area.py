@@ -1,0 +1,18 @@
+"""The data-services area: import results, export jobs, stored documents, 证书管理 and certificate verification."""
+
+from __future__ import annotations
+
+from portal.areas import Area
+from portal.dataservices import cleanup, controllers, documents, parallel
+from portal.web import NavItem
+
+DATASERVICES = Area(
+    name="dataservices",
+    handlers=controllers.ROUTES,
+    nav=[NavItem("证书管理", "certificate_list", "staff", permission=controllers.REVOKE_PERMISSION, order=70)],
+    permissions={controllers.REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"},
+    on_startup=[cleanup.start_cleanup],
+    on_shutdown=[cleanup.stop_cleanup, parallel.close_pool, documents.close_renderer],
+)
+
+AREAS = [DATASERVICES]
