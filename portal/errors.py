@@ -50,6 +50,9 @@ def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
     """Logged out: go to the login page and come back afterwards (ACC-6)."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     location = f"/login?next={quote(target, safe='')}"
+    # The request carried a session that no longer holds: the login page tells the user why (LOGIN_REASONS).
+    if reason := request.scope.get("_portal_session_lost"):
+        location += f"&reason={reason}"
     if request.headers.get("hx-request") == "true":
         return Response(content="", status_code=401, headers={"HX-Redirect": location})
     if request.method in {"GET", "HEAD"}:

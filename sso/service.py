@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domains.employer import agents as employer_agents
+from domains.employer import rules as employer_rules
 from domains.employer import service as employer_service
 from domains.person import service as person_service
 from portal.db import write_transaction
@@ -107,6 +108,10 @@ async def _sign_in_employer(identity: NetworkIdentity) -> Outcome:
         session.update(acting_name=identity.legal_rep or identity.agent_name, acting_role="legal_rep", agent_id=None)
         return Outcome(session=session, profile_complete=employer["profile_complete"], audit=audit)
     agent = await employer_agents.for_login(employer["id"], normalise(identity.agent_id_number))
+    # Not begun yet (confirmed or not): say when, rather than "not authorised"; a pending one is confirmed then.
+    later = await employer_agents.starting_later(employer["id"], normalise(identity.agent_id_number))
+    if later is not None and (agent is None or agent["id"] == later["id"]):
+        raise AccessRefused(employer_rules.not_started_message(later), "agent authorisation not started")
     if agent is None:
         raise AccessRefused(
             "您尚未获得该单位的经办人授权，或授权已过期、已撤销。请联系单位法定代表人在网上办事大厅办理授权。",

@@ -40,6 +40,16 @@ async def for_login(employer_id: int, id_number: str) -> dict[str, Any] | None:
     return None
 
 
+async def starting_later(employer_id: int, id_number: str) -> dict[str, Any] | None:
+    """The authorisation of this 经办人 that begins after today, for the login page to say when (or None)."""
+    today = date.today()
+    rows = await AgentAuthorisation.select().where(
+        (AgentAuthorisation.employer == employer_id) & (AgentAuthorisation.id_number == id_number)
+        & AgentAuthorisation.status.is_in(["pending", "active"])
+    ).order_by(AgentAuthorisation.valid_from)
+    return next((row for row in rows if rules.agent_starts_later(row, today)), None)
+
+
 async def authorise(principal: Principal, cleaned: dict[str, Any]) -> tuple[int | None, dict[str, str]]:
     """Only the legal representative grants; one open authorisation per person and employer."""
     assert principal.employer_id is not None

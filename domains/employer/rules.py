@@ -25,6 +25,16 @@ def agent_may_act(row: dict[str, Any] | None, today: date) -> bool:
     return row is not None and agent_status(row, today) == "active" and row["valid_from"] <= today
 
 
+def agent_starts_later(row: dict[str, Any] | None, today: date) -> bool:
+    """A pending or confirmed authorisation whose period has not begun yet (the agent is told when it starts)."""
+    return row is not None and agent_status(row, today) in {"pending", "active"} and row["valid_from"] > today
+
+
+def not_started_message(row: dict[str, Any]) -> str:
+    start = row["valid_from"]
+    return f"您的经办人授权自{start.year}年{start.month}月{start.day}日起生效，请届时再登录。"
+
+
 def agent_may_confirm(row: dict[str, Any] | None, today: date) -> bool:
     return row is not None and agent_status(row, today) == "pending"
 

@@ -56,13 +56,23 @@ async def _login_page(request: Request, form: Form, next_path: str, error: str =
     )
 
 
+# Why the user was sent to the login page (portal.errors.not_authorized adds `reason`); unknown values show nothing.
+LOGIN_REASONS = {
+    "timeout": "会话已超时，请重新登录。",
+    "ended": "登录状态已失效（账号已停用或授权已撤销、已到期），请重新登录。",
+}
+
+
 @get("/login", name="login", opt=PUBLIC)
-async def login_page(request: Request, next: FromQuery[str] = "/", tab: FromQuery[str] = "employer") -> Response:
+async def login_page(
+    request: Request, next: FromQuery[str] = "/", tab: FromQuery[str] = "employer", reason: FromQuery[str] = ""
+) -> Response:
     form = Form(STAFF_FIELDS, {})
     return await render(
         request,
         "auth/login.html",
-        {"page_title": "登录", "form": form, "next": safe_next(next), "tab": tab, "error": ""},
+        {"page_title": "登录", "form": form, "next": safe_next(next), "tab": tab, "error": "",
+         "notice": LOGIN_REASONS.get(reason, "")},
     )
 
 

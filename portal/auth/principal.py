@@ -12,6 +12,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from portal.auth.sessions import SESSION_LOST_KEY
+
 Kind = Literal["staff", "employer", "person"]
 
 
@@ -118,10 +120,12 @@ class PrincipalMiddleware(AbstractAuthenticationMiddleware):
             now = time.time()
             if now - session.get("auth_at", 0) > settings.absolute_timeout_s:
                 connection.scope["session"] = {}
+                connection.scope[SESSION_LOST_KEY] = "timeout"
             else:
                 principal = await _LOADERS[kind](session)
-                if principal is None:
+                if principal is None:  # account deactivated, agent authorisation revoked or expired
                     connection.scope["session"] = {}
+                    connection.scope[SESSION_LOST_KEY] = "ended"
         return AuthenticationResult(user=principal, auth=None)
 
 

@@ -17,6 +17,8 @@ from portal.auth.tables import SessionRecord
 from portal.db import fetch, write_transaction
 
 ROTATE_KEY = "_rotate"
+# Scope key set when the request carried a session that no longer holds: "timeout" or "ended".
+SESSION_LOST_KEY = "_portal_session_lost"
 # Renew the idle expiry at most this often, so reading a page is not a database write.
 _RENEW_GRANULARITY_S = 60
 
@@ -106,6 +108,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if raw is not None:
                 data = self.deserialize_data(raw)
                 connection.scope["_portal_session"] = (session_id, raw)
+            else:  # expired (idle limit) or ended elsewhere: the login page says why (portal.errors)
+                connection.scope[SESSION_LOST_KEY] = "timeout"
         return data
 
     def _known_id(self, connection: ASGIConnection) -> str | None:

@@ -22,8 +22,8 @@ PERMISSION = "admin.dictionary"
 guard = staff_guard(PERMISSION)
 
 NAV = (
-    NavItem("字典管理", "dictionary_categories", "staff", PERMISSION, order=910),
-    NavItem("节假日管理", "holiday_calendar", "staff", PERMISSION, order=920),
+    NavItem("字典管理", "dictionary_categories", "staff", PERMISSION, order=910, description="行政区划、机构等下拉选项"),
+    NavItem("节假日管理", "holiday_calendar", "staff", PERMISSION, order=920, description="法定节假日和调休工作日"),
 )
 
 STATUSES = (("", "全部"), ("enabled", "启用"), ("disabled", "停用"))

@@ -10,15 +10,33 @@ from litestar.params import FromPath
 from portal import privacy
 from portal.auth.principal import PUBLIC, authenticated_guard
 from portal.core import admin_controllers
-from portal.web import catalogue, client_ip, is_htmx, redirect, render
+from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+AUDIENCE_LABELS = {"employer": "单位", "person": "个人"}
+
+
+def home_cards(items: list[NavItem], *, signed_in: bool) -> list[dict]:
+    """One card per page: a service offered to employers and persons alike (我的办件) is one card with a hint
+    for each audience; signed-in users see only their own, so the audience is not repeated."""
+    cards: dict[str, dict] = {}
+    for item in items:
+        card = cards.setdefault(item.route, {"label": item.label, "route": item.route, "hints": []})
+        hint = ("" if signed_in else AUDIENCE_LABELS.get(item.audience, ""), item.description)
+        if hint not in card["hints"]:
+            card["hints"].append(hint)
+    return list(cards.values())
+
+
 @get("/", name="home", opt=PUBLIC)
 async def home(request: Request) -> Response:
-    return await render(request, "core/home.html", {"page_title": "首页", "services": catalogue(request)})
+    user = request.scope.get("user")
+    items = nav_for(request, user) if user else catalogue(request)
+    cards = home_cards(items, signed_in=user is not None)
+    return await render(request, "core/home.html", {"page_title": "首页", "cards": cards})
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)

@@ -9,7 +9,8 @@ from portal.web import NavItem
 DATASERVICES = Area(
     name="dataservices",
     handlers=controllers.ROUTES,
-    nav=[NavItem("证书管理", "certificate_list", "staff", permission=controllers.REVOKE_PERMISSION, order=70)],
+    nav=[NavItem("证书管理", "certificate_list", "staff", permission=controllers.REVOKE_PERMISSION, order=70,
+                 description="查询已签发证书，办理作废")],
     permissions={controllers.REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"},
     on_startup=[cleanup.start_cleanup],
     on_shutdown=[cleanup.stop_cleanup, parallel.close_pool, documents.close_renderer],

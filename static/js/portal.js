@@ -30,7 +30,23 @@
     lastFocus = null;
   }
 
+  // An error-summary link: bring the whole field (label, hint, message) into view, then focus the control.
+  function followErrorLink(event) {
+    var link = event.target.closest(".app-error-summary a[href^='#']");
+    if (!link) { return false; }
+    var control = document.getElementById(link.getAttribute("href").slice(1));
+    if (!control) { return false; }
+    event.preventDefault();
+    var field = control.closest(".app-field, .app-fieldset") || control;
+    field.scrollIntoView({ block: "start" });
+    var focusable = control.matches(FOCUSABLE) ? control : control.querySelector(FOCUSABLE);
+    if (focusable) { focusable.focus({ preventScroll: true }); }
+    if (history.replaceState) { history.replaceState(history.state, "", link.getAttribute("href")); }
+    return true;
+  }
+
   document.addEventListener("click", function (event) {
+    if (followErrorLink(event)) { return; }
     var opener = event.target.closest("[data-modal-open]");
     if (opener) { lastFocus = opener; }
     var closer = event.target.closest("[data-modal-close]");
@@ -57,9 +73,36 @@
     else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
   });
 
+  // Any other swap that replaces what the user was on (a pager link, a delete button) focuses the new region
+  // (its result line if it has one) instead of <body>. Polling swaps never held focus, so they never move it.
+  var focusedRegion = null;
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
+    var target = event.detail.target, active = document.activeElement;
+    focusedRegion = target && target.id && active && active !== document.body && target.contains(active) ? target.id : null;
   });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusedRegion;
+    focusedRegion = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var region = document.getElementById(id);
+    if (!region) { return; }
+    var status = region.querySelector("[data-grid-status]");
+    if (!status && !region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "-1"); }
+    (status || region).focus();
+  });
+
+  // A grid swapped by its own query, reset, sort or pager link: the old focus is gone with the old markup, so
+  // focus the new error summary or the result line rather than leaving it on <body>.
+  function focusGridResult(target) {
+    if (!target || !target.id) { return; }
+    var grid = document.getElementById(target.id);
+    if (!grid || !grid.classList.contains("app-grid")) { return; }
+    var focus = grid.querySelector(".app-error-summary") || grid.querySelector("[data-grid-status]");
+    if (focus) { focus.focus(); }
+  }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     // A history-restore swap (back button) fires afterSwap without a target.
@@ -67,11 +110,35 @@
     var modal = target.querySelector ? target.querySelector("[data-modal]") : null;
     if (modal) { openModal(modal); }
     focusFirstError(target);
+    focusGridResult(event.detail.target);
   });
 
   document.addEventListener("htmx:afterSettle", function () {
     if (!document.querySelector("[data-modal]")) { lastFocus = null; }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+  // A table that scrolls sideways must be reachable and named for keyboard users (WCAG 2.1.1): templates mark
+  // the known ones; this names any other wrapper that overflows on this screen, after the caption or heading.
+  function nameScrollBoxes() {
+    document.querySelectorAll(".app-table-wrap:not([tabindex])").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth) { return; }
+      var caption = box.querySelector("caption");
+      var heading = null;
+      for (var el = box.previousElementSibling; el && !heading; el = el.previousElementSibling) {
+        if (/^H[1-6]$/.test(el.tagName)) { heading = el; }
+      }
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", ((caption || heading || {}).textContent || "表格").trim());
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(nameScrollBoxes, 200);
+  });
+  document.addEventListener("htmx:afterSettle", nameScrollBoxes);
+
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); nameScrollBoxes(); });
 })();

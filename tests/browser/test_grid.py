@@ -59,3 +59,36 @@ def test_grid_filter_updates_table_and_url_and_back_restores(live, page):
         page.click("#grid-lc_contracts button[type=submit]")
     page.wait_for_selector("text=没有符合条件的备案信息")
     assert page.console_errors == []
+
+
+def _focused(page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+
+
+def test_focus_lands_on_the_result_line_after_query_reset_and_sort(live, page):
+    tag = live.unique("焦点")
+    sid = _employer_with_contracts(live, tag)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.goto("/labor-contract/contracts")
+    status = "grid-lc_contracts-status"
+    page.fill("#grid-lc_contracts-f-worker_name", f"{tag}乙")
+    with page.expect_response(lambda r: "worker_name=" in r.url):
+        page.press("#grid-lc_contracts-f-worker_name", "Enter")
+    page.wait_for_function(f"() => document.activeElement.id === '{status}'")
+    assert page.inner_text(f"#{status}") == "查询结果：共 1 条"
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        page.get_by_role("link", name="重置").click()
+    page.wait_for_function(f"() => document.activeElement.id === '{status}'")
+    with page.expect_response(lambda r: "sort=" in r.url):
+        page.locator("#grid-lc_contracts thead a").first.click()
+    page.wait_for_function(f"() => document.activeElement.id === '{status}'")
+    # the next Tab goes on into the results (the table's scroll box or its first link), not back to the page top
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('#grid-lc_contracts')")
+    # a bad filter (over 100 characters, past maxlength): the error summary takes focus instead
+    page.eval_on_selector("#grid-lc_contracts-f-worker_name", "el => { el.removeAttribute('maxlength'); el.value = '甲'.repeat(101); }")
+    with page.expect_response(lambda r: "worker_name=" in r.url):
+        page.press("#grid-lc_contracts-f-worker_name", "Enter")
+    page.wait_for_function("() => document.activeElement.classList.contains('app-error-summary')")
+    assert "姓名不能超过100个字" in page.inner_text(".app-error-summary")
+    assert page.console_errors == []

@@ -75,3 +75,50 @@ def test_error_summary_takes_focus_and_links_to_the_field(live, page):
     assert page.input_value("#f-code") == "x y"
     page.get_by_role("link", name="代码：代码只能包含字母、数字、下划线、点和短横线").click()
     assert page.url.endswith("#f-code")
+
+
+def _in_view(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_error_summary_link_shows_the_fields_label_and_message(live, page):
+    from tests.browser.test_grid import _employer_with_contracts
+
+    page.set_viewport_size({"width": 360, "height": 640})
+    sid = _employer_with_contracts(live, live.unique("摘要"))
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.goto("/labor-contract/new")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    summary = page.locator(".app-error-summary")
+    for name in ("monthly_wage", "work_hours_system", "worker_name"):
+        page.evaluate("() => window.scrollTo(0, 0)")
+        summary.locator(f"a[href='#f-{name}']").click()
+        assert page.evaluate("() => document.activeElement.id") == f"f-{name}"
+        assert _in_view(page, f"label[for=f-{name}]"), f"the label of {name} is out of view"
+        assert _in_view(page, f"#f-{name}-error"), f"the message of {name} is out of view"
+        assert _in_view(page, f"#f-{name}")
+        assert page.url.endswith(f"#f-{name}")
+    assert page.console_errors == []
+
+
+def test_side_menu_is_a_closed_disclosure_on_a_phone_and_open_beside_the_page(live, page):
+    from tests.browser.test_grid import _employer_with_contracts
+
+    sid = _employer_with_contracts(live, live.unique("菜单"))
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto("/labor-contract/contracts")
+    menu = page.get_by_role("navigation", name="用工备案管理")
+    link = menu.get_by_role("link", name="劳动合同新订备案")
+    assert not link.is_visible()
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    assert heading["y"] + heading["height"] <= 640, "the page starts on the first screen, not below the menu"
+    menu.locator("summary").click()  # works without JavaScript: a <details> element
+    assert link.is_visible()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.reload()
+    assert link.is_visible() and link.bounding_box()["x"] < page.get_by_role("heading", level=1).bounding_box()["x"]
+    assert page.console_errors == []

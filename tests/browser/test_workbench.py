@@ -183,6 +183,8 @@ def test_queue_pages_by_key_in_place_and_the_back_button_returns(live, page):
     page.wait_for_function("() => document.querySelector('[data-testid=queue-total]').innerText.includes('第 2 页')")
     assert page.locator("tbody tr").count() == 5 and "共 55 条" in total.inner_text()
     assert page.evaluate("() => window.__marker") == 1, "the pager swapped the queue, not the page"
+    # focus follows the swap into the new queue instead of dropping to <body> (issue #14 item 2)
+    page.wait_for_function("() => document.activeElement.id === 'queue'")
     assert "after=" in page.url and "p=2" in page.url and "q=" in page.url
 
     page.go_back()

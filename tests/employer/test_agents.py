@@ -162,3 +162,27 @@ def test_agent_rules():
     assert rules.agent_status(row, TODAY + timedelta(days=2)) == "expired"
     assert rules.validity_errors(TODAY, TODAY - timedelta(days=1), TODAY) == {"valid_until": "授权截止日期不能早于开始日期"}
     assert "valid_from" in rules.validity_errors(TODAY - timedelta(days=1), TODAY, TODAY)
+
+
+@pytest.mark.parametrize("status", ["active", "pending"])
+async def test_agent_whose_authorisation_starts_later_is_told_when(app, client, other_client, status):
+    employer = await legal_rep(client)
+    agent_user = await net_user(app, "natural")
+    start = TODAY + timedelta(days=3)
+    await AgentAuthorisation(employer=employer["id"], name="黄经办", id_number=agent_user["login_name"],
+                             mobile="13976000003", valid_from=start, valid_until=start + timedelta(days=30),
+                             status=status, created_at=TODAY).save()
+    response = await agent_login(app, other_client, employer, agent_user)
+    assert response.status_code == 403
+    assert f"您的经办人授权自{start.year}年{start.month}月{start.day}日起生效" in response.text
+    assert "尚未获得" not in response.text
+    assert (await other_client.get("/employer/profile")).status_code == 303  # no session
+
+
+def test_agent_starts_later_rule():
+    row = {"status": "active", "valid_from": TODAY + timedelta(days=1), "valid_until": TODAY + timedelta(days=9)}
+    assert rules.agent_starts_later(row, TODAY)
+    assert rules.agent_starts_later({**row, "status": "pending"}, TODAY)
+    assert not rules.agent_starts_later({**row, "status": "revoked"}, TODAY)
+    assert not rules.agent_starts_later({**row, "valid_from": TODAY}, TODAY)
+    assert not rules.agent_starts_later(None, TODAY)

@@ -132,3 +132,41 @@ async def test_pages_are_not_cached(app, client):
     await login(client, "alice", "Sunny#2026")
     response = await client.get("/account/password")
     assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_timed_out_user_is_told_why_on_the_login_page(app, client, other_client, monkeypatch):
+    await make_staff(app, "alice", "Sunny#2026", permissions=["admin.dictionary"])
+    await login(client, "alice", "Sunny#2026")
+    assert (await client.get("/admin/dictionary")).status_code == 200
+    real_now = datetime.now(UTC)
+    monkeypatch.setattr("portal.auth.sessions._now", lambda: real_now + timedelta(minutes=31))
+    response = await client.get("/admin/dictionary?q=1")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fadmin%2Fdictionary%3Fq%3D1&reason=timeout"
+    soup = await client.page(response.headers["location"])
+    assert soup.find(attrs={"data-testid": "login-notice"}).get_text(strip=True) == "会话已超时，请重新登录。"
+    # the expired cookie was cleared with that answer: no second message, and none for a visitor who never signed in
+    response = await client.get("/admin/dictionary", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == "/login?next=%2Fadmin%2Fdictionary"
+    response = await other_client.get("/admin/dictionary")
+    assert response.headers["location"] == "/login?next=%2Fadmin%2Fdictionary"
+    assert (await other_client.page("/login?reason=<b>x")).find(attrs={"data-testid": "login-notice"}) is None
+
+
+async def test_absolute_timeout_and_a_revoked_session_say_so(app, client):
+    await make_staff(app, "alice", "Sunny#2026", permissions=["admin.dictionary"])
+    await login(client, "alice", "Sunny#2026")
+    row = await SessionRecord.select().where(SessionRecord.key == _hash_key(client.cookies.get("portal_session"))).first()
+    data = json.loads(row["value"])
+    data["auth_at"] = time.time() - 12 * 3600 - 1
+    await SessionRecord.update({SessionRecord.value: json.dumps(data)}).where(SessionRecord.id == row["id"])
+    response = await client.get("/admin/dictionary", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == "/login?next=%2Fadmin%2Fdictionary&reason=timeout"
+    await login(client, "alice", "Sunny#2026")
+    from portal.auth.tables import StaffUser
+
+    await StaffUser.update({StaffUser.active: False}).where(StaffUser.username == "alice")
+    response = await client.get("/admin/dictionary")
+    assert response.headers["location"].endswith("&reason=ended")
+    soup = await client.page(response.headers["location"])
+    assert "登录状态已失效" in soup.find(attrs={"data-testid": "login-notice"}).get_text()

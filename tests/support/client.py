@@ -19,8 +19,30 @@ class PageError(AssertionError):
     pass
 
 
+def accessibility_problems(soup: BeautifulSoup) -> list[str]:
+    """Structure rules a validator or screen reader trips over (issue #14 item 5)."""
+    problems = []
+    previous = 1
+    for heading in soup.body.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]) if soup.body else []:
+        level = int(heading.name[1])
+        if level > previous + 1:
+            problems.append(f"heading jumps h{previous}→h{level}: {heading.get_text(strip=True)[:30]}")
+        previous = level
+    for tag in soup.find_all(["span", "div"], attrs={"aria-label": True}):
+        if not tag.get("role"):
+            problems.append(f"aria-label on a plain <{tag.name}>: {str(tag)[:80]}")
+    for form in soup.find_all("form"):
+        if form.find_parent(["span", "p", "a", "button", "label"]):
+            problems.append(f"<form> inside phrasing content: {str(form)[:80]}")
+    for box in soup.find_all(attrs={"tabindex": "0"}):
+        if box.name in {"div", "section"} and not (box.get("role") and (box.get("aria-label") or box.get("aria-labelledby"))):
+            problems.append(f"focusable box without a role and name: {str(box)[:80]}")
+    return problems
+
+
 def check_page(html: str, url: str = "") -> BeautifulSoup:
-    """The page parses as HTML5, has a title, no duplicate ids, and every form has action, method and CSRF."""
+    """The page parses as HTML5, has a title, no duplicate ids, every form has action, method and CSRF, and the
+    structure rules of accessibility_problems() hold."""
     parser = html5lib.HTMLParser(strict=False)
     parser.parse(html)
     bad = [e for e in parser.errors if e[1] not in {"unexpected-character-in-unquoted-attribute-value"}]
@@ -39,6 +61,8 @@ def check_page(html: str, url: str = "") -> BeautifulSoup:
             raise PageError(f"{url}: a form lacks action or method: {str(form)[:120]}")
         if form["method"].lower() == "post" and not form.find("input", attrs={"name": "_csrf_token"}):
             raise PageError(f"{url}: a POST form lacks the CSRF field: {str(form)[:120]}")
+    if problems := accessibility_problems(soup):
+        raise PageError(f"{url}: {problems[:3]}")
     return soup
 
 
