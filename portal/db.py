@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,21 +14,67 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 
 from portal.settings import DatabaseSettings
 
+# SQLite has one writer at a time. Its busy handler lets a waiting writer retry for `timeout` seconds and then
+# fails ("database is locked" → 500): a 20,000-row import holding the lock for 15 s made every login and filing
+# of the same process fail (issue #12). Writers of one process therefore queue, first come first served, on an
+# asyncio lock before asking SQLite; they wait as long as the writer ahead of them needs, up to WRITER_WAIT_S.
+WRITER_WAIT_S = 120.0
+_writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+def _writer_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _writer_locks.get(loop)
+    if lock is None:
+        lock = _writer_locks[loop] = asyncio.Lock()
+    return lock
+
+
+async def _acquire_writer() -> asyncio.Lock:
+    lock = _writer_lock()
+    try:
+        async with asyncio.timeout(WRITER_WAIT_S):  # Lock.acquire() hands a wake-up on if cancelled (unlike wait_for)
+            await lock.acquire()
+    except TimeoutError:
+        raise sqlite3.OperationalError("database is locked (waited for the writer queue)") from None
+    return lock
+
 
 class SafeSQLiteTransaction(SQLiteTransaction):
-    """Closes the connection when BEGIN itself fails (Piccolo leaks it, and its thread blocks exit)."""
+    """Closes the connection when BEGIN itself fails (Piccolo leaks it, and its thread blocks exit); writing
+    transactions (IMMEDIATE, EXCLUSIVE) queue on the process's writer lock first."""
+
+    _held: asyncio.Lock | None = None
 
     async def __aenter__(self) -> SafeSQLiteTransaction:
         if self._parent is not None:
             return self._parent
-        self.connection = await self.get_connection()
+        if self.transaction_type != TransactionType.deferred:
+            self._held = await _acquire_writer()
         try:
-            await self.begin()
+            self.connection = await self.get_connection()
+            try:
+                await self.begin()
+            except BaseException:
+                await self.connection.close()
+                raise
         except BaseException:
-            await self.connection.close()
+            self._release()
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
+
+    async def __aexit__(self, *args: Any) -> bool:
+        try:
+            return await super().__aexit__(*args)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.release()
 
 
 class PortalSQLiteEngine(SQLiteEngine):
@@ -54,6 +102,16 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic",
                                      table: Any = None):
+        if query.lstrip()[:6].upper() in _WRITES:
+            # an autocommit write (a session row, a job's progress) queues with the writing transactions
+            lock = await _acquire_writer()
+            try:
+                return await self._run_unqueued(query, args, query_type, table)
+            finally:
+                lock.release()
+        return await self._run_unqueued(query, args, query_type, table)
+
+    async def _run_unqueued(self, query: str, args: list[Any] | None, query_type: str, table: Any):
         if self._idle is None:
             return await super()._run_in_new_connection(query, args, query_type, table)
         connection = self._idle.pop() if self._idle else await self.get_connection()

@@ -166,8 +166,11 @@ def _contract_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None) -> None:
+async def _check_person(employer_id: int, id_number: str, filing_kind: str, exclude_id: int | None = None,
+                        form_token: str | None = None) -> None:
     await _lock_person(id_number)
+    # after the lock: a double click's second request sees the first one's token, not its filing
+    await workflow.ensure_unused_token(form_token)
     if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
         raise Refused(reason, "id_number")
     current = await current_contract(employer_id, id_number)
@@ -287,7 +290,7 @@ def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dic
 async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None):
     """LC-3 新订备案: starts 未审核 / 新订."""
     async with write_transaction():
-        await _check_person(principal.employer_id, cleaned["id_number"], "new")
+        await _check_person(principal.employer_id, cleaned["id_number"], "new", form_token=form_token)
         values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
         return await insert_filing(principal, values, "new", ip=ip, form_token=form_token)
 
@@ -300,7 +303,7 @@ async def file_renew(
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_renew(previous):
             raise Refused(reason)
-        await _check_person(principal.employer_id, previous["id_number"], "renew")
+        await _check_person(principal.employer_id, previous["id_number"], "renew", form_token=form_token)
         values = {
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
             **_contract_values(cleaned),
@@ -316,7 +319,7 @@ async def file_terminate(
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_terminate(previous):
             raise Refused(reason)
-        await _check_person(principal.employer_id, previous["id_number"], "terminate")
+        await _check_person(principal.employer_id, previous["id_number"], "terminate", form_token=form_token)
         values = termination_values(previous, cleaned)
         return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
 

@@ -27,6 +27,7 @@ from portal.dataservices.tables import Certificate, StoredDocument
 from portal.db import write_transaction
 from portal.filters import SHANGHAI
 from portal.settings import Settings
+from portal.storage import relative_to_storage, storage_file
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,14 @@ async def store_document(pdf: bytes, *, kind: str, title: str, owner_employer_id
                          owner_person_id: int | None = None, division_code: str = "") -> dict:
     """Keep a generated PDF (random file name outside the web root) with its SHA-256; returns the row."""
     digest = hashlib.sha256(pdf).hexdigest()
-    path = _storage() / f"{secrets.token_hex(16)}.pdf"
+    settings = Settings.from_env()
+    path = _storage(settings) / f"{secrets.token_hex(16)}.pdf"
     path.write_bytes(pdf)
     path.chmod(0o600)
     row = StoredDocument(
         token=secrets.token_urlsafe(24), kind=kind, title=title[:200], owner_employer_id=owner_employer_id,
         owner_person_id=owner_person_id, division_code=division_code, sha256=digest, size=len(pdf),
-        storage_path=str(path), created_at=datetime.now(UTC),
+        storage_path=relative_to_storage(settings.storage_dir, path), created_at=datetime.now(UTC),
     )
     try:
         async with write_transaction():
@@ -94,8 +96,9 @@ async def load_document(token: str, scope: Combinable | None) -> tuple[dict, byt
     row = await StoredDocument.select().where((StoredDocument.token == token) & scope).first()
     if row is None:
         raise NotFoundException()
+    path = storage_file(Settings.from_env().storage_dir, row["storage_path"])
     try:
-        data = await asyncio.to_thread(Path(row["storage_path"]).read_bytes)
+        data = await asyncio.to_thread(path.read_bytes) if path else b""
     except OSError as exc:
         raise NotFoundException() from exc
     if hashlib.sha256(data).hexdigest() != row["sha256"]:

@@ -30,8 +30,10 @@ _TASKS: set[asyncio.Task] = set()
 
 
 def neutralise(text: str) -> str:
-    """A text cell that a spreadsheet could read as a formula gets a leading apostrophe (SECURITY 18)."""
-    if text and text[0] in DANGEROUS_PREFIXES:
+    """A text cell that a spreadsheet could read as a formula gets a leading apostrophe (SECURITY 18). A text
+    that already starts with apostrophes before such a character gets one more, so that the import, which
+    removes exactly one (spreadsheets._unquote), gives back the literal text ('=x stays '=x)."""
+    if text.lstrip("'")[:1] in DANGEROUS_PREFIXES:
         return "'" + text
     return text
 

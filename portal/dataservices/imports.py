@@ -22,6 +22,7 @@ from portal.dataservices.spreadsheets import (
     RowResult,
     SheetSpec,
     UploadError,
+    check_budget,
     check_upload,
     column_cleaner,
     read_clean,
@@ -116,13 +117,17 @@ async def check_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck
 async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
     """Checks, then calamine in a worker thread so the event loop keeps serving other requests (raw rows)."""
     check_upload(data, max_bytes=max_bytes)
+    await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
     return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
 
 
-async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
+async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int,
+                      checked: bool = False) -> list[RowResult]:
     """parse_upload() plus the per-cell checks (the import path): large files are split over worker processes
-    (parallel.py), others are read in a thread."""
-    check_upload(data, max_bytes=max_bytes)
+    (parallel.py), others are read in a thread. `checked`: start_import() already ran the package checks."""
+    if not checked:
+        check_upload(data, max_bytes=max_bytes)
+        await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
     maps = await choice_maps(spec)
     rows = await parallel.read_clean_parallel(spec, data, max_rows=max_rows, maps=maps)
     if rows is None:
@@ -174,6 +179,8 @@ async def start_import(
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
     try:
         check_upload(data, max_bytes=settings.upload_max_bytes)
+        # before a job exists: a file over the template's budget or row limit is refused beside the field
+        await asyncio.to_thread(check_budget, spec, data, max_rows=settings.import_max_rows)
     except UploadError as exc:
         from portal.audit import security_event
 
@@ -220,7 +227,8 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
     try:
         await _set(job_id, status="parsing")
         try:
-            rows = await parse_clean(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes, max_rows=max_rows)
+            rows = await parse_clean(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes,
+                                     max_rows=max_rows, checked=True)
         except UploadError as exc:
             await _set(job_id, status="failed", message=exc.message, finished_at=datetime.now(UTC))
             return
@@ -247,10 +255,12 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
                 message = "写入数据时出错，本次上传的数据均未导入（全部回滚），请稍后重新上传"
         else:
             message = f"共{len(rows)}行，全部未通过校验，未导入任何数据，请下载失败数据修改后重新上传"
-        results = [[r.number, r.values, r.reasons] for r in rows]
+        results = results_json(rows, written=written)
+        ok_count = len(valid) if written else 0
+        del rows[:], valid[:]
         await _set(
-            job_id, status="done", written=written, ok_count=len(valid) if written else 0,
-            failed_count=failed, message=message, results=json.dumps(results, ensure_ascii=False),
+            job_id, status="done", written=written, ok_count=ok_count,
+            failed_count=failed, message=message, results=results,
             finished_at=datetime.now(UTC),
         )
     except Exception:
@@ -260,6 +270,14 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
     finally:
         path.unlink(missing_ok=True)  # noqa: ASYNC240 - one unlink, no I/O wait worth a thread
         await _release_lock(key, token)
+
+
+def results_json(rows: list[RowResult], *, written: bool) -> str:
+    """What a job keeps: the rows to fix (every row when nothing was written), as [number, values, reasons].
+    The result page and the failed-rows workbook need nothing else; keeping every accepted row's values made
+    a 45,000-row upload 450 MB of JSON (issue #12)."""
+    return json.dumps([[r.number, r.values, r.reasons] for r in rows if r.reasons or not written],
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 async def wait_for_imports() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from portal import validators
+from portal.dataservices import xlsxguard
 from portal.values import date_or_reason, fen_column, fen_or_reason
 
 TYPES = {"text", "int", "money", "date", "id_number", "uscc", "phone", "mobile", "choice"}
@@ -143,9 +144,9 @@ def check_upload(data: bytes, *, max_bytes: int) -> None:
     if "[content_types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
         raise UploadError("文件不是有效的Excel（.xlsx）文件，请使用下载的模板填写后上传")
     if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "activex" in n for n in names):
-        raise UploadError("文件包含宏，已拒绝处理，请另存为不含宏的.xlsx文件后上传")
+        raise UploadError(xlsxguard.MACRO)
     if any(n.startswith("xl/externallinks/") for n in names):
-        raise UploadError("文件包含指向其他工作簿的外部链接，请删除外部链接后上传")
+        raise UploadError(xlsxguard.EXTERNAL)
     total = 0
     for info in infos:
         total += info.file_size
@@ -153,6 +154,26 @@ def check_upload(data: bytes, *, max_bytes: int) -> None:
             raise UploadError("文件压缩比异常，疑似压缩炸弹，已拒绝处理")
         if total > MAX_UNCOMPRESSED:
             raise UploadError("文件解压后过大，已拒绝处理，请分批上传")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            # what the parts are declared to be, not what they are called (a VBA project may be named code.dat)
+            xlsxguard.inspect_package(zf)
+    except xlsxguard.PackageRefused as exc:
+        raise UploadError(exc.message) from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise UploadError("文件已损坏，无法读取，请重新保存后上传") from exc
+
+
+def check_budget(spec: SheetSpec, data: bytes, *, max_rows: int) -> None:
+    """xlsxguard.check_budget() as an UploadError: refuse, before calamine loads the sheets, a file whose text
+    exceeds what `max_rows` rows of this template can hold, or with too many rows."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xlsxguard.check_budget(spec, zf, max_rows)
+    except xlsxguard.PackageRefused as exc:
+        raise UploadError(exc.message, status=413) from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise UploadError("文件已损坏，无法读取，请重新保存后上传") from exc
 
 
 # -- reading -----------------------------------------------------------------------------------------------
@@ -201,7 +222,10 @@ def read_sheet(spec: SheetSpec, data: bytes, *, max_rows: int, maps: dict[str, d
         if only_sheet is not None:
             candidates = [only_sheet] if only_sheet in names else []
         for name in candidates:
-            sheet = wb.get_sheet_by_name(name)
+            try:
+                sheet = wb.get_sheet_by_name(name)
+            except Exception as exc:  # calamine's XmlError and friends: a broken sheet is the user's file, not a 500
+                raise UploadError("文件已损坏或不是Excel文件，无法读取，请重新保存后上传") from exc
             rows = sheet.iter_rows()  # from row 1 (A1) whatever the used range
             if first_number != 2:
                 # a part: its header row is just above its first data row, every row before is empty
@@ -254,6 +278,7 @@ def _chunks(spec: SheetSpec, rows: Any, positions: list[int], max_rows: int,
             maps: dict[str, dict[str, str]] | None, first_number: int) -> Iterator[Chunk]:
     """(numbers, text columns, raw or cleaned value columns, reason columns or None) per chunk of non-empty rows."""
     getters = [itemgetter(p) for p in positions]
+    caps = [xlsxguard.cap(c) for c in spec.columns]
     width = max(positions) + 1
     cleaners = None if maps is None else [column_cleaner(c, maps.get(c.key, {})) for c in spec.columns]
     count = 0
@@ -265,8 +290,8 @@ def _chunks(spec: SheetSpec, rows: Any, positions: list[int], max_rows: int,
             chunk = [r if len(r) >= width else [*r, *[None] * (width - len(r))] for r in chunk]
         texts: list[list[str]] = []
         raws: list[list[Any]] = []
-        for getter in getters:
-            column_texts, column_raws = _text_column(list(map(getter, chunk)))
+        for getter, column_cap in zip(getters, caps, strict=True):
+            column_texts, column_raws = _text_column(list(map(getter, chunk)), column_cap)
             texts.append(column_texts)
             raws.append(column_raws)
         kept = _non_empty(texts)
@@ -347,14 +372,19 @@ _WS = " \t\r\n\u00a0\u3000\u200b\ufeff"
 _DANGER = frozenset("=+-@\t\r\0")
 
 
-def _text_column(cells: list[Any]) -> tuple[list[str], list[Any]]:
-    """(texts shown back to the user, raw values kept for typed cleaning) for one column of a chunk."""
+def _text_column(cells: list[Any], cap: int = 1 << 30) -> tuple[list[str], list[Any]]:
+    """(texts shown back to the user, raw values kept for typed cleaning) for one column of a chunk. A text
+    longer than the column's `cap` keeps cap + 1 characters: enough for the row's reason, and the rest of a
+    1,400-character name is dropped here instead of being copied into every later structure."""
     kinds = set(map(type, cells))
+    limit = cap + 1
     if kinds == {str}:
         texts = [v.strip(_WS) for v in cells]
+        if max(map(len, texts)) > limit:
+            texts = [t[:limit] for t in texts]
         if any(map(str.startswith, texts, repeat("'"))):
             # undo the export's formula neutralisation: export → import changes nothing
-            texts = [t[1:] if t[:1] == "'" and t[1:2] in _DANGER else t for t in texts]
+            texts = [_unquote(t) if t[:1] == "'" else t for t in texts]
         return texts, texts
     if kinds == {date}:
         return [v.isoformat() for v in cells], cells
@@ -363,9 +393,9 @@ def _text_column(cells: list[Any]) -> tuple[list[str], list[Any]]:
     texts, raws = [], []
     for v in cells:
         if v.__class__ is str:
-            t = v.strip(_WS)
-            if t[:1] == "'" and t[1:2] in _DANGER:
-                t = t[1:]
+            t = v.strip(_WS)[:limit]
+            if t[:1] == "'":
+                t = _unquote(t)
             texts.append(t)
             raws.append(t)
         else:
@@ -373,6 +403,12 @@ def _text_column(cells: list[Any]) -> tuple[list[str], list[Any]]:
             texts.append(t)
             raws.append(d)
     return texts, raws
+
+
+def _unquote(text: str) -> str:
+    """export.neutralise() undone: one apostrophe off a text whose apostrophes lead to = + - @ \\t \\r \\0."""
+    rest = text.lstrip("'")
+    return text[1:] if rest[:1] in _DANGER and rest else text
 
 
 def _non_empty(texts: list[list[str]]) -> list[int] | None:
@@ -415,7 +451,7 @@ def cleaner(column: SheetColumn, choice_map: dict[str, str]) -> Callable[[str, A
     kind = column.type
 
     if kind == "text":
-        limit = column.max_len
+        limit = xlsxguard.cap(column)
         too_long = f"{label}不能超过{limit}个字"
 
         def clean(text: str, raw: Any) -> tuple[Any, str | None]:
@@ -490,7 +526,7 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
     kind = column.type
 
     if kind == "text":
-        limit = column.max_len or 0
+        limit = xlsxguard.cap(column)
         too_long = f"{label}不能超过{limit}个字"
 
         def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:

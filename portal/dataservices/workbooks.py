@@ -152,13 +152,14 @@ async def template_bytes(spec: SheetSpec, rows: Sequence[RowResult] = (), *, wit
     ws.column_dimensions[get_column_letter(len(headers))].width = 50
     ws.freeze_panes = "A2"
 
+    # Each row goes back to its own row number: 第N行 in the reasons and on the result page stays true.
+    reason_column = len(spec.columns) + 1
     for result in rows:
-        line: list = []
-        for column in spec.columns:
-            text = result.values.get(column.key, "")
-            line.append(neutralise(text) if text else None)
-        line.append("；".join(result.reasons) if with_reasons else None)
-        ws.append(line)
+        for i, column in enumerate(spec.columns, start=1):
+            if text := result.values.get(column.key, ""):
+                ws.cell(row=result.number, column=i, value=neutralise(text))
+        if with_reasons and result.reasons:
+            ws.cell(row=result.number, column=reason_column, value="；".join(result.reasons))
     wb.active = 1
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -19,11 +19,12 @@ from portal.workflow.kinds import MatterKind, Transition, get_kind
 from portal.workflow.queries import find_by_number, get_matter_for, select_matter, timeline
 from portal.workflow.scope import covers_matter
 from portal.workflow.tables import Material, Matter, MatterEvent, Message
+from portal.workflow.transitions import ensure_unused_token
 
 # Re-exported: domains use engine.StaleMatter, engine.get_matter_for … as one import.
 __all__ = [
-    "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "find_by_number", "fire",
-    "fire_many", "get_matter_for", "timeline", "update_payload",
+    "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "ensure_unused_token",
+    "find_by_number", "fire", "fire_many", "get_matter_for", "timeline", "update_payload",
 ]
 
 def _check_actor(principal: Principal, kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:

@@ -1,11 +1,14 @@
-"""Materials of a matter: PDF/JPG/PNG up to 10 MB, type sniffed from bytes, stored content-addressed."""
+"""Materials of a matter: PDF/JPG/PNG up to 10 MB, opened by a PDF or image library (not only sniffed),
+PDFs with scripts or actions refused, file names cleaned of control and bidi characters, stored content-addressed."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
 import re
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ def sniff(data: bytes) -> str | None:
 
 
 def check_upload(data: bytes) -> str:
-    """The sniffed MIME type, or a WorkflowError with the Chinese reason."""
+    """The verified MIME type, or a WorkflowError with the Chinese reason: the first bytes choose the type, then
+    the file must open as that type (pypdf / Pillow) and a PDF must carry no script or automatic action."""
     if not data:
         raise WorkflowError("上传的文件是空的，请重新选择")
     if len(data) > MAX_BYTES:
@@ -41,13 +45,97 @@ def check_upload(data: bytes) -> str:
     mime = sniff(data)
     if mime is None:
         raise WorkflowError("只能上传PDF、JPG或PNG格式的文件")
+    if mime == "application/pdf":
+        _check_pdf(data)
+    else:
+        _check_image(data, "JPEG" if mime == "image/jpeg" else "PNG")
     return mime
 
 
+# Names whose presence in any PDF dictionary means code or an action that runs or leaves the document.
+_PDF_ACTIONS = {"/JavaScript", "/JS", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute",
+                "/EmbeddedFile", "/EmbeddedFiles", "/XFA"}
+_PDF_TRIGGERS = {"/OpenAction", "/AA"}
+_PDF_MAX_OBJECTS = 200_000
+MAX_PIXELS = 50_000_000
+
+
+def _check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    bad = WorkflowError("文件不是有效的PDF，请重新导出或扫描后上传")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise WorkflowError("不支持加密的PDF，请去除密码后上传")
+        if len(reader.pages) < 1:
+            raise bad
+        root = reader.trailer
+    except WorkflowError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        raise bad from exc
+    # Walk every object reachable from the trailer (object streams included) looking for actions.
+    seen: set[tuple[int, int]] = set()
+    stack: list = [root]
+    visited = 0
+    try:
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                key = (item.idnum, item.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                item = item.get_object()
+            visited += 1
+            if visited > _PDF_MAX_OBJECTS:
+                raise bad
+            if isinstance(item, DictionaryObject):
+                for name, value in item.items():
+                    if name in _PDF_ACTIONS or name in _PDF_TRIGGERS:
+                        raise WorkflowError("PDF文件包含脚本或自动执行的动作（如打开时运行程序），已拒绝，请重新导出为普通PDF后上传")
+                    if name == "/S" and isinstance(value, NameObject) and value in _PDF_ACTIONS:
+                        raise WorkflowError("PDF文件包含脚本或自动执行的动作（如打开时运行程序），已拒绝，请重新导出为普通PDF后上传")
+                    if name != "/Parent":
+                        stack.append(value)
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except WorkflowError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        raise bad from exc
+
+
+def _check_image(data: bytes, expected: str) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    bad = WorkflowError("图片文件已损坏或格式不正确，请重新拍摄或扫描后上传")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # the chunk structure and checksums up to the end marker
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected:
+                raise bad
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise WorkflowError("图片尺寸过大，请缩小后上传")
+            image.load()  # decode every pixel: a truncated or crafted file fails here
+    except WorkflowError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise bad from exc
+
+
 def clean_filename(name: str, mime: str) -> str:
+    """The shown name: no path, no control, format (bidi overrides, zero-width) or unassigned characters, so
+    passwd\u202egpj.pdf cannot display as passwdfdp.jpg; the extension is the verified type's."""
     base = os.path.basename((name or "").replace("\\", "/"))
-    base = re.sub(r"[\x00-\x1f\x7f<>:\"/|?*]", "", base).strip() or "材料"
-    stem = os.path.splitext(base)[0][:80] or "材料"
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    base = re.sub(r"[<>:\"/|?*]", "", base).strip() or "材料"
+    stem = os.path.splitext(base)[0].strip()[:80] or "材料"
     return stem + ALLOWED[mime]
 
 

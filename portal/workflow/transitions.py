@@ -26,6 +26,13 @@ def now() -> datetime:
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,100}")
 
 
+async def ensure_unused_token(token: str | None) -> None:
+    """DuplicateSubmission when this form was already submitted: a domain calls it before its own rules, so a
+    double-clicked form answers 请勿重复提交 rather than the rule the first click's row now breaks."""
+    if token and _TOKEN.fullmatch(token) and await UsedToken.exists().where(UsedToken.value == f"wf:{token}"):
+        raise DuplicateSubmission()
+
+
 async def consume_token(token: str | None, principal: Principal) -> None:
     """A one-time form id: the same form posted twice acts once (double click, back button)."""
     if not token:

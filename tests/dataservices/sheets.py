@@ -61,3 +61,60 @@ def libreoffice_xlsx(csv_text: str, text_columns: list[int]) -> bytes:
             check=True, capture_output=True, timeout=120, env=env,
         )
         return (Path(tmp) / "upload.xlsx").read_bytes()
+
+
+def crafted_workbook(path: Path, spec: SheetSpec, rows: int, cell: callable, *, shared: bool = False) -> Path:
+    """A workbook written straight as XML, streamed into the zip (low memory for the test itself):
+    `cell(row_index, column)` gives each cell's text; `shared=True` puts the texts in sharedStrings.xml."""
+    from xml.sax.saxutils import escape
+
+    title = escape(spec.sheet_title)
+    strings: dict[str, int] = {}
+
+    def ref(text: str, col: int, r: int) -> str:
+        letter = chr(ord("A") + col)
+        if shared:
+            index = strings.setdefault(text, len(strings))
+            return f'<c r="{letter}{r}" t="s"><v>{index}</v></c>'
+        return f'<c r="{letter}{r}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' if shared else "")
+            + "</Types>"))
+        zf.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"))
+        zf.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        zf.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            + ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>' if shared else "")
+            + "</Relationships>"))
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                     b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            header = "".join(ref(c.label, i, 1) for i, c in enumerate(spec.columns))
+            fh.write(f'<row r="1">{header}</row>'.encode())
+            for n in range(rows):
+                r = n + 2
+                cells = "".join(ref(cell(n, c), i, r) for i, c in enumerate(spec.columns))
+                fh.write(f'<row r="{r}">{cells}</row>'.encode())
+            fh.write(b"</sheetData></worksheet>")
+        if shared:
+            with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
+                fh.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                         f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'.encode())
+                for text in strings:
+                    fh.write(f"<si><t>{escape(text)}</t></si>".encode())
+                fh.write(b"</sst>")
+    return path

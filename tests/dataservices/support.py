@@ -59,6 +59,9 @@ PERSON_SPEC = register_spec(SheetSpec(
 ))
 
 FAIL_WRITE = {"on": False}
+# Set both to asyncio.Events to hold an import's write transaction open: `started` is set once its rows are
+# written, and the transaction commits when the test sets `release`.
+HOLD_WRITE: dict = {"started": None, "release": None}
 
 
 def staff_scope(principal: Principal) -> Scope:
@@ -101,6 +104,9 @@ async def write_rows(rows: list[RowResult]) -> None:
             birth_date=id_birth_date(d["id_number"]), mobile=d["mobile"] or "",
             division_code=d["id_number"][:6], created_at=now,
         ))
+    if HOLD_WRITE["started"] is not None and len(rows) > 1:
+        HOLD_WRITE["started"].set()
+        await HOLD_WRITE["release"].wait()
 
 
 @get("/_test/ds/import", name="ds_test_import_form", guards=[authenticated_guard])

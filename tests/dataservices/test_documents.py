@@ -13,6 +13,7 @@ from pathlib import Path
 from portal.dataservices import documents
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
 from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
+from portal.storage import storage_file
 from tests.support.factories import make_employer, make_id_number, make_staff
 
 EVIL = "http://evil.invalid"
@@ -133,7 +134,7 @@ async def test_certificate_verification_valid_then_revoked(app, client):
         paragraphs=["兹证明上述人员参加工伤保险。"], owner_employer_id=employer["id"], division_code="460105",
     )
     assert len(cert["code"]) == 24  # 120 random bits
-    pdf = Path(cert["storage_path"]).read_bytes()
+    pdf = storage_file(app.state.settings.storage_dir, cert["storage_path"]).read_bytes()
     assert hashlib.sha256(pdf).hexdigest() == cert["pdf_sha256"]
     text = pdf_text(pdf)
     assert "工伤保险单位证明" in text and ident in text and cert["code"] in text
@@ -172,7 +173,7 @@ async def test_stored_document_downloads_unchanged_for_owner_only(app, client, o
     await other_client.sign_in("staff", uid=outside["id"])
     assert (await other_client.get(url)).status_code == 404
     # a file changed on disk is never served as the document
-    Path(doc["storage_path"]).write_bytes(pdf + b"tampered")
+    storage_file(app.state.settings.storage_dir, doc["storage_path"]).write_bytes(pdf + b"tampered")
     assert (await client.get(url)).status_code == 404
 
 

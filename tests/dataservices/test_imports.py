@@ -63,12 +63,12 @@ async def test_upload_result_table_and_failed_rows_round_trip(app, client):
     wb = load_workbook(io.BytesIO(failed.content))
     ws = wb[PERSON_SPEC.sheet_title]
     lines = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    assert [line[0] for line in lines] == ["李四", "'+张三"]
-    assert lines[0][-1] == "身份证号校验位不正确"
+    assert [line[0] for line in lines] == [None, "李四", "'+张三"]  # each at its row number in the upload
+    assert lines[1][-1] == "身份证号校验位不正确"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     # the user fixes the rows in the same workbook and uploads it again
-    ws.cell(row=2, column=2, value=fixable)
-    ws.cell(row=3, column=7, value="2027-01-01")
+    ws.cell(row=3, column=2, value=fixable)
+    ws.cell(row=4, column=7, value="2027-01-01")
     buf = io.BytesIO()
     wb.save(buf)
     again = await _upload(client, buf.getvalue())

@@ -185,4 +185,5 @@ async def test_upload_through_the_workers_gives_the_same_result_page(client, mon
             await Person.delete(force=True)  # the test route refuses people already registered
     finally:
         parallel.shutdown_pool()
-    assert results[0] == results[1] and len(results[0]) == ROWS - ROWS // 40
+    # the same failed rows either way (accepted rows are counted, not stored)
+    assert results[0] == results[1] and results[0] and all(reasons for _, _, reasons in results[0])

@@ -5,8 +5,9 @@ from domains.labor_contract.tables import EmployerFiling
 from portal.workflow.tables import Matter
 from tests.labor_contract.support import sign_in_employer, sign_in_reviewer
 from tests.support.factories import make_employer, make_id_number
+from tests.support.files import image_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 def filing_data(**kw):

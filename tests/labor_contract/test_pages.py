@@ -51,7 +51,7 @@ async def test_new_filing_saved_then_listed_as_unreviewed(client):
     # The same form posted twice acts once (double click, back button).
     again = await client.post_form("/labor-contract/new", data)
     assert again.status_code == 200
-    assert "请勿重复提交" in again.text or "此人存在未审核的备案信息" in again.text
+    assert "请勿重复提交" in again.text and "此人存在未审核的备案信息" not in again.text  # not the rule (issue #12)
     assert await Contract.count() == 1
     listing = await client.page("/labor-contract/contracts?state=new&review_state=pending&in_roster=0")
     assert "测试一" in listing.find(attrs={"data-testid": "grid-table"}).get_text()

@@ -10,9 +10,10 @@ from portal.workflow.kinds import register_kind, review_flow, unregister_kind
 from portal.workflow.materials import upload_material
 from portal.workflow.tables import Matter
 from tests.support.factories import make_person, make_staff
+from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal
 
-PDF = b"%PDF-1.4\n%secret of A\n%%EOF\n"
+PDF = pdf_bytes("secret of A")
 
 
 async def _matter_with_material(app, applicant):

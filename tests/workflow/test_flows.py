@@ -11,6 +11,7 @@ from portal.workflow import engine
 from portal.workflow.materials import MAX_BYTES, check_upload, sniff
 from portal.workflow.tables import Matter
 from tests.support.factories import make_staff
+from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal
 
 
@@ -119,17 +120,17 @@ async def test_materials_are_replaceable_only_while_editable(app, client):
     employer, applicant = await employer_with_principal()
     matter = await engine.create_matter(applicant, "t_review", payload={}, title="材料")
     storage = app.state.settings.storage_dir
-    await upload_material(applicant, matter["id"], "licence", "旧.pdf", b"%PDF-1.4 old", storage_dir=storage)
-    await upload_material(applicant, matter["id"], "licence", "新.pdf", b"%PDF-1.4 new", storage_dir=storage)
+    await upload_material(applicant, matter["id"], "licence", "旧.pdf", pdf_bytes("old"), storage_dir=storage)
+    await upload_material(applicant, matter["id"], "licence", "新.pdf", pdf_bytes("new"), storage_dir=storage)
     current = await materials_of(matter["id"])
     assert [m["filename"] for m in current] == ["新.pdf"]
     # Content-addressed: the stored file is named by its hash, outside the web root, and holds the bytes.
     stored = storage / current[0]["storage_path"]
-    assert stored.name == current[0]["sha256"] and stored.read_bytes() == b"%PDF-1.4 new"
+    assert stored.name == current[0]["sha256"] and stored.read_bytes() == pdf_bytes("new")
     assert "static" not in stored.parts
     await engine.fire(applicant, matter["id"], "submit", expected_version=1)
     await _sign_in(client, employer)
     response = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "licence"},
-                                      files={"file": ("再换.pdf", b"%PDF-1.4 again", "application/pdf")})
+                                      files={"file": ("再换.pdf", pdf_bytes("again"), "application/pdf")})
     assert "不能修改材料" in response.text
     assert [m["filename"] for m in await materials_of(matter["id"])] == ["新.pdf"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from portal.workflow import engine
-from portal.workflow.tables import Matter, Message
+from portal.workflow.tables import Material, Matter, Message
 from tests.support.factories import make_staff
+from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal, staff_principal
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("营业执照")
 
 
 async def _staff(app, client, username, permissions, division="460000"):
@@ -210,3 +211,31 @@ async def test_guide_page_lists_materials_and_time_limits(client):
     text = soup.get_text()
     assert "营业执照（必需）" in text and "法定办结时限：20 个工作日" in text and "承诺办结时限：5 个工作日" in text
     assert (await client.get("/guide/no_such_kind")).status_code == 404
+
+
+async def test_materials_are_opened_not_sniffed_and_names_cleaned(app, client):
+    """Issue #12 item 12: %PDF- alone is not a PDF; scripts and launch actions are refused; images are decoded;
+    bidi and control characters leave the shown name."""
+    from tests.support.files import image_bytes
+
+    employer, applicant = await employer_with_principal(name="海南材料检查有限公司")
+    draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
+    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    url = f"/matters/{draft['id']}/materials"
+    refused = {
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n": "文件不是有效的PDF",
+        pdf_bytes(action="/JavaScript"): "PDF文件包含脚本或自动执行的动作",
+        pdf_bytes(action="/Launch"): "PDF文件包含脚本或自动执行的动作",
+        image_bytes("PNG")[:40]: "图片文件已损坏",
+        b"\xff\xd8\xff\xe0" + b"\0" * 200: "图片文件已损坏",
+    }
+    for data, message in refused.items():
+        response = await client.post_form(url, {"code": "licence"}, files={"file": ("a.pdf", data, "application/pdf")})
+        assert message in response.text, message
+    assert not await Material.exists().where(Material.matter == draft["id"])
+    response = await client.post_form(url, {"code": "licence"},
+                                      files={"file": ("passwd\u202egpj.pdf", image_bytes("JPEG"), "image/jpeg")})
+    assert response.status_code == 303
+    stored = await Material.select(Material.filename, Material.mime).where(Material.matter == draft["id"]).first()
+    assert stored == {"filename": "passwdgpj.jpg", "mime": "image/jpeg"}
+    assert "\u202e" not in (await client.get(f"/matters/{draft['id']}")).text

@@ -1,0 +1,128 @@
+"""SQLite under a big import (issue #12 item 14): while one employer's LC 新订 batch of BENCH_CONTENTION_ROWS rows
+(default 20,000) is written, another employer signs in (a session row) and files single 新订 (POST → 303) in a
+loop; reports their p50/p95 latency and how many failed. Fresh SQLite database in a temp dir, one process.
+
+`python -m bench.import_contention` (BENCH_CONTENTION_ROWS=2000 for a small run); the last stdout line is JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = int(os.environ.get("BENCH_CONTENTION_ROWS", 20_000))
+
+
+def _row(name: str, value: float, unit: str, target: float | None, ok: bool | None) -> dict:
+    return {"name": name, "value": round(value, 2), "unit": unit, "target": target, "ok": ok}
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="bench-contention-") as tmp:
+        env = {**os.environ, "PORTAL_VAR_DIR": tmp, "PORTAL_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+               "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PICCOLO_CONF": "piccolo_conf",
+               "PORTAL_STAFF_2FA": "0"}
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bench.import_contention", "--worker"], cwd=ROOT, env=env, capture_output=True,
+            timeout=1800,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"import_contention failed:\n{done.stderr.decode()[-3000:]}")
+        return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+async def _signed_in(app, employer: dict):
+    import httpx
+
+    from portal.auth.sessions import DatabaseStore
+
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench.local")
+    sid = secrets.token_urlsafe(32)
+    payload = {"kind": "employer", "auth_at": time.time(), "employer_id": employer["id"], "acting_role": "legal_rep",
+               "acting_name": "张法人"}
+    await DatabaseStore().set(sid, json.dumps(payload).encode(), expires_in=1800)
+    client.cookies.set("portal_session", sid, domain="bench.local")
+    await client.get("/")
+    return client
+
+
+async def _case() -> list[dict]:
+    from bench.lc_batch import _filled
+    from portal.app import create_app
+    from portal.auth.sessions import DatabaseStore
+    from portal.dataservices import imports
+    from portal.dataservices.imports import wait_for_imports
+    from portal.db import write_transaction
+    from tests.labor_contract.support import form_data
+    from tests.support.factories import make_employer, make_id_number
+
+    imports.BACKGROUND_BYTES = 0  # small runs too go to the background, as every big upload does
+    app = create_app()
+    for hook in app.on_startup:
+        await hook(app)
+    try:
+        async with write_transaction():
+            big, small = await make_employer(), await make_employer()
+        importer, other = await _signed_in(app, big), await _signed_in(app, small)
+        template = await importer.get("/labor-contract/batch/new-renew/template.xlsx")
+        data = _filled(template.content, ROWS)
+        response = await importer.post(
+            "/labor-contract/batch/new-renew", data={"_csrf_token": importer.cookies.get("csrftoken")},
+            files={"file": ("合同.xlsx", data, "application/octet-stream")})
+        assert response.status_code == 303, response.text[:300]
+        started = time.perf_counter()
+        logins: list[float] = []
+        filings: list[float] = []
+        failures = 0
+        while True:
+            if not any(not t.done() for t in imports._TASKS):  # the background import finished
+                break
+            t = time.perf_counter()
+            await DatabaseStore().set(secrets.token_urlsafe(32), b'{"kind": "employer"}', expires_in=60)
+            logins.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            answer = await other.post("/labor-contract/new", data={
+                **form_data(id_number=make_id_number()), "form_token": secrets.token_urlsafe(16),
+                "_csrf_token": other.cookies.get("csrftoken")})
+            filings.append(time.perf_counter() - t)
+            failures += answer.status_code != 303
+        total = time.perf_counter() - started
+        await wait_for_imports()
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)
+
+    def pct(values: list[float], p: float) -> float:
+        ordered = sorted(values) or [0.0]
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+    return [
+        _row(f"import of {ROWS:,} rows: parse, check and write while the others run", total * 1000, "ms", None, None),
+        _row("concurrent logins (session row): p50", pct(logins, 0.5), "ms", None, None),
+        _row("concurrent logins (session row): p95", pct(logins, 0.95), "ms", 1000, pct(logins, 0.95) < 1000),
+        _row("concurrent single 新订 filings: p50", pct(filings, 0.5), "ms", None, None),
+        _row("concurrent single 新订 filings: p95", pct(filings, 0.95), "ms", 1000, pct(filings, 0.95) < 1000),
+        _row(f"single filings that failed (of {len(filings)})", failures, "", 0, failures == 0),
+    ]
+
+
+def _worker() -> None:
+    sys.path.insert(0, str(ROOT))
+    subprocess.run([sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"], cwd=ROOT, check=True,
+                   capture_output=True, env=os.environ)
+    subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
+    print(json.dumps(asyncio.run(_case()), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
+    _worker()
+elif __name__ == "__main__":
+    print(json.dumps(run(), ensure_ascii=False, indent=1))
