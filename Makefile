@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: run test setup system-deps venv migrate demo test-sqlite test-postgres test-browser bench lint
+.PHONY: run test setup system-deps venv migrate demo lint-imports test-sqlite test-postgres test-browser bench lint
 
 setup: system-deps venv
 
@@ -30,7 +30,11 @@ run: setup demo
 	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT) \
 		--log-config scripts/uvicorn-logging.json
 
-test: setup test-sqlite test-postgres test-browser
+test: setup lint-imports test-sqlite test-postgres test-browser
+
+# The layering contracts in pyproject.toml ([tool.importlinter]): platform < applicants < business domains.
+lint-imports: venv
+	.venv/bin/lint-imports
 
 test-sqlite: venv
 	$(PY) -m pytest tests --ignore=tests/browser

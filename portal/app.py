@@ -23,8 +23,9 @@ from portal.auth.principal import PrincipalMiddleware, ProfileIncomplete, profil
 from portal.auth.sessions import DatabaseStore, PortalSessionConfig
 from portal.db import current_engine, is_sqlite
 from portal.errors import exception_handlers
-from portal.headers import SecurityHeadersMiddleware
+from portal.headers import OriginCheckMiddleware, security_headers
 from portal.settings import ROOT, Settings
+from portal.webutil import NumberRangeMiddleware
 
 log = logging.getLogger("portal")
 
@@ -94,13 +95,15 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
         template_config=_template_config(),
         csrf_config=csrf_config,
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, settings=settings),
+            OriginCheckMiddleware,
+            NumberRangeMiddleware,
             session_config.middleware,
             DefineMiddleware(PrincipalMiddleware, exclude=["^/static/", "^/sandbox-network/"]),
             PasswordChangeMiddleware,
         ],
         stores=StoreRegistry(stores={"sessions": DatabaseStore()}),
         exception_handlers={**exception_handlers(), ProfileIncomplete: profile_incomplete_redirect},
+        before_send=[security_headers(settings)],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,

@@ -51,9 +51,13 @@ class Area:
     matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind
     sheets: Sequence[Any] = ()  # portal.dataservices.spreadsheets.SheetSpec
     certificate_kinds: Mapping[str, str] = field(default_factory=dict)
+    # StoredDocument.kind → the staff permission that opens such documents (/documents/{token}); unlisted kinds
+    # are for their owner only.
+    document_kinds: Mapping[str, str] = field(default_factory=dict)
     reveals: Sequence[Any] = ()  # portal.privacy.Revealable
     principal_loaders: Mapping[str, PrincipalLoader] = field(default_factory=dict)
     context_processors: Sequence[ContextProcessor] = ()
+    profile_completion: str = ""  # route name of the applicant's 信息完善 page (ACC-3), where incomplete accounts go
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
     demo: Callable[[], Awaitable[Any]] | None = None
@@ -78,8 +82,8 @@ class Area:
         """Put the declarations into the platform's process-wide registries (idempotent)."""
         from portal import privacy, web
         from portal.auth.permissions import register_permissions
-        from portal.auth.principal import register_loader
-        from portal.dataservices import certificates
+        from portal.auth.principal import register_loader, register_profile_completion
+        from portal.dataservices import certificates, document_access
         from portal.dataservices.spreadsheets import register_spec
         from portal.workflow.kinds import register_kind
 
@@ -90,12 +94,16 @@ class Area:
             register_spec(spec)
         for code, label in self.certificate_kinds.items():
             certificates.register_kind(code, label)
+        for kind, permission in self.document_kinds.items():
+            document_access.register_document_kind(kind, permission)
         for item in self.reveals:
             privacy.install_reveal(item)
         for kind, loader in self.principal_loaders.items():
             register_loader(kind, loader)
         for processor in self.context_processors:
             web.install_context_processor(processor)
+        if self.profile_completion:
+            register_profile_completion(self.profile_completion)
 
 
 def _default_registry() -> Any:

@@ -36,7 +36,8 @@ def install(env: Environment) -> None:
         yuan=yuan,
         local_time=local_time,
         ymd=ymd,
-        mask_id=lambda v: mask_id_number(v or ""),
-        mask_phone=lambda v: mask_phone(v or ""),
+        # Uploaded cells may hold numbers (an ID number typed as a number): mask their text, never fail.
+        mask_id=lambda v: mask_id_number("" if v is None else str(v)),
+        mask_phone=lambda v: mask_phone("" if v is None else str(v)),
     )
     env.globals.setdefault("now", lambda: datetime.now(SHANGHAI))

@@ -1,4 +1,4 @@
-"""Security headers on every response, and the Origin check for unsafe methods (SECURITY 13, 15)."""
+"""Security headers on every response (a before_send hook), and the Origin check for unsafe methods (SECURITY 13, 15)."""
 
 from __future__ import annotations
 
@@ -38,40 +38,44 @@ def form_action_allows(settings: Settings, url: str) -> bool:
     return not origin or origin == network_origin(settings)
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+def security_headers(settings: Settings):
+    """A before_send hook: Litestar calls it for every response, including the router's own 404/405 and the
+    403s of the CSRF and Origin checks, which never reach a route's middleware (issue #12 item 4)."""
+    https = settings.security.https
+    policy = csp(settings)
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope.get("type") != "http":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        headers["Content-Security-Policy"] = policy
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if https:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        if not scope["path"].startswith("/static/") and "cache-control" not in headers:
+            # Pages carry personal data: the back button after logout must show nothing.
+            headers["Cache-Control"] = "no-store"
+
+    return add_headers
+
+
+class OriginCheckMiddleware:
+    """A foreign Origin on an unsafe method is refused before anything else runs (SECURITY 13)."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.https = settings.security.https
-        self.csp = csp(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] in _UNSAFE and not _same_origin(scope):
+        if scope["type"] == "http" and scope["method"] in _UNSAFE and not _same_origin(scope):
             from portal.audit import security_event
 
             await security_event(scope, "origin_rejected", result="denied")
             await _forbidden(send)
             return
-        path = scope["path"]
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Content-Security-Policy"] = self.csp
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                if self.https:
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
-                if not path.startswith("/static/") and "cache-control" not in headers:
-                    # Pages carry personal data: the back button after logout must show nothing.
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_wrapper)
+        await self.app(scope, receive, send)
 
 
 def _same_origin(scope: Scope) -> bool:

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,8 +49,10 @@ class SiteSettings:
     site_code: str = "4600000031"
     icp: str = "琼ICP备05000123号"
     police_record: str = "琼公网安备 46010802000123号"
-    # Base URL used in QR codes and emails; the request's own URL is used when empty.
+    # The site's public address (PORTAL_PUBLIC_URL): required with PORTAL_HTTPS=1. QR codes use it, or in a
+    # demo/test run without it `local_url` (this machine on $PORT), never a request's Host header.
     public_url: str = ""
+    local_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,30 @@ class SSOSettings:
 
 
 @dataclass(frozen=True)
+class SealSettings:
+    # Electronic seals (portal.dataservices.seals): <seal_dir>/<division>/{seal.p12 | key.pem + chain.pem, seal.png},
+    # trust anchors in <seal_dir>/trust/*.pem.
+    seal_dir: Path = ROOT / "var" / "seals"
+    passphrase: str = ""
+    # Make a demo CA and seal (marked 演示) when seal_dir holds none; set PORTAL_SEAL_DEMO=0 in production.
+    demo: bool = True
+    # Sign issued certificates (PAdES); rosters too when sign_rosters.
+    sign: bool = True
+    sign_rosters: bool = False
+    # Mark signed PDFs as PDF/A-2b (XMP identification, sRGB output intent); see docs/SEALS.md.
+    pdfa: bool = True
+    # RFC 3161 time-stamping authority; empty: the signing time is the server's clock only.
+    tsa_url: str = ""
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings
     site: SiteSettings = field(default_factory=SiteSettings)
     sso: SSOSettings = field(default_factory=SSOSettings)
+    seals: SealSettings = field(default_factory=SealSettings)
     storage_dir: Path = ROOT / "var" / "storage"
     var_dir: Path = ROOT / "var"
     debug: bool = False
@@ -156,7 +178,8 @@ class Settings:
                 site_code=_env("PORTAL_SITE_CODE", SiteSettings.site_code),
                 icp=_env("PORTAL_ICP", SiteSettings.icp),
                 police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
-                public_url=_env("PORTAL_PUBLIC_URL", ""),
+                public_url=_public_url(https),
+                local_url=f"http://127.0.0.1:{_int('PORT', 8000)}",
             ),
             sso=SSOSettings(
                 protocol=_env("PORTAL_SSO_PROTOCOL", "oidc"),
@@ -192,6 +215,16 @@ class Settings:
                 authorize_params_employer=_env("PORTAL_SSO_AUTHORIZE_PARAMS_EMPLOYER", "user_type=legal"),
                 authorize_params_person=_env("PORTAL_SSO_AUTHORIZE_PARAMS_PERSON", "user_type=natural"),
             ),
+            seals=SealSettings(
+                seal_dir=Path(_env("PORTAL_SEAL_DIR", str(var_dir / "seals"))),
+                passphrase=_env("PORTAL_SEAL_PASSPHRASE", ""),
+                demo=_flag("PORTAL_SEAL_DEMO", True),
+                sign=_flag("PORTAL_SIGN_CERTIFICATES", True),
+                sign_rosters=_flag("PORTAL_SIGN_ROSTERS", False),
+                pdfa=_flag("PORTAL_PDFA", True),
+                tsa_url=_env("PORTAL_SEAL_TSA_URL", ""),
+                upload_max_bytes=_int("PORTAL_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+            ),
             storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
             var_dir=var_dir,
             debug=_flag("PORTAL_DEBUG", False),
@@ -215,3 +248,16 @@ def _secret_key(var_dir: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _public_url(https: bool) -> str:
+    """PORTAL_PUBLIC_URL: required behind HTTPS (production), and then https://; may be empty in a demo."""
+    raw = os.environ.get("PORTAL_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        if https:
+            raise ValueError("PORTAL_PUBLIC_URL is required with PORTAL_HTTPS=1: the address printed in QR codes")
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ({"https"} if https else {"http", "https"}) or not parts.netloc or parts.query:
+        raise ValueError(f"PORTAL_PUBLIC_URL must be an absolute {'https' if https else 'http(s)'} URL, got {raw!r}")
+    return raw

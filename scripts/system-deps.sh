@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the portal needs: Chromium and a CJK font for PDFs and browser tests, poppler for PDF checks,
+# Debian packages the portal needs: Chromium and CJK fonts for PDFs and browser tests, poppler for PDF checks,
 # LibreOffice Calc to test spreadsheets written by other programs, Java and npm for the HTML checker.
 # Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# Rare characters in names (CJK Extensions B–H) that Noto lacks: the PDF templates' fallback face.
+fc-list 2>/dev/null | grep -qi "BabelStone Han" || need+=(fonts-babelstone-han)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 # Java and npm run the HTML checker vnu.jar (scripts/vnu.sh) in the browser suite.

@@ -239,8 +239,8 @@ async def load_scale(
     with_contracts: bool = True,
 ) -> dict[str, Any]:
     """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded."""
-    from domains.employer.tables import Employer
-    from domains.labor_contract.tables import Contract, EmployerFiling
+    from domains.employer.tables import Employer, EmployerFiling
+    from domains.labor_contract.tables import Contract
     from domains.person.tables import Person
     from portal.workflow.tables import Matter, MatterEvent
     from seeds.bulk import BulkLoader, vacuum

@@ -1,4 +1,4 @@
-"""Sign-in through the government-service network: redirect, callbacks, agent confirmation, network logout."""
+"""Sign-in through the government-service network: redirect, callbacks, network logout."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import asyncio
 import time
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
@@ -14,6 +13,7 @@ from litestar.params import FromQuery
 from portal import audit
 from portal.auth.controllers import rotate_csrf, start_session
 from portal.auth.principal import PUBLIC
+from portal.auth.signin import finish_sign_in, hold_sign_in
 from portal.headers import form_action_allows
 from portal.settings import SSOSettings
 from portal.web import client_ip, redirect, render
@@ -26,8 +26,6 @@ from sso.providers import AccessRefused, NetworkError, NetworkIdentity, NetworkU
 
 STATE_TTL_S = 600
 MAX_PENDING = 3
-AGENT_CONFIRM_TTL_S = 600
-COMPLETION_PATH = "/employer/profile/complete"
 
 
 async def _fail(request: Request, error: NetworkError, *, event: str = "network_login_failed") -> Response:
@@ -109,8 +107,9 @@ async def _complete(request: Request) -> Response:
     if identity.id_token:
         outcome.session["sso_id_token"] = identity.id_token
     if outcome.pending_agent is not None:
-        request.scope["session"] = {"sso_agent": {"session": outcome.session, "next": pending.next, "at": time.time()}}
-        return redirect(request, "/sso/agent/confirm")
+        # The 经办人 confirms the authorisation on the employer domain's page, which then finishes the sign-in.
+        hold_sign_in(request, outcome.session, pending.next)
+        return redirect(request, request.app.route_reverse("employer_agent_confirm"))
     return await _finish(request, outcome.session, pending.next, outcome.profile_complete)
 
 
@@ -127,19 +126,7 @@ def _check_realname(settings: SSOSettings, identity: NetworkIdentity) -> None:
 
 
 async def _finish(request: Request, data: dict[str, Any], next_path: str, profile_complete: bool) -> Response:
-    protocol = request.app.state.settings.sso.protocol
-    start_session(request, {**data, "sso_protocol": protocol})
-    await audit.record(category="login", action="network_login", ip=client_ip(request), object_type=data["kind"],
-                       object_id=data.get("employer_id") or data.get("person_id"),
-                       actor_name=str(data.get("acting_name") or ""),
-                       detail={"protocol": protocol, "login_type": data.get("login_type"),
-                               "acting_role": data.get("acting_role", "")})
-    target = next_path
-    if data["kind"] == "employer" and not profile_complete:
-        target = f"{COMPLETION_PATH}?next={quote(next_path, safe='')}"
-    response = redirect(request, target)
-    rotate_csrf(response, request)
-    return response
+    return await finish_sign_in(request, data, next_path, profile_complete=profile_complete)
 
 
 @get("/sso/callback", name="sso_callback", opt=PUBLIC)
@@ -150,47 +137,6 @@ async def oauth2_callback(request: Request) -> Response:
 @get("/sso/ticket", name="sso_ticket", opt=PUBLIC)
 async def ticket_callback(request: Request) -> Response:
     return await _complete(request)
-
-
-def _agent_pending(request: Request) -> dict[str, Any] | None:
-    pending = (request.scope.get("session") or {}).get("sso_agent")
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > AGENT_CONFIRM_TTL_S:
-        return None
-    return pending
-
-
-@get("/sso/agent/confirm", name="sso_agent_confirm", opt=PUBLIC)
-async def agent_confirm_page(request: Request) -> Response:
-    from domains.employer import agents
-    from domains.employer import service as employer_service
-
-    pending = _agent_pending(request)
-    if pending is None:
-        return await _fail(request, NetworkError("确认请求已失效，请重新登录。", "no pending agent"))
-    data = pending["session"]
-    agent = await agents.get_agent(data["employer_id"], data["agent_id"])
-    employer = await employer_service.get_employer(data["employer_id"])
-    return await render(request, "sso/agent_confirm.html",
-                        {"page_title": "确认经办人授权", "agent": agent, "employer": employer})
-
-
-@post("/sso/agent/confirm", name="sso_agent_confirm_post", opt=PUBLIC)
-async def agent_confirm(request: Request) -> Response:
-    from domains.employer import agents
-    from domains.employer import service as employer_service
-
-    pending = _agent_pending(request)
-    form = await request.form()
-    if pending is None:
-        return await _fail(request, NetworkError("确认请求已失效，请重新登录。", "no pending agent"))
-    data = pending["session"]
-    if form.get("decision") != "confirm":
-        request.scope["session"] = {}
-        return redirect(request, "/")
-    if not await agents.confirm(data["employer_id"], data["agent_id"]):
-        return await _fail(request, NetworkError("该授权已失效或已被撤销，无法确认。", "agent confirm failed"))
-    employer = await employer_service.get_employer(data["employer_id"])
-    return await _finish(request, data, pending["next"], bool(employer and employer["profile_complete"]))
 
 
 @post("/sso/logout", name="sso_logout", opt=PUBLIC)
@@ -221,5 +167,4 @@ async def network_logout(request: Request) -> Response:
     return response
 
 
-ROUTES = [sso_login, oauth2_callback, ticket_callback, agent_confirm_page, agent_confirm, network_logout,
-          sandbox_network]
+ROUTES = [sso_login, oauth2_callback, ticket_callback, network_logout, sandbox_network]

@@ -1,8 +1,8 @@
-"""The employer area (the applicant layer for units): 单位信息, 信息完善 (ACC-3, EMP-1), 经办人授权 (ACC-2), EMP-2."""
+"""The employer areas: 单位信息, 信息完善 (ACC-3, EMP-1), EMP-2, 经办人授权 (ACC-2) and the public 经办人 confirmation."""
 
 from __future__ import annotations
 
-from domains.employer import controllers, service
+from domains.employer import controllers, matters, service
 from portal.areas import Area
 from portal.auth.principal import employer_guard
 from portal.web import NavItem
@@ -19,6 +19,14 @@ EMPLOYER = Area(
         NavItem("经办人授权", "employer_agents", "employer", order=90, description="授权、确认和撤销单位经办人"),
     ],
     principal_loaders={"employer": service.load_employer_principal},
+    profile_completion="employer_profile_complete",
+    permissions=matters.PERMISSIONS,
+    matter_kinds=[matters.EMPLOYER_FILING],  # EMP-2, which the labour-contract area's LC-1 gate waits for
 )
 
-AREAS = [EMPLOYER]
+# The 经办人 confirms an authorisation before having a session (ACC-2): a public page, so an Area of its own.
+EMPLOYER_AGENT_SIGN_IN = Area(
+    name="employer_agent_sign_in", path="/employer/agent", handlers=controllers.SIGN_IN_ROUTES,
+)
+
+AREAS = [EMPLOYER, EMPLOYER_AGENT_SIGN_IN]

@@ -1,4 +1,4 @@
-"""HTTP handlers of the employer domain: the employer record, 信息完善 (ACC-3, EMP-1) and agents (ACC-2)."""
+"""HTTP handlers of the employer domain: the employer record, 信息完善 (ACC-3, EMP-1), agents and their confirmation (ACC-2)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from litestar.params import FromPath, FromQuery
 
 from domains.employer import agents, forms, rules
 from domains.employer.service import complete_profile, get_employer
-from portal.auth.principal import PROFILE_EXEMPT
+from portal import audit
+from portal.auth.principal import PROFILE_EXEMPT, PUBLIC
+from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
 from portal.forms import Form
-from portal.web import redirect, render
+from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 
 _CHOICE_CATEGORIES = {f.name: f.category for f in forms.PROFILE_FIELDS if getattr(f, "category", "")}
@@ -116,6 +118,50 @@ async def agent_revoke(request: Request, agent_id: FromPath[int]) -> Response:
     return redirect(request, "/employer/agents?revoked=1" if principal.acting_role != "agent" else "/")
 
 
-from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2, labour-contract engineer)
+async def _confirm_refused(request: Request, message: str, reason: str, *, spent: bool = False) -> Response:
+    """A clear page, audited like a failed network login. A spent held sign-in leaves no session at all; a stray
+    visit (nothing held) leaves whatever session the browser has, so a link cannot sign anyone out."""
+    if spent:
+        request.scope["session"] = {}
+    await audit.record(category="login", action="network_login_failed", result="failed", ip=client_ip(request),
+                       detail={"reason": reason})
+    return await render(request, "employer/agent_confirm.html", {"page_title": "确认经办人授权", "message": message},
+                        status_code=400)
+
+
+@get("/confirm", name="employer_agent_confirm", opt=PUBLIC)
+async def agent_confirm_page(request: Request) -> Response:
+    """The 经办人 signed in through the network: confirm the legal representative's authorisation first (ACC-2)."""
+    held = held_sign_in(request)
+    if held is None or held["session"].get("kind") != "employer":
+        return await _confirm_refused(request, "确认请求已失效，请重新登录。", "no pending agent")
+    data = held["session"]
+    agent = await agents.get_agent(data["employer_id"], data["agent_id"])
+    if agent is None:
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent not found", spent=True)
+    return await render(request, "employer/agent_confirm.html", {
+        "page_title": "确认经办人授权", "agent": agent, "employer": await get_employer(data["employer_id"]),
+    })
+
+
+@post("/confirm", name="employer_agent_confirm_post", opt=PUBLIC)
+async def agent_confirm(request: Request) -> Response:
+    held = held_sign_in(request)
+    form = await request.form()
+    if held is None or held["session"].get("kind") != "employer":
+        return await _confirm_refused(request, "确认请求已失效，请重新登录。", "no pending agent")
+    data = held["session"]
+    if form.get("decision") != "confirm":
+        request.scope["session"] = {}
+        return redirect(request, "/")
+    if not await agents.confirm(data["employer_id"], data["agent_id"]):
+        return await _confirm_refused(request, "该授权已失效或已被撤销，无法确认。", "agent confirm failed", spent=True)
+    employer = await get_employer(data["employer_id"])
+    return await finish_sign_in(request, data, held["next"], profile_complete=bool(employer and employer["profile_complete"]))
+
+
+from domains.employer.filing_controllers import ROUTES as FILING_ROUTES  # noqa: E402  (EMP-2)
 
 ROUTES = [profile, complete_page, complete_submit, agents_page, agents_add, agent_revoke, *FILING_ROUTES]
+# Public (the agent has no session yet): served by a second Area without the employer guard, at /employer/agent.
+SIGN_IN_ROUTES = [agent_confirm_page, agent_confirm]

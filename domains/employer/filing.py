@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domains.employer.forms import FILING_FIELDS
-from domains.employer.tables import Employer
-from domains.labor_contract.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND
-from domains.labor_contract.tables import EmployerFiling
+from domains.employer.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND, filing_payload
+from domains.employer.rules import FILED_KEYS
+from domains.employer.tables import Employer, EmployerFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import write_transaction
@@ -17,12 +17,6 @@ from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.tables import Matter, MatterEvent
-
-# The record as the guide's 单位基本信息 page shows it; 统一社会信用代码 is the account key and is not editable.
-FILED_KEYS = (
-    "name", "nature", "affiliation", "legal_rep", "economic_type", "industry", "division_code",
-    "address", "contact_name", "contact_phone", "agent_name", "agent_phone", "agent_id_number", "review_agency",
-)
 
 
 def filing_fields() -> list[Field]:
@@ -35,11 +29,6 @@ def filing_form(data: Any) -> Form:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _payload(row: dict[str, Any]) -> dict[str, Any]:
-    payload = row["payload"]
-    return json.loads(payload) if isinstance(payload, str) else dict(payload or {})
 
 
 async def is_filing_approved(employer_id: int | None) -> bool:
@@ -57,7 +46,7 @@ async def latest_filing(employer_id: int) -> dict[str, Any] | None:
     ).first()
     if row is None:
         return None
-    row["payload"] = _payload(row)
+    row["payload"] = filing_payload(row)
     matter = await Matter.select().where(Matter.id == row["matter_id"]).first() if row["matter_id"] else None
     row["matter"] = matter
     row["state_label"] = EMPLOYER_FILING.state_label(matter["state"]) if matter else ""
@@ -134,22 +123,3 @@ async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
         )
     return await latest_filing(principal.employer_id)
 
-
-async def apply_approved(matter_id: int, opinion: str) -> None:
-    """Effect of 审核通过 (inside the transition's transaction): the record takes the filed values."""
-    row = await EmployerFiling.select().where(EmployerFiling.matter_id == matter_id).first()
-    if row is None:
-        return
-    payload = _payload(row)
-    at = now()
-    updates = {k: payload[k] for k in FILED_KEYS if k in payload}
-    await Employer.update({**updates, "filing_approved": True, "updated_at": at}).where(Employer.id == row["employer"])
-    await EmployerFiling.update(
-        {EmployerFiling.review_state: "approved", EmployerFiling.review_opinion: opinion, EmployerFiling.reviewed_at: at}
-    ).where(EmployerFiling.id == row["id"])
-
-
-async def mark_rejected(matter_id: int, opinion: str) -> None:
-    await EmployerFiling.update(
-        {EmployerFiling.review_state: "rejected", EmployerFiling.review_opinion: opinion, EmployerFiling.reviewed_at: now()}
-    ).where(EmployerFiling.matter_id == matter_id)

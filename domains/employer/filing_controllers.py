@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 
 from domains.employer import filing
+from domains.employer.matters import EMPLOYER_FILING
 from domains.employer.tables import Employer
-from domains.labor_contract.matters import EMPLOYER_FILING
 from portal.core import dictionary
 from portal.refusal import Refused
 from portal.web import client_ip, redirect, render

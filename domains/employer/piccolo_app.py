@@ -12,6 +12,8 @@ APP_CONFIG = AppConfig(
     table_classes=table_finder(modules=["domains.employer.tables"], exclude_imported=True),
     migration_dependencies=[
         "portal.core.piccolo_app",
+        # The EMP-2 permission migration rewrites auth's roles.
+        "portal.auth.piccolo_app",
     ],
     commands=[],
 )

@@ -1,4 +1,4 @@
-"""Pure rules of the employer domain: agent authorisation validity and the 信息完善 requirement."""
+"""Pure rules of the employer domain: agent authorisation validity, the 信息完善 requirement, what a filing holds."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from typing import Any
 
 # An authorisation longer than this is refused: the legal representative renews it instead.
 MAX_AGENT_VALIDITY_DAYS = 3 * 365
+
+# The record as the guide's 单位基本信息 page files it (EMP-2); 统一社会信用代码 is the account key and is not filed.
+FILED_KEYS = (
+    "name", "nature", "affiliation", "legal_rep", "economic_type", "industry", "division_code",
+    "address", "contact_name", "contact_phone", "agent_name", "agent_phone", "agent_id_number", "review_agency",
+)
 
 AGENT_STATUS_LABELS = {"pending": "待经办人确认", "active": "已生效", "revoked": "已撤销", "expired": "已过期"}
 

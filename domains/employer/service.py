@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from domains.employer import rules
+from domains.employer.filing import is_filing_approved, latest_filing
 from domains.employer.tables import AgentAuthorisation, Employer
-from portal.auth.principal import Principal
+from portal.auth.principal import Principal, division_clause
 from portal.db import fetch, write_transaction
 from portal.validators import uscc_org_code
 from portal.workflow.feedback import unread_count_sql
+
+# What other domains may read of the employer filing (EMP-2): the LC-1 gate and its explanation.
+__all__ = ["complete_profile", "find_or_create_for_network", "get_by_uscc", "get_employer", "is_filing_approved",
+           "latest_filing", "load_employer_principal", "staff_scope_sql"]
 
 # One round trip per request: the employer, its LC-1 flag and the header's unread count.
 _PRINCIPAL_SQL = (
@@ -21,6 +28,14 @@ _PRINCIPAL_SQL = (
 
 async def get_employer(employer_id: int) -> dict[str, Any] | None:
     return await Employer.select().where(Employer.id == employer_id).first()
+
+
+def staff_scope_sql(principal: Principal) -> QueryString:
+    """SQL over the table named employer: the employers under the staff member's division scopes (none: 1 = 0)."""
+    clause = division_clause(principal, Employer.division_code)
+    if clause is None:
+        return QueryString("1 = 0")
+    return clause.querystring
 
 
 async def get_by_uscc(uscc: str) -> dict[str, Any] | None:

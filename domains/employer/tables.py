@@ -1,6 +1,8 @@
-"""Tables of the employer app: the employer record (单位基本信息) and its agents (经办人)."""
+"""Tables of the employer app: the employer record (单位基本信息), its agents (经办人) and its filings (EMP-2)."""
 
-from piccolo.columns import Boolean, Date, ForeignKey, Timestamptz, Varchar
+from enum import Enum
+
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -41,3 +43,27 @@ class AgentAuthorisation(Table, help_text="The legal representative authorises a
     confirmed_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = Varchar(length=20, default="")
+
+
+class EmployerFiling(
+    Table, tablename="employer_filing",
+    help_text="The employer's first filing or a later change of its record, reviewed (EMP-2)",
+):
+    # The table was created by the labor_contract app and adopted by this one without being rebuilt
+    # (migrations employer …t12_00_00 and labor_contract …t12_00_02): keep the table name.
+    class Review(str, Enum):
+        draft = "draft"  # saved, materials not yet complete / not submitted
+        pending = "pending"  # 未审核
+        approved = "approved"  # 审核通过
+        rejected = "rejected"  # 审核不通过
+
+    employer = ForeignKey(Employer, on_delete=OnDelete.cascade, index=True)
+    is_first = Boolean(default=True, help_text="初次备案 (else 变更)")
+    payload = JSON(default="{}", help_text="The employer record as filed")
+    review_agency = Varchar(length=40, default="", index=True, help_text="送审机构 chosen")
+    review_state = Varchar(length=12, choices=Review, default=Review.draft)
+    review_opinion = Text(default="")
+    matter_id = Integer(null=True, default=None, index=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    reviewed_at = Timestamptz(null=True, default=None)

@@ -41,9 +41,11 @@ LABOR_CONTRACT = Area(
                 description="劳动合同新订、续订、解除(终止)备案，批量备案，名册打印"),
     ],
     permissions=matters.PERMISSIONS,
-    matter_kinds=[matters.CONTRACT_FILING, matters.EMPLOYER_FILING],
+    matter_kinds=[matters.CONTRACT_FILING],
     sheets=[sheets.NEW_RENEW, sheets.TERMINATE],
     reveals=privacy.REVEALS,
+    # Stored 名册 PDFs hold whole ID numbers: among staff only LC reviewers (in the roster's division) open them.
+    document_kinds={"roster": matters.REVIEW_PERMISSION},
     demo=_demo,
     demo_order=10,  # first: it creates the demo employers the network's demo agent is authorised for
 )

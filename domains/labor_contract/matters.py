@@ -1,27 +1,23 @@
-"""The 办件 kinds of labour-contract filing: one per contract filing and one per employer filing (EMP-2)."""
+"""The 办件 kind of labour-contract filing: one 办件 per contract filing (新订, 续订, 解除(终止))."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domains.labor_contract import rules
+from domains.labor_contract import rules, service
 from domains.labor_contract.tables import Contract
 from portal.workflow.kinds import (
     EffectContext,
-    MaterialSpec,
     MatterKind,
     State,
     Transition,
-    register_kind,
-    review_flow,
 )
 
 REVIEW_PERMISSION = "lc.review"
-CONTRACT_KIND = "lc_contract"
-EMPLOYER_FILING_KIND = "lc_employer_filing"
+CONTRACT_KIND = rules.CONTRACT_KIND
 
 # Declared to the platform by the Area (domains/labor_contract/area.py).
-PERMISSIONS = {REVIEW_PERMISSION: "劳动用工备案审核（单位备案、劳动合同备案）"}
+PERMISSIONS = {REVIEW_PERMISSION: "劳动合同备案审核"}
 
 PAYLOAD_LABELS = (
     ("filing_kind_label", "备案类型"),
@@ -56,9 +52,8 @@ async def _resubmit_guard(matter: dict, principal) -> str | None:
     contract = await _contract_of(matter["id"])
     if contract is None:
         return "备案记录不存在"
-    from domains.labor_contract import service
-
-    return rules.unreviewed_refusal(await service.pending_filings(contract["id_number"], exclude_id=contract["id"]))
+    return rules.unreviewed_refusal(await service.pending_filings(
+        contract["id_number"], exclude_id=contract["id"], employer_id=matter["employer"]))
 
 
 async def _void_guard(matter: dict, principal) -> str | None:
@@ -134,46 +129,3 @@ CONTRACT_FILING = MatterKind(
     detail_template="labor_contract/_matter_detail.html",
 )
 
-
-async def _on_filing_approve(ctx: EffectContext) -> dict:
-    from domains.employer import filing
-
-    await filing.apply_approved(ctx.matter["id"], ctx.opinion)
-    return {"review_state": "approved"}
-
-
-async def _on_filing_reject(ctx: EffectContext) -> dict:
-    from domains.employer import filing
-
-    await filing.mark_rejected(ctx.matter["id"], ctx.opinion)
-    return {"review_state": "rejected"}
-
-
-EMPLOYER_FILING = register_kind(
-    review_flow(
-        EMPLOYER_FILING_KIND,
-        "单位基本信息备案",
-        permission=REVIEW_PERMISSION,
-        approve_effect=_on_filing_approve,
-        reject_effect=_on_filing_reject,
-        number_code="EF",
-        jurisdiction="agency",
-        legal_days=15,
-        promised_days=5,
-        materials=(
-            MaterialSpec("business_licence", "营业执照"),
-            MaterialSpec("agent_id_card", "经办人身份证正反面"),
-            MaterialSpec("legal_rep_id_card", "法人身份证正反面"),
-        ),
-        guide_text=(
-            "新注册的单位办理劳动关系业务前须完成初次备案：填写单位基本信息、联系人信息、经办人信息，"
-            "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
-            "单位基本信息变更同样须提交审核。"
-        ),
-        payload_labels=(
-            ("name", "单位名称"), ("uscc", "统一社会信用代码"), ("legal_rep", "法定代表人"),
-            ("address", "通讯地址"), ("contact_name", "单位联系人"), ("agent_name", "单位经办人"),
-            ("review_agency_label", "送审机构"),
-        ),
-    )
-)

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.labor_contract import rules
 from domains.labor_contract.tables import Contract, Roster, RosterItem
 from portal import audit
@@ -99,7 +99,7 @@ async def save(principal: Principal, kind: str, contract_ids: list[int]) -> dict
     """保存: the roster gets its number and the filings are marked 是否生成名册 = 是, in one transaction."""
     async with write_transaction():
         rows = await selection(principal, kind, contract_ids)
-        employer = await Employer.select(Employer.review_agency).where(Employer.id == principal.employer_id).first()
+        employer = await employer_service.get_employer(principal.employer_id)
         today = local_date()
         sequence = await next_sequence(f"roster-{principal.employer_id}-{kind}-{today:%Y%m%d}")
         number = f"{rules.roster_number(kind, today, sequence)}{principal.employer_id:06d}"
@@ -189,7 +189,7 @@ async def pdf(principal: Principal, roster_id: int, *, ip: str = "") -> tuple[by
     if roster["document_token"]:
         _, data = await load_document(roster["document_token"], scope)
         return data, name
-    employer = await Employer.select().where(Employer.id == principal.employer_id).first()
+    employer = await employer_service.get_employer(principal.employer_id)
     data = await _render(roster, employer)
     async with write_transaction():
         current = await Roster.select(Roster.document_token).where(Roster.id == roster_id).first()

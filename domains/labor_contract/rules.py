@@ -10,6 +10,9 @@ from typing import Any
 
 from portal.validators import id_birth_date, id_gender, id_number_error
 
+# The 办件 kind of a contract filing, declared in matters.py; service.py files under it without importing matters.
+CONTRACT_KIND = "lc_contract"
+
 STATE_LABELS = {"new": "新订", "renew": "续订", "terminate": "解除(终止)", "void": "作废"}
 REVIEW_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过"}
 ROSTER_KIND_LABELS = {
@@ -37,6 +40,8 @@ class PendingFiling:
     employer_name: str
     employment_form_label: str
     state: str
+    # At the employer asking: only then may the message name the employer and the filing.
+    own: bool = False
 
 
 def derive_from_id(id_number: str) -> tuple[str, date]:
@@ -119,14 +124,23 @@ def new_filing_refusal(employed_here: bool) -> str | None:
     return None
 
 
+OTHER_EMPLOYER_PENDING = "此人在其他单位存在未审核的备案，待其审核完成后再办理"
+
+
 def unreviewed_refusal(pending: Iterable[PendingFiling]) -> str | None:
-    """At most one unreviewed filing per person across all employers (the guide's upload reason)."""
+    """At most one unreviewed filing per person across all employers (the guide's upload reason).
+
+    The guide's wording names the employer; for a filing at another employer that would tell anyone who types
+    an ID number where the person is being hired (issue #12 item 7), so only the fact is said.
+    """
+    pending = list(pending)
     for p in pending:
-        return (
-            f"此人存在未审核的备案信息：此人在单位【{p.employer_name}】已存在{p.employment_form_label}"
-            f"劳动合同{STATE_LABELS.get(p.state, p.state)}备案，尚未审核"
-        )
-    return None
+        if p.own:
+            return (
+                f"此人存在未审核的备案信息：此人在单位【{p.employer_name}】已存在{p.employment_form_label}"
+                f"劳动合同{STATE_LABELS.get(p.state, p.state)}备案，尚未审核"
+            )
+    return OTHER_EMPLOYER_PENDING if pending else None
 
 
 def may_modify(c: Mapping[str, Any]) -> str | None:

@@ -9,9 +9,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.employer.tables import Employer
+from domains.employer import service as employer_service
 from domains.labor_contract import rules
-from domains.labor_contract.matters import CONTRACT_KIND
 from domains.labor_contract.tables import Contract
 from portal import audit
 from portal.auth.principal import Principal
@@ -43,21 +42,27 @@ async def _lock_person(id_number: str) -> None:
         await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
 
 
-async def pending_filings(id_number: str, exclude_id: int | None = None) -> list[rules.PendingFiling]:
-    """Unreviewed (未审核) filings of a person at any employer."""
-    query = Contract.select(Contract.id, Contract.employer.name, Contract.employment_form, Contract.state).where(
-        (Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void")
-    )
+def _pending(row: dict[str, Any], forms: dict[str, str], employer_id: int | None) -> rules.PendingFiling:
+    return rules.PendingFiling(row["employer.name"], forms.get(row["employment_form"], row["employment_form"]),
+                               row["state"], own=employer_id is not None and row["employer"] == employer_id)
+
+
+async def pending_filings(
+    id_number: str, exclude_id: int | None = None, *, employer_id: int | None = None
+) -> list[rules.PendingFiling]:
+    """Unreviewed (未审核) filings of a person at any employer; `own` marks those of `employer_id`."""
+    query = Contract.select(
+        Contract.id, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
+    ).where((Contract.id_number == id_number) & (Contract.review_state == "pending") & (Contract.state != "void"))
     if exclude_id is not None:
         query = query.where(Contract.id != exclude_id)
     forms = await dictionary.labels("employment_form")
-    return [
-        rules.PendingFiling(r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"])
-        for r in await query
-    ]
+    return [_pending(r, forms, employer_id) for r in await query]
 
 
-async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rules.PendingFiling]]:
+async def pending_filings_many(
+    id_numbers: Iterable[str], *, employer_id: int | None = None
+) -> dict[str, list[rules.PendingFiling]]:
     """pending_filings for many people at once (batch uploads): id number → unreviewed filings, oldest first;
     one query per LOOKUP_CHUNK numbers instead of one per row."""
     wanted = sorted(set(id_numbers))
@@ -65,14 +70,13 @@ async def pending_filings_many(id_numbers: Iterable[str]) -> dict[str, list[rule
     out: dict[str, list[rules.PendingFiling]] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = await Contract.select(
-            Contract.id_number, Contract.employer.name, Contract.employment_form, Contract.state
+            Contract.id_number, Contract.employer, Contract.employer.name, Contract.employment_form, Contract.state
         ).where(
             Contract.id_number.is_in(wanted[start:start + LOOKUP_CHUNK]) & (Contract.review_state == "pending")
             & (Contract.state != "void")
         ).order_by(Contract.id)
         for r in rows:
-            out.setdefault(r["id_number"], []).append(rules.PendingFiling(
-                r["employer.name"], forms.get(r["employment_form"], r["employment_form"]), r["state"]))
+            out.setdefault(r["id_number"], []).append(_pending(r, forms, employer_id))
     return out
 
 
@@ -171,7 +175,9 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
     await _lock_person(id_number)
     # after the lock: a double click's second request sees the first one's token, not its filing
     await workflow.ensure_unused_token(form_token)
-    if reason := rules.unreviewed_refusal(await pending_filings(id_number, exclude_id=exclude_id)):
+    if reason := rules.unreviewed_refusal(
+        await pending_filings(id_number, exclude_id=exclude_id, employer_id=employer_id)
+    ):
         raise Refused(reason, "id_number")
     current = await current_contract(employer_id, id_number)
     if filing_kind == "new":
@@ -182,9 +188,7 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
-    row = await Employer.select(Employer.id, Employer.name, Employer.review_agency, Employer.division_code).where(
-        Employer.id == employer_id
-    ).first()
+    row = await employer_service.get_employer(employer_id)
     if row is None:
         raise NotFoundException("单位不存在")
     return row
@@ -211,7 +215,7 @@ async def insert_filing(
         row.contract_number = ""
     await row.save()
     matter = await workflow.create_matter(
-        principal, CONTRACT_KIND,
+        principal, rules.CONTRACT_KIND,
         payload={**await display_payload(values, filing_kind), "contract_id": row.id},
         title=f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
         agency_code=employer["review_agency"], submit=True, form_token=form_token, ip=ip,
@@ -256,7 +260,7 @@ async def insert_filings(
         }
         for row, (values, filing_kind) in zip(rows, filings, strict=True)
     ]
-    matters = await create_matters(principal, CONTRACT_KIND, items, submit=True, ip=ip)
+    matters = await create_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
     await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
     return [
         {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}

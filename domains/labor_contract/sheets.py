@@ -100,7 +100,7 @@ def _whole_file(principal: Principal, reasons: Callable[..., list[str]]) -> Whol
 
     async def check(rows: list[RowResult]) -> None:
         ids = [row.data["id_number"] for row in rows]
-        pending = await service.pending_filings_many(ids)
+        pending = await service.pending_filings_many(ids, employer_id=principal.employer_id)
         current = await service.current_contracts(principal.employer_id, ids)
         for row in rows:
             number = row.data["id_number"]

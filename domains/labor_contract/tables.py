@@ -1,8 +1,8 @@
-"""Tables of the labor_contract app: contract filings (劳动合同备案), rosters (名册) and employer filings (EMP-2)."""
+"""Tables of the labor_contract app: contract filings (劳动合同备案) and rosters (名册)."""
 
 from enum import Enum
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -78,21 +78,3 @@ class RosterItem(Table, help_text="One filing listed on a roster"):
     contract = ForeignKey(Contract, on_delete=OnDelete.restrict, index=True)
     position = Integer(default=0)
 
-
-class EmployerFiling(Table, help_text="The employer's first filing or a later change of its record, reviewed (EMP-2)"):
-    class Review(str, Enum):
-        draft = "draft"  # saved, materials not yet complete / not submitted
-        pending = "pending"  # 未审核
-        approved = "approved"  # 审核通过
-        rejected = "rejected"  # 审核不通过
-
-    employer = ForeignKey(Employer, on_delete=OnDelete.cascade, index=True)
-    is_first = Boolean(default=True, help_text="初次备案 (else 变更)")
-    payload = JSON(default="{}", help_text="The employer record as filed")
-    review_agency = Varchar(length=40, default="", index=True, help_text="送审机构 chosen")
-    review_state = Varchar(length=12, choices=Review, default=Review.draft)
-    review_opinion = Text(default="")
-    matter_id = Integer(null=True, default=None, index=True)
-    created_at = Timestamptz()
-    updated_at = Timestamptz()
-    reviewed_at = Timestamptz(null=True, default=None)

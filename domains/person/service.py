@@ -19,6 +19,10 @@ async def get_person(person_id: int) -> dict[str, Any] | None:
     return await Person.select().where(Person.id == person_id).first()
 
 
+async def get_by_id_number(id_number: str) -> dict[str, Any] | None:
+    return await Person.select().where(Person.id_number == id_number).first()
+
+
 async def find_or_create_for_network(*, id_number: str, name: str, mobile: str) -> tuple[dict[str, Any], bool]:
     """The person with this 身份证号 (ACC-4); created from the network's data when new, mobile kept current."""
     async with write_transaction():

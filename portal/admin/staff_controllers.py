@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from portal.auth import staff as service
+from portal.auth.login import is_locked
 from portal.auth.principal import staff_guard
 from portal.core import dictionary
 from portal.forms import BoolField, Form, MobileField, TextField
@@ -151,11 +152,18 @@ async def _edit_page(
     options: dict[str, Any] | None = None,
 ) -> Response:
     title = f"编辑工作人员：{user['display_name']}" if user else "新增工作人员"
+    if user:
+        user["locked"] = await is_locked(user["username"], request.app.state.settings.security)
+    flash = ""
+    if not form.errors and request.query_params.get("saved") == "1":
+        flash = "已保存"
+    elif not form.errors and request.query_params.get("unlocked") == "1":
+        flash = "账户已解锁"
     return await render(
         request, "admin/staff_edit.html",
         {"page_title": title, "breadcrumbs": _breadcrumbs((title, "")), "staff": user, "form": form,
          "selected": selected, "is_self": bool(user and user["id"] == request.user.account_id),
-         "flash": "已保存" if request.query_params.get("saved") == "1" and not form.errors else "",
+         "flash": flash,
          **(options or await _options())},
     )
 
@@ -183,4 +191,12 @@ async def staff_reset_totp(request: Request, uid: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("admin_staff_edit", uid=uid) + "?saved=1")
 
 
-ROUTES = [staff_list, staff_new, staff_create, staff_edit, staff_update, staff_reset_password, staff_reset_totp]
+@post("/admin/staff/{uid:int}/unlock", name="admin_staff_unlock", guards=GUARD)
+async def staff_unlock(request: Request, uid: FromPath[int]) -> Response:
+    await _load(uid)
+    await service.unlock(request.app.state.settings.security, request.user, client_ip(request), uid)
+    return redirect(request, request.app.route_reverse("admin_staff_edit", uid=uid) + "?unlocked=1")
+
+
+ROUTES = [staff_list, staff_new, staff_create, staff_edit, staff_update, staff_reset_password, staff_reset_totp,
+          staff_unlock]

@@ -78,7 +78,8 @@ async def login_page(
 
 async def _complete_login(request: Request, user: dict, next_path: str, *, second_factor: bool) -> Response:
     expired = rules.password_expired(user, _settings(request))
-    start_session(request, {"kind": "staff", "uid": user["id"], "pw_expired": expired})
+    start_session(request, {"kind": "staff", "uid": user["id"], "pw_expired": expired,
+                            "pw_at": rules.credential_stamp(user)})
     await rules.login_succeeded(user, client_ip(request), second_factor=second_factor)
     if expired or user["must_change_password"]:
         next_path = f"{PASSWORD_CHANGE_PATH}?next={quote(next_path, safe='')}"
@@ -103,8 +104,10 @@ async def login_staff(request: Request) -> Response:
     user = attempt.user
     if not _settings(request).staff_2fa:
         return await _complete_login(request, user, next_path, second_factor=False)
+    await rules.release_attempt(user["username"])
     # Half-authenticated: the session names the user but holds no Principal until the TOTP step passes.
-    start_session(request, {"pending_uid": user["id"], "pending_at": time.time(), "next": next_path})
+    start_session(request, {"pending_uid": user["id"], "pending_at": time.time(), "next": next_path,
+                            "pw_at": rules.credential_stamp(user)})
     response = redirect(request, request.app.route_reverse("login_totp"))
     rotate_csrf(response, request)
     return response
@@ -119,7 +122,9 @@ async def _pending_user(request: Request) -> dict | None:
         StaffUser.id, StaffUser.username, StaffUser.active, StaffUser.totp_secret, StaffUser.must_change_password,
         StaffUser.password_changed_at,
     ).where(StaffUser.id == uid).first()
-    return user if user and user["active"] else None
+    if not user or not user["active"] or rules.session_predates_password(session, user["password_changed_at"]):
+        return None
+    return user
 
 
 async def _totp_page(request: Request, user: dict, form: Form, error: str = "") -> Response:
@@ -153,11 +158,14 @@ async def totp_submit(request: Request) -> Response:
     session = request.scope["session"]
     settings, ip = _settings(request), client_ip(request)
     secret = user["totp_secret"] or session.get("pending_secret", "")
-    if await rules.is_locked(user["username"], settings):
+    # Counted before the code is checked, like the password step: parallel guesses cannot outrun the lockout.
+    attempts = await rules.reserve_attempt(user["username"], settings)
+    if attempts is None:
+        await rules.audit_locked(user["username"], ip)
         request.scope["session"] = {}
         return await _login_page(request, Form(STAFF_FIELDS, {"username": user["username"]}), "/", LOCKED)
     if not await rules.verify_totp(user["id"], secret, form.cleaned["code"]):
-        if await rules.record_failure(user["username"], ip, settings, step="totp"):
+        if await rules.record_failure(user["username"], ip, settings, attempts, step="totp"):
             request.scope["session"] = {}
             return await _login_page(request, Form(STAFF_FIELDS, {"username": user["username"]}), "/", LOCKED)
         form.add_error("code", "验证码不正确或已使用，请等待下一个验证码")
@@ -206,9 +214,13 @@ async def password_submit(request: Request) -> Response:
                 form.add_error(name, message)
     if form.errors:
         return await _password_page(request, form, next_path)
-    # A privilege change: new session id and CSRF token, and the forced-change marker is gone.
+    # A privilege change: new session id and CSRF token, and the forced-change marker is gone. This session
+    # carries the new password's time; the user's other sessions predate it and end (issue #12 item 2).
     old = request.scope["session"]
-    start_session(request, {k: v for k, v in old.items() if k not in {"pw_expired", "auth_at"}})
+    changed = await StaffUser.select(StaffUser.password_changed_at).where(
+        StaffUser.id == request.user.account_id).first()
+    start_session(request, {**{k: v for k, v in old.items() if k not in {"pw_expired", "auth_at"}},
+                            "pw_at": rules.credential_stamp(changed or {})})
     # The absolute timeout still counts from the original login.
     request.scope["session"]["auth_at"] = old.get("auth_at", time.time())
     response = redirect(request, next_path)

@@ -12,8 +12,8 @@ import segno
 
 from portal import audit
 from portal.auth.passwords import Passwords
-from portal.auth.tables import LoginFailure, StaffUser, UsedToken
-from portal.db import write_transaction
+from portal.auth.tables import LoginThrottle, StaffUser, UsedToken
+from portal.db import fetch, write_transaction
 from portal.settings import SecuritySettings
 
 TOTP_ISSUER = "人社网上办事大厅"
@@ -30,40 +30,81 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def failures_in_window(username: str, settings: SecuritySettings) -> int:
-    since = _now() - timedelta(seconds=settings.lockout_window_s)
-    return await LoginFailure.count().where(
-        (LoginFailure.account == account_key(username)) & (LoginFailure.at > since)
-    )
+# One statement, atomic on both engines (row lock on PostgreSQL, the writer lock on SQLite): count this attempt
+# unless the account already used its attempts in the window. SET expressions read the row as it was. Reaching
+# the limit moves window_start to now, so the lock lasts the whole window from the last counted attempt.
+_T = LoginThrottle._meta.tablename
+_RESERVE_SQL = (
+    f'INSERT INTO "{_T}" ("account", "attempts", "window_start") VALUES ({{}}, 1, {{}}) '
+    'ON CONFLICT ("account") DO UPDATE SET '
+    f'"attempts" = CASE WHEN "{_T}"."window_start" <= {{}} THEN 1 ELSE "{_T}"."attempts" + 1 END, '
+    f'"window_start" = CASE WHEN "{_T}"."window_start" <= {{}} OR "{_T}"."attempts" + 1 >= {{}} THEN {{}} '
+    f'ELSE "{_T}"."window_start" END '
+    f'WHERE "{_T}"."attempts" < {{}} OR "{_T}"."window_start" <= {{}} '
+    'RETURNING "attempts"'
+)
+
+
+async def reserve_attempt(username: str, settings: SecuritySettings) -> int | None:
+    """Count an attempt BEFORE its password is checked; its number in the window, or None when locked.
+
+    Checking first and counting after let 150 parallel guesses through (issue #12): each read "not locked"
+    before any failure was written. Here the count and the refusal are one statement, so at most
+    `lockout_failures` passwords are ever checked per window, whatever the number of requests or workers.
+    """
+    now = _now()
+    since = now - timedelta(seconds=settings.lockout_window_s)
+    limit = settings.lockout_failures
+    async with write_transaction():
+        # Windows that ended count for nobody: prune them here instead of in a cron job.
+        await LoginThrottle.delete().where(LoginThrottle.window_start < since)
+        rows = await fetch(_RESERVE_SQL, account_key(username), now, since, since, limit, now, limit, since)
+    return int(rows[0]["attempts"]) if rows else None
 
 
 async def is_locked(username: str, settings: SecuritySettings) -> bool:
-    return await failures_in_window(username, settings) >= settings.lockout_failures
+    since = _now() - timedelta(seconds=settings.lockout_window_s)
+    return await LoginThrottle.exists().where(
+        (LoginThrottle.account == account_key(username)) & (LoginThrottle.attempts >= settings.lockout_failures)
+        & (LoginThrottle.window_start > since)
+    )
 
 
-async def record_failure(username: str, ip: str, settings: SecuritySettings, *, step: str = "password") -> bool:
-    """Count one failure; audit it, and audit the lockout when this failure reaches the limit. True if locked now."""
-    async with write_transaction():
-        # Rows past the window no longer count for anyone: prune them here instead of in a cron job.
-        await LoginFailure.delete().where(LoginFailure.at < _now() - timedelta(seconds=settings.lockout_window_s))
-        await LoginFailure.insert(LoginFailure(account=account_key(username), at=_now(), ip=ip[:64]))
-    count = await failures_in_window(username, settings)
+async def audit_locked(username: str, ip: str) -> None:
+    await audit.record(
+        category="login", action="staff_login", ip=ip, result="locked", actor_name=username[:100],
+        object_type="staff", object_id=username[:60],
+    )
+
+
+async def record_failure(
+    username: str, ip: str, settings: SecuritySettings, attempts: int, *, step: str = "password"
+) -> bool:
+    """Audit a failed attempt (already counted by reserve_attempt) and the lockout it causes. True if locked now."""
     await audit.record(
         category="login", action="staff_login", ip=ip, result="failed", actor_name=username[:100],
-        object_type="staff", object_id=username[:60], detail={"step": step, "failures": count},
+        object_type="staff", object_id=username[:60], detail={"step": step, "failures": attempts},
     )
-    if count == settings.lockout_failures:
+    if attempts == settings.lockout_failures:
         await audit.record(
             category="security", action="staff_lockout", ip=ip, result="locked", actor_name=username[:100],
             object_type="staff", object_id=username[:60],
-            detail={"failures": count, "minutes": settings.lockout_window_s // 60},
+            detail={"failures": attempts, "minutes": settings.lockout_window_s // 60},
         )
-    return count >= settings.lockout_failures
+    return attempts >= settings.lockout_failures
+
+
+async def release_attempt(username: str) -> None:
+    """A right password before the TOTP step is not a failure: give its counted attempt back."""
+    async with write_transaction():
+        await LoginThrottle.update({LoginThrottle.attempts: LoginThrottle.attempts - 1}).where(
+            (LoginThrottle.account == account_key(username)) & (LoginThrottle.attempts > 0)
+        )
 
 
 async def clear_failures(username: str) -> None:
     async with write_transaction():
-        await LoginFailure.delete().where(LoginFailure.account == account_key(username))
+        await LoginThrottle.delete().where(LoginThrottle.account == account_key(username))
 
 
 @dataclass(frozen=True)
@@ -79,18 +120,15 @@ async def check_password(
     passwords: Passwords, settings: SecuritySettings, username: str, password: str, ip: str
 ) -> Attempt:
     """Both unknown names and wrong passwords cost one argon2 verify and answer the same."""
+    attempts = await reserve_attempt(username, settings)
+    if attempts is None:
+        await audit_locked(username, ip)
+        return Attempt(ok=False, locked=True)
     user = await StaffUser.select(
         StaffUser.id, StaffUser.username, StaffUser.password_hash, StaffUser.active, StaffUser.totp_secret,
         StaffUser.must_change_password, StaffUser.password_changed_at,
     ).where(StaffUser.username == username).first()
-    locked = await is_locked(username, settings)
     matched = await passwords.verify(user["password_hash"] if user else None, password)
-    if locked:
-        await audit.record(
-            category="login", action="staff_login", ip=ip, result="locked", actor_name=username[:100],
-            object_type="staff", object_id=username[:60],
-        )
-        return Attempt(ok=False, locked=True)
     if matched and user and user["active"]:
         if passwords.needs_rehash(user["password_hash"]):
             # The argon2 cost was raised since this hash was made: upgrade it while we hold the password.
@@ -98,8 +136,26 @@ async def check_password(
             async with write_transaction():
                 await StaffUser.update({StaffUser.password_hash: new_hash}).where(StaffUser.id == user["id"])
         return Attempt(ok=True, user=user)
-    locked = await record_failure(username, ip, settings)
+    locked = await record_failure(username, ip, settings, attempts)
     return Attempt(ok=False, locked=locked)
+
+
+def credential_stamp(user: dict[str, Any]) -> float:
+    """When the password a session was opened with was set; a session carries it as `pw_at`."""
+    changed = user.get("password_changed_at")
+    return changed.timestamp() if changed is not None else 0.0
+
+
+def session_predates_password(session: dict[str, Any], changed: datetime | None) -> bool:
+    """True when the password changed after this session was opened: such a session ends (issue #12 item 2).
+
+    Sessions made before `pw_at` existed fall back to their login time.
+    """
+    if changed is None:
+        return False
+    opened = session.get("pw_at", session.get("auth_at", 0))
+    # Timestamps round-trip through the database with microseconds; allow a millisecond of float noise.
+    return not isinstance(opened, int | float) or changed.timestamp() > opened + 0.001
 
 
 def password_expired(user: dict[str, Any], settings: SecuritySettings) -> bool:

@@ -156,9 +156,26 @@ class ProfileIncomplete(NotAuthorizedException):
     """An employer whose record is not complete asked for a business page: 信息完善 first (ACC-3)."""
 
 
-# Where 信息完善 lives (the employer domain's page); handlers that must stay reachable declare PROFILE_EXEMPT.
-PROFILE_COMPLETION_PATH = "/employer/profile/complete"
+# Handlers that must stay reachable with an incomplete record declare PROFILE_EXEMPT.
 PROFILE_EXEMPT = {"profile_exempt": True}
+# The route of the 信息完善 page, named by the domain that owns it (register_profile_completion).
+_PROFILE_COMPLETION: dict[str, str] = {}
+
+
+def register_profile_completion(route_name: str) -> None:
+    """The applicant domain names its 信息完善 page; the platform sends incomplete accounts there (ACC-3)."""
+    _PROFILE_COMPLETION["route"] = route_name
+
+
+def profile_completion_url(app: Any, next_path: str | None = None) -> str:
+    """The 信息完善 page (with `next` when given); the home page while no domain has registered one."""
+    from urllib.parse import quote
+
+    route = _PROFILE_COMPLETION.get("route")
+    if not route:
+        return "/"
+    target = app.route_reverse(route)
+    return target + "?next=" + quote(next_path, safe="") if next_path is not None else target
 
 
 def _require_complete_profile(connection: ASGIConnection, handler: BaseRouteHandler, principal: Principal) -> None:
@@ -168,15 +185,13 @@ def _require_complete_profile(connection: ASGIConnection, handler: BaseRouteHand
 
 def profile_incomplete_redirect(request: Any, exc: ProfileIncomplete) -> Any:
     """Send the employer to 信息完善 and, for a page visit, back to the page afterwards."""
-    from urllib.parse import quote
-
     from litestar import Response
     from litestar.response import Redirect
 
-    target = PROFILE_COMPLETION_PATH
+    here = None
     if request.method in {"GET", "HEAD"}:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target += "?next=" + quote(here, safe="")
+    target = profile_completion_url(request.app, here)
     if request.headers.get("hx-request") == "true":
         return Response(content="", status_code=200, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)

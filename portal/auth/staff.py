@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal import audit
+from portal.auth import login
 from portal.auth.passwords import Passwords, password_problems
 from portal.auth.permissions import PERMISSIONS
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.refusal import Refused
+from portal.settings import SecuritySettings
 
 ADMIN_ROLE = "admin"
 # Holding these is what makes someone an administrator; nobody may take them from themselves.
@@ -166,8 +168,13 @@ async def update_staff(
 
 
 async def reset_password(passwords: Passwords, actor: Any, ip: str, uid: int) -> str:
-    """A new temporary password, shown to the administrator once; the user must change it at next login."""
-    if not await StaffUser.exists().where(StaffUser.id == uid):
+    """A new temporary password, shown to the administrator once; the user must change it at next login.
+
+    The user's sessions end (they predate the new password) and a lockout is lifted: the administrator
+    has just handed over a password to sign in with.
+    """
+    user = await StaffUser.select(StaffUser.username).where(StaffUser.id == uid).first()
+    if user is None:
         raise LookupError(uid)
     temp = temporary_password()
     password_hash = await passwords.hash(temp)
@@ -176,11 +183,27 @@ async def reset_password(passwords: Passwords, actor: Any, ip: str, uid: int) ->
             {StaffUser.password_hash: password_hash, StaffUser.must_change_password: True,
              StaffUser.password_changed_at: _now()}
         ).where(StaffUser.id == uid)
+        await login.clear_failures(user["username"])
     await audit.record(
         category="admin", action="staff_reset_password", actor=actor, ip=ip, object_type="staff", object_id=uid,
-        detail={"before": {"must_change_password": None}, "after": {"must_change_password": True}},
+        detail={"before": {"must_change_password": None}, "after": {"must_change_password": True, "locked": False}},
     )
     return temp
+
+
+async def unlock(settings: SecuritySettings, actor: Any, ip: str, uid: int) -> bool:
+    """解锁: forget the counted sign-in attempts of the user; False (nothing audited) when it was not locked."""
+    user = await StaffUser.select(StaffUser.username).where(StaffUser.id == uid).first()
+    if user is None:
+        raise LookupError(uid)
+    if not await login.is_locked(user["username"], settings):
+        return False
+    await login.clear_failures(user["username"])
+    await audit.record(
+        category="security", action="staff_unlock", actor=actor, ip=ip, object_type="staff", object_id=uid,
+        detail={"before": {"locked": True}, "after": {"locked": False}},
+    )
+    return True
 
 
 async def reset_totp(actor: Any, ip: str, uid: int) -> None:

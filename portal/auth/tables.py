@@ -42,10 +42,10 @@ class SessionRecord(Table, help_text="Server-side session store shared by every 
     expires_at = Timestamptz(null=True, default=None, index=True)
 
 
-class LoginFailure(Table, help_text="Failed logins per account, counted for the lockout by every worker"):
-    account = Varchar(length=80, index=True, help_text="kind:username, not the password")
-    at = Timestamptz(index=True)
-    ip = Varchar(length=64, default="")
+class LoginThrottle(Table, help_text="Sign-in attempts per account in the current window, shared by every worker"):
+    account = Varchar(length=80, unique=True, help_text="kind:username, not the password")
+    attempts = Integer(default=0, help_text="Attempts counted before their password was checked")
+    window_start = Timestamptz(index=True, help_text="Start of the window; the moment of the lockout once locked")
 
 
 class UsedToken(Table, help_text="One-time values already consumed: form ids, SSO codes, TOTP steps"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.areas import Area
-from portal.dataservices import cleanup, controllers, documents, parallel
+from portal.dataservices import cleanup, controllers, documents, parallel, signing
 from portal.web import NavItem
 
 DATASERVICES = Area(
@@ -12,7 +12,8 @@ DATASERVICES = Area(
     nav=[NavItem("证书管理", "certificate_list", "staff", permission=controllers.REVOKE_PERMISSION, order=70,
                  description="查询已签发证书，办理作废")],
     permissions={controllers.REVOKE_PERMISSION: "证书管理（查询证明、撤销证明）"},
-    on_startup=[cleanup.start_cleanup],
+    document_kinds={"certificate": controllers.REVOKE_PERMISSION},  # 证书管理 shows each certificate's PDF
+    on_startup=[cleanup.start_cleanup, signing.seal_ready],
     on_shutdown=[cleanup.stop_cleanup, parallel.close_pool, documents.close_renderer],
 )
 

@@ -1,4 +1,4 @@
-"""Stored PDFs (kept byte for byte with their hash) and certificates with a verification code and QR (X-4)."""
+"""Stored PDFs (kept byte for byte with their hash) and certificates with a verification code, QR and seal (X-4)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from piccolo.custom_types import Combinable
 
 from portal import audit, validators
 from portal.auth.principal import Principal, division_clause
+from portal.dataservices import signing
 from portal.dataservices.documents import render_pdf
 from portal.dataservices.grid import Column, Filter, Grid, Scope
 from portal.dataservices.tables import Certificate, StoredDocument
@@ -59,9 +61,13 @@ def _storage(settings: Settings | None = None) -> Path:
 
 async def store_document(pdf: bytes, *, kind: str, title: str, owner_employer_id: int | None = None,
                          owner_person_id: int | None = None, division_code: str = "") -> dict:
-    """Keep a generated PDF (random file name outside the web root) with its SHA-256; returns the row."""
-    digest = hashlib.sha256(pdf).hexdigest()
+    """Keep a generated PDF (random file name outside the web root) with its SHA-256; returns the row.
+    Rosters are sealed first (an invisible signature) when PORTAL_SIGN_ROSTERS is on."""
     settings = Settings.from_env()
+    if kind == "roster" and settings.seals.sign_rosters:
+        pdf = (await signing.sign_pdf(pdf, division_code=division_code, reason=f"名册 {title}"[:100],
+                                      settings=settings)).pdf
+    digest = hashlib.sha256(pdf).hexdigest()
     path = _storage(settings) / f"{secrets.token_hex(16)}.pdf"
     path.write_bytes(pdf)
     path.chmod(0o600)
@@ -127,8 +133,10 @@ def new_code() -> str:
 
 
 def public_base(request: Request) -> str:
-    configured = request.app.state.settings.site.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """The address printed in QR codes: PORTAL_PUBLIC_URL, never the request's Host header (a forged Host
+    would put someone else's site on a paper certificate)."""
+    site = request.app.state.settings.site
+    return (site.public_url or site.local_url).rstrip("/")
 
 
 def qr_data_url(url: str) -> str:
@@ -146,11 +154,18 @@ async def issue_certificate(
     verify_url = f"{base_url.rstrip('/')}/verify/{code}"
     issued_at = datetime.now(UTC)
     settings = Settings.from_env()
+    sign = settings.seals.sign
     pdf = await render_pdf(template, {
         "facts": facts, "paragraphs": paragraphs, "code": code, "verify_url": verify_url,
         "qr": qr_data_url(verify_url), "issued_at": issued_at, "issuer": issuer or settings.site.name,
-        **(context or {}),
+        "seal_mark": signing.SEAL_MARK if sign else "", **(context or {}),
     }, title=title, header=f"验证码 {code}")
+    signed_by = ""
+    if sign:
+        # the field name carries the code in ASCII too: a damaged copy is still recognised as ours (文件被改动)
+        signed = await signing.sign_pdf(pdf, division_code=division_code, reason=f"验证码 {code}",
+                                        field_name=f"{signing.FIELD_PREFIX}{code}", settings=settings)
+        pdf, signed_by = signed.pdf, signed.signed_by
     document = await store_document(pdf, kind="certificate", title=title, owner_employer_id=owner_employer_id,
                                     owner_person_id=owner_person_id, division_code=division_code)
     summary = [[f.label, f.masked()] for f in facts]
@@ -158,7 +173,7 @@ async def issue_certificate(
         code=code, kind=kind, title=title, subject_summary=json.dumps(summary, ensure_ascii=False),
         owner_employer_id=owner_employer_id, owner_person_id=owner_person_id, division_code=division_code,
         document_token=document["token"], pdf_sha256=document["sha256"], storage_path=document["storage_path"],
-        issued_at=issued_at, issued_on=issued_at.astimezone(SHANGHAI).date(),
+        issued_at=issued_at, issued_on=issued_at.astimezone(SHANGHAI).date(), signed_by=signed_by,
     )
     async with write_transaction():
         await row.save()
@@ -259,3 +274,38 @@ async def verification(code: str) -> dict | None:
     row["facts"] = json.loads(row["subject_summary"] or "[]")
     row["valid"] = row["revoked_at"] is None
     return row
+
+
+# -- an uploaded PDF: the issued original, a changed copy of one of ours, or not ours --------------------------
+
+# Where an issued certificate names its code in ASCII: the seal's field name and the verification link.
+_CODE_IN_PDF = re.compile(rb"(?:" + re.escape(signing.FIELD_PREFIX.encode()) + rb"|/verify/)([A-Z2-7]{24})")
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """outcome: valid (有效), revoked (已撤销), altered (文件被改动), foreign (不是本厅签发)."""
+
+    outcome: str
+    cert: dict | None = None
+    signature: signing.SignatureCheck | None = None
+
+
+async def check_upload(data: bytes) -> UploadCheck:
+    """Byte-for-byte comparison with the issued file (its SHA-256), plus the signature check for the page.
+    A changed copy is recognised by the code it still names; the page then says 文件被改动, never 有效."""
+    found = await Certificate.select().where(Certificate.pdf_sha256 == hashlib.sha256(data).hexdigest()).first()
+    signature = await signing.check_signatures(data)
+    if found is not None:
+        # only what the public page shows: never the revocation reason, the document token or the file path
+        public = {k: found[k] for k in ("title", "code", "issued_at", "revoked_at")}
+        public["facts"] = json.loads(found["subject_summary"] or "[]")
+        public["valid"] = found["revoked_at"] is None
+        return UploadCheck("valid" if public["valid"] else "revoked", public, signature)
+    codes = {m.decode() for m in _CODE_IN_PDF.findall(data)}
+    for name in signature.field_names:
+        if name.startswith(signing.FIELD_PREFIX):
+            codes.add(name[len(signing.FIELD_PREFIX):])
+    if codes and await Certificate.exists().where(Certificate.code.is_in(sorted(codes)[:10])):
+        return UploadCheck("altered", None, signature)
+    return UploadCheck("foreign", None, signature)

@@ -8,12 +8,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from portal.auth.principal import PUBLIC, Principal, authenticated_guard, division_clause, staff_guard
+from portal import audit
+from portal.auth.principal import PUBLIC, Principal, authenticated_guard, staff_guard
 from portal.core import dictionary
-from portal.dataservices import certificates, cleanup, imports
+from portal.dataservices import certificates, cleanup, document_access, imports
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, grid_response, owner_key
 from portal.dataservices.spreadsheets import spec_by_name
 from portal.dataservices.tables import ExportJob, StoredDocument
@@ -27,16 +29,53 @@ RESULT_PAGE_SIZE = 50
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+VERIFY_HEADERS = {**NO_STORE, "X-Robots-Tag": "noindex"}
+
+
+async def _verify_page(request: Request, *, cert: dict | None = None, code: str = "", check=None, error: str = "",
+                       status_code: int = 200) -> Response:
+    max_mb = request.app.state.settings.seals.upload_max_bytes // (1024 * 1024)
+    return await render(
+        request, "dataservices/verify.html",
+        {"page_title": "证明核验", "cert": cert, "code": code[:40], "check": check, "error": error, "max_mb": max_mb},
+        status_code=status_code, headers=VERIFY_HEADERS,
+    )
+
+
 @get("/verify/{code:str}", name="verify_certificate", opt=PUBLIC)
 async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     """Public: anyone holding the paper scans the QR code; personal data is masked, status is explicit."""
     found = await certificates.verification(code)
-    return await render(
-        request, "dataservices/verify.html",
-        {"page_title": "证明核验", "cert": found, "code": code[:40]},
-        status_code=200 if found else 404,
-        headers={**NO_STORE, "X-Robots-Tag": "noindex"},
-    )
+    if found:
+        # Only what the public page shows: never the staff member's revocation reason or the document token.
+        found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at")}
+    return await _verify_page(request, cert=found, code=code, status_code=200 if found else 404)
+
+
+@get("/verify", name="verify_start", opt=PUBLIC)
+async def verify_start(request: Request) -> Response:
+    """Public: the upload form alone, for whoever received the PDF file rather than the paper."""
+    return await _verify_page(request)
+
+
+@post("/verify", name="verify_upload", opt=PUBLIC)
+async def verify_upload(request: Request) -> Response:
+    """Public: an uploaded PDF is the issued original (有效 / 已撤销), a changed copy of one (文件被改动) or not ours
+    (不是本厅签发). The file is read into memory, checked and dropped: nothing is stored."""
+    limit = request.app.state.settings.seals.upload_max_bytes
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return await _verify_page(request, error="请选择要核验的PDF文件")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        return await _verify_page(request, error=f"文件大小超过{limit // (1024 * 1024)}MB的上限", status_code=413)
+    if not data:
+        return await _verify_page(request, error="上传的文件是空的，请重新选择")
+    if b"%PDF-" not in data[:1024]:
+        return await _verify_page(request, error="上传的文件不是PDF文件，请选择PDF格式的证明文件")
+    check = await certificates.check_upload(data)
+    return await _verify_page(request, check=check)
 
 
 async def _export_job(request: Request, token: str) -> dict:
@@ -127,16 +166,23 @@ async def import_failed_rows(request: Request, token: FromPath[str]) -> Response
     return Response(content=data, media_type=XLSX_TYPE, headers=attachment_headers(name))
 
 
-def document_scope(principal: Principal):
-    """Applicants: their own documents; staff: documents of divisions within their jurisdiction."""
-    if not principal.is_staff:
-        return certificates.applicant_scope(principal)
-    return division_clause(principal, StoredDocument.division_code)
-
-
 @get("/documents/{token:str}", name="document_download", guards=[authenticated_guard])
 async def document_download(request: Request, token: FromPath[str]) -> Response:
-    return await certificates.document_response(token, document_scope(request.user))
+    """Applicants: their own documents. Staff: the document's domain permission and division, and every
+    download (or refusal of an existing document) is an audit row: rosters hold whole ID numbers."""
+    principal = request.user
+    if not principal.is_staff:
+        return await certificates.document_response(token, certificates.applicant_scope(principal))
+    try:
+        row, data = await certificates.load_document(token, document_access.staff_scope(principal))
+    except NotFoundException:
+        if existing := await StoredDocument.select(StoredDocument.id).where(StoredDocument.token == token).first():
+            await audit.record(category="security", action="document_denied", actor=principal, result="denied",
+                               ip=client_ip(request), object_type="document", object_id=existing["id"])
+        raise
+    await audit.record(category="privacy", action="document_download", actor=principal, ip=client_ip(request),
+                       object_type="document", object_id=row["id"], detail={"kind": row["kind"], "title": row["title"]})
+    return certificates.pdf_response(data, f"{row['title']}.pdf")
 
 
 # -- 证书管理: staff list, detail and revocation, within the staff member's division scopes -------------------
@@ -193,5 +239,5 @@ async def certificate_revoke(request: Request, cid: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("certificate_detail", cid=cid) + "?revoked=1")
 
 
-ROUTES = [verify_certificate, export_status, export_download, import_result, import_failed_rows, document_download,
+ROUTES = [verify_certificate, verify_start, verify_upload, export_status, export_download, import_result, import_failed_rows, document_download,
           certificate_list, certificate_detail, certificate_revoke]

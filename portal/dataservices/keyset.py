@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from portal.webutil import valid_id
+
 MAX_CURSOR = 400
 MAX_PAGE_NUMBER = 10**6
 
@@ -34,7 +36,7 @@ class Cursor:
             return None
         try:
             value, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-            if ident.__class__ is not int:
+            if not valid_id(ident):
                 return None
             if value is None:
                 return cls(None, ident)

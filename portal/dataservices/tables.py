@@ -69,9 +69,11 @@ class Certificate(Table, help_text="An issued certificate: random verification c
     owner_person_id = Integer(null=True, default=None, index=True)
     division_code = Varchar(length=12, default="")
     document_token = Varchar(length=64, default="", help_text="StoredDocument.token of the PDF")
-    pdf_sha256 = Varchar(length=64, default="")
+    pdf_sha256 = Varchar(length=64, default="", help_text="SHA-256 of the issued (signed) PDF: an upload is checked against it")
     storage_path = Varchar(length=300, default="")
     issued_at = Timestamptz()
     issued_on = Date(null=True, default=None, help_text="issued_at as a date in Asia/Shanghai: the 签发日期 filter")
     revoked_at = Timestamptz(null=True, default=None)
     revoke_reason = Varchar(length=200, default="")
+    signed_by = Varchar(length=200, default="",
+                        help_text="Seal holder and its certificate's SHA-256, empty when issued unsigned")

@@ -26,8 +26,31 @@ def _jurisdiction(principal: Principal) -> Any:
     return reduce(lambda a, b: a | b, conditions)
 
 
-def scope_where(principal: Principal | None, *, kinds: list[str] | None = None) -> Any:
-    """A WHERE clause limiting matters to what `principal` may see; None means nothing at all."""
+def unsubmitted_states() -> set[str]:
+    """States a matter can be in without ever having been submitted: its kind's initial state (草稿) and what
+    the applicant reaches from there without starting the clock (撤回, 删除)."""
+    found: set[str] = set()
+    for kind in all_kinds():
+        reach, todo = {kind.initial_state}, [kind.initial_state]
+        while todo:
+            state = todo.pop()
+            for t in kind.transitions:
+                if state in t.from_states and not t.starts_clock and t.to_state not in reach:
+                    reach.add(t.to_state)
+                    todo.append(t.to_state)
+        found |= reach
+    return found
+
+
+def scope_where(
+    principal: Principal | None, *, kinds: list[str] | None = None, states: list[str] | None = None
+) -> Any:
+    """A WHERE clause limiting matters to what `principal` may see; None means nothing at all.
+
+    Staff never see a matter its applicant has not submitted (a draft, or one withdrawn or deleted as a
+    draft): `submitted_at` is set by the first submission. Callers that already limit the states to ones no
+    unsubmitted matter can be in pass them as `states`, which keeps the workbench's index covering.
+    """
     if principal is None:
         return None
     if principal.is_employer and principal.employer_id is not None:
@@ -40,7 +63,10 @@ def scope_where(principal: Principal | None, *, kinds: list[str] | None = None) 
     jurisdiction = _jurisdiction(principal)
     if not visible or jurisdiction is None:
         return None
-    return Matter.kind.is_in(visible) & (jurisdiction)
+    where = Matter.kind.is_in(visible) & (jurisdiction)
+    if states is None or set(states) & unsubmitted_states():
+        where = where & Matter.submitted_at.is_not_null()
+    return where
 
 
 def covers_matter(principal: Principal, matter: dict[str, Any]) -> bool:
@@ -49,7 +75,7 @@ def covers_matter(principal: Principal, matter: dict[str, Any]) -> bool:
         return matter["employer"] == principal.employer_id
     if principal.is_person:
         return matter["person"] == principal.person_id
-    if matter["kind"] not in staff_kinds(principal):
+    if matter["kind"] not in staff_kinds(principal) or matter["submitted_at"] is None:
         return False
     return (
         principal.covers_division(matter["division_code"])

@@ -136,13 +136,11 @@ def waiting_states() -> list[str]:
 async def queue_query(principal, filters: dict[str, str]) -> QueueQuery | None:
     """The whole filter in one query, scope first; None when the principal can see nothing."""
     kinds = [filters["kind"]] if filters["kind"] else None
-    where = scope_where(principal, kinds=kinds)
+    states = [filters["state"]] if filters["state"] else (waiting_states() or ["-"])
+    where = scope_where(principal, kinds=kinds, states=states)
     if where is None:
         return None
-    if filters["state"]:
-        where = where & (Matter.state == filters["state"])
-    else:
-        where = where & Matter.state.is_in(waiting_states() or ["-"])
+    where = where & Matter.state.is_in(states)
     source = None
     if filters["q"]:
         match, source = await name_search(filters["q"])

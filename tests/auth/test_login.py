@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from portal.auth.tables import LoginFailure, StaffUser
+from portal.auth.tables import LoginThrottle, StaffUser
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
 from tests.support.staff import app_with, client_for, login, without_tokens
@@ -46,8 +46,8 @@ async def test_five_failures_lock_the_account_for_fifteen_minutes(app, client):
     lockouts = await AuditLog.select().where(AuditLog.action == "staff_lockout")
     assert len(lockouts) == 1 and lockouts[0]["object_id"] == "alice"
     assert await AuditLog.count().where((AuditLog.action == "staff_login") & (AuditLog.result == "locked")) == 1
-    # Fifteen minutes later the failures have left the window.
-    await LoginFailure.update({LoginFailure.at: datetime.now(UTC) - timedelta(minutes=16)}, force=True)
+    # Fifteen minutes after the lockout the window is over.
+    await LoginThrottle.update({LoginThrottle.window_start: datetime.now(UTC) - timedelta(minutes=16)}, force=True)
     assert (await login(client, "alice", "Alice#2026")).status_code == 303
 
 
@@ -56,7 +56,7 @@ async def test_success_resets_the_failure_count(app, client):
     for _ in range(4):
         await login(client, "alice", "bad")
     assert (await login(client, "alice", "Alice#2026")).status_code == 303
-    assert await LoginFailure.count() == 0
+    assert await LoginThrottle.count() == 0
 
 
 async def test_lockout_is_shared_by_every_worker(app, client):
@@ -192,9 +192,11 @@ async def test_asvs_policy_applies_on_the_change_page(app):
 
 
 async def test_failures_outside_the_window_are_pruned(app, client):
-    await LoginFailure.insert(LoginFailure(account="staff:old", at=datetime.now(UTC) - timedelta(hours=1), ip=""))
+    await LoginThrottle.insert(
+        LoginThrottle(account="staff:old", attempts=5, window_start=datetime.now(UTC) - timedelta(hours=1))
+    )
     await login(client, "someone", "bad")
-    assert [r["account"] for r in await LoginFailure.select(LoginFailure.account)] == ["staff:someone"]
+    assert [r["account"] for r in await LoginThrottle.select(LoginThrottle.account)] == ["staff:someone"]
 
 
 async def test_a_weaker_hash_is_upgraded_at_login(app, client):

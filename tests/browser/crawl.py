@@ -57,7 +57,7 @@ def _network_login(page: Any, live: Any, tab: str, login_name: str, password: st
     page.fill("#s-password", password)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
-    if "/sso/agent/confirm" in page.url:  # the demo agent confirms its authorisation at the first login
+    if "/employer/agent/confirm" in page.url:  # the demo agent confirms its authorisation at the first login
         with page.expect_navigation():
             page.get_by_role("button", name="确认接受授权并登录").click()
 

@@ -58,5 +58,7 @@ def test_filter_then_revoke_with_confirmation(live, page):
 
     page.goto(f"/verify/{cert['code']}")
     status = page.inner_text("[data-testid=verify-status]")
-    assert "已撤销" in status and "复核发现信息有误" in status
+    # The reason stays with the staff page; the public one says 已撤销 and the date.
+    assert "已撤销" in status and "撤销，不再有效" in status
+    assert "复核发现信息有误" not in page.inner_text("main")
     assert page.console_errors == []

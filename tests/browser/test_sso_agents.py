@@ -53,7 +53,7 @@ def test_agent_is_authorised_confirms_acts_and_is_revoked(live, browser, page):
     agent_page = other.new_page()
     agent_page.goto("/employer/profile")
     _network_login(agent_page, "agent", agent["login_name"], agent["password"], uscc=employer["uscc"])
-    agent_page.wait_for_url("**/sso/agent/confirm")
+    agent_page.wait_for_url("**/employer/agent/confirm")
     assert employer["name"] in agent_page.inner_text("main")
     with agent_page.expect_navigation():
         agent_page.get_by_role("button", name="确认接受授权并登录").click()

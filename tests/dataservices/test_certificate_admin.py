@@ -158,10 +158,11 @@ async def test_revoke_needs_a_reason_then_a_confirmation_and_is_audited_once(app
 
     verify = await client.page(f"/verify/{cert['code']}")
     status = verify.find(attrs={"data-testid": "verify-status"}).get_text()
-    assert "已撤销" in status and "证明信息有误<b>" in status
+    # The public page: 已撤销 and the date; the reason is for staff only (issue #12 item 8).
+    assert "已撤销" in status and "证明信息有误" not in verify.get_text()
     row = await Certificate.select().where(Certificate.id == cert["id"]).first()
     assert row["revoke_reason"] == "证明信息有误<b>"
-    assert row["revoked_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in status
+    assert row["revoked_at"].astimezone(SHANGHAI).strftime("%Y年%m月%d日") in status
 
     audits = await AuditLog.select().where(AuditLog.action == "certificate_revoke")
     assert len(audits) == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 from portal.dataservices import documents
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate, store_document
 from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
+from portal.filters import local_time
 from portal.storage import storage_file
 from tests.support.factories import make_employer, make_id_number, make_staff
 
@@ -125,6 +126,12 @@ async def test_renderer_restarts_after_the_browser_dies_and_bounds_concurrency(m
     assert in_flight["max"] == r.concurrency == 2
 
 
+async def _revoked_at(code: str):
+    from portal.dataservices.tables import Certificate
+
+    return (await Certificate.select(Certificate.revoked_at).where(Certificate.code == code).first())["revoked_at"]
+
+
 async def test_certificate_verification_valid_then_revoked(app, client):
     employer = await make_employer(name="海南椰风有限公司")
     ident = make_id_number()
@@ -150,7 +157,10 @@ async def test_certificate_verification_valid_then_revoked(app, client):
     assert not await revoke_certificate(cert["code"], "again")
     soup = await client.page(f"/verify/{cert['code']}")
     status = soup.find(attrs={"data-testid": "verify-status"}).get_text()
-    assert "已撤销" in status and "信息有误" in status
+    # The public page says 已撤销 and when; the staff member's free-text reason stays internal (issue #12 item 8).
+    revoked_on = local_time(await _revoked_at(cert["code"]), "%Y年%m月%d日")
+    assert "已撤销" in status and revoked_on in status
+    assert "信息有误" not in soup.get_text()
     await client.page("/verify/NOSUCHCODE", status=404)
 
 
@@ -166,9 +176,10 @@ async def test_stored_document_downloads_unchanged_for_owner_only(app, client, o
     assert response.headers["content-type"] == "application/pdf"
     await other_client.sign_in("employer", employer_id=other["id"], acting_name="李法人", acting_role="legal_rep")
     assert (await other_client.get(url)).status_code == 404
-    inside = await make_staff(app, "doc_in", scopes={"division": ["460100"]})
+    # Staff need the permission registered for the document's kind; no domain registered "receipt".
+    inside = await make_staff(app, "doc_in", permissions=["lc.review"], scopes={"division": ["460100"]})
     await other_client.sign_in("staff", uid=inside["id"])
-    assert (await other_client.get(url)).content == pdf
+    assert (await other_client.get(url)).status_code == 404
     outside = await make_staff(app, "doc_out", scopes={"division": ["460200"]})
     await other_client.sign_in("staff", uid=outside["id"])
     assert (await other_client.get(url)).status_code == 404

@@ -77,11 +77,11 @@ async def test_agent_confirms_at_next_login_and_acts_under_own_name(app, client,
     agent_user = await net_user(app, "natural", name="黄经办")
     await client.post_form("/employer/agents", agent_form(agent_user["login_name"]))
     response = await agent_login(app, other_client, employer, agent_user, protocol, next_path="/employer/profile")
-    assert response.headers["location"] == "/sso/agent/confirm"
-    soup = await other_client.page("/sso/agent/confirm")
+    assert response.headers["location"] == "/employer/agent/confirm"
+    soup = await other_client.page("/employer/agent/confirm")
     assert "海南代理测试有限公司" in soup.get_text()
     assert soup.find(attrs={"data-testid": "whoami"}) is None  # not signed in before confirming
-    response = await other_client.post_form("/sso/agent/confirm", {"decision": "confirm"})
+    response = await other_client.post_form("/employer/agent/confirm", {"decision": "confirm"})
     assert response.status_code == 303 and response.headers["location"] == "/employer/profile"
     row = await AgentAuthorisation.select().where(AgentAuthorisation.employer == employer["id"]).first()
     assert row["status"] == "active" and row["confirmed_at"] is not None
@@ -93,6 +93,29 @@ async def test_agent_confirms_at_next_login_and_acts_under_own_name(app, client,
     audit_row = await AuditLog.select().where(AuditLog.action == "agent_revoke").first()
     assert audit_row["actor_name"] == "黄经办（海南代理测试有限公司）"
     assert (await other_client.get("/employer/profile")).status_code == 303  # the session ended
+
+
+async def test_agent_who_declines_or_comes_late_is_not_signed_in(app, client, other_client):
+    employer = await legal_rep(client)
+    agent_user = await net_user(app, "natural")
+    await client.post_form("/employer/agents", agent_form(agent_user["login_name"]))
+    response = await agent_login(app, other_client, employer, agent_user)
+    assert response.headers["location"] == "/employer/agent/confirm"
+    response = await other_client.post_form("/employer/agent/confirm", {"decision": "later"})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert (await other_client.page("/")).find(attrs={"data-testid": "whoami"}) is None
+    row = await AgentAuthorisation.select().where(AgentAuthorisation.employer == employer["id"]).first()
+    assert row["status"] == "pending"
+    # Without a sign-in held for confirmation (already spent, or never started) the page refuses and signs no one
+    # in — nor out: the legal representative following a stray link keeps the session.
+    for page_client, signed_in in ((other_client, False), (client, True)):
+        response = await page_client.get("/employer/agent/confirm")
+        assert response.status_code == 400 and "确认请求已失效，请重新登录" in response.text
+        response = await page_client.post_form("/employer/agent/confirm", {"decision": "confirm"})
+        assert response.status_code == 400
+        whoami = (await page_client.page("/")).find(attrs={"data-testid": "whoami"})
+        assert (whoami is not None) == signed_in
+    assert (await AgentAuthorisation.select().where(AgentAuthorisation.id == row["id"]).first())["status"] == "pending"
 
 
 async def test_revoked_agent_loses_the_session_at_once(app, client, other_client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domains.employer.tables import Employer
+from portal.auth import principal
 from tests.support.factories import make_employer, make_id_number
 
 VALID = {
@@ -103,3 +104,11 @@ async def test_completion_and_filing_share_one_definition_of_each_record_field()
         assert {k: v for k, v in profile.cleaned.items() if k in filing_keys} == filing.cleaned
     long_name = Form(PROFILE_FIELDS, {**VALID, "name": "海" * 150})
     assert await long_name.validate() and long_name.cleaned["contact_phone"] == "0898-66666666"
+
+
+async def test_the_platform_sends_incomplete_employers_to_the_page_the_domain_registered(client, monkeypatch):
+    # portal holds no domain URL: the employer domain names its page (register_profile_completion).
+    monkeypatch.setitem(principal._PROFILE_COMPLETION, "route", "employer_agents")
+    await incomplete_employer(client)
+    response = await client.get("/employer/profile")
+    assert response.status_code == 303 and response.headers["location"] == "/employer/agents?next=%2Femployer%2Fprofile"

@@ -78,7 +78,7 @@ async def test_300_row_new_renew_file_gives_the_per_row_reasons_with_batch_looku
 
     async def reasons_of(row_data):
         number = row_data["id_number"]
-        return sheets.new_renew_reasons(row_data, await service.pending_filings(number),
+        return sheets.new_renew_reasons(row_data, await service.pending_filings(number, employer_id=employer["id"]),
                                         await service.current_contract(employer["id"], number))
 
     expected = await _expected(sheets.NEW_RENEW, data, reasons_of)
@@ -88,8 +88,9 @@ async def test_300_row_new_renew_file_gives_the_per_row_reasons_with_batch_looku
     assert got == {n: r for n, r in expected.items() if r}  # accepted rows are counted, not stored (issue #12)
     assert calls == {"pending_filings_many": 1, "current_contracts": 2}  # the check, then the writer's renewals
     assert len(got) == 23  # 6 + 6 + 5 + 4 + 2 failing rows above
-    assert any(r and r[0].startswith("此人存在未审核的备案信息：此人在单位【吉林慧新业桥经贸有限公司】")
-               for r in got.values())
+    # Filings pending at another employer: the message does not name it (issue #12 item 7).
+    assert any(r and r[0] == "此人在其他单位存在未审核的备案，待其审核完成后再办理" for r in got.values())
+    assert not any("吉林慧新业桥经贸有限公司" in reason for r in got.values() for reason in r)
     assert expected[122] == [] and 122 not in got and got[123] == ["姓名与本单位备案信息不一致"] and got[124]
 
 
@@ -110,7 +111,7 @@ async def test_terminate_file_gives_the_per_row_reasons_with_batch_lookups(clien
 
     async def reasons_of(row_data):
         number = row_data["id_number"]
-        return sheets.terminate_reasons(row_data, await service.pending_filings(number),
+        return sheets.terminate_reasons(row_data, await service.pending_filings(number, employer_id=employer["id"]),
                                         await service.current_contract(employer["id"], number), today)
 
     expected = await _expected(sheets.TERMINATE, data, reasons_of)

@@ -94,9 +94,11 @@ async def test_unreviewed_filing_elsewhere_is_refused_beside_the_id_number(clien
     soup = BeautifulSoup(response.text, "html.parser")
     # the service's Refused(message, "id_number") goes beside that field, and into the summary with a link to it
     beside = soup.find(id="f-id_number-error").get_text()
-    assert "此人存在未审核的备案信息：此人在单位【海南慧新业桥经贸有限公司】" in beside
+    assert "此人在其他单位存在未审核的备案，待其审核完成后再办理" in beside
     summary = soup.find(class_="app-error-summary")
-    assert summary.find("a", href="#f-id_number") and "此人存在未审核的备案信息" in summary.get_text()
+    assert summary.find("a", href="#f-id_number") and "此人在其他单位存在未审核的备案" in summary.get_text()
+    # The other employer is not named: anyone typing an ID number would learn where the person is hired.
+    assert "海南慧新业桥经贸有限公司" not in response.text
     # everything typed is kept
     assert soup.find("input", attrs={"name": "id_number"})["value"] == id_number
     assert soup.find("input", attrs={"name": "post"})["value"] == "仓库保管员"

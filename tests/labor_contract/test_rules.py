@@ -144,9 +144,14 @@ def test_first_filing_must_be_new():
 def test_one_unreviewed_filing_per_person_across_employers():
     # guide 1.7 upload result: 此人存在未审核的备案信息：此人在单位【吉林慧新业桥经贸有限公司】已存在全日制劳动…
     assert rules.unreviewed_refusal([]) is None
-    reason = rules.unreviewed_refusal([PendingFiling("吉林慧新业桥经贸有限公司", "全日制用工", "new")])
+    reason = rules.unreviewed_refusal([PendingFiling("吉林慧新业桥经贸有限公司", "全日制用工", "new", own=True)])
     assert reason.startswith("此人存在未审核的备案信息：此人在单位【吉林慧新业桥经贸有限公司】已存在全日制")
     assert "新订" in reason
+    # At another employer the name is withheld (issue #12 item 7), also when an own filing comes later.
+    elsewhere = PendingFiling("海南其他有限公司", "全日制用工", "new")
+    assert rules.unreviewed_refusal([elsewhere]) == "此人在其他单位存在未审核的备案，待其审核完成后再办理"
+    mixed = rules.unreviewed_refusal([elsewhere, PendingFiling("本单位", "全日制用工", "renew", own=True)])
+    assert "本单位" in mixed and "海南其他有限公司" not in mixed
 
 
 NAME_CASES = [

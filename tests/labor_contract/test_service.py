@@ -34,7 +34,11 @@ async def test_one_unreviewed_filing_per_person_across_employers():
     await service.file_new(employer_principal(first), values)
     with pytest.raises(Refused) as refused:
         await service.file_new(employer_principal(second), values)
-    assert refused.value.message.startswith("此人存在未审核的备案信息：此人在单位【海南慧新业桥经贸有限公司】已存在全日制用工")
+    assert refused.value.message == "此人在其他单位存在未审核的备案，待其审核完成后再办理"
+    # At its own employer the guide's wording, with the name, is kept.
+    with pytest.raises(Refused) as own:
+        await service.file_new(employer_principal(first), values)
+    assert own.value.message.startswith("此人存在未审核的备案信息：此人在单位【海南慧新业桥经贸有限公司】已存在全日制用工")
     assert refused.value.field == "id_number"
 
 

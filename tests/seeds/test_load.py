@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domains.employer.tables import Employer
+from domains.employer import matters as _registers_filing_kind  # noqa: F401
+from domains.employer.tables import Employer, EmployerFiling
 from domains.labor_contract import matters as _registers_kinds  # noqa: F401
-from domains.labor_contract.tables import Contract, EmployerFiling
+from domains.labor_contract.tables import Contract
 from domains.person.tables import Person
 from portal.validators import id_number_error, uscc_error
 from portal.workflow.kinds import get_kind
@@ -70,8 +71,10 @@ async def test_the_data_is_the_same_for_a_seed_whatever_the_database_held_before
 async def test_persons_only_run_leaves_contracts_out():
     stats = await load_scale(employers=20, persons=300, seed=12, quiet=True, with_contracts=False)
     assert stats["persons"] == 300 and stats["contracts"] == 0
-    assert stats["persons_only_s"] > 0
+    # The persons' phase is reported; its value is a timing (a fast run rounds it to 0.0), so not asserted.
+    assert "persons_only_s" in stats
     assert await Contract.count() == 0 and await Person.count() == 300
+    assert not await Matter.exists().where(Matter.kind == CONTRACT_KIND)
 
 
 async def _index_names() -> set[str]:

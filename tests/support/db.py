@@ -8,7 +8,7 @@ from piccolo.querystring import QueryString
 from portal.db import current_engine, is_sqlite, write_transaction
 
 # Loaded once from seeds/ by conftest and never changed by tests (a test that edits them restores them).
-REFERENCE_TABLES = {"dict_entry", "holiday"}
+REFERENCE_TABLES = {"dict_entry", "holiday", "si_rate", "si_limit"}
 
 
 def _tables():

@@ -1,10 +1,11 @@
 """EMP-2 employer filing: save, materials, submit, review by the chosen 送审机构, and LC-1 opening afterwards."""
 
-from domains.employer.tables import Employer
-from domains.labor_contract.tables import EmployerFiling
+from domains.employer.matters import FILING_REVIEW_PERMISSION
+from domains.employer.tables import Employer, EmployerFiling
+from domains.labor_contract.matters import REVIEW_PERMISSION as CONTRACT_REVIEW_PERMISSION
 from portal.workflow.tables import Matter
-from tests.labor_contract.support import sign_in_employer, sign_in_reviewer
-from tests.support.factories import make_employer, make_id_number
+from tests.labor_contract.support import sign_in_employer
+from tests.support.factories import make_employer, make_id_number, make_staff
 from tests.support.files import image_bytes
 
 PNG = image_bytes("PNG")
@@ -19,6 +20,12 @@ def filing_data(**kw):
     }
     data.update(kw)
     return data
+
+
+async def sign_in_reviewer(app, client, username: str, agency: str, permission: str = FILING_REVIEW_PERMISSION) -> dict:
+    staff = await make_staff(app, username, permissions=[permission], scopes={"agency": [agency]})
+    await client.sign_in("staff", uid=staff["id"])
+    return staff
 
 
 async def upload_all(client, matter_id):
@@ -55,8 +62,11 @@ async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(
     assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "待审核"
     assert (await client.get("/labor-contract")).status_code == 403  # still closed while under review
 
-    # A reviewer of another agency does not even see it; the chosen agency's reviewer rejects it.
+    # A reviewer of another agency, or of contracts only, does not even see it; the chosen agency's reviewer
+    # of employer filings rejects it.
     await sign_in_reviewer(app, other_client, "outsider", agency="460200")
+    assert (await other_client.get(f"/workbench/matters/{matter['id']}")).status_code == 404
+    await sign_in_reviewer(app, other_client, "contracts_only", agency="460105", permission=CONTRACT_REVIEW_PERMISSION)
     assert (await other_client.get(f"/workbench/matters/{matter['id']}")).status_code == 404
     reviewer = await sign_in_reviewer(app, other_client, "xiuying", agency="460105")
     modal = await other_client.page(f"/workbench/matters/{matter['id']}", htmx=True)

@@ -1,0 +1,68 @@
+"""The social-insurance areas (社保查询, SPEC SI-1 … SI-7): staff 核定, employer and person queries, declared once."""
+
+from __future__ import annotations
+
+from domains.social_insurance import controllers, person_controllers, service, sheets, staff_controllers
+from portal.areas import Area
+from portal.auth.principal import employer_guard, person_guard, staff_guard
+from portal.web import NavItem
+
+
+async def _demo() -> None:
+    from domains.social_insurance import demo
+
+    await demo.load()
+
+
+SI_STAFF = Area(
+    name="si_staff",
+    path="/si-admin",
+    handlers=staff_controllers.ROUTES,
+    guards=[staff_guard()],  # any staff member; each handler names its permission
+    title="社保经办",
+    home="si_assess",
+    menu=(("月度核定", "si_assess"), ("到账导入", "si_payments"), ("个人综合查询", "si_staff_persons"),
+          ("单位综合查询", "si_staff_employers")),
+    nav=[NavItem("社保月度核定", "si_assess", "staff", permission=service.ASSESS_PERMISSION, order=60),
+         NavItem("社保综合查询", "si_staff_persons", "staff", permission=service.QUERY_PERMISSION, order=61)],
+    permissions=service.PERMISSIONS,
+    sheets=[sheets.PAYMENTS],
+)
+
+SOCIAL_INSURANCE = Area(
+    name="social_insurance",
+    path="/social-insurance",
+    handlers=controllers.ROUTES,
+    guards=[employer_guard],
+    title="社保查询",
+    home="si_home",
+    menu_label="社保查询",
+    menu=(
+        ("参保职工名单", "si_roster"),
+        ("社保应付信息查询", "si_payable"),
+        ("养老支付明细", "si_benefits_pension"),
+        ("生育支付明细", "si_benefits_maternity"),
+        ("工伤支付明细", "si_benefits_injury"),
+        ("个人养老账户查询", "si_pension_accounts"),
+        ("单位综合查询", "si_employer_overview"),
+    ),
+    nav=[NavItem("社保查询", "si_home", "employer", order=35,
+                 description="参保职工名单、社保应付信息、待遇支付明细、个人养老账户、单位综合查询")],
+    demo=_demo,
+    demo_order=30,  # after the labour-contract demo, which creates the demo employers
+)
+
+SI_PERSON = Area(
+    name="si_person",
+    path="/person/insurance",
+    handlers=person_controllers.ROUTES,
+    guards=[person_guard],
+    title="我的社保",
+    home="si_my",
+    menu=(("我的参保信息", "si_my"), ("缴费记录", "si_my_contributions"), ("我的养老账户", "si_my_pension"),
+          ("参保证明", "si_my_certificate")),
+    nav=[NavItem("我的社保", "si_my", "person", order=10, description="参保信息、缴费记录、养老账户、参保证明")],
+    certificate_kinds={person_controllers.CERTIFICATE_KIND: "社会保险参保证明"},
+)
+
+AREAS = [SOCIAL_INSURANCE, SI_PERSON, SI_STAFF]

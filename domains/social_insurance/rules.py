@@ -1,0 +1,187 @@
+"""Rules of social-insurance records as plain functions (tested table-driven in tests/social_insurance/test_rules.py).
+
+Money is integer 分, rates integers in 1/100000 (RATE_SCALE), 结算期 integers YYYYMM.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+RATE_SCALE = 100_000  # rates are stored in 十万分之一: 16% = 16000, 0.2% = 200
+
+INSURANCES = ("pension", "medical", "injury", "unemployment", "maternity")
+INSURANCE_LABELS = {"pension": "养老保险", "medical": "医疗保险", "injury": "工伤保险",
+                    "unemployment": "失业保险", "maternity": "生育保险"}
+# Which insurances have a personal share (工伤 and 生育 are paid by the employer alone).
+PERSONAL_SHARE = ("pension", "medical", "unemployment")
+# The contribution row's amount columns, in display order: (column, insurance, 单位/个人).
+AMOUNT_COLUMNS = (
+    ("pension_employer", "pension", "单位"), ("pension_personal", "pension", "个人"),
+    ("medical_employer", "medical", "单位"), ("medical_personal", "medical", "个人"),
+    ("injury_employer", "injury", "单位"),
+    ("unemployment_employer", "unemployment", "单位"), ("unemployment_personal", "unemployment", "个人"),
+    ("maternity_employer", "maternity", "单位"),
+)
+STATUS_LABELS = {"active": "参保缴费", "suspended": "暂停缴费", "terminated": "终止参保"}
+PAID_LABELS = {"due": "欠缴", "paid": "已到账"}
+
+# 工伤保险行业风险类别 by 国民经济行业 门类 (dictionary `industry`, GB/T 4754). 人社部发〔2015〕71号 classifies by
+# 大类; the portal records only the 门类, so each 门类 takes the class of its main 大类 (coarse, documented).
+INDUSTRY_RISK_CLASS = {
+    "A": 3, "B": 8, "C": 4, "D": 3, "E": 5, "F": 2, "G": 4, "H": 2, "I": 1, "J": 1, "K": 2, "L": 1,
+    "M": 1, "N": 3, "O": 2, "P": 1, "Q": 1, "R": 2, "S": 1, "T": 1,
+}
+DEFAULT_RISK_CLASS = 1
+
+# 滞纳金: 《社会保险法》第八十六条 — 自欠缴之日起，按日加收万分之五.
+LATE_FEE_PER_DAY = 5  # per 10000
+LATE_FEE_SCALE = 10_000
+
+
+class Refused(Exception):
+    """A rule refusal with its Chinese message, optionally tied to a form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """Integer division rounded half up (四舍五入 to the unit), for non-negative amounts."""
+    return (numerator + denominator // 2) // denominator
+
+
+def due(base: int, rate: int) -> int:
+    """应缴 = 缴费基数 × 费率, rounded half up to the 分 (the one rounding rule; 核定's SQL uses the same formula)."""
+    return round_div(base * rate, RATE_SCALE)
+
+
+def risk_class(industry: str) -> int:
+    return INDUSTRY_RISK_CLASS.get((industry or "")[:1].upper(), DEFAULT_RISK_CLASS)
+
+
+# ---- 结算期 ----------------------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*)?(\d{1,2})\s*月?\s*$")
+
+
+def parse_period(text: str) -> int:
+    """'2026-11', '202611', '2026年11月' → 202611; Refused otherwise."""
+    m = _PERIOD.match(text or "")
+    if not m:
+        raise Refused("结算期格式不正确，请按“年月”填写，如 2026-11", "period")
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12 or not 1990 <= year <= 2100:
+        raise Refused("结算期不存在，请检查年份和月份", "period")
+    return year * 100 + month
+
+
+def period_label(period: int) -> str:
+    return f"{period // 100}年{period % 100:02d}月"
+
+
+def period_input(period: int) -> str:
+    return f"{period // 100}-{period % 100:02d}"
+
+
+def period_of(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def add_months(period: int, months: int) -> int:
+    index = (period // 100) * 12 + (period % 100 - 1) + months
+    return (index // 12) * 100 + index % 12 + 1
+
+
+def payment_deadline(period: int) -> date:
+    """缴费截止日: the last day of the 结算期's month (当月申报、当月缴纳)."""
+    year, month = divmod(period, 100)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+# ---- rules -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limits:
+    base_floor: int
+    base_ceiling: int
+
+
+def base_refusal(base: int, limits: Limits) -> str | None:
+    """缴费基数 outside the floor/ceiling of its 结算期 is refused at entry and at import."""
+    if base < limits.base_floor:
+        return f"缴费基数不能低于下限 {limits.base_floor / 100:,.2f} 元"
+    if base > limits.base_ceiling:
+        return f"缴费基数不能高于上限 {limits.base_ceiling / 100:,.2f} 元"
+    return None
+
+
+def assessment_refusal(period_state: str | None) -> str | None:
+    """A closed 结算期 cannot be assessed again (its contributions are final)."""
+    if period_state == "closed":
+        return "该结算期已关账，不能重新核定"
+    return None
+
+
+def late_days(period: int, paid_on: date) -> int:
+    """Days of arrears: from the day after the deadline to the payment day, both counted once."""
+    return max(0, (paid_on - payment_deadline(period)).days)
+
+
+def late_fee(arrears: int, period: int, paid_on: date) -> int:
+    """滞纳金 = 欠缴金额 × 万分之五 × 欠缴天数, rounded half up to the 分 (《社会保险法》第八十六条)."""
+    return round_div(arrears * LATE_FEE_PER_DAY * late_days(period, paid_on), LATE_FEE_SCALE)
+
+
+def pick_effective(rows: list[dict], period: int) -> dict | None:
+    """The reference row in force for a 结算期: the latest `effective_from` not after it."""
+    best = None
+    for row in rows:
+        if row["effective_from"] <= period and (best is None or row["effective_from"] > best["effective_from"]):
+            best = row
+    return best
+
+
+def effective_rates(rows: list[dict], period: int) -> dict[tuple[str, int], tuple[int, int]]:
+    """(insurance, risk_class) → (单位费率, 个人费率) in force for the 结算期."""
+    keys = {(r["insurance"], r["risk_class"]) for r in rows}
+    result = {}
+    for key in sorted(keys):
+        row = pick_effective([r for r in rows if (r["insurance"], r["risk_class"]) == key], period)
+        if row is not None:
+            result[key] = (row["employer_rate"], row["personal_rate"])
+    return result
+
+
+def contribution(base: int, insurances: set[str], rates: dict[tuple[str, int], tuple[int, int]],
+                 risk: int) -> dict[str, int]:
+    """One person's contribution row for a 结算期 (what 核定 writes, in Python for tests and checks)."""
+    amounts = {column: 0 for column, _, _ in AMOUNT_COLUMNS}
+    for insurance in insurances:
+        employer_rate, personal_rate = rates[(insurance, risk if insurance == "injury" else 0)]
+        amounts[f"{insurance}_employer"] = due(base, employer_rate)
+        if insurance in PERSONAL_SHARE:
+            amounts[f"{insurance}_personal"] = due(base, personal_rate)
+    amounts["total"] = sum(amounts.values())
+    return amounts
+
+
+# ---- 养老个人账户 --------------------------------------------------------------------------------------------
+
+def pension_interest(carried: int, credited: int, rate: int) -> int:
+    """利息 of a year (国家规定的计息办法): 上年结转 × 记账利率 + 当年记账 × 记账利率 × 1.083 × 1/2.
+
+    The 1.083 ÷ 2 factor is the month-by-month crediting (年金现值系数); rounded half up to the 分 once."""
+    # In integers: carried × rate / 100000 + credited × rate × 1083 / (100000 × 1000 × 2).
+    return round_div(carried * rate * 2000 + credited * rate * 1083, RATE_SCALE * 2000)
+
+
+def pension_year(carried: int, credited: int, rate: int, months: int) -> dict[str, int]:
+    """One year of a pension account: 上年结转, 当年记账, 利息, 年末累计, 缴费月数."""
+    interest = pension_interest(carried, credited, rate)
+    return {"carried": carried, "credited": credited, "interest": interest,
+            "balance": carried + credited + interest, "months": months}
