@@ -10,13 +10,12 @@ from litestar.params import FromPath
 from domains.labor_contract import batch_controllers, forms, grids, roster_controllers, rules, service
 from domains.labor_contract.matters import CONTRACT_FILING
 from domains.labor_contract.pages import page
-from domains.labor_contract.service import FilingRefused
 from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
+from portal.values import yuan
 from portal.web import client_ip, redirect
 from portal.workflow import engine as workflow
-from portal.workflow.engine import WorkflowError
 
 
 @get("/", name="lc_home")
@@ -71,37 +70,23 @@ async def new_form(request: Request) -> Response:
     return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new")
 
 
-def _refused(form, exc: FilingRefused) -> str:
-    if exc.field:
-        form.add_error(exc.field, exc.message)
-        return ""
-    return exc.message
-
-
 @post("/new", name="lc_new_save")
 async def new_save(request: Request) -> Response:
     """LC-3 保存: a valid filing starts 未审核 / 新订 and goes to the 送审机构; a bad one comes back with messages."""
     data = await request.form()
     form = forms.new_contract_form(data)
-    refusal = ""
     if await form.validate():
-        try:
+        with form.refusals():
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
                                            form_token=data.get("form_token"))
             return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
-    return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new",
-                                     refusal=refusal)
+    return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new")
 
 
 def _form_values(contract: dict) -> dict[str, str]:
     values = {k: "" if v is None else str(v) for k, v in contract.items()}
-    values["monthly_wage"] = f"{contract['monthly_wage'] / 100:.2f}"
-    if contract.get("compensation") is not None:
-        values["compensation"] = f"{contract['compensation'] / 100:.2f}"
+    values["monthly_wage"] = yuan(contract["monthly_wage"], grouping=False)
+    values["compensation"] = yuan(contract.get("compensation"), grouping=False)
     return values
 
 
@@ -131,19 +116,14 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
         form = forms.new_contract_form(data)
     else:
         form = forms.renew_form(data, contract["id_number"])
-    refusal = ""
     if await form.validate():
-        try:
+        with form.refusals():
             await service.modify(request.user, contract_id, form.cleaned, ip=client_ip(request))
             return redirect(request, request.app.route_reverse("lc_detail", contract_id=contract_id) + "?saved=1")
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
     if contract["filing_kind"] == "terminate":
-        return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
+        return await _terminate_page(request, form, contract, action=request.url.path, edit=True)
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
-                                     mode=contract["filing_kind"], contract=contract, refusal=refusal)
+                                     mode=contract["filing_kind"], contract=contract)
 
 
 @get("/renew", name="lc_renew_list")
@@ -172,18 +152,13 @@ async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     form = forms.renew_form(data, contract["id_number"])
-    refusal = ""
     if await form.validate():
-        try:
+        with form.refusals():
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                              form_token=data.get("form_token"))
             return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
     return await _contract_form_page(request, form, title="劳动合同续订备案", action=request.url.path, mode="renew",
-                                     contract=contract, refusal=refusal)
+                                     contract=contract)
 
 
 @get("/terminate", name="lc_terminate_list")
@@ -220,17 +195,12 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
     contract = await service.get_contract(request.user, contract_id)
     data = await request.form()
     form = forms.terminate_form(data, contract["start_date"], service.today_local())
-    refusal = ""
     if await form.validate():
-        try:
+        with form.refusals():
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                                  form_token=data.get("form_token"))
             return redirect(request, request.app.route_reverse("lc_detail", contract_id=filed["id"]) + "?saved=1")
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
-    return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal)
+    return await _terminate_page(request, form, contract, action=request.url.path)
 
 
 @get("/void", name="lc_void_list")

@@ -16,30 +16,19 @@ from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
+from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
+from portal.values import yuan
 from portal.workflow import engine as workflow
-from portal.workflow.bulk import create_matters
+from portal.workflow.creation import create_matters
 from portal.workflow.engine import WorkflowError
 
 # ID numbers per `IN (…)` of the batch lookups: SQLite allows 999 parameters a statement on older builds.
 LOOKUP_CHUNK = 500
 
 
-class FilingRefused(Exception):
-    """A rule refused the filing; `field` names the form field the message belongs next to (or '')."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _fen_to_yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
 async def _lock_person(id_number: str) -> None:
@@ -155,7 +144,7 @@ async def display_payload(
         "probation_months": values.get("probation_months") or 0,
         "post": values.get("post", ""),
         "workplace": values.get("workplace", ""),
-        "monthly_wage_yuan": _fen_to_yuan(values.get("monthly_wage")),
+        "monthly_wage_yuan": yuan(values.get("monthly_wage")),
         "pay_day": values.get("pay_day") or "",
         "work_hours_system_label": hours.get(values.get("work_hours_system") or "", ""),
     }
@@ -163,7 +152,7 @@ async def display_payload(
         out.update(
             termination_date=str(values.get("termination_date") or ""),
             termination_reason_label=reasons.get(values.get("termination_reason") or "", ""),
-            compensation_yuan=_fen_to_yuan(values.get("compensation")),
+            compensation_yuan=yuan(values.get("compensation")),
         )
     return out
 
@@ -189,13 +178,13 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
     if reason := rules.unreviewed_refusal(
         await pending_filings(id_number, exclude_id=exclude_id, employer_id=employer_id)
     ):
-        raise FilingRefused(reason, "id_number")
+        raise Refused(reason, "id_number")
     current = await current_contract(employer_id, id_number)
     if filing_kind == "new":
         if reason := rules.new_filing_refusal(current is not None):
-            raise FilingRefused(reason, "id_number")
+            raise Refused(reason, "id_number")
     elif reason := rules.first_filing_refusal(filing_kind, current is not None):
-        raise FilingRefused(reason, "id_number")
+        raise Refused(reason, "id_number")
 
 
 async def _employer(employer_id: int) -> dict[str, Any]:
@@ -317,7 +306,7 @@ async def file_renew(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_renew(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         await _check_person(principal.employer_id, previous["id_number"], "renew", form_token=form_token)
         values = {
             "worker_name": previous["worker_name"], "id_number": previous["id_number"], "previous": previous["id"],
@@ -333,7 +322,7 @@ async def file_terminate(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_terminate(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         await _check_person(principal.employer_id, previous["id_number"], "terminate", form_token=form_token)
         values = termination_values(previous, cleaned)
         return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token)
@@ -344,7 +333,7 @@ async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any]
     async with write_transaction():
         contract = await get_contract(principal, contract_id)
         if reason := rules.may_modify(contract):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         updates = _contract_values(cleaned)
         if contract["filing_kind"] == "new":
             updates["worker_name"] = cleaned["worker_name"]
