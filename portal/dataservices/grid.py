@@ -406,7 +406,7 @@ def rows_html(cells: Sequence[Sequence[Cell]]) -> Markup:
                 add(escape(text))
             add("</td>")
         add("</tr>\n")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 -- every piece above went through escape()
 
 
 def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) -> Cell:
