@@ -42,7 +42,6 @@ async def _cases() -> list[tuple[str, object]]:
     """(label, zero-argument coroutine function) for every measured query."""
     from domains.labor_contract import grids as lc
     from portal.auth.principal import Principal
-    from portal.dataservices.grid import _encode_cursor
     from portal.db import fetch
 
     sizes = await fetch("SELECT employer AS e, COUNT(*) AS n FROM contract GROUP BY employer ORDER BY n DESC, employer")
@@ -59,8 +58,8 @@ async def _cases() -> list[tuple[str, object]]:
         query = await lc.QUERY.parse(params)
         size = lc.QUERY.page_size
         page = max(2, min(DEEP_PAGE, (await lc.QUERY.count(scope, query) - 1) // size + 1))
-        before = await lc.QUERY.fetch_rows(scope, query, limit=(page - 1) * size)
-        return page, {**params, "after": _encode_cursor(before[-1], query.sort), "p": str(page)}
+        before = await lc.QUERY.walk(scope, query, None, True, (page - 1) * size)
+        return page, {**params, "after": lc.QUERY.cursor(before[-1], query).encode(), "p": str(page)}
 
     def lc_case(label: str, principal: Principal, params: dict) -> None:
         scope = lc.employer_scope(principal)
@@ -79,8 +78,9 @@ async def _cases() -> list[tuple[str, object]]:
     lc_case(f"劳动合同综合查询 中位单位({typical['n']:,}条) 无筛选 首页", employer(typical["e"]), {})
 
     from portal.areas import install_all
+    from portal.dataservices.keyset import Cursor, PageRequest
     from portal.workflow.kinds import get_kind
-    from portal.workflow.workbench import PAGE_SIZE, Cursor, queue_page, queue_query
+    from portal.workflow.workbench import PAGE_SIZE, queue_page, queue_query, row_cursor
 
     install_all()  # the matter kinds come from the areas
     perms = get_kind("lc_contract").staff_permissions | get_kind("lc_employer_filing").staff_permissions
@@ -93,7 +93,7 @@ async def _cases() -> list[tuple[str, object]]:
 
     def wb_case(label: str, principal: Principal, filters: dict, after: Cursor | None = None) -> None:
         # queue_page is what the page awaits: the rows of one page and the exact 共 N 条 count.
-        cases.append((label, lambda: queue_page(principal, {**blank, **filters}, after=after)))
+        cases.append((label, lambda: queue_page(principal, {**blank, **filters}, PageRequest(after=after))))
 
     async def cursor_to(principal: Principal, filters: dict, page: int) -> Cursor:
         # The cursor in the 下一页 link that leads to `page`: the last row of the page before it.
@@ -101,7 +101,7 @@ async def _cases() -> list[tuple[str, object]]:
         row = await fetch("{}", query.sql('"matter"."id" AS id, "matter"."promised_deadline" AS promised_deadline',
                                           'ORDER BY "matter"."promised_deadline", "matter"."id" LIMIT 1 '
                                           f"OFFSET {(page - 1) * PAGE_SIZE - 1}"))
-        return Cursor.of(row[0])
+        return row_cursor(row[0])
 
     waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted'"))[0]["n"]
     wb_case(f"工作台 全省 待办({waiting:,}件) 首页", province, {})

@@ -26,10 +26,6 @@ MESSAGES = {
 }
 
 
-def _wants_html(request: Request) -> bool:
-    return "application/json" not in request.headers.get("accept", "")
-
-
 def _render_error(request: Request, status: int, detail: str = "", background: BackgroundTask | None = None) -> Response:
     """Exception handlers are synchronous in Litestar: render without I/O, log/audit in the background."""
     from portal.web import base_context, render_sync

@@ -8,16 +8,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from portal.validators import mask_id_number, mask_phone
+from portal.values import yuan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def yuan(fen: int | None) -> str:
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    fen = abs(int(fen))
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

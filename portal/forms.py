@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from portal import validators
+from portal import validators, values
 from portal.core import dictionary
+from portal.refusal import Refused
+
+# The errors key of a message that belongs to the whole form, not to one field.
+FORM_ERROR = ""
 
 
 class FieldError(ValueError):
@@ -62,46 +65,26 @@ class IntField(Field):
         return value
 
 
-def yuan_to_fen(raw: str, label: str = "金额") -> int:
-    """'1234.5' → 123450; at most two decimals, never negative (money is integer 分 everywhere)."""
-    text = validators.normalise(raw).replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        raise FieldError(f"{label}应为不小于0的数字，最多两位小数")
-    try:
-        return int(Decimal(text) * 100)
-    except InvalidOperation as exc:
-        raise FieldError(f"{label}应为数字") from exc
-
-
 @dataclass
 class MoneyField(Field):
-    max_fen: int = 100_000_000_00
+    """元 typed by the user → integer 分 (portal.values: Decimal, at most two decimals)."""
 
     async def clean(self, raw: str) -> Any:
-        fen = yuan_to_fen(raw, self.label)
-        if fen > self.max_fen:
-            raise FieldError(f"{self.label}超出允许范围")
+        fen, reason = values.fen_or_reason(raw, self.label)
+        if reason is not None:
+            raise FieldError(reason)
         return fen
-
-
-def parse_date(raw: str) -> date:
-    text = validators.normalise(raw).replace("/", "-").replace(".", "-")
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-    if not m:
-        raise FieldError("日期格式应为yyyy-mm-dd")
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:
-        raise FieldError("日期不存在") from exc
 
 
 @dataclass
 class DateField(Field):
+    """The formats a spreadsheet accepts too (portal.values), e.g. 2025-01-05, 2025/1/5, 2025年1月5日."""
+
     async def clean(self, raw: str) -> Any:
-        try:
-            return parse_date(raw)
-        except FieldError as exc:
-            raise FieldError(f"{self.label}：{exc}") from exc
+        day, reason = values.date_or_reason(raw, self.label)
+        if reason is not None:
+            raise FieldError(reason)
+        return day
 
 
 @dataclass
@@ -209,9 +192,27 @@ class Form:
     def add_error(self, name: str, message: str) -> None:
         self.errors[name] = message
 
+    def refuse(self, exc: Refused) -> None:
+        """Show a refusal: beside its field, or at the top of the error summary when it names no field or one this
+        form lacks (a person rule on 续订/解除, which have no 身份证号 field: never under a raw key)."""
+        beside = exc.field if exc.field and any(f.name == exc.field for f in self.fields) else FORM_ERROR
+        self.errors[beside] = exc.message
+        self.errors.update(getattr(exc, "errors", None) or {})  # WorkflowError's per-field messages
+
+    @contextmanager
+    def refusals(self) -> Iterator[None]:
+        """`with form.refusals(): await service.save(…); return redirect(…)` — a Refused raised inside is shown
+        on this form (the handler then falls through to re-render it with what the user typed)."""
+        try:
+            yield
+        except Refused as exc:
+            self.refuse(exc)
+
     def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) in field order, for the error summary at the top of the form."""
+        """(field id, message) in field order, for the error summary at the top of the form; a message that
+        belongs to no field comes first with the id ''."""
         order = {f.name: i for i, f in enumerate(self.fields)}
+        order[FORM_ERROR] = -1
         return sorted(self.errors.items(), key=lambda kv: order.get(kv[0], len(order)))
 
     def label(self, name: str) -> str:

@@ -6,40 +6,21 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from domains.employer.forms import FILING_FIELDS
 from domains.employer.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND, filing_payload
 from domains.employer.rules import FILED_KEYS
 from domains.employer.tables import Employer, EmployerFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import write_transaction
-from portal.forms import ChoiceField, Field, Form, IdNumberField, MobileField, TextField
+from portal.forms import Field, Form
+from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.tables import Matter, MatterEvent
 
 
-class FilingRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def filing_fields() -> list[Field]:
-    return [
-        TextField("name", "单位名称", max_len=200),
-        ChoiceField("nature", "单位性质", category="employer_nature"),
-        ChoiceField("affiliation", "隶属关系", category="affiliation"),
-        TextField("legal_rep", "法定代表人", max_len=40),
-        ChoiceField("economic_type", "单位经济类型", category="economic_type"),
-        ChoiceField("industry", "所属行业", category="industry"),
-        ChoiceField("division_code", "行政区划", category="division"),
-        TextField("address", "通讯地址", max_len=200),
-        TextField("contact_name", "单位联系人", max_len=40),
-        MobileField("contact_phone", "单位联系人手机号"),
-        ChoiceField("review_agency", "送审机构", category="review_agency"),
-        TextField("agent_name", "单位经办人", max_len=40),
-        MobileField("agent_phone", "单位经办人手机号"),
-        IdNumberField("agent_id_number", "单位经办人身份证号"),
-    ]
+    return FILING_FIELDS
 
 
 def filing_form(data: Any) -> Form:
@@ -96,7 +77,7 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
     async with write_transaction():
         filing = await latest_filing(employer_id)
         if filing and filing["matter"] and filing["matter"]["state"] == "submitted":
-            raise FilingRefused("单位基本信息已提交审核，请等待审核结果后再修改")
+            raise Refused("单位基本信息已提交审核，请等待审核结果后再修改")
         at = now()
         if filing and filing["editable"]:
             matter = filing["matter"]
@@ -109,7 +90,7 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
                 return await latest_filing(employer_id)
             if matter["state"] != "draft":
                 # The agency that rejected the filing reviews its correction; a rejected matter cannot move.
-                raise FilingRefused("审核不通过的备案须由原送审机构重新审核，修改后请保持送审机构不变")
+                raise Refused("审核不通过的备案须由原送审机构重新审核，修改后请保持送审机构不变")
             # A draft routed to another agency is withdrawn and filed afresh with the new routing.
             await workflow.fire(principal, matter["id"], "withdraw", expected_version=matter["version"], ip=ip)
         approved = await is_filing_approved(employer_id)
@@ -133,7 +114,7 @@ async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
     async with write_transaction():
         filing = await latest_filing(principal.employer_id)
         if not filing or not filing["editable"]:
-            raise FilingRefused("请先填写并保存单位基本信息")
+            raise Refused("请先填写并保存单位基本信息")
         matter = filing["matter"]
         name = "submit" if matter["state"] == "draft" else "resubmit"
         await workflow.fire(principal, matter["id"], name, expected_version=matter["version"], ip=ip)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 
 from domains.employer import filing
-from domains.employer.filing import FilingRefused
 from domains.employer.matters import EMPLOYER_FILING
 from domains.employer.tables import Employer
 from portal.core import dictionary
+from portal.refusal import Refused
 from portal.web import client_ip, redirect, render
-from portal.workflow.engine import WorkflowError
 from portal.workflow.tables import Material
 
 
@@ -54,13 +53,11 @@ async def filing_page(request: Request) -> Response:
 async def filing_save(request: Request) -> Response:
     """保存: the filing and its 办件 (a draft until submitted); bad input comes back beside each field."""
     form = filing.filing_form(await request.form())
-    if not await form.validate():
-        return await _page(request, form)
-    try:
-        await filing.save(request.user, form.cleaned, ip=client_ip(request))
-    except (FilingRefused, WorkflowError) as exc:
-        return await _page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("employer_filing") + "?done=saved")
+    if await form.validate():
+        with form.refusals():
+            await filing.save(request.user, form.cleaned, ip=client_ip(request))
+            return redirect(request, request.app.route_reverse("employer_filing") + "?done=saved")
+    return await _page(request, form)
 
 
 @post("/filing/submit", name="employer_filing_submit")
@@ -68,7 +65,7 @@ async def filing_submit(request: Request) -> Response:
     """提交审核: refused (with the missing materials named) until every required material is uploaded."""
     try:
         await filing.submit(request.user, ip=client_ip(request))
-    except (FilingRefused, WorkflowError) as exc:
+    except Refused as exc:
         form = filing.filing_form(await filing.current_values(request.user.employer_id))
         return await _page(request, form, refusal=exc.message)
     return redirect(request, request.app.route_reverse("employer_filing") + "?done=submitted")

@@ -10,14 +10,14 @@ from litestar.params import FromPath
 from domains.labor_contract import batch_controllers, forms, grids, roster_controllers, rules, service
 from domains.labor_contract.matters import CONTRACT_FILING
 from domains.labor_contract.pages import page
-from domains.labor_contract.service import FilingRefused
 from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.export import export_url, grid_response, rows_export_response, wants_export
+from portal.refusal import Refused
 from portal.validators import mask_id_number
+from portal.values import yuan
 from portal.web import client_ip, redirect
 from portal.workflow import engine as workflow
-from portal.workflow.engine import WorkflowError
 
 
 @get("/", name="lc_home")
@@ -104,30 +104,20 @@ def _submitted(request: Request, matter_id: int) -> Response:
     return redirect(request, request.app.route_reverse("matter_submitted", matter_id=matter_id))
 
 
-def _refused(form, exc: FilingRefused) -> str:
-    """A refusal goes beside its field when the form has that field, else on top (never under a raw key)."""
-    if exc.field and any(f.name == exc.field for f in form.fields):
-        form.add_error(exc.field, exc.message)
-        return ""
-    return exc.message
-
-
 async def _person_problem(request: Request, form, filing_kind: str, id_number: str | None,
-                          exclude_id: int | None = None, form_token: str | None = None) -> str:
-    """X-11: the person rules are reported with the field errors in one answer, not after them. Returns the
-    refusal for the top of the page when the form has no 身份证号 field (续订, 解除). A form already submitted
-    answers 请勿重复提交, not the rule its first submission now breaks."""
+                          exclude_id: int | None = None, form_token: str | None = None) -> None:
+    """X-11: the person rules are reported with the field errors in one answer, not after them: beside 身份证号,
+    or heading the error summary when the form has no such field (续订, 解除). A form already submitted answers
+    请勿重复提交, not the rule its first submission now breaks."""
     try:
         await workflow.ensure_unused_token(form_token)
-    except WorkflowError as exc:
-        return exc.message
+    except Refused as exc:
+        form.refuse(exc)
+        return
     if not id_number or form.errors.get("id_number"):
-        return ""
-    reason = await service.person_refusal(request.user.employer_id, id_number, filing_kind, exclude_id)
-    if reason and any(f.name == "id_number" for f in form.fields):
-        form.add_error("id_number", reason)
-        return ""
-    return reason or ""
+        return
+    if reason := await service.person_refusal(request.user.employer_id, id_number, filing_kind, exclude_id):
+        form.refuse(Refused(reason, "id_number"))
 
 
 @post("/new", name="lc_new_save")
@@ -138,26 +128,20 @@ async def new_save(request: Request) -> Response:
         return await _save_draft(request, data, "new")
     form = forms.new_contract_form(data)
     await form.validate()
-    refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"),
-                                    form_token=data.get("form_token"))
-    if not form.errors and not refusal:
-        try:
+    await _person_problem(request, form, "new", form.cleaned.get("id_number"), form_token=data.get("form_token"))
+    if not form.errors:
+        with form.refusals():
             filed = await service.file_new(request.user, form.cleaned, ip=client_ip(request),
                                            form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
     return await _contract_form_page(request, form, title="劳动合同新订备案", action=request.url.path, mode="new",
-                                     refusal=refusal, draft_id=_draft_id(data), drafts=True)
+                                     draft_id=_draft_id(data), drafts=True)
 
 
 def _form_values(contract: dict) -> dict[str, str]:
     values = {k: "" if v is None else str(v) for k, v in contract.items()}
-    values["monthly_wage"] = f"{contract['monthly_wage'] / 100:.2f}"
-    if contract.get("compensation") is not None:
-        values["compensation"] = f"{contract['compensation'] / 100:.2f}"
+    values["monthly_wage"] = yuan(contract["monthly_wage"], grouping=False)
+    values["compensation"] = yuan(contract.get("compensation"), grouping=False)
     return values
 
 
@@ -188,21 +172,16 @@ async def edit_save(request: Request, contract_id: FromPath[int]) -> Response:
     else:
         form = await _renew_form(data, contract)
     await form.validate()
-    refusal = ""
     if contract["filing_kind"] == "new" and form.cleaned.get("id_number") not in (None, contract["id_number"]):
-        refusal = await _person_problem(request, form, "new", form.cleaned.get("id_number"), exclude_id=contract_id)
-    if not form.errors and not refusal:
-        try:
+        await _person_problem(request, form, "new", form.cleaned.get("id_number"), exclude_id=contract_id)
+    if not form.errors:
+        with form.refusals():
             await service.modify(request.user, contract_id, form.cleaned, ip=client_ip(request))
             return _submitted(request, contract["matter_id"])
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
     if contract["filing_kind"] == "terminate":
-        return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal, edit=True)
+        return await _terminate_page(request, form, contract, action=request.url.path, edit=True)
     return await _contract_form_page(request, form, title="修改备案信息", action=request.url.path,
-                                     mode=contract["filing_kind"], contract=contract, refusal=refusal, editing=True)
+                                     mode=contract["filing_kind"], contract=contract, editing=True)
 
 
 async def _renew_form(data, renewal: dict):
@@ -253,19 +232,17 @@ async def renew_save(request: Request, contract_id: FromPath[int]) -> Response:
         return await _save_draft(request, data, "renew", contract)
     form = forms.renew_form(data, contract["id_number"], contract["start_date"], contract["end_date"])
     await form.validate()
-    refusal = rules.may_renew(contract) or await _person_problem(
-        request, form, "renew", contract["id_number"], form_token=data.get("form_token"))
-    if not form.errors and not refusal:
-        try:
+    if reason := rules.may_renew(contract):
+        form.refuse(Refused(reason))
+    else:
+        await _person_problem(request, form, "renew", contract["id_number"], form_token=data.get("form_token"))
+    if not form.errors:
+        with form.refusals():
             filed = await service.file_renew(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                              form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
     return await _contract_form_page(request, form, title="劳动合同续订备案", action=request.url.path, mode="renew",
-                                     contract=contract, refusal=refusal, draft_id=_draft_id(data))
+                                     contract=contract, draft_id=_draft_id(data))
 
 
 @get("/terminate", name="lc_terminate_list")
@@ -307,19 +284,16 @@ async def terminate_save(request: Request, contract_id: FromPath[int]) -> Respon
         return await _save_draft(request, data, "terminate", contract)
     form = await _terminate_form(data, contract)
     await form.validate()
-    refusal = rules.may_terminate(contract) or await _person_problem(
-        request, form, "terminate", contract["id_number"], form_token=data.get("form_token"))
-    if not form.errors and not refusal:
-        try:
+    if reason := rules.may_terminate(contract):
+        form.refuse(Refused(reason))
+    else:
+        await _person_problem(request, form, "terminate", contract["id_number"], form_token=data.get("form_token"))
+    if not form.errors:
+        with form.refusals():
             filed = await service.file_terminate(request.user, contract_id, form.cleaned, ip=client_ip(request),
                                                  form_token=data.get("form_token"), draft_id=_draft_id(data))
             return _submitted(request, filed["matter_id"])
-        except FilingRefused as exc:
-            refusal = _refused(form, exc)
-        except WorkflowError as exc:
-            refusal = exc.message
-    return await _terminate_page(request, form, contract, action=request.url.path, refusal=refusal,
-                                 draft_id=_draft_id(data))
+    return await _terminate_page(request, form, contract, action=request.url.path, draft_id=_draft_id(data))
 
 
 VOID_COLUMNS = (("姓名", "worker_name"), ("身份证号", "id_number"), ("合同状态", "state"),

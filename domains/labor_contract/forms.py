@@ -10,7 +10,6 @@ from portal.forms import (
     ChoiceField,
     DateField,
     Field,
-    FieldError,
     Form,
     IdNumberField,
     IntField,
@@ -19,18 +18,6 @@ from portal.forms import (
 )
 
 TEMPLATE_CHOICES = tuple(rules.TEMPLATE_LABELS.items())
-REVIEW_CHOICES = tuple(rules.REVIEW_LABELS.items())
-STATE_CHOICES = tuple(rules.STATE_LABELS.items())
-
-
-class CompensationField(Field):
-    """经济补偿金 typed in 元: Arabic numerals, at most two decimals (guide 1.6)."""
-
-    async def clean(self, raw: str) -> Any:
-        try:
-            return rules.parse_compensation(raw)
-        except ValueError as exc:
-            raise FieldError(str(exc)) from exc
 
 
 def person_fields() -> list[Field]:
@@ -92,13 +79,10 @@ def terminate_form(data: Any, earliest: date | None, today: date) -> Form:
         [
             DateField("termination_date", "解除(终止)时间"),
             ChoiceField("termination_reason", "解除(终止)原因", category="termination_reason"),
-            CompensationField("compensation", "支付经济补偿金（元）", required=False,
-                              help="阿拉伯数字，可以填至小数点后两位，不可填写汉字"),
+            # guide 1.6: Arabic numerals, at most two decimals — the one money rule (portal.values)
+            MoneyField("compensation", "支付经济补偿金（元）", required=False,
+                       help="阿拉伯数字，可以填至小数点后两位，不可填写汉字"),
         ],
         data,
         checks=[checks],
     )
-
-
-def review_form(data: Any) -> Form:
-    return Form([TextField("opinion", "审核意见", required=False, max_len=2000)], data)

@@ -7,12 +7,12 @@ from litestar.params import FromPath
 
 from domains.labor_contract import rosters, rules
 from domains.labor_contract.pages import page
-from domains.labor_contract.rosters import RosterRefused
 from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.certificates import pdf_response, public_base
 from portal.dataservices.documents import PdfError
 from portal.dataservices.export import export_url, rows_export_response, wants_export
+from portal.refusal import Refused
 from portal.validators import mask_id_number
 from portal.web import client_ip, redirect
 
@@ -60,7 +60,7 @@ async def roster_preview(request: Request) -> Response:
     kind, ids = data.get("kind", ""), _ids(data)
     try:
         rows = await rosters.selection(request.user, kind, ids)
-    except RosterRefused as exc:
+    except Refused as exc:
         return await _pick_page(request, {}, error=exc.message, chosen=ids)
     return await page(request, "labor_contract/roster_preview.html", {
         "page_title": f"{rules.ROSTER_KIND_LABELS[kind]}（未保存）", "kind": kind, "kind_label": rules.ROSTER_KIND_LABELS[kind],
@@ -75,7 +75,7 @@ async def roster_save(request: Request) -> Response:
     ids = _ids(data)
     try:
         roster = await rosters.save(request.user, data.get("kind", ""), ids)
-    except RosterRefused as exc:
+    except Refused as exc:
         return await _pick_page(request, {}, error=exc.message, chosen=ids)
     return redirect(request, request.app.route_reverse("lc_roster_detail", roster_id=roster["id"]) + "?saved=1")
 

@@ -17,7 +17,9 @@ from portal.dataservices import documents
 from portal.dataservices.certificates import Fact, issue_certificate, load_document, revoke_certificate
 from portal.dataservices.tables import Certificate, StoredDocument
 from portal.db import write_transaction
+from portal.refusal import Refused
 from portal.validators import normalise
+from portal.values import yuan
 from portal.workflow.deadlines import local_date
 from portal.workflow.numbers import next_sequence
 
@@ -35,18 +37,8 @@ TERMINATION_COLUMNS = (
 )
 
 
-class RosterRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def columns_for(kind: str) -> tuple[tuple[str, str], ...]:
     return CONTRACT_COLUMNS if kind in ("new_roster", "renew_roster") else TERMINATION_COLUMNS
-
-
-def _yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{fen / 100:,.2f}"
 
 
 async def display_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,8 +56,8 @@ async def display_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "start_date": str(r["start_date"] or ""),
             "end_date": str(r["end_date"] or "") or "无固定期限",
             "termination_date": str(r["termination_date"] or ""),
-            "monthly_wage": _yuan(r["monthly_wage"]),
-            "compensation": _yuan(r["compensation"]),
+            "monthly_wage": yuan(r["monthly_wage"]),
+            "compensation": yuan(r["compensation"]),
         })
     return out
 
@@ -85,12 +77,12 @@ async def _kinds_on(contract_ids: list[int]) -> dict[int, set[str]]:
 async def selection(principal: Principal, kind: str, contract_ids: list[int]) -> list[dict[str, Any]]:
     """The chosen filings, scoped to the employer, each checked against the roster kind (LC-9)."""
     if kind not in rules.ROSTER_KIND_LABELS:
-        raise RosterRefused("请选择名册类型")
+        raise Refused("请选择名册类型")
     ids = sorted(set(contract_ids))
     if not ids:
-        raise RosterRefused("请至少勾选一条审核通过的备案信息")
+        raise Refused("请至少勾选一条审核通过的备案信息")
     if len(ids) > MAX_ITEMS:
-        raise RosterRefused(f"一次最多生成{MAX_ITEMS}条")
+        raise Refused(f"一次最多生成{MAX_ITEMS}条")
     rows = await Contract.select().where(
         (Contract.employer == principal.employer_id) & Contract.id.is_in(ids)
     ).order_by(Contract.id)
@@ -99,7 +91,7 @@ async def selection(principal: Principal, kind: str, contract_ids: list[int]) ->
     on = await _kinds_on(ids)
     problems = [p for r in rows if (p := rules.roster_refusal(kind, r, on.get(r["id"], set())))]
     if problems:
-        raise RosterRefused("；".join(problems[:10]))
+        raise Refused("；".join(problems[:10]))
     return rows
 
 

@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from portal.validators import id_birth_date, id_gender, id_number_error, normalise
+from portal.validators import id_birth_date, id_gender, id_number_error
 
 # The 办件 kind of a contract filing, declared in matters.py; service.py files under it without importing matters.
 CONTRACT_KIND = "lc_contract"
@@ -246,20 +245,6 @@ def may_void(c: Mapping[str, Any]) -> str | None:
     if c["review_state"] not in ("pending", *CORRECTABLE):
         return "只有未审核、审核不通过和退回补正的备案可以作废"
     return None
-
-
-def parse_compensation(raw: str) -> int:
-    """经济补偿金: Arabic numerals, at most two decimals, no 汉字 → 分. Raises ValueError with the reason."""
-    text = normalise(raw).replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        raise ValueError("支付经济补偿金的金额应为阿拉伯数字，最多两位小数，不可填写汉字")
-    try:
-        fen = int(Decimal(text) * 100)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
-        raise ValueError("支付经济补偿金的金额应为数字") from exc
-    if fen > 100_000_000_00:
-        raise ValueError("支付经济补偿金的金额超出允许范围")
-    return fen
 
 
 def termination_date_refusal(contract_start: date | None, ended: date, today: date) -> str | None:

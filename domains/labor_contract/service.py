@@ -17,9 +17,11 @@ from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import current_engine, is_sqlite, write_transaction
+from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
+from portal.values import yuan
 from portal.workflow import engine as workflow
-from portal.workflow.bulk import create_matters
+from portal.workflow.creation import create_matters
 from portal.workflow.engine import WorkflowError
 from portal.workflow.tables import Matter
 
@@ -27,21 +29,8 @@ from portal.workflow.tables import Matter
 LOOKUP_CHUNK = 500
 
 
-class FilingRefused(Exception):
-    """A rule refused the filing; `field` names the form field the message belongs next to (or '')."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _fen_to_yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
 async def _lock_person(id_number: str) -> None:
@@ -169,7 +158,7 @@ async def display_payload(
         "probation_months": values.get("probation_months") or 0,
         "post": values.get("post", ""),
         "workplace": values.get("workplace", ""),
-        "monthly_wage_yuan": _fen_to_yuan(values.get("monthly_wage")),
+        "monthly_wage_yuan": yuan(values.get("monthly_wage")),
         "pay_day": values.get("pay_day") or "",
         "work_hours_system_label": hours.get(values.get("work_hours_system") or "", ""),
     }
@@ -177,7 +166,7 @@ async def display_payload(
         out.update(
             termination_date=str(values.get("termination_date") or ""),
             termination_reason_label=reasons.get(values.get("termination_reason") or "", ""),
-            compensation_yuan=_fen_to_yuan(values.get("compensation")),
+            compensation_yuan=yuan(values.get("compensation")),
         )
     return out
 
@@ -214,7 +203,7 @@ async def _check_person(employer_id: int, id_number: str, filing_kind: str, excl
     # after the lock: a double click's second request sees the first one's token, not its filing
     await workflow.ensure_unused_token(form_token)
     if reason := await person_refusal(employer_id, id_number, filing_kind, exclude_id):
-        raise FilingRefused(reason, "id_number")
+        raise Refused(reason, "id_number")
 
 
 async def employers_with_current_contract(id_number: str, except_employer: int | None) -> list[str]:
@@ -287,10 +276,11 @@ async def insert_filing(
     payload = {**await display_payload(values, filing_kind), "contract_id": row.id}
     title = f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}"
     if draft is not None:  # the draft's 办件 becomes the filing's: filled in, then submitted
-        await workflow._consume_token(form_token, principal)  # as create_matter does: a double click acts once
         matter = await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
                                                payload={**payload, "draft": None}, title=title)
-        matter = await workflow.fire(principal, draft["id"], "submit", expected_version=matter["version"], ip=ip)
+        # the submission consumes the form token, as create_matter does: a double click acts once
+        matter = await workflow.fire(principal, draft["id"], "submit", expected_version=matter["version"],
+                                     form_token=form_token, ip=ip)
     else:
         matter = await workflow.create_matter(
             principal, rules.CONTRACT_KIND, payload=payload, title=title,
@@ -432,9 +422,9 @@ async def file_renew(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_renew(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         if reason := rules.renewal_start_error(previous["start_date"], previous["end_date"], cleaned.get("start_date")):
-            raise FilingRefused(reason, "start_date")
+            raise Refused(reason, "start_date")
         await _check_person(principal.employer_id, previous["id_number"], "renew", form_token=form_token)
         draft = await get_draft(principal, draft_id, "renew", previous_id) if draft_id else None
         values = {
@@ -452,11 +442,11 @@ async def file_terminate(
     async with write_transaction():
         previous = await get_contract(principal, previous_id)
         if reason := rules.may_terminate(previous):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         today = today_local()
         earliest = await termination_earliest(previous, today)
         if reason := rules.termination_date_refusal(earliest, cleaned["termination_date"], today):
-            raise FilingRefused(reason, "termination_date")
+            raise Refused(reason, "termination_date")
         await _check_person(principal.employer_id, previous["id_number"], "terminate", form_token=form_token)
         draft = await get_draft(principal, draft_id, "terminate", previous_id) if draft_id else None
         values = termination_values(previous, cleaned)
@@ -468,11 +458,11 @@ async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any]
     async with write_transaction():
         contract = await get_contract(principal, contract_id)
         if reason := rules.may_modify(contract):
-            raise FilingRefused(reason)
+            raise Refused(reason)
         updates = _contract_values(cleaned)
         if contract["filing_kind"] == "renew":
             if reason := await renewal_start_error(contract["previous"], cleaned.get("start_date")):
-                raise FilingRefused(reason, "start_date")
+                raise Refused(reason, "start_date")
         if contract["filing_kind"] == "new":
             updates["worker_name"] = cleaned["worker_name"]
             if cleaned["id_number"] != contract["id_number"]:

@@ -78,14 +78,11 @@ async def _save(request: Request, role: dict[str, Any] | None) -> Response:
     if any(p not in PERMISSIONS for p in chosen):
         form.add_error("permissions", "请从列表中选择权限")
     if not form.errors:
-        try:
+        with form.refusals():
             rid = await service.save_role(
                 request.user, client_ip(request), role["id"] if role else None,
                 code=form.cleaned["code"], name=form.cleaned["name"], permissions=chosen,
             )
-        except service.RuleError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
             return redirect(request, request.app.route_reverse("admin_role_edit", rid=rid) + "?saved=1")
     return await _page(request, role, form, chosen)
 

@@ -103,15 +103,12 @@ async def staff_create(request: Request) -> Response:
     await form.validate()
     role_ids, scopes = await _links_from(data, form, options)
     if not form.errors:
-        try:
+        with form.refusals():
             uid, temp = await service.create_staff(
                 request.app.state.passwords, request.user, client_ip(request),
                 username=form.cleaned["username"], display_name=form.cleaned["display_name"],
                 mobile=form.cleaned["mobile"] or "", role_ids=role_ids, scopes=scopes,
             )
-        except service.RuleError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
             return await _temporary_password_page(request, uid, form.cleaned["username"], temp, created=True)
     return await _edit_page(request, None, form, _selected(data), options)
 
@@ -141,14 +138,11 @@ async def staff_update(request: Request, uid: FromPath[int]) -> Response:
     await form.validate()
     role_ids, scopes = await _links_from(data, form, options)
     if not form.errors:
-        try:
+        with form.refusals():
             await service.update_staff(
                 request.user, client_ip(request), uid, display_name=form.cleaned["display_name"],
                 mobile=form.cleaned["mobile"] or "", active=form.cleaned["active"], role_ids=role_ids, scopes=scopes,
             )
-        except service.RuleError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
             return redirect(request, request.app.route_reverse("admin_staff_edit", uid=uid) + "?saved=1")
     return await _edit_page(request, user, form, _selected(data), options)
 

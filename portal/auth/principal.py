@@ -63,11 +63,6 @@ class Principal:
     def covers_division(self, division_code: str) -> bool:
         return any(division_code.startswith(_division_prefix(c)) for c in self.scopes.get("division", ()))
 
-    def covers(self, kind: str, code: str) -> bool:
-        if kind == "division":
-            return self.covers_division(code)
-        return code in self.scopes.get(kind, ())
-
     @property
     def audit_name(self) -> str:
         """Who acted, as the audit log and the timeline record it (an agent under the agent's own name)."""

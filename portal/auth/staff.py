@@ -14,6 +14,7 @@ from portal.auth.passwords import Passwords, password_problems
 from portal.auth.permissions import PERMISSIONS
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.db import current_engine, is_sqlite, write_transaction
+from portal.refusal import Refused
 from portal.settings import SecuritySettings
 
 ADMIN_ROLE = "admin"
@@ -22,15 +23,6 @@ ADMIN_PERMISSIONS = ("admin.staff", "admin.roles")
 SCOPE_KINDS = {"division": "行政区划", "squad": "监察中队", "agency": "审核机构"}
 # Dictionary category behind each scope kind.
 SCOPE_CATEGORIES = {"division": "division", "squad": "squad", "agency": "review_agency"}
-
-
-class RuleError(ValueError):
-    """A refused change, with the form field it belongs to and a Chinese message."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def _now() -> datetime:
@@ -131,7 +123,7 @@ async def create_staff(
 ) -> tuple[int, str]:
     """A new user with a temporary password (returned once) that must be changed at first login."""
     if await StaffUser.exists().where(StaffUser.username == username):
-        raise RuleError("username", "该用户名已被使用")
+        raise Refused("该用户名已被使用", "username")
     temp = temporary_password()
     password_hash = await passwords.hash(temp)
     async with write_transaction():
@@ -159,9 +151,9 @@ async def update_staff(
         raise LookupError(uid)
     if uid == actor.account_id:
         if not active:
-            raise RuleError("active", "不能停用自己的账户")
+            raise Refused("不能停用自己的账户", "active")
         if not set(ADMIN_PERMISSIONS) <= await _role_permissions(role_ids):
-            raise RuleError("roles", "不能取消自己的管理员角色")
+            raise Refused("不能取消自己的管理员角色", "roles")
     async with write_transaction():
         await StaffUser.update(
             {StaffUser.display_name: display_name, StaffUser.mobile: mobile, StaffUser.active: active}
@@ -276,7 +268,7 @@ async def save_role(
 ) -> int:
     unknown = [p for p in permissions if p not in PERMISSIONS]
     if unknown:
-        raise RuleError("permissions", "包含未注册的权限")
+        raise Refused("包含未注册的权限", "permissions")
     permissions = sorted(set(permissions))
     before = await get_role(role_id) if role_id else None
     if role_id and before is None:
@@ -285,14 +277,14 @@ async def save_role(
     if role_id:
         clash = clash.where(Role.id != role_id)
     if await clash:
-        raise RuleError("code", "该角色代码已被使用")
+        raise Refused("该角色代码已被使用", "code")
     if before:
         # Would this edit take administration away from the administrator making it?
         mine = [r["role"] for r in await StaffRole.select(StaffRole.role).where(StaffRole.staff == actor.account_id)]
         if role_id in mine:
             others = await _role_permissions([r for r in mine if r != role_id])
             if not set(ADMIN_PERMISSIONS) <= others | set(permissions):
-                raise RuleError("permissions", "不能取消自己的管理员权限")
+                raise Refused("不能取消自己的管理员权限", "permissions")
     async with write_transaction():
         if before:
             await Role.update({Role.code: code, Role.name: name, Role.permissions: json.dumps(permissions)}).where(

@@ -18,6 +18,7 @@ from portal.dataservices import cleanup
 from portal.dataservices.grid import Grid, _as_date, audit_full_view, display
 from portal.dataservices.tables import ExportJob
 from portal.dataservices.xlsxstream import DATE, HEADER, MONEY, NUMBER, TEXT, SheetStream
+from portal.values import yuan_decimal
 
 log = logging.getLogger("portal.export")
 
@@ -52,7 +53,7 @@ def _cell(column: Any, row: dict, labels: Mapping[str, str] | None) -> tuple[Any
         return None, TEXT
     kind = column.kind
     if kind == "money":
-        return int(value) / 100, MONEY
+        return yuan_decimal(int(value)), MONEY
     if kind == "int":
         return int(value), NUMBER
     if kind == "date":
@@ -90,7 +91,7 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
     written = 0
     try:
         while True:
-            rows = await grid.fetch_rows(scope, query, limit=BATCH, after=after)
+            rows = await grid.walk(scope, query, after, True, BATCH)
             if not rows:
                 break
             await asyncio.to_thread(writer.append, rows)
@@ -101,8 +102,7 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
                 )
             if len(rows) < BATCH:
                 break
-            last = rows[-1]
-            after = [last[query.sort.key], last["_id"]]
+            after = grid.cursor(rows[-1], query)
         await asyncio.to_thread(writer.save)
     except BaseException:
         writer.abort()
@@ -188,10 +188,6 @@ async def wait_for_exports() -> None:
     """Tests and shutdown: let running export tasks finish."""
     if _TASKS:
         await asyncio.gather(*list(_TASKS), return_exceptions=True)
-
-
-def export_date(value: Any) -> date | None:
-    return _as_date(value) if value is not None else None
 
 
 def wants_export(request: Request) -> bool:

@@ -274,13 +274,6 @@ def shutdown_pool() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-async def warm_up() -> None:
-    """Start the workers now (the bench, or a deployment that wants the first big upload fast)."""
-    loop = asyncio.get_running_loop()
-    pool = _get_pool()
-    await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.05) for _ in range(max(1, PARTS - 1))])
-
-
 async def close_pool(app: Any) -> None:
     """Shutdown hook (the dataservices area's on_shutdown): the import worker processes."""
     await asyncio.to_thread(shutdown_pool)

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice, repeat
 from operator import itemgetter
@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from portal import validators
 from portal.dataservices import xlsxguard
+from portal.values import date_or_reason, fen_column, fen_or_reason
 
 TYPES = {"text", "int", "money", "date", "id_number", "uscc", "phone", "mobile", "choice"}
 REASON_HEADER = "失败原因"
@@ -443,34 +444,6 @@ def _as_text(value: Any) -> tuple[str, Any]:
 
 # -- cleaning ----------------------------------------------------------------------------------------------
 
-_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]?\d{1,2}:\d{2}(?::\d{2})?)?$")
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def parse_date(raw: Any) -> date | None:
-    """Dates as our template, Excel, LibreOffice and WPS store them: date cells, serial numbers or text."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:
-            if 19000101 <= raw <= 29991231 and float(raw).is_integer():
-                return parse_date(str(int(raw)))
-            return _EXCEL_EPOCH + timedelta(days=int(raw))
-        return None
-    text = validators.normalise(str(raw))
-    match = _DATE_TEXT.match(text)
-    try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if re.fullmatch(r"\d{8}", text):
-            return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError:
-        return None
-    return None
-
-
 def cleaner(column: SheetColumn, choice_map: dict[str, str]) -> Callable[[str, Any], tuple[Any, str | None]]:
     """A function (text, raw) → (typed value, Chinese reason or None) for one column, built once per upload."""
     label = column.label
@@ -503,13 +476,11 @@ def cleaner(column: SheetColumn, choice_map: dict[str, str]) -> Callable[[str, A
             return (None, reason) if reason else (value, None)
 
     elif kind == "date":
-        bad_date = f"{label}应为日期，格式yyyy-mm-dd"
 
         def clean(text: str, raw: Any) -> tuple[Any, str | None]:
             if not text:
                 return None, missing
-            day = raw if raw.__class__ is date else parse_date(raw)
-            return (None, bad_date) if day is None else (day, None)
+            return (raw, None) if raw.__class__ is date else date_or_reason(raw, label)
 
     elif kind == "int":
         bad_int = f"{label}应为整数"
@@ -521,21 +492,11 @@ def cleaner(column: SheetColumn, choice_map: dict[str, str]) -> Callable[[str, A
             return (int(value), None) if _INT.fullmatch(value) else (None, bad_int)
 
     elif kind == "money":
-        bad_money = f"{label}应为不小于0的数字，最多两位小数"
 
         def clean(text: str, raw: Any) -> tuple[Any, str | None]:
             if not text:
                 return None, missing
-            if raw.__class__ is float:
-                fen = round(raw * 100)
-                if raw < 0 or abs(raw * 100 - fen) > 1e-6:
-                    return None, bad_money
-                return fen, None
-            value = validators.normalise(text).replace(",", "")
-            if not _MONEY.fullmatch(value):
-                return None, bad_money
-            whole, _, cents = value.partition(".")
-            return int(whole) * 100 + int((cents + "00")[:2]), None
+            return fen_or_reason(raw if raw.__class__ is float else text, label)
 
     else:
         not_listed = f"{label}应从下拉列表中选择"
@@ -552,7 +513,6 @@ def cleaner(column: SheetColumn, choice_map: dict[str, str]) -> Callable[[str, A
 
 
 _INT = re.compile(r"-?\d+")
-_MONEY = re.compile(r"\d+(\.\d{1,2})?")
 
 
 ColumnCleaner = Callable[[list[str], list[Any]], tuple[list[Any], list[str | None]]]
@@ -592,11 +552,13 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
             return [v if t and r is None else None for t, v, r in zip(texts, normal, reasons, strict=True)], reasons
 
     elif kind == "date":
-        bad_date = f"{label}应为日期，格式yyyy-mm-dd"
 
         def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:
-            days = [(raw if raw.__class__ is date else parse_date(raw)) if t else None for t, raw in zip(texts, raws, strict=True)]
-            return days, [(bad_date if d is None else None) if t else missing for t, d in zip(texts, days, strict=True)]
+            if set(map(type, raws)) == {date}:  # date cells (the usual case): nothing to parse
+                return raws, [None] * len(raws)
+            pairs = [((raw, None) if raw.__class__ is date else date_or_reason(raw, label)) if t else (None, missing)
+                     for t, raw in zip(texts, raws, strict=True)]
+            return [d for d, _ in pairs], [r for _, r in pairs]
 
     elif kind == "choice":
         not_listed = f"{label}应从下拉列表中选择"
@@ -610,16 +572,12 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
 
     elif kind == "money":
         one = cleaner(column, choice_map)
-        bad_money = f"{label}应为不小于0的数字，最多两位小数"
 
         def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:
-            if set(map(type, raws)) != {float}:
-                pairs = list(map(one, texts, raws))
-                return [v for v, _ in pairs], [r for _, r in pairs]
-            # numeric cells (the usual case): cleaner()'s float branch for the whole column
-            fen = [round(raw * 100) for raw in raws]
-            reasons = [bad_money if raw < 0 or abs(raw * 100 - f) > 1e-6 else None for raw, f in zip(raws, fen, strict=True)]
-            return [None if r else f for f, r in zip(fen, reasons, strict=True)], reasons
+            if set(map(type, raws)) == {float}:  # number cells (the usual case)
+                return fen_column(raws, label)
+            pairs = list(map(one, texts, raws))
+            return [v for v, _ in pairs], [r for _, r in pairs]
 
     else:
         one = cleaner(column, choice_map)
@@ -629,8 +587,3 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
             return [v for v, _ in pairs], [r for _, r in pairs]
 
     return clean
-
-
-def clean_value(column: SheetColumn, text: str, raw: Any, choice_map: dict[str, str]) -> tuple[Any, str | None]:
-    """(typed value, Chinese reason or None) for one cell (see cleaner() for the per-upload form)."""
-    return cleaner(column, choice_map)(text, raw)

@@ -22,6 +22,7 @@ from portal.dataservices.spreadsheets import (
     SheetColumn,
     SheetSpec,
 )
+from portal.values import date_message
 
 # Validations cover this many data rows (the default row limit); beyond it Excel simply does not check.
 VALIDATED_ROWS = 50_000
@@ -117,7 +118,7 @@ async def template_bytes(spec: SheetSpec, rows: Sequence[RowResult] = (), *, wit
         if column.type == "date":
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
             dv = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(2099,12,31)")
-            dv.error = f"{column.label}应为日期，格式yyyy-mm-dd"
+            dv.error = date_message(column.label)  # the message the upload gives (portal.values)
         elif column.type == "choice":
             labels = await choice_labels(column)
             if sum(len(x) + 1 for x in labels) <= _INLINE_LIST_MAX and not any("," in x for x in labels):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -55,7 +56,7 @@ def _text(value: str) -> str:
 
 class SheetStream:
     """One worksheet written row by row: `row([(value, style), …])`, then `close()`. Values: str, int, float,
-    date (as an Excel serial with the date style) or None (empty cell)."""
+    Decimal, date (as an Excel serial with the date style) or None (empty cell)."""
 
     def __init__(self, path: Path, title: str, widths: list[int]) -> None:
         self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
@@ -86,6 +87,8 @@ class SheetStream:
                 elif isinstance(value, date):
                     day = value.date() if isinstance(value, datetime) else value
                     parts.append(f'<c r="{letter}{n}" s="{DATE}"><v>{(day - _EPOCH).days}</v></c>')
+                elif value.__class__ is Decimal:  # money in 元, exact (no float division)
+                    parts.append(f'<c r="{letter}{n}" s="{style}"><v>{value}</v></c>')
                 else:
                     parts.append(f'<c r="{letter}{n}" s="{style}"><v>{value!r}</v></c>')
             parts.append("</row>")

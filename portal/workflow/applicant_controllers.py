@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from portal.auth.principal import PUBLIC, applicant_guard, authenticated_guard
 from portal.dataservices.export import export_url, rows_export_response
-from portal.forms import FieldError, parse_date
+from portal.values import date_or_reason
 from portal.web import client_ip, redirect, render
 from portal.workflow import engine
 from portal.workflow.deadlines import SHANGHAI
@@ -32,10 +32,8 @@ def _applicant_kinds(principal) -> list:
 
 
 def _day_start(raw: str) -> datetime | None:
-    try:
-        return datetime.combine(parse_date(raw), time.min, SHANGHAI).astimezone(UTC) if raw else None
-    except FieldError:
-        return None
+    day = date_or_reason(raw)[0] if raw else None
+    return datetime.combine(day, time.min, SHANGHAI).astimezone(UTC) if day else None
 
 
 @get("/matters", name="matters_mine", guards=[applicant_guard])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from portal.refusal import Refused
 
-class WorkflowError(Exception):
-    """A transition that must not happen; `message` is the Chinese text shown to the user."""
+
+class WorkflowError(Refused):
+    """A transition that must not happen; `message` is the Chinese text shown to the user (a form shows it in
+    its error summary, `errors` beside the fields)."""
 
     status_code = 400
 
     def __init__(self, message: str, *, errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.errors = errors or {}
 
 

@@ -13,6 +13,7 @@ from portal import audit
 from portal.auth.principal import Principal, applicant_guard, staff_guard
 from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.db import write_transaction
+from portal.values import date_or_reason
 from portal.web import client_ip, redirect, render
 from portal.workflow import engine
 from portal.workflow.deadlines import SHANGHAI
@@ -66,14 +67,9 @@ async def matter_evaluate(request: Request, matter_id: FromPath[int]) -> Respons
 
 def _period(raw_from: str, raw_to: str) -> tuple[date, date]:
     today = datetime.now(SHANGHAI).date()
-    try:
-        start = date.fromisoformat(raw_from) if raw_from else today.replace(day=1)
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = date.fromisoformat(raw_to) if raw_to else today
-    except ValueError:
-        end = today
+    # a date typed the way a form accepts it (portal.values); anything else means the default
+    start = (date_or_reason(raw_from)[0] if raw_from else None) or today.replace(day=1)
+    end = (date_or_reason(raw_to)[0] if raw_to else None) or today
     return (start, end) if start <= end else (end, start)
 
 

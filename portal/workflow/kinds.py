@@ -127,10 +127,6 @@ class MatterKind:
     def staff_permissions(self) -> frozenset[str]:
         return frozenset(t.permission for t in self.transitions if t.actor == "staff" and t.permission)
 
-    @property
-    def open_states(self) -> tuple[str, ...]:
-        return tuple(s.code for s in self.states if not s.terminal)
-
     def validate(self) -> None:
         codes = {s.code for s in self.states}
         assert self.initial_state in codes, f"{self.code}: initial state {self.initial_state} undefined"

@@ -13,7 +13,8 @@ from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter, MatterEvent
 
 
-def _load(row: dict[str, Any]) -> dict[str, Any]:
+def load_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A Matter row with its JSON columns (payload, result) as dicts."""
     for key in ("payload", "result"):
         if isinstance(row.get(key), str):
             row[key] = json.loads(row[key] or "{}")
@@ -22,7 +23,7 @@ def _load(row: dict[str, Any]) -> dict[str, Any]:
 
 async def select_matter(where: Any) -> dict[str, Any] | None:
     row = await Matter.select().where(where).first()
-    return _load(row) if row else None
+    return load_json(row) if row else None
 
 
 async def get_matter_for(principal: Principal, matter_id: int) -> dict[str, Any]:

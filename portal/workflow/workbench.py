@@ -9,9 +9,9 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
+from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
-from portal.webutil import valid_id
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter
@@ -162,35 +162,12 @@ async def queue_query(principal, filters: dict[str, str]) -> QueueQuery | None:
     return QueueQuery(where, source)
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """A row's place in the queue order (promised_deadline, id); in URLs as `2026-12-01.123` (`.123`: no date)."""
-
-    deadline: date | None
-    id: int
-
-    def encode(self) -> str:
-        return f"{self.deadline.isoformat() if self.deadline else ''}.{self.id}"
-
-    @classmethod
-    def decode(cls, raw: str | None) -> Cursor | None:
-        """None (the first page) for anything malformed."""
-        if not raw or len(raw) > 40:
-            return None
-        day, _, ident = raw.partition(".")
-        if not ident.isdigit() or len(ident) > 10 or not valid_id(int(ident)):
-            return None
-        try:
-            return cls(date.fromisoformat(day) if day else None, int(ident))
-        except ValueError:
-            return None
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Cursor:
-        value = row["promised_deadline"]
-        if value is not None and not isinstance(value, date):
-            value = date.fromisoformat(str(value)[:10])
-        return cls(value, int(row["id"]))
+def row_cursor(row: dict[str, Any]) -> Cursor:
+    """A row's place in the queue order: (promised_deadline or None, id)."""
+    value = row["promised_deadline"]
+    if value is not None and not isinstance(value, date):
+        value = date.fromisoformat(str(value)[:10])
+    return Cursor(value, int(row["id"]))
 
 
 _IS_NULL = WhereRaw('"matter"."promised_deadline" IS NULL')
@@ -228,7 +205,7 @@ async def _walk(query: QueueQuery, cursor: Cursor | None, *, forward: bool, limi
     blocks = ["null", "dated"] if is_sqlite(current_engine()) else ["dated", "null"]
     if not forward:
         blocks.reverse()
-    here = "null" if cursor.deadline is None else "dated"
+    here = "null" if cursor.value is None else "dated"
     rows: list[dict[str, Any]] = []
     for block in blocks[blocks.index(here):]:
         if block != here:
@@ -237,7 +214,7 @@ async def _walk(query: QueueQuery, cursor: Cursor | None, *, forward: bool, limi
             condition = _IS_NULL & WhereRaw(f'"matter"."id" {op} {{}}', cursor.id)
         else:
             condition = WhereRaw(
-                f'("matter"."promised_deadline", "matter"."id") {op} ({{}}, {{}})', cursor.deadline, cursor.id)
+                f'("matter"."promised_deadline", "matter"."id") {op} ({{}}, {{}})', cursor.value, cursor.id)
         block_query = QueueQuery(query.where & condition, query.source)
         rows += await _select(block_query, forward=forward, limit=limit - len(rows))
         if len(rows) >= limit:
@@ -254,11 +231,24 @@ async def queue_count(query: QueueQuery) -> int:
 
 @dataclass
 class QueuePage:
-    rows: list[dict[str, Any]]
+    keyset: KeysetPage
     total: int
-    number: int
-    prev: Cursor | None
-    next: Cursor | None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return self.keyset.rows
+
+    @property
+    def number(self) -> int:
+        return self.keyset.number
+
+    @property
+    def prev(self) -> Cursor | None:
+        return self.keyset.prev
+
+    @property
+    def next(self) -> Cursor | None:
+        return self.keyset.next
 
     @property
     def total_capped(self) -> bool:
@@ -273,7 +263,7 @@ async def _matching_keys(query: QueueQuery, limit: int) -> list[Cursor] | None:
     """
     rows = await fetch("SELECT * FROM ({}) AS k", query.sql(
         '"matter"."promised_deadline" AS promised_deadline, "matter"."id" AS id', f"LIMIT {int(limit) + 1}"))
-    return None if len(rows) > limit else [Cursor.of(r) for r in rows]
+    return None if len(rows) > limit else [row_cursor(r) for r in rows]
 
 
 def _pick(keys: list[Cursor], cursor: Cursor | None, *, forward: bool, limit: int) -> list[int]:
@@ -281,8 +271,8 @@ def _pick(keys: list[Cursor], cursor: Cursor | None, *, forward: bool, limit: in
     nulls_first = is_sqlite(current_engine())
 
     def order(key: Cursor) -> tuple:
-        dated = key.deadline is not None
-        return (dated if nulls_first else not dated, key.deadline or date.min, key.id)
+        dated = key.value is not None
+        return (dated if nulls_first else not dated, key.value or date.min, key.id)
 
     ordered = sorted(keys, key=order, reverse=not forward)
     if cursor is not None:
@@ -291,54 +281,39 @@ def _pick(keys: list[Cursor], cursor: Cursor | None, *, forward: bool, limit: in
     return [k.id for k in ordered[:limit]]
 
 
-async def queue_page(principal, filters: dict[str, str], *, after: Cursor | None = None,
-                     before: Cursor | None = None, number: int = 1) -> QueuePage:
+async def queue_page(principal, filters: dict[str, str], paging: PageRequest = PageRequest()) -> QueuePage:
     """One page of the queue (keyset: page 200 costs what page 1 costs) with the total (exact to COUNT_CAP)."""
     query = await queue_query(principal, filters)
     if query is None:
-        return QueuePage([], 0, 1, None, None)
+        return QueuePage(KeysetPage([], 1, False, False, None, None), 0)
     keys = None
     if filters["q"]:
         # Trigram candidates are few by construction (all of them fit); a LIKE scan may find anything.
         keys = await _matching_keys(query, FTS_DRIVE_LIMIT + 1 if query.source is not None else KEYS_LIMIT)
 
-    async def walk(cursor: Cursor | None, forward: bool) -> list[dict[str, Any]]:
+    async def walk(cursor: Cursor | None, forward: bool, limit: int) -> list[dict[str, Any]]:
         if keys is None:
-            return await _walk(query, cursor, forward=forward, limit=PAGE_SIZE + 1)
-        ids = _pick(keys, cursor, forward=forward, limit=PAGE_SIZE + 1)
+            return await _walk(query, cursor, forward=forward, limit=limit)
+        ids = _pick(keys, cursor, forward=forward, limit=limit)
         if not ids:
             return []
         return await Matter.select(*_COLUMNS).where(Matter.id.is_in(ids)).order_by(
             Matter.promised_deadline, Matter.id, ascending=forward)
 
-    if before is not None:
-        rows = await walk(before, forward=False)
-        has_prev, has_next = len(rows) > PAGE_SIZE, True
-        rows = rows[:PAGE_SIZE][::-1]
-    else:
-        rows = await walk(after, forward=True)
-        has_prev, has_next = after is not None, len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-    if not has_prev:
-        number = 1
-    await _decorate(principal, rows)
+    page = await keyset_page(walk, paging, PAGE_SIZE, row_cursor)
+    await _decorate(principal, page.rows)
     if keys is not None:
         total = len(keys)
-    elif not has_prev and not has_next:
-        total = len(rows)  # the whole result is on this page: nothing left to count
+    elif not page.has_prev and not page.has_next:
+        total = len(page.rows)  # the whole result is on this page: nothing left to count
     else:
         total = await queue_count(query)
-    return QueuePage(
-        rows=rows, total=total, number=max(number, 1),
-        prev=Cursor.of(rows[0]) if rows and has_prev else None,
-        next=Cursor.of(rows[-1]) if rows and has_next else None,
-    )
+    return QueuePage(page, total)
 
 
-async def queue_rows(principal, filters: dict[str, str], *, after: Cursor | None = None
-                     ) -> tuple[list[dict[str, Any]], bool]:
-    """The rows of one page in queue order and whether more follow."""
-    page = await queue_page(principal, filters, after=after)
+async def queue_rows(principal, filters: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
+    """The rows of the first page in queue order and whether more follow."""
+    page = await queue_page(principal, filters)
     return page.rows, page.next is not None
 
 
@@ -360,6 +335,3 @@ async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
             t.batch and row["state"] in t.from_states and principal.can(t.permission)
             for t in kind.available(row["state"], "staff")
         ))
-
-
-# -- pages ------------------------------------------------------------------------------------------------------

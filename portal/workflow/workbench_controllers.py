@@ -10,13 +10,14 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.principal import staff_guard
+from portal.dataservices.keyset import PageRequest
 from portal.web import client_ip, is_htmx, redirect, render
 from portal.workflow import engine
 from portal.workflow import workbench as queue
 from portal.workflow.scope import scope_where, staff_kinds
 from portal.workflow.tables import Matter
 from portal.workflow.views import fire_from_form, kind_or_none, matter_context, read_transition
-from portal.workflow.workbench import FILTER_KEYS, Cursor, QueuePage, queue_page
+from portal.workflow.workbench import FILTER_KEYS, QueuePage, queue_page
 
 
 def _queue_filters(request: Request) -> dict[str, str]:
@@ -56,8 +57,8 @@ async def _queue_response(request: Request, filters: dict[str, str], page: Queue
         "page_title": "办件工作台", "breadcrumbs": [("办件工作台", None)], "filters": filters,
         "rows": rows, "total": page.total, "number": page.number,
         "total_text": f"{queue.COUNT_CAP} 条以上" if page.total_capped else f"{page.total} 条",
-        "prev_url": _queue_url(request, filters, before=page.prev.encode(), p=page.number - 1) if page.prev else "",
-        "next_url": _queue_url(request, filters, after=page.next.encode(), p=page.number + 1) if page.next else "",
+        "prev_url": _queue_url(request, filters, **page.keyset.prev_params()) if page.prev else "",
+        "next_url": _queue_url(request, filters, **page.keyset.next_params()) if page.next else "",
         # The queue reloads itself after a review (workflow-changed) at the same place in the list.
         "refresh_url": _queue_url(request, filters, **here),
         "first_url": _queue_url(request, filters),
@@ -69,15 +70,9 @@ async def _queue_response(request: Request, filters: dict[str, str], page: Queue
 async def workbench(request: Request) -> Response:
     principal = request.user
     filters = _queue_filters(request)
-    params = request.query_params
-    after = Cursor.decode(params.get("after"))
-    before = Cursor.decode(params.get("before")) if after is None else None
-    raw_number = params.get("p", "1")
-    number = min(int(raw_number), 10**6) if raw_number.isdigit() and len(raw_number) < 8 else 1
-    page = await queue_page(principal, filters, after=after, before=before, number=number)
-    here = {"after": after.encode() if after else "", "before": before.encode() if before else "",
-            "p": page.number if (after or before) else ""}
-    return await _queue_response(request, filters, page, here=here)
+    paging = PageRequest.read(request.query_params, "date")
+    page = await queue_page(principal, filters, paging)
+    return await _queue_response(request, filters, page, here=paging.url_params(page.number))
 
 
 @get("/workbench/matters/{matter_id:int}", name="workbench_matter", guards=[staff_guard()])

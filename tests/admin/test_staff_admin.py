@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from bs4 import BeautifulSoup
+
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
@@ -94,7 +96,9 @@ async def test_create_form_errors_keep_everything_typed(app, client):
     assert 'value="460105" selected' in r.text
     assert "app-error-summary" in r.text
     ok = await client.post_form("/admin/staff/new", {"username": "taken", "display_name": "某某"})
-    assert "该用户名已被使用" in ok.text
+    soup = BeautifulSoup(ok.text, "html.parser")  # the service's Refused, beside its field, the input kept
+    assert "该用户名已被使用" in soup.find(id="f-username-error").get_text()
+    assert soup.find("input", attrs={"name": "display_name"})["value"] == "某某"
 
 
 async def test_edit_deactivate_and_audit_before_after(app, client):

@@ -156,13 +156,13 @@ def test_queue_pages_by_key_in_place_and_the_back_button_returns(live, page):
     async def create() -> int:
         import domains.labor_contract.matters  # noqa: F401
         from portal.auth.principal import Principal
-        from portal.workflow import bulk
+        from portal.workflow import creation
         from tests.support.factories import make_employer
 
         employer = await make_employer(name=f"海南{tag}科技有限公司", division_code="460105")
         applicant = Principal(kind="employer", account_id=employer["id"], display_name=employer["name"],
                               employer_id=employer["id"], employer_name=employer["name"], acting_name="张法人")
-        made = await bulk.create_matters(applicant, "lc_contract", [{"title": f"翻页{i}", "payload": {}}
+        made = await creation.create_matters(applicant, "lc_contract", [{"title": f"翻页{i}", "payload": {}}
                                                                     for i in range(55)])
         return len(made)
 

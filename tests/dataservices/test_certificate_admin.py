@@ -73,7 +73,7 @@ async def test_filters_by_code_kind_title_status_and_issue_date(app, client):
     soup = await client.page(f"{LIST}?issued_on_from={date.today() + timedelta(days=5)}&issued_on_to=2020-01-01")
     assert "结束日期不能早于开始日期" in soup.get_text()
     soup = await client.page(f"{LIST}?issued_on_from=2026-13-01")
-    assert "日期格式应为yyyy-mm-dd" in soup.get_text()
+    assert "填写的日期不存在" in soup.get_text()
     soup = await client.page(f"{LIST}?status=whatever")
     assert "请从列表中选择状态" in soup.get_text()
     # the badge names a registered kind, the status reads in Chinese

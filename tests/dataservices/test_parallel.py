@@ -101,7 +101,7 @@ async def test_parts_give_the_rows_of_the_single_path(monkeypatch):
     assert len(rows) == ROWS - ROWS // 40                       # the empty rows are skipped
     assert by_number[ROWS - 1].reasons == ["身份证号与第5行重复"]   # first at Excel row 5, the other in the last part
     reasons = {reason for r in rows for reason in r.reasons}
-    for expected in ("身份证号校验位不正确", "身份证号应以文本格式填写（数值格式会丢失末位数字）", "合同开始日期应为日期，格式yyyy-mm-dd",
+    for expected in ("身份证号校验位不正确", "身份证号应以文本格式填写（数值格式会丢失末位数字）", "合同开始日期填写的日期不存在",
                      "姓名不能为空", "性别应从下拉列表中选择", "姓名不能超过10个字", "手机号码应为11位，以1开头",
                      "月工资（元）应为不小于0的数字，最多两位小数"):
         assert expected in reasons

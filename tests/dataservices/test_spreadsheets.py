@@ -16,7 +16,6 @@ from portal.dataservices.spreadsheets import (
     SheetSpec,
     UploadError,
     check_upload,
-    parse_date,
     read_rows,
 )
 from portal.dataservices.workbooks import template_bytes
@@ -80,7 +79,7 @@ async def test_per_row_reasons_and_duplicates():
     assert rows[0].data["contract_type"] == "1"  # label → dictionary code
     assert rows[1].reasons == [
         "姓名不能超过10个字", "身份证号校验位不正确", "手机号码应为11位，以1开头", "性别应从下拉列表中选择",
-        "合同类型应从下拉列表中选择", "合同开始日期应为日期，格式yyyy-mm-dd", "月工资（元）应为不小于0的数字，最多两位小数",
+        "合同类型应从下拉列表中选择", "合同开始日期填写的日期不存在", "月工资（元）应为不小于0的数字，最多两位小数",
     ]
     assert rows[2].reasons == ["身份证号与第2行重复"]
 
@@ -100,15 +99,6 @@ async def test_full_width_digits_stray_spaces_and_date_forms_are_normalised():
     assert [r.data["start"] for r in rows] == [date(2025, 1, 5)] * 3
     assert rows[1].data["end"] == rows[2].data["end"] == date(2026, 1, 4)
     assert rows[1].data["wage"] == 300050 and rows[2].data["wage"] == 100000
-
-
-def test_parse_date_forms():
-    assert parse_date("2024-02-29") == date(2024, 2, 29)
-    assert parse_date("2024.2.9") == date(2024, 2, 9)
-    assert parse_date("２０２４－０２－０９") == date(2024, 2, 9)
-    assert parse_date("2024-02-09 00:00:00") == date(2024, 2, 9)
-    assert parse_date(45331.0) == date(2024, 2, 9)
-    assert parse_date("2023-02-29") is None and parse_date("明天") is None
 
 
 async def test_id_number_typed_as_a_number_is_reported_not_guessed():

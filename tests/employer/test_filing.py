@@ -44,7 +44,7 @@ async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(
 
     bad = await client.post_form("/employer/filing", filing_data(agent_id_number="12345", contact_phone="abc", name=""))
     assert bad.status_code == 200
-    assert "身份证号应为18位" in bad.text and "手机号码应为11位" in bad.text and "请填写单位名称" in bad.text
+    assert "身份证号应为18位" in bad.text and "电话号码格式不正确" in bad.text and "请填写单位名称" in bad.text
     assert 'value="12345"' in bad.text and await EmployerFiling.count() == 0
 
     saved = await client.post_form("/employer/filing", filing_data())

@@ -89,6 +89,23 @@ async def test_persons_and_staff_cannot_open_employer_pages(client, other_client
     assert (await other_client.get("/person/me")).status_code == 403
 
 
+async def test_completion_and_filing_share_one_definition_of_each_record_field():
+    """The two forms had drifted (name ≤100 in one, ≤200 in the other; a landline refused in one)."""
+    from domains.employer.filing import filing_form
+    from domains.employer.forms import PROFILE_FIELDS
+    from portal.forms import Form
+
+    filing_keys = [f.name for f in filing_form({}).fields]
+    for record in ({**VALID, "name": "海" * 150}, {**VALID, "name": "海" * 201}, {**VALID, "contact_phone": "12345"}):
+        profile, filing = Form(PROFILE_FIELDS, record), filing_form(record)
+        await profile.validate()
+        await filing.validate()
+        assert {k: v for k, v in profile.errors.items() if k in filing_keys} == filing.errors
+        assert {k: v for k, v in profile.cleaned.items() if k in filing_keys} == filing.cleaned
+    long_name = Form(PROFILE_FIELDS, {**VALID, "name": "海" * 150})
+    assert await long_name.validate() and long_name.cleaned["contact_phone"] == "0898-66666666"
+
+
 async def test_the_platform_sends_incomplete_employers_to_the_page_the_domain_registered(client, monkeypatch):
     # portal holds no domain URL: the employer domain names its page (register_profile_completion).
     monkeypatch.setitem(principal._PROFILE_COMPLETION, "route", "employer_agents")

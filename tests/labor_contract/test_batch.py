@@ -86,7 +86,7 @@ async def test_new_renew_upload_with_every_kind_of_failure(client):
     assert "首次备案必须以新订的形式进入" in table[6]
     assert "身份证号校验位不正确" in table[7]
     assert "与第8行重复" in table[9]
-    assert "合同起始日期应为日期" in table[10]
+    assert "合同起始日期填写的日期不存在" in table[10]
     assert "固定期限劳动合同必须填写合同结束日期" in table[11]
     assert "用工形式应从下拉列表中选择" in table[12]
     assert "姓名不能为空" in table[13]
@@ -135,7 +135,7 @@ async def test_terminate_upload(client):
     assert 2 not in table
     assert "姓名应为10个汉字以内" in table[3]
     assert "身份证号校验位不正确" in table[4]
-    assert "终止或解除时间应为日期" in table[5]
+    assert "终止或解除时间填写的日期不存在" in table[5]
     assert "终止或解除原因应从下拉列表中选择" in table[6]
     assert "此人存在未审核的备案信息" in table[7]
     assert "首次备案必须以新订的形式进入" in table[8]

@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from domains.labor_contract.tables import Contract
@@ -97,11 +98,34 @@ async def test_unreviewed_filing_elsewhere_is_refused_beside_the_id_number(clien
 
     await service.file_new(employer_principal(other), cleaned(id_number=id_number))
     await sign_in_employer(client, employer)
-    response = await client.post_form("/labor-contract/new", form_data(id_number=id_number))
+    response = await client.post_form("/labor-contract/new", form_data(id_number=id_number, post="仓库保管员"))
     assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    # the service's Refused(message, "id_number") goes beside that field, and into the summary with a link to it
+    beside = soup.find(id="f-id_number-error").get_text()
+    assert "此人在其他单位存在未审核的备案，待其审核完成后再办理" in beside
+    summary = soup.find(class_="app-error-summary")
+    assert summary.find("a", href="#f-id_number") and "此人在其他单位存在未审核的备案" in summary.get_text()
     # The other employer is not named: anyone typing an ID number would learn where the person is hired.
-    assert "此人在其他单位存在未审核的备案，待其审核完成后再办理" in response.text
     assert "海南慧新业桥经贸有限公司" not in response.text
+    # everything typed is kept
+    assert soup.find("input", attrs={"name": "id_number"})["value"] == id_number
+    assert soup.find("input", attrs={"name": "post"})["value"] == "仓库保管员"
+
+
+async def test_a_refusal_of_the_whole_filing_heads_the_error_summary(client):
+    employer = await make_employer()
+    done = await completed_contract(employer, worker_name="续订丁")
+    await Contract.update({Contract.in_roster: False}).where(Contract.id == done["id"])
+    await sign_in_employer(client, employer)
+    response = await client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
+                                      form_data(start_date="2028-01-01", end_date="2030-12-31", post="质检员"))
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    first = soup.find(class_="app-error-summary").find("li")
+    assert first.get_text(strip=True) == "请先通过实时名册打印生成名册后再办理续订" and first.find("a") is None
+    assert soup.find("input", attrs={"name": "post"})["value"] == "质检员"
+    assert await Contract.count().where(Contract.previous == done["id"]) == 0
 
 
 async def test_query_filters_and_export(client):

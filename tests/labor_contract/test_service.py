@@ -6,8 +6,8 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from domains.labor_contract import service
-from domains.labor_contract.service import FilingRefused
 from domains.labor_contract.tables import Contract
+from portal.refusal import Refused
 from portal.workflow.tables import Matter
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal, review
 from tests.support.factories import make_employer
@@ -34,11 +34,11 @@ async def test_one_unreviewed_filing_per_person_across_employers():
     second = await make_employer()
     values = cleaned()
     await service.file_new(employer_principal(first), values)
-    with pytest.raises(FilingRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await service.file_new(employer_principal(second), values)
     assert refused.value.message == "此人在其他单位存在未审核的备案，待其审核完成后再办理"
     # At its own employer the guide's wording, with the name, is kept.
-    with pytest.raises(FilingRefused) as own:
+    with pytest.raises(Refused) as own:
         await service.file_new(employer_principal(first), values)
     assert own.value.message.startswith("此人存在未审核的备案信息：此人在单位【海南慧新业桥经贸有限公司】已存在全日制用工")
     assert refused.value.field == "id_number"
@@ -58,10 +58,10 @@ async def test_renew_needs_an_approved_contract_in_a_roster():
     employer = await make_employer()
     principal = employer_principal(employer)
     filed = await service.file_new(principal, cleaned())
-    with pytest.raises(FilingRefused, match="只有审核通过的合同才可以续订"):
+    with pytest.raises(Refused, match="只有审核通过的合同才可以续订"):
         await service.file_renew(principal, filed["id"], cleaned())
     await review(filed["id"])
-    with pytest.raises(FilingRefused, match="请先通过实时名册打印生成名册"):
+    with pytest.raises(Refused, match="请先通过实时名册打印生成名册"):
         await service.file_renew(principal, filed["id"], cleaned())
     await Contract.update({Contract.in_roster: True}).where(Contract.id == filed["id"])
     renewed = await service.file_renew(principal, filed["id"], cleaned(start_date=date(2028, 1, 1),
@@ -72,7 +72,7 @@ async def test_renew_needs_an_approved_contract_in_a_roster():
     await review(renewed["id"])
     assert (await contract(renewed["id"]))["employed"] is True
     assert (await contract(filed["id"]))["employed"] is False
-    with pytest.raises(FilingRefused, match="不能再次续订"):
+    with pytest.raises(Refused, match="不能再次续订"):
         await service.file_renew(principal, filed["id"], cleaned())
 
 
@@ -80,7 +80,7 @@ async def test_terminate_only_a_completed_contract_and_it_ends_employment():
     employer = await make_employer()
     principal = employer_principal(employer)
     pending = await service.file_new(principal, cleaned())
-    with pytest.raises(FilingRefused, match="完成新订或续订流程"):
+    with pytest.raises(Refused, match="完成新订或续订流程"):
         await service.file_terminate(principal, pending["id"], {"termination_date": cleaned()["start_date"],
                                                                 "termination_reason": "02", "compensation": None})
     done = await completed_contract(employer)
@@ -98,7 +98,7 @@ async def test_rejected_filing_is_modified_and_goes_back_to_review():
     employer = await make_employer()
     principal = employer_principal(employer)
     filed = await service.file_new(principal, cleaned())
-    with pytest.raises(FilingRefused, match="只有审核状态为审核不通过或退回补正的备案才可以修改"):
+    with pytest.raises(Refused, match="只有审核状态为审核不通过或退回补正的备案才可以修改"):
         await service.modify(principal, filed["id"], cleaned())
     await review(filed["id"], "reject", opinion="合同编号与合同文本不一致")
     row = await contract(filed["id"])
@@ -120,7 +120,7 @@ async def test_void_refuses_approved_filings():
 async def test_a_new_filing_for_someone_already_employed_here_is_refused():
     employer = await make_employer()
     done = await completed_contract(employer)
-    with pytest.raises(FilingRefused, match="已有在职的劳动合同"):
+    with pytest.raises(Refused, match="已有在职的劳动合同"):
         await service.file_new(employer_principal(employer), cleaned(id_number=done["id_number"]))
 
 
@@ -144,7 +144,7 @@ async def test_two_employers_filing_the_same_person_at_once_one_wins():
         return_exceptions=True,
     )
     assert sum(isinstance(r, dict) for r in results) == 1
-    assert sum(isinstance(r, FilingRefused) for r in results) == 1
+    assert sum(isinstance(r, Refused) for r in results) == 1
     assert await Contract.count().where(Contract.id_number == values["id_number"]) == 1
 
 
@@ -162,7 +162,7 @@ async def test_a_person_sees_their_filings_at_every_employer():
 async def test_renewal_before_the_renewed_contract_ends_is_refused_beside_the_start_date():
     employer = await make_employer()
     done = await completed_contract(employer, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29))
-    with pytest.raises(FilingRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await service.file_renew(employer_principal(employer), done["id"],
                                  cleaned(start_date=date(2024, 1, 1), end_date=date(2025, 12, 31)))
     assert refused.value.field == "start_date"

@@ -8,7 +8,7 @@ import pytest
 
 from portal.core.tables import Holiday
 from portal.db import write_transaction
-from portal.workflow import deadlines, engine
+from portal.workflow import deadlines, engine, transitions
 from portal.workflow.deadlines import add_working_days, deadline_flag, working_days_left
 from portal.workflow.tables import Matter
 from tests.workflow.support import employer_with_principal, make_reviewer
@@ -63,7 +63,7 @@ async def test_calendar_comes_from_the_holiday_table(festival_rows):
 async def test_return_for_correction_restarts_the_clock(app, festival_rows, monkeypatch):
     _, applicant = await employer_with_principal()
     clock = {"now": datetime(2031, 9, 30, 2, 0, tzinfo=UTC)}  # 10:00 on Tue 30 Sep in Hainan
-    monkeypatch.setattr(engine, "now", lambda: clock["now"])
+    monkeypatch.setattr(transitions, "now", lambda: clock["now"])
     matter = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
     # t_licence promises 10 working days: 1 Oct, then 9, 10, 11(调休), 13–17, 20 → Mon 20 Oct 2031.
     assert matter["promised_deadline"] == date(2031, 10, 20)

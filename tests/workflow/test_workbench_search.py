@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.dataservices.keyset import PageRequest
 from portal.db import current_engine, fetch, is_sqlite, write_transaction
 from portal.workflow import engine, workbench
 from portal.workflow.tables import Matter, MatterEvent, Message
@@ -52,7 +53,7 @@ async def _all_ids(principal, needle: str) -> tuple[set[int], int]:
     page = await queue_page(principal, {**BLANK, "q": needle})
     ids = [r["id"] for r in page.rows]
     while page.next is not None:
-        page = await queue_page(principal, {**BLANK, "q": needle}, after=page.next, number=page.number + 1)
+        page = await queue_page(principal, {**BLANK, "q": needle}, PageRequest(after=page.next, number=page.number + 1))
         ids += [r["id"] for r in page.rows]
     assert len(ids) == len(set(ids)), f"{needle!r}: a row on two pages"
     return set(ids), page.total

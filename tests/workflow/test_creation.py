@@ -1,4 +1,5 @@
-"""Bulk creation (create_matters): same states, deadlines and timeline as one-by-one, consecutive numbers, one audit row."""
+"""Creating matters (create_matters, and create_matter on it): same states, deadlines and timeline, consecutive
+numbers, one audit row."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from portal.core.tables import AuditLog
 from portal.db import write_transaction
 from portal.workflow import engine
-from portal.workflow.bulk import create_matters
+from portal.workflow.creation import create_matters
 from portal.workflow.errors import NotAllowed
 from portal.workflow.tables import Matter, MatterEvent, Message
 from tests.workflow.support import employer_with_principal, staff_principal
@@ -74,3 +75,20 @@ async def test_all_or_nothing(app):
     assert await Matter.count() == 0 and await MatterEvent.count() == 0 and await Message.count() == 0
     matters = await create_matters(applicant, "t_licence", items(1), submit=True)
     assert matters[0]["number"].endswith("-0001")  # the rolled-back reservation left no gap
+
+
+async def test_one_matter_takes_the_same_path_and_rules(app):
+    """create_matter is create_matters with one item: one audit row, the submit rules written once."""
+    _, applicant = await employer_with_principal()
+    before = await AuditLog.count()
+    one = await engine.create_matter(applicant, "t_licence", payload={"n": 1}, title="单件", submit=True)
+    audit = await AuditLog.select().order_by(AuditLog.id, ascending=False).first()
+    assert await AuditLog.count() == before + 1
+    assert audit["action"] == "matter.create" and one["number"] in audit["detail"] and "submitted" in audit["detail"]
+    assert [e["action"] for e in await engine.timeline(one["id"])] == ["create", "submit"]
+    with pytest.raises(NotAllowed) as single:
+        await engine.create_matter(applicant, "t_review", payload={}, title="缺材料", submit=True)
+    with pytest.raises(NotAllowed) as many:
+        await create_matters(applicant, "t_review", items(2), submit=True)
+    assert single.value.message == many.value.message and single.value.message.startswith("请先上传以下材料")
+    assert await Matter.count() == 1

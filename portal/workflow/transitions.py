@@ -1,0 +1,147 @@
+"""The rules of moving a matter, written once for fire() and for creating matters already submitted: who may
+act, from which state, required materials, guard, effect, the fields that change, the applicant, the message."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from portal.auth.principal import Principal
+from portal.auth.tables import UsedToken
+from portal.workflow import deadlines
+from portal.workflow.errors import DuplicateSubmission, NotAllowed, WorkflowError
+from portal.workflow.kinds import EffectContext, MatterKind, Transition
+from portal.workflow.tables import Matter
+
+
+def now() -> datetime:
+    """The workflow's clock (one place, so tests can move it)."""
+    return datetime.now(UTC)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,100}")
+
+
+async def ensure_unused_token(token: str | None) -> None:
+    """DuplicateSubmission when this form was already submitted: a domain calls it before its own rules, so a
+    double-clicked form answers 请勿重复提交 rather than the rule the first click's row now breaks."""
+    if token and _TOKEN.fullmatch(token) and await UsedToken.exists().where(UsedToken.value == f"wf:{token}"):
+        raise DuplicateSubmission()
+
+
+async def consume_token(token: str | None, principal: Principal) -> None:
+    """A one-time form id: the same form posted twice acts once (double click, back button)."""
+    if not token:
+        return
+    if not _TOKEN.fullmatch(token):
+        raise WorkflowError("表单已失效，请刷新页面后重试")
+    if await UsedToken.exists().where(UsedToken.value == f"wf:{token}"):
+        raise DuplicateSubmission()
+    await UsedToken.insert(UsedToken(kind="wf_form", value=f"wf:{token}", at=now(), owner=principal.account_id))
+
+
+def check_role(principal: Principal, kind: MatterKind, t: Transition) -> None:
+    """Applicant transitions are the applicant's alone; staff ones need the transition's permission."""
+    if t.actor == "applicant":
+        if principal.is_staff:
+            raise NotAllowed(f"“{t.label}”只能由申请人办理")
+        return
+    if not principal.is_staff or not principal.can(t.permission):
+        raise NotAllowed(f"您没有“{kind.name}—{t.label}”的权限")
+
+
+def check_state(kind: MatterKind, t: Transition, state: str) -> None:
+    if state not in t.from_states:
+        raise NotAllowed(f"办件当前状态为“{kind.state_label(state)}”，不能{t.label}")
+
+
+def check_materials(kind: MatterKind, t: Transition, uploaded: Iterable[str]) -> None:
+    """An applicant's submission that starts the legal clock needs every required material."""
+    if t.actor != "applicant" or not t.starts_clock:
+        return
+    have = set(uploaded)
+    if missing := [m.label for m in kind.materials if m.required and m.code not in have]:
+        raise NotAllowed("请先上传以下材料：" + "、".join(missing))
+
+
+def needs_materials_check(t: Transition) -> bool:
+    """Whether check_materials() looks at the uploads at all (spares the query otherwise)."""
+    return t.actor == "applicant" and t.starts_clock
+
+
+async def check_guard(t: Transition, matter: dict[str, Any], principal: Principal) -> None:
+    if t.guard is None:
+        return
+    message = t.guard(matter, principal)
+    if inspect.isawaitable(message):
+        message = await message
+    if message:
+        raise NotAllowed(message)
+
+
+async def run_effect(t: Transition, matter: dict[str, Any], principal: Principal, opinion: str,
+                     values: dict[str, Any]) -> None:
+    """The transition's effect (domain rows) inside the caller's transaction; what it returns joins the result."""
+    if t.effect is None:
+        return
+    produced = await t.effect(EffectContext(matter, principal, t, opinion, values))
+    if produced:
+        matter["result"] = {**matter["result"], **produced}
+        await Matter.update(
+            {Matter.result: json.dumps(matter["result"], ensure_ascii=False, default=str)}
+        ).where(Matter.id == matter["id"])
+
+
+async def arrival(kind: MatterKind, t: Transition, at: datetime, first_submission: bool) -> dict[str, Any]:
+    """Matter column name → value when `t` happens at `at`: the new state, the clock and its deadlines, the end."""
+    out: dict[str, Any] = {"state": t.to_state}
+    if t.starts_clock:
+        legal, promised = await deadlines.compute_deadlines(deadlines.local_date(at), kind.legal_days,
+                                                            kind.promised_days)
+        out.update(clock_started_at=at, legal_deadline=legal, promised_deadline=promised)
+        if first_submission:
+            out["submitted_at"] = at
+    if kind.state(t.to_state).terminal:
+        out["finished_at"] = at
+    return out
+
+
+def message_text(kind: MatterKind, matter: dict[str, Any], t: Transition, opinion: str) -> str:
+    text = f"您的办件{matter['number']}（{matter['title'] or kind.name}）已{t.label}，当前状态：{kind.state_label(t.to_state)}。"
+    if opinion:
+        text += f"意见：{opinion}"
+    return text
+
+
+async def applicant_of(principal: Principal, kind: MatterKind, employer_id: int | None, person_id: int | None):
+    """(employer id, person id, acting name, agent id) of a new matter: the signed-in applicant, or the one staff name."""
+    if principal.is_staff:
+        if not (principal.permissions & kind.staff_permissions):
+            raise NotAllowed(f"您没有办理“{kind.name}”的权限")
+        if (employer_id is None) == (person_id is None):
+            raise WorkflowError("请指定申请单位或个人")
+        return employer_id, person_id, principal.display_name, None
+    if kind.applicant == "employer" and not principal.is_employer:
+        raise NotAllowed(f"“{kind.name}”只能由单位申请")
+    if kind.applicant == "person" and not principal.is_person:
+        raise NotAllowed(f"“{kind.name}”只能由个人申请")
+    # Never from a form: the applicant is whoever is logged in.
+    if principal.is_employer:
+        return principal.employer_id, None, principal.acting_name or principal.display_name, principal.agent_id
+    return None, principal.person_id, principal.display_name, None
+
+
+async def applicant_row(employer_id: int | None, person_id: int | None) -> dict[str, Any]:
+    if employer_id is not None:
+        table = Matter.employer._foreign_key_meta.resolved_references
+        row = await table.select(table.name, table.division_code).where(table.id == employer_id).first()
+    else:
+        table = Matter.person._foreign_key_meta.resolved_references
+        row = await table.select(table.name, table.division_code).where(table.id == person_id).first()
+    if row is None:
+        raise WorkflowError("申请人不存在")
+    return row
