@@ -64,7 +64,7 @@ async def test_job_fair_reported_and_seen_by_its_division(app, client, other_cli
     a = await make_agency(name="招聘会机构", division="460105")
     await sign_in(client, a["employer"])
     bad = await client.post_form("/hr-agency/job-fairs", {"name": "春季招聘会", "held_on": "2026-02-30"})
-    assert "举办时间：日期不存在" in bad.text and "请填写举办地点" in bad.text and await JobFair.count() == 0
+    assert "举办时间填写的日期不存在" in bad.text and "请填写举办地点" in bad.text and await JobFair.count() == 0
     ok = await client.post_form("/hr-agency/job-fairs", {"name": "春季招聘会", "held_on": "2026-03-15", "place": "秀英区",
                                                           "scale": "展位60个", "employer_count": "58", "post_count": "1320"})
     assert ok.status_code == 303 and "春季招聘会" in (await client.page("/hr-agency/job-fairs")).get_text()
