@@ -30,13 +30,12 @@ async def home(request: Request) -> Response:
     }, headers=NO_STORE)
 
 
-async def _form_page(request: Request, kind, form, services: list[str], *, action: str, matter=None,
-                     refusal: str = "") -> Response:
+async def _form_page(request: Request, kind, form, services: list[str], *, action: str, matter=None) -> Response:
     options, licensed = await service.service_options()
     offered = [(c, label) for c, label in options if (c in licensed) == (kind is LICENCE)]
     return await render(request, "hr_agency/apply.html", {
         "page_title": f"申请{kind.name}", "kind": kind, "form": form, "services": services, "offered": offered,
-        "action": action, "matter": matter, "refusal": refusal,
+        "action": action, "matter": matter,
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),
                     "division_code": await dictionary.choices("division")},
         "breadcrumbs": crumbs(request, (kind.name, "")),
@@ -68,14 +67,11 @@ async def apply_save(request: Request, slug: FromPath[str]) -> Response:
     action = request.app.route_reverse("hra_apply_save", slug=slug)
     if not await form.validate():
         return await _form_page(request, kind, form, services, action=action)
-    try:
+    with form.refusals():
         matter = await service.apply(request.user, kind.code, form.cleaned, services, ip=client_ip(request))
-    except service.Refused as exc:
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        return await _form_page(request, kind, form, services, action=action, refusal="" if exc.field else exc.message)
-    # Materials and 提交 are on the platform's matter page.
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+        # Materials and 提交 are on the platform's matter page.
+        return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+    return await _form_page(request, kind, form, services, action=action)
 
 
 async def _own_matter(request: Request, matter_id: int) -> dict:
@@ -108,17 +104,11 @@ async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
     if not await form.validate():
         return await _form_page(request, kind, form, services, action=action, matter=matter)
     version = str(data.get("version", ""))
-    try:
+    with form.refusals():  # a rule's or the workflow's refusal (WorkflowError is a Refused)
         await service.edit(request.user, matter_id, form.cleaned, services,
                            expected_version=int(version) if version.isdigit() else -1)
-    except service.Refused as exc:
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        return await _form_page(request, kind, form, services, action=action, matter=matter,
-                                refusal="" if exc.field else exc.message)
-    except workflow.WorkflowError as exc:
-        return await _form_page(request, kind, form, services, action=action, matter=matter, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+        return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+    return await _form_page(request, kind, form, services, action=action, matter=matter)
 
 
 async def _certificate(request: Request, table, row_id: int) -> Response:
@@ -140,9 +130,9 @@ async def filing_certificate(request: Request, filing_id: FromPath[int]) -> Resp
     return await _certificate(request, ServiceFiling, filing_id)
 
 
-async def _change_page(request: Request, form, *, action: str, matter=None, refusal: str = "") -> Response:
+async def _change_page(request: Request, form, *, action: str, matter=None) -> Response:
     return await render(request, "hr_agency/change.html", {
-        "page_title": "事项变更", "form": form, "action": action, "matter": matter, "refusal": refusal,
+        "page_title": "事项变更", "form": form, "action": action, "matter": matter,
         "agency": await service.agency_of(request.user.employer_id),
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),
                     "division_code": await dictionary.choices("division")},
@@ -163,11 +153,10 @@ async def change_save(request: Request) -> Response:
     action = request.app.route_reverse("hra_change_save")
     if not await form.validate():
         return await _change_page(request, form, action=action)
-    try:
+    with form.refusals():
         matter = await service.apply_change(request.user, form.cleaned, ip=client_ip(request))
-    except service.Refused as exc:
-        return await _change_page(request, form, action=action, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+        return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+    return await _change_page(request, form, action=action)
 
 
 @get("/change/{matter_id:int}/edit", name="hra_change_edit")
@@ -194,17 +183,16 @@ async def change_edit_save(request: Request, matter_id: FromPath[int]) -> Respon
     if not await form.validate():
         return await _change_page(request, form, action=action, matter=matter)
     version = str(data.get("version", ""))
-    try:
+    with form.refusals():
         await service.edit_change(request.user, matter_id, form.cleaned,
                                   expected_version=int(version) if version.isdigit() else -1)
-    except (service.Refused, workflow.WorkflowError) as exc:
-        return await _change_page(request, form, action=action, matter=matter, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+        return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
+    return await _change_page(request, form, action=action, matter=matter)
 
 
-async def _reports_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+async def _reports_page(request: Request, form, *, notice: str = "") -> Response:
     return await render(request, "hr_agency/reports.html", {
-        "page_title": "年度报告", "form": form, "refusal": refusal, "notice": notice,
+        "page_title": "年度报告", "form": form, "notice": notice,
         "agency": await service.agency_of(request.user.employer_id), "reports": await reports.reports_of(request.user),
         "breadcrumbs": crumbs(request, ("年度报告", "")),
     }, headers=NO_STORE)
@@ -228,18 +216,15 @@ async def reports_save(request: Request) -> Response:
     form = reports.report_form(await request.form())
     if not await form.validate():
         return await _reports_page(request, form)
-    try:
+    with form.refusals():
         await reports.submit_report(request.user, form.cleaned)
-    except service.Refused as exc:
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        return await _reports_page(request, form, refusal="" if exc.field else exc.message)
-    return redirect(request, request.app.route_reverse("hra_reports") + "?done=1")
+        return redirect(request, request.app.route_reverse("hra_reports") + "?done=1")
+    return await _reports_page(request, form)
 
 
-async def _fairs_page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
+async def _fairs_page(request: Request, form, *, notice: str = "") -> Response:
     return await render(request, "hr_agency/fairs.html", {
-        "page_title": "现场招聘会", "form": form, "refusal": refusal, "notice": notice,
+        "page_title": "现场招聘会", "form": form, "notice": notice,
         "fairs": await reports.fairs_of(request.user), "breadcrumbs": crumbs(request, ("现场招聘会", "")),
     }, headers=NO_STORE)
 
@@ -255,16 +240,15 @@ async def fairs_save(request: Request) -> Response:
     form = reports.fair_form(await request.form())
     if not await form.validate():
         return await _fairs_page(request, form)
-    try:
+    with form.refusals():
         await reports.add_fair(request.user, form.cleaned)
-    except service.Refused as exc:
-        return await _fairs_page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("hra_fairs") + "?done=1")
+        return redirect(request, request.app.route_reverse("hra_fairs") + "?done=1")
+    return await _fairs_page(request, form)
 
 
-async def _branch_page(request: Request, form, *, refusal: str = "") -> Response:
+async def _branch_page(request: Request, form) -> Response:
     return await render(request, "hr_agency/branch.html", {
-        "page_title": "设立分支机构报告", "form": form, "refusal": refusal,
+        "page_title": "设立分支机构报告", "form": form,
         "divisions": await dictionary.choices("division"), "breadcrumbs": crumbs(request, ("设立分支机构报告", "")),
     }, headers=NO_STORE)
 
@@ -279,11 +263,10 @@ async def branch_save(request: Request) -> Response:
     form = forms.branch_form(await request.form())
     if not await form.validate():
         return await _branch_page(request, form)
-    try:
+    with form.refusals():
         matter = await service.report_branch(request.user, form.cleaned, ip=client_ip(request))
-    except service.Refused as exc:
-        return await _branch_page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+        return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
+    return await _branch_page(request, form)
 
 
 async def _cancel_page(request: Request, *, posted: dict | None = None, errors: dict | None = None,

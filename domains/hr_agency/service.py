@@ -14,17 +14,10 @@ from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import write_transaction
+from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.kinds import get_kind
 from portal.workflow.tables import Matter
-
-
-class Refused(Exception):
-    """A rule refusal shown to the agency (beside `field` when given)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
 
 
 def _now() -> datetime:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from portal.refusal import Refused
+
 RATE_SCALE = 100_000  # rates are stored in 十万分之一: 16% = 16000, 0.2% = 200
 
 INSURANCES = ("pension", "medical", "injury", "unemployment", "maternity")
@@ -39,15 +41,6 @@ DEFAULT_RISK_CLASS = 1
 # 滞纳金: 《社会保险法》第八十六条 — 自欠缴之日起，按日加收万分之五.
 LATE_FEE_PER_DAY = 5  # per 10000
 LATE_FEE_SCALE = 10_000
-
-
-class Refused(Exception):
-    """A rule refusal with its Chinese message, optionally tied to a form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def round_div(numerator: int, denominator: int) -> int:

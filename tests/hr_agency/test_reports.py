@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from domains.hr_agency.effects import today
@@ -26,6 +27,10 @@ async def test_report_pass_return_after_pass_resubmit_and_publicity(app, client,
     assert (await client.post_form("/hr-agency/annual-reports", REPORT)).status_code == 303
     again = await client.post_form("/hr-agency/annual-reports", REPORT)
     assert "不能重复填报" in again.text and await AnnualReport.count() == 1
+    # the service's Refused(message, "year") goes beside the 报告年度 field, what was typed kept
+    beside = BeautifulSoup(again.text, "html.parser").find(id="f-year-error")
+    assert beside is not None and "不能重复填报" in beside.get_text()
+    assert f'value="{REPORT["revenue_fen"]}"' in again.text
     report = await AnnualReport.select().first()
     assert report["revenue_fen"] == 386500050
 
