@@ -172,16 +172,20 @@ async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, 
     (acc, _), (apr, _) = await acceptor_and_approver(app)
     await other_client.sign_in("staff", uid=acc["id"])
     assert (await _fire(other_client, matter_id, "accept")).status_code == 303
-    await DictEntry.update({DictEntry.extra: '{"format": "第{seq:04d}号{year"}'}).where(
-        (DictEntry.category == "hra_number_format") & (DictEntry.code == "licence"))
+    where = (DictEntry.category == "hra_number_format") & (DictEntry.code == "licence")
+    kept = (await DictEntry.select(DictEntry.extra).where(where).first())["extra"]
+    await DictEntry.update({DictEntry.extra: '{"format": "第{seq:04d}号{year"}'}).where(where)
     dictionary.invalidate()
-
-    await other_client.sign_in("staff", uid=apr["id"])
-    response = await _fire(other_client, matter_id, "approve")
-    assert response.status_code in (200, 409), response.status_code
-    assert "配置有误" in response.text and "系统繁忙" not in response.text
-    assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"
-    assert await Licence.count() == 0
+    try:
+        await other_client.sign_in("staff", uid=apr["id"])
+        response = await _fire(other_client, matter_id, "approve")
+        assert response.status_code in (200, 409), response.status_code
+        assert "配置有误" in response.text and "系统繁忙" not in response.text
+        assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"
+        assert await Licence.count() == 0
+    finally:  # reference data outlives the test's clean-up
+        await DictEntry.update({DictEntry.extra: kept}).where(where)
+        dictionary.invalidate()
 
 
 def test_number_format_problems():
