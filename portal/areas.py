@@ -16,11 +16,7 @@ from typing import Any
 from litestar import Request, Router
 
 from portal.auth.principal import PrincipalLoader
-from portal.web import ContextProcessor, NavItem
-
-# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
-# opt values, so the Area itself is looked up in app.state.area_by_name).
-AREA_OPT = "area"
+from portal.web import AREA_OPT, ContextProcessor, NavItem, current_area
 
 Gate = Callable[[Request], Awaitable[Any]]
 Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
@@ -144,14 +140,6 @@ def install_all(registry: Any = None) -> list[Area]:
 
 def nav_items(areas: Sequence[Area]) -> list[NavItem]:
     return sorted((item for area in areas for item in area.nav), key=lambda i: i.order)
-
-
-def current_area(request: Request) -> Area | None:
-    """The Area of the route being served (None outside any route, e.g. on a 404 page)."""
-    handler = request.scope.get("route_handler")
-    if handler is None or AREA_OPT not in handler.opt:
-        return None
-    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
 
 
 def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:
