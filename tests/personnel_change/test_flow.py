@@ -1,0 +1,96 @@
+"""PC-1/PC-3/PC-4/PC-6 through HTTP: lookup decides the kind, save 未确认, check answers, 确认通过, staff approval."""
+
+from __future__ import annotations
+
+from domains.personnel_change.tables import PcChange
+from domains.social_insurance.tables import SiEnrolment
+from portal.workflow.tables import Matter
+from tests.support.client import check_page
+from tests.personnel_change.support import (
+    enrol_data,
+    make_id_number,
+    sign_in_employer,
+    sign_in_reviewer,
+    two_employers,
+    withdraw_data,
+)
+
+
+async def _records(person_id: int) -> dict[tuple[int, str], dict]:
+    rows = await SiEnrolment.select().where(SiEnrolment.person == person_id)
+    return {(r["employer"], r["insurance"], r["status"]): r for r in rows}
+
+
+async def test_enrol_transfer_and_new_person_through_confirm_and_approval(app, client, other_client):
+    w = await two_employers()
+    await sign_in_employer(client, w["a"])
+    # 调入: B's worker, known, name filled in; the kind comes from the server
+    page = await client.page(f"/personnel-change/enrol?id_number={w['b1']['id_number']}")
+    plans = page.select_one("[data-testid=pc-plans]").get_text()
+    assert "调入：自乙方调出有限公司转入" in plans
+    assert page.select_one("[data-testid=pc-known-name]").get_text() == "乙在职"
+    response = await client.post_form("/personnel-change/enrol", enrol_data(w["b1"]["id_number"], name="别的名字"))
+    assert response.status_code == 303, response.text[:600]
+    # a new person: 新参保
+    fresh = make_id_number("460106")
+    page = await client.page(f"/personnel-change/enrol?id_number={fresh}")
+    assert "养老保险（新参保）" in " ".join(page.select_one("[data-testid=pc-plans]").get_text().split())
+    response = await client.post_form("/personnel-change/enrol", enrol_data(fresh, name="新来的"))
+    assert response.status_code == 303, response.text[:600]
+
+    listing = await client.page("/personnel-change/enrol/confirm")
+    table = listing.select_one("[data-testid=pc-confirm-table]").get_text()
+    assert "乙在职" in table and "新来的" in table and "未确认" in table and "别的名字" not in table
+    picks = [i["value"] for i in listing.select("input[name=pick]")]
+    assert len(picks) == 2
+    check = await client.post_form("/personnel-change/enrol/confirm/check", {"pick": picks})
+    answers = " ".join(check.text.split())
+    assert "调入：自【乙方调出有限公司】转入，原参保关系于 2026-11 终止" in answers
+    assert "新参保：2026-12 起在本单位参保" in answers
+    done = await client.post_form("/personnel-change/enrol/confirm/do", {"pick": picks})
+    assert "已确认通过 2 件" in done.text, done.text[:800]
+    matters = await Matter.select().where(Matter.kind == "pc_enrol").order_by(Matter.id)
+    assert [m["state"] for m in matters] == ["submitted", "submitted"]
+
+    # staff of the division approve each in the workbench; outsiders never see them
+    await sign_in_reviewer(app, other_client, "pc_far", division="460200")
+    assert (await other_client.get(f"/workbench/matters/{matters[0]['id']}")).status_code == 404
+    await sign_in_reviewer(app, other_client, "pc_near", division="460100")
+    modal = await other_client.page(f"/workbench/matters/{matters[0]['id']}", htmx=True)
+    assert "原参保关系于 2026-11 终止" in modal.get_text() and w["b1"]["id_number"] not in modal.get_text()
+    for m in matters:
+        ok = await other_client.post_form(f"/workbench/matters/{m['id']}/fire",
+                                          {"transition": "approve", "version": str(m["version"]), "opinion": "同意"},
+                                          htmx=True)
+        assert ok.status_code == 200, ok.text[:400]
+    records = await _records(w["b1"]["id"])
+    assert records[(w["b"]["id"], "pension", "terminated")]["end_period"] == 202611
+    assert records[(w["a"]["id"], "pension", "active")]["start_period"] == 202612
+    assert records[(w["a"]["id"], "pension", "active")]["base"] == 600000
+    assert (w["b"]["id"], "medical", "active") not in records  # 医疗 moved too
+    assert (w["b"]["id"], "injury", "active") in records  # not chosen: stays at B
+    assert await PcChange.count().where(PcChange.settled_at.is_null()) == 0
+    # B sees the other side read-only in 减员确认, without A's name
+    await sign_in_employer(other_client, w["b"])
+    out = await other_client.page("/personnel-change/withdraw/confirm")
+    transfers = out.select_one("[data-testid=pc-transfers-out]").get_text()
+    assert "乙在职" in transfers and "人员险种调出单位" in transfers and "甲方增员有限公司" not in transfers
+
+
+async def test_withdraw_retire_refused_before_the_statutory_age_and_saved_after(client):
+    from datetime import date
+
+    from tests.personnel_change.support import id_for, insure
+    from tests.support.factories import make_employer
+
+    employer = await make_employer(division_code="460106")
+    young = await insure(employer, id_number=id_for(date(1990, 5, 5)), name="年轻人", start=202501)
+    await sign_in_employer(client, employer)
+    page = await client.post_form("/personnel-change/withdraw",
+                                  withdraw_data(young["id_number"], kind="retire", reason="21"))
+    assert page.status_code == 200
+    soup = check_page(page.text)
+    assert "该人员法定退休年龄为63周岁，2053-05 达到，退休结算期应从 2053-06 起" in soup.select_one("#f-kind-error").get_text()
+    old = await insure(employer, id_number=id_for(date(1963, 3, 3)), name="老师傅", start=202501)
+    ok = await client.post_form("/personnel-change/withdraw", withdraw_data(old["id_number"], kind="retire", reason="21"))
+    assert ok.status_code == 303, ok.text[:600]
