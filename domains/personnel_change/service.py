@@ -19,7 +19,8 @@ from domains.personnel_change import rules
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
-from portal.db import fetch, write_transaction
+from portal.db import fetch as _fetch
+from portal.db import write_transaction
 from portal.refusal import Refused
 from portal.validators import id_birth_date, id_gender
 from portal.workflow import engine as workflow
@@ -35,6 +36,11 @@ REVIEW_PERMISSION = "pc.review"
 LOOKUP_CHUNK = 500
 # What the employer entered about the person (kept in the 办件's payload; the person record holds only the ID data).
 PERSON_KEYS = ("ethnicity", "hukou", "address", "phone", "employment_form", "work_start")
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    # Plain dicts on both engines (asyncpg's Records are read-only).
+    return [dict(r) for r in await _fetch(sql, *args)]
 
 
 def now() -> datetime:
