@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domains.personnel_change import controllers, matters, sheets
+from domains.personnel_change import controllers, matters, reports, sheets
 from portal.areas import Area
 from portal.auth.principal import employer_guard
 from portal.web import NavItem
@@ -29,11 +29,13 @@ PERSONNEL_CHANGE = Area(
         ("减员申报", "pc_withdraw"),
         ("批量减员报盘", "pc_withdraw_batch"),
         ("减员确认", "pc_withdraw_confirm"),
+        ("增减员申报表打印", "pc_reports"),
     ),
     nav=[NavItem("人员增减员", "pc_home", "employer", order=36,
                  description="增员申报、减员申报、批量报盘、增减员确认、申报表打印")],
     permissions=matters.PERMISSIONS,
     sheets=[sheets.ENROL, sheets.WITHDRAW],
+    certificate_kinds=reports.CERTIFICATE_KINDS,
     matter_kinds=[matters.ENROL, matters.WITHDRAW],
     guides=(matters.ENROL.code, matters.WITHDRAW.code),
     demo=_demo,

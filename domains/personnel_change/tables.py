@@ -7,7 +7,7 @@ The application's state lives in its 办件 (portal.workflow); a row only record
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -37,3 +37,15 @@ class PcChange(Table, help_text="人员增减员: one insurance of one person's 
     settled_at = Timestamptz(null=True, default=None, help_text="Approved or deleted: no longer pending")
     approved_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+
+
+class PcReport(Table, help_text="人员增减员异动申报表 (PC-7): a saved, numbered report of confirmed changes"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    direction = Varchar(length=10, choices=PcChange.Direction)
+    number = Varchar(length=40, unique=True)
+    period = Integer(help_text="结算期 YYYYMM of the changes")
+    change_ids = Text(default="[]", help_text="JSON list of pc_change ids, in the report's order")
+    row_count = Integer(default=0)
+    document_token = Varchar(length=64, default="", help_text="Stored PDF, issued as a certificate on first print")
+    created_at = Timestamptz()
+    created_by = Varchar(length=100, default="")
