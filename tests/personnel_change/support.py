@@ -6,8 +6,8 @@ from typing import Any
 
 from domains.personnel_change import service
 from portal.auth.principal import Principal
-from tests.social_insurance.support import insure, sign_in_employer  # noqa: F401 (re-exported)
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.social_insurance.support import insure  # noqa: F401 (re-exported)
+from tests.support.factories import make_employer, make_id_number
 
 
 def employer_principal(employer: dict[str, Any]) -> Principal:
@@ -49,11 +49,8 @@ async def two_employers() -> dict[str, Any]:
     return {"a": a, "b": b, "a1": a1, "b1": b1}
 
 
-async def sign_in_reviewer(app, client, username: str = "pc_reviewer", division: str = "460100") -> dict:
-    staff = await make_staff(app, username, permissions=[service.REVIEW_PERMISSION],
-                             scopes={"division": [division]})
-    await client.sign_in("staff", uid=staff["id"])
-    return staff
+async def sign_in_reviewer(client, username: str = "pc_reviewer", division: str = "460100") -> dict:
+    return await client.sign_in_staff(username, permissions=[service.REVIEW_PERMISSION], scopes={"division": [division]})
 
 
 def id_for(born, *, male: bool = True, division: str = "460106") -> str:

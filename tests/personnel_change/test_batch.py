@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from domains.personnel_change.tables import PcChange
 from portal.workflow.tables import Matter
+from tests.personnel_change.support import id_for, insure, make_id_number, two_employers
 from tests.support.factories import make_person
-from tests.personnel_change.support import id_for, insure, make_id_number, sign_in_employer, two_employers
 
 
 async def template(client, direction):
@@ -51,7 +51,7 @@ def result_table(page) -> dict[int, str]:
 
 async def test_enrol_template_has_instructions_and_drop_downs(client):
     w = await two_employers()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     wb = await template(client, "enrol")
     assert wb.sheetnames[0] == "填写说明"
     headers = [c.value for c in wb[wb.sheetnames[1]][1]]
@@ -64,7 +64,7 @@ async def test_enrol_template_has_instructions_and_drop_downs(client):
 
 async def test_enrol_upload_with_every_kind_of_failure_and_the_failed_rows_fixed(client):
     w = await two_employers()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     known = await make_person(name="真名")
     fresh, dup = make_id_number("460106", date(1992, 2, 2)), make_id_number("460106", date(1993, 3, 3))
     rows = [
@@ -110,7 +110,7 @@ async def test_enrol_upload_with_every_kind_of_failure_and_the_failed_rows_fixed
 async def test_withdraw_upload(client):
     w = await two_employers()
     old = await insure(w["a"], id_number=id_for(date(1960, 1, 1)), name="老师傅", start=202501)
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     wb = await template(client, "withdraw")
     rows = [
         ["甲在职", w["a1"]["id_number"], "终止参保", "是", "是", "", "", "", "解除或终止劳动合同", "2026-12", ""],  # 2 ok

@@ -5,15 +5,14 @@ from __future__ import annotations
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance.tables import SiEnrolment
 from portal.workflow.tables import Matter
-from tests.support.client import check_page
 from tests.personnel_change.support import (
     enrol_data,
     make_id_number,
-    sign_in_employer,
     sign_in_reviewer,
     two_employers,
     withdraw_data,
 )
+from tests.support.client import check_page
 
 
 async def _records(person_id: int) -> dict[tuple[int, str], dict]:
@@ -23,7 +22,7 @@ async def _records(person_id: int) -> dict[tuple[int, str], dict]:
 
 async def test_enrol_transfer_and_new_person_through_confirm_and_approval(app, client, other_client):
     w = await two_employers()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     # 调入: B's worker, known, name filled in; the kind comes from the server
     page = await client.page(f"/personnel-change/enrol?id_number={w['b1']['id_number']}")
     plans = page.select_one("[data-testid=pc-plans]").get_text()
@@ -53,9 +52,9 @@ async def test_enrol_transfer_and_new_person_through_confirm_and_approval(app, c
     assert [m["state"] for m in matters] == ["submitted", "submitted"]
 
     # staff of the division approve each in the workbench; outsiders never see them
-    await sign_in_reviewer(app, other_client, "pc_far", division="460200")
+    await sign_in_reviewer(other_client, "pc_far", division="460200")
     assert (await other_client.get(f"/workbench/matters/{matters[0]['id']}")).status_code == 404
-    await sign_in_reviewer(app, other_client, "pc_near", division="460100")
+    await sign_in_reviewer(other_client, "pc_near", division="460100")
     modal = await other_client.page(f"/workbench/matters/{matters[0]['id']}", htmx=True)
     assert "原参保关系于 2026-11 终止" in modal.get_text() and w["b1"]["id_number"] not in modal.get_text()
     for m in matters:
@@ -71,7 +70,7 @@ async def test_enrol_transfer_and_new_person_through_confirm_and_approval(app, c
     assert (w["b"]["id"], "injury", "active") in records  # not chosen: stays at B
     assert await PcChange.count().where(PcChange.settled_at.is_null()) == 0
     # B sees the other side read-only in 减员确认, without A's name
-    await sign_in_employer(other_client, w["b"])
+    await other_client.sign_in_employer(w["b"])
     out = await other_client.page("/personnel-change/withdraw/confirm")
     transfers = out.select_one("[data-testid=pc-transfers-out]").get_text()
     assert "乙在职" in transfers and "人员险种调出单位" in transfers and "甲方增员有限公司" not in transfers
@@ -85,7 +84,7 @@ async def test_withdraw_retire_refused_before_the_statutory_age_and_saved_after(
 
     employer = await make_employer(division_code="460106")
     young = await insure(employer, id_number=id_for(date(1990, 5, 5)), name="年轻人", start=202501)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     page = await client.post_form("/personnel-change/withdraw",
                                   withdraw_data(young["id_number"], kind="retire", reason="21"))
     assert page.status_code == 200

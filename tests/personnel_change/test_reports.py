@@ -12,7 +12,6 @@ from tests.personnel_change.support import (
     employer_principal,
     enrol_data,
     make_id_number,
-    sign_in_employer,
     two_employers,
 )
 
@@ -24,7 +23,7 @@ async def test_enrol_report_lists_confirmed_changes_and_prints_once(client, othe
                                                                                          name="已确认人")))
     await service.confirm(a, "enrol", [(confirmed["id"], confirmed["version"])])
     await service.save(a, "enrol", await cleaned(forms.enrol_form, enrol_data(make_id_number("460106"), name="未确认人")))
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     empty = await client.post_form("/personnel-change/reports", {"direction": "withdraw", "period": "2026-12"})
     assert "2026-12 没有已确认的减员申报" in empty.text
     bad = await client.post_form("/personnel-change/reports", {"direction": "enrol", "period": "2026-13"})
@@ -43,7 +42,7 @@ async def test_enrol_report_lists_confirmed_changes_and_prints_once(client, othe
     assert code in text
     again = await client.get(f"/personnel-change/reports/{report['id']}/pdf?download=1")
     assert again.content == first.content and "attachment" in again.headers["content-disposition"]
-    await sign_in_employer(other_client, w["b"])
+    await other_client.sign_in_employer(w["b"])
     for url in (f"/personnel-change/reports/{report['id']}", f"/personnel-change/reports/{report['id']}/pdf"):
         assert (await other_client.get(url)).status_code == 404, url
     listing = await other_client.page("/personnel-change/reports")

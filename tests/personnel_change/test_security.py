@@ -11,7 +11,6 @@ from tests.personnel_change.support import (
     employer_principal,
     enrol_data,
     make_id_number,
-    sign_in_employer,
     two_employers,
     withdraw_data,
 )
@@ -30,7 +29,7 @@ async def _b_world():
 
 async def test_another_employer_reaches_none_of_bs_changes(client):
     w, enrol, withdraw = await _b_world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     for direction, matter in (("enrol", enrol), ("withdraw", withdraw)):
         mid = matter["id"]
         for url in (f"/personnel-change/{direction}/{mid}", f"/personnel-change/{direction}/{mid}/edit"):
@@ -65,7 +64,7 @@ async def test_pages_need_an_employer(client, url):
 
 async def test_a_lookup_of_another_employers_worker_for_withdrawal_shows_nothing_of_theirs(client):
     w = await two_employers()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page(f"/personnel-change/withdraw?id_number={w['b1']['id_number']}")
     text = page.get_text()
     assert "乙调出有限公司" not in text and "未在本单位参加养老保险，不能减员" in text
@@ -73,7 +72,7 @@ async def test_a_lookup_of_another_employers_worker_for_withdrawal_shows_nothing
 
 async def test_payloads_render_inert(client, app, other_client):
     w = await two_employers()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     response = await client.post_form("/personnel-change/enrol", enrol_data(make_id_number("460106"), name=XSS[:40],
                                                                           address=XSS))
     assert response.status_code == 303, response.text[:500]
@@ -83,7 +82,7 @@ async def test_payloads_render_inert(client, app, other_client):
         assert "<img src=x" not in text, url
     from tests.personnel_change.support import sign_in_reviewer
 
-    await sign_in_reviewer(app, other_client, division="460100")
+    await sign_in_reviewer(other_client, division="460100")
     hidden = await other_client.get(f"/workbench/matters/{matter['id']}", headers={"HX-Request": "true"})
     assert hidden.status_code == 404  # 未确认: not yet the staff's
     check = await client.post_form("/personnel-change/enrol/confirm/check", {"pick": f"{matter['id']}:{matter['version']}"})
