@@ -70,9 +70,9 @@ def _handlers(direction: str) -> list:
             "breadcrumbs": crumbs(request, (title, "")),
         })
 
-    async def _found(request: Request, form) -> dict | None:
+    async def _found(request: Request, form, matter_id: int | None = None) -> dict | None:
         id_number = form.cleaned.get("id_number")
-        return await service.lookup(request.user, id_number, direction) if id_number else None
+        return await service.lookup(request.user, id_number, direction, matter_id) if id_number else None
 
     @get(base, name=name)
     async def apply(request: Request) -> Response:
@@ -114,7 +114,7 @@ def _handlers(direction: str) -> list:
         form = _form(direction, _edit_values(matter, changes))
         await form.validate()
         form.errors = {}
-        return await form_page(request, form, found=await _found(request, form), matter=matter)
+        return await form_page(request, form, found=await _found(request, form, matter_id), matter=matter)
 
     @post(f"{base}/{{matter_id:int}}/edit", name=f"{name}_edit_save")
     async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
@@ -132,7 +132,7 @@ def _handlers(direction: str) -> list:
             with form.refusals():
                 await service.modify(request.user, direction, matter_id, form.cleaned, ip=client_ip(request))
                 return redirect(request, request.app.route_reverse(f"{name}_confirm") + f"?saved={matter['number']}")
-        return await form_page(request, form, found=await _found(request, form), matter=matter)
+        return await form_page(request, form, found=await _found(request, form, matter_id), matter=matter)
 
     async def list_page(request: Request, *, notice: str = "", errors: dict[int, str] | None = None,
                         status_code: int = 200) -> Response:

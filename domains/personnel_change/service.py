@@ -88,12 +88,13 @@ def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> st
     return si.base_outside(base, limits)
 
 
-async def lookup(principal: Principal, id_number: str, direction: str) -> dict[str, Any]:
+async def lookup(principal: Principal, id_number: str, direction: str,
+                 exclude_matter: int | None = None) -> dict[str, Any]:
     """PC-1/PC-4 查询: the person as known (or from the ID number), and what each insurance would be."""
     employer_id = principal.employer_id
     person = await person_service.get_by_id_number(id_number)
     records = (await si.records_by_id_number({id_number})).get(id_number, [])
-    pending = (await pending_by_id_number(employer_id, [id_number])).get(id_number, [])
+    pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
     if direction == "enrol":
         plans = [rules.enrol_plan(records, employer_id, i) for i in rules.INSURANCES]
     else:

@@ -93,3 +93,24 @@ async def test_withdraw_retire_refused_before_the_statutory_age_and_saved_after(
     old = await insure(employer, id_number=id_for(date(1963, 3, 3)), name="老师傅", start=202501)
     ok = await client.post_form("/personnel-change/withdraw", withdraw_data(old["id_number"], kind="retire", reason="21"))
     assert ok.status_code == 303, ok.text[:600]
+
+
+async def test_edit_keeps_the_application_and_a_fully_insured_person_gets_no_form(client):
+    w = await two_employers()
+    await client.sign_in_employer(w["a"])
+    fresh = make_id_number("460106")
+    response = await client.post_form("/personnel-change/enrol", enrol_data(fresh, name="待修改", base="6500.5"))
+    assert response.status_code == 303
+    matter = await Matter.select().where(Matter.kind == "pc_enrol").first()
+    edit = await client.page(f"/personnel-change/enrol/{matter['id']}/edit")
+    assert edit.select_one("input[name=ins_pension]").has_attr("checked")
+    assert edit.select_one("#f-base")["value"] == "6500.50" and edit.select_one("#f-name")["value"] == "待修改"
+    response = await client.post_form(f"/personnel-change/enrol/{matter['id']}/edit",
+                                      enrol_data(fresh, name="已修改", base="7000", ins_medical=None))
+    assert response.status_code == 303, response.text[:500]
+    rows = await PcChange.select(PcChange.insurance, PcChange.base, PcChange.name).where(
+        PcChange.matter_id == matter["id"])
+    assert [(r["insurance"], r["base"], r["name"]) for r in rows] == [("pension", 700000, "已修改")]
+    full = await client.page(f"/personnel-change/enrol?id_number={w['a1']['id_number']}")
+    assert "该人员没有可以增员的险种" in full.select_one("[data-testid=pc-nothing]").get_text()
+    assert not full.select("form[action=\"/personnel-change/enrol\"][method=post]")
