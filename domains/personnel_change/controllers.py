@@ -14,6 +14,7 @@ from domains.personnel_change.matters import ENROL, WITHDRAW
 from portal.areas import crumbs
 from portal.core import dictionary
 from portal.refusal import Refused
+from portal.validators import normalise
 from portal.values import yuan
 from portal.web import client_ip, redirect, render
 from portal.workflow import engine as workflow
@@ -136,11 +137,17 @@ def _handlers(direction: str) -> list:
 
     async def list_page(request: Request, *, notice: str = "", errors: dict[int, str] | None = None,
                         status_code: int = 200) -> Response:
-        state = request.query_params.get("state", "")
-        state = state if state in service.STATE_FILTERS else ""
-        rows = await service.confirm_list(request.user, direction, state)
+        params = request.query_params
+        state = params.get("state", "") if params.get("state", "") in service.STATE_FILTERS else ""
+        kinds = rules.ENROL_KINDS if direction == "enrol" else {k: rules.RESULT_LABELS[k] for k in rules.WITHDRAW_KINDS}
+        kind = params.get("kind", "") if params.get("kind", "") in kinds else ""
+        id_number = normalise(params.get("id_number", ""))[:18]
+        name_filter = params.get("name", "").strip()[:40]
+        rows = await service.confirm_list(request.user, direction, state, name=name_filter, id_number=id_number,
+                                          kind=kind)
         return await page(request, "personnel_change/confirm_list.html", {
             "page_title": confirm_title, "direction": direction, "rows": rows, "state": state,
+            "filters": {"kind": kind, "id_number": id_number, "name": name_filter}, "kind_choices": kinds,
             "kind": KINDS[direction], "kind_labels": rules.KIND_LABELS, "insurance_label": rules.insurance_label,
             "period_text": rules.period_text, "saved": request.query_params.get("saved", ""), "notice": notice,
             "errors": errors or {}, "apply_route": name,

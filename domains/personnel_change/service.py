@@ -257,7 +257,7 @@ STATE_FILTERS = {"draft": ("draft",), "submitted": ("submitted",), "rejected": (
 
 
 async def confirm_list(principal: Principal, direction: str, state: str = "", *, name: str = "",
-                       id_number: str = "") -> list[dict[str, Any]]:
+                       id_number: str = "", kind: str = "") -> list[dict[str, Any]]:
     """增员确认 / 减员确认: the employer's applications (newest first), each with its insurances."""
     states = STATE_FILTERS.get(state, STATE_FILTERS[""])
     sql = (f"SELECT m.id, m.number, m.state, m.version, m.title, m.created_at, m.payload FROM matter m"
@@ -269,11 +269,16 @@ async def confirm_list(principal: Principal, direction: str, state: str = "", *,
     if name:
         sql += " AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.name = {})"
         args.append(name)
+    if kind:
+        sql += " AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.kind = {})"
+        args.append(kind)
     rows = await fetch(sql + f" ORDER BY m.id DESC LIMIT {LIST_LIMIT}", *args)
     changes = await changes_of([r["id"] for r in rows], principal.employer_id)
     for row in rows:
         row["changes"] = changes.get(row["id"], [])
-        row["kinds_label"] = "、".join(dict.fromkeys(rules.KIND_LABELS.get(c["kind"], "") for c in row["changes"]))
+        # 减员确认 names what results, as the manual's list does: 暂时停保, 永久停保, 退休或离休
+        labels = rules.KIND_LABELS if direction == "enrol" else rules.RESULT_LABELS
+        row["kinds_label"] = "、".join(dict.fromkeys(labels.get(c["kind"], "") for c in row["changes"]))
         row["insurances_label"] = "、".join(rules.insurance_label(c["insurance"]) for c in row["changes"])
     return rows
 

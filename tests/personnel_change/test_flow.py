@@ -114,3 +114,19 @@ async def test_edit_keeps_the_application_and_a_fully_insured_person_gets_no_for
     full = await client.page(f"/personnel-change/enrol?id_number={w['a1']['id_number']}")
     assert "该人员没有可以增员的险种" in full.select_one("[data-testid=pc-nothing]").get_text()
     assert not full.select("form[action=\"/personnel-change/enrol\"][method=post]")
+
+
+async def test_confirm_list_filters(client):
+    w = await two_employers()
+    await client.sign_in_employer(w["a"])
+    for name in ("甲一", "甲二"):
+        response = await client.post_form("/personnel-change/enrol", enrol_data(make_id_number("460106"), name=name))
+        assert response.status_code == 303
+    assert "甲二" not in (await client.page("/personnel-change/enrol/confirm?name=甲一")).get_text()
+    assert "甲一" not in (await client.page("/personnel-change/enrol/confirm?kind=transfer")).get_text()
+    assert "甲一" in (await client.page("/personnel-change/enrol/confirm?kind=new&state=draft")).get_text()
+    response = await client.post_form("/personnel-change/withdraw", withdraw_data(w["a1"]["id_number"], kind="suspend",
+                                                                                 reason="16"))
+    assert response.status_code == 303, response.text[:500]
+    listing = await client.page("/personnel-change/withdraw/confirm?kind=suspend")
+    assert "暂时停保" in listing.select_one("[data-testid=pc-confirm-table]").get_text()
