@@ -6,12 +6,8 @@ from litestar import Request, Response, get, post
 
 from domains.personnel_change import sheets
 from portal.areas import crumbs
-from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
-from portal.dataservices.imports import start_import
-from portal.dataservices.spreadsheets import UploadError
-from portal.dataservices.tables import ImportJob
-from portal.dataservices.workbooks import template_bytes
-from portal.web import client_ip, redirect, render
+from portal.dataservices.imports import recent_imports, template_response, upload_response
+from portal.web import client_ip, render
 
 BATCHES = {
     "enrol": (sheets.ENROL, "批量增员报盘", "pc_enrol_confirm"),
@@ -19,16 +15,12 @@ BATCHES = {
 }
 
 
-async def _upload_page(request: Request, direction: str, *, error: str = "", status_code: int = 200) -> Response:
+async def _upload_page(request: Request, direction: str, error: str = "", status_code: int = 200) -> Response:
     spec, title, confirm_route = BATCHES[direction]
-    recent = await ImportJob.select(
-        ImportJob.token, ImportJob.file_name, ImportJob.status, ImportJob.total, ImportJob.ok_count,
-        ImportJob.failed_count, ImportJob.created_at,
-    ).where((ImportJob.owner_key == owner_key(request.user)) & (ImportJob.sheet_name == spec.name)).order_by(
-        ImportJob.id, ascending=False).limit(10)
     return await render(request, "personnel_change/batch.html", {
-        "page_title": title, "direction": direction, "spec": spec, "error": error, "recent": recent,
-        "confirm_route": confirm_route, "breadcrumbs": crumbs(request, (title, "")),
+        "page_title": title, "direction": direction, "spec": spec, "error": error,
+        "recent": await recent_imports(request.user, spec), "confirm_route": confirm_route,
+        "breadcrumbs": crumbs(request, (title, "")),
     }, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
@@ -43,22 +35,14 @@ def _handlers(direction: str) -> list:
 
     @get(f"{path}/template.xlsx", name=f"{name}_template")
     async def template(request: Request) -> Response:
-        return Response(content=await template_bytes(spec), media_type=XLSX_TYPE,
-                        headers=attachment_headers(f"{spec.title}.xlsx"))
+        return await template_response(spec)
 
     @post(path, name=f"{name}_upload")
     async def upload(request: Request) -> Response:
-        form = await request.form()
-        upload_file = form.get("file")
-        if upload_file is None or isinstance(upload_file, str) or not getattr(upload_file, "filename", ""):
-            return await _upload_page(request, direction, error="请选择要上传的Excel文件（.xlsx）", status_code=400)
-        try:
-            job = await start_import(request, spec, upload_file,
-                                     write=sheets.writer(request.user, direction, client_ip(request)),
-                                     row_check=sheets.checker(request.user, direction))
-        except UploadError as exc:
-            return await _upload_page(request, direction, error=exc.message, status_code=exc.status)
-        return redirect(request, request.app.route_reverse("import_result", token=job.token))
+        return await upload_response(
+            request, spec, write=sheets.writer(request.user, direction, client_ip(request)),
+            row_check=sheets.checker(request.user, direction),
+            page=lambda error, status: _upload_page(request, direction, error, status))
 
     return [upload_page, template, upload]
 

@@ -5,12 +5,9 @@ a reviewer approves in the workbench, the person's 参保信息 shows the new re
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import secrets
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +18,8 @@ from seeds.demo_identities import EMPLOYERS
 SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
 
 
-def _session(live, **payload) -> str:
-    async def create() -> str:
-        from portal.auth.sessions import DatabaseStore
-
-        sid = secrets.token_urlsafe(32)
-        await DatabaseStore().set(sid, json.dumps({"auth_at": time.time(), **payload}).encode(), expires_in=1800)
-        return sid
-
-    return live.run(create)
-
-
 def _sign_in(page, live, **payload) -> None:
-    page.context.add_cookies([{"name": "portal_session", "value": _session(live, **payload), "url": live.base_url}])
+    live.sign_in(page.context, **payload)
 
 
 def _this_period() -> str:

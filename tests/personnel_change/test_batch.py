@@ -3,30 +3,19 @@ the result table, the failed-rows workbook re-uploaded; the saved rows are 未�
 
 from __future__ import annotations
 
-import io
 from datetime import date
-
-from openpyxl import load_workbook
 
 from domains.personnel_change.tables import PcChange
 from portal.workflow.tables import Matter
 from tests.personnel_change.support import id_for, insure, make_id_number, two_employers
 from tests.support.factories import make_person
+from tests.support.workbooks import filled, workbook
 
 
 async def template(client, direction):
     response = await client.get(f"/personnel-change/{direction}/batch/template.xlsx")
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
-
-
-def filled(wb, rows) -> bytes:
-    ws = wb[wb.sheetnames[1]]
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook(response.content)
 
 
 async def upload(client, direction, data):
@@ -98,7 +87,7 @@ async def test_enrol_upload_with_every_kind_of_failure_and_the_failed_rows_fixed
     assert ("乙在职", "transfer") in kinds and ("新来甲", "new") in kinds
 
     failed = await client.get(location.rstrip("/") + "/failed")
-    wb = load_workbook(io.BytesIO(failed.content))
+    wb = workbook(failed.content)
     body = [[c.value for c in row] for row in wb[wb.sheetnames[1]].iter_rows(min_row=2) if any(c.value for c in row)]
     assert all(r[-1] for r in body)
     fixed = next(r for r in body if r[0] == "低基数")
