@@ -294,15 +294,23 @@ async def transfers_out(principal: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-async def preview(principal: Principal, direction: str, matter_ids: list[int]) -> list[dict[str, Any]]:
-    """The check-answers step of 确认通过: what will happen to each person (only 未确认 ones can be confirmed)."""
-    rows = [r for r in await confirm_list(principal, direction, "draft") if r["id"] in set(matter_ids)]
+async def drafts_among(principal: Principal, direction: str, matter_ids: list[int]) -> list[dict[str, Any]]:
+    """The employer's own 未确认 applications among the selected ids (any number of them), in list order."""
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(matter_ids):
+        rows += await fetch(
+            f"SELECT m.id, m.number, m.version, m.payload FROM matter m WHERE m.employer = {{}} AND m.kind = {{}}"
+            f" AND m.state = 'draft' AND m.id IN ({_in(chunk)})", principal.employer_id, KIND_OF[direction], *chunk)
     for row in rows:
         payload = workflow_payload(row)
-        row["outcomes"] = payload.get("outcomes", [])
-        row["name"] = payload.get("name", "")
-        row["id_number"] = payload.get("id_number", "")
-    return rows
+        row.update(name=payload.get("name", ""), id_number=payload.get("id_number", ""),
+                   outcomes=payload.get("outcomes", []))
+    return sorted(rows, key=lambda r: r["id"], reverse=True)
+
+
+async def preview(principal: Principal, direction: str, matter_ids: list[int]) -> list[dict[str, Any]]:
+    """The check-answers step of 确认通过: what will happen to each person (only 未确认 ones can be confirmed)."""
+    return await drafts_among(principal, direction, matter_ids)
 
 
 def workflow_payload(row: dict[str, Any]) -> dict[str, Any]:
@@ -311,10 +319,14 @@ def workflow_payload(row: dict[str, Any]) -> dict[str, Any]:
 
 async def confirm(principal: Principal, direction: str, items: list[tuple[int, int]], *,
                   ip: str = "") -> dict[int, str]:
-    """确认通过 of many: each goes to 已确认（待审核） (its rules checked again by the kind's guard)."""
-    own = {r["id"] for r in await confirm_list(principal, direction, "draft")}
-    results = {mid: "办件不存在或不是未确认状态" for mid, _ in items if mid not in own}
-    results.update(await workflow.fire_many(principal, [(m, v) for m, v in items if m in own], "confirm", ip=ip))
+    """确认通过 of many: each goes to 已确认（待审核） (its rules checked again by the kind's guard); id → '' when
+    done, else the reason, naming the application."""
+    own = {r["id"]: r for r in await drafts_among(principal, direction, [m for m, _ in items])}
+    results = {mid: "所选申报不存在或已不是未确认状态" for mid, _ in items if mid not in own}
+    done = await workflow.fire_many(principal, [(m, v) for m, v in items if m in own], "confirm", ip=ip)
+    for mid, reason in done.items():
+        # the guard's reasons already name the person
+        results[mid] = reason if not reason or own[mid]["name"] in reason else f"{own[mid]['name']}：{reason}"
     return results
 
 
