@@ -17,12 +17,17 @@ _GUIDE = ("单位为职工办理{what}：逐人申报（或批量报盘）后在
           "审核通过后参保登记即时变更，次月起月度核定按新的参保状态计算。审核不通过的申报查看审核明细后修改并重新确认。"
           "{counter}承诺时限5个工作日。")
 
+# What an approved change still needs at the counter (shown on its 详细 page, from the 办事指南).
+_ENROL_COUNTER = "无需到窗口办理；调入人员的原参保关系在审核通过时自动终止。"
+_WITHDRAW_COUNTER = "暂停、终止参保无需到窗口办理；在职转退休的人员，审核通过后须持退休审批表和身份证到参保地社保经办窗口办理养老待遇核定。"
+
 LABELS = (("name", "姓名"), ("id_number", "身份证号", "id_number"), ("kinds_label", "异动类型"),
           ("insurances_label", "险种"), ("period", "结算期"))
 
 
-def _kind(code: str, name: str, *, number_code: str, guide: str) -> MatterKind:
+def _kind(code: str, name: str, *, number_code: str, guide: str, counter: str) -> MatterKind:
     kind = confirm_flow(code, name, permission=service.REVIEW_PERMISSION, approve_effect=service.approve_effect,
+                        extra={"counter": counter},
                         confirm_guard=service.confirm_guard, batch_approve=True, number_code=number_code,
                         legal_days=10, promised_days=5, guide_text=guide,
                         detail_template="personnel_change/_matter_detail.html", payload_labels=LABELS,
@@ -38,12 +43,12 @@ def _kind(code: str, name: str, *, number_code: str, guide: str) -> MatterKind:
 
 ENROL = register_kind(_kind(
     service.ENROL_KIND, "人员增员申报", number_code="PCE",
-    guide=_GUIDE.format(what="增员（新参保、续保、调入）", list="增员确认",
-                        counter="无需到窗口；调入人员原参保关系在审核通过时自动终止。"),
+    guide=_GUIDE.format(what="增员（新参保、续保、调入）", list="增员确认", counter=_ENROL_COUNTER),
+    counter=_ENROL_COUNTER,
 ))
 
 WITHDRAW = register_kind(_kind(
     service.WITHDRAW_KIND, "人员减员申报", number_code="PCW",
-    guide=_GUIDE.format(what="减员（暂停参保、终止参保、在职转退休）", list="减员确认",
-                        counter="在职转退休的人员审核通过后，须持退休审批材料到窗口办理养老待遇核定。"),
+    guide=_GUIDE.format(what="减员（暂停参保、终止参保、在职转退休）", list="减员确认", counter=_WITHDRAW_COUNTER),
+    counter=_WITHDRAW_COUNTER,
 ))

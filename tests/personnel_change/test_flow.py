@@ -130,3 +130,40 @@ async def test_confirm_list_filters(client):
     assert response.status_code == 303, response.text[:500]
     listing = await client.page("/personnel-change/withdraw/confirm?kind=suspend")
     assert "暂时停保" in listing.select_one("[data-testid=pc-confirm-table]").get_text()
+
+
+async def test_staff_approve_many_in_the_workbench_and_reject_one_with_an_opinion(client, other_client):
+    w = await two_employers()
+    await client.sign_in_employer(w["a"])
+    for name in ("批一", "批二", "批三"):
+        response = await client.post_form("/personnel-change/enrol", enrol_data(make_id_number("460106"), name=name))
+        assert response.status_code == 303
+    listing = await client.page("/personnel-change/enrol/confirm")
+    picks = [i["value"] for i in listing.select("input[name=pick]")]
+    await client.post_form("/personnel-change/enrol/confirm/do", {"pick": picks})
+    matters = await Matter.select().where(Matter.kind == "pc_enrol").order_by(Matter.id)
+    await sign_in_reviewer(other_client, "pc_batch", division="460100")
+    rejected = await other_client.post_form(f"/workbench/matters/{matters[0]['id']}/fire",
+                                            {"transition": "reject", "version": str(matters[0]["version"]),
+                                             "opinion": "缴费基数有误"}, htmx=True)
+    assert rejected.status_code == 200
+    done = await other_client.post_form("/workbench/batch", {
+        "transition": "approve", "matter": [f"{m['id']}:{m['version']}" for m in matters[1:]]})
+    assert done.text.count("办理成功") == 2, done.text[:500]
+    states = [m["state"] for m in await Matter.select(Matter.state).where(Matter.kind == "pc_enrol").order_by(Matter.id)]
+    assert states == ["rejected", "approved", "approved"]
+    detail = await client.page(f"/personnel-change/enrol/{matters[0]['id']}")
+    assert "缴费基数有误" in detail.select_one("[data-testid=pc-review]").get_text()
+    assert await SiEnrolment.count().where(SiEnrolment.employer == w["a"]["id"]) == 5 + 2 * 2
+    approved = await client.page(f"/personnel-change/enrol/{matters[1]['id']}")
+    assert "无需到窗口办理" in approved.select_one("[data-testid=pc-approved]").get_text()
+
+
+async def test_attachments_link_opens_the_matter_page_while_editable(client):
+    w = await two_employers()
+    await client.sign_in_employer(w["a"])
+    await client.post_form("/personnel-change/enrol", enrol_data(make_id_number("460106")))
+    listing = await client.page("/personnel-change/enrol/confirm")
+    link = next(a["href"] for a in listing.select("a") if a.get_text() == "修改附件")
+    page = await client.page(link.split("#")[0])
+    assert "相关证明材料" in page.get_text()
