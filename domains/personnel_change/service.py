@@ -195,18 +195,24 @@ async def save(principal: Principal, direction: str, cleaned: dict[str, Any], *,
                form_token: str | None = None) -> dict[str, Any]:
     """保存: the rows and their 办件 (未确认) in one transaction; Refused(reason, field) for the first rule broken."""
     await workflow.ensure_unused_token(form_token)
-    async with write_transaction():
-        await consume_token(form_token, principal)
-        errors, plans = await check(principal, direction, cleaned)
-        if errors:
-            field, reason = next(iter(errors.items()))
-            raise Refused(reason, field)
-        payload = payload_of(direction, cleaned, await _person_name(cleaned["id_number"], cleaned.get("name") or ""),
-                             plans)
-        matters = await create_matters(principal, KIND_OF[direction],
-                                       [{"payload": payload, "title": title_of(direction, payload)}],
-                                       submit=False, ip=ip)
-        await PcChange.insert(*_rows(principal.employer_id, matters[0]["id"], direction, payload, cleaned, plans))
+    try:
+        async with write_transaction():
+            await consume_token(form_token, principal)
+            errors, plans = await check(principal, direction, cleaned)
+            if errors:
+                field, reason = next(iter(errors.items()))
+                raise Refused(reason, field)
+            payload = payload_of(direction, cleaned,
+                                 await _person_name(cleaned["id_number"], cleaned.get("name") or ""), plans)
+            matters = await create_matters(principal, KIND_OF[direction],
+                                           [{"payload": payload, "title": title_of(direction, payload)}],
+                                           submit=False, ip=ip)
+            await PcChange.insert(*_rows(principal.employer_id, matters[0]["id"], direction, payload, cleaned, plans))
+    except Exception as exc:
+        # Two saves of the same person at once (two tabs, PostgreSQL): the partial unique index lets one through.
+        if type(exc).__name__ in {"UniqueViolationError", "IntegrityError"}:
+            raise Refused("该人员已有未办结的异动申报，请先在增员确认或减员确认中处理", "insurances") from exc
+        raise
     return matters[0]
 
 

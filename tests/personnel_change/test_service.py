@@ -140,3 +140,20 @@ async def test_transfer_in_and_withdrawal_race_exactly_one_wins():
     states = {m: (await workflow.get_matter_for(staff, m))["state"] for m in (transfer["id"], leave["id"])}
     assert sorted(states.values()) == ["approved", "submitted"]
     assert await PcChange.count().where(PcChange.settled_at.is_null()) == 1
+
+
+async def test_two_saves_of_the_same_person_at_once_leave_one_pending_change():
+    w = await two_employers()
+    a = employer_principal(w["a"])
+    data = await cleaned(forms.enrol_form, enrol_data(make_id_number("460106")))
+
+    async def save():
+        try:
+            await service.save(a, "enrol", dict(data))
+            return ""
+        except Refused as exc:
+            return exc.message
+
+    outcomes = await asyncio.gather(save(), save(), save())
+    assert outcomes.count("") == 1 and all("未办结的异动申报" in o for o in outcomes if o), outcomes
+    assert await PcChange.count() == 2  # pension and medical of the one application
