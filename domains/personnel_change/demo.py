@@ -25,7 +25,7 @@ def _id(division: str, born: date, serial: int) -> str:
 
 def _employer(row: dict) -> Principal:
     return Principal(kind="employer", account_id=0, display_name=row["name"], employer_id=row["id"],
-                     acting_name="经办人（演示）", acting_role="agent")
+                     employer_name=row["name"], acting_name="经办人（演示）", acting_role="agent")
 
 
 STAFF = Principal(kind="staff", account_id=0, display_name="增减员审核（演示）",

@@ -77,6 +77,11 @@ def test_batch_enrol_confirm_approve_person_sees_it_and_report_prints(live, page
     row.locator("input[name=pick]").check()
     with page.expect_navigation():
         page.get_by_role("button", name="确认通过").click()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.screenshot(path=str(SHOTS / "check_answers_360.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
     answers = page.inner_text("[data-testid=pc-check-answers]")
     assert f"养老保险 新参保：{period} 起在本单位参保" in answers
     with page.expect_navigation():
@@ -117,6 +122,9 @@ def test_batch_enrol_confirm_approve_person_sees_it_and_report_prints(live, page
     with page.expect_navigation():
         page.get_by_role("button", name="生成报表").click()
     assert name in page.inner_text("[data-testid=pc-report-rows]")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.screenshot(path=str(SHOTS / "report_detail_360.png"), full_page=True)
     pdf = page.request.get(live.url(page.get_attribute("[data-testid=pc-report-print]", "href")))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert page.console_errors == []
