@@ -11,8 +11,9 @@ from tests.support.factories import make_employer, make_id_number
 
 
 def employer_principal(employer: dict[str, Any]) -> Principal:
-    return Principal(kind="employer", account_id=employer["id"] + 1000, display_name=employer["name"], employer_name=employer["name"],
-                     employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    return Principal(kind="employer", account_id=employer["id"] + 1000, display_name=employer["name"],
+                     employer_name=employer["name"], employer_id=employer["id"], acting_name="张法人",
+                     acting_role="legal_rep")
 
 
 def reviewer(division: str = "460000", staff_id: int = 7) -> Principal:
