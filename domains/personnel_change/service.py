@@ -269,15 +269,10 @@ async def confirm_list(principal: Principal, direction: str, state: str = "", *,
     sql = (f"SELECT m.id, m.number, m.state, m.version, m.title, m.created_at, m.payload FROM matter m"
            f" WHERE m.employer = {{}} AND m.kind = {{}} AND m.state IN ({_in(list(states))})")
     args: list[Any] = [principal.employer_id, KIND_OF[direction], *states]
-    if id_number:
-        sql += " AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.id_number = {})"
-        args.append(id_number)
-    if name:
-        sql += " AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.name = {})"
-        args.append(name)
-    if kind:
-        sql += " AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.kind = {})"
-        args.append(kind)
+    for column, value in (("id_number", id_number), ("name", name), ("kind", kind)):  # fixed column names
+        if value:
+            sql += f" AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.{column} = {{}})"
+            args.append(value)
     rows = await fetch(sql + f" ORDER BY m.id DESC LIMIT {LIST_LIMIT}", *args)
     changes = await changes_of([r["id"] for r in rows], principal.employer_id)
     for row in rows:

@@ -53,7 +53,7 @@ async def test_another_employer_reaches_none_of_bs_changes(client):
 @pytest.mark.parametrize("url", [
     "/personnel-change/", "/personnel-change/enrol", "/personnel-change/enrol/confirm", "/personnel-change/withdraw",
     "/personnel-change/withdraw/confirm", "/personnel-change/enrol/batch", "/personnel-change/withdraw/batch",
-    "/personnel-change/enrol/batch/template.xlsx",
+    "/personnel-change/enrol/batch/template.xlsx", "/personnel-change/reports",
 ])
 async def test_pages_need_an_employer(client, url):
     response = await client.get(url)
