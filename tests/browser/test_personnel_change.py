@@ -125,7 +125,8 @@ def test_batch_enrol_confirm_approve_person_sees_it_and_report_prints(live, page
     page.set_viewport_size({"width": 360, "height": 800})
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
     page.screenshot(path=str(SHOTS / "report_detail_360.png"), full_page=True)
-    pdf = page.request.get(live.url(page.get_attribute("[data-testid=pc-report-print]", "href")))
+    # the first PDF starts the renderer: slow on a loaded machine
+    pdf = page.request.get(live.url(page.get_attribute("[data-testid=pc-report-print]", "href")), timeout=90_000)
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert page.console_errors == []
 
