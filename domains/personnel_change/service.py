@@ -100,9 +100,12 @@ async def lookup(principal: Principal, id_number: str, direction: str,
     else:
         plans = [rules.withdraw_plan(records, employer_id, i, "terminate") for i in rules.INSURANCES]
     pending_of = {p["insurance"]: p for p in pending}
+    own = [r for r in records if r["employer"] == employer_id and r["status"] != "terminated"]
+    # 减员 is of this employer's own workers: nothing about anyone else (not even the name) is shown
+    shown = person is not None and (direction == "enrol" or bool(own))
     return {
-        "id_number": id_number, "known": person is not None,
-        "name": person["name"] if person else "", "gender": id_gender(id_number),
+        "id_number": id_number, "known": shown,
+        "name": person["name"] if shown else "", "gender": id_gender(id_number),
         "birth_date": id_birth_date(id_number),
         "plans": [{"insurance": p.insurance, "label": rules.insurance_label(p.insurance), "kind": p.kind,
                    "kind_label": rules.KIND_LABELS.get(p.kind, ""), "refusal": p.refusal,
@@ -110,7 +113,7 @@ async def lookup(principal: Principal, id_number: str, direction: str,
                    "from_employer": (p.record or {}).get("employer_name", "") if p.kind == "transfer" else ""}
                   for p in plans],
         # 减员 shows only this employer's own records, never another employer's
-        "own_records": [r for r in records if r["employer"] == employer_id and r["status"] != "terminated"],
+        "own_records": own,
         "has_records": bool(records),
     }
 

@@ -67,7 +67,8 @@ async def test_a_lookup_of_another_employers_worker_for_withdrawal_shows_nothing
     await client.sign_in_employer(w["a"])
     page = await client.page(f"/personnel-change/withdraw?id_number={w['b1']['id_number']}")
     text = page.get_text()
-    assert "乙调出有限公司" not in text and "未在本单位参加养老保险，不能减员" in text
+    assert "乙方调出有限公司" not in text and "未在本单位参加养老保险，不能减员" in text
+    assert "乙在职" not in text  # not even the name of someone else's worker
 
 
 async def test_payloads_render_inert(client, app, other_client):
