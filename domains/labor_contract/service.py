@@ -536,3 +536,19 @@ async def contracts_of_person(id_number: str) -> list[dict[str, Any]]:
     ).where((Contract.id_number == normalise(id_number)) & (Contract.state != "void")).order_by(
         Contract.created_at, ascending=False
     ).limit(LIST_LIMIT)
+
+
+# ---- for 劳动保障监察 (domains.labor_inspection): the employer's own 在职 contracts --------------------------------
+
+async def employed_count(employer_id: int) -> int:
+    """Workers with a current (在职) approved contract at this employer."""
+    return await Contract.count().where((Contract.employer == employer_id) & Contract.employed.eq(True))
+
+
+async def employed_roster(employer_id: int, limit: int = 5000) -> list[dict[str, Any]]:
+    """The 在职 workers (one row each: the newest contract), for a 劳动用工信息 pre-fill."""
+    rows = await Contract.select(
+        Contract.worker_name, Contract.id_number, Contract.post, Contract.start_date, Contract.end_date,
+        Contract.monthly_wage,
+    ).where((Contract.employer == employer_id) & Contract.employed.eq(True)).order_by(Contract.id).limit(limit)
+    return list({r["id_number"]: r for r in rows}.values())

@@ -1,1 +1,37 @@
-"""Tables of the labor_inspection app."""
+"""Tables of labor_inspection: the 网上书审 (written review) of an employer for a year and its imported staff list.
+
+The review's state lives in its 办件 (portal.workflow, kind `ins_review`); this row holds the four steps' answers
+so the employer can stop after any step and come back. One review per employer per year (unique index).
+"""
+
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from domains.employer.tables import Employer
+
+
+class InsReview(Table, help_text="网上书审申报: one per employer and year (INS-1)"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    year = Integer(help_text="审查年度")
+    answers = JSON(default="{}", help_text="① 用工情况自查: code → answer (figures as integers, money in 分)")
+    answered_at = Timestamptz(null=True, default=None, help_text="When step ① was last saved valid")
+    staff_count = Integer(default=0, help_text="② rows of the last successful 劳动用工信息 import")
+    imported_at = Timestamptz(null=True, default=None, help_text="② done only after a successful import")
+    division_code = Varchar(length=12, default="", help_text="③ 实际经营地 街道(乡镇) (dictionary division)")
+    squad_code = Varchar(length=40, default="", help_text="③ 监察中队 (dictionary squad) covering that division")
+    matter_id = Integer(null=True, default=None, index=True, help_text="④ the 办件 created by 完成申报")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class InsReviewStaff(Table, help_text="② 劳动用工信息: one imported worker of a review (replaced by each import)"):
+    review = ForeignKey(InsReview, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=40)
+    id_number = Varchar(length=18, help_text="身份证号, normalised")
+    post = Varchar(length=60, default="", help_text="工作岗位")
+    hired_on = Date(null=True, default=None, help_text="入职日期")
+    contract_signed = Varchar(length=2, default="", help_text="是否签订劳动合同 (是/否)")
+    contract_end = Date(null=True, default=None, help_text="合同终止日期; none for 无固定期限 or unsigned")
+    insured = Varchar(length=2, default="", help_text="是否参加社会保险 (是/否)")
+    monthly_wage = Integer(default=0, help_text="月工资 in 分")

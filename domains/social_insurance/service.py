@@ -512,3 +512,12 @@ async def start_record(person_id: int, employer_id: int, insurance: str, *, base
         raise Refused(f"该人员{rules.INSURANCE_LABELS.get(insurance, insurance)}已有有效的参保登记，请核实后重新申报",
                       "period")
     return await enrol(person_id, employer_id, insurance, base=base, start_period=start_period, identity=identity)
+
+
+# ---- for 劳动保障监察 (domains.labor_inspection) ----------------------------------------------------------------
+
+async def insured_id_numbers(employer_id: int) -> set[str]:
+    """ID numbers of the persons with at least one insurance in 参保缴费 at this employer."""
+    rows = await run("SELECT DISTINCT p.id_number FROM si_enrolment e JOIN person p ON p.id = e.person"
+                     " WHERE e.employer = {} AND e.status = 'active'", employer_id)
+    return {r["id_number"] for r in rows}

@@ -1,0 +1,45 @@
+"""The 劳动保障监察 areas (SPEC INS-1, INS-2, INS-6): employer pages under /labor-inspection (legal persons only:
+the employer guard refuses natural-person accounts), the squads' staff pages under /ins-admin."""
+
+from __future__ import annotations
+
+from domains.labor_inspection import controllers, matters, service, sheets, staff_controllers
+from portal.areas import Area
+from portal.auth.principal import employer_guard, staff_guard
+from portal.web import NavItem
+
+
+async def _demo() -> None:
+    from domains.labor_inspection import demo
+
+    await demo.load()
+
+
+LABOR_INSPECTION = Area(
+    name="labor_inspection",
+    path="/labor-inspection",
+    handlers=controllers.ROUTES,
+    guards=[employer_guard],
+    title="劳动保障监察",
+    home="ins_home",
+    menu_label="书面审查信息管理",
+    menu=(("网上书审申报", "ins_home"), ("网上书审办事进度查询", "ins_progress")),
+    nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45, description="网上书审申报、网上书审办事进度查询")],
+    permissions=matters.PERMISSIONS,
+    sheets=[sheets.STAFF],
+    matter_kinds=[matters.REVIEW],
+    guides=(matters.REVIEW.code,),
+    demo=_demo,
+    demo_order=40,  # after labour contracts and social insurance, whose records the cross-check reads
+)
+
+INS_STAFF = Area(
+    name="ins_staff",
+    path="/ins-admin",
+    handlers=staff_controllers.ROUTES,
+    guards=[staff_guard()],  # any staff member; each handler names its permission
+    title="劳动保障监察",
+    home="workbench",
+)
+
+AREAS = [LABOR_INSPECTION, INS_STAFF]
