@@ -114,9 +114,12 @@ def steps_missing(review: dict[str, Any]) -> list[str]:
     return out
 
 
-def squad_covers(divisions: list[str], division_code: str) -> bool:
-    """A squad covers a 街道(乡镇) when one of its divisions is that division or contains it (code prefix)."""
-    return bool(division_code) and any(division_code.startswith(d) for d in divisions if d)
+def squad_depth(divisions: list[str], division_code: str) -> int:
+    """How closely a squad covers a 街道(乡镇): the length of its longest division that is that division or contains
+    it (code prefix); 0 when it does not cover it. The street's 中队 (9 digits) beats the district's 大队 (6)."""
+    if not division_code:
+        return 0
+    return max((len(d) for d in divisions if d and division_code.startswith(d)), default=0)
 
 
 def answer_rows(a: dict[str, Any]) -> list[list[str]]:

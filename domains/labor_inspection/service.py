@@ -75,9 +75,9 @@ async def _editable_review(principal: Principal, year: int, *, create: bool = Fa
             # ON CONFLICT DO NOTHING: a second tab starting the same year's review meets the unique index quietly.
             await InsReview.raw(
                 "INSERT INTO ins_review (employer, year, answers, staff_count, division_code, squad_code,"
-                " created_at, updated_at) VALUES ({}, {}, '{{}}', 0, '', '', {}, {})"
+                " created_at, updated_at) VALUES ({}, {}, {}, 0, '', '', {}, {})"
                 " ON CONFLICT (employer, year) DO NOTHING",
-                principal.employer_id, year, now(), now())
+                principal.employer_id, year, "{}", now(), now())
         review = await review_of(principal, year)
         assert review is not None
     if not review["editable"]:
@@ -139,16 +139,19 @@ async def division_choices(principal: Principal) -> list[tuple[str, str]]:
 
 
 async def squads_for(division_code: str) -> list[tuple[str, str]]:
-    """The 监察中队 whose `extra.divisions` cover the division (works for any size of the squad dictionary)."""
-    out = []
+    """The 监察中队 whose `extra.divisions` cover the division (any size of the squad dictionary). Only the most
+    specific level is offered: the street's 中队, not the 大队 or 支队 above it — unless no 中队 covers it."""
+    found: list[tuple[int, str, str]] = []
     for e in await dictionary.entries("squad"):
         try:
             divisions = json.loads(e.extra or "{}").get("divisions") or []
         except ValueError:
             continue
-        if rules.squad_covers(divisions, division_code):
-            out.append((e.code, e.label))
-    return out
+        depth = rules.squad_depth(divisions, division_code)
+        if depth:
+            found.append((depth, e.code, e.label))
+    best = max((d for d, _, _ in found), default=0)
+    return [(code, label) for d, code, label in found if d == best]
 
 
 async def choose_squad(principal: Principal, year: int, division_code: str, squad_code: str, *, ip: str = "") -> None:

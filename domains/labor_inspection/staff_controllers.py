@@ -10,7 +10,6 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from domains.labor_inspection import service
-from domains.labor_inspection.tables import InsReviewStaff
 from portal.areas import crumbs
 from portal.auth.principal import staff_guard
 from portal.dataservices.export import grid_response
@@ -45,7 +44,7 @@ STAFF_GRID = Grid(
 async def staff_list(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await service.staff_review(request.user, matter_id)
     review_id = matter["payload"].get("review_id")
-    return await grid_response(request, STAFF_GRID, Scope.where(InsReviewStaff.review == review_id),
+    return await grid_response(request, STAFF_GRID, Scope("s.review = {}", review_id),
                                "labor_inspection/staff_list.html", {
                                    "page_title": f"劳动用工信息：{matter['applicant_name']}", "matter": matter,
                                    "breadcrumbs": crumbs(request, ("劳动用工信息", "")),

@@ -73,12 +73,13 @@ def test_steps_missing(review, missing):
     assert len(rules.steps_missing(review)) == missing
 
 
-@pytest.mark.parametrize(("divisions", "division", "covers"), [
-    (["460105001"], "460105001", True),
-    (["460105"], "460105002", True),        # a squad over the whole district
-    (["460105001"], "460105002", False),
-    (["460105001"], "", False),
-    ([""], "460105001", False),
+@pytest.mark.parametrize(("divisions", "division", "depth"), [
+    (["460105001"], "460105001", 9),
+    (["460105"], "460105002", 6),           # a 大队 over the whole district
+    (["460105", "460105002"], "460105002", 9),
+    (["460105001"], "460105002", 0),
+    (["460105001"], "", 0),
+    ([""], "460105001", 0),
 ])
-def test_squad_covers(divisions, division, covers):
-    assert rules.squad_covers(divisions, division) is covers
+def test_squad_depth(divisions, division, depth):
+    assert rules.squad_depth(divisions, division) == depth
