@@ -66,12 +66,9 @@ async def step1_save(request: Request) -> Response:
     year = service.this_year()
     form = forms.questionnaire(await request.form())
     if await form.validate():
-        for field, message in rules.answer_errors(form.cleaned).items():
-            form.add_error(field, message)
-        if not form.errors:
-            with form.refusals():
-                await service.save_answers(request.user, year, form.cleaned, ip=client_ip(request))
-                return redirect(request, request.app.route_reverse("ins_step2"))
+        with form.refusals():
+            await service.save_answers(request.user, year, form.cleaned, ip=client_ip(request))
+            return redirect(request, request.app.route_reverse("ins_step2"))
     return await _step1_page(request, form, await service.review_of(request.user, year))
 
 

@@ -18,7 +18,8 @@ def _field(q: rules.Question) -> Field:
 
 
 def questionnaire(data: Any) -> Form:
-    return Form([_field(q) for q in rules.QUESTIONS], data)
+    # The cross-field rules run even when some answers failed (X-11: one answer lists every problem).
+    return Form([_field(q) for q in rules.QUESTIONS], data, checks=(rules.answer_errors,))
 
 
 def saved_values(answers: dict[str, Any]) -> dict[str, str]:
