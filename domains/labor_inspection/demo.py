@@ -1,5 +1,54 @@
-"""Demo 网上书审 rows: added with the written-review tests' journey (see docs/domains/labor_inspection.md)."""
+"""Demo 网上书审 (idempotent, after the labour-contract and social-insurance demos), this year's review of the three
+demo employers: the first 退回整改 (the squad's 责令整改 listing its problems), the second 待审核, the third in
+progress (step ① saved only). Each employer's street is the first its registered division offers."""
+
+from __future__ import annotations
+
+from domains.employer import service as employers
+from domains.labor_inspection import service
+from domains.labor_inspection.tables import InsReview
+from portal.auth.principal import Principal
+from portal.db import write_transaction
+from portal.workflow import engine as workflow
+from seeds.demo_identities import EMPLOYERS
+
+ANSWERS = {"total_staff": 12, "contract_signed": 11, "wage_paid": "是", "wage_arrears": None, "lowest_wage": 230000,
+           "below_minimum": "否", "overtime_hours": 40, "insured_count": 12, "female_protected": "是",
+           "child_labour": "否", "dispatch_count": 1, "rules_published": "是"}
 
 
-async def load() -> None:
-    return None
+def _employer(row: dict) -> Principal:
+    return Principal(kind="employer", account_id=0, display_name=row["name"], employer_id=row["id"],
+                     employer_name=row["name"], acting_name="经办人（演示）", acting_role="agent")
+
+
+async def _through_step3(principal: Principal, year: int) -> bool:
+    await service.save_answers(principal, year, ANSWERS)
+    review = await service.review_of(principal, year)
+    rows = await service.prefill_rows(principal)
+    async with write_transaction():
+        await service.replace_staff(principal, review["id"], rows)
+    for division, _ in await service.division_choices(principal):
+        squads = await service.squads_for(division)
+        if squads:
+            await service.choose_squad(principal, year, division, squads[0][0])
+            return True
+    return False
+
+
+async def load() -> dict[str, int]:
+    found = [await employers.get_by_uscc(e.uscc) for e in EMPLOYERS]
+    if any(e is None for e in found) or await InsReview.exists().where(InsReview.employer == found[0]["id"]):
+        return {"reviews": 0}
+    year = service.this_year()
+    first, second, third = (_employer(e) for e in found)
+    if await _through_step3(first, year):
+        matter = await service.submit(first, year)
+        squad = Principal(kind="staff", account_id=0, display_name="监察中队（演示）",
+                          permissions=frozenset({service.REVIEW_PERMISSION}), scopes={"squad": (matter["squad_code"],)})
+        await workflow.fire(squad, matter["id"], "reject", expected_version=matter["version"],
+                            opinion="请于30日内完成加班时间整改，并补签劳动合同")
+    if await _through_step3(second, year):
+        await service.submit(second, year)
+    await service.save_answers(third, year, ANSWERS)
+    return {"reviews": await InsReview.count()}

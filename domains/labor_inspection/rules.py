@@ -135,3 +135,11 @@ def answer_rows(a: dict[str, Any]) -> list[list[str]]:
             text = str(value)
         out.append([q.label, text])
     return out
+
+
+def division_prefix(code: str) -> str:
+    """The code prefix of everything inside a division: 460100 (海口市) → 4601, 460105 → 460105, 460000 → 46."""
+    code = code[:6]
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code

@@ -130,12 +130,17 @@ async def prefill_rows(principal: Principal) -> list[dict[str, Any]]:
 
 
 async def division_choices(principal: Principal) -> list[tuple[str, str]]:
-    """Step ③: the 街道(乡镇) inside the employer's registered district (the operating address is one of them)."""
+    """Step ③: the 街道(乡镇) inside the employer's registered division (a city's employer: every street of the
+    city), labelled with their district; the operating address is one of them."""
     employer_id = _require_employer(principal)
     employer = await employer_service.get_employer(employer_id)
-    district = (employer or {}).get("division_code", "")[:6]
-    return [(e.code, e.label) for e in await dictionary.entries("division")
-            if len(e.code) > 6 and e.code.startswith(district)] if district else []
+    prefix = rules.division_prefix((employer or {}).get("division_code", ""))
+    if not prefix:
+        return []
+    entries = await dictionary.entries("division")
+    names = {e.code: e.label for e in entries}
+    return [(e.code, f"{names.get(e.parent_code, '')}{e.label}") for e in entries
+            if len(e.code) > 6 and e.code.startswith(prefix)]
 
 
 async def squads_for(division_code: str) -> list[tuple[str, str]]:

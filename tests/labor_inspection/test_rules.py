@@ -83,3 +83,10 @@ def test_steps_missing(review, missing):
 ])
 def test_squad_depth(divisions, division, depth):
     assert rules.squad_depth(divisions, division) == depth
+
+
+@pytest.mark.parametrize(("code", "prefix"), [
+    ("460100", "4601"), ("460105", "460105"), ("460000", "46"), ("460105001", "460105"), ("", ""),
+])
+def test_division_prefix(code, prefix):
+    assert rules.division_prefix(code) == prefix

@@ -1,0 +1,19 @@
+"""The demo 网上书审: one returned for 整改, one waiting for the squad, one in progress; loading twice adds nothing."""
+
+from __future__ import annotations
+
+from domains.labor_inspection.tables import InsReview
+from portal.workflow.tables import Matter
+from seeds.demo import load_demo
+
+
+async def test_demo_reviews_in_each_state(app):
+    await load_demo()
+    states = {m["state"] for m in await Matter.select(Matter.state).where(Matter.kind == "ins_review")}
+    assert states == {"rejected", "submitted"}
+    assert await InsReview.count().where(InsReview.matter_id.is_null()) == 1
+    rejected = await Matter.select(Matter.result).where((Matter.state == "rejected") & (Matter.kind == "ins_review")).first()
+    assert "超过每月36小时的上限" in str(rejected["result"])
+    count = await InsReview.count()
+    await load_demo()
+    assert await InsReview.count() == count == 3
