@@ -3,7 +3,7 @@ the employer guard refuses natural-person accounts), the squads' staff pages und
 
 from __future__ import annotations
 
-from domains.labor_inspection import controllers, matters, service, sheets, staff_controllers
+from domains.labor_inspection import controllers, matters, sheets, staff_controllers
 from portal.areas import Area
 from portal.auth.principal import employer_guard, staff_guard
 from portal.web import NavItem

@@ -14,8 +14,8 @@ from portal.dataservices.imports import recent_imports, template_response, uploa
 from portal.forms import Form
 from portal.refusal import Refused
 from portal.web import client_ip, redirect, render
-from portal.workflow.kinds import get_kind
 from portal.workflow.errors import DuplicateSubmission, WorkflowError
+from portal.workflow.kinds import get_kind
 
 NO_STORE = {"Cache-Control": "no-store"}
 STEPS = (("用工情况自查", "ins_step1"), ("劳动用工信息", "ins_step2"), ("选择监察中队", "ins_step3"),

@@ -7,7 +7,15 @@ import secrets
 
 from domains.labor_inspection.tables import InsReview
 from portal.workflow.tables import Matter
-from tests.labor_inspection.support import SQUAD, STREET, answers, complete_steps, sign_in_squad, staff_rows, upload_staff
+from tests.labor_inspection.support import (
+    SQUAD,
+    STREET,
+    answers,
+    complete_steps,
+    sign_in_squad,
+    staff_rows,
+    upload_staff,
+)
 from tests.social_insurance.support import insure
 from tests.support.factories import make_employer, make_person
 
