@@ -8,6 +8,7 @@ Principal loaders, context processors, start-up and shutdown hooks). Nothing reg
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 from litestar import Request, Router
 
-from portal.auth.principal import PrincipalLoader
+from portal.auth.principal import AgentRight, PrincipalLoader, agent_right_guard
 from portal.web import ContextProcessor, NavItem
 
 # The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
@@ -46,6 +47,9 @@ class Area:
     home: str = ""
     menu_label: str = ""  # the side menu's heading when it differs from the title
     menu: Sequence[tuple[str, str]] = ()
+    # ACC-8: the service an employer's agent must be authorised for to use any route of the area (the legal
+    # representative has every one); the 经办人授权 page offers the rights of all areas.
+    agent_right: AgentRight | None = None
     guides: Sequence[str] = ()  # matter kind codes whose 办事指南 every page of the area links (X-1b)
     nav: Sequence[NavItem] = ()
     permissions: Mapping[str, str] = field(default_factory=dict)
@@ -71,10 +75,13 @@ class Area:
             if public:
                 raise ValueError(f"area {self.name}: public handlers {public} behind the area's guards; "
                                  "declare them in a second Area without guards")
+        guards = list(self.guards)
+        if self.agent_right is not None:
+            guards.append(agent_right_guard(self.agent_right))
         return Router(
             path=self.path,
             route_handlers=list(self.handlers),
-            guards=list(self.guards),
+            guards=guards,
             before_request=self.gate,
             opt={AREA_OPT: self.name},
         )
@@ -141,7 +148,26 @@ def install_all(registry: Any = None) -> list[Area]:
 
 
 def nav_items(areas: Sequence[Area]) -> list[NavItem]:
-    return sorted((item for area in areas for item in area.nav), key=lambda i: i.order)
+    """The navigation entries, each tagged with its area's agent right (an agent sees only the ones it holds)."""
+    items = [dataclasses.replace(item, service=area.agent_right.code) if area.agent_right and not item.service
+             else item for area in areas for item in area.nav]
+    return sorted(items, key=lambda i: i.order)
+
+
+def agent_rights(areas: Sequence[Area]) -> list[AgentRight]:
+    """Every service an agent may be authorised for, once each, in registry order (ACC-8)."""
+    seen: dict[str, AgentRight] = {}
+    for area in areas:
+        if area.agent_right is not None:
+            seen.setdefault(area.agent_right.code, area.agent_right)
+    return list(seen.values())
+
+
+def held_rights(areas: Sequence[Area], principal: Any) -> list[AgentRight] | None:
+    """The rights an agent's authorisation names, as the portal offers them; None for every service."""
+    if principal is None or principal.services is None:
+        return None
+    return [r for r in agent_rights(areas) if r.code in principal.services]
 
 
 def current_area(request: Request) -> Area | None:

@@ -34,6 +34,7 @@ class NavItem:
     permission: str = ""
     order: int = 100
     description: str = ""
+    service: str = ""  # the area's agent right (ACC-8), set by portal.areas.nav_items()
 
 
 def _app_nav(request: Request) -> list[NavItem]:
@@ -47,6 +48,7 @@ def nav_for(request: Request, principal: Principal | None) -> list[NavItem]:
     return [
         i for i in _app_nav(request)
         if i.audience == principal.kind and (not i.permission or principal.can(i.permission))
+        and principal.may_use(i.service)
     ]
 
 

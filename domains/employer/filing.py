@@ -6,6 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from litestar.datastructures import MultiDict
+
+from domains.employer import rules
 from domains.employer.forms import FILING_FIELDS
 from domains.employer.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND, filing_payload
 from domains.employer.rules import FILED_KEYS
@@ -23,8 +26,22 @@ def filing_fields() -> list[Field]:
     return FILING_FIELDS
 
 
-def filing_form(data: Any) -> Form:
-    return Form(filing_fields(), data)
+def legal_rep_kept(data: Any, principal: Principal | None, record: dict[str, Any] | None) -> tuple[Any, list]:
+    """An agent's form does not show the 法定代表人 as an input (issue 14 §19): the record's value stands in for a
+    field not sent, and a check refuses a different one, beside the field, with the form's other problems."""
+    if principal is None or principal.acting_role != "agent" or not record:
+        return data, []
+    if "legal_rep" not in data:
+        if hasattr(data, "multi_items"):
+            data = MultiDict([*data.multi_items(), ("legal_rep", record["legal_rep"])])
+        else:
+            data = {**data, "legal_rep": record["legal_rep"]}
+    return data, [lambda cleaned: rules.legal_rep_change_refusal("agent", record, cleaned)]
+
+
+def filing_form(data: Any, principal: Principal | None = None, record: dict[str, Any] | None = None) -> Form:
+    data, checks = legal_rep_kept(data, principal, record)
+    return Form(filing_fields(), data, checks=checks)
 
 
 def now() -> datetime:
@@ -76,6 +93,12 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
     payload["review_agency_label"] = await dictionary.label("review_agency", cleaned["review_agency"])
     async with write_transaction():
         filing = await latest_filing(employer_id)
+        # The 法定代表人 an agent must leave as it is: the open filing's (the legal representative's own change,
+        # not yet reviewed), else the record's.
+        basis = filing["payload"] if filing and filing["editable"] else await Employer.select().where(
+            Employer.id == employer_id).first()
+        for key, message in rules.legal_rep_change_refusal(principal.acting_role, basis or {}, payload).items():
+            raise Refused(message, key)
         if filing and filing["matter"] and filing["matter"]["state"] == "submitted":
             raise Refused("单位基本信息已提交审核，请等待审核结果后再修改")
         at = now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domains.hr_agency import certificates, controllers, matters, public_controllers, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import employer_guard
+from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
 
 
@@ -20,6 +20,7 @@ HR_AGENCY = Area(
     path="/hr-agency",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("hr_agency", "人力资源服务机构"),  # ACC-8
     title="人力资源服务机构",
     home="hra_home",
     menu=(("机构概况", "hra_home"), ("事项变更", "hra_change"), ("设立分支机构报告", "hra_branch"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domains.labor_contract import controllers, matters, privacy, rosters, sheets
 from domains.labor_contract.pages import gate
 from portal.areas import Area
-from portal.auth.principal import employer_guard
+from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
 
 
@@ -20,6 +20,7 @@ LABOR_CONTRACT = Area(
     path="/labor-contract",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("labor_contract", "劳动合同备案"),  # ACC-8
     gate=gate,  # LC-1: nothing of the area before the employer's first filing is approved
     title="劳动用工备案",
     home="lc_home",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domains.social_insurance import controllers, person_controllers, service, sheets, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import employer_guard, person_guard, staff_guard
+from portal.auth.principal import AgentRight, employer_guard, person_guard, staff_guard
 from portal.web import NavItem
 
 
@@ -34,6 +34,7 @@ SOCIAL_INSURANCE = Area(
     path="/social-insurance",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("social_insurance", "社会保险"),  # ACC-8
     title="社保查询",
     home="si_home",
     menu_label="社保查询",

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
 from portal import privacy
+from portal.core import dictionary
+from portal.forms import TreeChoiceField
+from portal.areas import held_rights
 from portal.auth.principal import PUBLIC, authenticated_guard
 from portal.core import admin_controllers
 from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
 
 NO_STORE = {"Cache-Control": "no-store"}
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 AUDIENCE_LABELS = {"employer": "单位", "person": "个人"}
@@ -36,7 +42,11 @@ async def home(request: Request) -> Response:
     user = request.scope.get("user")
     items = nav_for(request, user) if user else catalogue(request)
     cards = home_cards(items, signed_in=user is not None)
-    return await render(request, "core/home.html", {"page_title": "首页", "cards": cards})
+    # ACC-8: an agent sees which services its authorisation names and until when.
+    agent = user if user is not None and user.is_employer and user.acting_role == "agent" else None
+    rights = held_rights(request.app.state.areas, agent) if agent else None
+    return await render(request, "core/home.html", {"page_title": "首页", "cards": cards, "agent": agent,
+                                                    "agent_rights": rights})
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)
@@ -50,6 +60,20 @@ async def toggle_elder_mode(request: Request) -> Response:
         secure=request.app.state.settings.security.https,
     )
     return response
+
+
+@get("/dictionary/{category:str}/cascade", name="dictionary_cascade", guards=[authenticated_guard])
+async def dictionary_cascade(request: Request, category: FromPath[str]) -> Response:
+    """The dictionary API behind a cascade of selects (行政区划, 所属行业): given the levels chosen so far (the
+    field's name repeated, top down), the selects to show. Data size plays no part: one level's children at a time."""
+    if category not in dictionary.TREE_LEVELS:
+        raise NotFoundException()
+    name = request.query_params.get("_field", "")
+    if not FIELD_NAME.fullmatch(name):
+        raise ValidationException("字段名称不正确")
+    field = TreeChoiceField(name, "", category=category)
+    levels = await field.levels(field.raw(request.query_params))
+    return await render(request, "components/_cascade.html", {"name": name, "category": category, "levels": levels})
 
 
 @get("/healthz", name="healthz", opt=PUBLIC, sync_to_thread=False)
@@ -72,4 +96,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_controllers.ROUTES]
+ROUTES = [home, toggle_elder_mode, dictionary_cascade, healthz, reveal_value, *admin_controllers.ROUTES]

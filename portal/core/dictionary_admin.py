@@ -17,7 +17,7 @@ CATEGORY_NAMES = {
     "division": "行政区划",
     "squad": "劳动保障监察中队",
     "review_agency": "送审机构/审核机构",
-    "industry": "国民经济行业分类（门类）",
+    "industry": "国民经济行业分类（GB/T 4754-2017）",
     "employer_nature": "单位性质",
     "economic_type": "单位经济类型",
     "affiliation": "隶属关系",

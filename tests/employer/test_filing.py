@@ -15,7 +15,7 @@ def filing_data(**kw):
     data = {
         "name": "海南新泰经贸有限公司", "nature": "10", "affiliation": "50", "legal_rep": "张三", "economic_type": "170",
         "industry": "F", "division_code": "460105", "address": "海口市秀英区长滨路1号", "contact_name": "李四",
-        "contact_phone": "13566657777", "review_agency": "460105", "agent_name": "李四", "agent_phone": "13566657777",
+        "contact_phone": "13566657777", "landline": "0898-66668888", "postcode": "570100", "review_agency": "460105", "agent_name": "李四", "agent_phone": "13566657777",
         "agent_id_number": make_id_number(),
     }
     data.update(kw)
