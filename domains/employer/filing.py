@@ -19,6 +19,7 @@ from portal.db import write_transaction
 from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
+from portal.workflow.materials import reuse_materials
 from portal.workflow.tables import Matter, MatterEvent
 
 
@@ -146,3 +147,24 @@ async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
         )
     return await latest_filing(principal.employer_id)
 
+
+
+async def last_approved_matter(employer_id: int) -> int | None:
+    """The 办件 of the employer's last approved filing (its materials may be reused by a later change)."""
+    row = await EmployerFiling.select(EmployerFiling.matter_id).where(
+        (EmployerFiling.employer == employer_id) & (EmployerFiling.review_state == "approved")
+        & EmployerFiling.matter_id.is_not_null()
+    ).order_by(EmployerFiling.id, ascending=False).first()
+    return row["matter_id"] if row else None
+
+
+async def reuse_approved_materials(principal: Principal, *, ip: str = "") -> list[str]:
+    """材料复用 (issue 14 §20): the open change filing takes the last approved filing's materials for every
+    material it has not got; each can still be replaced by a new upload."""
+    latest = await latest_filing(principal.employer_id)
+    if not latest or not latest["editable"]:
+        raise Refused("请先填写并保存单位基本信息")
+    approved = await last_approved_matter(principal.employer_id)
+    if approved is None or approved == latest["matter_id"]:
+        raise Refused("没有审核通过的备案材料可以沿用，请上传材料")
+    return await reuse_materials(principal, approved, latest["matter_id"], ip=ip)
