@@ -56,6 +56,8 @@ class Area:
     matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind
     sheets: Sequence[Any] = ()  # portal.dataservices.spreadsheets.SheetSpec
     certificate_kinds: Mapping[str, str] = field(default_factory=dict)
+    # certificate kind → the verb /verify uses once it is withdrawn, where 撤销 is wrong (a licence is 注销)
+    certificate_withdrawn: Mapping[str, str] = field(default_factory=dict)
     # StoredDocument.kind → the staff permission that opens such documents (/documents/{token}); unlisted kinds
     # are for their owner only.
     document_kinds: Mapping[str, str] = field(default_factory=dict)
@@ -101,7 +103,7 @@ class Area:
         for spec in self.sheets:
             register_spec(spec)
         for code, label in self.certificate_kinds.items():
-            certificates.register_kind(code, label)
+            certificates.register_kind(code, label, self.certificate_withdrawn.get(code, certificates.WITHDRAWN))
         for kind, permission in self.document_kinds.items():
             document_access.register_document_kind(kind, permission)
         for item in self.reveals:

@@ -70,5 +70,5 @@ async def test_cancel_names_own_registration_and_ends_it(app, client, other_clie
     assert (await ServiceFiling.select(ServiceFiling.status).first())["status"] == "valid"
     assert (await Licence.select(Licence.status).where(Licence.id == b["licence_id"]).first())["status"] == "valid"
     status = (await client.page(f"/verify/{licence['certificate_code']}")).select_one("[data-testid=verify-status]")
-    assert "已撤销" in status.get_text()
+    assert "已注销" in status.get_text()
     assert "已注销" in (await client.page("/hr-agency/")).get_text()

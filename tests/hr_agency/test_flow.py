@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.core import dictionary
+from portal.core.tables import DictEntry
 from portal.workflow import engine
 from portal.workflow.tables import Matter
 from tests.hr_agency.support import (
@@ -158,3 +160,39 @@ async def test_bad_input_is_refused_in_chinese_and_kept(app, client):
     response = await client.post_form("/hr-agency/apply/licence", {**FORM, "services": ["F01"]})
     assert "其他服务事项请办理业务备案" in response.text
     assert await Matter.count() == 0 and await Agency.count() == 0
+
+
+async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, client, other_client):
+    # An administrator's bad dictionary edit must not turn 准予许可 into 系统繁忙: the approval is refused, named, and
+    # rolled back (matter still accepted, no licence, no number consumed).
+    employer, agency = await agency_employer()
+    await sign_in(client, employer)
+    matter_id = await _apply(client, "licence", ["L01"])
+    await submit_with_materials(app, agency, matter_id)
+    (acc, _), (apr, _) = await acceptor_and_approver(app)
+    await other_client.sign_in("staff", uid=acc["id"])
+    assert (await _fire(other_client, matter_id, "accept")).status_code == 303
+    where = (DictEntry.category == "hra_number_format") & (DictEntry.code == "licence")
+    kept = (await DictEntry.select(DictEntry.extra).where(where).first())["extra"]
+    await DictEntry.update({DictEntry.extra: '{"format": "第{seq:04d}号{year"}'}).where(where)
+    dictionary.invalidate()
+    try:
+        await other_client.sign_in("staff", uid=apr["id"])
+        response = await _fire(other_client, matter_id, "approve")
+        assert response.status_code in (200, 409), response.status_code
+        assert "配置有误" in response.text and "系统繁忙" not in response.text
+        assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"
+        assert await Licence.count() == 0
+    finally:  # reference data outlives the test's clean-up
+        await DictEntry.update({DictEntry.extra: kept}).where(where)
+        dictionary.invalidate()
+
+
+def test_number_format_problems():
+    from domains.hr_agency.numbers import format_problem
+
+    assert format_problem("（琼）人服证字〔{year}〕第{division}{seq:04d}号") is None
+    assert "未知的占位符" in format_problem("{year}{city}{seq}")
+    assert "{seq}" in format_problem("{year}{division}")
+    assert "大括号" in format_problem("第{seq:04d}号{year")
+    assert "大括号" in format_problem("{seq:zz}")
