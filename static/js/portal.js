@@ -75,18 +75,23 @@
 
   // Any other swap that replaces what the user was on (a pager link, a delete button) focuses the new region
   // (its result line if it has one) instead of <body>. Polling swaps never held focus, so they never move it.
-  var focusedRegion = null;
+  // A control the new markup has again (same id, e.g. the select of a cascade just changed) keeps the focus.
+  var focusedRegion = null, focusedControl = null;
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
     var target = event.detail.target, active = document.activeElement;
     focusedRegion = target && target.id && active && active !== document.body && target.contains(active) ? target.id : null;
+    focusedControl = focusedRegion && active.id ? active.id : null;
   });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var id = focusedRegion;
+    var id = focusedRegion, controlId = focusedControl;
     focusedRegion = null;
+    focusedControl = null;
     if (!id || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var control = controlId ? document.getElementById(controlId) : null;
+    if (control) { control.focus(); return; }
     var region = document.getElementById(id);
     if (!region) { return; }
     var status = region.querySelector("[data-grid-status]");
