@@ -99,7 +99,7 @@ class Area:
 
         register_permissions(dict(self.permissions))
         for kind in self.matter_kinds:
-            register_kind(kind)
+            register_kind(kind, right=self.agent_right.code if self.agent_right else "")
         for spec in self.sheets:
             register_spec(spec)
         for code, label in self.certificate_kinds.items():

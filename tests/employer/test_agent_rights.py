@@ -197,3 +197,19 @@ def rules_payload(row: dict) -> dict:
     from domains.employer.matters import filing_payload
 
     return filing_payload(row)
+
+
+async def test_an_agent_does_not_see_the_matters_of_a_service_it_does_not_hold(client, other_client):
+    from domains.labor_contract.matters import CONTRACT_KIND
+    from portal.workflow import engine
+    from tests.workflow.support import employer_principal
+
+    employer = await make_employer()
+    matter = await engine.create_matter(employer_principal(employer), CONTRACT_KIND, payload={"name": "测试"},
+                                        title="劳动合同新订备案")
+    await sign_in_agent(client, employer, "social_insurance")
+    assert (await client.get(f"/matters/{matter['id']}")).status_code == 404
+    assert f"/matters/{matter['id']}" not in (await client.get("/matters")).text
+    await sign_in_agent(other_client, employer, "labor_contract")
+    assert (await other_client.get(f"/matters/{matter['id']}")).status_code == 200
+    assert f"/matters/{matter['id']}" in (await other_client.get("/matters")).text
