@@ -75,26 +75,26 @@ async def filing_save(request: Request) -> Response:
     return await _page(request, form)
 
 
-@post("/filing/submit", name="employer_filing_submit")
-async def filing_submit(request: Request) -> Response:
-    """提交审核: refused (with the missing materials named) until every required material is uploaded."""
+async def _act(request: Request, action: Any, done: str) -> Response:
+    """A button of the filing page: back with `done`, or the page with the refusal on top."""
     try:
-        await filing.submit(request.user, ip=client_ip(request))
+        await action(request.user, ip=client_ip(request))
     except Refused as exc:
         form = await _form(request, await filing.current_values(request.user.employer_id))
         return await _page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("employer_filing") + "?done=submitted")
+    return redirect(request, request.app.route_reverse("employer_filing") + f"?done={done}")
+
+
+@post("/filing/submit", name="employer_filing_submit")
+async def filing_submit(request: Request) -> Response:
+    """提交审核: refused (with the missing materials named) until every required material is uploaded."""
+    return await _act(request, filing.submit, "submitted")
 
 
 @post("/filing/reuse", name="employer_filing_reuse")
 async def filing_reuse(request: Request) -> Response:
     """沿用上次审核通过的材料 (issue 14 §20)."""
-    try:
-        await filing.reuse_approved_materials(request.user, ip=client_ip(request))
-    except Refused as exc:
-        form = await _form(request, await filing.current_values(request.user.employer_id))
-        return await _page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("employer_filing") + "?done=reused")
+    return await _act(request, filing.reuse_approved_materials, "reused")
 
 
 ROUTES = [filing_page, filing_save, filing_submit, filing_reuse]

@@ -10,11 +10,10 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
 from portal import privacy
-from portal.core import dictionary
-from portal.forms import TreeChoiceField
 from portal.areas import held_rights
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.core import admin_controllers
+from portal.core import admin_controllers, dictionary
+from portal.forms import TreeChoiceField
 from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
 
