@@ -17,11 +17,7 @@ from typing import Any
 from litestar import Request, Router
 
 from portal.auth.principal import AgentRight, PrincipalLoader, agent_right_guard
-from portal.web import ContextProcessor, NavItem
-
-# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
-# opt values, so the Area itself is looked up in app.state.area_by_name).
-AREA_OPT = "area"
+from portal.web import AREA_OPT, ContextProcessor, NavItem, current_area
 
 Gate = Callable[[Request], Awaitable[Any]]
 Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
@@ -170,14 +166,6 @@ def held_rights(areas: Sequence[Area], principal: Any) -> list[AgentRight] | Non
     if principal is None or principal.services is None:
         return None
     return [r for r in agent_rights(areas) if r.code in principal.services]
-
-
-def current_area(request: Request) -> Area | None:
-    """The Area of the route being served (None outside any route, e.g. on a 404 page)."""
-    handler = request.scope.get("route_handler")
-    if handler is None or AREA_OPT not in handler.opt:
-        return None
-    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
 
 
 def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:

@@ -17,9 +17,9 @@ from domains.employer.service import complete_profile, get_employer
 from portal import audit
 from portal.areas import agent_rights, held_rights
 from portal.auth.principal import PROFILE_EXEMPT, PUBLIC, AgentRight
-from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
 from portal.forms import ChoiceField, Form
+from portal.pages.signin import finish_sign_in, held_sign_in
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 

@@ -6,8 +6,7 @@ from domains.employer.matters import FILING_REVIEW_PERMISSION
 from domains.employer.tables import Employer, EmployerFiling
 from domains.labor_contract.matters import REVIEW_PERMISSION as CONTRACT_REVIEW_PERMISSION
 from portal.workflow.tables import Material, Matter
-from tests.labor_contract.support import sign_in_employer
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.factories import make_employer, make_id_number
 from tests.support.files import image_bytes
 
 PNG = image_bytes("PNG")
@@ -25,8 +24,7 @@ def filing_data(**kw):
 
 
 async def sign_in_reviewer(app, client, username: str, agency: str, permission: str = FILING_REVIEW_PERMISSION) -> dict:
-    staff = await make_staff(app, username, permissions=[permission], scopes={"agency": [agency]})
-    await client.sign_in("staff", uid=staff["id"])
+    staff = await client.sign_in_staff(username, permissions=[permission], scopes={"agency": [agency]})
     return staff
 
 
@@ -42,7 +40,7 @@ async def upload_all(client, matter_id):
 
 async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(app, client, other_client):
     employer = await make_employer(filing_approved=False, name="旧名称有限公司")
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     page = await client.page("/employer/filing")
     assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "未备案"
     assert page.find(attrs={"data-testid": "filing-uscc"}).get_text() == employer["uscc"]
@@ -101,7 +99,7 @@ async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(
 
 async def test_a_filing_under_review_cannot_be_changed(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     await client.post_form("/employer/filing", filing_data())
     filing = await EmployerFiling.select().first()
     await upload_all(client, filing["matter_id"])
@@ -112,7 +110,7 @@ async def test_a_filing_under_review_cannot_be_changed(client):
 
 async def test_a_change_after_approval_keeps_contract_pages_open_while_reviewed(client):
     employer = await make_employer(filing_approved=True)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     page = await client.page("/employer/filing")
     assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "审核通过"
     assert (await client.post_form("/employer/filing", filing_data(name="变更后名称有限公司"))).status_code == 303
@@ -135,7 +133,7 @@ async def approve(app, client, matter_id: int, username: str = "approver") -> No
 
 async def test_the_record_carries_the_guide_fields_and_checks_them(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     bad = await client.post_form("/employer/filing", filing_data(landline="12345", postcode="5701", industry="Z9",
                                                                   division_code="460100"))
     assert "固定电话格式不正确" in bad.text and "邮政编码应为6位数字" in bad.text
@@ -153,7 +151,7 @@ async def test_the_record_carries_the_guide_fields_and_checks_them(client):
 
 async def test_a_stale_lower_level_is_dropped_when_an_upper_level_changes(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     # 三亚 chosen above, but the county select still shows 秀英区 (海口): the choice stops at 三亚, which has more below
     bad = await client.post_form("/employer/filing", filing_data(division_code=["460000", "460200", "460105"]))
     assert "请继续选择行政区划的县（市、区）" in bad.text
@@ -168,7 +166,7 @@ async def test_a_stale_lower_level_is_dropped_when_an_upper_level_changes(client
 
 async def test_a_change_reuses_the_last_approved_materials_with_each_replaceable(app, client, other_client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     refused = await client.post_form("/employer/filing/reuse")
     assert "请先填写并保存单位基本信息" in refused.text
     await client.post_form("/employer/filing", filing_data())

@@ -14,7 +14,6 @@ from tests.hr_agency.support import (
     FORM,
     acceptor_and_approver,
     agency_employer,
-    sign_in,
     staff,
     submit_with_materials,
 )
@@ -39,7 +38,7 @@ async def _fire(client, matter_id: int, transition: str, opinion: str = ""):
 
 async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     assert "尚未申请" in (await client.page("/hr-agency/")).get_text()
     matter_id = await _apply(client, "licence", ["L01", "L02"])
     await submit_with_materials(app, agency, matter_id)
@@ -79,7 +78,7 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
 
 async def test_one_person_never_does_both_stages(app, client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "filing", ["F02"])
     submitted = await submit_with_materials(app, agency, matter_id)
     both, principal = await staff(app, "hra_both", ["hra.accept", "hra.approve"])
@@ -96,7 +95,7 @@ async def test_one_person_never_does_both_stages(app, client):
 
 async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "filing", ["F02", "F03"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
@@ -130,7 +129,7 @@ async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, cli
 
 async def test_refused_application_is_closed_and_applied_for_anew(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "licence", ["L01"])
     # A second application of the same kind while one is under way is refused.
     response = await client.post_form("/hr-agency/apply/licence", {**FORM, "services": ["L01"]})
@@ -152,7 +151,7 @@ async def test_refused_application_is_closed_and_applied_for_anew(app, client, o
 
 async def test_bad_input_is_refused_in_chinese_and_kept(app, client):
     employer, _ = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     response = await client.post_form("/hr-agency/apply/licence",
                                       {**FORM, "contact_phone": "123", "name": "<b>保留</b>", "services": []})
     assert response.status_code == 200
@@ -166,7 +165,7 @@ async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, 
     # An administrator's bad dictionary edit must not turn 准予许可 into 系统繁忙: the approval is refused, named, and
     # rolled back (matter still accepted, no licence, no number consumed).
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "licence", ["L01"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)

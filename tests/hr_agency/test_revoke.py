@@ -8,7 +8,7 @@ from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import Licence
 from portal.core.tables import AuditLog
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import sign_in, staff
+from tests.hr_agency.support import staff
 
 
 async def test_staff_revoke_licence(app, client, other_client):
@@ -48,5 +48,5 @@ async def test_staff_revoke_licence(app, client, other_client):
 async def test_no_first_certificate_for_a_revoked_licence(app, client):
     a = await make_agency(division="460105")
     await Licence.update({Licence.status: "revoked"}).where(Licence.id == a["licence_id"])
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     assert (await client.get(f"/hr-agency/licences/{a['licence_id']}/certificate")).status_code == 404

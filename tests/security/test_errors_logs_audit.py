@@ -36,8 +36,7 @@ async def test_400_page(app, client):
 
 
 async def test_403_page(app, client):
-    user = await make_staff(app, "clerk", "Sunny#2026")
-    await client.sign_in("staff", uid=user["id"])
+    await client.sign_in_staff("clerk", "Sunny#2026")
     _assert_error_page(await client.get("/admin/audit"), 403, "无权访问")
 
 

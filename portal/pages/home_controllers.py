@@ -12,7 +12,7 @@ from litestar.params import FromPath
 from portal import privacy
 from portal.areas import held_rights
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.core import admin_controllers, dictionary
+from portal.core import dictionary
 from portal.forms import TreeChoiceField
 from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
@@ -95,4 +95,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, dictionary_cascade, healthz, reveal_value, *admin_controllers.ROUTES]
+ROUTES = [home, toggle_elder_mode, dictionary_cascade, healthz, reveal_value]
