@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domains.personnel_change import controllers, matters, reports, sheets
 from portal.areas import Area
-from portal.auth.principal import employer_guard
+from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
 
 
@@ -19,6 +19,8 @@ PERSONNEL_CHANGE = Area(
     path="/personnel-change",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    # ACC-8: 人员增减员 is social-insurance business (参保登记): the same right as 社保查询.
+    agent_right=AgentRight("social_insurance", "社会保险"),
     title="人员增减员",
     home="pc_home",
     menu_label="人员异动管理",

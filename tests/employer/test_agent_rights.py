@@ -95,8 +95,8 @@ async def test_legal_rep_names_the_services_and_the_list_shows_them(client):
 async def test_an_agent_without_the_social_insurance_right_is_refused_on_every_si_route(client):
     employer = await make_employer()
     await sign_in_agent(client, employer, "labor_contract")
-    routes = _routes(client.app, "social_insurance")
-    assert len(routes) >= 7
+    routes = _routes(client.app, "social_insurance") + _routes(client.app, "personnel_change")
+    assert len(routes) >= 20
     for method, path, _ in routes:
         response = await _ask(client, method, path)
         assert response.status_code == 403, f"{method} {path}: {response.status_code}"
