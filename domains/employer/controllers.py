@@ -14,7 +14,9 @@ from portal import audit
 from portal.auth.principal import PROFILE_EXEMPT, PUBLIC
 from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
+from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.forms import Form
+from portal.validators import mask_id_number, mask_phone
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 
@@ -75,8 +77,17 @@ async def complete_submit(request: Request) -> Response:
     return redirect(request, next_path)
 
 
+AGENT_COLUMNS = (("姓名", "name"), ("身份证号", "id_number"), ("手机号码", "mobile"), ("授权开始日期", "valid_from"),
+                 ("授权截止日期", "valid_until"), ("状态", "status"))
+
+
 @get("/agents", name="employer_agents")
 async def agents_page(request: Request) -> Response:
+    if wants_export(request):  # the employer's own agents, numbers masked as on the page
+        return await rows_export_response(request, "经办人授权", AGENT_COLUMNS, [a | {
+            "id_number": mask_id_number(a["id_number"]), "mobile": mask_phone(a["mobile"] or ""),
+            "status": rules.AGENT_STATUS_LABELS.get(a["current_status"], a["current_status"]),
+        } for a in await agents.list_agents(request.user.employer_id)])
     today = date.today()
     form = Form(forms.AGENT_FIELDS, {"valid_from": today.isoformat(),
                                      "valid_until": (today + timedelta(days=365)).isoformat()})
@@ -89,6 +100,7 @@ async def _render_agents(request: Request, form: Form, status: int = 200, flash:
     return await render(request, "employer/agents.html", {
         "page_title": "经办人授权", "breadcrumbs": [("经办人授权", None)], "form": form, "flash": flash,
         "agents": await agents.list_agents(request.user.employer_id), "status_labels": rules.AGENT_STATUS_LABELS,
+        "export_url": export_url(request, "employer_agents"),
     }, status_code=status)
 
 
