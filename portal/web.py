@@ -50,11 +50,6 @@ def nav_for(request: Request, principal: Principal | None) -> list[NavItem]:
     ]
 
 
-def catalogue(request: Request) -> list[NavItem]:
-    """Services offered to applicants, for the home page before login (choose a service, then log in)."""
-    return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
-
-
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
 

@@ -1,4 +1,4 @@
-"""The core area: the home page, 长辈版 switch, health check, 查看完整号码, and 字典 / 节假日 administration."""
+"""The core area: the 长辈版 switch, health check, 查看完整号码, and 字典 / 节假日 administration."""
 
 from __future__ import annotations
 
