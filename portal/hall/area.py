@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.areas import Area, Service
-from portal.hall import admin_controllers, controllers
+from portal.hall import admin_controllers, controllers, demo
 from portal.web import NavItem
 
 HALL = Area(
@@ -29,6 +29,7 @@ HALL = Area(
 )
 
 HALL_ADMIN = Area(
+    demo=demo.load,
     name="hall_admin",
     handlers=admin_controllers.ROUTES,
     nav=[NavItem("通知公告管理", "admin_notices", "staff", permission=admin_controllers.PERMISSION, order=925,
