@@ -71,6 +71,8 @@ async def test_role_dictionary_and_holiday_lists_export(app, client):
     await client.sign_in("staff", uid=admin["id"])
     roles = await _sheet(client, "/admin/roles")
     assert roles[0] == ["角色代码", "角色名称", "内置", "权限", "人数"] and len(roles) > 1
+    categories = await _sheet(client, "/admin/dictionary")
+    assert categories[0] == ["字典", "标识", "条目数", "启用"] and ["行政区划", "division"] in [r[:2] for r in categories]
     entries = await _sheet(client, "/admin/dictionary/division?q=秀英")
     assert {r[0] for r in entries[1:]} == {"460105", "460105001"}
     assert entries[0][:3] == ["代码", "名称", "上级"]

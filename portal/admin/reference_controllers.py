@@ -67,10 +67,15 @@ def _crumbs(request: Request, category: str | None = None, last: str | None = No
 
 @get("/admin/dictionary", name="dictionary_categories", guards=[guard])
 async def list_categories(request: Request) -> Response:
+    categories = await dicts.categories()
+    if wants_export(request):
+        return await rows_export_response(request, "字典分类", (("字典", "name"), ("标识", "code"), ("条目数", "total"),
+                                                            ("启用", "enabled")), categories)
     return await render(
         request,
         "core/dictionary_categories.html",
-        {"page_title": "字典管理", "breadcrumbs": _crumbs(request), "categories": await dicts.categories()},
+        {"page_title": "字典管理", "breadcrumbs": _crumbs(request), "categories": categories,
+         "export_url": export_url(request)},
     )
 
 
