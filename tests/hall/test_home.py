@@ -97,7 +97,9 @@ async def test_search_over_services_and_guides(client):
     assert "通知公告" not in response.text
 
 
-async def test_service_guide_pages(client):
+async def test_service_guide_pages(app, client):
+    for service in app.state.services:  # every declared service has a guide page that names it
+        assert service.name in (await client.page(f"/services/{service.code}")).get_text(), service.code
     soup = await client.page("/services/lc_new")
     text = soup.get_text()
     assert "办事指南：劳动合同新订备案" in text and "法定办结时限" in text and "新签" in text
