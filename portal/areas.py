@@ -23,6 +23,30 @@ Gate = Callable[[Request], Awaitable[Any]]
 Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
 
 
+AUDIENCES = {"person": "个人服务", "employer": "单位服务"}
+
+
+@dataclass(frozen=True)
+class Service:
+    """One 事项 of the service hall (the home page, issue 14 item 23): listed under 个人服务 or 单位服务 by
+    `theme`, with its 办事指南 (/services/{code}: the matter kind's guide when `kind` names one, and `guide`)
+    and 在线办理 (`route` with `params`; signed out, the login page of the audience first, then back here: ACC-6).
+    `public` services (a directory, 证明核验) need no sign-in. `keywords` only help the hall's search."""
+
+    code: str
+    name: str
+    route: str
+    audience: str  # person | employer
+    theme: str
+    summary: str = ""
+    kind: str = ""
+    guide: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+    keywords: str = ""
+    public: bool = False
+    order: int = 100
+
+
 @dataclass(frozen=True, eq=False)
 class Area:
     """One area of the portal: a URL prefix with its handlers, and everything else the domain contributes.
@@ -48,6 +72,7 @@ class Area:
     agent_right: AgentRight | None = None
     guides: Sequence[str] = ()  # matter kind codes whose 办事指南 every page of the area links (X-1b)
     nav: Sequence[NavItem] = ()
+    services: Sequence[Service] = ()  # the service hall's 事项 (home page): a domain appears there by declaring them
     permissions: Mapping[str, str] = field(default_factory=dict)
     matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind
     sheets: Sequence[Any] = ()  # portal.dataservices.spreadsheets.SheetSpec
@@ -173,6 +198,17 @@ def held_rights(areas: Sequence[Area], principal: Any) -> list[AgentRight] | Non
     if principal is None or principal.services is None:
         return None
     return [r for r in agent_rights(areas) if r.code in principal.services]
+
+
+def service_catalogue(areas: Sequence[Area]) -> list[Service]:
+    """Every area's services in `order`; codes are the guide pages' addresses, so they may not repeat."""
+    services = sorted((s for area in areas for s in area.services), key=lambda s: s.order)
+    codes = [s.code for s in services]
+    if len(codes) != len(set(codes)):
+        raise ValueError(f"service codes repeat: {sorted({c for c in codes if codes.count(c) > 1})}")
+    if bad := [s.code for s in services if s.audience not in AUDIENCES]:
+        raise ValueError(f"services with an unknown audience: {bad}")
+    return services
 
 
 def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:

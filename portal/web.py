@@ -56,11 +56,6 @@ def nav_for(request: Request, principal: Principal | None) -> list[NavItem]:
     ]
 
 
-def catalogue(request: Request) -> list[NavItem]:
-    """Services offered to applicants, for the home page before login (choose a service, then log in)."""
-    return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
-
-
 def current_area(request: Request) -> Any:
     """The portal.areas.Area of the route being served (None outside any route, e.g. on a 404 page)."""
     handler = request.scope.get("route_handler")

@@ -18,8 +18,10 @@ from portal import audit
 from portal.areas import agent_rights, held_rights
 from portal.auth.principal import PROFILE_EXEMPT, PUBLIC, AgentRight
 from portal.core import dictionary
+from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.forms import ChoiceField, Form
 from portal.pages.signin import finish_sign_in, held_sign_in
+from portal.validators import mask_id_number, mask_phone
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 
@@ -114,8 +116,23 @@ def _rights(request: Request) -> list[AgentRight]:
     return agent_rights(request.app.state.areas)
 
 
+AGENT_COLUMNS = (("姓名", "name"), ("身份证号", "id_number"), ("手机号码", "mobile"), ("授权业务", "services"),
+                 ("授权开始日期", "valid_from"), ("授权截止日期", "valid_until"), ("状态", "status"))
+
+
+def _services_text(codes: frozenset[str] | None, labels: dict[str, str]) -> str:
+    return "全部业务" if codes is None else "、".join(labels.get(c, c) for c in sorted(codes))
+
+
 @get("/agents", name="employer_agents")
 async def agents_page(request: Request) -> Response:
+    if wants_export(request):  # the employer's own agents, numbers masked as on the page
+        labels = {r.code: r.label for r in _rights(request)}
+        return await rows_export_response(request, "经办人授权", AGENT_COLUMNS, [a | {
+            "id_number": mask_id_number(a["id_number"]), "mobile": mask_phone(a["mobile"] or ""),
+            "services": _services_text(a["service_codes"], labels),
+            "status": rules.AGENT_STATUS_LABELS.get(a["current_status"], a["current_status"]),
+        } for a in await agents.list_agents(request.user.employer_id)])
     today = date.today()
     form = Form(forms.AGENT_FIELDS, {"valid_from": today.isoformat(),
                                      "valid_until": (today + timedelta(days=365)).isoformat()})
@@ -133,6 +150,7 @@ async def _render_agents(request: Request, form: Form, status: int = 200, flash:
         "rights": rights, "right_labels": {r.code: r.label for r in rights},
         "chosen": chosen if chosen is not None else [r.code for r in rights],
         "agent_rights": held_rights(request.app.state.areas, request.user),
+        "export_url": export_url(request, "employer_agents"),
     }, status_code=status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -140,3 +141,33 @@ async def chain(category: str, path: list[str]) -> list[str]:
         else:
             break
     return found
+
+
+async def squad_for(division_code: str) -> Entry | None:
+    """The 监察中队 of an operating address: the squad whose extra.divisions holds the address's division or its
+    nearest ancestor; where several do (a town-less district's 大队 and 中队), the one deepest in the squad tree."""
+    parents = {e.code: e.parent_code for e in await entries("division", include_disabled=True)}
+    squads = await entries("squad")
+    squad_parent = {s.code: s.parent_code for s in squads}
+
+    def depth(code: str) -> int:
+        n = 0
+        while (code := squad_parent.get(code, "")) and n < 10:  # bounded: an edited tree could loop
+            n += 1
+        return n
+
+    covering: dict[str, list[Entry]] = {}
+    for squad in squads:
+        try:
+            listed = json.loads(squad.extra or "{}").get("divisions", [])
+        except (ValueError, AttributeError):
+            continue
+        for division in listed:
+            covering.setdefault(division, []).append(squad)
+    code = division_code
+    while code:
+        if found := covering.get(code):
+            return max(found, key=lambda s: depth(s.code))
+        # A code the dictionary lacks (typed or retired) still has its county in its first six digits.
+        code = parents.get(code, code[:6] if len(code) > 6 else "")
+    return None

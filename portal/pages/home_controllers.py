@@ -1,4 +1,4 @@
-"""Home page, the 长辈版 switch and the health check."""
+"""The 长辈版 switch, the health check and 查看完整号码 (the home page is the service hall's: portal.hall)."""
 
 from __future__ import annotations
 
@@ -10,42 +10,14 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
 from portal import privacy
-from portal.areas import held_rights
 from portal.auth.principal import PUBLIC, authenticated_guard
 from portal.core import dictionary
 from portal.forms import TreeChoiceField
-from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
+from portal.web import client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
 
 NO_STORE = {"Cache-Control": "no-store"}
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
-
-
-AUDIENCE_LABELS = {"employer": "单位", "person": "个人"}
-
-
-def home_cards(items: list[NavItem], *, signed_in: bool) -> list[dict]:
-    """One card per page: a service offered to employers and persons alike (我的办件) is one card with a hint
-    for each audience; signed-in users see only their own, so the audience is not repeated."""
-    cards: dict[str, dict] = {}
-    for item in items:
-        card = cards.setdefault(item.route, {"label": item.label, "route": item.route, "hints": []})
-        hint = ("" if signed_in else AUDIENCE_LABELS.get(item.audience, ""), item.description)
-        if hint not in card["hints"]:
-            card["hints"].append(hint)
-    return list(cards.values())
-
-
-@get("/", name="home", opt=PUBLIC)
-async def home(request: Request) -> Response:
-    user = request.scope.get("user")
-    items = nav_for(request, user) if user else catalogue(request)
-    cards = home_cards(items, signed_in=user is not None)
-    # ACC-8: an agent sees which services its authorisation names and until when.
-    agent = user if user is not None and user.is_employer and user.acting_role == "agent" else None
-    rights = held_rights(request.app.state.areas, agent) if agent else None
-    return await render(request, "core/home.html", {"page_title": "首页", "cards": cards, "agent": agent,
-                                                    "agent_rights": rights})
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)
@@ -95,4 +67,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, dictionary_cascade, healthz, reveal_value]
+ROUTES = [toggle_elder_mode, dictionary_cascade, healthz, reveal_value]
