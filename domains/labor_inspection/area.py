@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domains.labor_inspection import controllers, matters, sheets, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import employer_guard, staff_guard
+from portal.auth.principal import AgentRight, employer_guard, staff_guard
 from portal.web import NavItem
 
 
@@ -20,6 +20,7 @@ LABOR_INSPECTION = Area(
     path="/labor-inspection",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("labor_inspection", "劳动保障监察"),  # ACC-8: an agent acts only with this service
     title="劳动保障监察",
     home="ins_home",
     menu_label="书面审查信息管理",

@@ -156,3 +156,19 @@ async def test_other_employers_and_natural_persons_are_refused(client, other_cli
     # staff without ins.review cannot open the staff list even inside the squad
     await other_client.sign_in_staff("no_perm", permissions=[], scopes={"squad": [SQUAD]})
     assert (await other_client.get(f"/ins-admin/reviews/{matter['id']}/staff")).status_code == 403
+
+
+async def test_an_agent_needs_the_labour_inspection_right_on_every_route(client):
+    from tests.employer.test_agent_rights import sign_in_agent
+    from tests.test_areas import _ask, _routes
+
+    employer = await make_employer()
+    await sign_in_agent(client, employer, "labor_contract,social_insurance")
+    routes = _routes(client.app, "labor_inspection")
+    assert len(routes) >= 10
+    for method, path, _ in routes:
+        response = await _ask(client, method, path)
+        assert response.status_code == 403, f"{method} {path}: {response.status_code}"
+        assert "您的经办人授权不包含“劳动保障监察”业务" in response.text, f"{method} {path}"
+    await sign_in_agent(client, employer, "labor_inspection")
+    assert (await client.page("/labor-inspection/review/questionnaire")).find(id="f-total_staff") is not None
