@@ -21,7 +21,7 @@ STAFF_GRID = Grid(
     name="ins_review_staff", title="劳动用工信息",
     source="ins_review_staff s", id_sql="s.id", default_sort="row",
     columns=(
-        Column("row", "序号", kind="int", sql="s.id", sortable=True),
+        Column("row", "记录编号", kind="int", sql="s.id", sortable=True),  # import order; ids, not 1…n
         Column("name", "姓名", sql="s.name"),
         Column("id_number", "身份证号", kind="id_number", sql="s.id_number"),
         Column("post", "工作岗位", sql="s.post"),

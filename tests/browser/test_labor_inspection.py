@@ -121,10 +121,18 @@ def test_four_steps_rectification_resubmit_and_approval(live, page):
     with page.expect_navigation():
         page.get_by_role("button", name="重新申报").click()
 
-    # the squad approves
+    # the squad looks at the imported list (grid, 360 px too), then approves
     _open_in_workbench(staff_page, employer)
+    staff_list = staff_page.get_attribute("[data-testid=ins-staff-link]", "href")
     staff_page.locator("[data-modal] button[value=approve]").click()
     staff_page.wait_for_function("() => !document.querySelector('[data-modal] button[value=approve]')")
+    staff_page.goto(staff_list)
+    assert "书审职工甲" in staff_page.inner_text("main")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 360):
+        staff_page.set_viewport_size({"width": width, "height": 900})
+        assert staff_page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+        staff_page.screenshot(path=str(SHOTS / f"staff_list_{width}.png"), full_page=True)
     staff_page.close()
     page.goto("/labor-inspection/review/progress")
     assert "审查通过" in page.inner_text("main")
