@@ -187,3 +187,31 @@ async def test_upload_through_the_workers_gives_the_same_result_page(client, mon
         parallel.shutdown_pool()
     # the same failed rows either way (accepted rows are counted, not stored)
     assert results[0] == results[1] and results[0] and all(reasons for _, _, reasons in results[0])
+
+
+async def test_a_big_sheet_read_part_by_part_gives_the_rows_of_the_whole_read(monkeypatch):
+    """read_clean_in_parts (the in-process path of a big sheet, bounded memory) with parts of a few rows."""
+    data_rows, _ = _rows()
+    data = await filled(PERSON_SPEC, data_rows)
+    maps = await choice_maps(PERSON_SPEC)
+    whole = read_clean(PERSON_SPEC, data, max_rows=10_000, maps=maps)
+    for part_bytes in (2_000, 9_000, 40_000):
+        found = parallel.stream_parts(PERSON_SPEC, data, part_bytes)
+        assert found is not None and len(list(found[1])) > 2
+        monkeypatch.setattr(parallel, "PART_BYTES", part_bytes)
+        assert parallel.read_clean_in_parts(PERSON_SPEC, data, max_rows=10_000, maps=maps) == whole
+    # limits and refusals are the whole read's
+    with pytest.raises(UploadError) as caught:
+        parallel.read_clean_in_parts(PERSON_SPEC, data, max_rows=250, maps=maps)
+    assert caught.value.message == "文件超过250行的上限，请分批上传"
+    trap = _with_sheet_text(data, b'<!-- <row r="9"> -->')
+    assert parallel.read_clean_in_parts(PERSON_SPEC, trap, max_rows=10_000, maps=maps) == whole
+    wb = load_workbook(io.BytesIO(data))
+    wb[PERSON_SPEC.sheet_title]["B1"] = "证件号"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with pytest.raises(UploadError) as caught:
+        parallel.read_clean_in_parts(PERSON_SPEC, buffer.getvalue(), max_rows=10_000, maps=maps)
+    assert "表头" in caught.value.message
+    # a small sheet is read whole
+    assert parallel.stream_parts(PERSON_SPEC, data, 10**9) is None
