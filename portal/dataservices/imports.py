@@ -1,4 +1,5 @@
-"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): lock, parse in a thread, check rows, write all or none."""
+"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): check, lock, read in parts, check rows, prepare, then
+publish all or none in one short transaction (docs/IMPORTS.md)."""
 
 from __future__ import annotations
 
@@ -185,8 +186,9 @@ async def start_import(
     Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
     refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
     redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
-    write_transaction(): if it raises, nothing is written and the result page says so. `row_check(row)` and
-    `batch_check(rows)` add the domain's reasons to rows that passed the generic checks (see check_rows)."""
+    write_transaction(), or `write=Staged(prepare, publish)` prepares outside it and only publishes inside: if it
+    raises, nothing is written and the result page says so. `row_check(row)` and `batch_check(rows)` add the
+    domain's reasons to rows that passed the generic checks (see check_rows); docs/IMPORTS.md."""
     settings = request.app.state.settings
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]

@@ -3,6 +3,7 @@ multi-row INSERTs for matters, events and messages, and one audit row."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,12 +139,13 @@ async def plan_matters(
               "employer": employer_id, "person": person_id, "applicant_name": applicant["name"],
               "acting_name": acting_name[:40], "agent_id": agent_id, "result": "{}", "created_at": at,
               "updated_at": at, **columns}
-    rows = [
-        {**common, "division_code": division, "agency_code": item.get("agency_code", ""),
-         "squad_code": item.get("squad_code", ""), "title": item["title"][:200],
-         "payload": json.dumps(item["payload"], ensure_ascii=False, default=str)}
-        for item, division in zip(items, divisions, strict=True)
-    ]
+    rows = []
+    for i, (item, division) in enumerate(zip(items, divisions, strict=True)):
+        rows.append({**common, "division_code": division, "agency_code": item.get("agency_code", ""),
+                     "squad_code": item.get("squad_code", ""), "title": item["title"][:200],
+                     "payload": json.dumps(item["payload"], ensure_ascii=False, default=str)})
+        if i % 1000 == 999:
+            await asyncio.sleep(0)  # a batch's 50,000 payloads: other requests run in between
     prefixes = [matter_prefix(division, kind.short_code, day) for division in divisions]
     return MatterPlan(principal, kind, t, employer_id, person_id, at, prefixes, rows, ip,
                       [item["payload"] for item in items])

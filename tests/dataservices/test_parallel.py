@@ -82,8 +82,8 @@ async def _compare(data: bytes, monkeypatch, parts_list=(2, 3, 4)) -> list:
     try:
         for parts in parts_list:
             monkeypatch.setattr(parallel, "PARTS", parts)
-            cut = parallel.split_workbook(PERSON_SPEC, data, parts)
-            assert cut is not None and len(cut[1]) == parts
+            cut = parallel.stream_parts(PERSON_SPEC, data, parallel.PART_BYTES, parts=parts, min_bytes=0)
+            assert cut is not None and len(list(cut[1])) >= parts
             rows = await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps)
             assert rows == single
     finally:
@@ -151,8 +151,9 @@ async def test_refused_parts_fall_back_and_the_row_limit_is_the_same(monkeypatch
         # "<row" inside a comment or CDATA could be taken for a tag: such a sheet is never cut
         for trap in (b'<!-- <row r="9"> -->', b'<row r="1000"><c r="A1000" t="inlineStr"><is><t><![CDATA[<row r="5">]]>'
                                                 b'</t></is></c></row>'):
-            assert parallel.split_workbook(PERSON_SPEC, _with_sheet_text(data, trap), 2, min_bytes=0) is None
-        assert parallel.split_workbook(PERSON_SPEC, data, 2, min_bytes=0) is not None
+            trapped = _with_sheet_text(data, trap)
+            assert await parallel.read_clean_parallel(PERSON_SPEC, trapped, max_rows=10_000, maps=maps) is None
+        assert await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps) is not None
         # a busy machine reads in-process: cutting costs more CPU in all
         monkeypatch.setattr(parallel, "MAX_LOAD", 0.0)
         assert await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps) is None
