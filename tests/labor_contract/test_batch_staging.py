@@ -14,7 +14,7 @@ from portal.dataservices.imports import wait_for_imports
 from portal.dataservices.tables import ImportJob
 from portal.db import current_engine, is_sqlite
 from portal.workflow.tables import Matter, MatterEvent, Message
-from tests.labor_contract.support import form_data, sign_in_employer
+from tests.labor_contract.support import form_data
 from tests.labor_contract.test_batch import filled, new_row, template, upload
 from tests.support.factories import make_employer, make_id_number, make_staff
 from tests.support.staff import client_for, login
@@ -67,8 +67,8 @@ async def _counts(employer_id: int) -> tuple[int, int, int]:
 async def test_sign_in_and_single_filing_succeed_while_a_batch_is_in_progress(
         app, client, other_client, paused_import, short_busy_timeout):
     importer, other = await make_employer(), await make_employer()
-    await sign_in_employer(client, importer)
-    await sign_in_employer(other_client, other)
+    await client.sign_in_employer(importer)
+    await other_client.sign_in_employer(other)
     await make_staff(app, "alice", "Alice#2026")
     location = await upload(client, "new-renew", await _big_file(client))
     try:
@@ -100,7 +100,7 @@ async def test_sign_in_and_single_filing_succeed_while_a_batch_is_in_progress(
 
 async def test_a_failure_while_publishing_leaves_nothing_of_the_batch(client, monkeypatch):
     importer = await make_employer()
-    await sign_in_employer(client, importer)
+    await client.sign_in_employer(importer)
     real = service.write_filings
 
     async def write_then_fail(plan):
