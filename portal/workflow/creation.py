@@ -58,26 +58,18 @@ async def create_matter(
         raise
 
 
-async def create_matters(
-    principal: Principal,
-    kind: MatterKind | str,
-    items: list[dict[str, Any]],
-    *,
-    submit: bool = True,
-    employer_id: int | None = None,
-    person_id: int | None = None,
-    ip: str = "",
-) -> list[dict[str, Any]]:
+async def create_matters(principal: Principal, kind: MatterKind | str, items: list[dict[str, Any]],
+                         **options: Any) -> list[dict[str, Any]]:
     """Many matters of one kind for one applicant, all or none; returns them in the order of `items`.
 
-    Each item: {"payload": dict, "title": str, "division_code"?, "agency_code"?, "squad_code"?}. The applicant
-    comes from the Principal (staff name it and must cover its division); with `submit` the kind's submit
-    transition follows at once under the rules fire() applies (portal.workflow.transitions). Call it inside the
-    domain's write_transaction to be atomic with domain rows. It is plan_matters() then write_matters(): a
-    batch import plans outside its transaction and only writes inside it.
+    Each item: {"payload": dict, "title": str, "division_code"?, "agency_code"?, "squad_code"?}. Options are
+    plan_matters()'s: `submit` (default True), `employer_id`/`person_id` (staff name the applicant and must cover
+    its division; applicants are the Principal), `ip`. With `submit` the kind's submit transition follows at
+    once under the rules fire() applies (portal.workflow.transitions). Call it inside the domain's
+    write_transaction to be atomic with domain rows. It is plan_matters() then write_matters(): a batch import
+    plans outside its transaction and only writes inside it.
     """
-    plan = await plan_matters(principal, kind, items, submit=submit, employer_id=employer_id, person_id=person_id,
-                              ip=ip)
+    plan = await plan_matters(principal, kind, items, **options)
     async with write_transaction():
         return await write_matters(plan)
 
