@@ -1,4 +1,5 @@
-"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): lock, parse in a thread, check rows, write all or none."""
+"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): check, lock, read in parts, check rows, prepare, then
+publish all or none in one short transaction (docs/IMPORTS.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from litestar import Request
@@ -25,7 +25,6 @@ from portal.dataservices.spreadsheets import (
     check_budget,
     check_upload,
     column_cleaner,
-    read_clean,
     read_rows,
 )
 from portal.dataservices.tables import ImportJob, ImportLock
@@ -45,8 +44,20 @@ class WholeFile:
     check: BatchCheck
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A writer in two steps (issue #12 item 14). `prepare(valid_rows)` does the CPU work (rows built, payloads
+    serialised) outside any transaction: it may read, and it yields to the event loop between chunks.
+    `publish(prepared)` only inserts, in the import's one write_transaction, so SQLite's single writer is
+    held for the inserts and not for the Python work (which took ~1 ms a row). All or nothing as before."""
+
+    prepare: Callable[[list[RowResult]], Awaitable[Any]]
+    publish: Callable[[Any], Awaitable[Any]]
+
+
 RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]] | WholeFile
-Writer = Callable[[list[RowResult]], Awaitable[Any]]
+# A plain writer runs whole inside the transaction (fine for small, cheap writes); a big one is Staged.
+Writer = Callable[[list[RowResult]], Awaitable[Any]] | Staged
 
 # Uploads above this size are processed in the background with a progress component (about 5,000 rows).
 BACKGROUND_BYTES = 256 * 1024
@@ -121,17 +132,20 @@ async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows
     return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
 
 
-async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int,
-                      checked: bool = False) -> list[RowResult]:
-    """parse_upload() plus the per-cell checks (the import path): large files are split over worker processes
-    (parallel.py), others are read in a thread. `checked`: start_import() already ran the package checks."""
-    if not checked:
-        check_upload(data, max_bytes=max_bytes)
-        await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
+async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
+    """parse_upload() plus the per-cell checks, as an import reads (bench, tests)."""
+    check_upload(data, max_bytes=max_bytes)
+    await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
+    return await read_checked(spec, data, max_rows=max_rows)
+
+
+async def read_checked(spec: SheetSpec, data: bytes, *, max_rows: int) -> list[RowResult]:
+    """Rows of an upload that check_upload() and check_budget() passed, with the per-cell checks: large files
+    are split over worker processes (parallel.py), others are read in a thread, a big sheet part by part."""
     maps = await choice_maps(spec)
     rows = await parallel.read_clean_parallel(spec, data, max_rows=max_rows, maps=maps)
     if rows is None:
-        rows = await asyncio.to_thread(read_clean, spec, data, max_rows=max_rows, maps=maps)
+        rows = await asyncio.to_thread(parallel.read_clean_in_parts, spec, data, max_rows=max_rows, maps=maps)
     return rows
 
 
@@ -172,8 +186,9 @@ async def start_import(
     Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
     refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
     redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
-    write_transaction(): if it raises, nothing is written and the result page says so. `row_check(row)` and
-    `batch_check(rows)` add the domain's reasons to rows that passed the generic checks (see check_rows)."""
+    write_transaction(), or `write=Staged(prepare, publish)` prepares outside it and only publishes inside: if it
+    raises, nothing is written and the result page says so. `row_check(row)` and `batch_check(rows)` add the
+    domain's reasons to rows that passed the generic checks (see check_rows); docs/IMPORTS.md."""
     settings = request.app.state.settings
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
@@ -193,20 +208,15 @@ async def start_import(
     token = secrets.token_urlsafe(24)
     await _acquire_lock(key, token, settings)
     try:
-        directory = Path(settings.storage_dir) / "imports"
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{secrets.token_hex(16)}.xlsx"
-        path.write_bytes(data)
-        path.chmod(0o600)
         job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name, status="queued",
-                        created_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC), storage_path=str(path))
+                        created_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC))
         await job.save()
     except BaseException:
         await _release_lock(key, token)
         raise
+    # the checked bytes go to the job as they are: no copy on disk read back (#11 §4), no second check
     run = cleanup.keep_alive(ImportJob, job.id, _run(
-        job.id, spec, path, key, token, write, (row_check, batch_check), settings.upload_max_bytes,
-        settings.import_max_rows))
+        job.id, spec, data, key, token, write, (row_check, batch_check), settings.import_max_rows))
     if background if background is not None else len(data) > BACKGROUND_BYTES:
         task = asyncio.create_task(run)
         _TASKS.add(task)
@@ -221,17 +231,17 @@ async def _set(job_id: int, **values: Any) -> None:
     await ImportJob.update({getattr(ImportJob, k): v for k, v in values.items()}).where(ImportJob.id == job_id)
 
 
-async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer,
-               checks: tuple[RowCheck | None, BatchCheck | None], max_bytes: int, max_rows: int) -> None:
+async def _run(job_id: int, spec: SheetSpec, data: bytes, key: str, token: str, write: Writer,
+               checks: tuple[RowCheck | None, BatchCheck | None], max_rows: int) -> None:
     rows: list[RowResult] = []
     try:
         await _set(job_id, status="parsing")
         try:
-            rows = await parse_clean(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes,
-                                     max_rows=max_rows, checked=True)
+            rows = await read_checked(spec, data, max_rows=max_rows)
         except UploadError as exc:
             await _set(job_id, status="failed", message=exc.message, finished_at=datetime.now(UTC))
             return
+        del data
         await _set(job_id, status="validating", total=len(rows))
 
         async def progress(n: int) -> None:
@@ -246,8 +256,7 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
             message = "文件中没有数据行，请从第2行起填写后上传"
         elif valid:
             try:
-                async with write_transaction():
-                    await write(valid)
+                await _write(write, valid)
                 written = True
                 message = f"共{len(rows)}行，成功导入{len(valid)}行" + (f"，{failed}行未通过，请下载失败数据修改后重新上传" if failed else "")
                 if warned := sum(1 for r in valid if r.warnings):
@@ -270,17 +279,28 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
         await _set(job_id, status="failed", message="处理文件时出错，未导入任何数据，请稍后重新上传",
                    finished_at=datetime.now(UTC))
     finally:
-        path.unlink(missing_ok=True)  # noqa: ASYNC240 - one unlink, no I/O wait worth a thread
         await _release_lock(key, token)
+
+
+async def _write(write: Writer, valid: list[RowResult]) -> None:
+    """All valid rows or none: a Staged writer prepares first and holds the transaction only to publish."""
+    if isinstance(write, Staged):
+        prepared = await write.prepare(valid)
+        async with write_transaction():
+            await write.publish(prepared)
+    else:
+        async with write_transaction():
+            await write(valid)
 
 
 def results_json(rows: list[RowResult], *, written: bool) -> str:
     """What a job keeps: the rows to fix or to look at (every row when nothing was written), as [number, values,
     reasons] plus the row's warnings when it has any. The result page and the failed-rows workbook need nothing
     else; keeping every accepted row's values made a 45,000-row upload 450 MB of JSON (issue #12)."""
-    return json.dumps([[r.number, r.values, r.reasons, *([r.warnings] if r.warnings else [])]
-                       for r in rows if r.reasons or r.warnings or not written],
-                      ensure_ascii=False, separators=(",", ":"))
+    # row by row: one dumps() of the whole list holds its pieces (~4 × the text) before joining them
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return "[" + ",".join([dump([r.number, r.values, r.reasons, *([r.warnings] if r.warnings else [])])
+                           for r in rows if r.reasons or r.warnings or not written]) + "]"
 
 
 async def wait_for_imports() -> None:
