@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-import subprocess
 import sys
 import time
 
@@ -15,8 +15,9 @@ async def dead_key(app) -> str:
     """A job whose worker is gone: on SQLite a finished process; on SAQ a job the engine aborted."""
     queue = jobs.jobs_of(app)
     if isinstance(queue, jobs.LocalJobs):
-        pid = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                                 text=True, check=True).stdout)
+        gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+        await gone.wait()
+        pid = gone.pid
         return f"local:{socket.gethostname()}/{pid}/1:{jobs.new_key('test')}"
     from saq.job import Status
 
