@@ -43,8 +43,9 @@ SWEEP_S = 5
 TIMEOUT_S = 3600
 
 # dead: the engine failed or aborted it (its worker died), or its process is gone; missing: the queue has no such
-# job (not enqueued yet, never enqueued, or expired).
-State = Literal["waiting", "running", "finished", "dead", "missing"]
+# job (not enqueued yet, never enqueued, or expired); foreign: a job of another queue, which only that queue's
+# workers judge.
+State = Literal["waiting", "running", "finished", "dead", "missing", "foreign"]
 TaskFn = Callable[..., Awaitable[Any]]
 
 
@@ -156,7 +157,14 @@ class SaqJobs:
         if self.in_process:
             self.worker = make_worker(self)
             self.worker.SIGNALS = []  # the process (web server or portal.worker) owns the signals
+            self.started = asyncio.Event()
             self._worker_task = asyncio.create_task(self.worker.start(), name="portal-saq-worker")
+            # The start-up passes (recovery, clean-up) have run once this returns: as on SQLite.
+            ready = asyncio.create_task(self.started.wait())
+            done, _ = await asyncio.wait({self._worker_task, ready}, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            if self._worker_task in done:
+                self._worker_task.result()  # the worker failed to start: say why
 
     async def stop(self) -> None:
         if self.worker is not None:
@@ -167,7 +175,7 @@ class SaqJobs:
         await self.queue.disconnect()
 
     def key_for(self, name: str) -> str:
-        return new_key(name)
+        return f"{self.queue.name}/{new_key(name)}"
 
     async def enqueue(self, name: str, *, key: str | None = None, **kwargs: Any) -> str:
         task = _TASKS[name]
@@ -177,6 +185,8 @@ class SaqJobs:
         return key
 
     async def state(self, key: str) -> State:
+        if key and not key.startswith(f"{self.queue.name}/"):
+            return "foreign"
         job = await self.queue.job(key)
         if job is None:
             return "missing"
@@ -228,7 +238,11 @@ def make_worker(jobs: SaqJobs) -> Any:
         ctx["jobs"] = jobs
         for p in _PERIODIC.values():
             if p.at_startup:
-                await queue.enqueue(p.task.name, key=new_key(f"startup-{p.task.name}"), **_job_options(p.task))
+                try:
+                    await p.task.fn(ctx)
+                except Exception:  # never refuse to start because of a clean-up problem
+                    log.exception("%s at start-up failed", p.task.name)
+        jobs.started.set()
 
     return Worker(
         queue, functions, cron_jobs=cron, concurrency=settings.jobs.concurrency,
@@ -329,8 +343,10 @@ class LocalJobs:
         return key
 
     async def state(self, key: str) -> State:
+        if not key:
+            return "missing"
         if not key.startswith("local:"):
-            return "missing"  # a job of a queue this installation no longer uses
+            return "foreign"
         if key in self._running:
             return "running"
         host, pid, ticks = key.split(":", 2)[1].split("/")
