@@ -1,14 +1,14 @@
-"""The sign-in area (staff login, 2FA, password) and, under the same Piccolo app, the administration area."""
+"""The sign-in area (staff login, 2FA, password; pages in portal/pages) and, under the same Piccolo app, the administration area."""
 
 from __future__ import annotations
 
 from portal.admin.area import ADMIN
 from portal.areas import Area
-from portal.auth import controllers
 from portal.auth.permissions import ADMIN_PERMISSIONS
 from portal.auth.service import load_staff_principal
 from portal.auth.sessions import DatabaseStore
 from portal.jobs import Periodic, Task
+from portal.pages import login_controllers
 
 
 async def purge_sessions(ctx: dict) -> None:
@@ -17,7 +17,7 @@ async def purge_sessions(ctx: dict) -> None:
 
 AUTH = Area(
     name="auth",
-    handlers=controllers.ROUTES,
+    handlers=login_controllers.ROUTES,
     permissions=ADMIN_PERMISSIONS,
     principal_loaders={"staff": load_staff_principal},
     # Expired server-side sessions (their rows outlive the cookie) go once an hour.

@@ -40,7 +40,7 @@ def _row(name: str) -> list:
 async def _stuck_import(app, client) -> tuple[dict, dict]:
     """An employer's import as start_import leaves it: the row, its upload and the employer's lock."""
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
     directory = Path(app.state.settings.storage_dir) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
