@@ -31,7 +31,7 @@ STUCK = "ds_test_stuck"
 
 
 async def _stuck(rows) -> None:
-    Path(os.environ["PORTAL_TEST_JOB_MARK"]).write_text("checking")
+    await asyncio.to_thread(Path(os.environ["PORTAL_TEST_JOB_MARK"]).write_text, "checking")
     await asyncio.Event().wait()  # until the test kills this process
 
 
