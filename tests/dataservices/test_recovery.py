@@ -73,6 +73,10 @@ async def _kill(process: asyncio.subprocess.Process) -> None:
     assert await process.wait() == -signal.SIGKILL
 
 
+def _gone(path: str) -> bool:
+    return not Path(path).exists()
+
+
 async def _status(job_id: int) -> dict:
     return await ImportJob.select().where(ImportJob.id == job_id).first()
 
@@ -109,7 +113,7 @@ async def test_sqlite_restart_fails_the_killed_process_job_and_frees_the_employe
 
     row = await _status(job["id"])
     assert row["status"] == "failed" and row["message"] == cleanup.IMPORT_DEAD
-    assert await ImportLock.count() == 0 and not os.path.exists(job["storage_path"])
+    assert await ImportLock.count() == 0 and _gone(job["storage_path"])
     await _employer_uploads_again(client, job)
 
 
@@ -148,5 +152,5 @@ async def test_postgres_worker_killed_mid_import_is_failed_by_the_engine_after_r
     assert row["message"] == cleanup.IMPORT_DEAD
     async with jobs.queue_for_questions(settings) as queue:
         assert await queue.state(key) == "dead"  # the engine's verdict: aborted, not retried
-    assert await ImportLock.count() == 0 and not os.path.exists(job["storage_path"])
+    assert await ImportLock.count() == 0 and _gone(job["storage_path"])
     await _employer_uploads_again(client, job)
