@@ -111,9 +111,9 @@ def _check_json(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _touch(job: Any, every: float) -> None:
-    # SAQ's own heartbeat (Job.update() sets `touched`); its sweep judges it. Not litestar-saq's
-    # HeartbeatManager: that one writes the whole job record from a thread with its own event loop, through
-    # the queue's pool, and may write it back after the job finished.
+    # SAQ's own heartbeat (Job.update() sets `touched`, as SAQ's docs say a long job should); its sweep judges
+    # it. Not litestar-saq's HeartbeatManager: it writes the whole job record (status included) from a thread
+    # with an event loop of its own, through the queue's connection pool, which belongs to the worker's loop.
     while True:
         await asyncio.sleep(every)
         try:

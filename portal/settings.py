@@ -166,7 +166,8 @@ class Settings:
     import_max_rows: int = 50_000
     pdf_concurrency: int = 2
     chromium_path: str = "/usr/bin/chromium"
-    # Clean-up (portal.dataservices.cleanup): finished export files, import results, jobs whose process died.
+    # Clean-up (portal.dataservices.cleanup): finished export files, import results, uploads no job refers to
+    # (after job_stale_minutes); a periodic job every cleanup_interval_minutes (0: only when a worker starts).
     export_retention_hours: int = 24
     import_retention_days: int = 7
     job_stale_minutes: int = 5
