@@ -198,12 +198,13 @@ class SaqJobs:
         return "running" if status == "active" else "waiting"
 
     async def wait(self, key: str, within: float) -> None:
-        job = await self.queue.job(key)
-        if job is not None and not job.completed:
-            try:
-                await job.refresh(until_complete=within)
-            except TimeoutError:
-                pass
+        from saq.job import TERMINAL_STATUSES
+
+        try:  # SAQ polls the job's status; a tenth of a second keeps a small upload's answer quick
+            await self.queue.listen([key], lambda _key, status: status in TERMINAL_STATUSES, within,
+                                    poll_interval=0.1)
+        except TimeoutError:
+            pass
 
     async def drain(self, within: float = 120) -> None:
         """Tests: wait until every job this process enqueued has ended."""
