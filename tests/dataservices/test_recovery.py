@@ -124,7 +124,8 @@ async def test_postgres_worker_killed_mid_import_is_failed_by_the_engine_after_r
     # The workers of this test serve their own queue, so the session app's worker does not take the job.
     name = f"killtest{secrets.token_hex(4)}"
     mark = Path(tempfile.mkdtemp()) / "mark"
-    env = {**os.environ, "PORTAL_TEST_JOB_MARK": str(mark), "PORTAL_QUEUE_NAME": name, "PORTAL_WORKER_GRACE": "1"}
+    env = {**os.environ, "PORTAL_TEST_JOB_MARK": str(mark), "PORTAL_QUEUE_NAME": name, "PORTAL_WORKER_GRACE": "1",
+           "PORTAL_RECOVER_INTERVAL_SECONDS": "10"}  # as in production (the other tests turn it off)
     settings = dataclasses.replace(app.state.settings, jobs=dataclasses.replace(app.state.settings.jobs, queue_name=name))
     first = await _spawn("worker", env=env)
     try:
