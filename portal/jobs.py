@@ -144,10 +144,11 @@ def _job_options(task: Task) -> dict[str, Any]:
 class SaqJobs:
     """Enqueue into SAQ's queue; with `in_process` a SAQ worker runs inside this process too."""
 
-    def __init__(self, settings: Settings, *, in_process: bool, pool_size: int = 4) -> None:
+    def __init__(self, settings: Settings, *, in_process: bool) -> None:
         self.settings = settings
         self.in_process = in_process
-        self.queue = make_saq_queue(settings, pool_size=pool_size)
+        # A worker's connections: its LISTEN, the dequeue, one heartbeat per running job, sweeps and checks.
+        self.queue = make_saq_queue(settings, pool_size=settings.jobs.concurrency + 3 if in_process else 3)
         self.worker: Any = None
         self._worker_task: asyncio.Task | None = None
         self._mine: set[str] = set()
