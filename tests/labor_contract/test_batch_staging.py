@@ -10,9 +10,9 @@ import pytest
 from domains.labor_contract import service
 from domains.labor_contract.tables import Contract
 from portal.dataservices import imports
-from portal.dataservices.imports import wait_for_imports
 from portal.dataservices.tables import ImportJob
 from portal.db import current_engine, is_sqlite
+from portal.jobs import drain
 from portal.workflow.tables import Matter, MatterEvent, Message
 from tests.labor_contract.support import form_data
 from tests.labor_contract.test_batch import filled, new_row, template, upload
@@ -85,7 +85,7 @@ async def test_sign_in_and_single_filing_succeed_while_a_batch_is_in_progress(
         assert await Contract.count().where(Contract.employer == other["id"]) == 1
     finally:
         paused_import["release"].set()
-        await wait_for_imports()
+        await drain(app)
     job = await ImportJob.select().where(ImportJob.token == location.rstrip("/").rsplit("/", 1)[-1]).first()
     assert (job["status"], job["written"], job["ok_count"]) == ("done", True, ROWS)
     assert await _counts(importer["id"]) == (ROWS, ROWS, ROWS)
@@ -98,7 +98,7 @@ async def test_sign_in_and_single_filing_succeed_while_a_batch_is_in_progress(
     assert await MatterEvent.count().where(MatterEvent.matter.is_in(list(matters))) == 2 * ROWS
 
 
-async def test_a_failure_while_publishing_leaves_nothing_of_the_batch(client, monkeypatch):
+async def test_a_failure_while_publishing_leaves_nothing_of_the_batch(app, client, monkeypatch):
     importer = await make_employer()
     await client.sign_in_employer(importer)
     real = service.write_filings
@@ -109,7 +109,7 @@ async def test_a_failure_while_publishing_leaves_nothing_of_the_batch(client, mo
 
     monkeypatch.setattr(service, "write_filings", write_then_fail)
     location = await upload(client, "new-renew", await _big_file(client))
-    await wait_for_imports()
+    await drain(app)
     job = await ImportJob.select().where(ImportJob.token == location.rstrip("/").rsplit("/", 1)[-1]).first()
     assert (job["status"], job["written"], job["ok_count"]) == ("done", False, 0)
     assert "全部回滚" in job["message"]
