@@ -31,7 +31,8 @@ def run() -> list[dict]:
             [sys.executable, "-m", "bench.ins_import", "--worker"], cwd=ROOT, env=env, capture_output=True, timeout=1800,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"ins_import failed:\n{done.stderr.decode()[-3000:]}")
+            raise RuntimeError(f"ins_import failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}"
+                               f"{done.stdout.decode()[-1500:]}")
         return json.loads(done.stdout.decode().strip().splitlines()[-1])
 
 
@@ -52,7 +53,7 @@ async def _case() -> list[dict]:
     from portal.app import create_app
     from portal.auth.principal import Principal
     from portal.auth.sessions import DatabaseStore
-    from portal.dataservices.imports import wait_for_imports
+    from portal import jobs
     from portal.db import write_transaction
     from tests.support.factories import make_employer
     from tests.support.workbooks import filled
@@ -82,7 +83,7 @@ async def _case() -> list[dict]:
         response = await client.post("/labor-inspection/review/staff", data={"_csrf_token": csrf},
                                      files={"file": ("劳动用工信息.xlsx", data, "application/octet-stream")})
         assert response.status_code == 303, response.text[:300]
-        await wait_for_imports()
+        await jobs.drain(app)
         page = await client.get(response.headers["location"])
         elapsed = time.perf_counter() - t
         assert f"成功导入{ROWS}行" in page.text, page.text[page.text.find("import-message"):][:1500]

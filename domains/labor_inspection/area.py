@@ -28,6 +28,7 @@ LABOR_INSPECTION = Area(
     nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45, description="网上书审申报、网上书审办事进度查询")],
     permissions=matters.PERMISSIONS,
     sheets=[sheets.STAFF],
+    importers=[sheets.STAFF_IMPORT],
     matter_kinds=[matters.REVIEW],
     guides=(matters.REVIEW.code,),
     demo=_demo,

@@ -103,11 +103,10 @@ async def step2_prefilled(request: Request) -> Response:
 @post("/review/staff", name="ins_step2_upload")
 async def step2_upload(request: Request) -> Response:
     try:
-        review = await service.importable_review(request.user, service.this_year())
+        await service.importable_review(request.user, service.this_year())
     except Refused as exc:
         return await _step2_page(request, exc.message, 409)
-    return await upload_response(request, sheets.STAFF, write=sheets.writer(request.user, review["id"]),
-                                 row_check=sheets.check,
+    return await upload_response(request, sheets.STAFF_IMPORT,
                                  page=lambda error, status: _step2_page(request, error, status))
 
 

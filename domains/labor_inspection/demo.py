@@ -24,10 +24,9 @@ def _employer(row: dict) -> Principal:
 
 async def _through_step3(principal: Principal, year: int) -> bool:
     await service.save_answers(principal, year, ANSWERS)
-    review = await service.review_of(principal, year)
     rows = await service.prefill_rows(principal)
     async with write_transaction():
-        await service.replace_staff(principal, review["id"], rows)
+        await service.replace_staff(principal, year, rows)
     for division, _ in await service.division_choices(principal):
         squads = await service.squads_for(division)
         if squads:

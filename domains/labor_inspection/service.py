@@ -104,12 +104,9 @@ async def importable_review(principal: Principal, year: int) -> dict[str, Any]:
     return await _editable_review(principal, year)
 
 
-async def replace_staff(principal: Principal, review_id: int, rows: list[dict[str, Any]]) -> None:
+async def replace_staff(principal: Principal, year: int, rows: list[dict[str, Any]]) -> None:
     """Step ②, inside the import's transaction: the imported list replaces the previous one."""
-    employer_id = _require_employer(principal)
-    owned = await InsReview.exists().where((InsReview.id == review_id) & (InsReview.employer == employer_id))
-    if not owned:
-        raise NotFoundException()
+    review_id = (await _editable_review(principal, year))["id"]
     await InsReviewStaff.delete().where(InsReviewStaff.review == review_id)
     for start in range(0, len(rows), 400):
         await InsReviewStaff.insert(*[InsReviewStaff(review=review_id, **r) for r in rows[start:start + 400]])

@@ -6,6 +6,7 @@ from typing import Any
 
 from domains.labor_inspection import rules, service
 from portal.auth.principal import Principal
+from portal.dataservices.imports import Importer, ImportSteps
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 from portal.dataservices.workbooks import template_bytes
 
@@ -47,11 +48,17 @@ def check(row: RowResult) -> list[str]:
     return reasons
 
 
-def writer(principal: Principal, review_id: int):
+def writer(principal: Principal):
+    """Inside the import's transaction: the rows replace the list of the owner's review of this year (found again
+    here, on the worker, so a review submitted meanwhile is refused and nothing is written)."""
     async def write(rows: list[RowResult]) -> None:
-        await service.replace_staff(principal, review_id, [{k: r.data.get(k) for k in _COLUMNS} for r in rows])
+        await service.replace_staff(principal, service.this_year(),
+                                    [{k: r.data.get(k) for k in _COLUMNS} for r in rows])
 
     return write
+
+
+STAFF_IMPORT = Importer("ins_staff", STAFF, lambda principal, ip: ImportSteps(writer(principal), row_check=check))
 
 
 async def prefilled_template(rows: list[dict[str, Any]]) -> bytes:
