@@ -50,10 +50,10 @@ async def _case() -> list[dict]:
 
     from domains.labor_inspection import service
     from domains.labor_inspection.tables import InsReview
+    from portal import jobs
     from portal.app import create_app
     from portal.auth.principal import Principal
     from portal.auth.sessions import DatabaseStore
-    from portal import jobs
     from portal.db import write_transaction
     from tests.support.factories import make_employer
     from tests.support.workbooks import filled
