@@ -1,10 +1,12 @@
-"""Reading the reference dictionary (字典): cached per process for a short time, invalidated on local edits."""
+"""Reading the reference dictionary (字典): cached per process; an edit in any process shows in every process
+within versions.POLL_S (the shared version row), and the cache is reloaded after _TTL_S in any case."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from portal.core import versions
 from portal.core.tables import DictEntry
 
 _TTL_S = 30.0
@@ -23,9 +25,12 @@ class _Cache:
     def __init__(self) -> None:
         self.loaded_at = 0.0
         self.by_category: dict[str, list[Entry]] = {}
+        self.version = 0
 
     async def get(self) -> dict[str, list[Entry]]:
-        if time.monotonic() - self.loaded_at > _TTL_S:
+        # the version is read before the rows: an edit committed while they load is seen on the next call
+        version = await _version.current()
+        if time.monotonic() - self.loaded_at > _TTL_S or version != self.version:
             rows = (
                 await DictEntry.select(
                     DictEntry.category, DictEntry.code, DictEntry.label, DictEntry.parent_code, DictEntry.extra,
@@ -45,14 +50,19 @@ class _Cache:
                 )
             self.by_category = by_category
             self.loaded_at = time.monotonic()
+            self.version = version
         return self.by_category
 
 
 _cache = _Cache()
+VERSION = "dictionary"
+_version = versions.Watch(VERSION)
 
 
 def invalidate() -> None:
+    """This process reloads on its next read; other processes learn of the edit from versions.bump(VERSION)."""
     _cache.loaded_at = 0.0
+    _version.forget()
 
 
 async def entries(category: str, *, include_disabled: bool = False) -> list[Entry]:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from portal import audit
+from portal.core import versions
 from portal.core.dictionary_admin import is_unique_violation
 from portal.core.tables import Holiday
 from portal.db import write_transaction
@@ -60,7 +61,9 @@ async def validate(form: Form) -> bool:
     return not form.errors
 
 
-# Readers that cache the calendar (the workbench's deadline flags) register here to be told of edits.
+# Readers that cache the calendar (the workbench's deadline flags) register here to be told of edits in this
+# process, and watch versions.Watch(VERSION) for edits in the others.
+VERSION = "holidays"
 CHANGE_LISTENERS: list[Callable[[], None]] = []
 
 
@@ -75,6 +78,7 @@ async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
     try:
         async with write_transaction():
             await row.save()
+            await versions.bump(VERSION)
             await audit.record(
                 category="admin", action="holiday_add", actor=actor, ip=ip, object_type="holiday",
                 object_id=cleaned["day"].isoformat(),
@@ -94,6 +98,7 @@ async def remove(holiday_id: int, actor: Any, ip: str) -> dict[str, Any] | None:
         if row is None:
             return None
         await Holiday.delete().where(Holiday.id == holiday_id)
+        await versions.bump(VERSION)
         await audit.record(
             category="admin", action="holiday_remove", actor=actor, ip=ip, object_type="holiday",
             object_id=row["day"].isoformat(), detail={"is_workday": row["is_workday"], "name": row["name"]},

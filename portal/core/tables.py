@@ -40,3 +40,8 @@ class RateLimitWindow(Table, help_text="Requests per client and rule in the curr
     key = Varchar(length=200, unique=True, help_text="rule:client address (portal.ratelimit)")
     hits = Integer(default=0)
     reset_at = Integer(help_text="Unix time the window ends; the next request after it starts a new one")
+
+
+class SharedVersion(Table, help_text="A counter per kind of cached reference data; an edit bumps it (portal.core.versions)"):
+    name = Varchar(length=40, unique=True, help_text="dictionary, holidays")
+    version = Integer(default=0)
