@@ -50,7 +50,6 @@ def read_all(directory: Path) -> tuple[dict[str, list[dict]], list[dict]]:
 async def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Insert entries that are missing; an administrator's later edits to existing entries are kept."""
     from portal.core import dictionary, versions
-    from portal.core import holidays as calendar
 
     categories, holidays = read_all(directory)
     added: dict[str, int] = {}
@@ -73,8 +72,8 @@ async def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
             added["holidays"] = len(new_days)
         # running app processes reload what they cached (issue #16)
         if any(n for k, n in added.items() if k != "holidays"):
-            await versions.bump(dictionary.VERSION)
+            await versions.bump(versions.DICTIONARY)
         if added.get("holidays"):
-            await versions.bump(calendar.VERSION)
+            await versions.bump(versions.HOLIDAYS)
     dictionary.invalidate()
     return added

@@ -55,12 +55,12 @@ class _Cache:
 
 
 _cache = _Cache()
-VERSION = "dictionary"
-_version = versions.Watch(VERSION)
+_version = versions.Watch(versions.DICTIONARY)
 
 
 def invalidate() -> None:
-    """This process reloads on its next read; other processes learn of the edit from versions.bump(VERSION)."""
+    """This process reloads on its next read; other processes learn of the edit from
+    versions.bump(versions.DICTIONARY)."""
     _cache.loaded_at = 0.0
     _version.forget()
 

@@ -14,6 +14,9 @@ from portal.core.tables import SharedVersion
 from portal.db import fetch
 
 POLL_S = 2.0
+# The names of the versioned data: their edits bump them, their caches watch them.
+DICTIONARY = "dictionary"
+HOLIDAYS = "holidays"
 _clock = time.monotonic
 
 

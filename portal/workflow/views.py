@@ -11,7 +11,7 @@ from litestar import Request
 
 from portal import validators
 from portal.auth.principal import Principal
-from portal.core import holidays, versions
+from portal.core import versions
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
 from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
@@ -40,7 +40,7 @@ def kind_or_none(code: str) -> MatterKind | None:
 # An edit in another process shows within versions.POLL_S (the shared version row).
 CALENDAR_TTL_S = 30.0
 _calendar_cache: dict[str, Any] = {}
-_calendar_version = versions.Watch(holidays.VERSION)
+_calendar_version = versions.Watch(versions.HOLIDAYS)
 
 
 def forget_calendar() -> None:
@@ -48,8 +48,6 @@ def forget_calendar() -> None:
     _calendar_cache.clear()
     _calendar_version.forget()
 
-
-holidays.CHANGE_LISTENERS.append(forget_calendar)
 
 
 async def cached_calendar(today: date) -> dict[date, bool]:

@@ -52,8 +52,8 @@ async def _rate(key: str, count: str) -> list[int]:
 
 
 async def _dictionary_label(category: str, code: str, label: str) -> None:
-    """An administrator's edit of one entry in this process (portal.core.dictionary_admin.update)."""
-    from portal.core import dictionary_admin
+    """An administrator's edit of one entry in this process (portal.admin.dictionary_admin.update)."""
+    from portal.admin import dictionary_admin
     from portal.core.tables import DictEntry
 
     entry = await DictEntry.select().where((DictEntry.category == category) & (DictEntry.code == code)).first()
@@ -63,7 +63,7 @@ async def _dictionary_label(category: str, code: str, label: str) -> None:
 async def _holiday(day: str) -> None:
     from datetime import date
 
-    from portal.core import holidays
+    from portal.admin import holidays
 
     await holidays.add({"day": date.fromisoformat(day), "is_workday": False, "name": "测试假日"}, None, "127.0.0.1")
 

@@ -206,7 +206,7 @@ async def create(category: str, cleaned: dict[str, Any], actor: Any, ip: str) ->
     try:
         async with write_transaction():
             await row.save()
-            await versions.bump(dictionary.VERSION)
+            await versions.bump(versions.DICTIONARY)
             await audit.record(
                 category="admin", action="dictionary_create", actor=actor, ip=ip, object_type="dict_entry",
                 object_id=row.id, detail={"category": category, "after": _public(cleaned)},
@@ -224,7 +224,7 @@ async def update(entry: dict[str, Any], cleaned: dict[str, Any], actor: Any, ip:
     before = {k: entry[k] for k in changes}
     async with write_transaction():
         await DictEntry.update(changes).where(DictEntry.id == entry["id"])
-        await versions.bump(dictionary.VERSION)
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_update", actor=actor, ip=ip, object_type="dict_entry",
             object_id=entry["id"],
@@ -237,7 +237,7 @@ async def set_enabled(entry: dict[str, Any], enabled: bool, actor: Any, ip: str)
     """Disabling hides the entry from every drop-down; rows that already store the code keep showing it."""
     async with write_transaction():
         await DictEntry.update({DictEntry.enabled: enabled}).where(DictEntry.id == entry["id"])
-        await versions.bump(dictionary.VERSION)
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_enable" if enabled else "dictionary_disable", actor=actor, ip=ip,
             object_type="dict_entry", object_id=entry["id"],

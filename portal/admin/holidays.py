@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from portal import audit
+from portal.admin.dictionary_admin import is_unique_violation
 from portal.core import versions
-from portal.core.dictionary_admin import is_unique_violation
 from portal.core.tables import Holiday
 from portal.db import write_transaction
 from portal.forms import ChoiceField, DateField, Form, TextField
+from portal.workflow.views import forget_calendar
 
 KINDS = (("0", "放假"), ("1", "调休上班"))
 WEEKDAYS = "一二三四五六日"
@@ -61,24 +61,13 @@ async def validate(form: Form) -> bool:
     return not form.errors
 
 
-# Readers that cache the calendar (the workbench's deadline flags) register here to be told of edits in this
-# process, and watch versions.Watch(VERSION) for edits in the others.
-VERSION = "holidays"
-CHANGE_LISTENERS: list[Callable[[], None]] = []
-
-
-def _changed() -> None:
-    for listener in CHANGE_LISTENERS:
-        listener()
-
-
 async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
     """False when the day was taken meanwhile (the unique constraint on day decides)."""
     row = Holiday(day=cleaned["day"], is_workday=cleaned["is_workday"], name=cleaned["name"])
     try:
         async with write_transaction():
             await row.save()
-            await versions.bump(VERSION)
+            await versions.bump(versions.HOLIDAYS)
             await audit.record(
                 category="admin", action="holiday_add", actor=actor, ip=ip, object_type="holiday",
                 object_id=cleaned["day"].isoformat(),
@@ -88,7 +77,7 @@ async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
         if is_unique_violation(exc):
             return False
         raise
-    _changed()
+    forget_calendar()  # the workbench's deadline flags cache the calendar
     return True
 
 
@@ -98,10 +87,10 @@ async def remove(holiday_id: int, actor: Any, ip: str) -> dict[str, Any] | None:
         if row is None:
             return None
         await Holiday.delete().where(Holiday.id == holiday_id)
-        await versions.bump(VERSION)
+        await versions.bump(versions.HOLIDAYS)
         await audit.record(
             category="admin", action="holiday_remove", actor=actor, ip=ip, object_type="holiday",
             object_id=row["day"].isoformat(), detail={"is_workday": row["is_workday"], "name": row["name"]},
         )
-    _changed()
+    forget_calendar()  # the workbench's deadline flags cache the calendar
     return row
