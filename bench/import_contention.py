@@ -59,8 +59,8 @@ async def _case() -> list[dict]:
     from portal.app import create_app
     from portal.auth.sessions import DatabaseStore
     from portal.dataservices import imports
-    from portal.dataservices.imports import wait_for_imports
     from portal.db import write_transaction
+    from portal.jobs import drain
     from tests.labor_contract.support import form_data
     from tests.support.factories import make_employer, make_id_number
 
@@ -95,7 +95,7 @@ async def _case() -> list[dict]:
             filings.append(time.perf_counter() - t)
             failures += answer.status_code != 303
         total = time.perf_counter() - started
-        await wait_for_imports()
+        await drain(app)
     finally:
         for hook in app.on_shutdown:
             await hook(app)

@@ -45,6 +45,22 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """The job queue (portal.jobs, docs/JOBS.md): Redis when redis_url is set, else PostgreSQL's queue on
+    PostgreSQL, else (SQLite) the in-process adapter."""
+
+    redis_url: str = ""
+    # Workers of one queue serve each other's jobs; another name is another queue in the same database/Redis.
+    queue_name: str = "portal"
+    # PostgreSQL/Redis: run a worker inside each web process too (tests, a one-box installation); production
+    # runs `python -m portal.worker` beside the web processes instead.
+    in_process: bool = False
+    concurrency: int = 4
+    # On SIGTERM a worker lets running jobs finish for this long before it cancels them (they are then failed).
+    shutdown_grace_s: int = 60
+
+
+@dataclass(frozen=True)
 class SiteSettings:
     name: str = "海南省人力资源和社会保障厅"
     hall_name: str = "网上办事大厅"
@@ -157,6 +173,7 @@ class Settings:
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     # redis://…: rate limits count in Redis (litestar's RedisStore) instead of the database.
     redis_url: str = ""
+    jobs: JobSettings = field(default_factory=JobSettings)
     storage_dir: Path = ROOT / "var" / "storage"
     var_dir: Path = ROOT / "var"
     debug: bool = False
@@ -250,6 +267,13 @@ class Settings:
                 sign_in_per_minute=_int("PORTAL_RATE_SIGN_IN", RateLimitSettings.sign_in_per_minute),
             ),
             redis_url=_env("PORTAL_REDIS_URL", ""),
+            jobs=JobSettings(
+                redis_url=_env("PORTAL_REDIS_URL", ""),
+                queue_name=_env("PORTAL_QUEUE_NAME", "portal"),
+                in_process=_flag("PORTAL_JOBS_IN_PROCESS", False),
+                concurrency=max(1, _int("PORTAL_WORKER_CONCURRENCY", 4)),
+                shutdown_grace_s=_int("PORTAL_WORKER_GRACE", 60),
+            ),
             storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
             var_dir=var_dir,
             debug=_flag("PORTAL_DEBUG", False),

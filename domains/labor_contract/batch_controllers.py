@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
-from domains.labor_contract import service, sheets
+from domains.labor_contract import sheets
 from domains.labor_contract.pages import page
 from portal.areas import crumbs
 from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
 from portal.dataservices.imports import start_import
-from portal.dataservices.spreadsheets import SheetSpec, UploadError
+from portal.dataservices.spreadsheets import UploadError
 from portal.dataservices.tables import ImportJob
 from portal.dataservices.workbooks import template_bytes
-from portal.web import client_ip, redirect
+from portal.web import redirect
 
 BATCHES = {
-    "new-renew": (sheets.NEW_RENEW, "合同新订(续订)备案批量", "新签、续签最好分两个模板分别上传；上传后可在劳动合同综合查询中按“未审核”查出导入的数据。"),
-    "terminate": (sheets.TERMINATE, "合同解除(终止)备案批量", "审核通过后，请通过实时名册打印生成解除(终止)证明书和解除(终止)备案名册。"),
+    "new-renew": (sheets.NEW_RENEW_IMPORT, "合同新订(续订)备案批量", "新签、续签最好分两个模板分别上传；上传后可在劳动合同综合查询中按“未审核”查出导入的数据。"),
+    "terminate": (sheets.TERMINATE_IMPORT, "合同解除(终止)备案批量", "审核通过后，请通过实时名册打印生成解除(终止)证明书和解除(终止)备案名册。"),
 }
 
 
 async def _upload_page(request: Request, batch: str, *, error: str = "", status_code: int = 200) -> Response:
-    spec, title, hint = BATCHES[batch]
+    importer, title, hint = BATCHES[batch]
+    spec = importer.spec
     recent = await ImportJob.select(
         ImportJob.token, ImportJob.file_name, ImportJob.status, ImportJob.total, ImportJob.ok_count,
         ImportJob.failed_count, ImportJob.message, ImportJob.created_at,
@@ -34,15 +35,9 @@ async def _upload_page(request: Request, batch: str, *, error: str = "", status_
     }, status_code=status_code)
 
 
-def _writer_and_check(request: Request, spec: SheetSpec):
-    principal, ip = request.user, client_ip(request)
-    if spec is sheets.NEW_RENEW:
-        return sheets.new_renew_writer(principal, ip), sheets.new_renew_check(principal)
-    return sheets.terminate_writer(principal, ip), sheets.terminate_check(principal, service.today_local())
-
-
 def _handlers(batch: str, name: str):
-    spec = BATCHES[batch][0]
+    importer = BATCHES[batch][0]
+    spec = importer.spec
     path = f"/batch/{batch}"
 
     @get(path, name=name)
@@ -61,9 +56,8 @@ def _handlers(batch: str, name: str):
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str) or not getattr(upload_file, "filename", ""):
             return await _upload_page(request, batch, error="请选择要上传的Excel文件（.xlsx）")
-        write, check = _writer_and_check(request, spec)
         try:
-            job = await start_import(request, spec, upload_file, write=write, row_check=check)
+            job = await start_import(request, importer, upload_file)
         except UploadError as exc:
             return await _upload_page(request, batch, error=exc.message, status_code=exc.status)
         return redirect(request, request.app.route_reverse("import_result", token=job.token))

@@ -8,7 +8,7 @@ from typing import Any
 
 from domains.labor_contract import rules, service
 from portal.auth.principal import Principal
-from portal.dataservices.imports import WholeFile
+from portal.dataservices.imports import Importer, ImportSteps, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 
 KIND_LABELS = {"新订": "new", "续订": "renew"}
@@ -173,3 +173,10 @@ def terminate_writer(principal: Principal, ip: str = ""):
         ], ip=ip)
 
     return write
+
+
+# The batch imports (LC-6, LC-7) as jobs: a worker rebuilds the writer and checks for the uploading employer.
+NEW_RENEW_IMPORT = Importer("lc_new_renew", NEW_RENEW, lambda principal, ip: ImportSteps(
+    new_renew_writer(principal, ip), row_check=new_renew_check(principal)))
+TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, lambda principal, ip: ImportSteps(
+    terminate_writer(principal, ip), row_check=terminate_check(principal, service.today_local())))

@@ -132,8 +132,7 @@ async def payments_upload(request: Request) -> Response:
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
         return await _payments_page(request, error="请选择要上传的Excel文件（.xlsx）")
     try:
-        job = await start_import(request, sheets.PAYMENTS, upload, write=sheets.write_payments,
-                                 row_check=sheets.payments_check(request.user))
+        job = await start_import(request, sheets.PAYMENTS_IMPORT, upload)
     except UploadError as exc:
         return await _payments_page(request, error=exc.message, status_code=exc.status)
     return redirect(request, request.app.route_reverse("import_result", token=job.token))

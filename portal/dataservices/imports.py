@@ -15,6 +15,7 @@ from typing import Any
 
 from litestar import Request
 
+from portal import jobs
 from portal.auth.principal import Principal
 from portal.dataservices import cleanup, parallel
 from portal.dataservices.export import owner_key
@@ -48,9 +49,9 @@ class WholeFile:
 RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]] | WholeFile
 Writer = Callable[[list[RowResult]], Awaitable[Any]]
 
-# Uploads above this size are processed in the background with a progress component (about 5,000 rows).
+# Uploads above this size answer at once with a progress component (about 5,000 rows); smaller ones wait for
+# their job (WAIT_S) and answer with the result.
 BACKGROUND_BYTES = 256 * 1024
-_TASKS: set[asyncio.Task] = set()
 
 
 async def validate_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck | None = None,
@@ -143,11 +144,11 @@ async def _try_lock(key: str, token: str) -> bool:
     return bool(taken)
 
 
-async def _acquire_lock(key: str, token: str, settings: Any) -> None:
+async def _acquire_lock(request: Request, key: str, token: str) -> None:
     if await _try_lock(key, token):
         return
-    # The holder may be a job whose worker died: its heartbeat decides (a live long import keeps its lock).
-    await cleanup.reap_dead_imports(settings, owner_key=key)
+    # The holder may be a job whose worker died: the job queue says so (a live long import keeps its lock).
+    await cleanup.fail_dead_imports(jobs.jobs_of(request), owner_key=key)
     if not await _try_lock(key, token):
         raise UploadError("已有一个批量导入正在处理，请等待其完成后再上传", status=409)
 
@@ -157,24 +158,53 @@ async def _release_lock(key: str, token: str) -> None:
         await ImportLock.delete().where((ImportLock.owner_key == key) & (ImportLock.job_token == token))
 
 
-async def start_import(
-    request: Request,
-    spec: SheetSpec,
-    upload: Any,
-    *,
-    write: Writer,
-    row_check: RowCheck | None = None,
-    batch_check: BatchCheck | None = None,
-    background: bool | None = None,
-) -> ImportJob:
-    """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it.
+@dataclass(frozen=True)
+class ImportSteps:
+    """What a domain does with an upload's rows: `write(valid_rows)` inside ONE write_transaction(), and the
+    checks that add its reasons to rows that passed the generic ones (see check_rows)."""
+
+    write: Writer
+    row_check: RowCheck | None = None
+    batch_check: BatchCheck | None = None
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A batch import a worker can run (declared in an Area's `importers`): its sheet, and
+    `prepare(principal, ip)` → ImportSteps for the owner who uploaded (the job carries the principal and the
+    client address across to the worker as JSON, and the worker rebuilds the steps with them)."""
+
+    name: str
+    spec: SheetSpec
+    prepare: Callable[[Principal, str], ImportSteps]
+
+
+_IMPORTERS: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    _IMPORTERS[importer.name] = importer
+
+
+# A small upload's page waits this long for its job to end and shows the result; a longer job answers with
+# its result page, which follows the progress.
+WAIT_S = 20.0
+IMPORT_TASK = "dataservices.import"
+
+
+async def start_import(request: Request, importer: Importer, upload: Any, *,
+                       background: bool | None = None) -> ImportJob:
+    """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it as a job.
 
     Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
     refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
-    redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
-    write_transaction(): if it raises, nothing is written and the result page says so. `row_check(row)` and
-    `batch_check(rows)` add the domain's reasons to rows that passed the generic checks (see check_rows)."""
+    redirect to `url_for("import_result", token=job.token)`. The importer's write runs inside ONE
+    write_transaction(): if it raises, nothing is written and the result page says so. Every upload is a job
+    on the queue (portal.jobs); for a small one (or background=False) this waits for the job to end."""
+    from portal.web import client_ip
+
     settings = request.app.state.settings
+    spec = importer.spec
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
     try:
@@ -191,30 +221,45 @@ async def start_import(
     principal: Principal = request.user
     key = owner_key(principal)
     token = secrets.token_urlsafe(24)
-    await _acquire_lock(key, token, settings)
+    await _acquire_lock(request, key, token)
+    queue = jobs.jobs_of(request)
     try:
         directory = Path(settings.storage_dir) / "imports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{secrets.token_hex(16)}.xlsx"
         path.write_bytes(data)
         path.chmod(0o600)
+        queue_key = queue.key_for(IMPORT_TASK)
         job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name, status="queued",
-                        created_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC), storage_path=str(path))
+                        created_at=datetime.now(UTC), storage_path=str(path), queue_key=queue_key)
         await job.save()
+        await queue.enqueue(IMPORT_TASK, key=queue_key, job_id=job.id, importer=importer.name,
+                            principal=principal.snapshot(), ip=client_ip(request))
     except BaseException:
         await _release_lock(key, token)
         raise
-    run = cleanup.keep_alive(ImportJob, job.id, _run(
-        job.id, spec, path, key, token, write, (row_check, batch_check), settings.upload_max_bytes,
-        settings.import_max_rows))
-    if background if background is not None else len(data) > BACKGROUND_BYTES:
-        task = asyncio.create_task(run)
-        _TASKS.add(task)
-        task.add_done_callback(_TASKS.discard)
-    else:
-        await run
-        await job.refresh()
+    if not (background if background is not None else len(data) > BACKGROUND_BYTES):
+        await queue.wait(queue_key, WAIT_S)
+    await job.refresh()
     return job
+
+
+async def import_task(ctx: dict, *, job_id: int, importer: str, principal: dict, ip: str) -> None:
+    """The job (portal.jobs task "dataservices.import"): runs in a worker, or in the web process on SQLite."""
+    job = await ImportJob.select().where(ImportJob.id == job_id).first()
+    if job is None or job["status"] not in cleanup.ACTIVE_IMPORT:
+        return  # already failed by the recovery (the engine took its worker for dead)
+    settings = ctx["settings"]
+    found = _IMPORTERS.get(importer)
+    if job["status"] != "queued" or found is None:
+        # A second attempt: the first was cancelled by a worker's shutdown and its file is gone; or a worker of
+        # another version. Fail it visibly rather than leave the owner locked out.
+        log.error("import job %s: %s", job_id, "interrupted" if found else f"no importer {importer!r} here")
+        await cleanup.fail_import(job)
+        return
+    steps = found.prepare(Principal.from_snapshot(principal), ip)
+    await _run(job_id, found.spec, Path(job["storage_path"]), job["owner_key"], job["token"], steps.write,
+               (steps.row_check, steps.batch_check), settings.upload_max_bytes, settings.import_max_rows)
 
 
 async def _set(job_id: int, **values: Any) -> None:
@@ -278,12 +323,6 @@ def results_json(rows: list[RowResult], *, written: bool) -> str:
     a 45,000-row upload 450 MB of JSON (issue #12)."""
     return json.dumps([[r.number, r.values, r.reasons] for r in rows if r.reasons or not written],
                       ensure_ascii=False, separators=(",", ":"))
-
-
-async def wait_for_imports() -> None:
-    """Tests and shutdown: let background imports finish."""
-    if _TASKS:
-        await asyncio.gather(*list(_TASKS), return_exceptions=True)
 
 
 async def job_for(token: str, principal: Principal) -> dict | None:
