@@ -113,6 +113,8 @@ class Cluster:
         base = dict(env or os.environ)
         base.setdefault("PICCOLO_CONF", "piccolo_conf")
         base["PYTHONPATH"] = str(ROOT)
+        if has_worker():
+            base["PORTAL_JOBS_IN_PROCESS"] = "0"  # the tests' default runs jobs in the web process: here the worker does
         self.apps: list[Process] = []
         for i in range(apps):
             port = free_port()

@@ -108,8 +108,13 @@ async def test_two_app_processes_and_the_worker_survive_kill_9_under_load(app, t
         locks = await ImportLock.count()
     context = f"seed={seed}; kills={[(p.name, [round(k - start, 1) for k, _ in p.outages]) for p in cluster.processes]}"
 
-    # 1. The traffic happened (a test that sent nothing would pass every check below).
+    # What happened, for the log of a passing run too (pytest -rP).
     counts = record.count()
+    print(context, dict(counts), f"filings ok {len(record.filings_ok)}, unknown {len(record.filings_unknown)}; "
+          f"approvals ok {len(record.approvals_ok)}; imports {len(record.imports)}, lost {len(record.imports_unknown)}; "
+          f"jobs {sorted((j['status'], j['message'][:30]) for j in jobs)}")
+
+    # 1. The traffic happened (a test that sent nothing would pass every check below).
     assert len(record.filings_ok) >= 10 and record.approvals_ok and record.imports, (counts, context)
     assert counts["view"] >= 50 and counts["export"] >= 1 and counts["public"] >= 10, (counts, context)
 

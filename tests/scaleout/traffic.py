@@ -133,20 +133,22 @@ class Traffic:
         failures: list[tuple[int, float, str]] = []
         first = next(self._turn) % len(self.urls)
         order = [first, *[i for i in range(len(self.urls)) if i != first]]
-        if not retry:
-            order = order[:1]
         for process in order:
             headers = {"x-csrftoken": client.cookies.get("csrftoken", "")} if method == "POST" else {}
             try:
                 response = await client.request(method, self.urls[process] + path, headers=headers, **kw)
             except httpx.TransportError as exc:
                 failures.append((process, time.monotonic(), type(exc).__name__))
-                continue
+                # A refused connection never reached the app: any request may go to the next process. After a
+                # reset the request may have acted; only `retry` requests (one-time form ids, reads) go again.
+                if retry or isinstance(exc, httpx.ConnectError):
+                    continue
+                break
             self.record.outcomes.append(Outcome(kind, path, response.status_code, start,
                                                 (time.monotonic() - start) * 1000, process, failures))
             return response
         self.record.outcomes.append(Outcome(kind, path, None, start, (time.monotonic() - start) * 1000,
-                                            order[-1], failures))
+                                            failures[-1][0], failures))
         return None
 
     # -- users -------------------------------------------------------------------------------------------
