@@ -126,13 +126,24 @@ def run() -> list[dict]:
     ]
     fifth = max(1, len(memory) // 5)
     for process in memory[0][1] if memory else {}:
-        early = [m[process] for _, m in memory[fifth:2 * fifth]] or [memory[0][1][process]]
-        late = [m[process] for _, m in memory[-fifth:]]
+        series = [m.get(process, 0) for _, m in memory]
+        early, late = series[fifth:2 * fifth] or series[:1], series[-fifth:]
         growth = (sum(late) / len(late)) / max(sum(early) / len(early), 1) - 1
         rows.append({"name": f"{name}: {process} memory (PSS) last fifth vs second fifth", "value": round(growth * 100, 1),
                      "unit": f"% (now {late[-1] / 1024:.0f} MiB)", "target": MEMORY_GROWTH_TARGET * 100,
                      "ok": growth <= MEMORY_GROWTH_TARGET})
+        # Caches fill during the first minutes (asyncpg statements, templates, grid counts): the second half says
+        # whether it keeps growing once they are full.
+        half = series[len(series) // 2:]
+        spread = (max(half) - min(half)) / max(min(half), 1)
+        rows.append({"name": f"{name}: {process} memory (PSS) spread over the second half", "value": round(spread * 100, 1),
+                     "unit": f"% ({min(half) / 1024:.0f}–{max(half) / 1024:.0f} MiB)", "target": None, "ok": None})
     (var_dir / "soak-memory.json").write_text(json.dumps(memory))
+    samples = [f"{o.kind} {o.path} {o.status} {o.failures}" for o in errors if not isinstance(o, str)] + \
+        [o for o in errors if isinstance(o, str)]
+    (var_dir / "soak-errors.json").write_text(json.dumps(samples, ensure_ascii=False, indent=1))
+    for line in samples[:10]:
+        print(f"bench: soak error: {line[:300]}", file=sys.stderr)
     print(f"bench: soak logs and memory samples in {var_dir}; load average {os.getloadavg()}", file=sys.stderr)
     return rows
 
