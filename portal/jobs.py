@@ -43,8 +43,9 @@ SWEEP_S = 5
 TIMEOUT_S = 3600
 
 # dead: the engine failed or aborted it (its worker died), or its process is gone; missing: the queue has no such
-# job (not enqueued yet, never enqueued, or expired).
-State = Literal["waiting", "running", "finished", "dead", "missing"]
+# job (not enqueued yet, never enqueued, or expired); foreign: a job of another queue, which only that queue's
+# workers judge.
+State = Literal["waiting", "running", "finished", "dead", "missing", "foreign"]
 TaskFn = Callable[..., Awaitable[Any]]
 
 
@@ -110,9 +111,9 @@ def _check_json(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _touch(job: Any, every: float) -> None:
-    # SAQ's own heartbeat (Job.update() sets `touched`); its sweep judges it. Not litestar-saq's
-    # HeartbeatManager: that one writes the whole job record from a thread with its own event loop, through
-    # the queue's pool, and may write it back after the job finished.
+    # SAQ's own heartbeat (Job.update() sets `touched`, as SAQ's docs say a long job should); its sweep judges
+    # it. Not litestar-saq's HeartbeatManager: it writes the whole job record (status included) from a thread
+    # with an event loop of its own, through the queue's connection pool, which belongs to the worker's loop.
     while True:
         await asyncio.sleep(every)
         try:
@@ -143,10 +144,11 @@ def _job_options(task: Task) -> dict[str, Any]:
 class SaqJobs:
     """Enqueue into SAQ's queue; with `in_process` a SAQ worker runs inside this process too."""
 
-    def __init__(self, settings: Settings, *, in_process: bool, pool_size: int = 4) -> None:
+    def __init__(self, settings: Settings, *, in_process: bool) -> None:
         self.settings = settings
         self.in_process = in_process
-        self.queue = make_saq_queue(settings, pool_size=pool_size)
+        # A worker's connections: its LISTEN, the dequeue, one heartbeat per running job, sweeps and checks.
+        self.queue = make_saq_queue(settings, pool_size=settings.jobs.concurrency + 3 if in_process else 3)
         self.worker: Any = None
         self._worker_task: asyncio.Task | None = None
         self._mine: set[str] = set()
@@ -156,7 +158,14 @@ class SaqJobs:
         if self.in_process:
             self.worker = make_worker(self)
             self.worker.SIGNALS = []  # the process (web server or portal.worker) owns the signals
+            self.started = asyncio.Event()
             self._worker_task = asyncio.create_task(self.worker.start(), name="portal-saq-worker")
+            # The start-up passes (recovery, clean-up) have run once this returns: as on SQLite.
+            ready = asyncio.create_task(self.started.wait())
+            done, _ = await asyncio.wait({self._worker_task, ready}, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            if self._worker_task in done:
+                self._worker_task.result()  # the worker failed to start: say why
 
     async def stop(self) -> None:
         if self.worker is not None:
@@ -167,7 +176,7 @@ class SaqJobs:
         await self.queue.disconnect()
 
     def key_for(self, name: str) -> str:
-        return new_key(name)
+        return f"{self.queue.name}/{new_key(name)}"
 
     async def enqueue(self, name: str, *, key: str | None = None, **kwargs: Any) -> str:
         task = _TASKS[name]
@@ -177,6 +186,8 @@ class SaqJobs:
         return key
 
     async def state(self, key: str) -> State:
+        if key and not key.startswith(f"{self.queue.name}/"):
+            return "foreign"
         job = await self.queue.job(key)
         if job is None:
             return "missing"
@@ -188,12 +199,13 @@ class SaqJobs:
         return "running" if status == "active" else "waiting"
 
     async def wait(self, key: str, within: float) -> None:
-        job = await self.queue.job(key)
-        if job is not None and not job.completed:
-            try:
-                await job.refresh(until_complete=within)
-            except TimeoutError:
-                pass
+        from saq.job import TERMINAL_STATUSES
+
+        try:  # SAQ polls the job's status; a tenth of a second keeps a small upload's answer quick
+            await self.queue.listen([key], lambda _key, status: status in TERMINAL_STATUSES, within,
+                                    poll_interval=0.1)
+        except TimeoutError:
+            pass
 
     async def drain(self, within: float = 120) -> None:
         """Tests: wait until every job this process enqueued has ended."""
@@ -228,7 +240,11 @@ def make_worker(jobs: SaqJobs) -> Any:
         ctx["jobs"] = jobs
         for p in _PERIODIC.values():
             if p.at_startup:
-                await queue.enqueue(p.task.name, key=new_key(f"startup-{p.task.name}"), **_job_options(p.task))
+                try:
+                    await p.task.fn(ctx)
+                except Exception:  # never refuse to start because of a clean-up problem
+                    log.exception("%s at start-up failed", p.task.name)
+        jobs.started.set()
 
     return Worker(
         queue, functions, cron_jobs=cron, concurrency=settings.jobs.concurrency,
@@ -329,8 +345,10 @@ class LocalJobs:
         return key
 
     async def state(self, key: str) -> State:
+        if not key:
+            return "missing"
         if not key.startswith("local:"):
-            return "missing"  # a job of a queue this installation no longer uses
+            return "foreign"
         if key in self._running:
             return "running"
         host, pid, ticks = key.split(":", 2)[1].split("/")

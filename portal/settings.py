@@ -181,11 +181,14 @@ class Settings:
     import_max_rows: int = 50_000
     pdf_concurrency: int = 2
     chromium_path: str = "/usr/bin/chromium"
-    # Clean-up (portal.dataservices.cleanup): finished export files, import results, jobs whose process died.
+    # Clean-up (portal.dataservices.cleanup): finished export files, import results, uploads no job refers to
+    # (after job_stale_minutes); a periodic job every cleanup_interval_minutes (0: only when a worker starts).
     export_retention_hours: int = 24
     import_retention_days: int = 7
     job_stale_minutes: int = 5
     cleanup_interval_minutes: int = 10
+    # How often the recovery asks the queue about running jobs' workers (0: only when a worker starts).
+    recover_interval_seconds: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -285,6 +288,7 @@ class Settings:
             import_retention_days=_int("PORTAL_IMPORT_RETENTION_DAYS", 7),
             job_stale_minutes=_int("PORTAL_JOB_STALE_MINUTES", 5),
             cleanup_interval_minutes=_int("PORTAL_CLEANUP_INTERVAL_MINUTES", 10),
+            recover_interval_seconds=_int("PORTAL_RECOVER_INTERVAL_SECONDS", 10),
         )
 
 

@@ -35,7 +35,7 @@ async def run(settings: Settings | None = None, stop: asyncio.Event | None = Non
     engine = current_engine()
     if not is_sqlite(engine):
         await engine.start_connection_pool(min_size=1, max_size=max(4, settings.jobs.concurrency * 2))
-    queue = jobs.SaqJobs(settings, in_process=True, pool_size=max(4, settings.jobs.concurrency + 2))
+    queue = jobs.SaqJobs(settings, in_process=True)
     await queue.start()
     log.info("worker %s started: %s tasks, %s periodic", queue.worker.id, len(jobs.tasks()), len(jobs.periodic()))
     try:

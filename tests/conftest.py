@@ -25,6 +25,7 @@ for _rule in ("PORTAL_RATE_PUBLIC", "PORTAL_RATE_VERIFY_UPLOAD", "PORTAL_RATE_SI
     os.environ.setdefault(_rule, "100000")
 # A clean-up pass in the middle of a test would delete what the test is looking at; tests call cleanup() themselves.
 os.environ.setdefault("PORTAL_CLEANUP_INTERVAL_MINUTES", "0")
+os.environ.setdefault("PORTAL_RECOVER_INTERVAL_SECONDS", "0")
 # On PostgreSQL the session app runs a SAQ worker of its own (production runs `python -m portal.worker`).
 os.environ.setdefault("PORTAL_JOBS_IN_PROCESS", "1")
 

@@ -264,8 +264,13 @@ def cleanup_cron(settings: Settings) -> str:
     return f"0 */{min(minutes // 60, 23)} * * *" if minutes < 1440 else "0 3 * * *"
 
 
-# Every RECOVER_CRON (10 s) and when a worker starts: with SAQ's sweep (portal.jobs.SWEEP_S) and heartbeat
-# limit (HEARTBEAT_S), a job whose worker died shows failed within about 30 s.
-RECOVER_CRON = "* * * * * */10"
-RECOVERY = Periodic(Task("dataservices.recover", recover, timeout_s=300), RECOVER_CRON, at_startup=True)
+def recover_cron(settings: Settings) -> str:
+    """Every PORTAL_RECOVER_INTERVAL_SECONDS (10; a sixth cron field counts seconds), 0 → only at start-up.
+    With SAQ's sweep (portal.jobs.SWEEP_S) and heartbeat limit (HEARTBEAT_S), a job whose worker died shows
+    failed within about 30 s."""
+    seconds = min(settings.recover_interval_seconds, 59)
+    return f"* * * * * */{seconds}" if seconds > 0 else ""
+
+
+RECOVERY = Periodic(Task("dataservices.recover", recover, timeout_s=300), recover_cron, at_startup=True)
 CLEANUP = Periodic(Task("dataservices.cleanup", cleanup_task, timeout_s=1800), cleanup_cron, at_startup=True)

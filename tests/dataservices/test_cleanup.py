@@ -237,6 +237,8 @@ def test_cleanup_schedule_follows_the_setting(app):
         return cleanup.cleanup_cron(dataclasses.replace(app.state.settings, cleanup_interval_minutes=minutes))
 
     assert [cron(m) for m in (0, 10, 120, 1440)] == ["", "*/10 * * * *", "0 */2 * * *", "0 3 * * *"]
+    every = [cleanup.recover_cron(dataclasses.replace(app.state.settings, recover_interval_seconds=s)) for s in (0, 10)]
+    assert every == ["", "* * * * * */10"]
 
 
 async def test_cli_cleanup_command(app):

@@ -37,6 +37,6 @@ async def live_key(app) -> str:
 
 
 async def _waiting(queue: jobs.SaqJobs) -> str:
-    key = jobs.new_key("test")
+    key = queue.key_for("test")
     await queue.queue.enqueue("dataservices.recover", key=key, scheduled=int(time.time()) + 3600)
     return key
