@@ -115,6 +115,11 @@ class Cluster:
         base["PYTHONPATH"] = str(ROOT)
         if has_worker():
             base["PORTAL_JOBS_IN_PROCESS"] = "0"  # the tests' default runs jobs in the web process: here the worker does
+            # a queue of their own: the test process's in-process worker must not take the cluster's jobs
+            base["PORTAL_QUEUE_NAME"] = f"cluster-{os.getpid()}-{free_port()}"
+        # production's periodic passes (the test suite turns them off): recovery of jobs whose worker died
+        for name in ("PORTAL_RECOVER_INTERVAL_SECONDS", "PORTAL_CLEANUP_INTERVAL_MINUTES"):
+            base.pop(name, None)
         self.apps: list[Process] = []
         for i in range(apps):
             port = free_port()
