@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from portal import audit
-from portal.core import dictionary
+from portal.core import dictionary, versions
 from portal.core.tables import DictEntry
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.forms import Field, Form, IntField, TextField
@@ -206,6 +206,7 @@ async def create(category: str, cleaned: dict[str, Any], actor: Any, ip: str) ->
     try:
         async with write_transaction():
             await row.save()
+            await versions.bump(versions.DICTIONARY)
             await audit.record(
                 category="admin", action="dictionary_create", actor=actor, ip=ip, object_type="dict_entry",
                 object_id=row.id, detail={"category": category, "after": _public(cleaned)},
@@ -223,6 +224,7 @@ async def update(entry: dict[str, Any], cleaned: dict[str, Any], actor: Any, ip:
     before = {k: entry[k] for k in changes}
     async with write_transaction():
         await DictEntry.update(changes).where(DictEntry.id == entry["id"])
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_update", actor=actor, ip=ip, object_type="dict_entry",
             object_id=entry["id"],
@@ -235,6 +237,7 @@ async def set_enabled(entry: dict[str, Any], enabled: bool, actor: Any, ip: str)
     """Disabling hides the entry from every drop-down; rows that already store the code keep showing it."""
     async with write_transaction():
         await DictEntry.update({DictEntry.enabled: enabled}).where(DictEntry.id == entry["id"])
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_enable" if enabled else "dictionary_disable", actor=actor, ip=ip,
             object_type="dict_entry", object_id=entry["id"],
