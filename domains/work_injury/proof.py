@@ -91,6 +91,8 @@ async def pdf(request: Request, preview_route: str, pdf_route: str) -> Response:
     )
     if principal.is_staff:
         # Staff download stored certificates only with certificate.revoke; the one just issued is served here.
-        return await document_response(cert["document_token"], StoredDocument.token == cert["document_token"],
-                                       inline=False)
+        response = await document_response(cert["document_token"], StoredDocument.token == cert["document_token"],
+                                           inline=False)
+        response.status_code = 200  # a POST handler's default would be 201
+        return response
     return redirect(request, request.app.route_reverse("document_download", token=cert["document_token"]))
