@@ -16,11 +16,7 @@ from typing import Any
 from litestar import Request, Router
 
 from portal.auth.principal import PrincipalLoader
-from portal.web import ContextProcessor, NavItem
-
-# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
-# opt values, so the Area itself is looked up in app.state.area_by_name).
-AREA_OPT = "area"
+from portal.web import AREA_OPT, ContextProcessor, NavItem, current_area
 
 Gate = Callable[[Request], Awaitable[Any]]
 Hook = Callable[[Any], Awaitable[None]]  # called with the Litestar app
@@ -52,6 +48,8 @@ class Area:
     matter_kinds: Sequence[Any] = ()  # portal.workflow.kinds.MatterKind
     sheets: Sequence[Any] = ()  # portal.dataservices.spreadsheets.SheetSpec
     certificate_kinds: Mapping[str, str] = field(default_factory=dict)
+    # certificate kind → the verb /verify uses once it is withdrawn, where 撤销 is wrong (a licence is 注销)
+    certificate_withdrawn: Mapping[str, str] = field(default_factory=dict)
     # StoredDocument.kind → the staff permission that opens such documents (/documents/{token}); unlisted kinds
     # are for their owner only.
     document_kinds: Mapping[str, str] = field(default_factory=dict)
@@ -94,7 +92,7 @@ class Area:
         for spec in self.sheets:
             register_spec(spec)
         for code, label in self.certificate_kinds.items():
-            certificates.register_kind(code, label)
+            certificates.register_kind(code, label, self.certificate_withdrawn.get(code, certificates.WITHDRAWN))
         for kind, permission in self.document_kinds.items():
             document_access.register_document_kind(kind, permission)
         for item in self.reveals:
@@ -142,14 +140,6 @@ def install_all(registry: Any = None) -> list[Area]:
 
 def nav_items(areas: Sequence[Area]) -> list[NavItem]:
     return sorted((item for area in areas for item in area.nav), key=lambda i: i.order)
-
-
-def current_area(request: Request) -> Area | None:
-    """The Area of the route being served (None outside any route, e.g. on a 404 page)."""
-    handler = request.scope.get("route_handler")
-    if handler is None or AREA_OPT not in handler.opt:
-        return None
-    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
 
 
 def crumbs(request: Request, *items: tuple[str, str]) -> list[tuple[str, str]]:

@@ -5,6 +5,11 @@ Consistency: the database is copied first, then the files. Stored PDFs and mater
 their rows are committed and are never changed or deleted afterwards, so every file a row of the snapshot names
 is already on disk when the files are copied (files of later rows are extra and harmless). Exports and uploads
 in progress (storage/exports, storage/imports) are temporary and not backed up.
+
+Seals: the public half of PORTAL_SEAL_DIR (trust anchors, each division's chain.pem and seal.png) goes into
+seals.tar, so a restored portal still answers 有效 for the PDFs it issued. Private keys (key.pem, seal.p12) are
+never copied into a backup: a backup folder travels and is read by operators, a signing key is kept by its
+custodian (or in an HSM) and restored by them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.dump"
 STORAGE_FILE = "storage.tar"
 RECORD_FOLDERS = ("documents", "materials")
+SEALS_FILE = "seals.tar"
+PUBLIC_SEAL_FILES = ("chain.pem", "seal.png")
 
 
 class BackupError(Exception):
@@ -55,8 +62,19 @@ def _run(args: list[str]) -> None:
         raise BackupError(f"{args[0]} 执行失败：{done.stderr.strip()[-500:]}")
 
 
-def backup(database_url: str, storage_dir: Path, target: Path) -> dict[str, Any]:
-    """Write `target/` (a new folder): the database, storage.tar (documents and materials) and manifest.json."""
+def _public_seal_files(seal_dir: Path) -> list[Path]:
+    """Trust anchors and each division's certificate chain and seal image; never a private key."""
+    if not seal_dir.is_dir():
+        return []
+    found = sorted((seal_dir / "trust").glob("*.pem"))
+    for division in sorted(p for p in seal_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+        found += [division / name for name in PUBLIC_SEAL_FILES if (division / name).is_file()]
+    return found
+
+
+def backup(database_url: str, storage_dir: Path, target: Path, seal_dir: Path | None = None) -> dict[str, Any]:
+    """Write `target/` (a new folder): the database, storage.tar (documents and materials), seals.tar (public seal
+    files, when `seal_dir` is given) and manifest.json."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"备份目录 {target} 已存在且不为空，请指定新的目录")
@@ -77,10 +95,17 @@ def backup(database_url: str, storage_dir: Path, target: Path) -> dict[str, Any]
             if path.is_dir():
                 tar.add(path, arcname=folder)
                 files += sum(1 for p in path.rglob("*") if p.is_file())
+    written = [db_file, STORAGE_FILE]
+    seal_files = _public_seal_files(Path(seal_dir)) if seal_dir is not None else []
+    if seal_files:
+        with tarfile.open(target / SEALS_FILE, "w") as tar:
+            for path in seal_files:
+                tar.add(path, arcname=str(path.relative_to(seal_dir)))
+        written.append(SEALS_FILE)
     manifest = {
         "format": 1, "engine": engine, "database": db_file, "storage": STORAGE_FILE, "files": files,
-        "created_at": started.isoformat(),
-        "sha256": {name: _sha256(target / name) for name in (db_file, STORAGE_FILE)},
+        "seals": SEALS_FILE if seal_files else None, "created_at": started.isoformat(),
+        "sha256": {name: _sha256(target / name) for name in written},
     }
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for path in target.iterdir():
@@ -96,9 +121,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def restore(database_url: str, storage_dir: Path, source: Path, *, force: bool = False) -> dict[str, Any]:
-    """Put a backup folder back: the database (replacing the target's content) and the record files under
-    `storage_dir` (which may be another directory than the original one: rows hold relative paths)."""
+def restore(database_url: str, storage_dir: Path, source: Path, *, force: bool = False,
+            seal_dir: Path | None = None) -> dict[str, Any]:
+    """Put a backup folder back: the database (replacing the target's content), the record files under
+    `storage_dir` (which may be another directory than the original one: rows hold relative paths) and the public
+    seal files under `seal_dir` (keys already there are left alone)."""
     source = Path(source)
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
@@ -129,6 +156,12 @@ def restore(database_url: str, storage_dir: Path, source: Path, *, force: bool =
         if any(n.split("/")[0] not in RECORD_FOLDERS for n in names):
             raise BackupError("备份中的文件目录异常，已停止恢复")
         tar.extractall(storage_dir, filter="data")
+    if manifest.get("seals") and seal_dir is not None:
+        with tarfile.open(source / manifest["seals"]) as tar:
+            names = tar.getnames()
+            if any(Path(n).name not in PUBLIC_SEAL_FILES and not n.startswith("trust/") for n in names):
+                raise BackupError("备份中的印章文件异常，已停止恢复")
+            tar.extractall(seal_dir, filter="data")
     os.sync()
     return manifest
 

@@ -73,11 +73,12 @@ def _backup_commands(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         if args.command == "backup":
-            manifest = backup(settings.database.url, settings.storage_dir, args.to)
+            manifest = backup(settings.database.url, settings.storage_dir, args.to, settings.seals.seal_dir)
             print(f"备份完成：{args.to}（{manifest['engine']}，文件 {manifest['files']} 个）")
             return 0
         if args.command == "restore":
-            restore(settings.database.url, settings.storage_dir, args.source, force=args.force)
+            restore(settings.database.url, settings.storage_dir, args.source, force=args.force,
+                    seal_dir=settings.seals.seal_dir)
             print(f"已恢复：数据库与存储目录 {settings.storage_dir}")
     except BackupError as exc:
         print(str(exc), file=sys.stderr)

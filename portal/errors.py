@@ -11,6 +11,8 @@ from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
+from portal.refusal import Refused
+
 log = logging.getLogger("portal.errors")
 
 MESSAGES = {
@@ -19,6 +21,7 @@ MESSAGES = {
     403: ("无权访问", "您没有权限访问此页面或执行此操作。"),
     404: ("页面不存在", "您访问的页面不存在，或者您无权查看。"),
     405: ("操作不被允许", "此页面不支持该操作。"),
+    409: ("无法办理", "当前状态下无法办理该操作，请刷新页面后查看最新状态。"),
     413: ("文件过大", "上传的文件超过了允许的大小。"),
     429: ("操作过于频繁", "请稍后再试。"),
     500: ("系统繁忙", "服务暂时出现问题，请稍后再试。如需帮助，请向工作人员提供下方的错误编号。"),
@@ -76,6 +79,11 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     return _render_error(request, status, detail)
 
 
+def refused(request: Request, exc: Refused) -> Response:
+    """A rule's refusal that no form caught (e.g. a state change raced by another user): say it, not 系统繁忙."""
+    return _render_error(request, 409, exc.message)
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     response = _render_error(request, 500)
     log.error(
@@ -98,5 +106,6 @@ def exception_handlers() -> dict:
         NotAuthorizedException: not_authorized,
         PermissionDeniedException: permission_denied,
         HTTPException: http_exception,
+        Refused: refused,
         Exception: server_error,
     }

@@ -15,6 +15,10 @@ from litestar.utils.scope.state import ScopeState
 from portal.auth.principal import Principal
 
 ContextProcessor = Callable[[Request], Awaitable[dict[str, Any]]]
+
+# The key under which every route handler of an area finds its area's name in `handler.opt` (Litestar copies
+# opt values, so the Area itself is looked up in app.state.area_by_name, filled by create_app()).
+AREA_OPT = "area"
 _PROCESSORS: list[ContextProcessor] = []
 
 
@@ -55,6 +59,14 @@ def catalogue(request: Request) -> list[NavItem]:
     return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
 
 
+def current_area(request: Request) -> Any:
+    """The portal.areas.Area of the route being served (None outside any route, e.g. on a 404 page)."""
+    handler = request.scope.get("route_handler")
+    if handler is None or AREA_OPT not in handler.opt:
+        return None
+    return request.app.state.area_by_name.get(handler.opt[AREA_OPT])
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
 
@@ -65,8 +77,6 @@ def base_context(request: Request) -> dict[str, Any]:
     # Before the CSRF middleware ran (e.g. on its own 403 page) the token is Litestar's Empty sentinel.
     csrf_token = csrf_token if isinstance(csrf_token, str) else ""
     principal = request.scope.get("user")
-    from portal.areas import current_area  # portal.areas builds on this module
-
     ctx: dict[str, Any] = {
         "request": request,
         "user": principal,

@@ -11,10 +11,10 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 
 from portal import audit
-from portal.auth.controllers import rotate_csrf, start_session
 from portal.auth.principal import PUBLIC
-from portal.auth.signin import finish_sign_in, hold_sign_in
+from portal.auth.sessions import rotate_csrf, start_session
 from portal.headers import form_action_allows
+from portal.pages.signin import finish_sign_in, hold_sign_in
 from portal.settings import SSOSettings
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next

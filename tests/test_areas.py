@@ -10,7 +10,6 @@ import pytest
 from piccolo.conf.apps import AppRegistry
 
 from domains.labor_contract.tables import Contract
-from tests.labor_contract.support import sign_in_employer
 from tests.security.routes import fresh_app, handlers
 from tests.support.client import PortalClient
 from tests.support.factories import make_employer, make_person
@@ -64,7 +63,7 @@ def test_a_public_page_cannot_sit_behind_an_area_guard():
 
 async def test_every_labour_contract_route_answers_the_gate_before_the_first_filing_is_approved(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     routes = _routes(client.app, "labor_contract")
     assert len(routes) >= 20
     for method, path, _ in routes:
@@ -86,7 +85,7 @@ async def test_every_employer_route_refuses_a_person_before_any_gate(client):
 
 async def test_every_route_of_an_employer_area_sends_an_incomplete_profile_to_completion(client):
     employer = await make_employer(profile_complete=False, filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     for area_name in ("employer", "labor_contract"):
         for method, path, handler in _routes(client.app, area_name):
             if handler.opt.get("profile_exempt"):
@@ -155,7 +154,7 @@ async def test_a_new_area_needs_only_its_folder_and_a_registry_line(app, client,
         home = await fake_client.page("/")
         assert home.find("a", href="/fake-area/hello"), "the area's nav entry is missing"
         employer = await make_employer()
-        await sign_in_employer(fake_client, employer)
+        await fake_client.sign_in_employer(employer)
         assert (await fake_client.get("/fake-area/hello")).status_code == 403
 
     # The app built from the normal registry knows nothing of it.

@@ -89,3 +89,25 @@ async def test_backup_restores_into_a_fresh_directory(app, tmp_path):
     finally:
         if drop is not None:
             await current_engine().run_ddl(drop, in_pool=False)
+
+
+def test_public_seal_files_travel_with_the_backup_but_never_a_private_key(tmp_path):
+    # Without the trust anchors a restored portal answers 不是本厅签发 for its own PDFs; a key must not travel.
+    from portal.backup import restore
+
+    seals = tmp_path / "seals"
+    (seals / "trust").mkdir(parents=True)
+    (seals / "trust" / "ca-460100.pem").write_text("CA")
+    (seals / "460100").mkdir()
+    for name in ("chain.pem", "seal.png", "key.pem", "seal.p12"):
+        (seals / "460100" / name).write_text(name)
+    database = tmp_path / "db.sqlite3"
+    import sqlite3
+    sqlite3.connect(database).close()
+    manifest = backup(f"sqlite:///{database}", tmp_path / "storage", tmp_path / "backup", seals)
+    assert manifest["seals"] == "seals.tar" and "seals.tar" in manifest["sha256"]
+
+    elsewhere = tmp_path / "restored-seals"
+    restore(f"sqlite:///{tmp_path / 'new.sqlite3'}", tmp_path / "storage2", tmp_path / "backup", seal_dir=elsewhere)
+    restored = sorted(str(p.relative_to(elsewhere)) for p in elsewhere.rglob("*") if p.is_file())
+    assert restored == ["460100/chain.pem", "460100/seal.png", "trust/ca-460100.pem"]

@@ -30,6 +30,6 @@ async def test_staff_login_and_logout(app, client):
 
 async def test_sign_in_shortcut_for_employer(client):
     employer = await make_employer(name="海南椰风有限公司")
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="王法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer, acting_name="王法人")
     soup = await client.page("/")
     assert "海南椰风有限公司" in soup.find(attrs={"data-testid": "whoami"}).get_text()

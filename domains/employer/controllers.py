@@ -12,9 +12,9 @@ from domains.employer import agents, forms, rules
 from domains.employer.service import complete_profile, get_employer
 from portal import audit
 from portal.auth.principal import PROFILE_EXEMPT, PUBLIC
-from portal.auth.signin import finish_sign_in, held_sign_in
 from portal.core import dictionary
 from portal.forms import Form
+from portal.pages.signin import finish_sign_in, held_sign_in
 from portal.web import client_ip, redirect, render
 from portal.webutil import safe_next
 

@@ -29,6 +29,7 @@ HR_AGENCY = Area(
     permissions=matters.PERMISSIONS,
     matter_kinds=matters.KINDS,
     certificate_kinds=certificates.KINDS,
+    certificate_withdrawn={"hra_licence": "注销", "hra_filing": "注销"},
     demo=_demo,
     demo_order=60,  # after sso's loader (the agency's legal person is a network account)
 )

@@ -5,24 +5,44 @@ approval's transaction: a rolled-back approval rolls its number back too, so the
 from __future__ import annotations
 
 import json
+import string
 
 from portal.core import dictionary
+from portal.refusal import Refused
 from portal.workflow.numbers import next_sequence
 
 CATEGORY = "hra_number_format"
+FIELDS = frozenset({"year", "division", "seq"})
 
 
-class NumberFormatMissing(LookupError):
-    pass
+class NumberFormatMissing(Refused):
+    """The format is missing or unusable: an administrator's dictionary edit, so the approval is refused with a
+    message naming the entry (and rolled back with its number) instead of failing as 系统繁忙."""
+
+
+def format_problem(fmt: str) -> str | None:
+    """Why `fmt` cannot number anything, or None. Only {year}, {division} and {seq} (with format specs) may appear."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None}
+        if unknown := names - FIELDS:
+            return f"含有未知的占位符 {{{sorted(unknown)[0]}}}（只可使用 {{year}}、{{division}}、{{seq}}）"
+        if "seq" not in names:
+            return "缺少序号占位符 {seq}"
+        fmt.format(year=2026, division="460100", seq=1)
+    except (ValueError, IndexError, KeyError):
+        return "大括号不成对或格式说明有误"
+    return None
 
 
 async def number_format(code: str) -> str:
     for entry in await dictionary.entries(CATEGORY):
         if entry.code == code:
             fmt = json.loads(entry.extra or "{}").get("format", "")
+            if fmt and (problem := format_problem(fmt)):
+                raise NumberFormatMissing(f"编号格式“{entry.label}”配置有误：{problem}。请联系系统管理员在字典中修正后再办理。")
             if fmt:
                 return fmt
-    raise NumberFormatMissing(f"字典 {CATEGORY} 缺少编号格式 {code}")
+    raise NumberFormatMissing(f"字典中缺少编号格式 {code}，请联系系统管理员补充后再办理。")
 
 
 def sequence_prefix(code: str, division: str, year: int) -> str:

@@ -1,8 +1,8 @@
-"""The administration area: staff users, roles, audit and login logs (declared by portal.auth's area list)."""
+"""The administration area: staff users, roles, audit and login logs, 字典 and holidays (declared by portal.auth's area list)."""
 
 from __future__ import annotations
 
-from portal.admin import controllers
+from portal.admin import controllers, reference_controllers
 from portal.areas import Area
 from portal.web import NavItem
 
@@ -18,5 +18,6 @@ ADMIN = Area(
                 description="登录成功、失败和锁定记录"),
         NavItem("审计日志", "admin_audit", "staff", permission="admin.audit", order=930,
                 description="查询、导出并校验操作日志"),
+        *reference_controllers.NAV,
     ],
 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
@@ -154,3 +156,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 @dataclass
 class PortalSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+
+def start_session(request: Request, data: dict) -> None:
+    """Replace the session: new id (ROTATE), new CSRF token, login time for the absolute timeout."""
+    request.scope["session"] = {**data, "auth_at": time.time(), ROTATE_KEY: True}
+
+
+def rotate_csrf(response: Response, request: Request) -> None:
+    response.delete_cookie("csrftoken", path="/")

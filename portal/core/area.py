@@ -1,10 +1,10 @@
-"""The core area: the home page, 长辈版 switch, health check, 查看完整号码, and 字典 / 节假日 administration."""
+"""The core area: the home page, 长辈版 switch, health check and 查看完整号码 (pages in portal/pages)."""
 
 from __future__ import annotations
 
 from portal.areas import Area
-from portal.core import admin_controllers, controllers
+from portal.pages import home_controllers
 
-CORE = Area(name="core", handlers=controllers.ROUTES, nav=admin_controllers.NAV)
+CORE = Area(name="core", handlers=home_controllers.ROUTES)
 
 AREAS = [CORE]

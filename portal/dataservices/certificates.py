@@ -207,12 +207,19 @@ async def revoke_certificate(code: str, reason: str, *, actor: Principal | None 
 # their service module); the 类型 filter and column read these shared objects at query time.
 KIND_CHOICES: list[tuple[str, str]] = []
 KIND_BADGES: dict[str, tuple[str, str]] = {}
+WITHDRAWN = "撤销"
+WITHDRAWN_VERBS: dict[str, str] = {}  # kind → the verb /verify uses for a withdrawn one (a licence is 注销, not 撤销)
 
 
-def register_kind(code: str, label: str) -> None:
+def register_kind(code: str, label: str, withdrawn: str = WITHDRAWN) -> None:
     if code not in KIND_BADGES:
         KIND_CHOICES.append((code, label))
         KIND_BADGES[code] = (label, "neutral")
+        WITHDRAWN_VERBS[code] = withdrawn
+
+
+def withdrawn_verb(kind: str) -> str:
+    return WITHDRAWN_VERBS.get(kind, WITHDRAWN)
 
 
 _STATUS_SQL = "CASE WHEN revoked_at IS NULL THEN 'valid' ELSE 'revoked' END"
@@ -273,6 +280,7 @@ async def verification(code: str) -> dict | None:
         return None
     row["facts"] = json.loads(row["subject_summary"] or "[]")
     row["valid"] = row["revoked_at"] is None
+    row["withdrawn_verb"] = withdrawn_verb(row["kind"])
     return row
 
 
@@ -301,6 +309,7 @@ async def check_upload(data: bytes) -> UploadCheck:
         public = {k: found[k] for k in ("title", "code", "issued_at", "revoked_at")}
         public["facts"] = json.loads(found["subject_summary"] or "[]")
         public["valid"] = found["revoked_at"] is None
+        public["withdrawn_verb"] = withdrawn_verb(found["kind"])
         return UploadCheck("valid" if public["valid"] else "revoked", public, signature)
     codes = {m.decode() for m in _CODE_IN_PDF.findall(data)}
     for name in signature.field_names:

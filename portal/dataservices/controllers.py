@@ -48,7 +48,7 @@ async def verify_certificate(request: Request, code: FromPath[str]) -> Response:
     found = await certificates.verification(code)
     if found:
         # Only what the public page shows: never the staff member's revocation reason or the document token.
-        found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at")}
+        found = {k: found[k] for k in ("title", "code", "issued_at", "facts", "valid", "revoked_at", "withdrawn_verb")}
     return await _verify_page(request, cert=found, code=code, status_code=200 if found else 404)
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from defusedxml.ElementTree import ParseError, fromstring
 
-if TYPE_CHECKING:
-    from portal.dataservices.spreadsheets import SheetSpec
+
+class SheetSpec(Protocol):
+    """What the budget reads of a spreadsheets.SheetSpec (named here so spreadsheets can import this module)."""
+
+    title: str
+    columns: Sequence[Any]
 
 MACRO = "文件包含宏或嵌入的程序对象，已拒绝处理，请另存为不含宏的.xlsx文件后上传"
 EXTERNAL = "文件包含指向其他工作簿的外部链接，请删除外部链接后上传"

@@ -11,7 +11,6 @@ from litestar import Request
 
 from portal import validators
 from portal.auth.principal import Principal
-from portal.core import holidays
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
 from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
@@ -45,8 +44,6 @@ def forget_calendar() -> None:
     """Drop the cached calendar window (after editing holidays, and between tests)."""
     _calendar_cache.clear()
 
-
-holidays.CHANGE_LISTENERS.append(forget_calendar)
 
 
 async def cached_calendar(today: date) -> dict[date, bool]:

@@ -13,17 +13,11 @@ from portal.admin.auditlog import inert
 from portal.auth.tables import Role, StaffRole
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
-from tests.support.staff import login, make_admin
-
-
-async def _as_admin(app, client) -> dict:
-    admin = await make_admin(app)
-    await client.sign_in("staff", uid=admin["id"])
-    return admin
+from tests.support.staff import login, sign_in_admin
 
 
 async def test_create_and_edit_a_role_from_registered_permissions(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     soup = await client.page("/admin/roles/new")
     offered = {i["value"] for i in soup.find_all("input", attrs={"name": "permissions"})}
     from portal.auth.permissions import PERMISSIONS
@@ -52,7 +46,7 @@ async def test_create_and_edit_a_role_from_registered_permissions(app, client):
 
 
 async def test_role_code_is_unique_and_well_formed(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     r = await client.post_form("/admin/roles/new", {"code": "Bad Code", "name": "x"})
     assert "角色代码为2至40位小写字母" in r.text
     clash = await client.post_form("/admin/roles/new", {"code": "role_admin1", "name": "重复"})
@@ -60,7 +54,7 @@ async def test_role_code_is_unique_and_well_formed(app, client):
 
 
 async def test_admin_cannot_strip_admin_permissions_from_own_role(app, client):
-    admin = await _as_admin(app, client)
+    admin = await sign_in_admin(client)
     role_id = (await StaffRole.select(StaffRole.role).where(StaffRole.staff == admin["id"]).first())["role"]
     r = await client.post_form(f"/admin/roles/{role_id}", {"code": "role_admin1", "name": "管理员角色",
                                                            "permissions": ["admin.audit"]})
@@ -71,7 +65,7 @@ async def test_login_log_lists_logins_and_failures(app, client, other_client):
     await make_staff(app, "clerk", "Sunny#2026")
     await login(other_client, "clerk", "wrong")
     await login(other_client, "clerk", "Sunny#2026")
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     soup = await client.page("/admin/login-log")
     text = soup.select_one("#audit-results").get_text()
     assert "clerk" in text and "failed" in text
@@ -80,7 +74,7 @@ async def test_login_log_lists_logins_and_failures(app, client, other_client):
 
 
 async def test_audit_filters(app, client):
-    admin = await _as_admin(app, client)
+    admin = await sign_in_admin(client)
     await audit.record(category="workflow", action="lc_approve", actor_name="审核员甲", object_type="matter", object_id=1)
     await audit.record(category="admin", action="staff_update", actor_name="管理员", object_type="staff", object_id=2)
     old = datetime.now(UTC) - timedelta(days=10)
@@ -99,7 +93,7 @@ async def test_audit_filters(app, client):
 
 
 async def test_export_xlsx_and_csv_neutralise_formulas(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     await audit.record(category="admin", action="x", actor_name="=HYPERLINK(\"http://evil\")", object_id="+1")
     r = await client.get("/admin/audit/export?format=xlsx&action=x")
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
@@ -122,7 +116,7 @@ def test_inert_prefixes_every_dangerous_start():
 
 
 async def test_verify_chain_button_reports_ok_and_tampering(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     for i in range(3):
         await audit.record(category="admin", action=f"a{i}", actor_name="x")
     r = await client.post_form("/admin/audit/verify")
@@ -134,11 +128,10 @@ async def test_verify_chain_button_reports_ok_and_tampering(app, client):
 
 
 async def test_staff_admin_nav_depends_on_permissions(app, client, other_client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     soup = await client.page("/")
     labels = [a.get_text() for a in soup.select("nav.app-nav a")]
     assert {"工作人员管理", "业务角色管理", "登录日志", "审计日志"} <= set(labels)
-    clerk = await make_staff(app, "clerk", "Sunny#2026", permissions=["admin.audit"])
-    await other_client.sign_in("staff", uid=clerk["id"])
+    await other_client.sign_in_staff("clerk", "Sunny#2026", permissions=["admin.audit"])
     labels = [a.get_text() for a in (await other_client.page("/")).select("nav.app-nav a")]
     assert "审计日志" in labels and "工作人员管理" not in labels

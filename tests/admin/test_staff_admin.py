@@ -9,18 +9,11 @@ from bs4 import BeautifulSoup
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
-from tests.support.staff import login, make_admin
-
-
-async def _as_admin(app, client) -> dict:
-    admin = await make_admin(app)
-    await client.sign_in("staff", uid=admin["id"])
-    return admin
+from tests.support.staff import login, sign_in_admin
 
 
 async def test_only_staff_with_the_permission_reach_the_pages(app, client):
-    user = await make_staff(app, "clerk", "Sunny#2026", permissions=["lc.review"])
-    await client.sign_in("staff", uid=user["id"])
+    user = await client.sign_in_staff("clerk", "Sunny#2026", permissions=["lc.review"])
     for path in ("/admin/staff", "/admin/staff/new", f"/admin/staff/{user['id']}", "/admin/roles", "/admin/audit"):
         assert (await client.get(path)).status_code == 403, path
     r = await client.post_form(f"/admin/staff/{user['id']}/reset-password")
@@ -34,7 +27,7 @@ async def test_anonymous_is_sent_to_login(client):
 
 
 async def test_list_and_htmx_search_share_one_template(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     await make_staff(app, "wang.li", "Sunny#2026", display_name="王丽")
     await make_staff(app, "zhao.qiang", "Sunny#2026", display_name="赵强")
     soup = await client.page("/admin/staff")
@@ -56,7 +49,7 @@ async def test_list_and_htmx_search_share_one_template(app, client):
 
 
 async def test_create_user_with_roles_and_scopes_shows_temporary_password_once(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     role = Role(code="reviewer", name="审核人员", permissions=json.dumps(["admin.audit"]))
     await role.save()
     response = await client.post_form(
@@ -83,7 +76,7 @@ async def test_create_user_with_roles_and_scopes_shows_temporary_password_once(a
 
 
 async def test_create_form_errors_keep_everything_typed(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     await make_staff(app, "taken", "Sunny#2026")
     r = await client.post_form(
         "/admin/staff/new",
@@ -102,7 +95,7 @@ async def test_create_form_errors_keep_everything_typed(app, client):
 
 
 async def test_edit_deactivate_and_audit_before_after(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     user = await make_staff(app, "clerk", "Sunny#2026", display_name="办事员")
     soup = await client.page(f"/admin/staff/{user['id']}")
     assert soup.find("input", attrs={"name": "active"}).has_attr("checked")
@@ -120,7 +113,7 @@ async def test_edit_deactivate_and_audit_before_after(app, client):
 
 
 async def test_admin_cannot_deactivate_self_or_drop_own_admin_role(app, client):
-    admin = await _as_admin(app, client)
+    admin = await sign_in_admin(client)
     role_id = (await StaffRole.select(StaffRole.role).where(StaffRole.staff == admin["id"]).first())["role"]
     r = await client.post_form(f"/admin/staff/{admin['id']}", {"display_name": "管理员", "roles": [str(role_id)]})
     assert r.status_code == 200 and "不能停用自己的账户" in r.text
@@ -134,7 +127,7 @@ async def test_admin_cannot_deactivate_self_or_drop_own_admin_role(app, client):
 
 
 async def test_reset_password_and_totp(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     user = await make_staff(app, "clerk", "Sunny#2026", totp_secret="JBSWY3DPEHPK3PXP")
     r = await client.post_form(f"/admin/staff/{user['id']}/reset-password")
     from bs4 import BeautifulSoup
@@ -151,6 +144,6 @@ async def test_reset_password_and_totp(app, client):
 
 
 async def test_unknown_user_is_404(app, client):
-    await _as_admin(app, client)
+    await sign_in_admin(client)
     assert (await client.get("/admin/staff/999999")).status_code == 404
     assert (await client.post_form("/admin/staff/999999/reset-password")).status_code == 404

@@ -73,8 +73,7 @@ async def test_unlock_action_is_a_permission_checked_audited_post(app, client, o
     user = await make_staff(app, "alice", "Sunny#2026")
     for _ in range(5):
         await login(other_client, "alice", "bad")
-    clerk = await make_staff(app, "clerk", "Clerk#2026", permissions=["lc.review"])
-    await client.sign_in("staff", uid=clerk["id"])
+    await client.sign_in_staff("clerk", "Clerk#2026", permissions=["lc.review"])
     assert (await client.post_form(f"/admin/staff/{user['id']}/unlock")).status_code == 403
     admin = await make_admin(app)
     await client.sign_in("staff", uid=admin["id"])

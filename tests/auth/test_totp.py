@@ -87,7 +87,7 @@ async def test_half_authenticated_state_expires(app, twofa, monkeypatch):
     await make_staff(app, "alice", "Sunny#2026", totp_secret=secret)
     await login(twofa, "alice", "Sunny#2026")
     later = time.time() + rules.PENDING_TTL_S + 1
-    monkeypatch.setattr("portal.auth.controllers.time.time", lambda: later)
+    monkeypatch.setattr("portal.pages.login_controllers.time.time", lambda: later)
     r = await twofa.post_form("/login/totp", {"code": pyotp.TOTP(secret).now()})
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 

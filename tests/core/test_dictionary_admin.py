@@ -8,7 +8,6 @@ from portal.core import dictionary
 from portal.core.tables import AuditLog, DictEntry, Holiday
 from seeds.reference import load_reference
 from tests.support.client import check_page
-from tests.support.factories import make_staff
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +22,7 @@ async def _restore_reference():
 
 @pytest.fixture
 async def admin(app, client):
-    user = await make_staff(app, "dictadmin", "Dict@2026pw", permissions=["admin.dictionary"])
-    await client.sign_in("staff", uid=user["id"])
+    user = await client.sign_in_staff("dictadmin", "Dict@2026pw", permissions=["admin.dictionary"])
     return user
 
 
@@ -35,8 +33,7 @@ async def _entry(category: str, code: str) -> dict | None:
 async def test_pages_need_the_dictionary_permission(app, client):
     response = await client.get("/admin/dictionary")
     assert response.status_code in (302, 303, 401) and "/login" in response.headers.get("location", "/login")
-    other = await make_staff(app, "clerk", "Clerk@2026pw", permissions=["admin.audit"])
-    await client.sign_in("staff", uid=other["id"])
+    await client.sign_in_staff("clerk", "Clerk@2026pw", permissions=["admin.audit"])
     for url in ("/admin/dictionary", "/admin/dictionary/division", "/admin/holidays"):
         assert (await client.get(url)).status_code == 403
     response = await client.post_form("/admin/dictionary/division/new", {"code": "460199", "label": "x"})

@@ -9,7 +9,6 @@ import pytest
 from portal.core.tables import AuditLog, Holiday
 from seeds.reference import load_reference
 from tests.support.client import check_page
-from tests.support.factories import make_staff
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +20,7 @@ async def _restore_holidays():
 
 @pytest.fixture
 async def admin(app, client):
-    user = await make_staff(app, "calendar", "Cal@2026pw", permissions=["admin.dictionary"])
-    await client.sign_in("staff", uid=user["id"])
+    user = await client.sign_in_staff("calendar", "Cal@2026pw", permissions=["admin.dictionary"])
     return user
 
 
@@ -80,8 +78,7 @@ async def test_bad_days_are_refused_with_messages_and_values_kept(admin, client)
 
 
 async def test_calendar_needs_the_permission(app, client):
-    other = await make_staff(app, "nocal", "NoCal@2026pw", permissions=["admin.staff"])
-    await client.sign_in("staff", uid=other["id"])
+    await client.sign_in_staff("nocal", "NoCal@2026pw", permissions=["admin.staff"])
     row = await Holiday.select(Holiday.id).first()
     assert (await client.post_form("/admin/holidays", {"day": "2028-01-01", "is_workday": "0", "name": "x"})).status_code == 403
     assert (await client.post_form(f"/admin/holidays/{row['id']}/delete")).status_code == 403

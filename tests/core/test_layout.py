@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.factories import make_employer, make_staff
+from tests.support.factories import make_employer
 
 
 async def test_elder_mode_switch_sets_a_cookie_and_persists(client):
@@ -48,8 +48,7 @@ async def test_banner_skip_link_and_footer(app, client):
 
 
 async def test_navigation_depends_on_the_account_type(app, client, other_client):
-    staff = await make_staff(app, "navadmin", "Nav@2026pw", permissions=["admin.dictionary"])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("navadmin", "Nav@2026pw", permissions=["admin.dictionary"])
     soup = await client.page("/admin/dictionary")
     nav = soup.find("nav", attrs={"aria-label": "主导航"})
     links = {a.get_text(strip=True): a for a in nav.find_all("a")}
@@ -58,7 +57,7 @@ async def test_navigation_depends_on_the_account_type(app, client, other_client)
     crumbs = soup.find("nav", attrs={"aria-label": "当前位置"})
     assert [li.get_text(strip=True) for li in crumbs.find_all("li")] == ["首页", "字典管理"]
     employer = await make_employer()
-    await other_client.sign_in("employer", employer_id=employer["id"], acting_name="王经办", acting_role="agent")
+    await other_client.sign_in_employer(employer, acting_name="王经办", acting_role="agent")
     soup = await other_client.page("/")
     nav = soup.find("nav", attrs={"aria-label": "主导航"})
     texts = nav.get_text() if nav else ""
@@ -66,8 +65,7 @@ async def test_navigation_depends_on_the_account_type(app, client, other_client)
 
 
 async def test_breadcrumbs_lead_back_up_the_tree(app, client):
-    staff = await make_staff(app, "crumbs", "Crumb@2026pw", permissions=["admin.dictionary"])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("crumbs", "Crumb@2026pw", permissions=["admin.dictionary"])
     soup = await client.page("/admin/dictionary/division/new")
     items = soup.find("nav", attrs={"aria-label": "当前位置"}).find_all("li")
     assert [li.get_text(strip=True) for li in items] == ["首页", "字典管理", "行政区划", "新增条目"]
@@ -94,9 +92,8 @@ async def test_home_cards_are_unique_and_each_has_its_hint(app, client, other_cl
     assert mine == ["单位 查看本单位全部办件的状态和办理过程", "个人 查看本人全部办件的状态和办理过程"]
 
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
-    staff = await make_staff(app, "cardadmin", "Card@2026pw", permissions=["admin.dictionary", "admin.audit"])
-    await other_client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_employer(employer)
+    await other_client.sign_in_staff("cardadmin", "Card@2026pw", permissions=["admin.dictionary", "admin.audit"])
     for c in (client, other_client):
         cards = _cards(await c.page("/"))
         assert cards and all(hints and all(hints) for _, _, hints in cards), cards

@@ -16,7 +16,7 @@ from portal.dataservices import cleanup
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.factories import make_employer, make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,8 +77,7 @@ async def _import_job(owner: str, *, status: str, heartbeat: timedelta | None = 
 
 
 async def _staff_client(app, client, name="clean1") -> str:
-    staff = await make_staff(app, name)
-    await client.sign_in("staff", uid=staff["id"])
+    staff = await client.sign_in_staff(name)
     return f"staff:{staff['id']}"
 
 
@@ -135,7 +134,7 @@ async def test_retention_is_a_setting(app):
 
 async def test_dead_import_releases_the_lock_so_the_owner_can_upload_again(app, client):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
     upload_file = _file(app, "imports")
     dead = await _import_job(owner, status="validating", heartbeat=timedelta(minutes=7), path=upload_file)
@@ -156,7 +155,7 @@ async def test_dead_import_releases_the_lock_so_the_owner_can_upload_again(app, 
 
 async def test_live_import_keeps_its_lock(app, client):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
     live = await _import_job(owner, status="writing", heartbeat=timedelta(seconds=40))
     # The lock is old, the job is not: a long import on another worker must not lose its lock.
@@ -177,7 +176,7 @@ async def test_lock_without_a_live_job_is_released_by_the_periodic_pass(app):
 
 async def test_import_results_expire_after_the_retention(app, client):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
     results = '[[2, {"name": "张三"}, []]]'
     old = await _import_job(owner, status="done", finished=timedelta(days=8), results=results)

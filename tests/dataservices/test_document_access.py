@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from portal.core.tables import AuditLog
 from portal.dataservices.certificates import store_document
-from tests.support.factories import make_employer, make_staff
+from tests.support.factories import make_employer
 
 ROSTER = b"%PDF-1.4\n%roster with whole ID numbers 460105199001011234\n%%EOF\n"
 CERT = b"%PDF-1.4\n%certificate\n%%EOF\n"
@@ -21,8 +21,7 @@ async def _documents():
 
 
 async def _staff(app, client, name, permissions, division="460000"):
-    row = await make_staff(app, name, permissions=permissions, scopes={"division": [division]})
-    await client.sign_in("staff", uid=row["id"])
+    row = await client.sign_in_staff(name, permissions=permissions, scopes={"division": [division]})
     return row
 
 
@@ -62,7 +61,6 @@ async def test_certificate_manager_opens_certificates_not_rosters(app, client):
 
 async def test_the_owner_still_downloads_without_an_audit_row(app, client):
     employer, roster, _ = await _documents()
-    await client.sign_in("employer", employer_id=employer["id"], account_id=employer["id"] + 1000,
-                         acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     assert (await client.get(f"/documents/{roster['token']}")).status_code == 200
     assert not await AuditLog.exists().where(AuditLog.action == "document_download")

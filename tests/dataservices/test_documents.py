@@ -15,7 +15,7 @@ from portal.dataservices.certificates import Fact, issue_certificate, revoke_cer
 from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
 from portal.filters import local_time
 from portal.storage import storage_file
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.factories import make_employer, make_id_number
 
 EVIL = "http://evil.invalid"
 
@@ -170,18 +170,16 @@ async def test_stored_document_downloads_unchanged_for_owner_only(app, client, o
     pdf = await receipt_pdf(RECEIPT)
     doc = await store_document(pdf, kind="receipt", title="回执", owner_employer_id=owner["id"], division_code="460105")
     url = f"/documents/{doc['token']}"
-    await client.sign_in("employer", employer_id=owner["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(owner)
     response = await client.get(url)
     assert response.status_code == 200 and response.content == pdf
     assert response.headers["content-type"] == "application/pdf"
-    await other_client.sign_in("employer", employer_id=other["id"], acting_name="李法人", acting_role="legal_rep")
+    await other_client.sign_in_employer(other, acting_name="李法人")
     assert (await other_client.get(url)).status_code == 404
     # Staff need the permission registered for the document's kind; no domain registered "receipt".
-    inside = await make_staff(app, "doc_in", permissions=["lc.review"], scopes={"division": ["460100"]})
-    await other_client.sign_in("staff", uid=inside["id"])
+    await other_client.sign_in_staff("doc_in", permissions=["lc.review"], scopes={"division": ["460100"]})
     assert (await other_client.get(url)).status_code == 404
-    outside = await make_staff(app, "doc_out", scopes={"division": ["460200"]})
-    await other_client.sign_in("staff", uid=outside["id"])
+    await other_client.sign_in_staff("doc_out", scopes={"division": ["460200"]})
     assert (await other_client.get(url)).status_code == 404
     # a file changed on disk is never served as the document
     storage_file(app.state.settings.storage_dir, doc["storage_path"]).write_bytes(pdf + b"tampered")

@@ -12,7 +12,7 @@ from portal.dataservices.export import neutralise, wait_for_exports, write_expor
 from portal.dataservices.grid import Column, Grid, Scope
 from portal.dataservices.imports import parse_upload, validate_rows
 from portal.dataservices.spreadsheets import SheetColumn, SheetSpec
-from tests.support.factories import make_id_number, make_person, make_staff
+from tests.support.factories import make_id_number, make_person
 
 URL = "/_test/ds/persons"
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "\0NUL"]
@@ -26,8 +26,7 @@ def test_neutralise_every_dangerous_prefix():
 
 
 async def _staff(app, client, name="exp1", divisions=("460100",)):
-    staff = await make_staff(app, name, scopes={"division": list(divisions)})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff(name, scopes={"division": list(divisions)})
 
 
 async def test_export_is_the_filtered_scoped_result_with_text_ids_and_no_formulas(app, client):

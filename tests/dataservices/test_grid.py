@@ -9,14 +9,13 @@ import pytest
 from portal.dataservices.grid import GridScopeMissing, Scope
 from portal.validators import id_check_digit
 from tests.dataservices.support import PERSON_GRID
-from tests.support.factories import make_id_number, make_person, make_staff
+from tests.support.factories import make_id_number, make_person
 
 URL = "/_test/ds/persons"
 
 
 async def _staff(app, client, divisions=("460100",)):
-    staff = await make_staff(app, "grid1", scopes={"division": list(divisions)})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("grid1", scopes={"division": list(divisions)})
 
 
 def _names(soup) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.dataservices import grid as grid_module
 from portal.db import current_engine, is_sqlite
 from tests.dataservices.support import PERSON_GRID
-from tests.support.factories import make_id_number, make_person, make_staff
+from tests.support.factories import make_id_number, make_person
 
 URL = "/_test/ds/persons"
 
@@ -15,8 +15,7 @@ def _total(soup) -> str:
 
 
 async def _sign_in(app, client) -> None:
-    staff = await make_staff(app, "count1", scopes={"division": ["460100"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("count1", scopes={"division": ["460100"]})
 
 
 async def test_count_is_capped_and_says_so(app, client, monkeypatch):

@@ -15,7 +15,7 @@ def _row(name, ident, mobile=None, end=None):
 
 async def test_result_table_masks_id_numbers_and_phones_of_every_row(client):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     good, fixable, late = make_id_number(), make_id_number(), make_id_number()
     bad = fixable[:17] + ("1" if fixable[17] != "1" else "2")
     data = await filled(PERSON_SPEC, [

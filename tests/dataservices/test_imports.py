@@ -14,14 +14,14 @@ from portal.dataservices.tables import ImportJob, ImportLock
 from tests.dataservices import support
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.factories import make_employer, make_id_number
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _employer(client) -> dict:
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     return employer
 
 
@@ -159,8 +159,7 @@ async def test_another_owner_cannot_see_results(app, client, other_client):
     for suffix in ("", "/failed"):
         response = await other_client.get(url + suffix)
         assert response.status_code == 404 and "甲" not in response.text
-    staff = await make_staff(app, "imp1")
-    await other_client.sign_in("staff", uid=staff["id"])
+    await other_client.sign_in_staff("imp1")
     assert (await other_client.get(url)).status_code == 404
 
 

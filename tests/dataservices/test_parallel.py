@@ -166,7 +166,7 @@ async def test_refused_parts_fall_back_and_the_row_limit_is_the_same(monkeypatch
 
 async def test_upload_through_the_workers_gives_the_same_result_page(client, monkeypatch):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     data_rows, _ = _rows()
     data = await filled(PERSON_SPEC, data_rows)
     results = []

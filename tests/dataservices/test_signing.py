@@ -93,11 +93,9 @@ async def test_issued_certificate_is_a_visible_certifying_pades_signature_valid_
 
 
 async def test_staff_detail_names_the_seal(app, client):
-    from tests.support.factories import make_staff
 
     cert = await _issue()
-    staff = await make_staff(app, "sealdetail", permissions=["certificate.revoke"], scopes={"division": ["460100"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("sealdetail", permissions=["certificate.revoke"], scopes={"division": ["460100"]})
     soup = await client.page(f"/certificates/{cert['id']}")
     assert "海南省人力资源和社会保障厅（演示）" in soup.get_text()
 

@@ -4,8 +4,7 @@ from domains.employer.matters import FILING_REVIEW_PERMISSION
 from domains.employer.tables import Employer, EmployerFiling
 from domains.labor_contract.matters import REVIEW_PERMISSION as CONTRACT_REVIEW_PERMISSION
 from portal.workflow.tables import Matter
-from tests.labor_contract.support import sign_in_employer
-from tests.support.factories import make_employer, make_id_number, make_staff
+from tests.support.factories import make_employer, make_id_number
 from tests.support.files import image_bytes
 
 PNG = image_bytes("PNG")
@@ -23,8 +22,7 @@ def filing_data(**kw):
 
 
 async def sign_in_reviewer(app, client, username: str, agency: str, permission: str = FILING_REVIEW_PERMISSION) -> dict:
-    staff = await make_staff(app, username, permissions=[permission], scopes={"agency": [agency]})
-    await client.sign_in("staff", uid=staff["id"])
+    staff = await client.sign_in_staff(username, permissions=[permission], scopes={"agency": [agency]})
     return staff
 
 
@@ -37,7 +35,7 @@ async def upload_all(client, matter_id):
 
 async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(app, client, other_client):
     employer = await make_employer(filing_approved=False, name="旧名称有限公司")
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     page = await client.page("/employer/filing")
     assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "未备案"
     assert page.find(attrs={"data-testid": "filing-uscc"}).get_text() == employer["uscc"]
@@ -96,7 +94,7 @@ async def test_first_filing_reviewed_by_the_chosen_agency_opens_contract_filing(
 
 async def test_a_filing_under_review_cannot_be_changed(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     await client.post_form("/employer/filing", filing_data())
     filing = await EmployerFiling.select().first()
     await upload_all(client, filing["matter_id"])
@@ -107,7 +105,7 @@ async def test_a_filing_under_review_cannot_be_changed(client):
 
 async def test_a_change_after_approval_keeps_contract_pages_open_while_reviewed(client):
     employer = await make_employer(filing_approved=True)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     page = await client.page("/employer/filing")
     assert page.find(attrs={"data-testid": "filing-state"}).get_text(strip=True) == "审核通过"
     assert (await client.post_form("/employer/filing", filing_data(name="变更后名称有限公司"))).status_code == 303

@@ -17,7 +17,7 @@ VALID = {
 
 async def incomplete_employer(client) -> dict:
     employer = await make_employer(profile_complete=False, nature="", industry="", address="")
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     return employer
 
 
@@ -72,7 +72,7 @@ async def test_valid_completion_returns_to_the_target_and_ignores_a_posted_uscc(
 
 async def test_complete_profile_opens_pages_directly(client):
     employer = await make_employer()
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     assert (await client.get("/employer/profile")).status_code == 200
     response = await client.get("/employer/profile/complete?next=%2Femployer%2Fagents")
     assert response.headers["location"] == "/employer/agents"
@@ -82,10 +82,10 @@ async def test_persons_and_staff_cannot_open_employer_pages(client, other_client
     from tests.support.factories import make_person
 
     person = await make_person()
-    await client.sign_in("person", person_id=person["id"])
+    await client.sign_in_person(person)
     assert (await client.get("/employer/profile")).status_code == 403
     employer = await make_employer()
-    await other_client.sign_in("employer", employer_id=employer["id"], acting_role="legal_rep", acting_name="张")
+    await other_client.sign_in_employer(employer, acting_name="张")
     assert (await other_client.get("/person/me")).status_code == 403
 
 

@@ -22,9 +22,6 @@ async def agency_employer(**overrides: Any):
     return employer, employer_principal(employer)
 
 
-async def sign_in(client, employer) -> None:
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="陈法人", acting_role="legal_rep")
-
 
 async def submit_with_materials(app, principal, matter_id: int) -> dict:
     kind = LICENCE if (await engine.get_matter_for(principal, matter_id))["kind"] == LICENCE.code else FILING

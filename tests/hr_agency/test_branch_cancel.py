@@ -10,7 +10,7 @@ from portal.workflow.kinds import get_kind
 from portal.workflow.materials import upload_material
 from portal.workflow.tables import Matter
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import PDF, acceptor_and_approver, sign_in
+from tests.hr_agency.support import PDF, acceptor_and_approver
 from tests.workflow.support import employer_principal
 
 
@@ -31,12 +31,12 @@ async def _through(app, employer, matter_id: int, code: str, posts):
 
 async def test_branch_reported_and_approved(app, client):
     none = await make_agency(licence=False)
-    await sign_in(client, none["employer"])
+    await client.sign_in_employer(none["employer"], acting_name="陈法人")
     refused = await client.post_form("/hr-agency/branch", {"name": "分部", "division_code": "460106", "address": "龙华路1号",
                                                            "leader": "孙负责"})
     assert "不能报告设立分支机构" in refused.text
     a = await make_agency(division="460105")
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     bad = await client.post_form("/hr-agency/branch", {"name": "分部", "division_code": "999999"})
     assert "请从列表中选择所在地区" in bad.text and "请填写负责人" in bad.text
     matter_id = _id(await client.post_form("/hr-agency/branch", {
@@ -52,7 +52,7 @@ async def test_cancel_names_own_registration_and_ends_it(app, client, other_clie
     b = await make_agency(division="460105")
     row = await Licence.select().where(Licence.id == a["licence_id"]).first()
     await certificates.ensure_certificate(Licence, row, "http://testserver.local")
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     soup = await client.page("/hr-agency/cancel")
     assert {o["value"] for o in soup.select("#f-target option") if o["value"]} == {
         f"licence:{a['licence_id']}", f"filing:{a['filing_id']}"}
@@ -70,5 +70,5 @@ async def test_cancel_names_own_registration_and_ends_it(app, client, other_clie
     assert (await ServiceFiling.select(ServiceFiling.status).first())["status"] == "valid"
     assert (await Licence.select(Licence.status).where(Licence.id == b["licence_id"]).first())["status"] == "valid"
     status = (await client.page(f"/verify/{licence['certificate_code']}")).select_one("[data-testid=verify-status]")
-    assert "已撤销" in status.get_text()
+    assert "已注销" in status.get_text()
     assert "已注销" in (await client.page("/hr-agency/")).get_text()

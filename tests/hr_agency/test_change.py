@@ -8,7 +8,7 @@ from portal.workflow import engine
 from portal.workflow.materials import upload_material
 from portal.workflow.tables import Matter
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import PDF, acceptor_and_approver, sign_in
+from tests.hr_agency.support import PDF, acceptor_and_approver
 from tests.workflow.support import employer_principal
 
 FORM = {"legal_rep": "赵法人", "agency_type": "1", "division_code": "460105", "contact_name": "钱联系",
@@ -18,7 +18,7 @@ FORM = {"legal_rep": "赵法人", "agency_type": "1", "division_code": "460105",
 async def test_change_accepted_approved_updates_record_with_history(app, client, other_client):
     a = await make_agency(name="旧名人力资源有限公司", division="460105")
     agency = await Agency.select().where(Agency.id == a["id"]).first()
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     assert (await client.page("/hr-agency/change")).find("input", id="f-name")["value"] == "旧名人力资源有限公司"
     same = {**FORM, "name": agency["name"], "address": agency["address"]}
     response = await client.post_form("/hr-agency/change", same)
@@ -55,18 +55,18 @@ def get_label(matter) -> str:
 
 async def test_change_needs_a_licence_or_filing_and_stays_with_its_agency(app, client, other_client):
     none = await make_agency(licence=False)
-    await sign_in(client, none["employer"])
+    await client.sign_in_employer(none["employer"], acting_name="陈法人")
     response = await client.post_form("/hr-agency/change", {**FORM, "name": "改", "address": "址"})
     assert "尚无有效的行政许可或业务备案" in response.text and await Matter.count() == 0
     a = await make_agency()
     b = await make_agency()
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     response = await client.post_form("/hr-agency/change", {**FORM, "name": "甲新名", "address": "甲新址"})
     matter_id = int(response.headers["location"].split("/matters/")[1].split("?")[0])
     # A second change while one is under way is refused.
     again = await client.post_form("/hr-agency/change", {**FORM, "name": "甲再改", "address": "甲新址"})
     assert "正在办理中" in again.text
-    await sign_in(other_client, b["employer"])
+    await other_client.sign_in_employer(b["employer"], acting_name="陈法人")
     assert (await other_client.get(f"/hr-agency/change/{matter_id}/edit")).status_code == 404
     posted = await other_client.post_form(f"/hr-agency/change/{matter_id}/edit",
                                           {**FORM, "name": "乙篡改", "address": "x", "version": "1"})

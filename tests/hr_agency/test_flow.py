@@ -6,13 +6,14 @@ from __future__ import annotations
 import subprocess
 
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.core import dictionary
+from portal.core.tables import DictEntry
 from portal.workflow import engine
 from portal.workflow.tables import Matter
 from tests.hr_agency.support import (
     FORM,
     acceptor_and_approver,
     agency_employer,
-    sign_in,
     staff,
     submit_with_materials,
 )
@@ -37,7 +38,7 @@ async def _fire(client, matter_id: int, transition: str, opinion: str = ""):
 
 async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     assert "尚未申请" in (await client.page("/hr-agency/")).get_text()
     matter_id = await _apply(client, "licence", ["L01", "L02"])
     await submit_with_materials(app, agency, matter_id)
@@ -77,7 +78,7 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
 
 async def test_one_person_never_does_both_stages(app, client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "filing", ["F02"])
     submitted = await submit_with_materials(app, agency, matter_id)
     both, principal = await staff(app, "hra_both", ["hra.accept", "hra.approve"])
@@ -94,7 +95,7 @@ async def test_one_person_never_does_both_stages(app, client):
 
 async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "filing", ["F02", "F03"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
@@ -128,7 +129,7 @@ async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, cli
 
 async def test_refused_application_is_closed_and_applied_for_anew(app, client, other_client):
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "licence", ["L01"])
     # A second application of the same kind while one is under way is refused.
     response = await client.post_form("/hr-agency/apply/licence", {**FORM, "services": ["L01"]})
@@ -150,7 +151,7 @@ async def test_refused_application_is_closed_and_applied_for_anew(app, client, o
 
 async def test_bad_input_is_refused_in_chinese_and_kept(app, client):
     employer, _ = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     response = await client.post_form("/hr-agency/apply/licence",
                                       {**FORM, "contact_phone": "123", "name": "<b>保留</b>", "services": []})
     assert response.status_code == 200
@@ -158,3 +159,39 @@ async def test_bad_input_is_refused_in_chinese_and_kept(app, client):
     response = await client.post_form("/hr-agency/apply/licence", {**FORM, "services": ["F01"]})
     assert "其他服务事项请办理业务备案" in response.text
     assert await Matter.count() == 0 and await Agency.count() == 0
+
+
+async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, client, other_client):
+    # An administrator's bad dictionary edit must not turn 准予许可 into 系统繁忙: the approval is refused, named, and
+    # rolled back (matter still accepted, no licence, no number consumed).
+    employer, agency = await agency_employer()
+    await sign_in(client, employer)
+    matter_id = await _apply(client, "licence", ["L01"])
+    await submit_with_materials(app, agency, matter_id)
+    (acc, _), (apr, _) = await acceptor_and_approver(app)
+    await other_client.sign_in("staff", uid=acc["id"])
+    assert (await _fire(other_client, matter_id, "accept")).status_code == 303
+    where = (DictEntry.category == "hra_number_format") & (DictEntry.code == "licence")
+    kept = (await DictEntry.select(DictEntry.extra).where(where).first())["extra"]
+    await DictEntry.update({DictEntry.extra: '{"format": "第{seq:04d}号{year"}'}).where(where)
+    dictionary.invalidate()
+    try:
+        await other_client.sign_in("staff", uid=apr["id"])
+        response = await _fire(other_client, matter_id, "approve")
+        assert response.status_code in (200, 409), response.status_code
+        assert "配置有误" in response.text and "系统繁忙" not in response.text
+        assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"
+        assert await Licence.count() == 0
+    finally:  # reference data outlives the test's clean-up
+        await DictEntry.update({DictEntry.extra: kept}).where(where)
+        dictionary.invalidate()
+
+
+def test_number_format_problems():
+    from domains.hr_agency.numbers import format_problem
+
+    assert format_problem("（琼）人服证字〔{year}〕第{division}{seq:04d}号") is None
+    assert "未知的占位符" in format_problem("{year}{city}{seq}")
+    assert "{seq}" in format_problem("{year}{division}")
+    assert "大括号" in format_problem("第{seq:04d}号{year")
+    assert "大括号" in format_problem("{seq:zz}")

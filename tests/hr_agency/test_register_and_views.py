@@ -6,7 +6,7 @@ import pytest
 
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import sign_in, staff
+from tests.hr_agency.support import staff
 
 
 async def test_register_is_public_searchable_and_shows_nothing_personal(app, client):
@@ -51,7 +51,7 @@ async def test_cross_tenant_matrix(app, client):
     a = await make_agency(name="甲机构", division="460105", filing=True)
     b = await make_agency(name="乙机构", division="460105")
     a_urls = [f"/hr-agency/licences/{a['licence_id']}/certificate", f"/hr-agency/filings/{a['filing_id']}/certificate"]
-    await sign_in(client, b["employer"])
+    await client.sign_in_employer(b["employer"], acting_name="陈法人")
     for url in a_urls:
         assert (await client.get(url)).status_code == 404, url
     assert "甲机构" not in (await client.page("/hr-agency/")).get_text()

@@ -12,7 +12,7 @@ from domains.hr_agency.effects import today
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import AnnualReport, JobFair
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import sign_in, staff
+from tests.hr_agency.support import staff
 
 LAST = today().year - 1
 REPORT = {"year": str(LAST), "service_count": "1200", "revenue_fen": "3865000.50", "employment_helped": "300",
@@ -21,7 +21,7 @@ REPORT = {"year": str(LAST), "service_count": "1200", "revenue_fen": "3865000.50
 
 async def test_report_pass_return_after_pass_resubmit_and_publicity(app, client, other_client):
     a = await make_agency(name="年报人力资源有限公司", division="460105")
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     bad = await client.post_form("/hr-agency/annual-reports", {**REPORT, "year": str(LAST + 1), "service_count": "x"})
     assert bad.status_code == 200 and f"报告年度不能大于{LAST}" in bad.text and "服务人次应为整数" in bad.text
     assert (await client.post_form("/hr-agency/annual-reports", REPORT)).status_code == 303
@@ -67,7 +67,7 @@ async def test_report_pass_return_after_pass_resubmit_and_publicity(app, client,
 
 async def test_job_fair_reported_and_seen_by_its_division(app, client, other_client):
     a = await make_agency(name="招聘会机构", division="460105")
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     bad = await client.post_form("/hr-agency/job-fairs", {"name": "春季招聘会", "held_on": "2026-02-30"})
     assert "举办时间填写的日期不存在" in bad.text and "请填写举办地点" in bad.text and await JobFair.count() == 0
     ok = await client.post_form("/hr-agency/job-fairs", {"name": "春季招聘会", "held_on": "2026-03-15", "place": "秀英区",
@@ -80,5 +80,5 @@ async def test_job_fair_reported_and_seen_by_its_division(app, client, other_cli
     await other_client.sign_in("staff", uid=far["id"])
     assert "春季招聘会" not in (await other_client.page("/hr-agency-admin/job-fairs")).get_text()
     other = await make_agency(licence=False)
-    await sign_in(other_client, other["employer"])
+    await other_client.sign_in_employer(other["employer"], acting_name="陈法人")
     assert "春季招聘会" not in (await other_client.page("/hr-agency/job-fairs")).get_text()

@@ -8,7 +8,7 @@ from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import Licence
 from portal.core.tables import AuditLog
 from tests.hr_agency.factories import make_agency
-from tests.hr_agency.support import sign_in, staff
+from tests.hr_agency.support import staff
 
 
 async def test_staff_revoke_licence(app, client, other_client):
@@ -39,8 +39,8 @@ async def test_staff_revoke_licence(app, client, other_client):
     assert "已注销" in soup.get_text() and "机构自行停业" in soup.get_text()
     again = await client.post_form(url, {"reason": "再次", "basis": "再次"})
     assert again.status_code == 200 and "该行政许可已注销" in again.text
-    # The platform's verification page words it 已撤销 (and shows no reason).
-    assert "已撤销" in (await client.page(f"/verify/{code}")).select_one("[data-testid=verify-status]").get_text()
+    # The platform's verification page words a withdrawn licence 已注销, as the HRA manual does (and shows no reason).
+    assert "已注销" in (await client.page(f"/verify/{code}")).select_one("[data-testid=verify-status]").get_text()
     assert await AuditLog.count().where(AuditLog.action == "licence.revoke") == 1
     assert "待注销人力资源" not in (await client.page("/hr-agencies/")).get_text()
 
@@ -48,5 +48,5 @@ async def test_staff_revoke_licence(app, client, other_client):
 async def test_no_first_certificate_for_a_revoked_licence(app, client):
     a = await make_agency(division="460105")
     await Licence.update({Licence.status: "revoked"}).where(Licence.id == a["licence_id"])
-    await sign_in(client, a["employer"])
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
     assert (await client.get(f"/hr-agency/licences/{a['licence_id']}/certificate")).status_code == 404

@@ -88,14 +88,8 @@ async def completed_contract(employer: dict[str, Any], **overrides: Any) -> dict
     return await Contract.select().where(Contract.id == filed["id"]).first()
 
 
-async def sign_in_employer(client: Any, employer: dict[str, Any], acting_name: str = "张法人") -> None:
-    await client.sign_in("employer", employer_id=employer["id"], account_id=employer["id"] + 1000,
-                         acting_name=acting_name, acting_role="legal_rep")
-
 
 async def sign_in_reviewer(app: Any, client: Any, username: str = "lc_reviewer", agency: str = "460105") -> dict:
-    from tests.support.factories import make_staff
 
-    staff = await make_staff(app, username, permissions=[REVIEW_PERMISSION], scopes={"agency": [agency]})
-    await client.sign_in("staff", uid=staff["id"])
+    staff = await client.sign_in_staff(username, permissions=[REVIEW_PERMISSION], scopes={"agency": [agency]})
     return staff

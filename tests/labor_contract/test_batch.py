@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from domains.labor_contract import service
 from domains.labor_contract.tables import Contract
-from tests.labor_contract.support import cleaned, completed_contract, employer_principal, sign_in_employer
+from tests.labor_contract.support import cleaned, completed_contract, employer_principal
 from tests.support.factories import make_employer, make_id_number
 
 
@@ -42,7 +42,7 @@ def new_row(name, id_number, kind="新订", **kw):
 
 async def test_new_renew_template_is_the_guides(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     wb = await template(client, "new-renew")
     assert wb.sheetnames[0] == "填写说明"
     headers = [c.value for c in wb[wb.sheetnames[1]][1]]
@@ -61,7 +61,7 @@ async def test_new_renew_upload_with_every_kind_of_failure(client):
     await service.file_new(employer_principal(other), cleaned(id_number=busy))
     done = await completed_contract(employer, worker_name="续订甲")
     fresh, dup = make_id_number(born=date(1992, 2, 2)), make_id_number(born=date(1993, 3, 3))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     rows = [
         new_row("新订乙", fresh),                                                   # 2 ok
         new_row("续订甲", done["id_number"], kind="续订", start="2028-01-01", end="2030-12-31"),  # 3 ok
@@ -115,7 +115,7 @@ async def test_terminate_upload(client):
     employer = await make_employer()
     done = await completed_contract(employer, worker_name="马五")
     pending = await service.file_new(employer_principal(employer), cleaned(worker_name="未审"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     wb = await template(client, "terminate")
     assert [c.value for c in wb[wb.sheetnames[1]][1]] == ["姓名", "身份证号码", "终止或解除时间", "终止或解除原因", "失败原因"]
     rows = [
@@ -145,7 +145,7 @@ async def test_terminate_upload(client):
 
 async def test_not_an_excel_file_is_refused_beside_the_field(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form("/labor-contract/batch/terminate", files={"file": ("a.xlsx", b"not a zip")})
     assert response.status_code == 400
     assert "文件不是有效的Excel" in response.text and 'id="f-file-error"' in response.text

@@ -5,7 +5,6 @@ import json
 from domains.labor_contract.tables import Contract
 from portal.core.tables import AuditLog
 from portal.workflow.tables import Matter, MatterEvent, Message
-from tests.labor_contract.support import sign_in_employer
 from tests.labor_contract.test_batch import filled, new_row, template, upload
 from tests.support.factories import make_employer, make_id_number
 
@@ -14,7 +13,7 @@ ROWS = 300
 
 async def test_300_row_new_batch_lands_everything(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     ids = [make_id_number() for _ in range(ROWS)]
     rows = [new_row(f"批量{i:03d}", id_number) for i, id_number in enumerate(ids)]
     location = await upload(client, "new-renew", filled(await template(client, "new-renew"), rows))

@@ -9,7 +9,7 @@ from domains.labor_contract import service, sheets
 from domains.labor_contract.tables import Contract
 from portal.dataservices.imports import job_rows, parse_upload, validate_rows
 from portal.dataservices.tables import ImportJob
-from tests.labor_contract.support import cleaned, completed_contract, employer_principal, sign_in_employer
+from tests.labor_contract.support import cleaned, completed_contract, employer_principal
 from tests.labor_contract.test_batch import filled, new_row, template, upload
 from tests.support.factories import make_employer, make_id_number
 
@@ -74,7 +74,7 @@ async def test_300_row_new_renew_file_gives_the_per_row_reasons_with_batch_looku
             rows.append(new_row(f"测试{i}", "46010519900517001X"))  # fails the generic checks
         else:
             rows.append(new_row(f"批量{i:03d}", make_id_number()))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     data = filled(await template(client, "new-renew"), rows)
 
     async def reasons_of(row_data):
@@ -100,7 +100,7 @@ async def test_terminate_file_gives_the_per_row_reasons_with_batch_lookups(clien
     employer = await make_employer()
     done = [await completed_contract(employer, worker_name=name) for name in ("马甲", "马乙", "马丙", "马丁")]
     pending = await service.file_new(employer_principal(employer), cleaned(worker_name="未审"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     rows = [["马甲", done[0]["id_number"], "2026-01-15", "双方协商一致解除"],
             ["马九", done[1]["id_number"], "2026-01-15", "双方协商一致解除"],   # name differs
             ["马丙", done[2]["id_number"], "2024-01-01", "双方协商一致解除"],    # before the contract started
@@ -132,7 +132,7 @@ async def test_batch_termination_is_not_blocked_by_another_employers_pending_new
     await service.file_new(employer_principal(new), cleaned(id_number=done["id_number"]))
     await service.file_renew(employer_principal(old), other["id"], cleaned(start_date=date(2028, 1, 1),
                                                                            end_date=date(2030, 12, 31)))
-    await sign_in_employer(client, old)
+    await client.sign_in_employer(old)
     rows = [["马甲", done["id_number"], service.today_local().isoformat(), "双方协商一致解除"],
             ["马乙", other["id_number"], service.today_local().isoformat(), "双方协商一致解除"]]
     got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
@@ -145,7 +145,7 @@ async def test_the_guides_own_termination_reason_is_accepted(client):
     # The guide's sample row (1.8): 马五 … 2019-07-01 职工个人原因 — the reason must be in the drop-down.
     employer = await make_employer()
     done = await completed_contract(employer, worker_name="马五")
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     rows = [["马五", done["id_number"], service.today_local().isoformat(), "职工个人原因"]]
     got = await _results(await upload(client, "terminate", filled(await template(client, "terminate"), rows)))
     assert got == {}

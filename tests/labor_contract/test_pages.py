@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from domains.labor_contract.tables import Contract
-from tests.labor_contract.support import completed_contract, form_data, review, sign_in_employer
+from tests.labor_contract.support import completed_contract, form_data, review
 from tests.support.factories import make_employer, make_id_number
 
 LC_PAGES = [
@@ -19,7 +19,7 @@ LC_PAGES = [
 
 async def test_no_contract_page_before_the_first_filing_is_approved(client):
     employer = await make_employer(filing_approved=False)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     for url in LC_PAGES:
         soup = await client.page(url, status=403)
         assert "请先完成单位初次备案" in soup.get_text(), url
@@ -31,7 +31,7 @@ async def test_no_contract_page_before_the_first_filing_is_approved(client):
 
 async def test_every_contract_page_renders_for_an_approved_employer(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     for url in LC_PAGES:
         soup = await client.page(url)
         assert soup.find("nav", attrs={"aria-label": "用工备案管理"}), url
@@ -39,7 +39,7 @@ async def test_every_contract_page_renders_for_an_approved_employer(client):
 
 async def test_new_filing_saved_then_listed_as_unreviewed(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     soup = await client.page("/labor-contract/new")
     token = soup.find("input", attrs={"name": "form_token"})["value"]
     data = form_data(worker_name="测试一", form_token=token)
@@ -69,7 +69,7 @@ async def test_new_filing_saved_then_listed_as_unreviewed(client):
 
 async def test_bad_input_is_explained_beside_each_field_and_kept(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     bad = form_data(worker_name="", id_number="46010519900517001X", contract_type="1", end_date="",
                     monthly_wage="八千", pay_day="32", contract_template="model", contract_number="")
     response = await client.post_form("/labor-contract/new", bad)
@@ -97,7 +97,7 @@ async def test_unreviewed_filing_elsewhere_is_refused_beside_the_id_number(clien
     from tests.labor_contract.support import cleaned, employer_principal
 
     await service.file_new(employer_principal(other), cleaned(id_number=id_number))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form("/labor-contract/new", form_data(id_number=id_number, post="仓库保管员"))
     assert response.status_code == 200
     soup = BeautifulSoup(response.text, "html.parser")
@@ -117,7 +117,7 @@ async def test_a_refusal_of_the_whole_filing_heads_the_error_summary(client):
     employer = await make_employer()
     done = await completed_contract(employer, worker_name="续订丁")
     await Contract.update({Contract.in_roster: False}).where(Contract.id == done["id"])
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
                                       form_data(start_date="2028-01-01", end_date="2030-12-31", post="质检员"))
     assert response.status_code == 200
@@ -135,7 +135,7 @@ async def test_query_filters_and_export(client):
     from tests.labor_contract.support import cleaned, employer_principal
 
     await service.file_new(employer_principal(employer), cleaned(worker_name="未审乙"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     employed = await client.page("/labor-contract/contracts?employed=1")
     table = employed.find(attrs={"data-testid": "grid-table"}).get_text()
     assert "在职甲" in table and "未审乙" not in table
@@ -155,7 +155,7 @@ async def test_query_filters_and_export(client):
 async def test_renew_and_terminate_pages(client):
     employer = await make_employer()
     done = await completed_contract(employer, worker_name="续订丙")
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     listing = await client.page("/labor-contract/renew")
     assert listing.find("a", href=f"/labor-contract/contracts/{done['id']}/renew")
     response = await client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
@@ -180,7 +180,7 @@ async def test_modify_only_a_rejected_filing_and_void_several(client):
 
     first = await service.file_new(employer_principal(employer), cleaned(worker_name="作废丁"))
     second = await service.file_new(employer_principal(employer), cleaned(worker_name="修改戊"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     soup = await client.page(f"/labor-contract/contracts/{second['id']}/edit")
     assert "只有审核状态为审核不通过或退回补正的备案才可以修改" in soup.get_text()
     await review(second["id"], "reject", opinion="岗位填写不规范")
@@ -216,7 +216,7 @@ async def test_rejected_termination_and_renewal_are_corrected_on_their_own_forms
                                                                         contract_type="2", probation_months=0))
     await review(ended["id"], "reject", opinion="解除原因有误")
     await review(renewed["id"], "reject", opinion="期限有误")
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     form = await client.page(f"/labor-contract/contracts/{ended['id']}/edit")
     assert form.find("input", attrs={"name": "termination_date"}) and not form.find("input", attrs={"name": "worker_name"})
     response = await client.post_form(f"/labor-contract/contracts/{ended['id']}/edit",
@@ -247,7 +247,7 @@ async def test_an_approved_renewal_starting_later_can_be_terminated_now(client):
         start_date=first["end_date"] + timedelta(1), end_date=date(today.year + 5, 1, 1)))
     await review(renewal["id"])
     await Contract.update({Contract.in_roster: True}).where(Contract.id == renewal["id"])
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/labor-contract/contracts/{renewal['id']}/terminate",
                                       {"termination_date": today.isoformat(), "termination_reason": "03"})
     assert response.status_code == 303, response.text[:800]
@@ -264,7 +264,7 @@ async def test_an_approved_renewal_starting_later_can_be_terminated_now(client):
 async def test_renewal_form_refuses_a_start_inside_the_renewed_contract_beside_the_field(client):
     employer = await make_employer()
     done = await completed_contract(employer, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
                                       form_data(start_date="2024-01-01", end_date="2025-12-31"))
     assert response.status_code == 200
@@ -278,7 +278,7 @@ async def test_new_filing_for_someone_employed_elsewhere_is_saved_with_a_warning
     old = await make_employer(name="原单位有限公司")
     new = await make_employer(name="新单位有限公司")
     done = await completed_contract(old)
-    await sign_in_employer(client, new)
+    await client.sign_in_employer(new)
     response = await client.post_form("/labor-contract/new", form_data(id_number=done["id_number"]))
     assert response.status_code == 303, response.text[:800]
     confirmation = await client.page(response.headers["location"])
@@ -288,7 +288,7 @@ async def test_new_filing_for_someone_employed_elsewhere_is_saved_with_a_warning
     detail = await client.page(f"/labor-contract/contracts/{hired['id']}")
     assert detail.find(attrs={"data-testid": "lc-warning"}).get_text().startswith("此人在其他单位仍有在职的劳动合同备案")
     # The old employer still renews (or ends) the contract while the new 新订 waits for review.
-    await sign_in_employer(other_client, old)
+    await other_client.sign_in_employer(old)
     renewed = await other_client.post_form(f"/labor-contract/contracts/{done['id']}/renew",
                                            form_data(start_date="2028-01-01", end_date="2030-12-31"))
     assert renewed.status_code == 303, renewed.text[:800]
@@ -302,7 +302,7 @@ async def test_every_problem_of_a_form_in_one_answer_and_no_raw_keys(client):
     employer = await make_employer()
     busy = make_id_number(born=date(1988, 3, 1))
     await service.file_new(employer_principal(other), cleaned(id_number=busy))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     # A field error, a cross-field rule and the person rule: one answer, not three waves.
     response = await client.post_form("/labor-contract/new", form_data(
         worker_name="", id_number=busy, end_date="", monthly_wage="八千"))
@@ -325,7 +325,7 @@ async def test_every_problem_of_a_form_in_one_answer_and_no_raw_keys(client):
 
 async def test_every_contract_page_links_its_guide(client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     for url in LC_PAGES:
         soup = await client.page(url)
         link = soup.find("nav", attrs={"aria-label": "用工备案管理"}).find("a", string="办事指南")
@@ -338,7 +338,7 @@ async def test_a_filing_is_saved_as_a_draft_resumed_and_submitted(client, other_
     from portal.workflow.tables import Matter
 
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     # 保存草稿 checks nothing: half a form is kept, no filing exists yet, no rule counts it.
     half = form_data(worker_name="草稿甲", pay_day="", monthly_wage="", intent="draft")
     response = await client.post_form("/labor-contract/new", half)
@@ -355,7 +355,7 @@ async def test_a_filing_is_saved_as_a_draft_resumed_and_submitted(client, other_
     listing = await client.page("/labor-contract/new")
     assert listing.find(attrs={"data-testid": "lc-drafts"}).find("a", href=f"/labor-contract/new?draft={draft_id}")
     # Another employer cannot open it.
-    await sign_in_employer(other_client, await make_employer())
+    await other_client.sign_in_employer(await make_employer())
     await other_client.page(f"/labor-contract/new?draft={draft_id}", status=404)
     # Saving the completed form files the contract and submits the draft's own 办件.
     done = await client.post_form("/labor-contract/new", form_data(worker_name="草稿甲", draft_id=str(draft_id)))
@@ -369,7 +369,7 @@ async def test_a_filing_is_saved_as_a_draft_resumed_and_submitted(client, other_
 async def test_renewal_and_termination_drafts(client):
     employer = await make_employer()
     done = await completed_contract(employer)
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     renew_url = f"/labor-contract/contracts/{done['id']}/renew"
     saved = await client.post_form(renew_url, form_data(start_date="2028-01-01", end_date="", intent="draft"))
     page = await client.page(saved.headers["location"])
@@ -397,7 +397,7 @@ async def test_reviewer_returns_a_filing_for_correction_and_the_resubmission_res
     # The clock started long ago; the resubmission after 补正 starts it again.
     await Matter.update({Matter.clock_started_at: datetime(2020, 1, 2, tzinfo=UTC),
                          Matter.promised_deadline: date(2020, 1, 9)}).where(Matter.id == row["matter_id"])
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     detail = await client.page(f"/labor-contract/contracts/{filed['id']}")
     assert detail.find(attrs={"data-testid": "lc-review-state"}).get_text(strip=True) == "退回补正"
     assert f"补正内容：{problems}" in detail.get_text()
@@ -426,7 +426,7 @@ async def test_every_contract_list_exports_what_it_shows(client):
     await Contract.update({Contract.in_roster: False}).where(Contract.id == done["id"])
     roster = await rosters.save(employer_principal(employer), "new_roster", [done["id"]])
     pending = await service.file_new(employer_principal(employer), cleaned(worker_name="作废乙"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     pages = {
         "/labor-contract/void": "作废乙", "/labor-contract/rosters": roster["number"],
         "/labor-contract/rosters/print?state=new": "名册甲", f"/labor-contract/rosters/{roster['id']}": "名册甲",

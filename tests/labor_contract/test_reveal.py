@@ -1,7 +1,7 @@
 """查看完整号码 (X-9, SECURITY 12): masked everywhere, the whole 身份证号 only on request, scoped and audited."""
 
 from portal.core.tables import AuditLog
-from tests.labor_contract.support import cleaned, employer_principal, sign_in_employer, sign_in_reviewer
+from tests.labor_contract.support import cleaned, employer_principal, sign_in_reviewer
 from tests.support.factories import make_employer
 
 
@@ -14,7 +14,7 @@ async def test_employer_reveals_own_worker_id_and_the_view_is_audited(client):
 
     employer = await make_employer()
     filed = await service.file_new(employer_principal(employer), cleaned(worker_name="查看甲"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     detail = await client.page(f"/labor-contract/contracts/{filed['id']}")
     assert filed["id_number"] not in detail.get_text()
     form = detail.find(attrs={"data-testid": "reveal"}).find("form")
@@ -40,7 +40,7 @@ async def test_another_employer_gets_404_and_nothing(client, other_client):
 
     a, b = await make_employer(), await make_employer()
     filed = await service.file_new(employer_principal(a), cleaned(worker_name="查看乙"))
-    await sign_in_employer(other_client, b)
+    await other_client.sign_in_employer(b)
     response = await other_client.post_form(f"/reveal/lc_contract_id/{filed['id']}", htmx=True)
     assert response.status_code == 404 and filed["id_number"] not in response.text
     assert await _reveals("denied") == 1 and await _reveals() == 0
@@ -72,12 +72,10 @@ async def test_reviewer_reveals_in_the_workbench_only_inside_the_jurisdiction(ap
 
 async def test_staff_without_the_review_permission_is_refused(app, client):
     from domains.labor_contract import service
-    from tests.support.factories import make_staff
 
     employer = await make_employer(review_agency="460105")
     filed = await service.file_new(employer_principal(employer), cleaned(worker_name="查看丁"))
-    staff = await make_staff(app, "reveal_noperm", permissions=["workflow.evaluations"], scopes={"agency": ["460105"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("reveal_noperm", permissions=["workflow.evaluations"], scopes={"agency": ["460105"]})
     response = await client.post_form(f"/reveal/lc_matter_id/{filed['matter_id']}", htmx=True)
     assert response.status_code == 403 and filed["id_number"] not in response.text
 

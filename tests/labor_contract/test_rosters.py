@@ -7,7 +7,7 @@ from pathlib import Path
 from domains.labor_contract import service
 from domains.labor_contract.tables import Contract, Roster
 from portal.core.tables import AuditLog
-from tests.labor_contract.support import cleaned, employer_principal, review, sign_in_employer
+from tests.labor_contract.support import cleaned, employer_principal, review
 from tests.support.factories import make_employer
 
 
@@ -29,7 +29,7 @@ async def test_generate_save_then_print_the_new_roster(client):
     employer = await make_employer(name="海南椰风科技有限公司", review_agency="460105")
     first, second = await approved(employer, "名册甲"), await approved(employer, "名册乙")
     pending = await service.file_new(employer_principal(employer), cleaned(worker_name="未审丙"))
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
 
     pick = await client.page("/labor-contract/rosters/print?state=new")
     names = pick.find(attrs={"data-testid": "lc-roster-candidates"}).get_text()
@@ -82,7 +82,7 @@ async def test_termination_certificate_lists_each_worker(client):
     ended = await service.file_terminate(employer_principal(employer), first, {
         "termination_date": cleaned()["start_date"], "termination_reason": "02", "compensation": 1234567})
     await review(ended["id"])
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     saved = await client.post_form("/labor-contract/rosters", {"kind": "termination_certificate", "ids": [str(ended["id"])]})
     assert saved.status_code == 303
     roster = await Roster.select().first()
@@ -102,7 +102,7 @@ async def test_rosters_and_termination_certificates_carry_a_verification_code_an
     ended = await service.file_terminate(employer_principal(employer), first, {
         "termination_date": cleaned()["start_date"], "termination_reason": "12", "compensation": None})
     await review(ended["id"])
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     await client.post_form("/labor-contract/rosters", {"kind": "termination_certificate", "ids": [str(ended["id"])]})
     roster = await Roster.select().first()
     before = await client.page(f"/labor-contract/rosters/{roster['id']}")

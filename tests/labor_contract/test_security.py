@@ -10,7 +10,6 @@ from tests.labor_contract.support import (
     employer_principal,
     form_data,
     review,
-    sign_in_employer,
     sign_in_reviewer,
 )
 from tests.support.factories import make_employer
@@ -33,7 +32,7 @@ async def b_objects():
 async def test_employer_a_gets_404_for_every_object_of_employer_b(client):
     b, done, pending, ended, roster = await b_objects()
     a = await make_employer(name="甲方有限公司")
-    await sign_in_employer(client, a)
+    await client.sign_in_employer(a)
     secret = ("乙方职工", "乙方待审", done["id_number"], "乙方保密有限公司")
     gets = [
         f"/labor-contract/contracts/{done['id']}", f"/labor-contract/contracts/{pending['id']}/edit",
@@ -78,7 +77,7 @@ async def test_batch_results_of_another_employer_are_not_found(client, other_cli
     from openpyxl import load_workbook
 
     b = await make_employer()
-    await sign_in_employer(other_client, b)
+    await other_client.sign_in_employer(b)
     wb = load_workbook(io.BytesIO((await other_client.get("/labor-contract/batch/terminate/template.xlsx")).content))
     wb[wb.sheetnames[1]].append(["乙方职工", "46010519900517001X", "2026-01-01", "双方协商一致解除"])
     buffer = io.BytesIO()
@@ -86,7 +85,7 @@ async def test_batch_results_of_another_employer_are_not_found(client, other_cli
     location = (await other_client.post_form("/labor-contract/batch/terminate",
                                              files={"file": ("b.xlsx", buffer.getvalue())})).headers["location"]
     a = await make_employer()
-    await sign_in_employer(client, a)
+    await client.sign_in_employer(a)
     for url in (location, location + "/failed"):
         response = await client.get(url)
         assert response.status_code == 404 and "乙方职工" not in response.text, url
@@ -120,7 +119,7 @@ async def test_reviewer_approves_in_the_workbench_and_outsiders_get_404(app, cli
 
 async def test_payloads_in_every_text_field_render_inert(client, app, other_client):
     employer = await make_employer()
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     data = form_data(worker_name=XSS[:40], post=HX[:60], workplace=XSS, contract_number=HX[:60])
     response = await client.post_form("/labor-contract/new", data)
     assert response.status_code == 303, response.text[:400]

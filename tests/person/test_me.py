@@ -8,8 +8,8 @@ from tests.support.factories import make_person
 async def test_person_sees_only_their_own_record(client, other_client):
     a = await make_person(name="甲某某")
     b = await make_person(name="乙某某")
-    await client.sign_in("person", person_id=a["id"])
-    await other_client.sign_in("person", person_id=b["id"])
+    await client.sign_in_person(a)
+    await other_client.sign_in_person(b)
     soup = await client.page(f"/person/me?person_id={b['id']}&id={b['id']}")
     text = soup.get_text()
     from portal.validators import mask_id_number
@@ -26,6 +26,6 @@ async def test_anonymous_visitor_is_sent_to_login_and_back(client):
 
 async def test_person_page_is_not_cached(client):
     person = await make_person()
-    await client.sign_in("person", person_id=person["id"])
+    await client.sign_in_person(person)
     response = await client.get("/person/me")
     assert response.headers["cache-control"] == "no-store"

@@ -12,6 +12,7 @@ from portal import audit
 from portal.auth.principal import PUBLIC
 from portal.auth.redaction import UTCFormatter, redact
 from portal.core.tables import AuditLog
+from portal.refusal import Refused
 from tests.support.client import check_page
 from tests.support.factories import make_id_number, make_staff
 from tests.support.staff import app_with, client_for, login, make_admin
@@ -35,8 +36,7 @@ async def test_400_page(app, client):
 
 
 async def test_403_page(app, client):
-    user = await make_staff(app, "clerk", "Sunny#2026")
-    await client.sign_in("staff", uid=user["id"])
+    await client.sign_in_staff("clerk", "Sunny#2026")
     _assert_error_page(await client.get("/admin/audit"), 403, "无权访问")
 
 
@@ -61,6 +61,20 @@ async def test_500_page_hides_the_exception(app):
         response = await c.get("/_test/boom")
     _assert_error_page(response, 500, "系统繁忙")
     assert "password_hash" not in response.text
+
+
+async def test_an_uncaught_refusal_is_a_409_page_with_its_message(app):
+    # A rule refusing outside any form (e.g. a state changed under the user) must say why, not 系统繁忙.
+    broken = app_with(app)
+
+    @get("/_test/refused", name="test_refused", opt=PUBLIC)
+    async def refused() -> None:
+        raise Refused("该办件已被其他工作人员处理")
+
+    broken.register(refused)
+    async with client_for(broken) as c:
+        response = await c.get("/_test/refused")
+    _assert_error_page(response, 409, "该办件已被其他工作人员处理")
 
 
 async def test_security_events_reach_the_log_with_who_where_what(app, client, caplog):

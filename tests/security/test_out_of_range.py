@@ -35,9 +35,8 @@ async def _principals(app, client, other_client, third_client):
     employer = await make_employer()
     person = await make_person()
     await client.sign_in("staff", uid=staff["id"])
-    await other_client.sign_in("employer", employer_id=employer["id"], account_id=employer["id"] + 1000,
-                               acting_name="张法人", acting_role="legal_rep")
-    await third_client.sign_in("person", person_id=person["id"])
+    await other_client.sign_in_employer(employer)
+    await third_client.sign_in_person(person)
     return {"staff": client, "employer": other_client, "person": third_client}
 
 
@@ -59,8 +58,7 @@ async def test_every_int_path_parameter_out_of_range_is_404(app, client, other_c
 
 
 async def test_a_reached_handler_answers_404_for_a_huge_id(app, client):
-    staff = await make_staff(app, "admin9", "Admin#2026x", permissions=["admin.staff"])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("admin9", "Admin#2026x", permissions=["admin.staff"])
     for value in HUGE:
         assert (await client.get(f"/admin/staff/{value}")).status_code == 404
         assert (await client.get(f"/workbench/matters/{value}")).status_code in {403, 404}

@@ -25,10 +25,6 @@ async def insure(employer: dict[str, Any], *, base: int = 500000, start: int = 2
     return person
 
 
-async def sign_in_employer(client: Any, employer: dict[str, Any], acting_name: str = "张法人") -> None:
-    await client.sign_in("employer", employer_id=employer["id"], account_id=employer["id"] + 1000,
-                         acting_name=acting_name, acting_role="legal_rep")
-
 
 async def world() -> dict[str, Any]:
     """Employers A and B with insured staff, 2026-10 assessed (A paid), benefits and pension accounts."""

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from tests.social_insurance.support import sign_in_employer, world
-from tests.support.factories import make_person, make_staff
+from tests.social_insurance.support import world
+from tests.support.factories import make_person
 
 SECRET = ("乙方职工", "乙方保密有限公司", "乙方秘密津贴", "7,777.00")
 
 
 async def test_roster_lists_own_staff_with_filters_and_export(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page("/social-insurance/staff")
     text = page.get_text()
     assert "甲职工" in text and "甲二号" in text and not any(s in text for s in SECRET)
@@ -26,7 +26,7 @@ async def test_roster_lists_own_staff_with_filters_and_export(client):
 
 async def test_payable_by_period_with_details(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page("/social-insurance/payable?period=2026-10")
     table = page.select_one("[data-testid=payable]")
     # 甲职工 1,539.38 (test_assess by hand) + 甲二号 养老 only: 960.00 + 480.00
@@ -52,7 +52,7 @@ async def test_arrears_show_the_late_fee_to_date(client):
     from domains.social_insurance.tables import SiEmployerPeriod
 
     w = await world()  # B has not paid 2026-10
-    await sign_in_employer(client, w["b"])
+    await client.sign_in_employer(w["b"])
     summary = await SiEmployerPeriod.select().where(SiEmployerPeriod.employer == w["b"]["id"]).first()
     page = await client.page("/social-insurance/payable?period=2026-10")
     assert page.select_one("[data-testid=payable-arrears]").get_text() == f"{summary['total'] / 100:,.2f}"
@@ -63,7 +63,7 @@ async def test_arrears_show_the_late_fee_to_date(client):
 
 async def test_benefit_totals_drill_down_by_htmx_and_by_link(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page("/social-insurance/benefits/maternity?period=2026-10")
     link = page.select_one("[data-testid=benefit-totals] a")
     assert link.get_text() == "24,240.00" and link["href"] == link["hx-get"]
@@ -77,7 +77,7 @@ async def test_benefit_totals_drill_down_by_htmx_and_by_link(client):
 
 async def test_pension_accounts_only_for_own_insured_staff(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page(f"/social-insurance/pension-accounts?id_number={w['a1']['id_number']}&year=2025")
     assert "5,508.65" in page.get_text()
     assert "请输入身份证号或姓名" in (await client.page("/social-insurance/pension-accounts")).get_text()
@@ -93,7 +93,7 @@ async def test_pension_accounts_only_for_own_insured_staff(client):
 
 async def test_employer_overview(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     page = await client.page("/social-insurance/overview")
     text = page.get_text()
     assert "甲方社保有限公司" in text and "2026年10月" in text and "2,979.38" in text
@@ -104,7 +104,7 @@ async def test_employer_overview(client):
 async def test_cross_tenant_matrix(app, client):
     w = await world()
     b, b1 = w["b"], w["b1"]
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     urls = [
         "/social-insurance/", "/social-insurance/staff", "/social-insurance/staff?export=xlsx",
         "/social-insurance/staff?name=乙方", "/social-insurance/payable?period=2026-10",
@@ -131,10 +131,9 @@ async def test_cross_tenant_matrix(app, client):
             assert not any(s in response.text for s in SECRET), url
     # A person and a staff member see none of the employer pages.
     person = await make_person()
-    await client.sign_in("person", person_id=person["id"])
+    await client.sign_in_person(person)
     for url in urls[:2] + ["/social-insurance/overview"]:
         assert (await client.get(url)).status_code == 403, url
-    staff = await make_staff(app, "si_staff_x", permissions=["si.query", "si.assess"])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("si_staff_x", permissions=["si.query", "si.assess"])
     assert (await client.get("/social-insurance/staff")).status_code == 403
     assert b is not None

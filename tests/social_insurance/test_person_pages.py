@@ -11,8 +11,8 @@ from tests.support.factories import make_person
 
 async def test_person_sees_own_records(client, other_client):
     w = await world()
-    await client.sign_in("person", person_id=w["a1"]["id"])
-    await other_client.sign_in("person", person_id=w["b1"]["id"])
+    await client.sign_in_person(w["a1"])
+    await other_client.sign_in_person(w["b1"])
     mine = await client.page("/person/insurance/")
     assert "甲方社保有限公司" in mine.get_text() and "乙方保密有限公司" not in mine.get_text()
     assert len(mine.select("[data-testid=my-enrolments] tbody tr")) == 5
@@ -25,7 +25,7 @@ async def test_person_sees_own_records(client, other_client):
     theirs = await other_client.page("/person/insurance/contributions")
     assert "甲方" not in theirs.get_text() and "乙方保密有限公司" in theirs.get_text()
     nobody = await make_person()
-    await client.sign_in("person", person_id=nobody["id"])
+    await client.sign_in_person(nobody)
     for url in ("/person/insurance/", "/person/insurance/contributions", "/person/insurance/pension"):
         text = (await client.page(url)).get_text()
         assert "甲方" not in text and "乙方" not in text and "5,508.65" not in text
@@ -33,7 +33,7 @@ async def test_person_sees_own_records(client, other_client):
 
 async def test_certificate_pdf_and_verification(client, other_client):
     w = await world()
-    await client.sign_in("person", person_id=w["a1"]["id"])
+    await client.sign_in_person(w["a1"])
     await client.page("/person/insurance/certificate")
     response = await client.post_form("/person/insurance/certificate")
     assert response.status_code in (302, 303)
@@ -47,13 +47,12 @@ async def test_certificate_pdf_and_verification(client, other_client):
     assert verify.status_code == 200 and "社会保险参保证明" in verify.text
     assert w["a1"]["id_number"] not in verify.text  # masked on the public page
     # Another person cannot open the PDF.
-    await other_client.sign_in("person", person_id=w["b1"]["id"])
+    await other_client.sign_in_person(w["b1"])
     assert (await other_client.get(document)).status_code == 404
 
 
 async def test_person_pages_refuse_other_kinds(client):
     w = await world()
-    await client.sign_in("employer", employer_id=w["a"]["id"], account_id=w["a"]["id"] + 1000, acting_name="张法人",
-                         acting_role="legal_rep")
+    await client.sign_in_employer(w["a"])
     for url in ("/person/insurance/", "/person/insurance/contributions", "/person/insurance/certificate"):
         assert (await client.get(url)).status_code == 403

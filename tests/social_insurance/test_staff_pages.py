@@ -5,12 +5,11 @@ from __future__ import annotations
 from domains.social_insurance import service
 from domains.social_insurance.tables import SiContribution
 from tests.social_insurance.support import insure
-from tests.support.factories import make_employer, make_staff
+from tests.support.factories import make_employer
 
 
 async def test_assess_page_runs_and_closes_a_period(app, client):
-    staff = await make_staff(app, "hedingyuan", permissions=[service.ASSESS_PERMISSION], scopes={"division": ["460100"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("hedingyuan", permissions=[service.ASSESS_PERMISSION], scopes={"division": ["460100"]})
     haikou = await make_employer(division_code="460105")
     sanya = await make_employer(division_code="460202")
     await insure(haikou, insurances=("pension",))
@@ -31,8 +30,7 @@ async def test_assess_page_runs_and_closes_a_period(app, client):
 
 
 async def test_assess_page_explains_a_bad_period(app, client):
-    staff = await make_staff(app, "hedingyuan2", permissions=[service.ASSESS_PERMISSION])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("hedingyuan2", permissions=[service.ASSESS_PERMISSION])
     response = await client.post_form("/si-admin/assess", {"period": "2026-13", "action": "assess"})
     assert "结算期不存在，请检查年份和月份" in response.text
     response = await client.post_form("/si-admin/assess", {"period": "", "action": "assess"})
@@ -40,7 +38,6 @@ async def test_assess_page_explains_a_bad_period(app, client):
 
 
 async def test_assess_needs_the_permission(app, client):
-    staff = await make_staff(app, "chaxunyuan", permissions=[service.QUERY_PERMISSION])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("chaxunyuan", permissions=[service.QUERY_PERMISSION])
     assert (await client.get("/si-admin/assess")).status_code == 403
     assert (await client.post_form("/si-admin/assess", {"period": "2026-11"})).status_code == 403

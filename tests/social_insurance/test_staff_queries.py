@@ -9,12 +9,11 @@ from openpyxl import load_workbook
 from domains.social_insurance import service
 from domains.social_insurance.tables import SiContribution, SiEmployerPeriod
 from tests.social_insurance.support import world
-from tests.support.factories import make_id_number, make_staff, make_uscc
+from tests.support.factories import make_id_number, make_uscc
 
 
 async def sign_in_staff(app, client, name, division="460100", permissions=(service.QUERY_PERMISSION,)):
-    staff = await make_staff(app, name, permissions=list(permissions), scopes={"division": [division]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff(name, permissions=list(permissions), scopes={"division": [division]})
 
 
 async def test_person_query_by_id_or_name_within_the_division(app, client):

@@ -67,7 +67,8 @@ def check_page(html: str, url: str = "") -> BeautifulSoup:
 
 
 class PortalClient(httpx.AsyncClient):
-    """Adds `page()` (GET and check), `post_form()` (with CSRF) and `sign_in()` (a session of any kind).
+    """Adds `page()` (GET and check), `post_form()` (with CSRF), `sign_in()` (a session of any kind) and
+    `sign_in_employer()` / `sign_in_person()` / `sign_in_staff()` (the usual sessions).
 
     Redirects are not followed: tests assert where a form sends the user.
     """
@@ -113,3 +114,24 @@ class PortalClient(httpx.AsyncClient):
         payload = {"kind": kind, "auth_at": time.time(), **data}
         await DatabaseStore().set(session_id, json.dumps(payload).encode(), expires_in=1800)
         self.cookies.set("portal_session", session_id, domain="testserver.local")
+
+    # The one set of sign-in helpers every test uses (a real login through the form: tests.support.staff.login).
+
+    async def sign_in_employer(
+        self, employer: dict[str, Any], *, acting_name: str = "张法人", acting_role: str = "legal_rep", **data: Any
+    ) -> None:
+        """An employer session as the network leaves it: the legal representative unless told otherwise."""
+        data.setdefault("account_id", employer["id"] + 1000)
+        await self.sign_in("employer", employer_id=employer["id"], acting_name=acting_name, acting_role=acting_role,
+                           **data)
+
+    async def sign_in_person(self, person: dict[str, Any], **data: Any) -> None:
+        await self.sign_in("person", person_id=person["id"], **data)
+
+    async def sign_in_staff(self, username: str = "reviewer1", *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """A new staff user (tests.support.factories.make_staff's arguments) and a session for them."""
+        from tests.support.factories import make_staff
+
+        staff = await make_staff(self.app, username, *args, **kwargs)
+        await self.sign_in("staff", uid=staff["id"])
+        return staff

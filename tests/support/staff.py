@@ -32,6 +32,13 @@ async def make_admin(app: Any, username: str = "admin1", password: str = "Admin#
     return await make_staff(app, username, password, permissions=ADMIN_PERMISSIONS, display_name="管理员", **kw)
 
 
+async def sign_in_admin(client: PortalClient, **kw: Any) -> dict[str, Any]:
+    """An administrator (make_admin's arguments) and a session for them."""
+    admin = await make_admin(client.app, **kw)
+    await client.sign_in("staff", uid=admin["id"])
+    return admin
+
+
 def without_tokens(html: str) -> str:
     """The page with CSRF tokens blanked, to compare two responses for equality."""
     html = re.sub(r'name="_csrf_token" value="[^"]*"', 'name="_csrf_token" value=""', html)

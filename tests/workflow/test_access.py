@@ -9,7 +9,7 @@ from portal.workflow import engine
 from portal.workflow.kinds import register_kind, review_flow, unregister_kind
 from portal.workflow.materials import upload_material
 from portal.workflow.tables import Matter
-from tests.support.factories import make_person, make_staff
+from tests.support.factories import make_person
 from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal
 
@@ -39,7 +39,7 @@ async def test_other_employer_gets_404_everywhere(app, client):
     _, applicant = await employer_with_principal()
     other, _ = await employer_with_principal()
     matter, material = await _matter_with_material(app, applicant)
-    await client.sign_in("employer", employer_id=other["id"], acting_name="李法人", acting_role="legal_rep")
+    await client.sign_in_employer(other, acting_name="李法人")
     urls = _urls(matter["id"], material["id"])
     for url in urls["get"]:
         response = await client.get(url)
@@ -64,10 +64,10 @@ async def test_other_person_gets_404(app, client):
     try:
         owner = Principal(kind="person", account_id=1, display_name=person["name"], person_id=person["id"])
         matter = await engine.create_matter(owner, kind, payload={}, title="个人申请", submit=True)
-        await client.sign_in("person", person_id=other["id"])
+        await client.sign_in_person(other)
         assert (await client.get(f"/matters/{matter['id']}")).status_code == 404
         assert matter["number"] not in (await client.page("/matters")).get_text()
-        await client.sign_in("person", person_id=person["id"])
+        await client.sign_in_person(person)
         assert matter["number"] in (await client.page("/matters")).get_text()
     finally:
         unregister_kind("t_person")
@@ -77,8 +77,7 @@ async def test_other_person_gets_404(app, client):
 async def test_staff_outside_jurisdiction_or_kind_gets_404(app, client, division, permissions):
     _, applicant = await employer_with_principal(division_code="460105")
     matter, material = await _matter_with_material(app, applicant)
-    staff = await make_staff(app, "far", permissions=permissions, scopes={"division": [division]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("far", permissions=permissions, scopes={"division": [division]})
     urls = _urls(matter["id"], material["id"])
     for url in urls["staff_get"]:
         assert (await client.get(url)).status_code == 404, url
@@ -94,7 +93,7 @@ async def test_staff_outside_jurisdiction_or_kind_gets_404(app, client, division
 async def test_staff_cannot_use_applicant_pages_and_applicant_cannot_use_workbench(app, client):
     employer, applicant = await employer_with_principal()
     matter, _ = await _matter_with_material(app, applicant)
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     assert (await client.get(f"/workbench/matters/{matter['id']}")).status_code == 403
     response = await client.post_form(f"/workbench/matters/{matter['id']}/fire", {"transition": "approve", "version": "2"})
     assert response.status_code == 403
@@ -102,6 +101,5 @@ async def test_staff_cannot_use_applicant_pages_and_applicant_cannot_use_workben
     response = await client.post_form(f"/matters/{matter['id']}/fire", {"transition": "approve", "version": "2"})
     assert "只能由申请人办理" not in response.text and "没有" in response.text
     assert (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"] == "submitted"
-    staff = await make_staff(app, "rev", permissions=["test.review"])
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("rev", permissions=["test.review"])
     assert (await client.get(f"/matters/{matter['id']}")).status_code == 403

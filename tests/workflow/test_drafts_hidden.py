@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from portal.workflow import engine
 from portal.workflow.materials import upload_material
-from tests.support.factories import make_staff
 from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal
 
@@ -19,8 +18,7 @@ async def _draft_with_material(app, applicant, secret="草稿机密"):
 
 
 async def _reviewer(app, client):
-    staff = await make_staff(app, "drafts", permissions=["test.review"], scopes={"division": ["460000"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("drafts", permissions=["test.review"], scopes={"division": ["460000"]})
 
 
 async def test_a_draft_and_its_material_are_404_for_staff_in_jurisdiction(app, client):

@@ -15,14 +15,10 @@ from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal
 
 
-async def _sign_in(client, employer):
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
-
-
 async def test_applicant_confirms_many_drafts_at_once(app, client):
     employer, applicant = await employer_with_principal()
     drafts = [await engine.create_matter(applicant, "t_confirm", payload={"n": i}, title=f"增员{i}") for i in range(3)]
-    await _sign_in(client, employer)
+    await client.sign_in_employer(employer)
     soup = await client.page("/matters?kind=t_confirm")
     boxes = [b["value"] for b in soup.find_all("input", attrs={"name": "matter"})]
     assert len(boxes) == 3
@@ -45,7 +41,7 @@ async def test_withdraw_before_acceptance_only(app, client):
     from tests.workflow.support import staff_principal
 
     await engine.fire(staff_principal(acceptor["id"], ["test.accept"]), second["id"], "accept", expected_version=2)
-    await _sign_in(client, employer)
+    await client.sign_in_employer(employer)
     soup = await client.page(f"/matters/{first['id']}")
     assert soup.find("button", attrs={"value": "withdraw"})
     response = await client.post_form(f"/matters/{first['id']}/fire", {"transition": "withdraw", "version": "2"})
@@ -61,8 +57,7 @@ async def test_withdraw_before_acceptance_only(app, client):
 async def test_decision_then_appeal_then_appeal_decision(app, client, other_client):
     employer, applicant = await employer_with_principal()
     matter = await engine.create_matter(applicant, "t_appeal", payload={}, title="信用等级申报", submit=True)
-    decider = await make_staff(app, "dec", permissions=["test.decide", "test.appeal"])
-    await other_client.sign_in("staff", uid=decider["id"])
+    await other_client.sign_in_staff("dec", permissions=["test.decide", "test.appeal"])
     modal = await other_client.page(f"/workbench/matters/{matter['id']}", htmx=True)
     assert modal.find("select", attrs={"name": "grade"})
     url = f"/workbench/matters/{matter['id']}/fire"
@@ -70,7 +65,7 @@ async def test_decision_then_appeal_then_appeal_decision(app, client, other_clie
     assert "请从列表中选择评定等级" in response.text
     response = await other_client.post_form(url, {"transition": "decide", "version": "2", "grade": "B"}, htmx=True)
     assert "已评定" in response.text
-    await _sign_in(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/matters/{matter['id']}/fire", {"transition": "appeal", "version": "3"})
     assert "请填写申诉理由" in response.text
     await client.post_form(f"/matters/{matter['id']}/fire",
@@ -79,8 +74,7 @@ async def test_decision_then_appeal_then_appeal_decision(app, client, other_clie
     response = await other_client.post_form(
         url, {"transition": "change", "version": "4", "grade": "A", "opinion": "核实无欠薪"}, htmx=True)
     assert "同一人员不能办理两个环节" in response.text
-    appeal_staff = await make_staff(app, "app", permissions=["test.appeal"])
-    await other_client.sign_in("staff", uid=appeal_staff["id"])
+    await other_client.sign_in_staff("app", permissions=["test.appeal"])
     await other_client.post_form(url, {"transition": "change", "version": "4", "grade": "A", "opinion": "核实无欠薪"},
                                  htmx=True)
     row = await engine.get_matter_for(applicant, matter["id"])
@@ -92,7 +86,7 @@ async def test_decision_then_appeal_then_appeal_decision(app, client, other_clie
 async def test_receipt_pdf_of_a_submitted_matter(app, client):
     employer, applicant = await employer_with_principal(name="海南回执测试有限公司")
     matter = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
-    await _sign_in(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.get(f"/matters/{matter['id']}/receipt.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     text = await asyncio.to_thread(
@@ -129,7 +123,7 @@ async def test_materials_are_replaceable_only_while_editable(app, client):
     assert stored.name == current[0]["sha256"] and stored.read_bytes() == pdf_bytes("new")
     assert "static" not in stored.parts
     await engine.fire(applicant, matter["id"], "submit", expected_version=1)
-    await _sign_in(client, employer)
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "licence"},
                                       files={"file": ("再换.pdf", pdf_bytes("again"), "application/pdf")})
     assert "不能修改材料" in response.text

@@ -6,7 +6,6 @@ import re
 
 from portal.workflow import engine
 from portal.workflow.tables import Material, Matter, Message
-from tests.support.factories import make_staff
 from tests.support.files import pdf_bytes
 from tests.workflow.support import employer_with_principal, staff_principal
 
@@ -14,15 +13,14 @@ PDF = pdf_bytes("营业执照")
 
 
 async def _staff(app, client, username, permissions, division="460000"):
-    row = await make_staff(app, username, permissions=permissions, scopes={"division": [division]})
-    await client.sign_in("staff", uid=row["id"])
+    row = await client.sign_in_staff(username, permissions=permissions, scopes={"division": [division]})
     return staff_principal(row["id"], permissions, division)
 
 
 async def test_applicant_draft_upload_submit_confirmation_and_messages(app, client):
     employer, applicant = await employer_with_principal(name="海南椰风有限公司")
     draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     url = f"/matters/{draft['id']}"
     soup = await client.page(url)
     assert draft["number"] in soup.get_text() and "草稿" in soup.get_text()
@@ -65,7 +63,7 @@ async def test_my_matters_filters_and_progress_by_number(app, client):
     b = await engine.create_matter(applicant, "t_confirm", payload={}, title="增员二")
     _, other = await employer_with_principal()
     c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
-    await client.sign_in("employer", employer_id=employer["id"])
+    await client.sign_in_employer(employer)
     text = (await client.page("/matters")).get_text()
     assert a["number"] in text and b["number"] in text and c["number"] not in text
     text = (await client.page("/matters?kind=t_confirm")).get_text()
@@ -90,7 +88,7 @@ async def test_my_matters_export_every_page_with_the_filters(app, client):
     b = await engine.create_matter(applicant, "t_confirm", payload={}, title="增员二")
     _, other = await employer_with_principal()
     c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
-    await client.sign_in("employer", employer_id=employer["id"])
+    await client.sign_in_employer(employer)
     link = (await client.page("/matters?kind=t_licence")).find("a", attrs={"data-testid": "list-export"})
     assert "kind=t_licence" in link["href"] and "export=xlsx" in link["href"]
     response = await client.get(link["href"])
@@ -148,7 +146,7 @@ async def test_batch_approve_by_multi_select(app, client):
 async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, other_client):
     employer, applicant = await employer_with_principal()
     m = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
-    await client.sign_in("employer", employer_id=employer["id"])
+    await client.sign_in_employer(employer)
     response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "5"})
     assert "办件办结后才能评价" in response.text
     await engine.fire(applicant, m["id"], "withdraw", expected_version=2)
@@ -251,7 +249,7 @@ async def test_materials_are_opened_not_sniffed_and_names_cleaned(app, client):
 
     employer, applicant = await employer_with_principal(name="海南材料检查有限公司")
     draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
-    await client.sign_in("employer", employer_id=employer["id"], acting_name="张法人", acting_role="legal_rep")
+    await client.sign_in_employer(employer)
     url = f"/matters/{draft['id']}/materials"
     refused = {
         b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n": "文件不是有效的PDF",

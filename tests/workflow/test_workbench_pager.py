@@ -14,7 +14,6 @@ from portal.workflow import creation, workbench
 from portal.workflow.deadlines import local_date
 from portal.workflow.tables import Matter
 from portal.workflow.workbench import queue_page, row_cursor
-from tests.support.factories import make_staff
 from tests.workflow.support import employer_with_principal, staff_principal
 
 BLANK = {"kind": "", "state": "", "flag": "", "q": ""}
@@ -74,8 +73,7 @@ def test_cursor_round_trip_and_malformed_values():
 
 
 async def _reviewer_client(app, client, username):
-    row = await make_staff(app, username, permissions=STAFF, scopes={"division": ["460105"]})
-    await client.sign_in("staff", uid=row["id"])
+    await client.sign_in_staff(username, permissions=STAFF, scopes={"division": ["460105"]})
 
 
 def _link(soup, rel):

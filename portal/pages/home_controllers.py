@@ -9,7 +9,6 @@ from litestar.params import FromPath
 
 from portal import privacy
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.core import admin_controllers
 from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
 from portal.webutil import safe_next
 
@@ -72,4 +71,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, healthz, reveal_value, *admin_controllers.ROUTES]
+ROUTES = [home, toggle_elder_mode, healthz, reveal_value]

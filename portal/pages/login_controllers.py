@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 from portal import audit
 from portal.auth import login as rules
 from portal.auth.principal import PUBLIC, staff_guard
+from portal.auth.sessions import rotate_csrf, start_session
 from portal.auth.staff import change_own_password
 from portal.auth.tables import StaffUser
 from portal.db import write_transaction
@@ -32,17 +33,6 @@ BAD_LOGIN = "用户名或密码错误"
 LOCKED = "登录失败次数过多，账户已锁定，请15分钟后再试"
 # Pages a staff member who must change the password may still reach.
 PASSWORD_CHANGE_PATH = "/account/password"  # noqa: S105 (a URL, not a secret)
-
-
-def start_session(request: Request, data: dict) -> None:
-    """Replace the session: new id (ROTATE), new CSRF token, login time for the absolute timeout."""
-    from portal.auth.sessions import ROTATE_KEY
-
-    request.scope["session"] = {**data, "auth_at": time.time(), ROTATE_KEY: True}
-
-
-def rotate_csrf(response: Response, request: Request) -> None:
-    response.delete_cookie("csrftoken", path="/")
 
 
 def _settings(request: Request):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from portal import audit
-from portal.core.dictionary_admin import is_unique_violation
+from portal.admin.dictionary_admin import is_unique_violation
 from portal.core.tables import Holiday
 from portal.db import write_transaction
 from portal.forms import ChoiceField, DateField, Form, TextField
+from portal.workflow.views import forget_calendar
 
 KINDS = (("0", "放假"), ("1", "调休上班"))
 WEEKDAYS = "一二三四五六日"
@@ -60,15 +60,6 @@ async def validate(form: Form) -> bool:
     return not form.errors
 
 
-# Readers that cache the calendar (the workbench's deadline flags) register here to be told of edits.
-CHANGE_LISTENERS: list[Callable[[], None]] = []
-
-
-def _changed() -> None:
-    for listener in CHANGE_LISTENERS:
-        listener()
-
-
 async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
     """False when the day was taken meanwhile (the unique constraint on day decides)."""
     row = Holiday(day=cleaned["day"], is_workday=cleaned["is_workday"], name=cleaned["name"])
@@ -84,7 +75,7 @@ async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
         if is_unique_violation(exc):
             return False
         raise
-    _changed()
+    forget_calendar()  # the workbench's deadline flags cache the calendar
     return True
 
 
@@ -98,5 +89,5 @@ async def remove(holiday_id: int, actor: Any, ip: str) -> dict[str, Any] | None:
             category="admin", action="holiday_remove", actor=actor, ip=ip, object_type="holiday",
             object_id=row["day"].isoformat(), detail={"is_workday": row["is_workday"], "name": row["name"]},
         )
-    _changed()
+    forget_calendar()  # the workbench's deadline flags cache the calendar
     return row

@@ -11,9 +11,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from portal.admin import dictionary_admin as dicts
+from portal.admin import holidays
 from portal.auth.principal import staff_guard
-from portal.core import dictionary_admin as dicts
-from portal.core import holidays
 from portal.forms import Form
 from portal.web import NavItem, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next

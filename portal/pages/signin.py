@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, Response
 
 from portal import audit
-from portal.auth.controllers import rotate_csrf, start_session
 from portal.auth.principal import profile_completion_url
+from portal.auth.sessions import rotate_csrf, start_session
 from portal.web import client_ip, redirect
 
 HOLD_TTL_S = 600
