@@ -13,9 +13,9 @@ from portal.dataservices.export import grid_response
 from portal.dataservices.grid import Scope
 from portal.forms import Form
 from portal.refusal import Refused
+from portal.web import client_ip, redirect
 from portal.workflow.deadlines import local_date
 from portal.workflow.views import form_id
-from portal.web import client_ip, redirect
 
 
 @get("/", name="wi_home")

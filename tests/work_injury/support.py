@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.social_insurance.support import insure, sign_in_employer
+from tests.social_insurance.support import insure
 from tests.support.factories import make_employer, make_person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -62,7 +62,7 @@ def report_data(*persons: dict[str, str], op: str = "save", **accident_overrides
 
 async def save(client: Any, employer: dict, *id_numbers: str, **accident_overrides: str) -> int:
     """Sign in as the employer and save a report with these persons; the new accident id."""
-    await sign_in_employer(client, employer)
+    await client.sign_in_employer(employer)
     rows = [person_row(str(n), i) for n, i in enumerate(id_numbers)]
     response = await client.post_form("/work-injury/report", report_data(*rows, **accident_overrides))
     assert response.status_code in (302, 303), response.text[:2000]

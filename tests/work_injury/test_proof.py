@@ -9,8 +9,7 @@ from domains.social_insurance import service as insurance
 from domains.work_injury import matters
 from portal.db import write_transaction
 from tests.dataservices.test_documents import pdf_text
-from tests.social_insurance.support import assessor, sign_in_employer
-from tests.support.factories import make_staff
+from tests.social_insurance.support import assessor
 from tests.work_injury.support import save, world
 
 
@@ -50,14 +49,14 @@ async def test_employer_preview_pdf_and_verify(client, other_client):
 
 async def test_who_may_see_whom(client, app):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     cases = [  # (posted, field, message) for the employer A
         ({"id_number": w["b1"]["id_number"], "name": "乙一"}, "id_number", "该人员未在甲方工伤测试有限公司参加工伤保险"),
         ({"id_number": w["a1"]["id_number"], "name": "别人"}, "id_number", "身份证号与姓名不一致"),
         ({"id_number": w["none"]["id_number"], "name": "甲无"}, "id_number", "未在甲方工伤测试有限公司参加工伤保险"),
         ({"id_number": "123", "name": "甲一"}, "id_number", "身份证号"),
     ]
-    for posted, field, message in cases:
+    for posted, _field, message in cases:
         for url in ("/work-injury/proof", "/work-injury/proof/pdf"):
             response = await client.post_form(url, posted)
             assert response.status_code == 200 and message in response.text, (url, posted)
@@ -77,8 +76,7 @@ async def test_who_may_see_whom(client, app):
                                                                  "employer_id": str(w["b"]["id"])})
     assert "乙方工伤保密有限公司" not in other.text.split("</form>")[-1]
     # staff with wi.query: employers in their division only
-    staff = await make_staff(app, "gongshang_q", permissions=[matters.QUERY], scopes={"division": ["460100"]})
-    await client.sign_in("staff", uid=staff["id"])
+    await client.sign_in_staff("gongshang_q", permissions=[matters.QUERY], scopes={"division": ["460100"]})
     ok = await client.post_form("/wi-admin/proof", {"id_number": w["a1"]["id_number"], "name": "甲一",
                                                    "employer_id": str(w["a"]["id"])})
     assert "参保期" in ok.text
@@ -89,6 +87,5 @@ async def test_who_may_see_whom(client, app):
                                                         "employer_id": str(w["a"]["id"])})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # staff without wi.query
-    plain = await make_staff(app, "gongshang_r", permissions=[matters.REVIEW])
-    await client.sign_in("staff", uid=plain["id"])
+    await client.sign_in_staff("gongshang_r", permissions=[matters.REVIEW])
     assert (await client.get("/wi-admin/proof")).status_code == 403

@@ -8,8 +8,7 @@ import pytest
 from domains.work_injury import matters
 from domains.work_injury.tables import WiAccident, WiInjured
 from portal.workflow.tables import Matter
-from tests.social_insurance.support import sign_in_employer
-from tests.support.factories import make_id_number, make_staff
+from tests.support.factories import make_id_number
 from tests.work_injury.support import person_row, report_data, save, world, yesterday_text
 
 
@@ -31,7 +30,7 @@ async def _post(client, data, url="/work-injury/report"):
 
 async def test_new_report_page(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     soup = await client.page("/work-injury/report")
     assert soup.select_one("#f-occurred_at")["type"] == "datetime-local"
     assert len(soup.select("[data-testid=wi-person]")) == 1
@@ -66,7 +65,7 @@ BAD_FIELDS = [
 @pytest.mark.parametrize(("name", "value", "message"), BAD_FIELDS)
 async def test_bad_field_kept_and_explained(client, name, value, message):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     data = report_data(person_row("0", w["a1"]["id_number"]))
     data[name] = value
     soup = await _post(client, data)
@@ -85,7 +84,7 @@ async def test_bad_field_kept_and_explained(client, name, value, message):
 # The rules of the issue: each refused with its reason beside the field, nothing saved.
 async def test_rules_refused_with_reasons(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     cases = [
         ([person_row("0", w["a1"]["id_number"])], {"occurred_at": "2099-01-01T08:00"},
          "occurred_at", "事故发生时间不能晚于当前时间"),
@@ -114,7 +113,7 @@ async def test_rules_refused_with_reasons(client):
 
 async def test_rows_without_js_and_with_htmx(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     data = report_data(person_row("0", w["a1"]["id_number"], body_part="左手"), op="add")
     soup = await _post(client, data)
     rows = soup.select("[data-testid=wi-person]")
@@ -169,8 +168,7 @@ async def test_save_two_persons_then_edit_confirm_review(client, other_client, a
     assert "不能删除" in refused.text and (await Matter.select().where(Matter.id == row["matter_id"]).first())[
         "state"] == "submitted"
     # the reviewer of the division returns it with an opinion; the employer sees both
-    reviewer = await make_staff(app, "gongshang1", permissions=[matters.REVIEW], scopes={"division": ["460100"]})
-    await other_client.sign_in("staff", uid=reviewer["id"])
+    await other_client.sign_in_staff("gongshang1", permissions=[matters.REVIEW], scopes={"division": ["460100"]})
     queue = await other_client.page("/wi-admin/")
     assert "甲方工伤测试有限公司" in queue.get_text()
     response = await other_client.post_form(f"/workbench/matters/{row['matter_id']}/fire", {
@@ -216,7 +214,7 @@ async def test_confirm_many_and_delete(client):
 
 async def test_double_post_saves_once(client):
     w = await world()
-    await sign_in_employer(client, w["a"])
+    await client.sign_in_employer(w["a"])
     form = await client.page("/work-injury/report")
     data = report_data(person_row("0", w["a1"]["id_number"]))
     data["form_id"] = form.select_one("[name=form_id]")["value"]

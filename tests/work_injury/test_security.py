@@ -6,8 +6,6 @@ from __future__ import annotations
 from domains.work_injury import matters
 from domains.work_injury.tables import WiAccident
 from portal.workflow.tables import Matter
-from tests.social_insurance.support import sign_in_employer
-from tests.support.factories import make_staff
 from tests.work_injury.support import person_row, report_data, save, world
 
 SECRET = ("甲方工伤测试有限公司", "一号车间冲压线", "甲一")
@@ -41,7 +39,7 @@ async def test_cross_tenant_matrix(app, client, other_client):
     row = await WiAccident.select().where(WiAccident.id == accident_id).first()
     before = await Matter.select().where(Matter.id == row["matter_id"]).first()
     # employer B: A's objects are 404, B's own pages show nothing of A
-    await sign_in_employer(other_client, w["b"])
+    await other_client.sign_in_employer(w["b"])
     for method, url in _object_urls(accident_id, row["matter_id"]):
         response = await _call(other_client, method, url, report_data(person_row("0", w["b1"]["id_number"])))
         assert response.status_code == 404, (method, url, response.status_code)
@@ -59,27 +57,23 @@ async def test_cross_tenant_matrix(app, client, other_client):
     await other_client.sign_in("person", person_id=w["a1"]["id"])
     for method, url in EMPLOYER_URLS + STAFF_URLS + _object_urls(accident_id, row["matter_id"]):
         assert (await _call(other_client, method, url)).status_code == 403, (method, url)
-    staff = await make_staff(app, "wi_all", permissions=[matters.REVIEW, matters.QUERY])
-    await other_client.sign_in("staff", uid=staff["id"])
+    await other_client.sign_in_staff("wi_all", permissions=[matters.REVIEW, matters.QUERY])
     for method, url in EMPLOYER_URLS + PERSON_URLS + _object_urls(accident_id, row["matter_id"]):
         assert (await _call(other_client, method, url)).status_code == 403, (method, url)
-    await sign_in_employer(other_client, w["b"])
+    await other_client.sign_in_employer(w["b"])
     for method, url in STAFF_URLS + PERSON_URLS:
         assert (await _call(other_client, method, url)).status_code == 403, (method, url)
     # staff without the permission: 403; outside the division: the queue is empty and the matter 404
-    nobody = await make_staff(app, "wi_none", permissions=["si.query"])
-    await other_client.sign_in("staff", uid=nobody["id"])
+    await other_client.sign_in_staff("wi_none", permissions=["si.query"])
     for method, url in STAFF_URLS:
         assert (await _call(other_client, method, url)).status_code == 403, (method, url)
     await client.post_form("/work-injury/reports/confirm", {"pick": [str(accident_id)]})
-    sanya = await make_staff(app, "wi_sanya", permissions=[matters.REVIEW, matters.QUERY], scopes={"division": ["460200"]})
-    await other_client.sign_in("staff", uid=sanya["id"])
+    await other_client.sign_in_staff("wi_sanya", permissions=[matters.REVIEW, matters.QUERY], scopes={"division": ["460200"]})
     for url in ("/wi-admin/", "/wi-admin/?export=xlsx"):
         response = await other_client.get(url)
         assert response.status_code == 200 and not any(s in response.text for s in SECRET[:2])
     assert (await other_client.get(f"/workbench/matters/{row['matter_id']}")).status_code == 404
-    haikou = await make_staff(app, "wi_haikou", permissions=[matters.REVIEW], scopes={"division": ["460100"]})
-    await other_client.sign_in("staff", uid=haikou["id"])
+    await other_client.sign_in_staff("wi_haikou", permissions=[matters.REVIEW], scopes={"division": ["460100"]})
     assert "甲方工伤测试有限公司" in (await other_client.get("/wi-admin/")).text
     assert (await other_client.get(f"/workbench/matters/{row['matter_id']}")).status_code == 200
     # nobody signed in: sent to log in
@@ -102,7 +96,6 @@ async def test_xss_is_escaped(client, app):
         assert "&lt;script&gt;" in response.text, url
     row = await WiAccident.select().where(WiAccident.id == accident_id).first()
     await client.post_form("/work-injury/reports/confirm", {"pick": [str(accident_id)]})
-    reviewer = await make_staff(app, "wi_xss", permissions=[matters.REVIEW])
-    await client.sign_in("staff", uid=reviewer["id"])
+    await client.sign_in_staff("wi_xss", permissions=[matters.REVIEW])
     modal = await client.get(f"/workbench/matters/{row['matter_id']}")
     assert payload not in modal.text and "&lt;script&gt;" in modal.text
