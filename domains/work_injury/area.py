@@ -3,7 +3,7 @@ person's own 工伤保险单位证明."""
 
 from __future__ import annotations
 
-from domains.work_injury import controllers, matters, person_controllers, proof, staff_controllers
+from domains.work_injury import controllers, matters, proof, staff_controllers
 from portal.areas import Area
 from portal.auth.principal import employer_guard, person_guard, staff_guard
 from portal.web import NavItem
@@ -48,7 +48,7 @@ WI_STAFF = Area(
 WI_PERSON = Area(
     name="wi_person",
     path="/person/work-injury",
-    handlers=person_controllers.ROUTES,
+    handlers=proof.routes("wi_person_proof"),  # the person's own: service.find_subject checks it is them
     guards=[person_guard],
     title="我的工伤保险",
     home="wi_person_proof",

@@ -172,22 +172,7 @@ async def delete_submit(request: Request, accident_id: FromPath[int]) -> Respons
     return redirect(request, request.app.route_reverse("wi_confirm") + "?deleted=1")
 
 
-# ---- WI-3 工伤保险单位证明 ---------------------------------------------------------------------------------------
-
-@get("/proof", name="wi_proof")
-async def proof_form(request: Request) -> Response:
-    return await proof.form_page(request, "wi_proof_preview", "wi_proof_pdf")
-
-
-@post("/proof", name="wi_proof_preview")
-async def proof_preview(request: Request) -> Response:
-    return await proof.preview(request, "wi_proof_preview", "wi_proof_pdf")
-
-
-@post("/proof/pdf", name="wi_proof_pdf")
-async def proof_pdf(request: Request) -> Response:
-    return await proof.pdf(request, "wi_proof_preview", "wi_proof_pdf")
-
+# ---- WI-3 工伤保险单位证明 (proof.py) ---------------------------------------------------------------------------
 
 ROUTES = [home, report_new, report_save, report_edit, report_update, edit_by_matter, confirm_list, confirm_submit,
-          detail, delete_page, delete_submit, proof_form, proof_preview, proof_pdf]
+          detail, delete_page, delete_submit, *proof.routes("wi_proof")]

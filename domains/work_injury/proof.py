@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request, Response, get, post
 
 from domains.work_injury import forms, service
 from domains.work_injury.pages import page
@@ -96,3 +96,23 @@ async def pdf(request: Request, preview_route: str, pdf_route: str) -> Response:
         response.status_code = 200  # a POST handler's default would be 201
         return response
     return redirect(request, request.app.route_reverse("document_download", token=cert["document_token"]))
+
+
+def routes(name: str, guards: list | None = None) -> list:
+    """The three handlers of one area: GET `/proof` (`name`), POST `/proof` (`name`_preview: 生成报表) and
+    POST `/proof/pdf` (`name`_pdf)."""
+    preview_route, pdf_route = f"{name}_preview", f"{name}_pdf"
+
+    @get("/proof", name=name, guards=guards)
+    async def proof_form(request: Request) -> Response:
+        return await form_page(request, preview_route, pdf_route)
+
+    @post("/proof", name=preview_route, guards=guards)
+    async def proof_preview(request: Request) -> Response:
+        return await preview(request, preview_route, pdf_route)
+
+    @post("/proof/pdf", name=pdf_route, guards=guards)
+    async def proof_pdf(request: Request) -> Response:
+        return await pdf(request, preview_route, pdf_route)
+
+    return [proof_form, proof_preview, proof_pdf]

@@ -3,7 +3,7 @@ and 工伤保险单位证明 for persons insured by employers in the staff membe
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from piccolo.querystring import QueryString
 
 from domains.employer import service as employers
@@ -28,19 +28,4 @@ async def queue(request: Request) -> Response:
     }, adjust=lambda p: grids.flag_deadlines(p, today))
 
 
-@get("/proof", name="wi_staff_proof", guards=QUERY_GUARD)
-async def proof_form(request: Request) -> Response:
-    return await proof.form_page(request, "wi_staff_proof_preview", "wi_staff_proof_pdf")
-
-
-@post("/proof", name="wi_staff_proof_preview", guards=QUERY_GUARD)
-async def proof_preview(request: Request) -> Response:
-    return await proof.preview(request, "wi_staff_proof_preview", "wi_staff_proof_pdf")
-
-
-@post("/proof/pdf", name="wi_staff_proof_pdf", guards=QUERY_GUARD)
-async def proof_pdf(request: Request) -> Response:
-    return await proof.pdf(request, "wi_staff_proof_preview", "wi_staff_proof_pdf")
-
-
-ROUTES = [queue, proof_form, proof_preview, proof_pdf]
+ROUTES = [queue, *proof.routes("wi_staff_proof", QUERY_GUARD)]
