@@ -26,7 +26,6 @@ from portal.workflow import engine
 from portal.workflow.deadlines import SHANGHAI, local_date
 
 ACCIDENT_FIELDS = ("occurred_at", "place", "category", "description", "reporter", "reporter_phone", "hospital")
-PERSON_FIELDS = ("body_part", "severity", "diagnosis", "hospitalised", "occupation")
 
 
 def local_now() -> datetime:
@@ -124,7 +123,7 @@ async def save_report(principal: Principal, accident: dict[str, Any], rows: list
     """保存 a new report (未确认) or 修改 one that is 未确认 / 退回; the rules run here, whatever the page did.
 
     `accident` is the cleaned accident form (occurred_at a naive local datetime); `rows` the injured persons
-    (key, id_number and PERSON_FIELDS). Returns the accident id."""
+    (key, id_number, body_part, severity, diagnosis, hospitalised, occupation). Returns the accident id."""
     employer = await employers.get_employer(principal.employer_id)
     if employer is None:
         raise NotFoundException()
@@ -243,17 +242,6 @@ async def delete(principal: Principal, accident_id: int, *, ip: str = "") -> Non
 def require(principal: Principal, permission: str) -> None:
     if principal is None or not principal.is_staff or not principal.can(permission):
         raise PermissionDeniedException("没有办理该业务的权限")
-
-
-async def staff_report(principal: Principal, accident_id: int) -> dict[str, Any]:
-    """A submitted report of an employer in the reviewer's divisions (never a draft: 404)."""
-    require(principal, matters.REVIEW)
-    rows = await fetch(_REPORT_SQL.replace("FROM wi_accident a", "FROM wi_accident a JOIN employer ON employer.id"
-                                           " = a.employer") + "m.submitted_at IS NOT NULL AND {}",
-                       accident_id, employers.staff_scope_sql(principal))
-    if not rows:
-        raise NotFoundException()
-    return await _with_persons(dict(rows[0]))
 
 
 # ---- 工伤保险单位证明 (WI-3) -----------------------------------------------------------------------------------
