@@ -165,7 +165,7 @@ async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, 
     # An administrator's bad dictionary edit must not turn 准予许可 into 系统繁忙: the approval is refused, named, and
     # rolled back (matter still accepted, no licence, no number consumed).
     employer, agency = await agency_employer()
-    await sign_in(client, employer)
+    await client.sign_in_employer(employer, acting_name="陈法人")
     matter_id = await _apply(client, "licence", ["L01"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
