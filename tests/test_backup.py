@@ -19,6 +19,7 @@ from portal.db import current_engine, is_sqlite
 from portal.workflow import engine as workflow
 from portal.workflow.materials import upload_material
 from tests.support.files import image_bytes, pdf_bytes
+from tests.support.urls import url_for
 from tests.workflow.support import employer_with_principal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ async def test_document_paths_are_relative_and_old_rows_are_migrated(app):
     _, applicant = await employer_with_principal()
     stored = await store_document(pdf_bytes("rel"), kind="roster", title="花名册",
                                   owner_employer_id=applicant.employer_id)
-    assert stored["storage_path"].startswith("documents/") and not stored["storage_path"].startswith("/")
+    assert stored["storage_path"].startswith("documents/") and not stored["storage_path"].startswith(url_for("home"))
     # a row written before the change: an absolute path under some older storage directory
     await StoredDocument.update({StoredDocument.storage_path: "/srv/old/var/storage/" + stored["storage_path"]}).where(
         StoredDocument.id == stored["id"])
@@ -66,7 +67,7 @@ async def test_backup_restores_into_a_fresh_directory(app, tmp_path):
     else:
         name = f"restore_{secrets.token_hex(4)}"
         await current_engine().run_ddl(f"CREATE DATABASE {name}", in_pool=False)
-        target_url = url.rsplit("/", 1)[0] + "/" + name
+        target_url = url.rsplit(url_for("home"), 1)[0] + url_for("home") + name
         drop = f"DROP DATABASE IF EXISTS {name}"
     env = {**os.environ, "PORTAL_DATABASE_URL": target_url, "PORTAL_STORAGE_DIR": str(fresh / "storage"),
            "PORTAL_VAR_DIR": str(fresh)}

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from litestar.exceptions import NotFoundException
+
 from portal import audit
 from portal.auth.principal import Principal
 from portal.db import write_transaction
+from portal.refusal import Refused
 from portal.workflow import engine
 from portal.workflow.tables import Evaluation, FollowUp, Matter, Message
 from portal.workflow.views import GRADES
@@ -63,4 +66,20 @@ async def rate(principal: Principal, matter_id: int, grade: int, comment: str, i
     return row.to_dict()
 
 
-__all__ = ["Matter", "rate", "unread_count", "unread_count_sql"]
+async def close_followup(principal: Principal, followup_id: int, note: str, ip: str = "") -> None:
+    """A supervisor closes an open 差评整改 in their jurisdiction with what was done (audited)."""
+    row = await FollowUp.select().where(FollowUp.id == followup_id).first()
+    if row is None or not principal.covers_division(row["division_code"]):
+        raise NotFoundException("整改事项不存在")
+    if not note:
+        raise Refused("请填写整改说明", f"note-{followup_id}")
+    async with write_transaction():
+        await FollowUp.update({
+            FollowUp.status: "closed", FollowUp.note: note, FollowUp.handler_id: principal.account_id,
+            FollowUp.handler_name: principal.display_name[:40], FollowUp.closed_at: datetime.now(UTC),
+        }).where((FollowUp.id == followup_id) & (FollowUp.status == "open"))
+        await audit.record(category="workflow", action="followup.close", actor=principal, ip=ip,
+                           object_type="followup", object_id=followup_id, detail={"note": note})
+
+
+__all__ = ["Matter", "close_followup", "rate", "unread_count", "unread_count_sql"]

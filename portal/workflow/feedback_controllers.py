@@ -6,18 +6,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from portal import audit
 from portal.auth.principal import Principal, applicant_guard, staff_guard
 from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.db import write_transaction
+from portal.refusal import Refused
 from portal.values import date_or_reason
 from portal.web import client_ip, redirect, render
 from portal.workflow import engine
 from portal.workflow.deadlines import SHANGHAI
-from portal.workflow.feedback import GRADE_LABELS, own_messages, rate
+from portal.workflow.feedback import GRADE_LABELS, close_followup, own_messages, rate
 from portal.workflow.kinds import all_kinds
 from portal.workflow.tables import Evaluation, FollowUp, Message
 from portal.workflow.views import GRADES, kind_or_none
@@ -147,18 +146,10 @@ async def _followups_page(request: Request, status: str, errors: dict[str, str] 
 async def followup_close(request: Request, followup_id: FromPath[int]) -> Response:
     form = await request.form()
     note = str(form.get("note", "")).strip()[:1000]
-    row = await FollowUp.select().where(FollowUp.id == followup_id).first()
-    if row is None or not _in_jurisdiction(request.user, row["division_code"]):
-        raise NotFoundException("整改事项不存在")
-    if not note:
-        return await _followups_page(request, "open", {f"note-{followup_id}": "请填写整改说明"})
-    async with write_transaction():
-        await FollowUp.update({
-            FollowUp.status: "closed", FollowUp.note: note, FollowUp.handler_id: request.user.account_id,
-            FollowUp.handler_name: request.user.display_name[:40], FollowUp.closed_at: datetime.now(UTC),
-        }).where((FollowUp.id == followup_id) & (FollowUp.status == "open"))
-        await audit.record(category="workflow", action="followup.close", actor=request.user, ip=client_ip(request),
-                           object_type="followup", object_id=followup_id, detail={"note": note})
+    try:
+        await close_followup(request.user, followup_id, note, client_ip(request))
+    except Refused as refused:
+        return await _followups_page(request, "open", {refused.field: refused.message})
     return redirect(request, request.app.route_reverse("workflow_followups"))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from portal.auth.tables import Role, StaffRole, StaffUser
 from tests.support.staff import login
+from tests.support.urls import url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +38,6 @@ async def test_create_admin_is_idempotent_and_checks_the_policy(app, client):
     assert "admin.staff" in role["permissions"] and "admin.roles" in role["permissions"]
     assert await StaffRole.count() == 1
     # The first password still works (the second run did not change it); the admin reaches the admin pages.
-    response = await login(client, "root", "Strong#Admin2026", next="/admin/staff")
-    assert response.headers["location"] == "/admin/staff"
-    assert (await client.get("/admin/staff")).status_code == 200
+    response = await login(client, "root", "Strong#Admin2026", next=url_for("admin_staff"))
+    assert response.headers["location"] == url_for("admin_staff")
+    assert (await client.get(url_for("admin_staff"))).status_code == 200

@@ -8,13 +8,14 @@ from portal.auth.tables import LoginThrottle, StaffUser
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
 from tests.support.staff import app_with, client_for, login, without_tokens
+from tests.support.urls import url_for
 
 
 async def test_right_password_logs_in_and_lands_on_next(app, client):
     await make_staff(app, "alice", "Alice#2026")
-    response = await login(client, "alice", "Alice#2026", next="/admin/staff?q=x")
+    response = await login(client, "alice", "Alice#2026", next=url_for("admin_staff", {"q": "x"}))
     assert response.status_code == 303
-    assert response.headers["location"] == "/admin/staff?q=x"
+    assert response.headers["location"] == url_for("admin_staff", {"q": "x"})
     row = await AuditLog.select().where(AuditLog.action == "staff_login").first()
     assert row["result"] == "ok" and row["actor_name"] == "alice"
 
@@ -108,29 +109,29 @@ async def test_deactivated_user_cannot_log_in(app, client):
 async def test_deactivating_ends_existing_sessions_at_once(app, client):
     user = await make_staff(app, "alice", "Alice#2026")
     await login(client, "alice", "Alice#2026")
-    assert (await client.get("/account/password")).status_code == 200
+    assert (await client.get(url_for("password_change"))).status_code == 200
     await StaffUser.update({StaffUser.active: False}).where(StaffUser.id == user["id"])
-    assert (await client.get("/account/password")).status_code == 303
+    assert (await client.get(url_for("password_change"))).status_code == 303
 
 
 async def test_admin_reset_forces_a_password_change_everywhere(app, client):
     await make_staff(app, "alice", "Alice#2026", must_change_password=True, permissions=["admin.staff"])
-    response = await login(client, "alice", "Alice#2026", next="/admin/staff")
-    assert response.headers["location"].startswith("/account/password?next=")
-    for path in ("/", "/admin/staff", "/login"):
+    response = await login(client, "alice", "Alice#2026", next=url_for("admin_staff"))
+    assert response.headers["location"].startswith(url_for("password_change", {"next": ""}))
+    for path in (url_for("home"), url_for("admin_staff"), url_for("login")):
         r = await client.get(path)
-        assert r.status_code == 303 and r.headers["location"].startswith("/account/password"), path
-    r = await client.get("/admin/staff", headers={"HX-Request": "true"})
-    assert r.headers["hx-redirect"].startswith("/account/password")
-    soup = await client.page("/account/password")
+        assert r.status_code == 303 and r.headers["location"].startswith(url_for("password_change")), path
+    r = await client.get(url_for("admin_staff"), headers={"HX-Request": "true"})
+    assert r.headers["hx-redirect"].startswith(url_for("password_change"))
+    soup = await client.page(url_for("password_change"))
     assert soup.find(attrs={"data-testid": "forced-change"})
     done = await client.post_form(
-        "/account/password",
+        url_for("password_change"),
         {"current_password": "Alice#2026", "new_password": "Newpass#2027", "confirm_password": "Newpass#2027",
-         "next": "/admin/staff"},
+         "next": url_for("admin_staff")},
     )
-    assert done.status_code == 303 and done.headers["location"] == "/admin/staff"
-    assert (await client.get("/admin/staff")).status_code == 200
+    assert done.status_code == 303 and done.headers["location"] == url_for("admin_staff")
+    assert (await client.get(url_for("admin_staff"))).status_code == 200
     row = await StaffUser.select(StaffUser.must_change_password).first()
     assert row["must_change_password"] is False
 
@@ -138,9 +139,9 @@ async def test_admin_reset_forces_a_password_change_everywhere(app, client):
 async def test_logout_is_reachable_while_a_change_is_pending(app, client):
     await make_staff(app, "alice", "Alice#2026", must_change_password=True)
     await login(client, "alice", "Alice#2026")
-    await client.get("/account/password")  # the page a browser lands on; it sets the new CSRF cookie
-    response = await client.post_form("/logout")
-    assert response.status_code == 303 and response.headers["location"] == "/"
+    await client.get(url_for("password_change"))  # the page a browser lands on; it sets the new CSRF cookie
+    response = await client.post_form(url_for("logout"))
+    assert response.status_code == 303 and response.headers["location"] == url_for("home")
 
 
 async def test_old_password_forces_change_under_dengbao_only(app):
@@ -149,11 +150,11 @@ async def test_old_password_forces_change_under_dengbao_only(app):
     await StaffUser.update({StaffUser.password_changed_at: old}).where(StaffUser.id == user["id"])
     async with client_for(app_with(app, password_policy="dengbao")) as c:
         response = await login(c, "alice", "Alice#2026-long")
-        assert response.headers["location"].startswith("/account/password")
-        assert (await c.get("/")).headers["location"].startswith("/account/password")
+        assert response.headers["location"].startswith(url_for("password_change"))
+        assert (await c.get(url_for("home"))).headers["location"].startswith(url_for("password_change"))
     async with client_for(app_with(app, password_policy="asvs")) as c:
         response = await login(c, "alice", "Alice#2026-long")
-        assert response.headers["location"] == "/"
+        assert response.headers["location"] == url_for("home")
 
 
 async def test_password_change_page_checks_current_confirm_and_policy(app, client):
@@ -162,7 +163,7 @@ async def test_password_change_page_checks_current_confirm_and_policy(app, clien
 
     async def change(current, new, confirm):
         r = await client.post_form(
-            "/account/password", {"current_password": current, "new_password": new, "confirm_password": confirm}
+            url_for("password_change"), {"current_password": current, "new_password": new, "confirm_password": confirm}
         )
         assert r.status_code == 200
         return r.text
@@ -179,12 +180,12 @@ async def test_asvs_policy_applies_on_the_change_page(app):
     async with client_for(app_with(app, password_policy="asvs")) as c:
         await login(c, "alice", "Alice#2026")
         r = await c.post_form(
-            "/account/password",
+            url_for("password_change"),
             {"current_password": "Alice#2026", "new_password": "Passw0rd!", "confirm_password": "Passw0rd!"},
         )
         assert "至少12位" in r.text and "泄露" in r.text
         ok = await c.post_form(
-            "/account/password",
+            url_for("password_change"),
             {"current_password": "Alice#2026", "new_password": "correct horse battery", "confirm_password":
              "correct horse battery"},
         )

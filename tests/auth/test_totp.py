@@ -12,6 +12,7 @@ from portal.auth.tables import StaffUser, UsedToken
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
 from tests.support.staff import app_with, client_for, login
+from tests.support.urls import url_for
 
 
 @pytest.fixture
@@ -21,26 +22,26 @@ async def twofa(app):
 
 
 async def _whoami(client) -> bool:
-    soup = await client.page("/")
+    soup = await client.page(url_for("home"))
     return soup.find(attrs={"data-testid": "whoami"}) is not None
 
 
 async def test_enrolment_by_qr_code_then_login(app, twofa):
     await make_staff(app, "alice", "Sunny#2026", permissions=["admin.staff"])
-    response = await login(twofa, "alice", "Sunny#2026", next="/admin/staff")
-    assert response.status_code == 303 and response.headers["location"] == "/login/totp"
+    response = await login(twofa, "alice", "Sunny#2026", next=url_for("admin_staff"))
+    assert response.status_code == 303 and response.headers["location"] == url_for("login_totp")
     # Half-authenticated: no Principal yet, guarded pages still send the user to the login page.
     assert not await _whoami(twofa)
-    assert (await twofa.get("/admin/staff")).headers["location"].startswith("/login")
-    soup = await twofa.page("/login/totp")
+    assert (await twofa.get(url_for("admin_staff"))).headers["location"].startswith(url_for("login"))
+    soup = await twofa.page(url_for("login_totp"))
     img = soup.find("img", attrs={"data-testid": "totp-qr"})
     assert img["src"].startswith("data:image/svg+xml")
     secret = soup.find(attrs={"data-testid": "totp-secret"}).get_text(strip=True)
     # The same secret on a reload (it lives in the session until enrolment completes).
-    again = await twofa.page("/login/totp")
+    again = await twofa.page(url_for("login_totp"))
     assert again.find(attrs={"data-testid": "totp-secret"}).get_text(strip=True) == secret
-    done = await twofa.post_form("/login/totp", {"code": pyotp.TOTP(secret).now()})
-    assert done.status_code == 303 and done.headers["location"] == "/admin/staff"
+    done = await twofa.post_form(url_for("login_totp"), {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 303 and done.headers["location"] == url_for("admin_staff")
     assert await _whoami(twofa)
     user = await StaffUser.select(StaffUser.totp_secret).first()
     assert user["totp_secret"] == secret
@@ -52,11 +53,11 @@ async def test_a_code_cannot_be_used_twice(app, twofa):
     await make_staff(app, "alice", "Sunny#2026", totp_secret=secret)
     code = pyotp.TOTP(secret).now()
     await login(twofa, "alice", "Sunny#2026")
-    assert (await twofa.post_form("/login/totp", {"code": code})).status_code == 303
-    await twofa.get("/")
-    await twofa.post_form("/logout")
+    assert (await twofa.post_form(url_for("login_totp"), {"code": code})).status_code == 303
+    await twofa.get(url_for("home"))
+    await twofa.post_form(url_for("logout"))
     await login(twofa, "alice", "Sunny#2026")
-    replay = await twofa.post_form("/login/totp", {"code": code})
+    replay = await twofa.post_form(url_for("login_totp"), {"code": code})
     assert replay.status_code == 200 and "验证码不正确或已使用" in replay.text
     assert not await _whoami(twofa)
 
@@ -67,18 +68,18 @@ async def test_wrong_codes_count_towards_the_lockout(app, twofa):
     await login(twofa, "alice", "Sunny#2026")
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 500_000) % 1_000_000:06d}"
     for _ in range(4):
-        r = await twofa.post_form("/login/totp", {"code": wrong})
+        r = await twofa.post_form(url_for("login_totp"), {"code": wrong})
         assert "验证码不正确" in r.text
-    r = await twofa.post_form("/login/totp", {"code": wrong})
+    r = await twofa.post_form(url_for("login_totp"), {"code": wrong})
     assert "账户已锁定" in r.text
     # The half-authenticated session is gone: the TOTP page sends the user back to the password step.
-    assert (await twofa.get("/login/totp")).headers["location"].startswith("/login")
+    assert (await twofa.get(url_for("login_totp"))).headers["location"].startswith(url_for("login"))
 
 
 async def test_bad_format_gets_a_field_message(app, twofa):
     await make_staff(app, "alice", "Sunny#2026", totp_secret=pyotp.random_base32())
     await login(twofa, "alice", "Sunny#2026")
-    r = await twofa.post_form("/login/totp", {"code": "12ab"})
+    r = await twofa.post_form(url_for("login_totp"), {"code": "12ab"})
     assert "请输入6位数字验证码" in r.text and 'value="12ab"' in r.text
 
 
@@ -88,8 +89,8 @@ async def test_half_authenticated_state_expires(app, twofa, monkeypatch):
     await login(twofa, "alice", "Sunny#2026")
     later = time.time() + rules.PENDING_TTL_S + 1
     monkeypatch.setattr("portal.pages.login_controllers.time.time", lambda: later)
-    r = await twofa.post_form("/login/totp", {"code": pyotp.TOTP(secret).now()})
-    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = await twofa.post_form(url_for("login_totp"), {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 303 and r.headers["location"].startswith(url_for("login"))
 
 
 async def test_totp_rule_accepts_one_step_of_drift_and_records_the_step():

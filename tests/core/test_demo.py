@@ -9,6 +9,7 @@ from portal.auth.passwords import password_problems
 from portal.auth.permissions import PERMISSIONS
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from seeds.demo import ADMIN, REVIEWER, load_demo
+from tests.support.urls import url_for
 
 
 async def test_demo_is_idempotent_and_roles_follow_the_permissions(app, client):
@@ -31,9 +32,9 @@ async def test_demo_accounts_sign_in_with_the_published_passwords(app, client):
     await load_demo()
     for username, password, _ in (ADMIN, REVIEWER):
         assert password_problems(password, "dengbao") == []
-        response = await client.post_form("/login/staff", {"username": username, "password": password})
+        response = await client.post_form(url_for("login_staff"), {"username": username, "password": password})
         assert response.status_code in (302, 303), (username, response.text[:300])
-        await client.post_form("/logout")
+        await client.post_form(url_for("logout"))
     reviewer = await StaffUser.select(StaffUser.id).where(StaffUser.username == "reviewer").first()
     scopes = {(s["kind"], s["code"]) for s in await StaffScope.select().where(StaffScope.staff == reviewer["id"])}
     assert ("division", "460000") in scopes and ("agency", "460105") in scopes and ("squad", "Z460105001") in scopes

@@ -8,6 +8,7 @@ from portal.core import dictionary
 from portal.core.tables import AuditLog, DictEntry, Holiday
 from seeds.reference import load_reference
 from tests.support.client import check_page
+from tests.support.urls import url_for
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +32,10 @@ async def _entry(category: str, code: str) -> dict | None:
 
 
 async def test_pages_need_the_dictionary_permission(app, client):
-    response = await client.get("/admin/dictionary")
-    assert response.status_code in (302, 303, 401) and "/login" in response.headers.get("location", "/login")
+    response = await client.get(url_for("dictionary_categories"))
+    assert response.status_code in (302, 303, 401) and url_for("login") in response.headers.get("location", url_for("login"))
     await client.sign_in_staff("clerk", "Clerk@2026pw", permissions=["admin.audit"])
-    for url in ("/admin/dictionary", "/admin/dictionary/division", "/admin/holidays"):
+    for url in (url_for("dictionary_categories"), "/admin/dictionary/division", url_for("holiday_calendar")):
         assert (await client.get(url)).status_code == 403
     response = await client.post_form("/admin/dictionary/division/new", {"code": "460199", "label": "x"})
     assert response.status_code == 403
@@ -42,7 +43,7 @@ async def test_pages_need_the_dictionary_permission(app, client):
 
 
 async def test_categories_page_lists_every_dictionary_with_counts(admin, client):
-    soup = await client.page("/admin/dictionary")
+    soup = await client.page(url_for("dictionary_categories"))
     row = soup.find("a", string="行政区划").find_parent("tr")
     cells = [td.get_text(strip=True) for td in row.find_all("td")]
     assert cells[1] == "division" and int(cells[2]) == await DictEntry.count().where(DictEntry.category == "division")
@@ -91,7 +92,7 @@ async def test_bad_entries_are_refused_with_messages_and_typed_values_kept(admin
     ]
     for category, data, bad_field, message in cases:
         before = await DictEntry.count()
-        response = await client.post_form(f"/admin/dictionary/{category}/new", data)
+        response = await client.post_form(url_for("dictionary_entry_new", category=category), data)
         assert response.status_code == 200, (data, response.status_code)
         soup = check_page(response.text)
         error = soup.find(id=f"f-{bad_field}-error")

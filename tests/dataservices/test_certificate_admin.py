@@ -12,6 +12,7 @@ from portal.dataservices.certificates import Fact, issue_certificate
 from portal.dataservices.tables import Certificate
 from portal.filters import SHANGHAI
 from tests.support.factories import make_id_number, make_staff
+from tests.support.urls import url_for
 
 LIST = "/certificates"
 PERMISSION = "certificate.revoke"
@@ -96,14 +97,14 @@ async def test_permission_and_scope_are_required(app, client, other_client):
     cert = await _cert("460105")
     await _staff(app, client, permissions=())
     assert (await client.get(LIST)).status_code == 403
-    soup = await client.page("/")
+    soup = await client.page(url_for("home"))
     assert soup.find("a", href=LIST) is None  # no nav entry without the permission
-    assert (await client.get(f"/certificates/{cert['id']}")).status_code == 403
+    assert (await client.get(url_for("certificate_detail", cid=cert["id"]))).status_code == 403
 
     # Another division with the permission: the certificate does not exist for them.
     await _staff(app, other_client, divisions=("460200",))
-    assert (await other_client.get(f"/certificates/{cert['id']}")).status_code == 404
-    response = await other_client.post_form(f"/certificates/{cert['id']}/revoke", {"reason": "越权", "confirm": "1"})
+    assert (await other_client.get(url_for("certificate_detail", cid=cert["id"]))).status_code == 404
+    response = await other_client.post_form(url_for("certificate_revoke", cid=cert["id"]), {"reason": "越权", "confirm": "1"})
     assert response.status_code == 404
     assert (await Certificate.select(Certificate.revoked_at).where(Certificate.id == cert["id"]).first())[
         "revoked_at"] is None
@@ -117,7 +118,7 @@ async def test_detail_is_masked_and_links_the_stored_pdf(app, client):
         facts=[Fact("姓名", "王小明", "name"), Fact("身份证号", ident, "id_number")],
     )
     await _staff(app, client)
-    soup = await client.page(f"/certificates/{cert['id']}")
+    soup = await client.page(url_for("certificate_detail", cid=cert["id"]))
     text = soup.get_text()
     assert "王**" in text and ident[:6] + "********" + ident[-4:] in text
     assert ident not in text and "王小明" not in text
@@ -131,7 +132,7 @@ async def test_detail_is_masked_and_links_the_stored_pdf(app, client):
 async def test_revoke_needs_a_reason_then_a_confirmation_and_is_audited_once(app, client):
     cert = await _cert("460105")
     staff = await _staff(app, client)
-    url = f"/certificates/{cert['id']}/revoke"
+    url = url_for("certificate_revoke", cid=cert["id"])
 
     response = await client.post_form(url, {"reason": "  "})
     assert response.status_code == 200
@@ -152,11 +153,11 @@ async def test_revoke_needs_a_reason_then_a_confirmation_and_is_audited_once(app
 
     response = await client.post_form(url, {"reason": "证明信息有误<b>", "confirm": "1"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/certificates/{cert['id']}?revoked=1"
+    assert response.headers["location"] == url_for("certificate_detail", {"revoked": "1"}, cid=cert["id"])
     detail = await client.page(response.headers["location"])
     assert "证明已撤销" in detail.get_text() and "已撤销" in detail.find(attrs={"data-testid": "cert-status"}).get_text()
 
-    verify = await client.page(f"/verify/{cert['code']}")
+    verify = await client.page(url_for("verify_certificate", code=cert["code"]))
     status = verify.find(attrs={"data-testid": "verify-status"}).get_text()
     # The public page: 已撤销 and the date; the reason is for staff only (issue #12 item 8).
     assert "已撤销" in status and "证明信息有误" not in verify.get_text()
@@ -178,7 +179,7 @@ async def test_revoke_needs_a_reason_then_a_confirmation_and_is_audited_once(app
 async def test_revoke_form_answers_htmx_with_the_panel_only(app, client):
     cert = await _cert("460105")
     await _staff(app, client)
-    response = await client.post_form(f"/certificates/{cert['id']}/revoke", {"reason": ""}, htmx=True)
+    response = await client.post_form(url_for("certificate_revoke", cid=cert["id"]), {"reason": ""}, htmx=True)
     assert response.status_code == 200
     assert "<html" not in response.text and 'id="revoke-panel"' in response.text
     assert "请填写撤销原因" in response.text

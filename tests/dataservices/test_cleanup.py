@@ -17,6 +17,7 @@ from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
 from tests.support.factories import make_employer, make_id_number
+from tests.support.urls import url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +98,7 @@ async def test_dead_export_is_failed_with_its_partial_file_removed_live_one_unto
     assert rows[never_beat["id"]]["status"] == "failed"
     assert rows[live["id"]]["status"] == "running"
     assert not dead_file.exists() and live_file.exists()
-    soup = await client.page(f"/exports/{dead['token']}")
+    soup = await client.page(url_for("export_status", token=dead["token"]))
     assert "服务中断，导出未完成，请重新导出" in soup.get_text()
     assert "every 1s" not in str(soup)
     # a second pass (another worker) finds nothing more to do
@@ -114,12 +115,12 @@ async def test_export_file_expires_and_the_page_says_so(app, client):
 
     assert report.expired_exports == 1
     assert not old_file.exists() and new_file.exists()
-    soup = await client.page(f"/exports/{old['token']}")
+    soup = await client.page(url_for("export_status", token=old["token"]))
     assert "文件已过期，请重新导出" in soup.find(id="export-progress").get_text()
-    response = await client.get(f"/exports/{old['token']}/download")
-    assert response.status_code == 303 and response.headers["location"] == f"/exports/{old['token']}"
-    assert (await client.get(f"/exports/{new['token']}/download")).status_code == 200
-    assert "导出完成" in (await client.page(f"/exports/{new['token']}")).get_text()
+    response = await client.get(url_for("export_download", token=old["token"]))
+    assert response.status_code == 303 and response.headers["location"] == url_for("export_status", token=old["token"])
+    assert (await client.get(url_for("export_download", token=new["token"]))).status_code == 200
+    assert "导出完成" in (await client.page(url_for("export_status", token=new["token"]))).get_text()
 
 
 async def test_retention_is_a_setting(app):
@@ -148,7 +149,7 @@ async def test_dead_import_releases_the_lock_so_the_owner_can_upload_again(app, 
     row = await ImportJob.select().where(ImportJob.id == dead["id"]).first()
     assert row["status"] == "failed" and row["message"] == cleanup.IMPORT_DEAD
     assert not upload_file.exists()
-    soup = await client.page(f"/imports/{dead['token']}")
+    soup = await client.page(url_for("import_result", token=dead["token"]))
     assert "服务中断，上传未完成，请重新上传" in soup.get_text() and "every 1s" not in str(soup)
     assert await ImportLock.count() == 0  # the new import finished and released its own lock
 
@@ -187,11 +188,11 @@ async def test_import_results_expire_after_the_retention(app, client):
     rows = {r["id"]: r for r in await ImportJob.select()}
     assert rows[old["id"]]["results"] == "" and rows[old["id"]]["status"] == "expired"
     assert rows[recent["id"]]["results"] == results
-    soup = await client.page(f"/imports/{old['token']}")
+    soup = await client.page(url_for("import_result", token=old["token"]))
     assert "已超过保存期限" in soup.find(attrs={"data-testid": "import-message"}).get_text()
     assert "张三" not in soup.get_text()
-    failed = await client.get(f"/imports/{old['token']}/failed")
-    assert failed.status_code == 303 and failed.headers["location"] == f"/imports/{old['token']}"
+    failed = await client.get(url_for("import_failed_rows", token=old["token"]))
+    assert failed.status_code == 303 and failed.headers["location"] == url_for("import_result", token=old["token"])
 
 
 async def test_orphan_files_go_referenced_and_young_ones_stay(app):

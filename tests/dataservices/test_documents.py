@@ -16,6 +16,7 @@ from portal.dataservices.documents import receipt_pdf, renderer, roster_pdf
 from portal.filters import local_time
 from portal.storage import storage_file
 from tests.support.factories import make_employer, make_id_number
+from tests.support.urls import url_for
 
 EVIL = "http://evil.invalid"
 
@@ -147,7 +148,7 @@ async def test_certificate_verification_valid_then_revoked(app, client):
     assert "工伤保险单位证明" in text and ident in text and cert["code"] in text
     assert f"http://portal.example/verify/{cert['code']}" in text.replace("\n", "")
 
-    soup = await client.page(f"/verify/{cert['code']}")
+    soup = await client.page(url_for("verify_certificate", code=cert["code"]))
     page = soup.get_text()
     assert "有效" in soup.find(attrs={"data-testid": "verify-status"}).get_text()
     assert "张**" in page and ident not in page and "张三丰" not in page
@@ -155,7 +156,7 @@ async def test_certificate_verification_valid_then_revoked(app, client):
 
     assert await revoke_certificate(cert["code"], "信息有误")
     assert not await revoke_certificate(cert["code"], "again")
-    soup = await client.page(f"/verify/{cert['code']}")
+    soup = await client.page(url_for("verify_certificate", code=cert["code"]))
     status = soup.find(attrs={"data-testid": "verify-status"}).get_text()
     # The public page says 已撤销 and when; the staff member's free-text reason stays internal (issue #12 item 8).
     revoked_on = local_time(await _revoked_at(cert["code"]), "%Y年%m月%d日")
@@ -169,7 +170,7 @@ async def test_stored_document_downloads_unchanged_for_owner_only(app, client, o
     other = await make_employer()
     pdf = await receipt_pdf(RECEIPT)
     doc = await store_document(pdf, kind="receipt", title="回执", owner_employer_id=owner["id"], division_code="460105")
-    url = f"/documents/{doc['token']}"
+    url = url_for("document_download", token=doc["token"])
     await client.sign_in_employer(owner)
     response = await client.get(url)
     assert response.status_code == 200 and response.content == pdf

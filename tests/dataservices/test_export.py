@@ -13,6 +13,7 @@ from portal.dataservices.grid import Column, Grid, Scope
 from portal.dataservices.imports import parse_upload, validate_rows
 from portal.dataservices.spreadsheets import SheetColumn, SheetSpec
 from tests.support.factories import make_id_number, make_person
+from tests.support.urls import url_for
 
 URL = "/_test/ds/persons"
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "\0NUL"]
@@ -66,14 +67,14 @@ async def test_large_export_runs_in_background_with_polling_progress(app, client
 
     job = await ExportJob.select().first()
     assert job["status"] == "done" and job["done"] == 5
-    fragment = await client.get(f"/exports/{job['token']}", headers={"HX-Request": "true"})
+    fragment = await client.get(url_for("export_status", token=job["token"]), headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "下载" in fragment.text
-    download = await client.get(f"/exports/{job['token']}/download")
+    download = await client.get(url_for("export_download", token=job["token"]))
     assert download.status_code == 200
     assert load_workbook(io.BytesIO(download.content)).active.max_row == 6
     await _staff(app, other_client, name="exp2")
-    assert (await other_client.get(f"/exports/{job['token']}/download")).status_code == 404
-    assert (await other_client.get(f"/exports/{job['token']}")).status_code == 404
+    assert (await other_client.get(url_for("export_download", token=job["token"]))).status_code == 404
+    assert (await other_client.get(url_for("export_status", token=job["token"]))).status_code == 404
     assert Path(job["storage_path"]).parent == Path(app.state.settings.storage_dir) / "exports"
 
 

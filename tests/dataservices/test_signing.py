@@ -25,6 +25,7 @@ from portal.settings import Settings
 from portal.storage import storage_file
 from tests.dataservices.test_documents import RECEIPT, pdf_text
 from tests.support.factories import make_employer, make_id_number
+from tests.support.urls import url_for
 
 
 async def _issue(name: str = "张三丰", ident: str | None = None, division: str = "460105") -> dict:
@@ -51,7 +52,7 @@ async def _validate(sig):
 
 
 async def _upload(client, data: bytes, name: str = "证明.pdf"):
-    response = await client.post_form("/verify", files={"file": (name, data, "application/pdf")})
+    response = await client.post_form(url_for("verify_start"), files={"file": (name, data, "application/pdf")})
     return response
 
 
@@ -96,7 +97,7 @@ async def test_staff_detail_names_the_seal(app, client):
 
     cert = await _issue()
     await client.sign_in_staff("sealdetail", permissions=["certificate.revoke"], scopes={"division": ["460100"]})
-    soup = await client.page(f"/certificates/{cert['id']}")
+    soup = await client.page(url_for("certificate_detail", cid=cert["id"]))
     assert "海南省人力资源和社会保障厅（演示）" in soup.get_text()
 
 
@@ -179,7 +180,7 @@ async def test_pdfs_from_elsewhere_are_not_ours(app, client, tmp_path):
 async def test_upload_refuses_what_is_not_a_pdf_and_oversized_files_with_chinese_messages(app, client, monkeypatch):
     response = await _upload(client, b"hello", name="a.txt")
     assert response.status_code == 200 and "上传的文件不是PDF文件" in response.text
-    response = await client.post_form("/verify", data={})
+    response = await client.post_form(url_for("verify_start"), data={})
     assert "请选择要核验的PDF文件" in response.text
     settings = app.state.settings
     small = type(settings.seals)(**{**settings.seals.__dict__, "upload_max_bytes": 1024})
@@ -189,18 +190,18 @@ async def test_upload_refuses_what_is_not_a_pdf_and_oversized_files_with_chinese
 
 
 async def test_upload_needs_the_csrf_token(app, client):
-    response = await client.post("/verify", files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")})
+    response = await client.post(url_for("verify_start"), files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")})
     assert response.status_code == 403
 
 
 async def test_the_upload_form_is_on_both_verify_pages(app, client):
-    home = await client.page("/")
-    assert home.find("a", href="/verify") is not None  # visitors find it from the home page
+    home = await client.page(url_for("home"))
+    assert home.find("a", href=url_for("verify_start")) is not None  # visitors find it from the home page
     cert = await _issue()
-    for url in ("/verify", f"/verify/{cert['code']}"):
+    for url in (url_for("verify_start"), url_for("verify_certificate", code=cert["code"])):
         soup = await client.page(url)
         form = soup.find("form", attrs={"enctype": "multipart/form-data"})
-        assert form["action"] == "/verify" and form.find("input", attrs={"type": "file", "name": "file"})
+        assert form["action"] == url_for("verify_start") and form.find("input", attrs={"type": "file", "name": "file"})
 
 
 def test_a_division_uses_its_longest_configured_prefix_and_pkcs12_works(tmp_path, monkeypatch):

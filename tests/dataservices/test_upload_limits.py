@@ -20,6 +20,7 @@ from tests.dataservices.sheets import crafted_workbook, filled
 from tests.dataservices.support import PERSON_SPEC
 from tests.dataservices.test_imports import _employer, _row, _upload
 from tests.support.factories import make_id_number
+from tests.support.urls import url_for
 
 MB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +191,7 @@ async def test_failed_rows_keep_their_row_numbers_and_literal_quotes(app, client
     ])
     response = await _upload(client, data)
     url = response.headers["location"]
-    job = await ImportJob.select().where(ImportJob.token == url.rstrip("/").rsplit("/", 1)[-1]).first()
+    job = await ImportJob.select().where(ImportJob.token == url.rstrip(url_for("home")).rsplit(url_for("home"), 1)[-1]).first()
     stored = json.loads(job["results"])
     assert [r[0] for r in stored] == [4, 6]
     assert stored[0][1]["name"] == "'=1+1"
@@ -207,7 +208,7 @@ async def test_failed_rows_keep_their_row_numbers_and_literal_quotes(app, client
     ws.parent.save(buf)
     again = await _upload(client, buf.getvalue())
     job = await ImportJob.select().where(
-        ImportJob.token == again.headers["location"].rstrip("/").rsplit("/", 1)[-1]).first()
+        ImportJob.token == again.headers["location"].rstrip(url_for("home")).rsplit(url_for("home"), 1)[-1]).first()
     stored = json.loads(job["results"])
     assert [(r[0], r[1]["name"]) for r in stored] == [(4, "'=1+1"), (6, "戊")]
 

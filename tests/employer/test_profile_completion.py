@@ -5,6 +5,7 @@ from __future__ import annotations
 from domains.employer.tables import Employer
 from portal.auth import principal
 from tests.support.factories import make_employer, make_id_number
+from tests.support.urls import url_for
 
 VALID = {
     "name": "海南完善测试有限公司", "nature": "10", "affiliation": "50", "legal_rep": "张法人",
@@ -23,20 +24,20 @@ async def incomplete_employer(client) -> dict:
 
 async def test_business_pages_redirect_to_completion_and_keep_the_target(client):
     await incomplete_employer(client)
-    for path in ("/employer/profile", "/employer/agents"):
+    for path in (url_for("employer_profile"), url_for("employer_agents")):
         response = await client.get(path)
         assert response.status_code == 303
         assert response.headers["location"] == f"/employer/profile/complete?next={path.replace('/', '%2F')}"
-    response = await client.get("/employer/agents", headers={"HX-Request": "true"})
-    assert response.headers["hx-redirect"].startswith("/employer/profile/complete")
+    response = await client.get(url_for("employer_agents"), headers={"HX-Request": "true"})
+    assert response.headers["hx-redirect"].startswith(url_for("employer_profile_complete"))
 
 
 async def test_completion_page_and_logout_stay_reachable(client):
     await incomplete_employer(client)
     soup = await client.page("/employer/profile/complete?next=%2Femployer%2Fagents")
-    form = soup.find("form", attrs={"action": "/employer/profile/complete"})
-    assert form.find("input", attrs={"name": "next"})["value"] == "/employer/agents"
-    response = await client.post_form("/sso/logout")
+    form = soup.find("form", attrs={"action": url_for("employer_profile_complete")})
+    assert form.find("input", attrs={"name": "next"})["value"] == url_for("employer_agents")
+    response = await client.post_form(url_for("sso_logout"))
     assert response.status_code == 303
 
 
@@ -44,7 +45,7 @@ async def test_every_field_is_validated_and_nothing_typed_is_lost(client):
     employer = await incomplete_employer(client)
     bad = {**VALID, "legal_rep_id_number": VALID["legal_rep_id_number"][:17] + ("0" if VALID["legal_rep_id_number"][17] != "0" else "1"),
            "agent_phone": "12345", "industry": "NOT-A-CODE", "address": "", "name": "<b>x</b>"}
-    response = await client.post_form("/employer/profile/complete", {**bad, "next": "/employer/agents"})
+    response = await client.post_form(url_for("employer_profile_complete"), {**bad, "next": url_for("employer_agents")})
     assert response.status_code == 200
     text = response.text
     assert "身份证号校验位不正确" in text
@@ -59,23 +60,23 @@ async def test_every_field_is_validated_and_nothing_typed_is_lost(client):
 
 async def test_valid_completion_returns_to_the_target_and_ignores_a_posted_uscc(client):
     employer = await incomplete_employer(client)
-    data = {**VALID, "uscc": "91460000MA5T9999XX", "profile_complete": "0", "next": "/employer/agents"}
-    response = await client.post_form("/employer/profile/complete", data)
-    assert response.status_code == 303 and response.headers["location"] == "/employer/agents"
+    data = {**VALID, "uscc": "91460000MA5T9999XX", "profile_complete": "0", "next": url_for("employer_agents")}
+    response = await client.post_form(url_for("employer_profile_complete"), data)
+    assert response.status_code == 303 and response.headers["location"] == url_for("employer_agents")
     row = await Employer.select().where(Employer.id == employer["id"]).first()
     assert row["profile_complete"] is True and row["uscc"] == employer["uscc"]
     assert row["review_agency"] == "460100" and row["contact_phone"] == "0898-66666666"
-    assert (await client.get("/employer/agents")).status_code == 200
-    soup = await client.page("/employer/profile")
+    assert (await client.get(url_for("employer_agents"))).status_code == 200
+    soup = await client.page(url_for("employer_profile"))
     assert "海南完善测试有限公司" in soup.get_text()
 
 
 async def test_complete_profile_opens_pages_directly(client):
     employer = await make_employer()
     await client.sign_in_employer(employer)
-    assert (await client.get("/employer/profile")).status_code == 200
+    assert (await client.get(url_for("employer_profile"))).status_code == 200
     response = await client.get("/employer/profile/complete?next=%2Femployer%2Fagents")
-    assert response.headers["location"] == "/employer/agents"
+    assert response.headers["location"] == url_for("employer_agents")
 
 
 async def test_persons_and_staff_cannot_open_employer_pages(client, other_client):
@@ -83,10 +84,10 @@ async def test_persons_and_staff_cannot_open_employer_pages(client, other_client
 
     person = await make_person()
     await client.sign_in_person(person)
-    assert (await client.get("/employer/profile")).status_code == 403
+    assert (await client.get(url_for("employer_profile"))).status_code == 403
     employer = await make_employer()
     await other_client.sign_in_employer(employer, acting_name="张")
-    assert (await other_client.get("/person/me")).status_code == 403
+    assert (await other_client.get(url_for("person_me"))).status_code == 403
 
 
 async def test_completion_and_filing_share_one_definition_of_each_record_field():
@@ -110,5 +111,5 @@ async def test_the_platform_sends_incomplete_employers_to_the_page_the_domain_re
     # portal holds no domain URL: the employer domain names its page (register_profile_completion).
     monkeypatch.setitem(principal._PROFILE_COMPLETION, "route", "employer_agents")
     await incomplete_employer(client)
-    response = await client.get("/employer/profile")
+    response = await client.get(url_for("employer_profile"))
     assert response.status_code == 303 and response.headers["location"] == "/employer/agents?next=%2Femployer%2Fprofile"

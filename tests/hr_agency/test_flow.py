@@ -17,6 +17,7 @@ from tests.hr_agency.support import (
     staff,
     submit_with_materials,
 )
+from tests.support.urls import url_for
 
 
 def pdf_text(data: bytes) -> str:
@@ -25,14 +26,14 @@ def pdf_text(data: bytes) -> str:
 
 
 async def _apply(client, slug: str, services: list[str], **changes) -> int:
-    response = await client.post_form(f"/hr-agency/apply/{slug}", {**FORM, **changes, "services": services})
+    response = await client.post_form(url_for("hra_apply", slug=slug), {**FORM, **changes, "services": services})
     assert response.status_code == 303, response.text
     return int(response.headers["location"].split("/matters/")[1].split("?")[0])
 
 
 async def _fire(client, matter_id: int, transition: str, opinion: str = ""):
     version = (await Matter.select(Matter.version).where(Matter.id == matter_id).first())["version"]
-    return await client.post_form(f"/workbench/matters/{matter_id}/fire",
+    return await client.post_form(url_for("workbench_fire", matter_id=matter_id),
                                   {"transition": transition, "version": str(version), "opinion": opinion})
 
 
@@ -65,14 +66,14 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
 
     soup = await client.page("/hr-agency/")
     assert licence["licence_no"] in soup.get_text() and "通过" in soup.get_text()
-    pdf = await client.get(f"/hr-agency/licences/{licence['id']}/certificate")
+    pdf = await client.get(url_for("hra_licence_certificate", licence_id=licence["id"]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     text = pdf_text(pdf.content)
     assert licence["licence_no"] in text and "人力资源服务许可证" in text
-    again = await client.get(f"/hr-agency/licences/{licence['id']}/certificate")
+    again = await client.get(url_for("hra_licence_certificate", licence_id=licence["id"]))
     assert again.content == pdf.content  # issued once, served byte-identical
     code = (await Licence.select(Licence.certificate_code).first())["certificate_code"]
-    verify = await client.get(f"/verify/{code}")
+    verify = await client.get(url_for("verify_certificate", code=code))
     assert verify.status_code == 200 and "人力资源服务许可证" in verify.text and licence["licence_no"] in verify.text
 
 
@@ -105,18 +106,18 @@ async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, cli
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["state"] == "returned"
 
-    soup = await client.page(f"/matters/{matter_id}")
-    assert "退回" in soup.get_text() and soup.find("a", href=f"/hr-agency/matters/{matter_id}/edit")
+    soup = await client.page(url_for("matter_detail", matter_id=matter_id))
+    assert "退回" in soup.get_text() and soup.find("a", href=url_for("hra_edit", matter_id=matter_id))
     # A licensed (职业中介) service cannot be filed: refused beside the field, input kept.
-    response = await client.post_form(f"/hr-agency/matters/{matter_id}/edit",
+    response = await client.post_form(url_for("hra_edit", matter_id=matter_id),
                                       {**FORM, "name": "改名后机构", "services": ["L01"], "version": matter["version"]})
     assert response.status_code == 200 and "须申请行政许可" in response.text and "改名后机构" in response.text
-    response = await client.post_form(f"/hr-agency/matters/{matter_id}/edit",
+    response = await client.post_form(url_for("hra_edit", matter_id=matter_id),
                                       {**FORM, "name": "改名后机构", "services": ["F03"], "version": matter["version"]})
     assert response.status_code == 303
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["payload"]["name"] == "改名后机构" if isinstance(matter["payload"], dict) else "改名后机构" in matter["payload"]
-    response = await client.post_form(f"/matters/{matter_id}/fire",
+    response = await client.post_form(url_for("matter_fire", matter_id=matter_id),
                                       {"transition": "resubmit", "version": str(matter["version"])})
     assert response.status_code == 303
     assert (await _fire(other_client, matter_id, "accept")).status_code == 303
@@ -140,9 +141,9 @@ async def test_refused_application_is_closed_and_applied_for_anew(app, client, o
     assert (await _fire(other_client, matter_id, "refuse", "不符合许可条件")).status_code == 303
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["state"] == "refused"
-    soup = await client.page(f"/matters/{matter_id}")
-    assert "不通过" in soup.get_text() and soup.find("a", href=f"/hr-agency/matters/{matter_id}/edit") is None
-    response = await client.post_form(f"/hr-agency/matters/{matter_id}/edit",
+    soup = await client.page(url_for("matter_detail", matter_id=matter_id))
+    assert "不通过" in soup.get_text() and soup.find("a", href=url_for("hra_edit", matter_id=matter_id)) is None
+    response = await client.post_form(url_for("hra_edit", matter_id=matter_id),
                                       {**FORM, "services": ["L01"], "version": str(matter["version"])})
     assert response.status_code == 200 and await Matter.count().where(Matter.id == matter_id) == 1
     assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "refused"

@@ -7,6 +7,7 @@ import pytest
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from tests.hr_agency.factories import make_agency
 from tests.hr_agency.support import staff
+from tests.support.urls import url_for
 
 
 async def test_register_is_public_searchable_and_shows_nothing_personal(app, client):
@@ -37,42 +38,42 @@ async def test_staff_see_their_division_only(app, client):
     other = await make_agency(name="三亚机构", division="460202", filing=True)
     user, _ = await staff(app, "hra_view", [MANAGE], division="460100")
     await client.sign_in("staff", uid=user["id"])
-    text = (await client.page("/hr-agency-admin/licences")).get_text()
+    text = (await client.page(url_for("hra_licences"))).get_text()
     assert "海口机构" in text and "三亚机构" not in text
-    soup = await client.page(f"/hr-agency-admin/licences/{mine['licence_id']}")
+    soup = await client.page(url_for("hra_licence_detail", licence_id=mine["licence_id"]))
     assert "LIC-460105" in soup.get_text() and "139****5678" in soup.get_text()
-    assert (await client.get(f"/hr-agency-admin/licences/{other['licence_id']}")).status_code == 404
-    assert (await client.get(f"/hr-agency-admin/filings/{other['filing_id']}")).status_code == 404
-    assert "海口机构" in (await client.page(f"/hr-agency-admin/filings/{mine['filing_id']}")).get_text()
+    assert (await client.get(url_for("hra_licence_detail", licence_id=other["licence_id"]))).status_code == 404
+    assert (await client.get(url_for("hra_filing_detail", filing_id=other["filing_id"]))).status_code == 404
+    assert "海口机构" in (await client.page(url_for("hra_filing_detail", filing_id=mine["filing_id"]))).get_text()
 
 
 async def test_cross_tenant_matrix(app, client):
     """Agency B, staff without a hra permission, and staff of another division reach nothing of agency A."""
     a = await make_agency(name="甲机构", division="460105", filing=True)
     b = await make_agency(name="乙机构", division="460105")
-    a_urls = [f"/hr-agency/licences/{a['licence_id']}/certificate", f"/hr-agency/filings/{a['filing_id']}/certificate"]
+    a_urls = [url_for("hra_licence_certificate", licence_id=a["licence_id"]), url_for("hra_filing_certificate", filing_id=a["filing_id"])]
     await client.sign_in_employer(b["employer"], acting_name="陈法人")
     for url in a_urls:
         assert (await client.get(url)).status_code == 404, url
     assert "甲机构" not in (await client.page("/hr-agency/")).get_text()
     # Staff pages refuse employers; agency pages refuse staff.
-    for url in ("/hr-agency-admin/licences", "/hr-agency-admin/filings",
-                f"/hr-agency-admin/licences/{a['licence_id']}", f"/hr-agency-admin/filings/{a['filing_id']}"):
+    for url in (url_for("hra_licences"), url_for("hra_filings"),
+                url_for("hra_licence_detail", licence_id=a["licence_id"]), url_for("hra_filing_detail", filing_id=a["filing_id"])):
         assert (await client.get(url)).status_code in (401, 403), url
     outsider, _ = await staff(app, "hra_out", [MANAGE], division="460200")
     unrelated, _ = await staff(app, "lc_only", ["lc.review"], division="460000")
     await client.sign_in("staff", uid=outsider["id"])
-    for url in (f"/hr-agency-admin/licences/{a['licence_id']}", f"/hr-agency-admin/filings/{a['filing_id']}"):
+    for url in (url_for("hra_licence_detail", licence_id=a["licence_id"]), url_for("hra_filing_detail", filing_id=a["filing_id"])):
         assert (await client.get(url)).status_code == 404, url
-    assert "甲机构" not in (await client.page("/hr-agency-admin/licences")).get_text()
+    assert "甲机构" not in (await client.page(url_for("hra_licences"))).get_text()
     for url in a_urls + ["/hr-agency/", "/hr-agency/apply/licence"]:
         assert (await client.get(url)).status_code in (401, 403), url
     await client.sign_in("staff", uid=unrelated["id"])
-    assert (await client.get("/hr-agency-admin/licences")).status_code == 403
+    assert (await client.get(url_for("hra_licences"))).status_code == 403
 
 
 @pytest.mark.parametrize("perm", [ACCEPT, MANAGE])
 async def test_any_hra_permission_opens_the_views(app, client, perm):
     user, _ = await staff(app, f"hra_{perm}", [perm], division="460000")
     await client.sign_in("staff", uid=user["id"])
-    assert (await client.get("/hr-agency-admin/filings")).status_code == 200
+    assert (await client.get(url_for("hra_filings"))).status_code == 200

@@ -9,6 +9,7 @@ from domains.hr_agency.tables import Licence
 from portal.core.tables import AuditLog
 from tests.hr_agency.factories import make_agency
 from tests.hr_agency.support import staff
+from tests.support.urls import url_for
 
 
 async def test_staff_revoke_licence(app, client, other_client):
@@ -17,7 +18,7 @@ async def test_staff_revoke_licence(app, client, other_client):
     await certificates.ensure_certificate(Licence, row, "http://testserver.local")
     code = (await Licence.select(Licence.certificate_code).where(Licence.id == a["licence_id"]).first())[
         "certificate_code"]
-    url = f"/hr-agency-admin/licences/{a['licence_id']}/revoke"
+    url = url_for("hra_licence_revoke", licence_id=a["licence_id"])
 
     outsider, _ = await staff(app, "hra_far", [MANAGE], division="460200")
     acceptor, _ = await staff(app, "hra_acc_only", [ACCEPT], division="460100")
@@ -25,7 +26,7 @@ async def test_staff_revoke_licence(app, client, other_client):
     assert (await other_client.post_form(url, {"reason": "x", "basis": "y"})).status_code == 404
     await other_client.sign_in("staff", uid=acceptor["id"])
     assert (await other_client.post_form(url, {"reason": "x", "basis": "y"})).status_code == 403
-    assert "注销行政许可" not in (await other_client.page(f"/hr-agency-admin/licences/{a['licence_id']}")).get_text()
+    assert "注销行政许可" not in (await other_client.page(url_for("hra_licence_detail", licence_id=a["licence_id"]))).get_text()
 
     manager, _ = await staff(app, "hra_mgr", [MANAGE], division="460100")
     await client.sign_in("staff", uid=manager["id"])
@@ -40,7 +41,7 @@ async def test_staff_revoke_licence(app, client, other_client):
     again = await client.post_form(url, {"reason": "再次", "basis": "再次"})
     assert again.status_code == 200 and "该行政许可已注销" in again.text
     # The platform's verification page words a withdrawn licence 已注销, as the HRA manual does (and shows no reason).
-    assert "已注销" in (await client.page(f"/verify/{code}")).select_one("[data-testid=verify-status]").get_text()
+    assert "已注销" in (await client.page(url_for("verify_certificate", code=code))).select_one("[data-testid=verify-status]").get_text()
     assert await AuditLog.count().where(AuditLog.action == "licence.revoke") == 1
     assert "待注销人力资源" not in (await client.page("/hr-agencies/")).get_text()
 
@@ -49,4 +50,4 @@ async def test_no_first_certificate_for_a_revoked_licence(app, client):
     a = await make_agency(division="460105")
     await Licence.update({Licence.status: "revoked"}).where(Licence.id == a["licence_id"])
     await client.sign_in_employer(a["employer"], acting_name="陈法人")
-    assert (await client.get(f"/hr-agency/licences/{a['licence_id']}/certificate")).status_code == 404
+    assert (await client.get(url_for("hra_licence_certificate", licence_id=a["licence_id"]))).status_code == 404

@@ -9,21 +9,14 @@ from domains.labor_contract import service
 from domains.labor_contract.tables import Contract
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal
 from tests.support.factories import make_employer, make_id_number
+from tests.support.urls import url_for
+from tests.support.workbooks import filled
 
 
 async def template(client, batch):
     response = await client.get(f"/labor-contract/batch/{batch}/template.xlsx")
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
-
-
-def filled(wb, rows) -> bytes:
-    ws = wb[wb.sheetnames[1]]
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 async def upload(client, batch, data):
@@ -97,7 +90,7 @@ async def test_new_renew_upload_with_every_kind_of_failure(client):
     assert ("新订乙", "new", "pending") in states and ("续订甲", "renew", "pending") in states
 
     # The failed rows come back in the same template with 失败原因; fixed, they upload cleanly.
-    failed = await client.get(location.rstrip("/") + "/failed")
+    failed = await client.get(location.rstrip(url_for("home")) + "/failed")
     wb = load_workbook(io.BytesIO(failed.content))
     ws = wb[wb.sheetnames[1]]
     filled_rows = [row for row in ws.iter_rows(min_row=2) if any(c.value is not None for c in row)]
@@ -146,8 +139,8 @@ async def test_terminate_upload(client):
 async def test_not_an_excel_file_is_refused_beside_the_field(client):
     employer = await make_employer()
     await client.sign_in_employer(employer)
-    response = await client.post_form("/labor-contract/batch/terminate", files={"file": ("a.xlsx", b"not a zip")})
+    response = await client.post_form(url_for("lc_batch_terminate"), files={"file": ("a.xlsx", b"not a zip")})
     assert response.status_code == 400
     assert "文件不是有效的Excel" in response.text and 'id="f-file-error"' in response.text
-    missing = await client.post_form("/labor-contract/batch/terminate", {})
+    missing = await client.post_form(url_for("lc_batch_terminate"), {})
     assert "请选择要上传的Excel文件" in missing.text

@@ -3,6 +3,7 @@
 from portal.core.tables import AuditLog
 from tests.labor_contract.support import cleaned, employer_principal, sign_in_reviewer
 from tests.support.factories import make_employer
+from tests.support.urls import url_for
 
 
 async def _reveals(action_result: str = "ok") -> int:
@@ -15,7 +16,7 @@ async def test_employer_reveals_own_worker_id_and_the_view_is_audited(client):
     employer = await make_employer()
     filed = await service.file_new(employer_principal(employer), cleaned(worker_name="查看甲"))
     await client.sign_in_employer(employer)
-    detail = await client.page(f"/labor-contract/contracts/{filed['id']}")
+    detail = await client.page(url_for("lc_detail", contract_id=filed["id"]))
     assert filed["id_number"] not in detail.get_text()
     form = detail.find(attrs={"data-testid": "reveal"}).find("form")
     assert form["action"] == f"/reveal/lc_contract_id/{filed['id']}" and form["method"] == "post"
@@ -54,7 +55,7 @@ async def test_reviewer_reveals_in_the_workbench_only_inside_the_jurisdiction(ap
     employer = await make_employer(review_agency="460105")
     filed = await service.file_new(employer_principal(employer), cleaned(worker_name="查看丙"))
     await sign_in_reviewer(app, client, "reveal_in", agency="460105")
-    modal = await client.page(f"/workbench/matters/{filed['matter_id']}", htmx=True)
+    modal = await client.page(url_for("workbench_matter", matter_id=filed["matter_id"]), htmx=True)
     assert filed["id_number"] not in modal.get_text()
     url = modal.find(attrs={"data-testid": "reveal"}).find("form")["hx-post"]
     assert url == f"/reveal/lc_matter_id/{filed['matter_id']}"

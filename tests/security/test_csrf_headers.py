@@ -7,6 +7,7 @@ import json
 from portal.core.tables import AuditLog
 from tests.support.factories import make_staff
 from tests.support.staff import make_admin
+from tests.support.urls import url_for
 
 # A public unsafe endpoint (the 长辈版 switch) and a guarded one (create a role).
 PUBLIC_POST = "/elder-mode"
@@ -14,7 +15,7 @@ PUBLIC_POST = "/elder-mode"
 
 async def test_missing_wrong_or_short_token_is_refused(client):
     token = await client.csrf_token()
-    assert (await client.post(PUBLIC_POST, data={"next": "/"})).status_code == 403
+    assert (await client.post(PUBLIC_POST, data={"next": url_for("home")})).status_code == 403
     assert (await client.post(PUBLIC_POST, data={"_csrf_token": "x" * len(token)})).status_code == 403
     assert (await client.post(PUBLIC_POST, data={"_csrf_token": token[:10]})).status_code == 403
     assert (await client.post(PUBLIC_POST, data={"_csrf_token": token})).status_code == 303
@@ -52,11 +53,11 @@ async def test_htmx_header_token_passes(app, client):
     await client.sign_in("staff", uid=admin["id"])
     token = await client.csrf_token()
     response = await client.post(
-        "/admin/roles/new", data={"code": "viahtmx", "name": "htmx角色"},
+        url_for("admin_role_new"), data={"code": "viahtmx", "name": "htmx角色"},
         headers={"HX-Request": "true", "x-csrftoken": token},
     )
     assert response.status_code == 200 and response.headers["hx-redirect"].startswith("/admin/roles/")
-    no_header = await client.post("/admin/roles/new", data={"code": "nohdr", "name": "x"}, headers={"HX-Request": "true"})
+    no_header = await client.post(url_for("admin_role_new"), data={"code": "nohdr", "name": "x"}, headers={"HX-Request": "true"})
     assert no_header.status_code == 403
 
 
@@ -65,17 +66,17 @@ async def test_multipart_form_with_token_passes(app, client):
     await client.sign_in("staff", uid=admin["id"])
     token = await client.csrf_token()
     response = await client.post(
-        "/admin/roles/new", data={"code": "multipart", "name": "多部分", "_csrf_token": token},
+        url_for("admin_role_new"), data={"code": "multipart", "name": "多部分", "_csrf_token": token},
         files={"unused": ("a.txt", b"hello", "text/plain")},
     )
     assert response.status_code == 303
-    refused = await client.post("/admin/roles/new", data={"code": "m2", "name": "x"},
+    refused = await client.post(url_for("admin_role_new"), data={"code": "m2", "name": "x"},
                                 files={"unused": ("a.txt", b"hello", "text/plain")})
     assert refused.status_code == 403
 
 
 async def test_security_headers_on_pages(client):
-    response = await client.get("/login")
+    response = await client.get(url_for("login"))
     csp = response.headers["content-security-policy"]
     for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
                       "script-src 'self'"):
@@ -90,7 +91,7 @@ async def test_security_headers_on_pages(client):
 async def test_htmx_config_meta_and_no_inline_script(app, client):
     admin = await make_admin(app)
     await client.sign_in("staff", uid=admin["id"])
-    for path in ("/", "/login", "/admin/staff", "/admin/audit"):
+    for path in (url_for("home"), url_for("login"), url_for("admin_staff"), url_for("admin_audit")):
         soup = await client.page(path)
         meta = soup.find("meta", attrs={"name": "htmx-config"})
         config = json.loads(meta["content"])
@@ -105,7 +106,7 @@ async def test_vary_on_fragments(app, client):
     admin = await make_admin(app)
     await client.sign_in("staff", uid=admin["id"])
     await make_staff(app, "clerk", "Sunny#2026")
-    full = await client.get("/admin/staff?q=clerk")
-    fragment = await client.get("/admin/staff?q=clerk", headers={"HX-Request": "true"})
+    full = await client.get(url_for("admin_staff", {"q": "clerk"}))
+    fragment = await client.get(url_for("admin_staff", {"q": "clerk"}), headers={"HX-Request": "true"})
     assert full.text != fragment.text and "<html" not in fragment.text
     assert "HX-Request" in full.headers["vary"] and "HX-Request" in fragment.headers["vary"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.headers import CSP
+from tests.support.urls import url_for
 
 
 def _assert_security_headers(response, what: str) -> None:
@@ -16,19 +17,19 @@ def _assert_security_headers(response, what: str) -> None:
 
 
 async def test_error_answers_carry_the_security_headers(client):
-    page = await client.get("/login")
+    page = await client.get(url_for("login"))
     _assert_security_headers(page, "a page")
     not_found = await client.get("/no-such-page")
     assert not_found.status_code == 404
     _assert_security_headers(not_found, "404")
-    wrong_method = await client.delete("/login")
+    wrong_method = await client.delete(url_for("login"))
     assert wrong_method.status_code == 405
     _assert_security_headers(wrong_method, "405")
     await client.csrf_token()
-    no_token = await client.post("/login/staff", data={"username": "x", "password": "y"})
+    no_token = await client.post(url_for("login_staff"), data={"username": "x", "password": "y"})
     assert no_token.status_code == 403
     _assert_security_headers(no_token, "CSRF 403")
-    foreign = await client.post_form("/login/staff", {"username": "x", "password": "y"},
+    foreign = await client.post_form(url_for("login_staff"), {"username": "x", "password": "y"},
                                      headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 403
     _assert_security_headers(foreign, "Origin 403")

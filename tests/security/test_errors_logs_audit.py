@@ -16,6 +16,7 @@ from portal.refusal import Refused
 from tests.support.client import check_page
 from tests.support.factories import make_id_number, make_staff
 from tests.support.staff import app_with, client_for, login, make_admin
+from tests.support.urls import url_for
 
 LEAKS = re.compile(r"Traceback|File \"|/work/|\.py\b|SELECT |INSERT |sqlite|asyncpg|Exception", re.I)
 
@@ -32,12 +33,12 @@ def _assert_error_page(response, status: int, words: str) -> None:
 async def test_400_page(app, client):
     admin = await make_admin(app)
     await client.sign_in("staff", uid=admin["id"])
-    _assert_error_page(await client.get("/admin/staff?page=abc"), 400, "请求有误")
+    _assert_error_page(await client.get(url_for("admin_staff", {"page": "abc"})), 400, "请求有误")
 
 
 async def test_403_page(app, client):
     await client.sign_in_staff("clerk", "Sunny#2026")
-    _assert_error_page(await client.get("/admin/audit"), 403, "无权访问")
+    _assert_error_page(await client.get(url_for("admin_audit")), 403, "无权访问")
 
 
 async def test_404_page(client):
@@ -45,7 +46,7 @@ async def test_404_page(client):
 
 
 async def test_405_page(client):
-    _assert_error_page(await client.get("/logout"), 405, "操作不被允许")
+    _assert_error_page(await client.get(url_for("logout")), 405, "操作不被允许")
 
 
 async def test_500_page_hides_the_exception(app):
@@ -82,7 +83,7 @@ async def test_security_events_reach_the_log_with_who_where_what(app, client, ca
     with caplog.at_level(logging.INFO, logger="portal.security"):
         for _ in range(5):
             await login(client, "alice", "wrong")
-        await client.post("/elder-mode", data={})
+        await client.post(url_for("elder_mode"), data={})
     lines = [r for r in caplog.records if r.name == "portal.security"]
     failed = [r.getMessage() for r in lines if "action=staff_login" in r.getMessage()]
     assert failed and all("result=failed" in m and "ip=127.0.0.1" in m and "object=staff:alice" in m for m in failed)
@@ -100,9 +101,9 @@ async def test_no_secret_reaches_any_log_line_during_login(app, client, caplog):
     id_number = make_id_number()
     token = await client.csrf_token()
     with caplog.at_level(logging.DEBUG):
-        await login(client, "alice", "Sunny#2026", next=f"/?id={id_number}")
+        await login(client, "alice", "Sunny#2026", next=url_for("home", {"id": id_number}))
         session_id = client.cookies.get("portal_session")
-        await client.get(f"/admin/staff?q={id_number}")
+        await client.get(url_for("admin_staff", {"q": id_number}))
         logging.getLogger("uvicorn.access").info(
             '127.0.0.1 - "POST /login/staff?password=Sunny#2026 HTTP/1.1" cookie: portal_session=%s; csrftoken=%s',
             session_id, token,

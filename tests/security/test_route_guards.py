@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.security.routes import STATIC_PREFIX, fresh_app, handlers
+from tests.support.urls import url_for
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_public_routes_are_the_expected_kind(app):
     """Public routes are login, SSO, the sandbox network, help pages, verification and the home page — no admin."""
     public = [(m, p) for m, p, h in handlers(app) if h.opt.get("public")]
     assert public, "the walk found no public route: the test would prove nothing"
-    assert not [p for _, p in public if p.startswith(("/admin", "/workbench", "/account"))]
+    assert not [p for _, p in public if p.startswith(("/admin", url_for("workbench"), "/account"))]
 
 
 def test_audit_log_cannot_be_edited_or_deleted_through_the_app(app):

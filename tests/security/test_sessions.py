@@ -10,6 +10,7 @@ from portal.auth.sessions import DatabaseStore, _hash_key
 from portal.auth.tables import SessionRecord
 from tests.support.factories import make_staff
 from tests.support.staff import login
+from tests.support.urls import url_for
 
 
 def _set_cookie(response, name: str) -> str | None:
@@ -20,7 +21,7 @@ def _set_cookie(response, name: str) -> str | None:
 
 
 async def _whoami(client) -> bool:
-    soup = await client.page("/")
+    soup = await client.page(url_for("home"))
     return soup.find(attrs={"data-testid": "whoami"}) is not None
 
 
@@ -46,7 +47,7 @@ async def test_csrf_token_rotates_at_login(app, client):
     assert cleared is not None and ("Max-Age=0" in cleared or "expires=" in cleared.lower())
     assert client.cookies.get("csrftoken") in (None, "")
     # The old token no longer works for the new session's forms once a fresh one is issued.
-    await client.get("/")
+    await client.get(url_for("home"))
     assert client.cookies.get("csrftoken") and client.cookies.get("csrftoken") != old_token
 
 
@@ -65,8 +66,8 @@ async def test_logout_deletes_the_server_record(app, client):
     await login(client, "alice", "Sunny#2026")
     session_id = client.cookies.get("portal_session")
     assert await SessionRecord.exists().where(SessionRecord.key == _hash_key(session_id))
-    await client.get("/")
-    response = await client.post_form("/logout")
+    await client.get(url_for("home"))
+    response = await client.post_form(url_for("logout"))
     assert response.status_code == 303
     assert not await SessionRecord.exists().where(SessionRecord.key == _hash_key(session_id))
     # Replaying the old cookie gets nothing.
@@ -130,27 +131,27 @@ async def test_absolute_timeout_twelve_hours(app, client):
 async def test_pages_are_not_cached(app, client):
     await make_staff(app, "alice", "Sunny#2026")
     await login(client, "alice", "Sunny#2026")
-    response = await client.get("/account/password")
+    response = await client.get(url_for("password_change"))
     assert response.headers["cache-control"] == "no-store"
 
 
 async def test_a_timed_out_user_is_told_why_on_the_login_page(app, client, other_client, monkeypatch):
     await make_staff(app, "alice", "Sunny#2026", permissions=["admin.dictionary"])
     await login(client, "alice", "Sunny#2026")
-    assert (await client.get("/admin/dictionary")).status_code == 200
+    assert (await client.get(url_for("dictionary_categories"))).status_code == 200
     real_now = datetime.now(UTC)
     monkeypatch.setattr("portal.auth.sessions._now", lambda: real_now + timedelta(minutes=31))
-    response = await client.get("/admin/dictionary?q=1")
+    response = await client.get(url_for("dictionary_categories", {"q": "1"}))
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Fadmin%2Fdictionary%3Fq%3D1&reason=timeout"
     soup = await client.page(response.headers["location"])
     assert soup.find(attrs={"data-testid": "login-notice"}).get_text(strip=True) == "会话已超时，请重新登录。"
     # the expired cookie was cleared with that answer: no second message, and none for a visitor who never signed in
-    response = await client.get("/admin/dictionary", headers={"HX-Request": "true"})
+    response = await client.get(url_for("dictionary_categories"), headers={"HX-Request": "true"})
     assert response.headers["HX-Redirect"] == "/login?next=%2Fadmin%2Fdictionary"
-    response = await other_client.get("/admin/dictionary")
+    response = await other_client.get(url_for("dictionary_categories"))
     assert response.headers["location"] == "/login?next=%2Fadmin%2Fdictionary"
-    assert (await other_client.page("/login?reason=<b>x")).find(attrs={"data-testid": "login-notice"}) is None
+    assert (await other_client.page(url_for("login", {"reason": "<b>x"}))).find(attrs={"data-testid": "login-notice"}) is None
 
 
 async def test_absolute_timeout_and_a_revoked_session_say_so(app, client):
@@ -160,13 +161,13 @@ async def test_absolute_timeout_and_a_revoked_session_say_so(app, client):
     data = json.loads(row["value"])
     data["auth_at"] = time.time() - 12 * 3600 - 1
     await SessionRecord.update({SessionRecord.value: json.dumps(data)}).where(SessionRecord.id == row["id"])
-    response = await client.get("/admin/dictionary", headers={"HX-Request": "true"})
+    response = await client.get(url_for("dictionary_categories"), headers={"HX-Request": "true"})
     assert response.headers["HX-Redirect"] == "/login?next=%2Fadmin%2Fdictionary&reason=timeout"
     await login(client, "alice", "Sunny#2026")
     from portal.auth.tables import StaffUser
 
     await StaffUser.update({StaffUser.active: False}).where(StaffUser.username == "alice")
-    response = await client.get("/admin/dictionary")
+    response = await client.get(url_for("dictionary_categories"))
     assert response.headers["location"].endswith("&reason=ended")
     soup = await client.page(response.headers["location"])
     assert "登录状态已失效" in soup.find(attrs={"data-testid": "login-notice"}).get_text()

@@ -22,8 +22,10 @@ class PageError(AssertionError):
 def accessibility_problems(soup: BeautifulSoup) -> list[str]:
     """Structure rules a validator or screen reader trips over (issue #14 item 5)."""
     problems = []
-    previous = 1
-    for heading in soup.body.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]) if soup.body else []:
+    root = soup.body or soup  # a fragment has no body: its first heading sets the level
+    headings = root.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
+    previous = 1 if soup.body else (int(headings[0].name[1]) if headings else 1)
+    for heading in headings:
         level = int(heading.name[1])
         if level > previous + 1:
             problems.append(f"heading jumps h{previous}→h{level}: {heading.get_text(strip=True)[:30]}")
@@ -40,18 +42,42 @@ def accessibility_problems(soup: BeautifulSoup) -> list[str]:
     return problems
 
 
+_TOLERATED = {"unexpected-character-in-unquoted-attribute-value"}
+
+
 def check_page(html: str, url: str = "") -> BeautifulSoup:
     """The page parses as HTML5, has a title, no duplicate ids, every form has action, method and CSRF, and the
     structure rules of accessibility_problems() hold."""
     parser = html5lib.HTMLParser(strict=False)
     parser.parse(html)
-    bad = [e for e in parser.errors if e[1] not in {"unexpected-character-in-unquoted-attribute-value"}]
+    bad = [e for e in parser.errors if e[1] not in _TOLERATED]
     if bad:
         raise PageError(f"{url}: HTML parse errors {bad[:3]}")
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(strip=True) if soup.title else ""
     if not title:
         raise PageError(f"{url}: page has no <title>")
+    return _check_parts(soup, url)
+
+
+def check_fragment(html: str, url: str = "") -> BeautifulSoup:
+    """What htmx swaps in (a block, a modal body, a form re-rendered with its errors): the checks of check_page
+    but the title, and headings judged from the fragment's first one (its level depends on where it lands)."""
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parseFragment(html)
+    bad = [e for e in parser.errors if e[1] not in _TOLERATED]
+    if bad:
+        raise PageError(f"{url}: HTML parse errors in the fragment {bad[:3]}")
+    return _check_parts(BeautifulSoup(html, "html.parser"), url)
+
+
+def check_html(html: str, url: str = "") -> BeautifulSoup:
+    """check_page for a whole document, check_fragment for anything else."""
+    head = html.lstrip()[:15].lower()
+    return check_page(html, url) if head.startswith(("<!doctype", "<html")) else check_fragment(html, url)
+
+
+def _check_parts(soup: BeautifulSoup, url: str) -> BeautifulSoup:
     ids = Counter(tag["id"] for tag in soup.find_all(id=True))
     dupes = [i for i, n in ids.items() if n > 1]
     if dupes:
@@ -94,7 +120,7 @@ class PortalClient(httpx.AsyncClient):
         response = await self.get(url, headers=headers, **kwargs)
         assert response.status_code == status, f"GET {url}: {response.status_code} != {status}\n{response.text[:500]}"
         if htmx:
-            return BeautifulSoup(response.text, "html.parser")
+            return check_fragment(response.text, url)
         return check_page(response.text, url)
 
     async def post_form(
@@ -106,7 +132,10 @@ class PortalClient(httpx.AsyncClient):
         if htmx:
             headers["HX-Request"] = "true"
             headers["x-csrftoken"] = data["_csrf_token"]
-        return await self.post(url, data=data, files=files, headers=headers, **kwargs)
+        response = await self.post(url, data=data, files=files, headers=headers, **kwargs)
+        if response.status_code < 300 and response.headers.get("content-type", "").startswith("text/html"):
+            check_html(response.text, f"POST {url}")  # a form re-rendered with its errors, or an htmx answer
+        return response
 
     async def sign_in(self, kind: str, **data: Any) -> None:
         """Start a session directly (staff: uid=…; employer: employer_id=…; person: person_id=…)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import urls
 from tests.support.client import PortalClient
 from tests.support.db import clean_database
 
@@ -13,6 +14,7 @@ async def app():
     from portal.app import create_app
 
     application = create_app()
+    urls.APP[:] = [application]
     # One lifespan for the whole session, in the test event loop: pools and the PDF browser start once.
     for hook in application.on_startup:
         await hook(application)

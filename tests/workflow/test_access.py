@@ -11,6 +11,7 @@ from portal.workflow.materials import upload_material
 from portal.workflow.tables import Matter
 from tests.support.factories import make_person
 from tests.support.files import pdf_bytes
+from tests.support.urls import url_for
 from tests.workflow.support import employer_with_principal
 
 PDF = pdf_bytes("secret of A")
@@ -26,12 +27,12 @@ async def _matter_with_material(app, applicant):
 
 def _urls(matter_id, material_id):
     return {
-        "get": [f"/matters/{matter_id}", f"/matters/{matter_id}/submitted", f"/matters/{matter_id}/receipt.pdf",
-                f"/materials/{material_id}"],
-        "post": [(f"/matters/{matter_id}/fire", {"transition": "withdraw", "version": "2"}),
-                 (f"/matters/{matter_id}/evaluate", {"grade": "5"})],
-        "staff_get": [f"/workbench/matters/{matter_id}", f"/materials/{material_id}"],
-        "staff_post": [(f"/workbench/matters/{matter_id}/fire", {"transition": "approve", "version": "2"})],
+        "get": [url_for("matter_detail", matter_id=matter_id), url_for("matter_submitted", matter_id=matter_id), url_for("matter_receipt", matter_id=matter_id),
+                url_for("material_download", material_id=material_id)],
+        "post": [(url_for("matter_fire", matter_id=matter_id), {"transition": "withdraw", "version": "2"}),
+                 (url_for("matter_evaluate", matter_id=matter_id), {"grade": "5"})],
+        "staff_get": [url_for("workbench_matter", matter_id=matter_id), url_for("material_download", material_id=material_id)],
+        "staff_post": [(url_for("workbench_fire", matter_id=matter_id), {"transition": "approve", "version": "2"})],
     }
 
 
@@ -50,7 +51,7 @@ async def test_other_employer_gets_404_everywhere(app, client):
     for url, data in urls["post"]:
         response = await client.post_form(url, data)
         assert response.status_code == 404, url
-    response = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "licence"},
+    response = await client.post_form(url_for("matter_upload", matter_id=matter["id"]), {"code": "licence"},
                                       files={"file": ("b.pdf", PDF, "application/pdf")})
     assert response.status_code == 404
     row = await Matter.select(Matter.state, Matter.version).where(Matter.id == matter["id"]).first()
@@ -65,10 +66,10 @@ async def test_other_person_gets_404(app, client):
         owner = Principal(kind="person", account_id=1, display_name=person["name"], person_id=person["id"])
         matter = await engine.create_matter(owner, kind, payload={}, title="个人申请", submit=True)
         await client.sign_in_person(other)
-        assert (await client.get(f"/matters/{matter['id']}")).status_code == 404
-        assert matter["number"] not in (await client.page("/matters")).get_text()
+        assert (await client.get(url_for("matter_detail", matter_id=matter["id"]))).status_code == 404
+        assert matter["number"] not in (await client.page(url_for("matters_mine"))).get_text()
         await client.sign_in_person(person)
-        assert matter["number"] in (await client.page("/matters")).get_text()
+        assert matter["number"] in (await client.page(url_for("matters_mine"))).get_text()
     finally:
         unregister_kind("t_person")
 
@@ -84,8 +85,8 @@ async def test_staff_outside_jurisdiction_or_kind_gets_404(app, client, division
         assert (await client.get(url, headers={"HX-Request": "true"})).status_code == 404, url
     for url, data in urls["staff_post"]:
         assert (await client.post_form(url, data, htmx=True)).status_code == 404, url
-    assert matter["number"] not in (await client.page("/workbench")).get_text()
-    response = await client.post_form("/workbench/batch", {"transition": "approve", "matter": f"{matter['id']}:2"})
+    assert matter["number"] not in (await client.page(url_for("workbench"))).get_text()
+    response = await client.post_form(url_for("workbench_batch"), {"transition": "approve", "matter": f"{matter['id']}:2"})
     assert "办件不存在" in response.text
     assert (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"] == "submitted"
 
@@ -94,12 +95,12 @@ async def test_staff_cannot_use_applicant_pages_and_applicant_cannot_use_workben
     employer, applicant = await employer_with_principal()
     matter, _ = await _matter_with_material(app, applicant)
     await client.sign_in_employer(employer)
-    assert (await client.get(f"/workbench/matters/{matter['id']}")).status_code == 403
-    response = await client.post_form(f"/workbench/matters/{matter['id']}/fire", {"transition": "approve", "version": "2"})
+    assert (await client.get(url_for("workbench_matter", matter_id=matter["id"]))).status_code == 403
+    response = await client.post_form(url_for("workbench_fire", matter_id=matter["id"]), {"transition": "approve", "version": "2"})
     assert response.status_code == 403
     # Through the applicant's own URL a staff transition is refused by the engine, not only by the guard.
-    response = await client.post_form(f"/matters/{matter['id']}/fire", {"transition": "approve", "version": "2"})
+    response = await client.post_form(url_for("matter_fire", matter_id=matter["id"]), {"transition": "approve", "version": "2"})
     assert "只能由申请人办理" not in response.text and "没有" in response.text
     assert (await Matter.select(Matter.state).where(Matter.id == matter["id"]).first())["state"] == "submitted"
     await client.sign_in_staff("rev", permissions=["test.review"])
-    assert (await client.get(f"/matters/{matter['id']}")).status_code == 403
+    assert (await client.get(url_for("matter_detail", matter_id=matter["id"]))).status_code == 403

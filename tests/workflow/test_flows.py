@@ -12,6 +12,7 @@ from portal.workflow.materials import MAX_BYTES, check_upload, sniff
 from portal.workflow.tables import Matter
 from tests.support.factories import make_staff
 from tests.support.files import pdf_bytes
+from tests.support.urls import url_for
 from tests.workflow.support import employer_with_principal
 
 
@@ -19,16 +20,16 @@ async def test_applicant_confirms_many_drafts_at_once(app, client):
     employer, applicant = await employer_with_principal()
     drafts = [await engine.create_matter(applicant, "t_confirm", payload={"n": i}, title=f"增员{i}") for i in range(3)]
     await client.sign_in_employer(employer)
-    soup = await client.page("/matters?kind=t_confirm")
+    soup = await client.page(url_for("matters_mine", {"kind": "t_confirm"}))
     boxes = [b["value"] for b in soup.find_all("input", attrs={"name": "matter"})]
     assert len(boxes) == 3
-    response = await client.post_form("/matters/batch", {"transition": "confirm", "matter": boxes[:2]})
+    response = await client.post_form(url_for("matters_batch"), {"transition": "confirm", "matter": boxes[:2]})
     assert response.status_code == 200 and response.text.count("办理成功") == 2
     states = {r["id"]: r["state"] for r in await Matter.select(Matter.id, Matter.state)}
     assert sorted(states.values()) == ["draft", "submitted", "submitted"]
     # A staff-only transition cannot be fired in batch from the applicant side.
     left = next(d["id"] for d in drafts if states[d["id"]] == "draft")
-    response = await client.post_form("/matters/batch", {"transition": "approve", "matter": [f"{left}:1"]})
+    response = await client.post_form(url_for("matters_batch"), {"transition": "approve", "matter": [f"{left}:1"]})
     assert "您没有" in response.text
     assert (await Matter.select(Matter.state).where(Matter.id == left).first())["state"] == "draft"
 
@@ -42,14 +43,14 @@ async def test_withdraw_before_acceptance_only(app, client):
 
     await engine.fire(staff_principal(acceptor["id"], ["test.accept"]), second["id"], "accept", expected_version=2)
     await client.sign_in_employer(employer)
-    soup = await client.page(f"/matters/{first['id']}")
+    soup = await client.page(url_for("matter_detail", matter_id=first["id"]))
     assert soup.find("button", attrs={"value": "withdraw"})
-    response = await client.post_form(f"/matters/{first['id']}/fire", {"transition": "withdraw", "version": "2"})
+    response = await client.post_form(url_for("matter_fire", matter_id=first["id"]), {"transition": "withdraw", "version": "2"})
     assert response.status_code == 303
     assert "办件已撤回" in (await client.page(response.headers["location"])).get_text()
-    soup = await client.page(f"/matters/{second['id']}")
+    soup = await client.page(url_for("matter_detail", matter_id=second["id"]))
     assert soup.find("button", attrs={"value": "withdraw"}) is None
-    response = await client.post_form(f"/matters/{second['id']}/fire", {"transition": "withdraw", "version": "3"})
+    response = await client.post_form(url_for("matter_fire", matter_id=second["id"]), {"transition": "withdraw", "version": "3"})
     assert "不能撤回" in response.text
     assert (await Matter.select(Matter.state).where(Matter.id == second["id"]).first())["state"] == "accepted"
 
@@ -58,17 +59,17 @@ async def test_decision_then_appeal_then_appeal_decision(app, client, other_clie
     employer, applicant = await employer_with_principal()
     matter = await engine.create_matter(applicant, "t_appeal", payload={}, title="信用等级申报", submit=True)
     await other_client.sign_in_staff("dec", permissions=["test.decide", "test.appeal"])
-    modal = await other_client.page(f"/workbench/matters/{matter['id']}", htmx=True)
+    modal = await other_client.page(url_for("workbench_matter", matter_id=matter["id"]), htmx=True)
     assert modal.find("select", attrs={"name": "grade"})
-    url = f"/workbench/matters/{matter['id']}/fire"
+    url = url_for("workbench_fire", matter_id=matter["id"])
     response = await other_client.post_form(url, {"transition": "decide", "version": "2", "grade": "Z"}, htmx=True)
     assert "请从列表中选择评定等级" in response.text
     response = await other_client.post_form(url, {"transition": "decide", "version": "2", "grade": "B"}, htmx=True)
     assert "已评定" in response.text
     await client.sign_in_employer(employer)
-    response = await client.post_form(f"/matters/{matter['id']}/fire", {"transition": "appeal", "version": "3"})
+    response = await client.post_form(url_for("matter_fire", matter_id=matter["id"]), {"transition": "appeal", "version": "3"})
     assert "请填写申诉理由" in response.text
-    await client.post_form(f"/matters/{matter['id']}/fire",
+    await client.post_form(url_for("matter_fire", matter_id=matter["id"]),
                            {"transition": "appeal", "version": "3", "opinion": "我单位无欠薪记录"})
     # The member who decided cannot also decide the appeal (SECURITY 12).
     response = await other_client.post_form(
@@ -87,7 +88,7 @@ async def test_receipt_pdf_of_a_submitted_matter(app, client):
     employer, applicant = await employer_with_principal(name="海南回执测试有限公司")
     matter = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
     await client.sign_in_employer(employer)
-    response = await client.get(f"/matters/{matter['id']}/receipt.pdf")
+    response = await client.get(url_for("matter_receipt", matter_id=matter["id"]))
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     text = await asyncio.to_thread(
         subprocess.run, ["/usr/bin/pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
@@ -124,7 +125,7 @@ async def test_materials_are_replaceable_only_while_editable(app, client):
     assert "static" not in stored.parts
     await engine.fire(applicant, matter["id"], "submit", expected_version=1)
     await client.sign_in_employer(employer)
-    response = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "licence"},
+    response = await client.post_form(url_for("matter_upload", matter_id=matter["id"]), {"code": "licence"},
                                       files={"file": ("再换.pdf", pdf_bytes("again"), "application/pdf")})
     assert "不能修改材料" in response.text
     assert [m["filename"] for m in await materials_of(matter["id"])] == ["新.pdf"]

@@ -7,6 +7,7 @@ import re
 from portal.workflow import engine
 from portal.workflow.tables import Material, Matter, Message
 from tests.support.files import pdf_bytes
+from tests.support.urls import url_for
 from tests.workflow.support import employer_with_principal, staff_principal
 
 PDF = pdf_bytes("营业执照")
@@ -21,7 +22,7 @@ async def test_applicant_draft_upload_submit_confirmation_and_messages(app, clie
     employer, applicant = await employer_with_principal(name="海南椰风有限公司")
     draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
     await client.sign_in_employer(employer)
-    url = f"/matters/{draft['id']}"
+    url = url_for("matter_detail", matter_id=draft["id"])
     soup = await client.page(url)
     assert draft["number"] in soup.get_text() and "草稿" in soup.get_text()
     # Submitting without the required material is refused with the reason on the page.
@@ -48,12 +49,12 @@ async def test_applicant_draft_upload_submit_confirmation_and_messages(app, clie
     again = await client.post_form(f"{url}/fire", {"transition": "submit", "version": "1", "form_id": "g" * 20})
     assert again.status_code == 303
     assert (await Matter.select(Matter.version).where(Matter.id == draft["id"]).first())["version"] == 2
-    soup = await client.page("/")
+    soup = await client.page(url_for("home"))
     assert soup.find("span", class_="app-count").get_text() == "1"
-    soup = await client.page("/messages")
+    soup = await client.page(url_for("messages"))
     assert "已提交" in soup.get_text()
-    await client.post_form("/messages/read", {})
-    soup = await client.page("/")
+    await client.post_form(url_for("messages_read"), {})
+    soup = await client.page(url_for("home"))
     assert soup.find("span", class_="app-count") is None
 
 
@@ -64,17 +65,17 @@ async def test_my_matters_filters_and_progress_by_number(app, client):
     _, other = await employer_with_principal()
     c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
     await client.sign_in_employer(employer)
-    text = (await client.page("/matters")).get_text()
+    text = (await client.page(url_for("matters_mine"))).get_text()
     assert a["number"] in text and b["number"] in text and c["number"] not in text
-    text = (await client.page("/matters?kind=t_confirm")).get_text()
+    text = (await client.page(url_for("matters_mine", {"kind": "t_confirm"}))).get_text()
     assert b["number"] in text and a["number"] not in text
-    text = (await client.page("/matters?state=submitted")).get_text()
+    text = (await client.page(url_for("matters_mine", {"state": "submitted"}))).get_text()
     assert a["number"] in text and b["number"] not in text
-    fragment = await client.page("/matters?kind=t_licence", htmx=True)
+    fragment = await client.page(url_for("matters_mine", {"kind": "t_licence"}), htmx=True)
     assert fragment.find(id="matter-results") and not fragment.find("html")
-    soup = await client.page(f"/matters/progress?number={a['number']}")
+    soup = await client.page(url_for("matter_progress", {"number": a["number"]}))
     assert "待受理" in soup.get_text() and soup.find(attrs={"data-testid": "timeline"})
-    soup = await client.page(f"/matters/progress?number={c['number']}")
+    soup = await client.page(url_for("matter_progress", {"number": c["number"]}))
     assert "没有找到该编号的办件" in soup.get_text() and c["title"] not in soup.get_text()
 
 
@@ -89,7 +90,7 @@ async def test_my_matters_export_every_page_with_the_filters(app, client):
     _, other = await employer_with_principal()
     c = await engine.create_matter(other, "t_licence", payload={}, title="别人的")
     await client.sign_in_employer(employer)
-    link = (await client.page("/matters?kind=t_licence")).find("a", attrs={"data-testid": "list-export"})
+    link = (await client.page(url_for("matters_mine", {"kind": "t_licence"}))).find("a", attrs={"data-testid": "list-export"})
     assert "kind=t_licence" in link["href"] and "export=xlsx" in link["href"]
     response = await client.get(link["href"])
     values = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
@@ -103,15 +104,15 @@ async def test_staff_reviews_in_modal_requires_opinion_and_stale_is_explained(ap
     matter = await engine.create_matter(applicant, "t_licence", payload={"name": "<script>x</script>"},
                                         title="许可", submit=True)
     await _staff(app, client, "acc1", ["test.accept"])
-    soup = await client.page("/workbench")
+    soup = await client.page(url_for("workbench"))
     assert matter["number"] in soup.find(attrs={"data-testid": "queue"}).get_text()
-    modal = await client.page(f"/workbench/matters/{matter['id']}", htmx=True)
+    modal = await client.page(url_for("workbench_matter", matter_id=matter["id"]), htmx=True)
     dialog = modal.find(attrs={"role": "dialog"})
     assert dialog and {b["value"] for b in dialog.find_all("button", attrs={"name": "transition"})} == {
         "accept", "return", "refuse"}
     assert "<script>" not in str(modal)
     assert employer["uscc"] in modal.get_text() and employer["contact_phone"] not in modal.get_text()
-    url = f"/workbench/matters/{matter['id']}/fire"
+    url = url_for("workbench_fire", matter_id=matter["id"])
     response = await client.post_form(url, {"transition": "return", "version": "2", "opinion": ""}, htmx=True)
     assert response.status_code == 200 and "请填写补正内容" in response.text
     # A second reviewer accepts first; the first one then learns who won and what state it is in.
@@ -134,10 +135,10 @@ async def test_batch_approve_by_multi_select(app, client):
         m = await engine.create_matter(applicant, "t_confirm", payload={"n": i}, title=f"增员{i}")
         ids.append((await engine.fire(applicant, m["id"], "confirm", expected_version=1))["id"])
     await _staff(app, client, "rev", ["test.review"])
-    soup = await client.page("/workbench?kind=t_confirm")
+    soup = await client.page(url_for("workbench", {"kind": "t_confirm"}))
     boxes = soup.find_all("input", attrs={"name": "matter"})
     assert len(boxes) == 3
-    response = await client.post_form("/workbench/batch", {"transition": "approve", "matter": [b["value"] for b in boxes[:2]]})
+    response = await client.post_form(url_for("workbench_batch"), {"transition": "approve", "matter": [b["value"] for b in boxes[:2]]})
     assert response.status_code == 200 and response.text.count("办理成功") == 2
     states = sorted(r["state"] for r in await Matter.select(Matter.state).where(Matter.id.is_in(ids)))
     assert states == ["approved", "approved", "submitted"]
@@ -147,25 +148,25 @@ async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, o
     employer, applicant = await employer_with_principal()
     m = await engine.create_matter(applicant, "t_licence", payload={}, title="许可", submit=True)
     await client.sign_in_employer(employer)
-    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "5"})
+    response = await client.post_form(url_for("matter_evaluate", matter_id=m["id"]), {"grade": "5"})
     assert "办件办结后才能评价" in response.text
     await engine.fire(applicant, m["id"], "withdraw", expected_version=2)
-    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "1", "comment": ""})
+    response = await client.post_form(url_for("matter_evaluate", matter_id=m["id"]), {"grade": "1", "comment": ""})
     assert "请说明不满意的原因" in response.text
-    response = await client.post_form(f"/matters/{m['id']}/evaluate", {"grade": "1", "comment": "太慢了"})
+    response = await client.post_form(url_for("matter_evaluate", matter_id=m["id"]), {"grade": "1", "comment": "太慢了"})
     assert response.status_code == 303
     await _staff(app, other_client, "boss", ["workflow.followup", "workflow.evaluations"])
-    soup = await other_client.page("/workbench/followups")
+    soup = await other_client.page(url_for("workflow_followups"))
     assert "太慢了" in soup.find(attrs={"data-testid": "followups"}).get_text()
-    soup = await other_client.page("/workbench/evaluations")
+    soup = await other_client.page(url_for("workflow_evaluations"))
     assert "测试行政许可" in soup.find(attrs={"data-testid": "evaluation-stats"}).get_text()
     form = soup  # the follow-up is closed with a note
-    followup_page = await other_client.page("/workbench/followups")
+    followup_page = await other_client.page(url_for("workflow_followups"))
     action = followup_page.find("form", action=re.compile(r"/workbench/followups/\d+"))["action"]
     response = await other_client.post_form(action, {"note": "  "})
     assert response.status_code == 200 and response.text.count("请填写整改说明") == 2  # summary + field
     await other_client.post_form(action, {"note": "已电话回访并改进"})
-    soup = await other_client.page("/workbench/followups?status=closed")
+    soup = await other_client.page(url_for("workflow_followups", {"status": "closed"}))
     assert "已电话回访并改进" in soup.get_text()
     assert form is not None
     # both lists export what they show.
@@ -174,7 +175,7 @@ async def test_evaluation_after_end_and_bad_rating_opens_followup(app, client, o
     from openpyxl import load_workbook
 
     for url, expected in ((soup.find("a", attrs={"data-testid": "list-export"})["href"], "已电话回访并改进"),
-                          ((await other_client.page("/workbench/evaluations")).find(
+                          ((await other_client.page(url_for("workflow_evaluations"))).find(
                               "a", attrs={"data-testid": "list-export"})["href"], "测试行政许可")):
         response = await other_client.get(url)
         sheet = load_workbook(io.BytesIO(response.content)).active
@@ -196,7 +197,7 @@ async def test_ten_reviewers_posting_at_once_one_wins_the_rest_see_already_handl
         await _staff(app, c, f"con{i}", ["test.accept"])
         await c.csrf_token()
         clients.append(c)
-    url = f"/workbench/matters/{matter['id']}/fire"
+    url = url_for("workbench_fire", matter_id=matter["id"])
     try:
         responses = await asyncio.gather(*(c.post_form(url, {"transition": "accept", "version": "2"}) for c in clients))
     finally:
@@ -225,13 +226,13 @@ async def test_workbench_flags_overdue_and_due_soon_and_filters_by_flag(app, cli
         await Matter.update({Matter.promised_deadline: today}).where(Matter.id == soon["id"])
         await Matter.update({Matter.promised_deadline: today + timedelta(days=40)}).where(Matter.id == calm["id"])
     await _staff(app, client, "flagger", ["test.accept"])
-    soup = await client.page("/workbench")
+    soup = await client.page(url_for("workbench"))
     flags = {tr["data-matter"]: (tr.find(attrs={"data-flag": True}) or {}).get("data-flag")
              for tr in soup.find(attrs={"data-testid": "queue"}).find("tbody").find_all("tr")}
     assert flags == {str(late["id"]): "overdue", str(soon["id"]): "due_soon", str(calm["id"]): None}
-    text = (await client.page("/workbench?flag=overdue")).find(attrs={"data-testid": "queue"}).get_text()
+    text = (await client.page(url_for("workbench", {"flag": "overdue"}))).find(attrs={"data-testid": "queue"}).get_text()
     assert late["number"] in text and soon["number"] not in text and calm["number"] not in text
-    fragment = await client.page("/workbench?flag=due_soon", htmx=True)
+    fragment = await client.page(url_for("workbench", {"flag": "due_soon"}), htmx=True)
     assert fragment.find(id="queue") and soon["number"] in fragment.get_text() and late["number"] not in fragment.get_text()
 
 
@@ -250,7 +251,7 @@ async def test_materials_are_opened_not_sniffed_and_names_cleaned(app, client):
     employer, applicant = await employer_with_principal(name="海南材料检查有限公司")
     draft = await engine.create_matter(applicant, "t_review", payload={"name": "张三"}, title="备案申请")
     await client.sign_in_employer(employer)
-    url = f"/matters/{draft['id']}/materials"
+    url = url_for("matter_upload", matter_id=draft["id"])
     refused = {
         b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n": "文件不是有效的PDF",
         pdf_bytes(action="/JavaScript"): "PDF文件包含脚本或自动执行的动作",
@@ -267,4 +268,4 @@ async def test_materials_are_opened_not_sniffed_and_names_cleaned(app, client):
     assert response.status_code == 303
     stored = await Material.select(Material.filename, Material.mime).where(Material.matter == draft["id"]).first()
     assert stored == {"filename": "passwdgpj.jpg", "mime": "image/jpeg"}
-    assert "\u202e" not in (await client.get(f"/matters/{draft['id']}")).text
+    assert "\u202e" not in (await client.get(url_for("matter_detail", matter_id=draft["id"]))).text

@@ -14,6 +14,7 @@ from portal.workflow import creation, workbench
 from portal.workflow.deadlines import local_date
 from portal.workflow.tables import Matter
 from portal.workflow.workbench import queue_page, row_cursor
+from tests.support.urls import url_for
 from tests.workflow.support import employer_with_principal, staff_principal
 
 BLANK = {"kind": "", "state": "", "flag": "", "q": ""}
@@ -84,7 +85,7 @@ def _link(soup, rel):
 async def test_pager_links_carry_the_key_and_the_filters(app, client, queue, monkeypatch):
     monkeypatch.setattr(workbench, "PAGE_SIZE", 5)
     await _reviewer_client(app, client, "pager")
-    soup = await client.page("/workbench?kind=t_licence&q=翻页")
+    soup = await client.page(url_for("workbench", {"kind": "t_licence", "q": "翻页"}))
     assert "第 1 页，共 14 条" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
     assert _link(soup, "prev") is None
     nxt = _link(soup, "next")
@@ -115,7 +116,7 @@ async def test_bad_paging_parameters_show_the_first_page(app, client, queue, mon
     monkeypatch.setattr(workbench, "PAGE_SIZE", 5)
     await _reviewer_client(app, client, "badpager")
     for query in ("after=garbage&p=9", "before=2026-99-99.1", "p=abc", "after=.x", "page=7", "p=99999999999"):
-        soup = await client.page(f"/workbench?{query}")
+        soup = await client.page(url_for("workbench", {"{query}": ""}))
         rows = [int(tr["data-matter"]) for tr in soup.find("tbody").find_all("tr")]
         assert rows == queue[:5], query
         assert "第 1 页" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
@@ -124,10 +125,10 @@ async def test_bad_paging_parameters_show_the_first_page(app, client, queue, mon
 async def test_a_page_emptied_under_the_reader_offers_the_first_page(app, client, queue):
     await _reviewer_client(app, client, "emptied")
     last = await Matter.select(Matter.id, Matter.promised_deadline).where(Matter.id == queue[-1]).first()
-    soup = await client.page(f"/workbench?after={row_cursor(last).encode()}&p=3")
+    soup = await client.page(url_for("workbench", {"after": row_cursor(last).encode(), "p": "3"}))
     text = soup.find(id="queue").get_text()
     assert "本页已没有待办理的办件" in text and "共 14 条" in text
-    assert soup.find("a", string="返回第一页")["href"] == "/workbench"
+    assert soup.find("a", string="返回第一页")["href"] == url_for("workbench")
 
 
 async def test_rows_show_state_flag_and_link_without_per_row_macros(app, client, queue):
@@ -136,7 +137,7 @@ async def test_rows_show_state_flag_and_link_without_per_row_macros(app, client,
     async with write_transaction():
         await Matter.update({Matter.promised_deadline: local_date() - timedelta(days=2)}).where(
             Matter.id == overdue["id"])
-    soup = await client.page("/workbench")
+    soup = await client.page(url_for("workbench"))
     row = soup.find("tr", attrs={"data-matter": str(overdue["id"])})
     assert "app-flag--overdue" in row["class"]
     badge = row.find(attrs={"data-flag": "overdue"})
@@ -144,7 +145,7 @@ async def test_rows_show_state_flag_and_link_without_per_row_macros(app, client,
     state = row.find_all("td")[4].find("span")
     assert state.get_text() == "待受理" and "app-badge" in state["class"]
     link = row.find("a", attrs={"data-modal-open": True})
-    assert link["href"] == link["hx-get"] == f"/workbench/matters/{overdue['id']}"
+    assert link["href"] == link["hx-get"] == url_for("workbench_matter", matter_id=overdue["id"])
     assert link.find(class_="app-visually-hidden").get_text().strip().startswith("460105-")
 
 
@@ -152,9 +153,9 @@ async def test_the_count_stops_at_the_cap_and_says_so(app, client, queue, monkey
     monkeypatch.setattr(workbench, "PAGE_SIZE", 5)
     monkeypatch.setattr(workbench, "COUNT_CAP", 10)
     await _reviewer_client(app, client, "capped")
-    soup = await client.page("/workbench")
+    soup = await client.page(url_for("workbench"))
     assert "共 10 条以上" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
     monkeypatch.setattr(workbench, "COUNT_CAP", 14)
-    soup = await client.page("/workbench")
+    soup = await client.page(url_for("workbench"))
     assert "共 14 条" in soup.find(attrs={"data-testid": "queue-total"}).get_text()
     assert "以上" not in soup.find(attrs={"data-testid": "queue-total"}).get_text()
