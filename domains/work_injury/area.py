@@ -29,7 +29,7 @@ WORK_INJURY = Area(
     certificate_kinds={proof.CERTIFICATE_KIND: proof.TITLE},
     guides=(matters.QUICK_REPORT.code,),
     demo=_demo,
-    demo_order=35,  # after the social-insurance demo: reports name persons insured there
+    demo_order=32,  # after social insurance (its insured persons), before personnel changes end some records
 )
 
 WI_STAFF = Area(
