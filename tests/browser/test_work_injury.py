@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from seeds.demo_identities import EMPLOYERS, PERSONS
-from tests.browser.test_social_insurance import _demo_employer, _session, _sign_in_employer
+from tests.browser.test_social_insurance import _demo_employer, _sign_in_employer
 
 SHOTS = Path(os.environ.get("WI_SCREENSHOTS", tempfile.gettempdir())) / "wi-screens"
 
@@ -143,7 +143,7 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
 
         return (await service.get_by_id_number(PERSONS[0].id_number))["id"]
 
-    person_sid = _session(live, kind="person", person_id=live.run(wang_id), account_id=9998)
+    person_sid = live.session(kind="person", person_id=live.run(wang_id), account_id=9998)
     pages = {
         "employer": [("/work-injury/", None), ("/work-injury/report", None), ("/work-injury/reports", None),
                      (f"/work-injury/reports/{report}", None), ("/work-injury/proof", None),
