@@ -116,4 +116,5 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
     app.state.areas = areas
     app.state.area_by_name = {a.name: a for a in areas}
     app.state.nav = portal_areas.nav_items(areas)
+    app.state.services = portal_areas.service_catalogue(areas)
     return app

@@ -56,6 +56,9 @@ class SiteSettings:
     # demo/test run without it `local_url` (this machine on $PORT), never a request's Host header.
     public_url: str = ""
     local_url: str = "http://127.0.0.1:8000"
+    # The bureau's emblem in the banner (PORTAL_EMBLEM_FILE): an SVG, PNG, JPEG or WebP file the operator may
+    # replace; served at /emblem.
+    emblem_file: Path = ROOT / "static" / "img" / "emblem.svg"
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ class Settings:
                 police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
                 public_url=_public_url(https),
                 local_url=f"http://127.0.0.1:{_int('PORT', 8000)}",
+                emblem_file=Path(_env("PORTAL_EMBLEM_FILE", str(SiteSettings.emblem_file))),
             ),
             sso=SSOSettings(
                 protocol=_env("PORTAL_SSO_PROTOCOL", "oidc"),

@@ -214,6 +214,21 @@ async def employers_with_current_contract(id_number: str, except_employer: int |
     return sorted({r["employer.name"] for r in rows})
 
 
+async def employers_with_current_contract_many(id_numbers: Iterable[str], except_employer: int | None
+                                               ) -> dict[str, list[str]]:
+    """employers_with_current_contract for a batch upload: id number → the other employers' names, one query per
+    LOOKUP_CHUNK numbers."""
+    wanted = sorted(set(id_numbers))
+    out: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        rows = await Contract.select(Contract.id_number, Contract.employer.name).where(
+            Contract.id_number.is_in(wanted[start:start + LOOKUP_CHUNK]) & Contract.employed.eq(True)
+            & (Contract.employer != except_employer))
+        for r in rows:
+            out.setdefault(r["id_number"], set()).add(r["employer.name"])
+    return {k: sorted(v) for k, v in out.items()}
+
+
 async def new_filing_warning(principal: Principal, contract: dict[str, Any]) -> str | None:
     """The warning a pending 新订 carries while the person's contract elsewhere is still current (issue 14 §15)."""
     if contract["filing_kind"] != "new" or contract["review_state"] != "pending" or contract["state"] == "void":

@@ -123,7 +123,19 @@ async def _add_renewed_starts(current: dict[str, dict[str, Any]]) -> None:
 
 
 def new_renew_check(principal: Principal) -> WholeFile:
-    return _whole_file(principal, new_renew_reasons)
+    reasons = _whole_file(principal, new_renew_reasons).check
+
+    async def check(rows: list[RowResult]) -> None:
+        await reasons(rows)
+        # A 新订 for someone still employed elsewhere is accepted with the single form's warning (劳动合同法 91).
+        new = [row for row in rows if row.ok and KIND_LABELS[row.data["filing_kind"]] == "new"]
+        elsewhere = await service.employers_with_current_contract_many(
+            [row.data["id_number"] for row in new], principal.employer_id) if new else {}
+        for row in new:
+            if warning := rules.current_elsewhere_warning(elsewhere.get(row.data["id_number"], [])):
+                row.warnings.append(warning)
+
+    return WholeFile(check)
 
 
 def new_renew_writer(principal: Principal, ip: str = ""):

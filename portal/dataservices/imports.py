@@ -250,6 +250,8 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
                     await write(valid)
                 written = True
                 message = f"共{len(rows)}行，成功导入{len(valid)}行" + (f"，{failed}行未通过，请下载失败数据修改后重新上传" if failed else "")
+                if warned := sum(1 for r in valid if r.warnings):
+                    message += f"；其中{warned}行有提示，请查看下表"
             except Exception:
                 log.exception("import job %s: write failed", job_id)
                 message = "写入数据时出错，本次上传的数据均未导入（全部回滚），请稍后重新上传"
@@ -273,10 +275,11 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
 
 
 def results_json(rows: list[RowResult], *, written: bool) -> str:
-    """What a job keeps: the rows to fix (every row when nothing was written), as [number, values, reasons].
-    The result page and the failed-rows workbook need nothing else; keeping every accepted row's values made
-    a 45,000-row upload 450 MB of JSON (issue #12)."""
-    return json.dumps([[r.number, r.values, r.reasons] for r in rows if r.reasons or not written],
+    """What a job keeps: the rows to fix or to look at (every row when nothing was written), as [number, values,
+    reasons] plus the row's warnings when it has any. The result page and the failed-rows workbook need nothing
+    else; keeping every accepted row's values made a 45,000-row upload 450 MB of JSON (issue #12)."""
+    return json.dumps([[r.number, r.values, r.reasons, *([r.warnings] if r.warnings else [])]
+                       for r in rows if r.reasons or r.warnings or not written],
                       ensure_ascii=False, separators=(",", ":"))
 
 
@@ -296,7 +299,8 @@ async def job_for(token: str, principal: Principal) -> dict | None:
 def job_rows(job: dict) -> list[RowResult]:
     if not job.get("results"):
         return []
-    return [RowResult(number=n, values=v, reasons=list(r)) for n, v, r in json.loads(job["results"])]
+    return [RowResult(number=n, values=v, reasons=list(r), warnings=list(w[0]) if w else [])
+            for n, v, r, *w in json.loads(job["results"])]
 
 
 def failed_rows(job: dict) -> list[RowResult]:

@@ -75,6 +75,8 @@ class RowResult:
     values: dict[str, str]
     data: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    # Said to the uploader but not refusing the row (a single filing's warning, e.g. LC 新订 劳动合同法 91).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -53,7 +53,7 @@ async def test_upload_result_table_and_failed_rows_round_trip(app, client):
     assert soup.find(attrs={"data-testid": "import-ok"}).get_text() == "1"
     assert soup.find(attrs={"data-testid": "import-failed"}).get_text() == "2"
     headers = [th.get_text() for th in soup.find(attrs={"data-testid": "import-rows"}).find_all("th")]
-    assert headers[-2:] == ["上传结果", "失败原因"]
+    assert headers[-2:] == ["上传结果", "失败原因或提示"]
     text = soup.get_text()
     assert "身份证号校验位不正确" in text and "合同终止日期应晚于开始日期" in text
     assert await Person.count() == 1
