@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domains.work_injury import controllers, matters, proof, staff_controllers
 from portal.areas import Area
-from portal.auth.principal import employer_guard, person_guard, staff_guard
+from portal.auth.principal import AgentRight, employer_guard, person_guard, staff_guard
 from portal.web import NavItem
 
 
@@ -20,6 +20,7 @@ WORK_INJURY = Area(
     path="/work-injury",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("work_injury", "工伤保险"),  # ACC-8: an agent needs this service named
     title="工伤",
     home="wi_home",
     menu=(("工伤快报", "wi_report"), ("快报确认", "wi_confirm"), ("工伤保险单位证明", "wi_proof")),

@@ -99,3 +99,19 @@ async def test_xss_is_escaped(client, app):
     await client.sign_in_staff("wi_xss", permissions=[matters.REVIEW])
     modal = await client.get(f"/workbench/matters/{row['matter_id']}")
     assert payload not in modal.text and "&lt;script&gt;" in modal.text
+
+
+async def test_an_agent_needs_the_work_injury_right(client):
+    from tests.employer.test_agent_rights import sign_in_agent
+    from tests.test_areas import _ask, _routes
+
+    w = await world()
+    await sign_in_agent(client, w["a"], "social_insurance")
+    routes = _routes(client.app, "work_injury")
+    assert len(routes) >= 14
+    for method, path, _ in routes:
+        response = await _ask(client, method, path)
+        assert response.status_code == 403, f"{method} {path}: {response.status_code}"
+        assert "您的经办人授权不包含“工伤保险”业务" in response.text, f"{method} {path}"
+    await sign_in_agent(client, w["a"], "work_injury")
+    assert (await client.get("/work-injury/reports")).status_code == 200
