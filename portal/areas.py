@@ -86,6 +86,13 @@ class Area:
     principal_loaders: Mapping[str, PrincipalLoader] = field(default_factory=dict)
     context_processors: Sequence[ContextProcessor] = ()
     profile_completion: str = ""  # route name of the applicant's 信息完善 page (ACC-3), where incomplete accounts go
+    # Background work (portal.jobs, docs/JOBS.md): task functions by name and periodic sweeps.
+    tasks: Sequence[Any] = ()  # portal.jobs.Task
+    periodic: Sequence[Any] = ()  # portal.jobs.Periodic
+    # Grids whose export may run as a job, found again by name in a worker (portal.dataservices.grid.Grid).
+    grids: Sequence[Any] = ()
+    # Batch imports a worker can run (portal.dataservices.imports.Importer).
+    importers: Sequence[Any] = ()
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
     demo: Callable[[], Awaitable[Any]] | None = None
@@ -118,10 +125,10 @@ class Area:
 
     def install(self) -> None:
         """Put the declarations into the platform's process-wide registries (idempotent)."""
-        from portal import privacy, web
+        from portal import jobs, privacy, web
         from portal.auth.permissions import register_permissions
         from portal.auth.principal import register_loader, register_profile_completion
-        from portal.dataservices import certificates, document_access
+        from portal.dataservices import certificates, document_access, grid, imports
         from portal.dataservices.spreadsheets import register_spec
         from portal.workflow.kinds import register_kind
 
@@ -138,6 +145,14 @@ class Area:
             privacy.install_reveal(item)
         for kind, loader in self.principal_loaders.items():
             register_loader(kind, loader)
+        for task in self.tasks:
+            jobs.register_task(task)
+        for item in self.periodic:
+            jobs.register_periodic(item)
+        for declared in self.grids:
+            grid.register_grid(declared)
+        for importer in self.importers:
+            imports.register_importer(importer)
         for processor in self.context_processors:
             web.install_context_processor(processor)
         if self.profile_completion:

@@ -88,6 +88,7 @@ async def test_agent_list_exports_own_agents_masked(client):
     other = await make_employer()
     await authorised_agent(other["id"], make_id_number())  # another employer's agent …
     rows = await _sheet(client, "/employer/agents")
-    assert rows[0] == ["姓名", "身份证号", "手机号码", "授权开始日期", "授权截止日期", "状态"]
+    assert rows[0] == ["姓名", "身份证号", "手机号码", "授权业务", "授权开始日期", "授权截止日期", "状态"]
     assert len(rows) == 2  # … is not in this employer's sheet
     assert rows[1][1] == id_number[:6] + "********" + id_number[-4:] and rows[1][2] == "139****0003"
+    assert rows[1][3]  # ACC-8: the services the authorisation names (全部业务 for one from before ACC-8)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates, controllers, matters, public_controllers, staff_controllers
+from domains.hr_agency import certificates, controllers, grids, matters, public_controllers, staff_controllers
 from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
@@ -69,6 +69,7 @@ HR_AGENCY_STAFF = Area(
           ("办件受理与审批", "workbench")),
     nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
                  description="行政许可、业务备案的查看；受理与审批在办件工作台")],
+    grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES],
 )
 
 HR_AGENCY_PUBLIC = Area(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domains.labor_contract import controllers, matters, privacy, rosters, sheets
+from domains.labor_contract import controllers, grids, matters, privacy, rosters, sheets
 from domains.labor_contract.pages import gate
 from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, employer_guard
@@ -70,6 +70,8 @@ LABOR_CONTRACT = Area(
     permissions=matters.PERMISSIONS,
     matter_kinds=[matters.CONTRACT_FILING],
     sheets=[sheets.NEW_RENEW, sheets.TERMINATE],
+    importers=[sheets.NEW_RENEW_IMPORT, sheets.TERMINATE_IMPORT],
+    grids=[grids.QUERY, grids.RENEWABLE, grids.TERMINABLE],
     certificate_kinds=rosters.CERTIFICATE_KINDS,
     reveals=privacy.REVEALS,
     # Stored 名册 PDFs hold whole ID numbers: among staff only LC reviewers (in the roster's division) open them.

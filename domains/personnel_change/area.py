@@ -51,6 +51,7 @@ PERSONNEL_CHANGE = Area(
     ],
     permissions=matters.PERMISSIONS,
     sheets=[sheets.ENROL, sheets.WITHDRAW],
+    importers=[sheets.ENROL_IMPORT, sheets.WITHDRAW_IMPORT],
     certificate_kinds=reports.CERTIFICATE_KINDS,
     matter_kinds=[matters.ENROL, matters.WITHDRAW],
     guides=(matters.ENROL.code, matters.WITHDRAW.code),

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from domains.social_insurance import controllers, person_controllers, service, sheets, staff_controllers
+from domains.social_insurance import (
+    controllers,
+    grids,
+    person_controllers,
+    service,
+    sheets,
+    staff_controllers,
+)
+from domains.social_insurance.pages import this_period
 from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, employer_guard, person_guard, staff_guard
+from portal.dataservices.grid import GridSource
 from portal.web import NavItem
 
 
@@ -27,6 +36,8 @@ SI_STAFF = Area(
          NavItem("社保综合查询", "si_staff_persons", "staff", permission=service.QUERY_PERMISSION, order=61)],
     permissions=service.PERMISSIONS,
     sheets=[sheets.PAYMENTS],
+    importers=[sheets.PAYMENTS_IMPORT],
+    grids=[*grids.FEE_GRIDS.values(), GridSource("si_roster", lambda: grids.roster(this_period()))],
 )
 
 SOCIAL_INSURANCE = Area(

@@ -3,7 +3,7 @@ person's own 工伤保险单位证明."""
 
 from __future__ import annotations
 
-from domains.work_injury import controllers, matters, proof, staff_controllers
+from domains.work_injury import controllers, grids, matters, proof, staff_controllers
 from portal.areas import Area
 from portal.auth.principal import AgentRight, employer_guard, person_guard, staff_guard
 from portal.web import NavItem
@@ -27,6 +27,7 @@ WORK_INJURY = Area(
     nav=[NavItem("工伤", "wi_home", "employer", order=40, description="工伤快报、快报确认、工伤保险单位证明打印")],
     permissions=matters.PERMISSIONS,
     matter_kinds=matters.KINDS,
+    grids=[grids.REPORTS],  # exports over the inline limit run as jobs that find the grid by name
     certificate_kinds={proof.CERTIFICATE_KIND: proof.TITLE},
     guides=(matters.QUICK_REPORT.code,),
     demo=_demo,
@@ -40,6 +41,7 @@ WI_STAFF = Area(
     guards=[staff_guard()],  # any staff member; each handler names its permission
     title="工伤经办",
     home="wi_queue",
+    grids=[grids.QUEUE],
     menu=(("工伤快报审核", "wi_queue"), ("工伤保险单位证明", "wi_staff_proof"), ("办件工作台", "workbench")),
     nav=[NavItem("工伤快报审核", "wi_queue", "staff", permission=matters.REVIEW, order=62,
                  description="辖区内待审核的工伤快报，临近30日工伤认定申请期限的标出"),

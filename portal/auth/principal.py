@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from litestar.connection import ASGIConnection
@@ -78,6 +78,22 @@ class Principal:
         if self.kind == "employer" and self.acting_name:
             return f"{self.acting_name}（{self.employer_name}）"
         return self.display_name
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON values: a job started by this principal runs as it in a worker (portal.jobs)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("roles", "permissions", "flags"):
+            data[key] = sorted(data[key])
+        data["scopes"] = {k: list(v) for k, v in self.scopes.items()}
+        return data
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Principal:
+        data = dict(data)
+        for key in ("roles", "permissions", "flags"):
+            data[key] = frozenset(data[key])
+        data["scopes"] = {k: tuple(v) for k, v in data["scopes"].items()}
+        return cls(**data)
 
 
 def _division_prefix(code: str) -> str:

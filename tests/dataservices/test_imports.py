@@ -9,8 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from domains.person.tables import Person
-from portal.dataservices.imports import wait_for_imports
 from portal.dataservices.tables import ImportJob, ImportLock
+from portal.jobs import drain
 from tests.dataservices import support
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
@@ -145,7 +145,7 @@ async def test_background_import_shows_polling_progress_then_results(app, client
     progress = soup.find(id="import-progress")
     if progress is not None:  # still running: the component polls itself
         assert progress["hx-trigger"] == "every 1s" and progress["hx-get"] == url
-    await wait_for_imports()
+    await drain(app)
     fragment = await client.get(url, headers={"HX-Request": "true", "HX-Target": "import-progress"})
     assert "<html" not in fragment.text and 'id="import-results"' in fragment.text
     assert await Person.count() == 30
