@@ -512,3 +512,32 @@ async def start_record(person_id: int, employer_id: int, insurance: str, *, base
         raise Refused(f"该人员{rules.INSURANCE_LABELS.get(insurance, insurance)}已有有效的参保登记，请核实后重新申报",
                       "period")
     return await enrol(person_id, employer_id, insurance, base=base, start_period=start_period, identity=identity)
+
+
+# ---- 工伤 cover, for the work-injury domain (工伤快报 rule, 工伤保险单位证明) ---------------------------------------
+
+async def injury_records(employer_id: int, person_ids: list[int]) -> dict[int, list[dict]]:
+    """The 工伤 参保登记 of these persons at one employer, oldest first: person id → records (start_period,
+    end_period, status). A person never insured there for 工伤 is absent."""
+    found: dict[int, list[dict]] = {}
+    for chunk in _chunks(set(person_ids)):
+        rows = await run(f"SELECT person, start_period, end_period, status FROM si_enrolment WHERE employer = {{}}"
+                         f" AND insurance = 'injury' AND person IN ({_in(chunk)}) ORDER BY person, start_period",
+                         employer_id, *chunk)
+        for row in rows:
+            found.setdefault(row["person"], []).append(row)
+    return found
+
+
+async def injury_employers(person_id: int) -> list[dict]:
+    """Employers a person was ever insured with for 工伤 (id, name, uscc, division_code), by name."""
+    return await run("SELECT DISTINCT employer.id, employer.name, employer.uscc, employer.division_code FROM si_enrolment e"
+                     " JOIN employer ON employer.id = e.employer WHERE e.person = {} AND e.insurance = 'injury'"
+                     " ORDER BY employer.name, employer.id", person_id)
+
+
+async def injury_paid_months(person_id: int, employer_id: int) -> int:
+    """结算期 with a 工伤 contribution for the person under the employer that reached the fund (已到账)."""
+    rows = await run("SELECT COUNT(*) AS n FROM si_contribution WHERE person = {} AND employer = {}"
+                     " AND injury_employer > 0 AND paid_state = 'paid'", person_id, employer_id)
+    return int(rows[0]["n"])

@@ -30,6 +30,8 @@ CATEGORY_NAMES = {
     "hra_service": "人力资源服务事项",
     "hra_agency_type": "人力资源服务机构类型",
     "hra_number_format": "许可证/备案编号格式",
+    "wi_accident_category": "工伤事故类别",
+    "wi_injury_severity": "伤害程度",
 }
 PAGE_SIZE = 50
 
