@@ -20,7 +20,7 @@ async def my_insurance(request: Request) -> Response:
     rows = await service.my_enrolments(request.user.person_id)
     return await page(request, "social_insurance/my.html", {
         "page_title": "我的参保信息", "rows": rows, "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS,
-        "period_label": rules.period_label, "breadcrumbs": crumbs(request),
+        "breadcrumbs": crumbs(request),
     })
 
 
@@ -35,7 +35,7 @@ async def my_contributions(request: Request) -> Response:
         row["personal"] = sum(row[c] for c, _, share in rules.AMOUNT_COLUMNS if share == "个人")
         row["employer_part"] = sum(row[c] for c, _, share in rules.AMOUNT_COLUMNS if share == "单位")
     return await page(request, "social_insurance/my_contributions.html", {
-        "page_title": "缴费记录", "rows": rows, "year": year, "years": years, "period_label": rules.period_label,
+        "page_title": "缴费记录", "rows": rows, "year": year, "years": years,
         "chart": contributions_chart(year, rows),
         "personal_total": sum(r["personal"] for r in rows), "employer_total": sum(r["employer_part"] for r in rows),
         "breadcrumbs": crumbs(request, ("缴费记录", "")),
