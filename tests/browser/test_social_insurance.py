@@ -105,7 +105,7 @@ def test_contributions_chart_draws_beside_its_table_and_the_table_alone_without_
         context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
         page.goto("/person/insurance/contributions")
         figure = page.locator("[data-testid=chart-si-contributions]")
         assert figure.locator("[data-testid=my-contributions] tbody tr").count() >= 1

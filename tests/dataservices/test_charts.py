@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from portal import filters
 from portal.dataservices.charts import Chart, Series
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
