@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "domains.work_injury.piccolo_app",
         "domains.labor_inspection.piccolo_app",
         "domains.hr_agency.piccolo_app",
+        "domains.personnel_change.piccolo_app",
     ]
 )

@@ -62,6 +62,13 @@ class Area:
     demo: Callable[[], Awaitable[Any]] | None = None
     demo_order: int = 100
 
+    def guide_links(self) -> list[tuple[str, str]]:
+        """(kind code, link text) of the side menu's 办事指南 links: named by kind once there are several."""
+        if len(self.guides) == 1:
+            return [(self.guides[0], "办事指南")]
+        names = {kind.code: kind.name for kind in self.matter_kinds}
+        return [(code, f"办事指南：{names.get(code, code)}") for code in self.guides]
+
     def router(self) -> Router:
         if self.guards or self.gate:
             # Router guards cover every handler: a public page (opt=PUBLIC) needs its own Area without guards.

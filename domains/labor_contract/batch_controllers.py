@@ -7,12 +7,9 @@ from litestar import Request, Response, get, post
 from domains.labor_contract import service, sheets
 from domains.labor_contract.pages import page
 from portal.areas import crumbs
-from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
-from portal.dataservices.imports import start_import
-from portal.dataservices.spreadsheets import SheetSpec, UploadError
-from portal.dataservices.tables import ImportJob
-from portal.dataservices.workbooks import template_bytes
-from portal.web import client_ip, redirect
+from portal.dataservices.imports import recent_imports, template_response, upload_response
+from portal.dataservices.spreadsheets import SheetSpec
+from portal.web import client_ip
 
 BATCHES = {
     "new-renew": (sheets.NEW_RENEW, "合同新订(续订)备案批量", "新签、续签最好分两个模板分别上传；上传后可在劳动合同综合查询中按“未审核”查出导入的数据。"),
@@ -20,17 +17,11 @@ BATCHES = {
 }
 
 
-async def _upload_page(request: Request, batch: str, *, error: str = "", status_code: int = 200) -> Response:
+async def _upload_page(request: Request, batch: str, error: str = "", status_code: int = 200) -> Response:
     spec, title, hint = BATCHES[batch]
-    recent = await ImportJob.select(
-        ImportJob.token, ImportJob.file_name, ImportJob.status, ImportJob.total, ImportJob.ok_count,
-        ImportJob.failed_count, ImportJob.message, ImportJob.created_at,
-    ).where((ImportJob.owner_key == owner_key(request.user)) & (ImportJob.sheet_name == spec.name)).order_by(
-        ImportJob.id, ascending=False
-    ).limit(10)
     return await page(request, "labor_contract/batch.html", {
-        "page_title": title, "batch": batch, "spec": spec, "hint": hint, "error": error, "recent": recent,
-        "breadcrumbs": crumbs(request, (title, "")),
+        "page_title": title, "batch": batch, "spec": spec, "hint": hint, "error": error,
+        "recent": await recent_imports(request.user, spec), "breadcrumbs": crumbs(request, (title, "")),
     }, status_code=status_code)
 
 
@@ -51,22 +42,14 @@ def _handlers(batch: str, name: str):
 
     @get(f"{path}/template.xlsx", name=f"{name}_template")
     async def template(request: Request) -> Response:
-        return Response(content=await template_bytes(spec), media_type=XLSX_TYPE,
-                        headers=attachment_headers(f"{spec.title}.xlsx"))
+        return await template_response(spec)
 
     @post(path, name=f"{name}_upload")
     async def upload(request: Request) -> Response:
         """Upload: the whole file is refused with a reason beside the field, or every row gets a result."""
-        form = await request.form()
-        upload_file = form.get("file")
-        if upload_file is None or isinstance(upload_file, str) or not getattr(upload_file, "filename", ""):
-            return await _upload_page(request, batch, error="请选择要上传的Excel文件（.xlsx）")
         write, check = _writer_and_check(request, spec)
-        try:
-            job = await start_import(request, spec, upload_file, write=write, row_check=check)
-        except UploadError as exc:
-            return await _upload_page(request, batch, error=exc.message, status_code=exc.status)
-        return redirect(request, request.app.route_reverse("import_result", token=job.token))
+        return await upload_response(request, spec, write=write, row_check=check,
+                                     page=lambda error, status: _upload_page(request, batch, error, status))
 
     return [upload_page, template, upload]
 

@@ -57,3 +57,26 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
         unread_messages=int(row["unread"]),
     )
 
+
+
+async def persons_by_id_number(id_numbers: set[str]) -> dict[str, dict[str, Any]]:
+    """Known persons by 身份证号, one query per 500 numbers (whole-file checks of uploads)."""
+    found: dict[str, dict[str, Any]] = {}
+    values = sorted(id_numbers)
+    for i in range(0, len(values), 500):
+        rows = await Person.select().where(Person.id_number.is_in(values[i:i + 500]))
+        found.update({r["id_number"]: r for r in rows})
+    return found
+
+
+async def ensure_person(id_number: str, name: str, mobile: str = "") -> int:
+    """The person's id, created from what the employer entered when unknown (inside the caller's transaction);
+    a known person's record is never changed by an employer."""
+    row = await Person.select(Person.id).where(Person.id_number == id_number).first()
+    if row is not None:
+        return row["id"]
+    rows = await Person.insert(Person(
+        id_number=id_number, name=name[:40], gender=id_gender(id_number), birth_date=id_birth_date(id_number),
+        mobile=mobile, division_code=id_number[:6], created_at=datetime.now(UTC),
+    )).returning(Person.id)
+    return rows[0]["id"]

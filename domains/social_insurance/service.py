@@ -435,3 +435,80 @@ async def employer_roster(employer_id: int, limit: int = 100) -> list[dict]:
     return await run("SELECT e.insurance, e.status, e.base, e.start_period, p.name, p.id_number FROM si_enrolment e"
                      " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY p.name, p.id, e.insurance"
                      " LIMIT {}", employer_id, limit)
+
+
+# ---- for 人员增减员 (domains.personnel_change): reads of the records and the two writes an approval makes ----
+
+parse_period = rules.parse_period
+period_label = rules.period_label
+
+
+async def records_by_id_number(id_numbers: set[str]) -> dict[str, list[dict]]:
+    """Every 参保登记 of these persons (any employer), with the employer's name; one query per 500 ID numbers."""
+    found: dict[str, list[dict]] = {}
+    for chunk in _chunks(id_numbers):
+        rows = await run(
+            "SELECT e.id, e.employer, e.insurance, e.status, e.start_period, e.end_period, e.base, e.identity,"
+            f" p.id_number, p.id AS person, employer.name AS employer_name FROM si_enrolment e JOIN person p ON"
+            f" p.id = e.person JOIN employer ON employer.id = e.employer WHERE p.id_number IN ({_in(chunk)})"
+            " ORDER BY e.start_period, e.id", *chunk)
+        for row in rows:
+            found.setdefault(row["id_number"], []).append(row)
+    return found
+
+
+async def employer_first_period(employer_id: int) -> int:
+    """The employer's first 结算期: its earliest record's, or the month it registered when that is earlier."""
+    rows = await run("SELECT MIN(start_period) AS first FROM si_enrolment WHERE employer = {}", employer_id)
+    employer = await employer_or_404(employer_id)
+    registered = rules.period_of(employer["created_at"].date()) if employer.get("created_at") else None
+    candidates = [p for p in (rows[0]["first"], registered) if p]
+    return min(candidates) if candidates else 0
+
+
+async def closed_periods() -> set[int]:
+    return {r["period"] for r in await SiPeriod.select(SiPeriod.period).where(SiPeriod.state == "closed")}
+
+
+async def base_refusal(base: int, period: int) -> str | None:
+    """缴费基数 against the floor/ceiling in force for the 结算期 (SI reference data)."""
+    return rules.base_refusal(base, await limits_for(period))
+
+
+async def all_limits() -> list[dict]:
+    """Every floor/ceiling row, for set-based checks of a whole upload (pick with limits_in_force)."""
+    return await SiLimit.select()
+
+
+def limits_in_force(rows: list[dict], period: int) -> Limits | None:
+    row = rules.pick_effective(rows, period)
+    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"]) if row else None
+
+
+base_outside = rules.base_refusal
+
+
+async def end_record(record_id: int, employer_id: int, end_period: int, *, status: str = "terminated",
+                     from_statuses: tuple[str, ...] = ("active", "suspended")) -> None:
+    """End (or suspend) a record with a conditional UPDATE inside the caller's transaction: only while it is still
+    the employer's and in one of `from_statuses`. When another change got there first (a 调入 and a 减员 of the
+    same person approved at once) nothing matches and the caller's change is refused — exactly one wins.
+    A record already suspended keeps the 结算期 its payments stopped."""
+    placeholders = ", ".join("{}" for _ in from_statuses)
+    rows = await run(
+        f"UPDATE si_enrolment SET status = {{}}, end_period = COALESCE(end_period, {{}}), updated_at = {{}} WHERE id = {{}} AND employer = {{}}"
+        f" AND status IN ({placeholders}) RETURNING id",
+        status, end_period, datetime.now(UTC), record_id, employer_id, *from_statuses)
+    if not rows:
+        raise Refused("该人员的参保关系已发生变化（可能已被其他单位调入或已减员），请核实后重新申报", "period")
+
+
+async def start_record(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
+                       identity: str) -> int:
+    """A new active record (inside the caller's transaction); refused when a live one exists for the person."""
+    live = await run("SELECT id FROM si_enrolment WHERE person = {} AND insurance = {} AND status <> 'terminated'",
+                     person_id, insurance)
+    if live:
+        raise Refused(f"该人员{rules.INSURANCE_LABELS.get(insurance, insurance)}已有有效的参保登记，请核实后重新申报",
+                      "period")
+    return await enrol(person_id, employer_id, insurance, base=base, start_period=start_period, identity=identity)

@@ -11,12 +11,8 @@ from domains.social_insurance.rules import Refused
 from portal import validators
 from portal.areas import crumbs
 from portal.auth.principal import staff_guard
-from portal.dataservices.export import XLSX_TYPE, attachment_headers, owner_key
-from portal.dataservices.imports import start_import
-from portal.dataservices.spreadsheets import UploadError
-from portal.dataservices.tables import ImportJob
-from portal.dataservices.workbooks import template_bytes
-from portal.web import client_ip, redirect
+from portal.dataservices.imports import recent_imports, template_response, upload_response
+from portal.web import client_ip
 
 ASSESS_GUARD = [staff_guard(service.ASSESS_PERMISSION)]
 
@@ -103,12 +99,8 @@ async def employer_detail(request: Request, employer_id: FromPath[int]) -> Respo
 
 # ---- 到账 import (si.assess) -----------------------------------------------------------------------------------
 
-async def _payments_page(request: Request, *, error: str = "", status_code: int = 200) -> Response:
-    recent = await ImportJob.select(
-        ImportJob.token, ImportJob.file_name, ImportJob.total, ImportJob.ok_count, ImportJob.failed_count,
-        ImportJob.message, ImportJob.created_at,
-    ).where((ImportJob.owner_key == owner_key(request.user)) & (ImportJob.sheet_name == sheets.PAYMENTS.name)).order_by(
-        ImportJob.id, ascending=False).limit(10)
+async def _payments_page(request: Request, error: str = "", status_code: int = 200) -> Response:
+    recent = await recent_imports(request.user, sheets.PAYMENTS)
     return await page(request, "social_insurance/payments.html", {
         "page_title": "到账导入", "error": error, "recent": recent, "breadcrumbs": crumbs(request, ("到账导入", "")),
     }, status_code=status_code)
@@ -121,22 +113,14 @@ async def payments_page(request: Request) -> Response:
 
 @get("/payments/template.xlsx", name="si_payments_template", guards=ASSESS_GUARD)
 async def payments_template(request: Request) -> Response:
-    return Response(content=await template_bytes(sheets.PAYMENTS), media_type=XLSX_TYPE,
-                    headers=attachment_headers(f"{sheets.PAYMENTS.title}.xlsx"))
+    return await template_response(sheets.PAYMENTS)
 
 
 @post("/payments", name="si_payments_upload", guards=ASSESS_GUARD)
 async def payments_upload(request: Request) -> Response:
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
-        return await _payments_page(request, error="请选择要上传的Excel文件（.xlsx）")
-    try:
-        job = await start_import(request, sheets.PAYMENTS, upload, write=sheets.write_payments,
-                                 row_check=sheets.payments_check(request.user))
-    except UploadError as exc:
-        return await _payments_page(request, error=exc.message, status_code=exc.status)
-    return redirect(request, request.app.route_reverse("import_result", token=job.token))
+    return await upload_response(request, sheets.PAYMENTS, write=sheets.write_payments,
+                                 row_check=sheets.payments_check(request.user),
+                                 page=lambda error, status: _payments_page(request, error, status))
 
 
 ROUTES = [assess_form, assess_run, persons, person_detail, employers, employer_detail, payments_page,

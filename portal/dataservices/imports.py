@@ -308,3 +308,46 @@ def failed_rows(job: dict) -> list[RowResult]:
         if not r.reasons:
             r.reasons.append("本次写入失败，该行未导入，可直接重新上传")
     return rows
+
+
+async def upload_response(
+    request: Request,
+    spec: SheetSpec,
+    *,
+    write: Writer,
+    row_check: RowCheck | None = None,
+    page: Callable[[str, int], Awaitable[Any]],
+) -> Any:
+    """The POST of every batch page: read the file field, start_import(), then the result page — or the upload
+    page again (`await page(error, status_code)`) with the reason beside the file field."""
+    from portal.web import redirect
+
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
+        return await page("请选择要上传的Excel文件（.xlsx）", 400)
+    try:
+        job = await start_import(request, spec, upload, write=write, row_check=row_check)
+    except UploadError as exc:
+        return await page(exc.message, exc.status)
+    return redirect(request, request.app.route_reverse("import_result", token=job.token))
+
+
+async def recent_imports(principal: Principal, spec: SheetSpec, limit: int = 10) -> list[dict[str, Any]]:
+    """The owner's last uploads of a template, newest first (the batch pages' 最近的上传)."""
+    return await ImportJob.select(
+        ImportJob.token, ImportJob.file_name, ImportJob.status, ImportJob.total, ImportJob.ok_count,
+        ImportJob.failed_count, ImportJob.message, ImportJob.created_at,
+    ).where((ImportJob.owner_key == owner_key(principal)) & (ImportJob.sheet_name == spec.name)).order_by(
+        ImportJob.id, ascending=False).limit(limit)
+
+
+async def template_response(spec: SheetSpec) -> Any:
+    """The template download (instructions sheet, drop-downs) named after the spec's title."""
+    from litestar import Response
+
+    from portal.dataservices.export import XLSX_TYPE, attachment_headers
+    from portal.dataservices.workbooks import template_bytes
+
+    return Response(content=await template_bytes(spec), media_type=XLSX_TYPE,
+                    headers=attachment_headers(f"{spec.title}.xlsx"))

@@ -4,29 +4,15 @@ SI-3 drill-down, SI-4); the staff 月度核定 panel; every new page at 1366 and
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from seeds.demo_identities import EMPLOYERS, PERSONS
 
 SHOTS = Path(os.environ.get("SI_SCREENSHOTS", tempfile.gettempdir())) / "si-screens"
-
-
-def _session(live, **payload) -> str:
-    async def create() -> str:
-        from portal.auth.sessions import DatabaseStore
-
-        sid = secrets.token_urlsafe(32)
-        await DatabaseStore().set(sid, json.dumps({"auth_at": time.time(), **payload}).encode(), expires_in=1800)
-        return sid
-
-    return live.run(create)
 
 
 def _demo_employer(live, index: int = 0) -> dict:
@@ -40,7 +26,7 @@ def _demo_employer(live, index: int = 0) -> dict:
 
 def _sign_in_employer(live, page, index: int = 0) -> dict:
     employer = _demo_employer(live, index)
-    sid = _session(live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7000,
+    sid = live.session(kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7000,
                    acting_name=EMPLOYERS[index].legal_rep, acting_role="legal_rep")
     page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
     return employer
@@ -95,7 +81,7 @@ def _person_sid(live) -> str:
 
         return (await service.get_by_id_number(PERSONS[0].id_number))["id"]
 
-    return _session(live, kind="person", person_id=live.run(wang_id), account_id=9999)
+    return live.session(kind="person", person_id=live.run(wang_id), account_id=9999)
 
 
 def test_contributions_chart_draws_beside_its_table_and_the_table_alone_without_script(live, browser):

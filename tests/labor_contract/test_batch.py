@@ -10,21 +10,13 @@ from domains.labor_contract.tables import Contract
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal
 from tests.support.factories import make_employer, make_id_number
 from tests.support.urls import url_for
+from tests.support.workbooks import filled
 
 
 async def template(client, batch):
     response = await client.get(f"/labor-contract/batch/{batch}/template.xlsx")
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
-
-
-def filled(wb, rows) -> bytes:
-    ws = wb[wb.sheetnames[1]]
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 async def upload(client, batch, data):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import load_workbook
-
 from domains.social_insurance import service
 from domains.social_insurance.tables import SiContribution, SiEmployerPeriod
 from tests.social_insurance.support import world
 from tests.support.factories import make_id_number, make_uscc
 from tests.support.urls import url_for
+from tests.support.workbooks import filled
 
 
 async def sign_in_staff(app, client, name, division="460100", permissions=(service.QUERY_PERMISSION,)):
@@ -54,16 +51,6 @@ async def test_queries_need_the_permission(app, client):
         assert (await client.get(url)).status_code == 403, url
 
 
-def _filled(template: bytes, rows) -> bytes:
-    wb = load_workbook(io.BytesIO(template))
-    ws = wb[wb.sheetnames[1]]
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 async def test_payments_import_marks_rows_paid_and_explains_failures(app, client):
     w = await world()  # 2026-10 assessed; A paid, B (Sanya) not
     await service.assess((await _assessor()), 202611)
@@ -82,7 +69,7 @@ async def test_payments_import_marks_rows_paid_and_explains_failures(app, client
         ["2026-11", a["uscc"], w["a2"]["id_number"], "2026-11-03", "1440.00"],             # 8 ok
         ["2026-11", make_uscc(), a1["id_number"], "2026-11-03", "1.00"],                  # 9 valid, not registered
     ]
-    response = await client.post_form(url_for("si_payments"), files={"file": ("到账.xlsx", _filled(template.content, rows))})
+    response = await client.post_form(url_for("si_payments"), files={"file": ("到账.xlsx", filled(template.content, rows))})
     assert response.status_code == 303, response.text[:500]
     result = await client.page(response.headers["location"])
     table = {int(tr.find_all("td")[0].get_text()): tr.find_all("td")[-1].get_text()

@@ -1,0 +1,393 @@
+"""Use-cases of 人员增减员: look a person up, save an application (未确认), list, confirm, delete, and the approval
+that writes the 参保登记 records (through domains.social_insurance.service) in the transition's transaction.
+
+Every applicant query is built from principal.employer_id; staff reach the applications only through the workflow
+(division jurisdiction, permission pc.review).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from domains.person import service as person_service
+from domains.personnel_change import rules
+from domains.personnel_change.tables import PcChange
+from domains.social_insurance import service as si
+from portal.auth.principal import Principal
+from portal.db import fetch as _fetch
+from portal.db import write_transaction
+from portal.refusal import Refused
+from portal.validators import id_birth_date, id_gender
+from portal.workflow import engine as workflow
+from portal.workflow.creation import create_matters
+from portal.workflow.errors import WorkflowError
+from portal.workflow.kinds import EffectContext
+from portal.workflow.transitions import consume_token
+
+ENROL_KIND = "pc_enrol"
+WITHDRAW_KIND = "pc_withdraw"
+KIND_OF = {"enrol": ENROL_KIND, "withdraw": WITHDRAW_KIND}
+REVIEW_PERMISSION = "pc.review"
+LOOKUP_CHUNK = 500
+# What the employer entered about the person (kept in the 办件's payload; the person record holds only the ID data).
+PERSON_KEYS = ("ethnicity", "hukou", "address", "phone", "employment_form", "work_start")
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    # Plain dicts on both engines (asyncpg's Records are read-only).
+    return [dict(r) for r in await _fetch(sql, *args)]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(values: list[Any]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    values = sorted(set(values))
+    for i in range(0, len(values), LOOKUP_CHUNK):
+        yield values[i:i + LOOKUP_CHUNK]
+
+
+# ---- lookups (whole-file friendly: IN (…) of at most 500 values) --------------------------------------------
+
+async def pending_by_id_number(employer_id: int, id_numbers: Iterable[str],
+                               exclude_matter: int | None = None) -> dict[str, list[dict]]:
+    """This employer's pending changes (not approved, not deleted) of these persons, with their 办件 number."""
+    found: dict[str, list[dict]] = {}
+    for chunk in _chunks(id_numbers):
+        rows = await fetch(
+            f"SELECT c.id_number, c.insurance, c.matter_id, m.number FROM pc_change c JOIN matter m ON m.id = c.matter_id"
+            f" WHERE c.employer = {{}} AND c.settled_at IS NULL AND c.id_number IN ({_in(chunk)})", employer_id, *chunk)
+        for row in rows:
+            if row["matter_id"] != exclude_matter:
+                found.setdefault(row["id_number"], []).append(row)
+    return found
+
+
+async def context(employer_id: int) -> dict[str, Any]:
+    """The employer-wide facts every check needs once: first 结算期, closed 结算期, the base limits."""
+    return {"first_period": await si.employer_first_period(employer_id), "closed": await si.closed_periods(),
+            "limits": await si.all_limits()}
+
+
+def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> str | None:
+    if base is None or period is None:
+        return None
+    limits = si.limits_in_force(ctx["limits"], period)
+    if limits is None:
+        return f"{si.period_label(period)}没有缴费基数上下限，不能申报"
+    return si.base_outside(base, limits)
+
+
+async def lookup(principal: Principal, id_number: str, direction: str,
+                 exclude_matter: int | None = None) -> dict[str, Any]:
+    """PC-1/PC-4 查询: the person as known (or from the ID number), and what each insurance would be."""
+    employer_id = principal.employer_id
+    person = await person_service.get_by_id_number(id_number)
+    records = (await si.records_by_id_number({id_number})).get(id_number, [])
+    pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
+    if direction == "enrol":
+        plans = [rules.enrol_plan(records, employer_id, i) for i in rules.INSURANCES]
+    else:
+        plans = [rules.withdraw_plan(records, employer_id, i, "terminate") for i in rules.INSURANCES]
+    pending_of = {p["insurance"]: p for p in pending}
+    own = [r for r in records if r["employer"] == employer_id and r["status"] != "terminated"]
+    # 减员 is of this employer's own workers: nothing about anyone else (not even the name) is shown
+    shown = person is not None and (direction == "enrol" or bool(own))
+    return {
+        "id_number": id_number, "known": shown,
+        "name": person["name"] if shown else "", "gender": id_gender(id_number),
+        "birth_date": id_birth_date(id_number),
+        "plans": [{"insurance": p.insurance, "label": rules.insurance_label(p.insurance), "kind": p.kind,
+                   "kind_label": rules.KIND_LABELS.get(p.kind, ""), "refusal": p.refusal,
+                   "pending": rules.pending_refusal([pending_of[p.insurance]]) if p.insurance in pending_of else None,
+                   "from_employer": (p.record or {}).get("employer_name", "") if p.kind == "transfer" else ""}
+                  for p in plans],
+        # 减员 shows only this employer's own records, never another employer's
+        "own_records": own,
+        "has_records": bool(records),
+    }
+
+
+# ---- saving an application (未确认) -----------------------------------------------------------------------
+
+def _insurances(cleaned: dict[str, Any]) -> list[str]:
+    return [i for i in rules.INSURANCES if cleaned.get(f"ins_{i}")]
+
+
+async def check(principal: Principal, direction: str, cleaned: dict[str, Any], *,
+                exclude_matter: int | None = None) -> tuple[dict[str, str], list[rules.Plan]]:
+    """Every rule of one application on the server (field → reason); the plans say what each insurance does."""
+    employer_id = principal.employer_id
+    id_number = cleaned.get("id_number")
+    if not id_number:
+        return {}, []
+    ctx = await context(employer_id)
+    records = (await si.records_by_id_number({id_number})).get(id_number, [])
+    pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
+    common = {"employer_id": employer_id, "birth": id_birth_date(id_number), "insurances": _insurances(cleaned),
+              "period": cleaned.get("period"), "records": records, "pending": pending,
+              "first_period": ctx["first_period"], "closed": ctx["closed"]}
+    if direction == "enrol":
+        return rules.check_enrol(**common, base_reason=base_reason(ctx, cleaned.get("base"), cleaned.get("period")))
+    return rules.check_withdraw(**common, gender=id_gender(id_number), kind=cleaned.get("kind") or "",
+                                retire_class=cleaned.get("retire_class") or "", reason=cleaned.get("reason") or "")
+
+
+async def _person_name(id_number: str, typed: str) -> str:
+    """A known person's name is the record's, whatever was typed."""
+    person = await person_service.get_by_id_number(id_number)
+    return person["name"] if person else typed
+
+
+def payload_of(direction: str, cleaned: dict[str, Any], name: str, plans: list[rules.Plan]) -> dict[str, Any]:
+    id_number = cleaned["id_number"]
+    payload: dict[str, Any] = {
+        "direction": direction, "id_number": id_number, "name": name, "gender": id_gender(id_number),
+        "birth_date": id_birth_date(id_number).isoformat(), "period": rules.period_text(cleaned["period"]),
+        "insurances_label": "、".join(rules.insurance_label(p.insurance) for p in plans),
+        "kinds_label": "、".join(sorted({rules.KIND_LABELS[p.kind] for p in plans})),
+        "outcomes": [rules.outcome(p.kind, p.insurance, cleaned["period"],
+                                   (p.record or {}).get("employer_name", "")) for p in plans],
+    }
+    if direction == "enrol":
+        payload.update({k: (cleaned.get(k).isoformat() if isinstance(cleaned.get(k), date) else cleaned.get(k) or "")
+                        for k in PERSON_KEYS})
+        payload.update({"identity": cleaned["identity"], "base": cleaned["base"]})
+    else:
+        payload.update({"kind": cleaned["kind"], "reason": cleaned["reason"],
+                        "retire_class": cleaned.get("retire_class") or ""})
+    return payload
+
+
+def _rows(employer_id: int, matter_id: int, direction: str, payload: dict[str, Any], cleaned: dict[str, Any],
+          plans: list[rules.Plan]) -> list[PcChange]:
+    at = now()
+    return [PcChange(
+        employer=employer_id, matter_id=matter_id, direction=direction, kind=p.kind, id_number=payload["id_number"],
+        name=payload["name"], insurance=p.insurance, identity=cleaned.get("identity") or "",
+        base=cleaned.get("base") or 0, period=cleaned["period"], reason=cleaned.get("reason") or "",
+        from_enrolment=(p.record or {}).get("id"),
+        from_employer=(p.record or {}).get("employer") if p.kind == "transfer" else None, created_at=at,
+    ) for p in plans]
+
+
+async def insert_rows(items: list[tuple[int, dict, dict, list[rules.Plan]]], employer_id: int,
+                      direction: str) -> None:
+    """Many applications' rows (matter id, payload, cleaned, plans) in multi-row INSERTs (batch uploads)."""
+    rows = [r for matter_id, payload, cleaned, plans in items
+            for r in _rows(employer_id, matter_id, direction, payload, cleaned, plans)]
+    for i in range(0, len(rows), 400):
+        await PcChange.insert(*rows[i:i + 400])
+
+
+def title_of(direction: str, payload: dict[str, Any]) -> str:
+    return f"{'增员' if direction == 'enrol' else '减员'}：{payload['name']}（{payload['kinds_label']}）"
+
+
+async def save(principal: Principal, direction: str, cleaned: dict[str, Any], *, ip: str = "",
+               form_token: str | None = None) -> dict[str, Any]:
+    """保存: the rows and their 办件 (未确认) in one transaction; Refused(reason, field) for the first rule broken."""
+    await workflow.ensure_unused_token(form_token)
+    try:
+        async with write_transaction():
+            await consume_token(form_token, principal)
+            errors, plans = await check(principal, direction, cleaned)
+            if errors:
+                field, reason = next(iter(errors.items()))
+                raise Refused(reason, field)
+            payload = payload_of(direction, cleaned,
+                                 await _person_name(cleaned["id_number"], cleaned.get("name") or ""), plans)
+            matters = await create_matters(principal, KIND_OF[direction],
+                                           [{"payload": payload, "title": title_of(direction, payload)}],
+                                           submit=False, ip=ip)
+            await PcChange.insert(*_rows(principal.employer_id, matters[0]["id"], direction, payload, cleaned, plans))
+    except Exception as exc:
+        # Two saves of the same person at once (two tabs, PostgreSQL): the partial unique index lets one through.
+        if type(exc).__name__ in {"UniqueViolationError", "IntegrityError"}:
+            raise Refused("该人员已有未办结的异动申报，请先在增员确认或减员确认中处理", "insurances") from exc
+        raise
+    return matters[0]
+
+
+async def modify(principal: Principal, direction: str, matter_id: int, cleaned: dict[str, Any], *,
+                 ip: str = "") -> dict[str, Any]:
+    """修改 (未确认 or 审核不通过): the rows are replaced and the 办件's payload rewritten, under its version."""
+    matter = await own_matter(principal, matter_id, direction)
+    async with write_transaction():
+        errors, plans = await check(principal, direction, cleaned, exclude_matter=matter_id)
+        if errors:
+            field, reason = next(iter(errors.items()))
+            raise Refused(reason, field)
+        payload = payload_of(direction, cleaned, await _person_name(cleaned["id_number"], cleaned.get("name") or ""),
+                             plans)
+        await workflow.update_payload(principal, matter_id, expected_version=matter["version"], payload=payload,
+                                      title=title_of(direction, payload))
+        await PcChange.delete().where((PcChange.matter_id == matter_id) & (PcChange.employer == principal.employer_id))
+        await PcChange.insert(*_rows(principal.employer_id, matter_id, direction, payload, cleaned, plans))
+    return matter
+
+
+# ---- the applicant's lists -------------------------------------------------------------------------------
+
+async def own_matter(principal: Principal, matter_id: int, direction: str) -> dict[str, Any]:
+    """The employer's own application of this direction (404 otherwise, audited by the workflow)."""
+    matter = await workflow.get_matter_for(principal, matter_id)
+    if matter["kind"] != KIND_OF[direction] or matter["employer"] != principal.employer_id:
+        raise NotFoundException("办件不存在")
+    return matter
+
+
+async def changes_of(matter_ids: list[int], employer_id: int | None = None) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {}
+    for chunk in _chunks(matter_ids):
+        sql = f"SELECT * FROM pc_change WHERE matter_id IN ({_in(chunk)})"
+        args: list[Any] = list(chunk)
+        if employer_id is not None:
+            sql += " AND employer = {}"
+            args.append(employer_id)
+        for row in await fetch(sql + " ORDER BY id", *args):
+            found.setdefault(row["matter_id"], []).append(row)
+    return found
+
+
+LIST_LIMIT = 200
+STATE_FILTERS = {"draft": ("draft",), "submitted": ("submitted",), "rejected": ("rejected",),
+                 "approved": ("approved",), "": ("draft", "submitted", "rejected", "approved")}
+
+
+async def confirm_list(principal: Principal, direction: str, state: str = "", *, name: str = "",
+                       id_number: str = "", kind: str = "") -> list[dict[str, Any]]:
+    """增员确认 / 减员确认: the employer's applications (newest first), each with its insurances."""
+    states = STATE_FILTERS.get(state, STATE_FILTERS[""])
+    sql = (f"SELECT m.id, m.number, m.state, m.version, m.title, m.created_at, m.payload FROM matter m"
+           f" WHERE m.employer = {{}} AND m.kind = {{}} AND m.state IN ({_in(list(states))})")
+    args: list[Any] = [principal.employer_id, KIND_OF[direction], *states]
+    for column, value in (("id_number", id_number), ("name", name), ("kind", kind)):  # fixed column names
+        if value:
+            sql += f" AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.{column} = {{}})"
+            args.append(value)
+    rows = await fetch(sql + f" ORDER BY m.id DESC LIMIT {LIST_LIMIT}", *args)
+    changes = await changes_of([r["id"] for r in rows], principal.employer_id)
+    for row in rows:
+        row["changes"] = changes.get(row["id"], [])
+        # 减员确认 names what results, as the manual's list does: 暂时停保, 永久停保, 退休或离休
+        labels = rules.KIND_LABELS if direction == "enrol" else rules.RESULT_LABELS
+        row["kinds_label"] = "、".join(dict.fromkeys(labels.get(c["kind"], "") for c in row["changes"]))
+        row["insurances_label"] = "、".join(rules.insurance_label(c["insurance"]) for c in row["changes"])
+    return rows
+
+
+async def transfers_out(principal: Principal) -> list[dict[str, Any]]:
+    """人员险种调出单位: the other side of other employers' approved 调入 (read-only; the new employer not named)."""
+    rows = await fetch(
+        "SELECT c.id, c.name, c.id_number, c.insurance, c.period, c.approved_at FROM pc_change c"
+        " WHERE c.from_employer = {} AND c.kind = 'transfer' AND c.approved_at IS NOT NULL AND c.employer <> {}"
+        " ORDER BY c.approved_at DESC, c.id DESC LIMIT 200", principal.employer_id, principal.employer_id)
+    for row in rows:
+        row["end_text"] = rules.period_text(rules.add_months(row["period"], -1))
+    return rows
+
+
+async def drafts_among(principal: Principal, direction: str, matter_ids: list[int]) -> list[dict[str, Any]]:
+    """The employer's own 未确认 applications among the selected ids (any number of them), in list order."""
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(matter_ids):
+        rows += await fetch(
+            f"SELECT m.id, m.number, m.version, m.payload FROM matter m WHERE m.employer = {{}} AND m.kind = {{}}"
+            f" AND m.state = 'draft' AND m.id IN ({_in(chunk)})", principal.employer_id, KIND_OF[direction], *chunk)
+    for row in rows:
+        payload = workflow_payload(row)
+        row.update(name=payload.get("name", ""), id_number=payload.get("id_number", ""),
+                   outcomes=payload.get("outcomes", []))
+    return sorted(rows, key=lambda r: r["id"], reverse=True)
+
+
+async def preview(principal: Principal, direction: str, matter_ids: list[int]) -> list[dict[str, Any]]:
+    """The check-answers step of 确认通过: what will happen to each person (only 未确认 ones can be confirmed)."""
+    return await drafts_among(principal, direction, matter_ids)
+
+
+def workflow_payload(row: dict[str, Any]) -> dict[str, Any]:
+    return row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"] or "{}")
+
+
+async def confirm(principal: Principal, direction: str, items: list[tuple[int, int]], *,
+                  ip: str = "") -> dict[int, str]:
+    """确认通过 of many: each goes to 已确认（待审核） (its rules checked again by the kind's guard); id → '' when
+    done, else the reason, naming the application."""
+    own = {r["id"]: r for r in await drafts_among(principal, direction, [m for m, _ in items])}
+    results = {mid: "所选申报不存在或已不是未确认状态" for mid, _ in items if mid not in own}
+    done = await workflow.fire_many(principal, [(m, v) for m, v in items if m in own], "confirm", ip=ip)
+    for mid, reason in done.items():
+        # the guard's reasons already name the person
+        results[mid] = reason if not reason or own[mid]["name"] in reason else f"{own[mid]['name']}：{reason}"
+    return results
+
+
+async def delete(principal: Principal, direction: str, matter_id: int, version: int, *, ip: str = "") -> None:
+    await own_matter(principal, matter_id, direction)
+    await workflow.fire(principal, matter_id, "void", expected_version=version, ip=ip)
+
+
+# ---- the 办件's guard and effects (inside the transition's transaction) ------------------------------------
+
+async def confirm_guard(matter: dict[str, Any], principal: Principal) -> str | None:
+    """确认 again checks what may have changed since saving: closed 结算期, the person's records, limits."""
+    rows = (await changes_of([matter["id"]])).get(matter["id"], [])
+    if not rows:
+        return "该申报没有险种明细，请修改后再确认"
+    first = rows[0]
+    cleaned = {"id_number": first["id_number"], "period": first["period"], "base": first["base"] or None,
+               "kind": first["kind"], "reason": first["reason"], "retire_class": (matter["payload"] or {}).get("retire_class", ""),
+               **{f"ins_{r['insurance']}": True for r in rows}}
+    direction = first["direction"]
+    errors, plans = await check(principal, direction, cleaned, exclude_matter=matter["id"])
+    if errors:
+        return f"{first['name']}：{next(iter(errors.values()))}"
+    planned = {(r["insurance"], r["kind"], r["from_enrolment"]) for r in rows}
+    now_plans = {(p.insurance, p.kind, (p.record or {}).get("id")) for p in plans}
+    if planned != now_plans:
+        return f"{first['name']}：参保情况已发生变化，请修改后重新确认"
+    return None
+
+
+async def approve_effect(ctx: EffectContext) -> dict[str, Any]:
+    """审核通过: each insurance takes effect on the 参保登记 records, all or none (a refusal rolls it back)."""
+    matter = ctx.matter
+    rows = (await changes_of([matter["id"]])).get(matter["id"], [])
+    payload = matter["payload"]
+    try:
+        for row in rows:
+            before = rules.add_months(row["period"], -1)
+            if row["direction"] == "enrol":
+                if row["from_enrolment"]:
+                    await si.end_record(row["from_enrolment"], row["from_employer"] or row["employer"], before)
+                person_id = await person_service.ensure_person(row["id_number"], row["name"], payload.get("phone", ""))
+                await si.start_record(person_id, row["employer"], row["insurance"], base=row["base"],
+                                      start_period=row["period"], identity=row["identity"] or "11")
+            else:
+                suspend = row["kind"] == "suspend"
+                await si.end_record(row["from_enrolment"], row["employer"], before,
+                                    status="suspended" if suspend else "terminated",
+                                    from_statuses=("active",) if suspend else ("active", "suspended"))
+    except Refused as exc:
+        raise WorkflowError(f"{payload.get('name', '')}：{exc.message}") from exc
+    at = now()
+    await PcChange.update({PcChange.settled_at: at, PcChange.approved_at: at}).where(
+        PcChange.matter_id == matter["id"])
+    return {"effective": payload.get("outcomes", [])}
+
+
+async def void_effect(ctx: EffectContext) -> None:
+    """删除: the rows stop being pending (the one-pending-change rule frees the person)."""
+    await PcChange.update({PcChange.settled_at: now()}).where(PcChange.matter_id == ctx.matter["id"])

@@ -1,0 +1,212 @@
+"""人员增减员 in Chromium: an employer adds a person by batch (PC-2), confirms with the check-answers step (PC-3),
+a reviewer approves in the workbench, the person's 参保信息 shows the new record, the employer prints the 申报表
+(PC-7); the single 增员 lookup (PC-1); every new page at 1366 and 360 px, standard and 长辈版."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from seeds.demo_identities import EMPLOYERS
+from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
+
+SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
+
+
+def _sign_in(page, live, **payload) -> None:
+    live.sign_in(page.context, **payload)
+
+
+def _this_period() -> str:
+    from domains.social_insurance import rules
+    from domains.social_insurance.pages import this_period
+
+    return rules.period_input(this_period())
+
+
+def _fresh_employer(live) -> dict:
+    async def create():
+        from tests.support.factories import make_employer
+
+        return await make_employer(name=f"海南增员测试{live.unique('e')}有限公司", division_code="460106")
+
+    return live.run(create)
+
+
+def _person(live, id_number: str) -> dict | None:
+    async def find():
+        from domains.person import service
+
+        return await service.get_by_id_number(id_number)
+
+    return live.run(find)
+
+
+def test_batch_enrol_confirm_approve_person_sees_it_and_report_prints(live, page):
+    from tests.support.factories import make_id_number
+
+    employer = _fresh_employer(live)
+    _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 8000,
+             acting_name="张法人", acting_role="legal_rep")
+    period = _this_period()
+    id_number = make_id_number("460106", date(1995, 6, 6))
+    name = "浏览器新员工"
+
+    # PC-2: the template from the page, one row, uploaded through the form
+    page.goto("/personnel-change/enrol/batch")
+    template = page.request.get(live.url(page.get_attribute("[data-testid=pc-template]", "href")))
+    wb = load_workbook(io.BytesIO(template.body()))
+    wb[wb.sheetnames[1]].append([name, id_number, "汉族", "城镇户口", "海口市龙华区1号", "13800138000", "全日制用工",
+                                 "2018-07-01", "是", "是", "是", "", "", "城镇职工", "6000", period])
+    path = Path(tempfile.mkdtemp()) / "增员.xlsx"
+    wb.save(path)
+    page.set_input_files("#f-file", str(path))
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传").click()
+    assert page.inner_text("[data-testid=import-ok]") == "1"
+
+    # PC-3: tick, 确认通过, check answers, 确认提交
+    page.goto("/personnel-change/enrol/confirm")
+    row = page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=name)
+    assert "未确认" in row.inner_text()
+    row.locator("input[name=pick]").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认通过").click()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.screenshot(path=str(SHOTS / "check_answers_360.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    answers = page.inner_text("[data-testid=pc-check-answers]")
+    assert f"养老保险 新参保：{period} 起在本单位参保" in answers
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认提交").click()
+    assert "已确认通过 1 件" in page.inner_text("main")
+    assert "已确认（待审核）" in page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=name).inner_text()
+
+    # a reviewer of the division approves it in the workbench modal
+    staff_page = page.context.browser.new_page(base_url=live.base_url)
+    username = live.unique("pcr")
+    live.make_staff(username, permissions=["pc.review"], scopes={"division": ["460100"]})
+    live.login_staff(staff_page, username, "Test@2026pw", next="/workbench")
+    opener = staff_page.locator("a[href^='/workbench/matters/']", has_text="人员增员申报").first
+    if opener.count() == 0:
+        opener = staff_page.locator("tr", has_text=employer["name"]).locator("a[href^='/workbench/matters/']").first
+    opener.click()
+    staff_page.wait_for_selector("[data-testid=pc-outcomes]")
+    assert "新参保" in staff_page.inner_text("[data-testid=pc-outcomes]")
+    staff_page.locator("[data-modal] button[value=approve]").click()
+    staff_page.wait_for_function("() => !document.querySelector('[data-modal] button[value=approve]')")
+    staff_page.close()
+
+    # the person's 参保信息 shows the new record
+    person = _person(live, id_number)
+    person_page = page.context.browser.new_page(base_url=live.base_url)
+    _sign_in(person_page, live, kind="person", person_id=person["id"], account_id=person["id"] + 9000)
+    person_page.goto("/person/insurance/")
+    enrolments = person_page.inner_text("[data-testid=my-enrolments]")
+    assert employer["name"] in enrolments and "养老保险" in enrolments
+    person_page.close()
+
+    # the employer sees 审核通过 and prints the 申报表
+    page.goto("/personnel-change/enrol/confirm?state=approved")
+    assert name in page.inner_text("[data-testid=pc-confirm-table]")
+    page.goto("/personnel-change/reports")
+    page.select_option("#f-direction", "enrol")
+    page.fill("#f-period", period)
+    with page.expect_navigation():
+        page.get_by_role("button", name="生成报表").click()
+    assert name in page.inner_text("[data-testid=pc-report-rows]")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.screenshot(path=str(SHOTS / "report_detail_360.png"), full_page=True)
+    # the first PDF starts the renderer: slow on a loaded machine
+    pdf = page.request.get(live.url(page.get_attribute("[data-testid=pc-report-print]", "href")), timeout=90_000)
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    assert page.console_errors == []
+
+
+def test_single_enrol_lookup_decides_the_kind_and_keeps_input_on_errors(live, page):
+    from tests.support.factories import make_id_number
+
+    employer = _fresh_employer(live)
+    _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 8000,
+             acting_name="张法人", acting_role="legal_rep")
+    page.goto("/personnel-change/enrol")
+    page.fill("#f-id_number", "46010519900517001X")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    assert "校验位" in page.inner_text(".app-error-summary")
+    page.fill("#f-id_number", make_id_number("460106", date(1990, 1, 1)))
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=pc-plans]").split())
+    page.fill("#f-name", "单个新员工")
+    page.fill("#f-address", "海口市美兰区2号")
+    page.check("input[name=ins_pension]")
+    page.fill("#f-base", "100")
+    page.fill("#f-period", _this_period())
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    assert "缴费基数不能低于下限" in page.inner_text("#f-base-error")
+    assert page.input_value("#f-name") == "单个新员工" and page.is_checked("input[name=ins_pension]")
+    assert page.console_errors == []
+
+
+def _demo_matter_ids(live) -> dict[str, int]:
+    async def find():
+        from domains.employer import service as employers
+        from portal.workflow.tables import Matter
+
+        employer = await employers.get_by_uscc(EMPLOYERS[0].uscc)
+        rows = await Matter.select(Matter.id, Matter.kind, Matter.state).where(Matter.employer == employer["id"])
+        out = {}
+        for r in rows:
+            out.setdefault(f"{r['kind']}_{r['state']}", r["id"])
+        return employer, out
+
+    return live.run(find)
+
+
+def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    employer, ids = _demo_matter_ids(live)
+    someone = "460106" + "19870903" + "2111"  # 符海峰 of the demo (insured at the first employer)
+    from portal.validators import id_check_digit
+
+    someone = someone[:17] + id_check_digit(someone[:17])
+    urls = ["/personnel-change/", "/personnel-change/enrol", f"/personnel-change/enrol?id_number={someone}",
+            "/personnel-change/enrol/confirm", f"/personnel-change/enrol/{ids['pc_enrol_rejected']}",
+            f"/personnel-change/enrol/{ids['pc_enrol_draft']}/edit", "/personnel-change/enrol/batch",
+            "/personnel-change/withdraw", f"/personnel-change/withdraw?id_number={someone}",
+            "/personnel-change/withdraw/confirm", "/personnel-change/withdraw/batch", "/personnel-change/reports"]
+    for width in (1366, 360):
+        for elder in (False, True):
+            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+            if elder:
+                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7000,
+                     acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
+            for url in urls:
+                response = page.goto(url)
+                assert response.status == 200, url
+                overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, f"{url} at {width}px{' 长辈版' if elder else ''} scrolls sideways by {overflow}px"
+                # the site-wide checks (the crawl may not reach these pages within its page budget)
+                if width == 360:
+                    assert page.evaluate(TARGETS_JS) == [], url
+                if elder:
+                    assert page.evaluate(ELDER_JS) == [], url
+                name = re.sub(r"[^a-z0-9]+", "_", url.replace("?id_number=", "_lookup").split("?")[0]).strip("_")
+                page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=True)
+            assert errors == []
+            context.close()
