@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from domains.social_insurance import controllers, person_controllers, service, sheets, staff_controllers
+from domains.social_insurance import (
+    controllers,
+    person_controllers,
+    reference_controllers,
+    service,
+    sheets,
+    staff_controllers,
+)
 from portal.areas import Area
 from portal.auth.principal import employer_guard, person_guard, staff_guard
 from portal.web import NavItem
@@ -17,14 +24,15 @@ async def _demo() -> None:
 SI_STAFF = Area(
     name="si_staff",
     path="/si-admin",
-    handlers=staff_controllers.ROUTES,
+    handlers=staff_controllers.ROUTES + reference_controllers.ROUTES,
     guards=[staff_guard()],  # any staff member; each handler names its permission
     title="社保经办",
     home="si_assess",
     menu=(("月度核定", "si_assess"), ("到账导入", "si_payments"), ("个人综合查询", "si_staff_persons"),
-          ("单位综合查询", "si_staff_employers")),
+          ("单位综合查询", "si_staff_employers"), ("费率与基数", "si_reference")),
     nav=[NavItem("社保月度核定", "si_assess", "staff", permission=service.ASSESS_PERMISSION, order=60),
-         NavItem("社保综合查询", "si_staff_persons", "staff", permission=service.QUERY_PERMISSION, order=61)],
+         NavItem("社保综合查询", "si_staff_persons", "staff", permission=service.QUERY_PERMISSION, order=61),
+         NavItem("社保费率与基数", "si_reference", "staff", permission=service.REFERENCE_PERMISSION, order=62)],
     permissions=service.PERMISSIONS,
     sheets=[sheets.PAYMENTS],
 )

@@ -171,7 +171,7 @@ def _pages(live, period_text: str) -> dict[str, list[str]]:
         "person": ["/person/insurance/", "/person/insurance/contributions", "/person/insurance/pension",
                    "/person/insurance/certificate"],
         "staff": ["/si-admin/assess", "/si-admin/payments", f"/si-admin/persons?q={wang.name}",
-                  f"/si-admin/employers?q={EMPLOYERS[0].name}"],
+                  f"/si-admin/employers?q={EMPLOYERS[0].name}", "/si-admin/reference"],
     }
 
 
@@ -179,7 +179,7 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     _, text = _period(1)
     username = live.unique("sis")
-    live.make_staff(username, permissions=["si.assess", "si.query"], scopes={"division": ["460000"]})
+    live.make_staff(username, permissions=["si.assess", "si.query", "si.reference"], scopes={"division": ["460000"]})
 
     person_sid = _person_sid(live)
     for width in (1366, 360):
