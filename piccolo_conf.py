@@ -11,6 +11,7 @@ DB = make_engine(Settings.from_env().database)
 APP_REGISTRY = AppRegistry(
     apps=[
         "portal.core.piccolo_app",
+        "portal.hall.piccolo_app",
         "portal.auth.piccolo_app",
         "domains.employer.piccolo_app",
         "domains.person.piccolo_app",

@@ -59,8 +59,8 @@ async def _case() -> list[dict]:
 
     from portal.app import create_app
     from portal.auth.sessions import DatabaseStore
-    from portal.dataservices.imports import wait_for_imports
     from portal.db import write_transaction
+    from portal.jobs import drain
     from tests.support.factories import make_employer
 
     app = create_app()
@@ -86,7 +86,7 @@ async def _case() -> list[dict]:
             files={"file": ("合同.xlsx", data, "application/octet-stream")},
         )
         assert response.status_code == 303, response.text[:300]
-        await wait_for_imports()
+        await drain(app)
         page = await client.get(response.headers["location"])
         elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     finally:

@@ -16,6 +16,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 from portal import areas as portal_areas
+from portal import jobs
 from portal.auth import redaction
 from portal.auth.middleware import PasswordChangeMiddleware
 from portal.auth.passwords import Passwords
@@ -61,8 +62,10 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
             engine.open_read_pool()
         for hook in (h for area in areas for h in area.on_startup):
             await hook(app)
+        await jobs.start_jobs(app)  # the job queue, and on SQLite the in-process runner of its tasks
 
     async def on_shutdown(app: Litestar) -> None:
+        await jobs.stop_jobs(app)
         for hook in reversed([h for area in areas for h in area.on_shutdown]):
             await hook(app)
         if not is_sqlite(engine):
@@ -116,4 +119,5 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
     app.state.areas = areas
     app.state.area_by_name = {a.name: a for a in areas}
     app.state.nav = portal_areas.nav_items(areas)
+    app.state.services = portal_areas.service_catalogue(areas)
     return app

@@ -40,12 +40,15 @@ async def create_admin(username: str, password: str, display_name: str) -> tuple
 async def run_cleanup() -> str:
     from portal.dataservices.cleanup import cleanup
     from portal.db import current_engine, is_sqlite
+    from portal.jobs import queue_for_questions
 
     engine = current_engine()
     if not is_sqlite(engine):
         await engine.start_connection_pool(min_size=1, max_size=2)
     try:
-        return (await cleanup(Settings.from_env())).summary()
+        settings = Settings.from_env()
+        async with queue_for_questions(settings) as queue:
+            return (await cleanup(settings, queue=queue)).summary()
     finally:
         if not is_sqlite(engine):
             await engine.close_connection_pool()

@@ -31,6 +31,10 @@ class Field:
     def missing_message(self) -> str:
         return f"请填写{self.label}"
 
+    def raw(self, data: Mapping[str, Any]) -> str:
+        """The submitted text of this field (what is shown again on an error)."""
+        return _raw(data, self.name)
+
     async def clean(self, raw: str) -> Any:
         if self.max_len is not None and len(raw) > self.max_len:
             raise FieldError(f"{self.label}不能超过{self.max_len}个字")
@@ -106,6 +110,70 @@ class ChoiceField(Field):
         return raw
 
 
+PATH_SEP = "|"
+
+
+@dataclass(frozen=True)
+class CascadeLevel:
+    """One select of a cascade: its level name, the options under the choice above, and what is chosen."""
+
+    label: str
+    options: Sequence[tuple[str, str]]
+    selected: str
+
+
+@dataclass
+class TreeChoiceField(Field):
+    """A code of a tree category of the dictionary (行政区划, 所属行业), chosen level by level: one <select> per
+    level, all named like the field (document order = level order). A stored value (one deep code) is expanded to
+    its ancestors. The choice must reach `min_depth` levels unless the node chosen has nothing below it."""
+
+    category: str = ""
+    min_depth: int = 1
+
+    def raw(self, data: Mapping[str, Any]) -> str:
+        getall = getattr(data, "getall", None)
+        found = getall(self.name, []) if getall else data.get(self.name, "")
+        found = found if isinstance(found, list) else [found]
+        return PATH_SEP.join(str(v).strip() for v in found if v is not None and str(v).strip())
+
+    def missing_message(self) -> str:
+        return f"请选择{self.label}"
+
+    def level_names(self) -> tuple[str, ...]:
+        return dictionary.TREE_LEVELS.get(self.category, ())
+
+    async def clean(self, raw: str) -> Any:
+        found = await dictionary.chain(self.category, raw.split(PATH_SEP))
+        if not found:
+            raise FieldError(f"请从列表中选择{self.label}")
+        if len(found) < self.min_depth and await dictionary.children(self.category, found[-1]):
+            names = self.level_names()
+            below = names[len(found)] if len(found) < len(names) else "下一级"
+            raise FieldError(f"请继续选择{self.label}的{below}")
+        return found[-1]
+
+    async def levels(self, raw: str) -> list[CascadeLevel]:
+        """The selects to show for what was chosen: every chosen level and the first one still to choose."""
+        found = await dictionary.chain(self.category, raw.split(PATH_SEP)) if raw else []
+        names = self.level_names()
+        shown: list[CascadeLevel] = []
+        parent = ""
+        for depth in range(len(names) or 8):
+            options = await dictionary.children(self.category, parent)
+            if not options:
+                break
+            selected = found[depth] if depth < len(found) else ""
+            if not selected and depth == 0 and len(options) == 1:
+                selected = options[0].code  # one root (the province): nothing to choose
+            label = names[depth] if depth < len(names) else f"第{depth + 1}级"
+            shown.append(CascadeLevel(label, [(e.code, e.label) for e in options], selected))
+            if not selected:
+                break
+            parent = selected
+        return shown
+
+
 @dataclass
 class IdNumberField(Field):
     max_len: int | None = 18
@@ -139,6 +207,29 @@ class MobileField(Field):
 
 
 @dataclass
+class CheckedField(Field):
+    """Normalised text checked by one of portal.validators' functions (None, or the Chinese reason)."""
+
+    check: Callable[[str], str | None] | None = None
+
+    async def clean(self, raw: str) -> Any:
+        value = validators.normalise(raw)
+        if self.check is not None and (error := self.check(value)):
+            raise FieldError(error)
+        return value
+
+
+def LandlineField(name: str, label: str, **kw: Any) -> CheckedField:  # noqa: N802 - reads like the other fields
+    """固定电话 (区号-号码)."""
+    return CheckedField(name, label, check=validators.landline_error, **kw)
+
+
+def PostcodeField(name: str, label: str, **kw: Any) -> CheckedField:  # noqa: N802
+    """邮政编码 (6 digits)."""
+    return CheckedField(name, label, check=validators.postcode_error, **kw)
+
+
+@dataclass
 class BoolField(Field):
     required: bool = False
 
@@ -158,12 +249,16 @@ class Form:
 
     @property
     def values(self) -> dict[str, str]:
-        return {f.name: _raw(self.data, f.name) for f in self.fields}
+        return {f.name: f.raw(self.data) for f in self.fields}
+
+    async def cascades(self) -> dict[str, list[CascadeLevel]]:
+        """The selects of every tree field, for the template (`cascade` macro in components/forms.html)."""
+        return {f.name: await f.levels(f.raw(self.data)) for f in self.fields if isinstance(f, TreeChoiceField)}
 
     async def validate(self) -> bool:
         self.cleaned, self.errors = {}, {}
         for f in self.fields:
-            raw = _raw(self.data, f.name)
+            raw = f.raw(self.data)
             if raw == "" and not isinstance(f, BoolField):
                 if f.required:
                     self.errors[f.name] = f.missing_message()
@@ -187,7 +282,8 @@ class Form:
 
     def value(self, name: str) -> str:
         """What to show in the input: always what the user typed, even when it was wrong (X-11)."""
-        return _raw(self.data, name)
+        found = next((f for f in self.fields if f.name == name), None)
+        return found.raw(self.data) if found else _raw(self.data, name)
 
     def add_error(self, name: str, message: str) -> None:
         self.errors[name] = message

@@ -45,6 +45,22 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """The job queue (portal.jobs, docs/JOBS.md): Redis when redis_url is set, else PostgreSQL's queue on
+    PostgreSQL, else (SQLite) the in-process adapter."""
+
+    redis_url: str = ""
+    # Workers of one queue serve each other's jobs; another name is another queue in the same database/Redis.
+    queue_name: str = "portal"
+    # PostgreSQL/Redis: run a worker inside each web process too (tests, a one-box installation); production
+    # runs `python -m portal.worker` beside the web processes instead.
+    in_process: bool = False
+    concurrency: int = 4
+    # On SIGTERM a worker lets running jobs finish for this long before it cancels them (they are then failed).
+    shutdown_grace_s: int = 60
+
+
+@dataclass(frozen=True)
 class SiteSettings:
     name: str = "海南省人力资源和社会保障厅"
     hall_name: str = "网上办事大厅"
@@ -56,6 +72,9 @@ class SiteSettings:
     # demo/test run without it `local_url` (this machine on $PORT), never a request's Host header.
     public_url: str = ""
     local_url: str = "http://127.0.0.1:8000"
+    # The bureau's emblem in the banner (PORTAL_EMBLEM_FILE): an SVG, PNG, JPEG or WebP file the operator may
+    # replace; served at /emblem.
+    emblem_file: Path = ROOT / "static" / "img" / "emblem.svg"
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,7 @@ class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     sso: SSOSettings = field(default_factory=SSOSettings)
     seals: SealSettings = field(default_factory=SealSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
     storage_dir: Path = ROOT / "var" / "storage"
     var_dir: Path = ROOT / "var"
     debug: bool = False
@@ -149,11 +169,14 @@ class Settings:
     import_max_rows: int = 50_000
     pdf_concurrency: int = 2
     chromium_path: str = "/usr/bin/chromium"
-    # Clean-up (portal.dataservices.cleanup): finished export files, import results, jobs whose process died.
+    # Clean-up (portal.dataservices.cleanup): finished export files, import results, uploads no job refers to
+    # (after job_stale_minutes); a periodic job every cleanup_interval_minutes (0: only when a worker starts).
     export_retention_hours: int = 24
     import_retention_days: int = 7
     job_stale_minutes: int = 5
     cleanup_interval_minutes: int = 10
+    # How often the recovery asks the queue about running jobs' workers (0: only when a worker starts).
+    recover_interval_seconds: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -184,6 +207,7 @@ class Settings:
                 police_record=_env("PORTAL_POLICE_RECORD", SiteSettings.police_record),
                 public_url=_public_url(https),
                 local_url=f"http://127.0.0.1:{_int('PORT', 8000)}",
+                emblem_file=Path(_env("PORTAL_EMBLEM_FILE", str(SiteSettings.emblem_file))),
             ),
             sso=SSOSettings(
                 protocol=_env("PORTAL_SSO_PROTOCOL", "oidc"),
@@ -229,6 +253,13 @@ class Settings:
                 tsa_url=_env("PORTAL_SEAL_TSA_URL", ""),
                 upload_max_bytes=_int("PORTAL_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
             ),
+            jobs=JobSettings(
+                redis_url=_env("PORTAL_REDIS_URL", ""),
+                queue_name=_env("PORTAL_QUEUE_NAME", "portal"),
+                in_process=_flag("PORTAL_JOBS_IN_PROCESS", False),
+                concurrency=max(1, _int("PORTAL_WORKER_CONCURRENCY", 4)),
+                shutdown_grace_s=_int("PORTAL_WORKER_GRACE", 60),
+            ),
             storage_dir=Path(_env("PORTAL_STORAGE_DIR", str(var_dir / "storage"))),
             var_dir=var_dir,
             debug=_flag("PORTAL_DEBUG", False),
@@ -240,6 +271,7 @@ class Settings:
             import_retention_days=_int("PORTAL_IMPORT_RETENTION_DAYS", 7),
             job_stale_minutes=_int("PORTAL_JOB_STALE_MINUTES", 5),
             cleanup_interval_minutes=_int("PORTAL_CLEANUP_INTERVAL_MINUTES", 10),
+            recover_interval_seconds=_int("PORTAL_RECOVER_INTERVAL_SECONDS", 10),
         )
 
 

@@ -17,6 +17,8 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?$")
+_POSTCODE = re.compile(r"^[0-8]\d{5}$")
 
 
 def normalise(value: str | None) -> str:
@@ -145,6 +147,16 @@ def mobile_error(value: str) -> str | None:
 
 def phone_error(value: str) -> str | None:
     return None if _PHONE.match(value) else "电话号码格式不正确（手机号或区号-号码）"
+
+
+def landline_error(value: str) -> str | None:
+    """固定电话: 区号 (0 and 2–3 digits), 7–8 digits not starting with 0 or 1, an optional extension."""
+    return None if _LANDLINE.match(value) else "固定电话格式不正确，应为区号-号码，如0898-66668888"
+
+
+def postcode_error(value: str) -> str | None:
+    """邮政编码: six digits; China's first digit runs 0–8 (海南 57xxxx)."""
+    return None if _POSTCODE.match(value) and value != "000000" else "邮政编码应为6位数字，如570100"
 
 
 def mask_id_number(value: str) -> str:

@@ -38,6 +38,7 @@ class NavItem:
     permission: str = ""
     order: int = 100
     description: str = ""
+    service: str = ""  # the area's agent right (ACC-8), set by portal.areas.nav_items()
 
 
 def _app_nav(request: Request) -> list[NavItem]:
@@ -51,12 +52,8 @@ def nav_for(request: Request, principal: Principal | None) -> list[NavItem]:
     return [
         i for i in _app_nav(request)
         if i.audience == principal.kind and (not i.permission or principal.can(i.permission))
+        and principal.may_use(i.service)
     ]
-
-
-def catalogue(request: Request) -> list[NavItem]:
-    """Services offered to applicants, for the home page before login (choose a service, then log in)."""
-    return [i for i in _app_nav(request) if i.audience in {"employer", "person"} and i.description]
 
 
 def current_area(request: Request) -> Any:

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Container entry point: check the production settings, migrate, load reference data, then serve with workers.
+# Container entry point: check the production settings, then one of two roles (docs/JOBS.md):
+#   (no argument) web:  migrate, load reference data, serve with uvicorn workers;
+#   worker:             run the job queue's tasks (python -m portal.worker); start one or more beside the web.
 set -eu
 case "${PORTAL_DATABASE_URL:-}" in
   postgresql://*|postgres://*) ;;
@@ -11,6 +13,9 @@ if [ -z "${PORTAL_SECRET_KEY:-}" ]; then
   exit 64
 fi
 cd "$(dirname "$0")/.."
+if [ "${1:-web}" = "worker" ]; then
+  exec python -m portal.worker
+fi
 python -m piccolo.main migrations forwards all
 python -m seeds reference
 exec uvicorn --factory portal.app:create_app --host 0.0.0.0 --port "${PORT:-8000}" \

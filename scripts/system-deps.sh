@@ -14,6 +14,8 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+# psycopg (SAQ's PostgreSQL job queue, portal/jobs.py) talks to PostgreSQL through libpq.
+ldconfig -p 2>/dev/null | grep -q "libpq.so.5" || need+=(libpq5)
 # Debian splits venv/ensurepip out of python3: `python3 -m venv` fails without it.
 python3 -c "import ensurepip" >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

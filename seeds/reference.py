@@ -14,8 +14,9 @@ REFERENCE_DIR = Path(__file__).parent / "reference"
 
 
 def read_category(path: Path) -> list[dict]:
+    # Lines starting with # cite where a file's rows come from (division.csv, squad.csv).
     with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
     return [
         {
             "code": r["code"].strip(),

@@ -38,6 +38,7 @@ async def _authorise_demo_agent() -> None:
         await AgentAuthorisation.insert(AgentAuthorisation(
             employer=employer["id"], name=AGENT.name, id_number=AGENT.id_number, mobile=AGENT.mobile,
             valid_from=date.today(), valid_until=date.today() + timedelta(days=365), status="pending",
+            services="labor_contract,social_insurance",  # ACC-8: not 人力资源服务机构, to show a refused service
             created_at=datetime.now(UTC),
         ))
 

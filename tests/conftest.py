@@ -20,7 +20,10 @@ os.environ["PORTAL_ARGON2_MEMORY_COST"] = "8192"
 os.environ.setdefault("PORTAL_STAFF_2FA", "0")
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 # A clean-up pass in the middle of a test would delete what the test is looking at; tests call cleanup() themselves.
-os.environ.setdefault("PORTAL_CLEANUP_INTERVAL_MINUTES", "1440")
+os.environ.setdefault("PORTAL_CLEANUP_INTERVAL_MINUTES", "0")
+os.environ.setdefault("PORTAL_RECOVER_INTERVAL_SECONDS", "0")
+# On PostgreSQL the session app runs a SAQ worker of its own (production runs `python -m portal.worker`).
+os.environ.setdefault("PORTAL_JOBS_IN_PROCESS", "1")
 
 subprocess.run(
     [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],

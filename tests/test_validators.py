@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -102,3 +103,20 @@ def test_validators_never_crash(text):
     value = v.normalise(text)
     assert v.id_number_error(value) is None or isinstance(v.id_number_error(value), str)
     assert v.uscc_error(value) is None or isinstance(v.uscc_error(value), str)
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("0898-66668888", True), ("089866668888", True), ("010-88886666", True), ("0898-6666888", True),
+    ("0898-66668888-123", True), ("13800000000", False), ("0898-06668888", False), ("898-66668888", False),
+    ("0898-666", False), ("", False),
+])
+def test_landline(value, ok):
+    assert (v.landline_error(value) is None) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("570100", True), ("572000", True), ("100000", True), ("000000", False), ("970000", False), ("57010", False),
+    ("5701000", False), ("57010A", False),
+])
+def test_postcode(value, ok):
+    assert (v.postcode_error(value) is None) is ok

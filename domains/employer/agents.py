@@ -17,7 +17,8 @@ async def list_agents(employer_id: int) -> list[dict[str, Any]]:
         AgentAuthorisation.id, ascending=False
     )
     today = date.today()
-    return [{**r, "current_status": rules.agent_status(r, today)} for r in rows]
+    return [{**r, "current_status": rules.agent_status(r, today), "service_codes": rules.parse_services(r["services"])}
+            for r in rows]
 
 
 async def get_agent(employer_id: int, agent_id: int) -> dict[str, Any] | None:
@@ -67,11 +68,11 @@ async def authorise(principal: Principal, cleaned: dict[str, Any]) -> tuple[int 
         row = AgentAuthorisation(
             employer=principal.employer_id, name=cleaned["name"], id_number=cleaned["id_number"],
             mobile=cleaned["mobile"], valid_from=cleaned["valid_from"], valid_until=cleaned["valid_until"],
-            status="pending", created_at=datetime.now(UTC),
+            services=rules.format_services(cleaned["services"]), status="pending", created_at=datetime.now(UTC),
         )
         await row.save()
     await audit.record(category="account", action="agent_authorise", actor=principal, object_type="agent",
-                       object_id=row.id, detail={"name": cleaned["name"]})
+                       object_id=row.id, detail={"name": cleaned["name"], "services": sorted(cleaned["services"])})
     return row.id, {}
 
 

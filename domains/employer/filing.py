@@ -6,6 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from litestar.datastructures import MultiDict
+
+from domains.employer import rules
 from domains.employer.forms import FILING_FIELDS
 from domains.employer.matters import EMPLOYER_FILING, EMPLOYER_FILING_KIND, filing_payload
 from domains.employer.rules import FILED_KEYS
@@ -16,6 +19,7 @@ from portal.db import write_transaction
 from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
+from portal.workflow.materials import reuse_materials
 from portal.workflow.tables import Matter, MatterEvent
 
 
@@ -23,8 +27,22 @@ def filing_fields() -> list[Field]:
     return FILING_FIELDS
 
 
-def filing_form(data: Any) -> Form:
-    return Form(filing_fields(), data)
+def legal_rep_kept(data: Any, principal: Principal | None, record: dict[str, Any] | None) -> tuple[Any, list]:
+    """An agent's form does not show the 法定代表人 as an input (issue 14 §19): the record's value stands in for a
+    field not sent, and a check refuses a different one, beside the field, with the form's other problems."""
+    if principal is None or principal.acting_role != "agent" or not record:
+        return data, []
+    if "legal_rep" not in data:
+        if hasattr(data, "multi_items"):
+            data = MultiDict([*data.multi_items(), ("legal_rep", record["legal_rep"])])
+        else:
+            data = {**data, "legal_rep": record["legal_rep"]}
+    return data, [lambda cleaned: rules.legal_rep_change_refusal("agent", record, cleaned)]
+
+
+def filing_form(data: Any, principal: Principal | None = None, record: dict[str, Any] | None = None) -> Form:
+    data, checks = legal_rep_kept(data, principal, record)
+    return Form(filing_fields(), data, checks=checks)
 
 
 def now() -> datetime:
@@ -76,6 +94,12 @@ async def save(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -
     payload["review_agency_label"] = await dictionary.label("review_agency", cleaned["review_agency"])
     async with write_transaction():
         filing = await latest_filing(employer_id)
+        # The 法定代表人 an agent must leave as it is: the open filing's (the legal representative's own change,
+        # not yet reviewed), else the record's.
+        basis = filing["payload"] if filing and filing["editable"] else await Employer.select().where(
+            Employer.id == employer_id).first()
+        for key, message in rules.legal_rep_change_refusal(principal.acting_role, basis or {}, payload).items():
+            raise Refused(message, key)
         if filing and filing["matter"] and filing["matter"]["state"] == "submitted":
             raise Refused("单位基本信息已提交审核，请等待审核结果后再修改")
         at = now()
@@ -123,3 +147,24 @@ async def submit(principal: Principal, *, ip: str = "") -> dict[str, Any]:
         )
     return await latest_filing(principal.employer_id)
 
+
+
+async def last_approved_matter(employer_id: int) -> int | None:
+    """The 办件 of the employer's last approved filing (its materials may be reused by a later change)."""
+    row = await EmployerFiling.select(EmployerFiling.matter_id).where(
+        (EmployerFiling.employer == employer_id) & (EmployerFiling.review_state == "approved")
+        & EmployerFiling.matter_id.is_not_null()
+    ).order_by(EmployerFiling.id, ascending=False).first()
+    return row["matter_id"] if row else None
+
+
+async def reuse_approved_materials(principal: Principal, *, ip: str = "") -> list[str]:
+    """材料复用 (issue 14 §20): the open change filing takes the last approved filing's materials for every
+    material it has not got; each can still be replaced by a new upload."""
+    latest = await latest_filing(principal.employer_id)
+    if not latest or not latest["editable"]:
+        raise Refused("请先填写并保存单位基本信息")
+    approved = await last_approved_matter(principal.employer_id)
+    if approved is None or approved == latest["matter_id"]:
+        raise Refused("没有审核通过的备案材料可以沿用，请上传材料")
+    return await reuse_materials(principal, approved, latest["matter_id"], ip=ip)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 
 from domains.employer import filing
 from domains.employer.matters import EMPLOYER_FILING
 from domains.employer.tables import Employer
-from portal.core import dictionary
+from portal.forms import ChoiceField, Form
 from portal.refusal import Refused
 from portal.web import client_ip, redirect, render
 from portal.workflow.tables import Material
@@ -25,14 +27,19 @@ def _matter_url(request: Request, matter_id: int | None) -> str:
 
 async def _page(request: Request, form, *, refusal: str = "", notice: str = "") -> Response:
     latest = await filing.latest_filing(request.user.employer_id)
-    uploaded: set[str] = set()
+    uploaded: dict[str, dict] = {}
     if latest and latest["matter_id"]:
-        uploaded = {r["code"] for r in await Material.select(Material.code).where(
+        uploaded = {r["code"]: r for r in await Material.select(Material.code, Material.reused_from).where(
             (Material.matter == latest["matter_id"]) & Material.replaced_at.is_null())}
-    options = {f.name: await dictionary.choices(f.category) for f in filing.filing_fields() if getattr(f, "category", "")}
+    # 材料复用: a change filing may take the last approved filing's materials instead of new uploads.
+    approved_matter = await filing.last_approved_matter(request.user.employer_id)
+    reusable = bool(latest and latest["editable"] and approved_matter and approved_matter != latest["matter_id"]
+                    and len(uploaded) < len(EMPLOYER_FILING.materials))
+    options = {f.name: await f.options() for f in filing.filing_fields() if isinstance(f, ChoiceField)}
     return await render(request, "employer/filing.html", {
         "page_title": "单位基本信息备案", "form": form, "filing": latest, "options": options, "refusal": refusal,
-        "notice": notice, "materials": [(m, m.code in uploaded) for m in EMPLOYER_FILING.materials],
+        "cascades": await form.cascades(), "legal_rep_locked": request.user.acting_role == "agent",
+        "notice": notice, "materials": [(m, uploaded.get(m.code)) for m in EMPLOYER_FILING.materials], "reusable": reusable,
         "matter_url": _matter_url(request, latest["matter_id"] if latest else None),
         "approved": await filing.is_filing_approved(request.user.employer_id),
         "uscc": (await Employer.select(Employer.uscc).where(Employer.id == request.user.employer_id).first() or {}).get(
@@ -41,10 +48,15 @@ async def _page(request: Request, form, *, refusal: str = "", notice: str = "") 
     }, headers={"Cache-Control": "no-store"})
 
 
+async def _form(request: Request, data: Any) -> Form:
+    return filing.filing_form(data, request.user, await filing.current_values(request.user.employer_id))
+
+
 @get("/filing", name="employer_filing")
 async def filing_page(request: Request) -> Response:
-    form = filing.filing_form(await filing.current_values(request.user.employer_id))
-    notice = {"saved": "保存成功，请点击“材料上传”上传材料，然后提交审核", "submitted": "已提交审核，请等待送审机构审核"}.get(
+    form = await _form(request, await filing.current_values(request.user.employer_id))
+    notice = {"saved": "保存成功，请点击“材料上传”上传材料，然后提交审核", "submitted": "已提交审核，请等待送审机构审核",
+              "reused": "已沿用上次审核通过的材料；有变化的材料请点击“材料上传”重新上传替换"}.get(
         request.query_params.get("done", ""), "")
     return await _page(request, form, notice=notice)
 
@@ -52,7 +64,10 @@ async def filing_page(request: Request) -> Response:
 @post("/filing", name="employer_filing_save")
 async def filing_save(request: Request) -> Response:
     """保存: the filing and its 办件 (a draft until submitted); bad input comes back beside each field."""
-    form = filing.filing_form(await request.form())
+    data = await request.form()
+    form = await _form(request, data)
+    if data.get("_cascade"):  # 选择下一级 without JS: show the next level, keep what was typed, save nothing
+        return await _page(request, form)
     if await form.validate():
         with form.refusals():
             await filing.save(request.user, form.cleaned, ip=client_ip(request))
@@ -60,15 +75,26 @@ async def filing_save(request: Request) -> Response:
     return await _page(request, form)
 
 
+async def _act(request: Request, action: Any, done: str) -> Response:
+    """A button of the filing page: back with `done`, or the page with the refusal on top."""
+    try:
+        await action(request.user, ip=client_ip(request))
+    except Refused as exc:
+        form = await _form(request, await filing.current_values(request.user.employer_id))
+        return await _page(request, form, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("employer_filing") + f"?done={done}")
+
+
 @post("/filing/submit", name="employer_filing_submit")
 async def filing_submit(request: Request) -> Response:
     """提交审核: refused (with the missing materials named) until every required material is uploaded."""
-    try:
-        await filing.submit(request.user, ip=client_ip(request))
-    except Refused as exc:
-        form = filing.filing_form(await filing.current_values(request.user.employer_id))
-        return await _page(request, form, refusal=exc.message)
-    return redirect(request, request.app.route_reverse("employer_filing") + "?done=submitted")
+    return await _act(request, filing.submit, "submitted")
 
 
-ROUTES = [filing_page, filing_save, filing_submit]
+@post("/filing/reuse", name="employer_filing_reuse")
+async def filing_reuse(request: Request) -> Response:
+    """沿用上次审核通过的材料 (issue 14 §20)."""
+    return await _act(request, filing.reuse_approved_materials, "reused")
+
+
+ROUTES = [filing_page, filing_save, filing_submit, filing_reuse]

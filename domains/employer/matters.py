@@ -57,15 +57,19 @@ EMPLOYER_FILING = review_flow(
     jurisdiction="agency",
     legal_days=15,
     promised_days=5,
+    # The guide's five (its list reads 经办人身份证正反面 then 经办人身份证反面: the first is the front). The codes of
+    # the first three are those stored in older matters.
     materials=(
         MaterialSpec("business_licence", "营业执照"),
-        MaterialSpec("agent_id_card", "经办人身份证正反面"),
-        MaterialSpec("legal_rep_id_card", "法人身份证正反面"),
+        MaterialSpec("agent_id_card", "经办人身份证正面"),
+        MaterialSpec("agent_id_card_back", "经办人身份证反面"),
+        MaterialSpec("legal_rep_id_card", "法人身份证正面"),
+        MaterialSpec("legal_rep_id_card_back", "法人身份证反面"),
     ),
     guide_text=(
         "新注册的单位办理劳动关系业务前须完成初次备案：填写单位基本信息、联系人信息、经办人信息，"
-        "选择送审机构并保存，上传营业执照、经办人身份证正反面、法人身份证正反面，提交后等待送审机构审核。"
-        "单位基本信息变更同样须提交审核。"
+        "选择送审机构并保存，上传营业执照、经办人身份证正面和反面、法人身份证正面和反面，提交后等待送审机构审核。"
+        "单位基本信息变更同样须提交审核；变更时可沿用上次审核通过的材料，有变化的材料请重新上传替换。"
     ),
     # Every field of the filing form (issue 14 §17): codes by their dictionary names, personal numbers masked.
     payload_labels=(
@@ -73,7 +77,8 @@ EMPLOYER_FILING = review_flow(
         ("affiliation", "隶属关系", "affiliation"), ("legal_rep", "法定代表人"),
         ("economic_type", "单位经济类型", "economic_type"), ("industry", "所属行业", "industry"),
         ("division_code", "行政区划", "division"), ("address", "通讯地址"), ("contact_name", "单位联系人"),
-        ("contact_phone", "单位联系人手机号", "phone"), ("agent_name", "单位经办人"),
+        ("contact_phone", "单位联系人手机号", "phone"), ("landline", "单位固定电话"), ("postcode", "邮政编码"),
+        ("agent_name", "单位经办人"),
         ("agent_phone", "单位经办人手机号", "phone"), ("agent_id_number", "单位经办人身份证号", "id_number"),
         ("review_agency", "送审机构", "review_agency"),
     ),

@@ -11,10 +11,47 @@ MAX_AGENT_VALIDITY_DAYS = 3 * 365
 # The record as the guide's 单位基本信息 page files it (EMP-2); 统一社会信用代码 is the account key and is not filed.
 FILED_KEYS = (
     "name", "nature", "affiliation", "legal_rep", "economic_type", "industry", "division_code",
-    "address", "contact_name", "contact_phone", "agent_name", "agent_phone", "agent_id_number", "review_agency",
+    "address", "contact_name", "contact_phone", "landline", "postcode", "agent_name", "agent_phone",
+    "agent_id_number", "review_agency",
 )
 
 AGENT_STATUS_LABELS = {"pending": "待经办人确认", "active": "已生效", "revoked": "已撤销", "expired": "已过期"}
+
+
+ALL_SERVICES = "*"
+
+
+def parse_services(stored: str) -> frozenset[str] | None:
+    """The services an authorisation names (ACC-8); None means every service (rows from before ACC-8)."""
+    stored = (stored or "").strip()
+    if stored == ALL_SERVICES:
+        return None
+    return frozenset(code for code in stored.split(",") if code)
+
+
+def format_services(codes: list[str]) -> str:
+    return ",".join(sorted(set(codes)))
+
+
+def service_errors(chosen: list[str], offered: list[str]) -> dict[str, str]:
+    """At least one service, each one the portal offers (a forged code is refused, not ignored)."""
+    if not chosen:
+        return {"services": "请至少选择一项授权业务"}
+    if any(code not in offered for code in chosen):
+        return {"services": "请从列表中选择授权业务"}
+    return {}
+
+
+def legal_rep_change_refusal(acting_role: str, current: dict[str, Any], submitted: dict[str, Any]) -> dict[str, str]:
+    """Issue 14 §19: only the legal representative changes the 法定代表人 (name or ID number); an agent's filing
+    must carry the record's values unchanged. Empty current values (a record not yet completed) are not a change."""
+    if acting_role != "agent":
+        return {}
+    errors = {}
+    for key, label in (("legal_rep", "法定代表人"), ("legal_rep_id_number", "法定代表人身份证号")):
+        if key in submitted and current.get(key) and (submitted[key] or "") != current[key]:
+            errors[key] = f"经办人不能变更{label}，须由法定代表人本人登录办理"
+    return errors
 
 
 def agent_status(row: dict[str, Any], today: date) -> str:
@@ -61,6 +98,11 @@ PROFILE_FIELDS = (
     "industry", "division_code", "address", "contact_name", "contact_phone", "agent_name", "agent_id_number",
     "agent_phone", "review_agency",
 )
+
+
+# What 信息完善 saves: the fields above, and the guide's 单位固定电话 and 邮政编码, which came later (issue 14 §18):
+# a record completed before them is not made incomplete by their absence.
+PROFILE_SAVED = (*PROFILE_FIELDS, "landline", "postcode")
 
 
 def profile_missing(row: dict[str, Any]) -> list[str]:

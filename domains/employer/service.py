@@ -12,6 +12,7 @@ from domains.employer.filing import is_filing_approved, latest_filing
 from domains.employer.tables import AgentAuthorisation, Employer
 from portal.auth.principal import Principal, division_clause
 from portal.db import fetch, write_transaction
+from portal.refusal import Refused
 from portal.validators import uscc_org_code
 from portal.workflow.feedback import unread_count_sql
 
@@ -54,6 +55,7 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
     acting_role = str(session.get("acting_role") or "legal_rep")
     agent_id = session.get("agent_id")
     acting_name = str(session.get("acting_name", ""))
+    services, valid_until = None, None
     if acting_role == "agent":
         if not isinstance(agent_id, int):
             return None
@@ -63,6 +65,8 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
         if not rules.agent_may_act(agent, date.today()):
             return None
         acting_name = agent["name"]
+        services = rules.parse_services(agent["services"])
+        valid_until = agent["valid_until"]
     return Principal(
         kind="employer",
         account_id=int(session.get("account_id") or 0),
@@ -77,6 +81,8 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
         profile_complete=bool(row["profile_complete"]),
         flags=frozenset({"filing_approved"}) if row["filing_approved"] else frozenset(),
         unread_messages=int(row["unread"]),
+        services=services,
+        agent_valid_until=valid_until,
     )
 
 
@@ -98,13 +104,16 @@ async def find_or_create_for_network(
     return await get_employer(employer.id), True  # type: ignore[return-value]
 
 
-async def complete_profile(employer_id: int, cleaned: dict[str, Any]) -> bool:
-    """信息完善: save the EMP-1 fields (never the USCC: the account is keyed by it) and mark the record complete."""
-    values = {k: cleaned[k] for k in rules.PROFILE_FIELDS if k in cleaned and k not in {"uscc", "org_code"}}
+async def complete_profile(employer_id: int, cleaned: dict[str, Any], *, acting_role: str = "legal_rep") -> bool:
+    """信息完善: save the EMP-1 fields (never the USCC: the account is keyed by it) and mark the record complete.
+    An agent may not change the 法定代表人 the record already names (issue 14 §19)."""
+    values = {k: cleaned[k] for k in rules.PROFILE_SAVED if k in cleaned and k not in {"uscc", "org_code"}}
     async with write_transaction():
         row = await Employer.select().where(Employer.id == employer_id).first()
         if row is None:
             return False
+        for key, message in rules.legal_rep_change_refusal(acting_role, row, values).items():
+            raise Refused(message, key)
         merged = {**row, **values}
         complete = not rules.profile_missing(merged)
         await Employer.update({

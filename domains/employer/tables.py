@@ -21,6 +21,8 @@ class Employer(Table, help_text="用人单位, keyed by 统一社会信用代码
     legal_rep_id_number = Varchar(length=18, default="")
     contact_name = Varchar(length=40, default="")
     contact_phone = Varchar(length=20, default="")
+    landline = Varchar(length=20, default="", help_text="单位固定电话 (the guide's record, issue 14 §18)")
+    postcode = Varchar(length=6, default="", help_text="邮政编码")
     agent_name = Varchar(length=40, default="", help_text="经办人")
     agent_id_number = Varchar(length=18, default="")
     agent_phone = Varchar(length=20, default="")
@@ -39,6 +41,9 @@ class AgentAuthorisation(Table, help_text="The legal representative authorises a
     valid_from = Date()
     valid_until = Date()
     status = Varchar(length=20, default="pending", help_text="pending, active, revoked")
+    # ACC-8: the AgentRight codes the authorisation names, comma-separated. "*" (every service) is what rows
+    # written before ACC-8 hold: they were granted without a list, and narrowing them silently would lock agents out.
+    services = Varchar(length=400, default="*", help_text="Authorised services (AgentRight codes), or * for all")
     created_at = Timestamptz()
     confirmed_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)

@@ -4,36 +4,29 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
-from domains.labor_contract import service, sheets
+from domains.labor_contract import sheets
 from domains.labor_contract.pages import page
 from portal.areas import crumbs
 from portal.dataservices.imports import recent_imports, template_response, upload_response
-from portal.dataservices.spreadsheets import SheetSpec
-from portal.web import client_ip
 
 BATCHES = {
-    "new-renew": (sheets.NEW_RENEW, "合同新订(续订)备案批量", "新签、续签最好分两个模板分别上传；上传后可在劳动合同综合查询中按“未审核”查出导入的数据。"),
-    "terminate": (sheets.TERMINATE, "合同解除(终止)备案批量", "审核通过后，请通过实时名册打印生成解除(终止)证明书和解除(终止)备案名册。"),
+    "new-renew": (sheets.NEW_RENEW_IMPORT, "合同新订(续订)备案批量", "新签、续签最好分两个模板分别上传；上传后可在劳动合同综合查询中按“未审核”查出导入的数据。"),
+    "terminate": (sheets.TERMINATE_IMPORT, "合同解除(终止)备案批量", "审核通过后，请通过实时名册打印生成解除(终止)证明书和解除(终止)备案名册。"),
 }
 
 
 async def _upload_page(request: Request, batch: str, error: str = "", status_code: int = 200) -> Response:
-    spec, title, hint = BATCHES[batch]
+    importer, title, hint = BATCHES[batch]
+    spec = importer.spec
     return await page(request, "labor_contract/batch.html", {
         "page_title": title, "batch": batch, "spec": spec, "hint": hint, "error": error,
         "recent": await recent_imports(request.user, spec), "breadcrumbs": crumbs(request, (title, "")),
     }, status_code=status_code)
 
 
-def _writer_and_check(request: Request, spec: SheetSpec):
-    principal, ip = request.user, client_ip(request)
-    if spec is sheets.NEW_RENEW:
-        return sheets.new_renew_writer(principal, ip), sheets.new_renew_check(principal)
-    return sheets.terminate_writer(principal, ip), sheets.terminate_check(principal, service.today_local())
-
-
 def _handlers(batch: str, name: str):
-    spec = BATCHES[batch][0]
+    importer = BATCHES[batch][0]
+    spec = importer.spec
     path = f"/batch/{batch}"
 
     @get(path, name=name)
@@ -47,8 +40,7 @@ def _handlers(batch: str, name: str):
     @post(path, name=f"{name}_upload")
     async def upload(request: Request) -> Response:
         """Upload: the whole file is refused with a reason beside the field, or every row gets a result."""
-        write, check = _writer_and_check(request, spec)
-        return await upload_response(request, spec, write=write, row_check=check,
+        return await upload_response(request, importer,
                                      page=lambda error, status: _upload_page(request, batch, error, status))
 
     return [upload_page, template, upload]

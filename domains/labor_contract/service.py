@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,12 +19,12 @@ from domains.person import service as person_service
 from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
-from portal.db import current_engine, is_sqlite, write_transaction
+from portal.db import bulk_insert, current_engine, is_sqlite, reserve_ids, write_transaction
 from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
 from portal.values import yuan
 from portal.workflow import engine as workflow
-from portal.workflow.creation import create_matters
+from portal.workflow.creation import MatterPlan, plan_matters, write_matters
 from portal.workflow.engine import WorkflowError
 from portal.workflow.feedback import tell_person
 from portal.workflow.tables import Matter
@@ -228,6 +230,21 @@ async def employers_with_current_contract(id_number: str, except_employer: int |
     return sorted({r["employer.name"] for r in rows})
 
 
+async def employers_with_current_contract_many(id_numbers: Iterable[str], except_employer: int | None
+                                               ) -> dict[str, list[str]]:
+    """employers_with_current_contract for a batch upload: id number → the other employers' names, one query per
+    LOOKUP_CHUNK numbers."""
+    wanted = sorted(set(id_numbers))
+    out: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        rows = await Contract.select(Contract.id_number, Contract.employer.name).where(
+            Contract.id_number.is_in(wanted[start:start + LOOKUP_CHUNK]) & Contract.employed.eq(True)
+            & (Contract.employer != except_employer))
+        for r in rows:
+            out.setdefault(r["id_number"], set()).add(r["employer.name"])
+    return {k: sorted(v) for k, v in out.items()}
+
+
 async def new_filing_warning(principal: Principal, contract: dict[str, Any]) -> str | None:
     """The warning a pending 新订 carries while the person's contract elsewhere is still current (issue 14 §15)."""
     if contract["filing_kind"] != "new" or contract["review_state"] != "pending" or contract["state"] == "void":
@@ -307,58 +324,78 @@ async def insert_filing(
 async def insert_filings(
     principal: Principal, filings: list[tuple[dict[str, Any], str]], *, ip: str = "", import_token: str = ""
 ) -> list[dict[str, Any]]:
-    """Batch form of insert_filing: (values, filing kind) pairs → multi-row INSERTs and one bulk matter creation.
+    """Batch form of insert_filing: (values, filing kind) pairs → bulk INSERTs and one bulk matter creation.
 
-    Rules are the caller's (the sheet's row checks); the caller holds the transaction.
-    """
+    Rules are the caller's (the sheet's row checks); the caller holds the transaction. It is plan_filings()
+    then write_filings(): a batch import plans before its transaction."""
+    return await write_filings(await plan_filings(principal, filings, ip=ip, import_token=import_token))
+
+
+@dataclass
+class FilingPlan:
+    """Filings built and their 办件 planned, nothing written yet (write_filings inserts them)."""
+
+    contracts: list[dict[str, Any]] = field(default_factory=list)  # Contract columns without id and matter_id
+    matters: MatterPlan | None = None
+
+
+_YIELD_EVERY = 500  # rows built between two turns of the event loop (other requests run meanwhile)
+
+
+async def plan_filings(
+    principal: Principal, filings: list[tuple[dict[str, Any], str]], *, ip: str = "", import_token: str = ""
+) -> FilingPlan:
+    """The CPU work of a batch (rows, payloads, the matters' plan) with reads only, before any transaction."""
     if not filings:
-        return []
+        return FilingPlan()
     employer = await _employer(principal.employer_id)
     at = now()
-    rows = []
-    for values, filing_kind in filings:
-        gender, birth = rules.derive_from_id(values["id_number"])
-        row = Contract(
-            employer=principal.employer_id, worker_name=values["worker_name"], id_number=values["id_number"],
-            gender=gender, birth_date=birth, filing_kind=filing_kind, state=filing_kind, review_state="pending",
-            previous=values.get("previous"), termination_date=values.get("termination_date"),
-            termination_reason=values.get("termination_reason") or "", compensation=values.get("compensation"),
-            import_token=import_token, created_at=at, updated_at=at,
-            **{k: values.get(k) for k in _CONTRACT_KEYS if k in values},
-        )
-        if row.contract_number is None:
-            row.contract_number = ""
-        rows.append(row)
-    for start in range(0, len(rows), 400):  # under SQLite's bound-parameter limit per statement
-        await Contract.insert(*rows[start:start + 400]).returning(Contract.id)
     labels = await payload_labels()
-    items = [
-        {
-            "payload": {**await display_payload(values, filing_kind, labels), "contract_id": row.id},
-            "title": f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
-            "agency_code": employer["review_agency"],
-        }
-        for row, (values, filing_kind) in zip(rows, filings, strict=True)
-    ]
-    matters = await create_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
-    await _link_matters([(row.id, m["id"]) for row, m in zip(rows, matters, strict=True)])
-    return [
-        {**row.to_dict(), "matter_id": m["id"], "matter_number": m["number"]}
-        for row, m in zip(rows, matters, strict=True)
-    ]
+    defaults = _contract_defaults()
+    contracts: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for i, (values, filing_kind) in enumerate(filings):
+        gender, birth = rules.derive_from_id(values["id_number"])
+        contracts.append({
+            **defaults, **{k: values[k] for k in _CONTRACT_KEYS if k in values},
+            "employer": principal.employer_id, "worker_name": values["worker_name"], "id_number": values["id_number"],
+            "gender": gender, "birth_date": birth, "filing_kind": filing_kind, "state": filing_kind,
+            "review_state": "pending", "previous": values.get("previous"),
+            "termination_date": values.get("termination_date"),
+            "termination_reason": values.get("termination_reason") or "", "compensation": values.get("compensation"),
+            "import_token": import_token, "created_at": at, "updated_at": at,
+        })
+        if contracts[-1]["contract_number"] is None:
+            contracts[-1]["contract_number"] = ""
+        items.append({"payload": await display_payload(values, filing_kind, labels),
+                      "title": f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}",
+                      "agency_code": employer["review_agency"]})
+        if i % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)
+    matters = await plan_matters(principal, rules.CONTRACT_KIND, items, submit=True, ip=ip)
+    return FilingPlan(contracts, matters)
 
 
-async def _link_matters(pairs: list[tuple[int, int]]) -> None:
-    """Contract.matter_id for many rows: one UPDATE … CASE per chunk instead of one UPDATE per row."""
-    table = Contract._meta.tablename
-    for start in range(0, len(pairs), 400):
-        chunk = pairs[start:start + 400]
-        cases = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in chunk)
-        ids = ", ".join("{}" for _ in chunk)
-        args = [v for pair in chunk for v in pair] + [contract_id for contract_id, _ in chunk]
-        await Contract.raw(
-            f'UPDATE "{table}" SET "matter_id" = CASE "id" {cases} END WHERE "id" IN ({ids})', *args
-        )
+async def write_filings(plan: FilingPlan) -> list[dict[str, Any]]:
+    """Insert a FilingPlan inside the caller's write_transaction: contract and matter ids are reserved first,
+    so each row is written once with its link to the other (no UPDATE afterwards)."""
+    if not plan.contracts or plan.matters is None:
+        return []
+    ids = await reserve_ids(Contract, len(plan.contracts))
+    matters = await write_matters(plan.matters, links=[{"contract_id": i} for i in ids])
+    rows = [{**c, "id": i, "matter_id": m["id"]} for c, i, m in zip(plan.contracts, ids, matters, strict=True)]
+    await bulk_insert(Contract, rows)
+    return [{**row, "matter_number": m["number"]} for row, m in zip(rows, matters, strict=True)]
+
+
+_DEFAULTS: dict[str, Any] = {}
+
+
+def _contract_defaults() -> dict[str, Any]:
+    if not _DEFAULTS:
+        _DEFAULTS.update({c._meta.name: c.get_default_value() for c in Contract._meta.columns
+                          if c._meta.name in _CONTRACT_KEYS})
+    return _DEFAULTS
 
 
 # X-1a drafts: a 草稿 is the filing's 办件 in its draft state, holding what was typed (no contract row yet, so

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from domains.labor_contract import rules, service
 from portal.auth.principal import Principal
-from portal.dataservices.imports import WholeFile
+from portal.dataservices.imports import Importer, ImportSteps, Staged, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 
 KIND_LABELS = {"新订": "new", "续订": "renew"}
@@ -99,15 +100,19 @@ def new_renew_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
 
 def _whole_file(principal: Principal, reasons: Callable[..., list[str]]) -> WholeFile:
     """Whole-file check for start_import: two queries per 500 rows (pending filings, current contracts), then
-    `reasons(data, pending, current, employer_id)` per row."""
+    `reasons(data, pending, current, employer_id)` per row. The current contract stays on the row
+    (`data["_current"]`) for the writer, which so needs no second lookup."""
 
     async def check(rows: list[RowResult]) -> None:
         ids = [row.data["id_number"] for row in rows]
         pending = await service.pending_filings_many(ids, employer_id=principal.employer_id)
         current = await service.current_contracts(principal.employer_id, ids)
         await _add_renewed_starts(current)
-        for row in rows:
+        for i, row in enumerate(rows):
+            if i % 500 == 499:
+                await asyncio.sleep(0)  # other requests run between chunks of a 50,000-row file
             number = row.data["id_number"]
+            row.data["_current"] = current.get(number)
             row.reasons.extend(reasons(row.data, pending.get(number, []), current.get(number), principal.employer_id))
 
     return WholeFile(check)
@@ -123,22 +128,35 @@ async def _add_renewed_starts(current: dict[str, dict[str, Any]]) -> None:
 
 
 def new_renew_check(principal: Principal) -> WholeFile:
-    return _whole_file(principal, new_renew_reasons)
+    reasons = _whole_file(principal, new_renew_reasons).check
+
+    async def check(rows: list[RowResult]) -> None:
+        await reasons(rows)
+        # A 新订 for someone still employed elsewhere is accepted with the single form's warning (劳动合同法 91).
+        new = [row for row in rows if row.ok and KIND_LABELS[row.data["filing_kind"]] == "new"]
+        elsewhere = await service.employers_with_current_contract_many(
+            [row.data["id_number"] for row in new], principal.employer_id) if new else {}
+        for row in new:
+            if warning := rules.current_elsewhere_warning(elsewhere.get(row.data["id_number"], [])):
+                row.warnings.append(warning)
+
+    return WholeFile(check)
 
 
-def new_renew_writer(principal: Principal, ip: str = ""):
-    """All valid rows in the import's one transaction: each becomes a filing with its 办件."""
+def new_renew_writer(principal: Principal, ip: str = "") -> Staged:
+    """All valid rows in the import's one transaction: each becomes a filing with its 办件 (built before the
+    transaction, inserted in it); a 续订 renews the contract the check found."""
 
-    async def write(rows: list[RowResult]) -> None:
-        filings = [(_contract_values(row.data), KIND_LABELS[row.data["filing_kind"]]) for row in rows]
-        renewed = [data["id_number"] for data, kind in filings if kind == "renew"]
-        current = await service.current_contracts(principal.employer_id, renewed) if renewed else {}
-        for data, kind in filings:
+    async def prepare(rows: list[RowResult]) -> service.FilingPlan:
+        filings = []
+        for row in rows:
+            data, kind = _contract_values(row.data), KIND_LABELS[row.data["filing_kind"]]
             if kind == "renew":
-                data["previous"] = current[data["id_number"]]["id"]
-        await service.insert_filings(principal, filings, ip=ip)
+                data["previous"] = row.data["_current"]["id"]
+            filings.append((data, kind))
+        return await service.plan_filings(principal, filings, ip=ip)
 
-    return write
+    return Staged(prepare, service.write_filings)
 
 
 def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFiling],
@@ -164,12 +182,20 @@ def terminate_check(principal: Principal, today: date) -> WholeFile:
         data, pending, current, today, employer_id))
 
 
-def terminate_writer(principal: Principal, ip: str = ""):
-    async def write(rows: list[RowResult]) -> None:
-        current = await service.current_contracts(principal.employer_id, [row.data["id_number"] for row in rows])
-        await service.insert_filings(principal, [
-            (service.termination_values(current[row.data["id_number"]], {**row.data, "compensation": None}), "terminate")
+def terminate_writer(principal: Principal, ip: str = "") -> Staged:
+    """Each valid row ends the contract the check found (`data["_current"]`)."""
+
+    async def prepare(rows: list[RowResult]) -> service.FilingPlan:
+        return await service.plan_filings(principal, [
+            (service.termination_values(row.data["_current"], {**row.data, "compensation": None}), "terminate")
             for row in rows
         ], ip=ip)
 
-    return write
+    return Staged(prepare, service.write_filings)
+
+
+# The batch imports (LC-6, LC-7) as jobs: a worker rebuilds the writer and checks for the uploading employer.
+NEW_RENEW_IMPORT = Importer("lc_new_renew", NEW_RENEW, lambda principal, ip: ImportSteps(
+    new_renew_writer(principal, ip), row_check=new_renew_check(principal)))
+TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, lambda principal, ip: ImportSteps(
+    terminate_writer(principal, ip), row_check=terminate_check(principal, service.today_local())))

@@ -7,16 +7,17 @@ from litestar import Request, Response, get, post
 from domains.personnel_change import sheets
 from portal.areas import crumbs
 from portal.dataservices.imports import recent_imports, template_response, upload_response
-from portal.web import client_ip, render
+from portal.web import render
 
 BATCHES = {
-    "enrol": (sheets.ENROL, "批量增员报盘", "pc_enrol_confirm"),
-    "withdraw": (sheets.WITHDRAW, "批量减员报盘", "pc_withdraw_confirm"),
+    "enrol": (sheets.ENROL_IMPORT, "批量增员报盘", "pc_enrol_confirm"),
+    "withdraw": (sheets.WITHDRAW_IMPORT, "批量减员报盘", "pc_withdraw_confirm"),
 }
 
 
 async def _upload_page(request: Request, direction: str, error: str = "", status_code: int = 200) -> Response:
-    spec, title, confirm_route = BATCHES[direction]
+    importer, title, confirm_route = BATCHES[direction]
+    spec = importer.spec
     return await render(request, "personnel_change/batch.html", {
         "page_title": title, "direction": direction, "spec": spec, "error": error,
         "recent": await recent_imports(request.user, spec), "confirm_route": confirm_route,
@@ -25,7 +26,8 @@ async def _upload_page(request: Request, direction: str, error: str = "", status
 
 
 def _handlers(direction: str) -> list:
-    spec = BATCHES[direction][0]
+    importer = BATCHES[direction][0]
+    spec = importer.spec
     name = f"pc_{direction}_batch"
     path = f"/{direction}/batch"
 
@@ -40,9 +42,7 @@ def _handlers(direction: str) -> list:
     @post(path, name=f"{name}_upload")
     async def upload(request: Request) -> Response:
         return await upload_response(
-            request, spec, write=sheets.writer(request.user, direction, client_ip(request)),
-            row_check=sheets.checker(request.user, direction),
-            page=lambda error, status: _upload_page(request, direction, error, status))
+            request, importer, page=lambda error, status: _upload_page(request, direction, error, status))
 
     return [upload_page, template, upload]
 

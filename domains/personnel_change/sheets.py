@@ -9,7 +9,7 @@ from domains.person import service as person_service
 from domains.personnel_change import rules, service
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
-from portal.dataservices.imports import WholeFile
+from portal.dataservices.imports import Importer, ImportSteps, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 from portal.refusal import Refused
 from portal.validators import id_birth_date, id_gender
@@ -150,3 +150,10 @@ def writer(principal: Principal, direction: str, ip: str):
                                   principal.employer_id, direction)
 
     return write
+
+
+# The batch 报盘 (PC-2, PC-5) as jobs: a worker rebuilds the writer and checks for the uploading employer.
+ENROL_IMPORT = Importer("pc_enrol", ENROL, lambda principal, ip: ImportSteps(
+    writer(principal, "enrol", ip), row_check=checker(principal, "enrol")))
+WITHDRAW_IMPORT = Importer("pc_withdraw", WITHDRAW, lambda principal, ip: ImportSteps(
+    writer(principal, "withdraw", ip), row_check=checker(principal, "withdraw")))

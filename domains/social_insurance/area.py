@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from domains.social_insurance import (
     controllers,
+    grids,
     person_controllers,
     reference_controllers,
     service,
     sheets,
     staff_controllers,
 )
-from portal.areas import Area
-from portal.auth.principal import employer_guard, person_guard, staff_guard
+from domains.social_insurance.pages import this_period
+from portal.areas import Area, Service
+from portal.auth.principal import AgentRight, employer_guard, person_guard, staff_guard
+from portal.dataservices.grid import GridSource
 from portal.web import NavItem
 
 
@@ -35,6 +38,8 @@ SI_STAFF = Area(
          NavItem("社保费率与基数", "si_reference", "staff", permission=service.REFERENCE_PERMISSION, order=62)],
     permissions=service.PERMISSIONS,
     sheets=[sheets.PAYMENTS],
+    importers=[sheets.PAYMENTS_IMPORT],
+    grids=[*grids.FEE_GRIDS.values(), GridSource("si_roster", lambda: grids.roster(this_period()))],
 )
 
 SOCIAL_INSURANCE = Area(
@@ -42,6 +47,7 @@ SOCIAL_INSURANCE = Area(
     path="/social-insurance",
     handlers=controllers.ROUTES,
     guards=[employer_guard],
+    agent_right=AgentRight("social_insurance", "社会保险"),  # ACC-8
     title="社保查询",
     home="si_home",
     menu_label="社保查询",
@@ -56,6 +62,15 @@ SOCIAL_INSURANCE = Area(
     ),
     nav=[NavItem("社保查询", "si_home", "employer", order=35,
                  description="参保职工名单、社保应付信息、待遇支付明细、个人养老账户、单位综合查询")],
+    services=[Service(code, name, route, "employer", "社会保险", summary=summary, keywords=keywords, order=order)
+              for order, (code, name, route, summary, keywords) in enumerate((
+        ("si_roster", "参保职工名单查询", "si_roster", "查询本单位参保职工及其参保险种、缴费基数", "参保 职工 花名册"),
+        ("si_payable", "社保应付信息查询", "si_payable", "按月查询本单位各险种应缴、实缴和欠缴金额", "缴费 欠费 核定"),
+        ("si_benefits", "待遇支付明细查询", "si_benefits_pension", "查询本单位职工养老、生育、工伤待遇的支付明细",
+         "养老金 生育津贴 工伤待遇"),
+        ("si_pension_accounts", "职工养老账户查询", "si_pension_accounts", "查询本单位职工的个人养老账户累计", "个人账户"),
+        ("si_employer_overview", "单位社保综合查询", "si_employer_overview", "本单位参保、缴费、待遇的综合情况", "综合"),
+    ), start=300)],
     demo=_demo,
     demo_order=30,  # after the labour-contract demo, which creates the demo employers
 )
@@ -70,6 +85,14 @@ SI_PERSON = Area(
     menu=(("我的参保信息", "si_my"), ("缴费记录", "si_my_contributions"), ("我的养老账户", "si_my_pension"),
           ("参保证明", "si_my_certificate")),
     nav=[NavItem("我的社保", "si_my", "person", order=10, description="参保信息、缴费记录、养老账户、参保证明")],
+    services=[Service(code, name, route, "person", "社会保险", summary=summary, keywords=keywords, order=order)
+              for order, (code, name, route, summary, keywords) in enumerate((
+        ("si_my", "个人参保信息查询", "si_my", "查询本人参保单位、险种和参保状态", "参保 社保"),
+        ("si_my_contributions", "个人缴费记录查询", "si_my_contributions", "按年月查询本人的社会保险缴费记录", "缴费 社保"),
+        ("si_my_pension", "个人养老账户查询", "si_my_pension", "查询本人养老保险个人账户的累计储存额", "养老 个人账户"),
+        ("si_my_certificate", "参保证明打印", "si_my_certificate", "开具带验证码的社会保险参保证明（PDF）",
+         "参保证明 打印 开具 社保证明"),
+    ), start=300)],
     certificate_kinds={person_controllers.CERTIFICATE_KIND: "社会保险参保证明"},
 )
 

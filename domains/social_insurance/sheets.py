@@ -7,7 +7,7 @@ from typing import Any
 from domains.social_insurance import rules, service
 from domains.social_insurance.rules import Refused
 from portal.auth.principal import Principal
-from portal.dataservices.imports import WholeFile
+from portal.dataservices.imports import Importer, ImportSteps, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 
 CHUNK = 500
@@ -86,3 +86,8 @@ def payments_check(principal: Principal) -> WholeFile:
 
 async def write_payments(rows: list[RowResult]) -> None:
     await service.record_payments([(r.data["_contribution"], r.data["paid_on"]) for r in rows])
+
+
+# SI payments (到账) as a job: a worker rebuilds the check for the uploading staff member.
+PAYMENTS_IMPORT = Importer("si_payments", PAYMENTS, lambda principal, ip: ImportSteps(
+    write_payments, row_check=payments_check(principal)))

@@ -118,8 +118,7 @@ async def payments_template(request: Request) -> Response:
 
 @post("/payments", name="si_payments_upload", guards=ASSESS_GUARD)
 async def payments_upload(request: Request) -> Response:
-    return await upload_response(request, sheets.PAYMENTS, write=sheets.write_payments,
-                                 row_check=sheets.payments_check(request.user),
+    return await upload_response(request, sheets.PAYMENTS_IMPORT,
                                  page=lambda error, status: _payments_page(request, error, status))
 
 

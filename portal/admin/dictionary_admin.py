@@ -17,7 +17,7 @@ CATEGORY_NAMES = {
     "division": "行政区划",
     "squad": "劳动保障监察中队",
     "review_agency": "送审机构/审核机构",
-    "industry": "国民经济行业分类（门类）",
+    "industry": "国民经济行业分类（GB/T 4754-2017）",
     "employer_nature": "单位性质",
     "economic_type": "单位经济类型",
     "affiliation": "隶属关系",
@@ -74,7 +74,7 @@ async def category_exists(category: str) -> bool:
     return category in CATEGORY_NAMES or await DictEntry.exists().where(DictEntry.category == category)
 
 
-async def search(category: str, q: str, status: str, page: int) -> tuple[list[dict[str, Any]], int]:
+async def search(category: str, q: str, status: str, page: int, *, per_page: int = 0) -> tuple[list[dict[str, Any]], int]:
     """One page of entries matching `q` (code or name) and `status` (enabled / disabled / all), and the total."""
     where = DictEntry.category == category
     if q:
@@ -92,8 +92,8 @@ async def search(category: str, q: str, status: str, page: int) -> tuple[list[di
         .where(where)
         .order_by(DictEntry.sort_order)
         .order_by(DictEntry.code)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(per_page or PAGE_SIZE)
+        .offset((page - 1) * (per_page or PAGE_SIZE))
     )
     labels = {
         r["code"]: r["label"]

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from portal.admin import dictionary_admin as dicts
 from portal.admin import holidays
 from portal.auth.principal import staff_guard
+from portal.dataservices.export import INLINE_MAX_ROWS, export_url, rows_export_response, wants_export
 from portal.forms import Form
 from portal.web import NavItem, client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
@@ -66,11 +67,21 @@ def _crumbs(request: Request, category: str | None = None, last: str | None = No
 
 @get("/admin/dictionary", name="dictionary_categories", guards=[guard])
 async def list_categories(request: Request) -> Response:
+    categories = await dicts.categories()
+    if wants_export(request):
+        return await rows_export_response(request, "字典分类", (("字典", "name"), ("标识", "code"), ("条目数", "total"),
+                                                            ("启用", "enabled")), categories)
     return await render(
         request,
         "core/dictionary_categories.html",
-        {"page_title": "字典管理", "breadcrumbs": _crumbs(request), "categories": await dicts.categories()},
+        {"page_title": "字典管理", "breadcrumbs": _crumbs(request), "categories": categories,
+         "export_url": export_url(request)},
     )
+
+
+ENTRY_COLUMNS = (("代码", "code"), ("名称", "label"), ("上级", "parent"), ("排序", "sort_order"), ("状态", "enabled"),
+                 ("附加信息", "extra"))
+HOLIDAY_COLUMNS = (("日期", "day"), ("星期", "weekday"), ("类型", "kind"), ("名称", "name"))
 
 
 @get("/admin/dictionary/{category:str}", name="dictionary_entries", guards=[guard])
@@ -81,6 +92,11 @@ async def list_entries(request: Request, category: FromPath[str]) -> Response:
     status = str(params.get("status") or "")
     status = status if status in dict(STATUSES) else ""
     number = max(1, _int(params.get("page"), 1))
+    if wants_export(request):  # every entry the filters match
+        rows, _ = await dicts.search(category, q, status, 1, per_page=INLINE_MAX_ROWS)
+        return await rows_export_response(request, dicts.category_name(category), ENTRY_COLUMNS, [
+            r | {"parent": f"{r['parent_code']} {r['parent_label']}".strip(), "enabled": "启用" if r["enabled"] else "停用"}
+            for r in rows])
     rows, total = await dicts.search(category, q, status, number)
     base = request.app.route_reverse("dictionary_entries", category=category)
 
@@ -102,6 +118,7 @@ async def list_entries(request: Request, category: FromPath[str]) -> Response:
             "statuses": STATUSES,
             "back": page_url(number),
             "saved": str(params.get("saved") or "")[:40],
+            "export_url": export_url(request),
         },
         block="results",
     )
@@ -187,6 +204,7 @@ async def _calendar_page(request: Request, year: int, form: Form, *, block: str 
             "days": await holidays.days_of(year),
             "form": form,
             "kinds": holidays.KINDS,
+            "export_url": request.app.route_reverse("holiday_calendar") + f"?year={year}&export=xlsx",
         },
         block=block,
     )
@@ -195,6 +213,9 @@ async def _calendar_page(request: Request, year: int, form: Form, *, block: str 
 @get("/admin/holidays", name="holiday_calendar", guards=[guard])
 async def holiday_calendar(request: Request) -> Response:
     year = holidays.clamp_year(_int(request.query_params.get("year"), 0) or None, date.today().year)
+    if wants_export(request):  # the year shown
+        return await rows_export_response(request, f"{year}年节假日", HOLIDAY_COLUMNS, [
+            d | {"kind": "调休上班" if d["is_workday"] else "放假"} for d in await holidays.days_of(year)])
     return await _calendar_page(request, year, holidays.holiday_form(), block="calendar")
 
 

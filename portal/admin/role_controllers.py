@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from portal.auth import staff as service
 from portal.auth.permissions import PERMISSIONS
 from portal.auth.principal import staff_guard
+from portal.dataservices.export import export_url, rows_export_response, wants_export
 from portal.forms import Form, TextField
 from portal.web import client_ip, redirect, render
 
@@ -34,11 +35,18 @@ def _permission_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return sorted(groups.items())
 
 
+ROLE_COLUMNS = (("角色代码", "code"), ("角色名称", "name"), ("内置", "builtin"), ("权限", "labels"), ("人数", "users"))
+
+
 @get("/admin/roles", name="admin_roles", guards=GUARD)
 async def role_list(request: Request) -> Response:
+    roles = await service.list_roles()
+    if wants_export(request):
+        return await rows_export_response(request, "业务角色", ROLE_COLUMNS,
+                                          [r | {"labels": "、".join(r["labels"])} for r in roles])
     return await render(
         request, "admin/role_list.html",
-        {"page_title": "业务角色管理", "breadcrumbs": _breadcrumbs(), "roles": await service.list_roles()},
+        {"page_title": "业务角色管理", "breadcrumbs": _breadcrumbs(), "roles": roles, "export_url": export_url(request)},
     )
 
 

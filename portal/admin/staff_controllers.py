@@ -12,7 +12,9 @@ from portal.auth import staff as service
 from portal.auth.login import is_locked
 from portal.auth.principal import staff_guard
 from portal.core import dictionary
+from portal.dataservices.export import INLINE_MAX_ROWS, export_url, rows_export_response, wants_export
 from portal.forms import BoolField, Form, MobileField, TextField
+from portal.validators import mask_phone
 from portal.web import client_ip, redirect, render
 
 GUARD = [staff_guard("admin.staff")]
@@ -66,10 +68,20 @@ def _breadcrumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [("工作人员管理", "/admin/staff" if extra else ""), *extra]
 
 
+STAFF_COLUMNS = (("用户名", "username"), ("姓名", "display_name"), ("手机号码", "mobile"), ("角色", "roles"),
+                 ("双因素", "has_totp"), ("状态", "active"), ("最近登录", "last_login_at"))
+
+
 @get("/admin/staff", name="admin_staff", guards=GUARD)
 async def staff_list(request: Request, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Response:
     q = q.strip()[:40]
     page = max(page, 1)
+    if wants_export(request):  # every matching user, phones masked as on the page
+        rows, _ = await service.list_staff(q, page=1, per_page=INLINE_MAX_ROWS)
+        return await rows_export_response(request, "工作人员", STAFF_COLUMNS, [r | {
+            "mobile": mask_phone(r["mobile"] or ""), "roles": "、".join(r["roles"]),
+            "has_totp": "已绑定" if r["has_totp"] else "未绑定", "active": "启用" if r["active"] else "停用",
+        } for r in rows])
     rows, total = await service.list_staff(q, page=page, per_page=PER_PAGE)
     base = request.app.route_reverse("admin_staff")
     pages = {
@@ -78,7 +90,8 @@ async def staff_list(request: Request, q: FromQuery[str] = "", page: FromQuery[i
     }
     return await render(
         request, "admin/staff_list.html",
-        {"page_title": "工作人员管理", "breadcrumbs": _breadcrumbs(), "rows": rows, "q": q, "pages": pages},
+        {"page_title": "工作人员管理", "breadcrumbs": _breadcrumbs(), "rows": rows, "q": q, "pages": pages,
+         "export_url": export_url(request)},
         block="results",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from litestar.connection import ASGIConnection
@@ -44,6 +44,11 @@ class Principal:
     flags: frozenset[str] = frozenset()
     # The header's unread-message count when the loader computed it in its query (None: not computed).
     unread_messages: int | None = None
+    # ACC-8: the services (AgentRight codes) an agent's authorisation names; None: every service (the legal
+    # representative, persons, staff). Read by the guard every area with an agent_right gets.
+    services: frozenset[str] | None = None
+    # When the agent's authorisation ends (shown on the agent's home page).
+    agent_valid_until: Any = None
 
     @property
     def is_staff(self) -> bool:
@@ -60,6 +65,10 @@ class Principal:
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
+    def may_use(self, service: str) -> bool:
+        """Whether this principal may act in the service (an Area's agent_right code; "" is no service)."""
+        return not service or self.services is None or service in self.services
+
     def covers_division(self, division_code: str) -> bool:
         return any(division_code.startswith(_division_prefix(c)) for c in self.scopes.get("division", ()))
 
@@ -69,6 +78,22 @@ class Principal:
         if self.kind == "employer" and self.acting_name:
             return f"{self.acting_name}（{self.employer_name}）"
         return self.display_name
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON values: a job started by this principal runs as it in a worker (portal.jobs)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("roles", "permissions", "flags"):
+            data[key] = sorted(data[key])
+        data["scopes"] = {k: list(v) for k, v in self.scopes.items()}
+        return data
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Principal:
+        data = dict(data)
+        for key in ("roles", "permissions", "flags"):
+            data[key] = frozenset(data[key])
+        data["scopes"] = {k: tuple(v) for k, v in data["scopes"].items()}
+        return cls(**data)
 
 
 def _division_prefix(code: str) -> str:
@@ -202,6 +227,29 @@ def employer_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
     if not principal.is_employer:
         raise PermissionDeniedException("此页面仅供单位用户使用")
     _require_complete_profile(connection, handler, principal)
+
+
+@dataclass(frozen=True)
+class AgentRight:
+    """A service an employer's agent (经办人) may be authorised for (ACC-8). Declared by an Area (`agent_right=`);
+    areas naming the same code share the right. The legal representative holds every right."""
+
+    code: str
+    label: str
+
+
+def agent_right_guard(right: AgentRight) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+    """Every route of an area with `agent_right` gets this guard (after the area's own): an agent whose
+    authorisation does not name the service is refused, with the service named."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = connection.scope.get("user")
+        if principal is not None and not principal.may_use(right.code):
+            raise PermissionDeniedException(
+                f"您的经办人授权不包含“{right.label}”业务，无法办理。如需办理，请联系单位法定代表人在“经办人授权”中增加该业务。")
+
+    guard.__name__ = f"agent_right_guard({right.code})"
+    return guard
 
 
 def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:

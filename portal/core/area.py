@@ -1,4 +1,4 @@
-"""The core area: the home page, 长辈版 switch, health check and 查看完整号码 (pages in portal/pages)."""
+"""The core area: the 长辈版 switch, health check and 查看完整号码 (pages in portal/pages; the home page is portal.hall's)."""
 
 from __future__ import annotations
 

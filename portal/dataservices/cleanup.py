@@ -1,11 +1,12 @@
-"""Clean-up of export files, import results and jobs whose process died (several workers share the database).
+"""Clean-up of export files, import results, and the rows of jobs whose worker died (docs/JOBS.md).
 
-A job is alive while its heartbeat moves: the process working on it touches `heartbeat_at` every
-HEARTBEAT_S seconds (and on progress). A worker cannot tell at start-up which running jobs are its own
-dead ones and which belong to a live neighbour, so only a heartbeat older than `job_stale_minutes`
-marks a job dead. Every state change is a conditional UPDATE … RETURNING, so two workers sweeping at
-once never both act on a row, and files are deleted only for rows the sweep itself changed.
+Whether a job's worker is alive is the job queue's verdict (portal.jobs: SAQ's sweep of a job whose heartbeat
+stopped; on SQLite, whether the process named in the job's key still runs). `recover` turns that verdict into
+the row the owner sees (failed, with a Chinese message) and releases the import lock. Every state change is a
+conditional UPDATE … RETURNING, so two workers acting at once never both act on a row, and files are deleted
+only for rows the pass itself changed.
 """
+
 
 from __future__ import annotations
 
@@ -13,31 +14,25 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
-
-from litestar import Litestar
+from typing import Any
 
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from portal.db import refresh_statistics, write_transaction
+from portal.jobs import Periodic, Task
 from portal.settings import Settings
 
 log = logging.getLogger("portal.cleanup")
 
 ACTIVE_EXPORT = ("queued", "running")
 ACTIVE_IMPORT = ("queued", "parsing", "validating", "writing")
-# Far below the 5-minute stale limit: a busy SQLite write lock may swallow a few beats without harm.
-HEARTBEAT_S = 30.0
 
 EXPORT_DEAD = "服务中断，导出未完成，请重新导出"
 IMPORT_DEAD = "服务中断，上传未完成，请重新上传"
 EXPORT_EXPIRED = "文件已过期，请重新导出"
 IMPORT_EXPIRED = "上传结果已超过保存期限并已删除，如需核对请重新上传"
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -65,37 +60,7 @@ def _unlink(path: str) -> None:
             Path(path).unlink(missing_ok=True)
 
 
-# -- heartbeats ------------------------------------------------------------------------------------------
-
-
-async def touch(table: type[ExportJob] | type[ImportJob], job_id: int) -> bool:
-    """Record that the job's process is alive; False once the job is no longer active (finished or reaped)."""
-    active = ACTIVE_EXPORT if table is ExportJob else ACTIVE_IMPORT
-    rows = await table.update({table.heartbeat_at: _now()}).where(
-        (table.id == job_id) & table.status.is_in(list(active))
-    ).returning(table.id)
-    return bool(rows)
-
-
-async def _beat(table: type[ExportJob] | type[ImportJob], job_id: int) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        try:
-            if not await touch(table, job_id):
-                return
-        except Exception:  # a locked SQLite file or a pool hiccup: the next beat tries again
-            log.warning("heartbeat of %s %s failed", table._meta.tablename, job_id, exc_info=True)
-
-
-async def keep_alive(table: type[ExportJob] | type[ImportJob], job_id: int, work: Awaitable[T]) -> T:
-    """Run a job's work while a side task keeps its heartbeat fresh, independent of the work's own progress
-    (a long parse in a thread or one big write transaction reports none)."""
-    beat = asyncio.create_task(_beat(table, job_id))
-    try:
-        return await work
-    finally:
-        beat.cancel()
-        await asyncio.gather(beat, return_exceptions=True)
+# -- jobs whose worker died ---------------------------------------------------------------------------------
 
 
 async def _claim(table: type[ExportJob] | type[ImportJob], where: Any, values: dict, *extra: Any) -> list[dict]:
@@ -110,60 +75,92 @@ async def _claim(table: type[ExportJob] | type[ImportJob], where: Any, values: d
     return [r for r in before if r["id"] in ids]
 
 
-def _stale(table: type[ExportJob] | type[ImportJob], cutoff: datetime) -> Any:
-    # A job that never beat (crash right after its row was saved) is judged by its creation time.
-    return (table.heartbeat_at < cutoff) | (table.heartbeat_at.is_null() & (table.created_at < cutoff))
+# A row is saved with its job's key just before the job is enqueued: a job the queue does not know is judged
+# missing only after this long.
+ENQUEUE_GRACE = timedelta(seconds=10)
 
 
-# -- dead jobs -------------------------------------------------------------------------------------------
+async def _dead(queue: Any, rows: list[dict]) -> list[int]:
+    # The queue's verdict: the engine aborted the job (its worker stopped touching it) or its process is gone;
+    # the job ended while its row is still active (cancelled by a worker's shutdown); or the queue never had it.
+    # A job still waiting or running keeps its row and lock.
+    settled = _now() - ENQUEUE_GRACE
+    dead = []
+    for row in rows:
+        state = await queue.state(row["queue_key"])
+        if state in ("dead", "finished") or (state == "missing" and row["created_at"] < settled):
+            dead.append(row["id"])
+    return dead
 
 
-async def reap_dead_exports(settings: Settings, *, now: datetime | None = None) -> int:
-    now = now or _now()
-    cutoff = now - timedelta(minutes=settings.job_stale_minutes)
+async def fail_dead_exports(queue: Any, *, owner_key: str | None = None) -> int:
+    where = ExportJob.status.is_in(list(ACTIVE_EXPORT))
+    if owner_key is not None:
+        where = where & (ExportJob.owner_key == owner_key)
+    rows = await ExportJob.select(ExportJob.id, ExportJob.queue_key, ExportJob.created_at).where(where)
+    dead = await _dead(queue, rows)
+    if not dead:
+        return 0
+    async with write_transaction():
+        failed = await _claim(ExportJob, ExportJob.id.is_in(dead) & ExportJob.status.is_in(list(ACTIVE_EXPORT)),
+                              {ExportJob.status: "failed", ExportJob.message: EXPORT_DEAD,
+                               ExportJob.finished_at: _now(), ExportJob.storage_path: ""})
+    for row in failed:
+        log.warning("export job %s: its worker is gone, marked failed", row["id"])
+        _unlink(row["storage_path"])
+    return len(failed)
+
+
+async def fail_import(job: dict) -> bool:
+    """Fail one active import (IMPORT_DEAD), release its owner's lock, delete its upload; False when the row
+    was no longer active (it finished meanwhile)."""
     async with write_transaction():
         rows = await _claim(
-            ExportJob, ExportJob.status.is_in(list(ACTIVE_EXPORT)) & _stale(ExportJob, cutoff),
-            {ExportJob.status: "failed", ExportJob.message: EXPORT_DEAD, ExportJob.finished_at: now,
-             ExportJob.storage_path: ""},
+            ImportJob, (ImportJob.id == job["id"]) & ImportJob.status.is_in(list(ACTIVE_IMPORT)),
+            {ImportJob.status: "failed", ImportJob.message: IMPORT_DEAD, ImportJob.finished_at: _now(),
+             ImportJob.storage_path: ""},
         )
+        await ImportLock.delete().where(ImportLock.job_token == job["token"])
     for row in rows:
-        log.warning("export job %s: no heartbeat since before %s, marked failed", row["id"], cutoff.isoformat())
+        log.warning("import job %s: its worker is gone, marked failed", row["id"])
         _unlink(row["storage_path"])
-    return len(rows)
+    return bool(rows)
 
 
-async def reap_dead_imports(settings: Settings, *, now: datetime | None = None,
-                            owner_key: str | None = None) -> tuple[int, int]:
-    """Mark dead imports failed, release their locks and delete their uploaded files; also release locks
-    whose job is gone or finished (a crash between taking the lock and saving the job). Returns
-    (jobs, locks released). `owner_key` limits the sweep to one owner (the refused-upload path)."""
-    now = now or _now()
-    cutoff = now - timedelta(minutes=settings.job_stale_minutes)
-    where = ImportJob.status.is_in(list(ACTIVE_IMPORT)) & _stale(ImportJob, cutoff)
+async def fail_dead_imports(queue: Any, *, owner_key: str | None = None) -> tuple[int, int]:
+    """Fail the imports whose job the queue reports dead and release their locks; also release locks whose
+    job is gone or finished (a crash between taking the lock and saving the job). Returns (jobs, locks).
+    `owner_key` limits the pass to one owner (the refused-upload path)."""
+    where = ImportJob.status.is_in(list(ACTIVE_IMPORT))
     if owner_key is not None:
         where = where & (ImportJob.owner_key == owner_key)
+    rows = await ImportJob.select(ImportJob.id, ImportJob.token, ImportJob.queue_key,
+                                  ImportJob.created_at).where(where)
+    dead = set(await _dead(queue, rows))
+    failed = 0
+    for row in rows:
+        if row["id"] in dead and await fail_import(row):
+            failed += 1
     async with write_transaction():
-        rows = await _claim(
-            ImportJob, where, {ImportJob.status: "failed", ImportJob.message: IMPORT_DEAD, ImportJob.finished_at: now,
-                               ImportJob.storage_path: ""}, ImportJob.token,
-        )
-        released = 0
-        if rows:
-            released += len(await ImportLock.delete().where(
-                ImportLock.job_token.is_in([r["token"] for r in rows])
-            ).returning(ImportLock.id))
         active = await ImportJob.select(ImportJob.token).where(ImportJob.status.is_in(list(ACTIVE_IMPORT)))
-        orphan = ImportLock.acquired_at < cutoff
+        orphan = ImportLock.acquired_at < _now() - ENQUEUE_GRACE
         if active:
             orphan = orphan & ImportLock.job_token.not_in([r["token"] for r in active])
         if owner_key is not None:
             orphan = orphan & (ImportLock.owner_key == owner_key)
-        released += len(await ImportLock.delete().where(orphan).returning(ImportLock.id))
-    for row in rows:
-        log.warning("import job %s: no heartbeat since before %s, marked failed", row["id"], cutoff.isoformat())
-        _unlink(row["storage_path"])
-    return len(rows), released
+        released = len(await ImportLock.delete().where(orphan).returning(ImportLock.id))
+    return failed, failed + released
+
+
+async def recover(ctx: dict) -> None:
+    """Periodic task (every few seconds, and when a worker starts): rows of jobs the engine took for dead are
+    failed with a Chinese message and their locks released, so the owner can upload again."""
+    queue = ctx["jobs"]
+    exports = await fail_dead_exports(queue)
+    imports, locks = await fail_dead_imports(queue)
+    if exports or imports or locks:
+        log.info("recovery: %s exports and %s imports of dead workers failed, %s locks released",
+                 exports, imports, locks)
 
 
 # -- retention -------------------------------------------------------------------------------------------
@@ -226,13 +223,16 @@ def _remove_unreferenced(limits: list[tuple[Path, datetime]], keep: set[str]) ->
     return removed
 
 
-async def cleanup(settings: Settings | None = None, *, now: datetime | None = None) -> CleanupReport:
-    """One pass: dead jobs first (their files then count as unreferenced), then retention, then orphans."""
+async def cleanup(settings: Settings | None = None, *, now: datetime | None = None,
+                  queue: Any = None) -> CleanupReport:
+    """One pass: dead jobs first when given the job queue (their files then count as unreferenced), then
+    retention, then orphans."""
     settings = settings or Settings.from_env()
     now = now or _now()
     report = CleanupReport()
-    report.dead_exports = await reap_dead_exports(settings, now=now)
-    report.dead_imports, report.released_locks = await reap_dead_imports(settings, now=now)
+    if queue is not None:
+        report.dead_exports = await fail_dead_exports(queue)
+        report.dead_imports, report.released_locks = await fail_dead_imports(queue)
     report.expired_exports = await expire_exports(settings, now=now)
     report.expired_imports = await expire_imports(settings, now=now)
     report.orphan_files = await sweep_orphans(settings, now=now)
@@ -246,32 +246,31 @@ async def cleanup(settings: Settings | None = None, *, now: datetime | None = No
     return report
 
 
-# -- the periodic task -----------------------------------------------------------------------------------
+# -- the periodic tasks (declared in the dataservices Area) ----------------------------------------------
 
 
-async def _periodic(app: Litestar) -> None:
-    settings: Settings = app.state.settings
-    while True:
-        await asyncio.sleep(max(settings.cleanup_interval_minutes, 1) * 60)
-        try:
-            await cleanup(settings)
-        except Exception:  # a failed pass must not end the loop: the next one retries
-            log.exception("periodic cleanup failed")
+async def cleanup_task(ctx: dict) -> None:
+    await cleanup(ctx["settings"], queue=ctx["jobs"])
 
 
-async def start_cleanup(app: Litestar) -> None:
-    """Run once at start-up, then every `cleanup_interval_minutes` in this worker (each worker runs its own
-    loop; the conditional updates make concurrent passes harmless)."""
-    try:
-        await cleanup(app.state.settings)
-    except Exception:  # never refuse to start because of a clean-up problem
-        log.exception("cleanup at start-up failed")
-    app.state.cleanup_task = asyncio.create_task(_periodic(app), name="portal-cleanup")
+def cleanup_cron(settings: Settings) -> str:
+    """PORTAL_CLEANUP_INTERVAL_MINUTES as a cron schedule: 10 → every 10 minutes, 120 → every 2 hours,
+    0 → only when a worker starts (tests)."""
+    minutes = settings.cleanup_interval_minutes
+    if minutes <= 0:
+        return ""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    return f"0 */{min(minutes // 60, 23)} * * *" if minutes < 1440 else "0 3 * * *"
 
 
-async def stop_cleanup(app: Litestar) -> None:
-    task: asyncio.Task | None = getattr(app.state, "cleanup_task", None)
-    if task is not None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        app.state.cleanup_task = None
+def recover_cron(settings: Settings) -> str:
+    """Every PORTAL_RECOVER_INTERVAL_SECONDS (10; a sixth cron field counts seconds), 0 → only at start-up.
+    With SAQ's sweep (portal.jobs.SWEEP_S) and heartbeat limit (HEARTBEAT_S), a job whose worker died shows
+    failed within about 30 s."""
+    seconds = min(settings.recover_interval_seconds, 59)
+    return f"* * * * * */{seconds}" if seconds > 0 else ""
+
+
+RECOVERY = Periodic(Task("dataservices.recover", recover, timeout_s=300), recover_cron, at_startup=True)
+CLEANUP = Periodic(Task("dataservices.cleanup", cleanup_task, timeout_s=1800), cleanup_cron, at_startup=True)

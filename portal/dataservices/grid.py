@@ -7,6 +7,7 @@ on (sort column, id). Sortable columns must be NOT NULL (keyset comparisons skip
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -374,6 +375,76 @@ class Grid:
 
     def cells(self, row: dict, labels: Mapping[str, Mapping[str, str]]) -> list[Cell]:
         return [display(c, row, labels.get(c.key)) for c in self.columns]
+
+
+# -- grids and scopes that cross to a worker (an export job: portal.dataservices.export) --------------------
+
+@dataclass(frozen=True)
+class GridSource:
+    """A grid built per request (its SQL or choices depend on the date or the dictionary): `build()` gives it
+    (sync or async); declared in `Area.grids` under the name the built grid carries."""
+
+    name: str
+    build: Callable[[], Any]
+
+
+_GRIDS: dict[str, Grid | GridSource] = {}
+
+
+def register_grid(grid: Grid | GridSource) -> None:
+    """Areas declare the grids they export (`Area.grids`): a worker finds the grid of an export job by name."""
+    _GRIDS[grid.name] = grid
+
+
+def is_registered(name: str) -> bool:
+    return name in _GRIDS
+
+
+async def registered_grid(name: str) -> Grid | None:
+    found = _GRIDS.get(name)
+    if isinstance(found, GridSource):
+        built = found.build()
+        return await built if inspect.isawaitable(built) else built
+    return found
+
+
+def scope_to_json(scope: Scope | Combinable | QueryString) -> Any:
+    """The scope as JSON: the SQL template and its values, nested as built (a worker rebuilds the same query;
+    the values stay bound parameters, never text in the SQL)."""
+    if isinstance(scope, CombinableMixin):
+        scope = scope.querystring
+    elif isinstance(scope, Scope):
+        scope = scope.querystring()
+
+    def value(arg: Any) -> Any:
+        if isinstance(arg, QueryString):
+            return {"sql": arg.template, "args": [value(a) for a in arg.args]}
+        if isinstance(arg, datetime):
+            return {"datetime": arg.isoformat()}
+        if isinstance(arg, date):
+            return {"date": arg.isoformat()}
+        if isinstance(arg, (list, tuple)):
+            return {"list": [value(a) for a in arg]}
+        if arg is None or isinstance(arg, (str, int, float, bool)):
+            return arg
+        raise TypeError(f"scope value of type {type(arg).__name__} cannot cross to a worker")
+
+    return value(scope)
+
+
+def scope_from_json(data: Any) -> QueryString:
+    def value(arg: Any) -> Any:
+        if isinstance(arg, dict):
+            if "sql" in arg:
+                return QueryString(arg["sql"], *[value(a) for a in arg["args"]])
+            if "datetime" in arg:
+                return datetime.fromisoformat(arg["datetime"])
+            if "date" in arg:
+                return date.fromisoformat(arg["date"])
+            return [value(a) for a in arg["list"]]
+        return arg
+
+    return value(data)
 
 
 async def audit_full_view(request: Any, grid: Grid, rows: int, *, action: str = "grid.full_view") -> None:

@@ -1,4 +1,5 @@
-"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): lock, parse in a thread, check rows, write all or none."""
+"""Validated batch imports (LC-6, LC-7, PC-2, INS-1, HRA-12): check, lock, read in parts, check rows, prepare, then
+publish all or none in one short transaction (docs/IMPORTS.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from litestar import Request
 
+from portal import jobs
 from portal.auth.principal import Principal
 from portal.dataservices import cleanup, parallel
 from portal.dataservices.export import owner_key
@@ -25,7 +27,6 @@ from portal.dataservices.spreadsheets import (
     check_budget,
     check_upload,
     column_cleaner,
-    read_clean,
     read_rows,
 )
 from portal.dataservices.tables import ImportJob, ImportLock
@@ -45,12 +46,24 @@ class WholeFile:
     check: BatchCheck
 
 
-RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]] | WholeFile
-Writer = Callable[[list[RowResult]], Awaitable[Any]]
+@dataclass(frozen=True)
+class Staged:
+    """A writer in two steps (issue #12 item 14). `prepare(valid_rows)` does the CPU work (rows built, payloads
+    serialised) outside any transaction: it may read, and it yields to the event loop between chunks.
+    `publish(prepared)` only inserts, in the import's one write_transaction, so SQLite's single writer is
+    held for the inserts and not for the Python work (which took ~1 ms a row). All or nothing as before."""
 
-# Uploads above this size are processed in the background with a progress component (about 5,000 rows).
+    prepare: Callable[[list[RowResult]], Awaitable[Any]]
+    publish: Callable[[Any], Awaitable[Any]]
+
+
+RowCheck = Callable[[RowResult], Sequence[str] | Awaitable[Sequence[str]]] | WholeFile
+# A plain writer runs whole inside the transaction (fine for small, cheap writes); a big one is Staged.
+Writer = Callable[[list[RowResult]], Awaitable[Any]] | Staged
+
+# Uploads above this size answer at once with a progress component (about 5,000 rows); smaller ones wait for
+# their job (WAIT_S) and answer with the result.
 BACKGROUND_BYTES = 256 * 1024
-_TASKS: set[asyncio.Task] = set()
 
 
 async def validate_rows(spec: SheetSpec, rows: list[RowResult], row_check: RowCheck | None = None,
@@ -121,17 +134,20 @@ async def parse_upload(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows
     return await asyncio.to_thread(read_rows, spec, data, max_rows=max_rows)
 
 
-async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int,
-                      checked: bool = False) -> list[RowResult]:
-    """parse_upload() plus the per-cell checks (the import path): large files are split over worker processes
-    (parallel.py), others are read in a thread. `checked`: start_import() already ran the package checks."""
-    if not checked:
-        check_upload(data, max_bytes=max_bytes)
-        await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
+async def parse_clean(spec: SheetSpec, data: bytes, *, max_bytes: int, max_rows: int) -> list[RowResult]:
+    """parse_upload() plus the per-cell checks, as an import reads (bench, tests)."""
+    check_upload(data, max_bytes=max_bytes)
+    await asyncio.to_thread(check_budget, spec, data, max_rows=max_rows)
+    return await read_checked(spec, data, max_rows=max_rows)
+
+
+async def read_checked(spec: SheetSpec, data: bytes, *, max_rows: int) -> list[RowResult]:
+    """Rows of an upload that check_upload() and check_budget() passed, with the per-cell checks: large files
+    are split over worker processes (parallel.py), others are read in a thread, a big sheet part by part."""
     maps = await choice_maps(spec)
     rows = await parallel.read_clean_parallel(spec, data, max_rows=max_rows, maps=maps)
     if rows is None:
-        rows = await asyncio.to_thread(read_clean, spec, data, max_rows=max_rows, maps=maps)
+        rows = await asyncio.to_thread(parallel.read_clean_in_parts, spec, data, max_rows=max_rows, maps=maps)
     return rows
 
 
@@ -143,11 +159,11 @@ async def _try_lock(key: str, token: str) -> bool:
     return bool(taken)
 
 
-async def _acquire_lock(key: str, token: str, settings: Any) -> None:
+async def _acquire_lock(request: Request, key: str, token: str) -> None:
     if await _try_lock(key, token):
         return
-    # The holder may be a job whose worker died: its heartbeat decides (a live long import keeps its lock).
-    await cleanup.reap_dead_imports(settings, owner_key=key)
+    # The holder may be a job whose worker died: the job queue says so (a live long import keeps its lock).
+    await cleanup.fail_dead_imports(jobs.jobs_of(request), owner_key=key)
     if not await _try_lock(key, token):
         raise UploadError("已有一个批量导入正在处理，请等待其完成后再上传", status=409)
 
@@ -157,24 +173,54 @@ async def _release_lock(key: str, token: str) -> None:
         await ImportLock.delete().where((ImportLock.owner_key == key) & (ImportLock.job_token == token))
 
 
-async def start_import(
-    request: Request,
-    spec: SheetSpec,
-    upload: Any,
-    *,
-    write: Writer,
-    row_check: RowCheck | None = None,
-    batch_check: BatchCheck | None = None,
-    background: bool | None = None,
-) -> ImportJob:
-    """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it.
+@dataclass(frozen=True)
+class ImportSteps:
+    """What a domain does with an upload's rows: `write(valid_rows)` inside ONE write_transaction(), and the
+    checks that add its reasons to rows that passed the generic ones (see check_rows)."""
+
+    write: Writer
+    row_check: RowCheck | None = None
+    batch_check: BatchCheck | None = None
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A batch import a worker can run (declared in an Area's `importers`): its sheet, and
+    `prepare(principal, ip)` → ImportSteps for the owner who uploaded (the job carries the principal and the
+    client address across to the worker as JSON, and the worker rebuilds the steps with them)."""
+
+    name: str
+    spec: SheetSpec
+    prepare: Callable[[Principal, str], ImportSteps]
+
+
+_IMPORTERS: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    _IMPORTERS[importer.name] = importer
+
+
+# A small upload's page waits this long for its job to end and shows the result; a longer job answers with
+# its result page, which follows the progress.
+WAIT_S = 20.0
+IMPORT_TASK = "dataservices.import"
+
+
+async def start_import(request: Request, importer: Importer, upload: Any, *,
+                       background: bool | None = None) -> ImportJob:
+    """Accept an upload (a Litestar UploadFile or bytes) for the signed-in owner and process it as a job.
 
     Raises UploadError (show `.message` next to the file field, respond with `.status`) when the file is
     refused as a whole or another import of the same owner is running. Otherwise returns the ImportJob;
-    redirect to `url_for("import_result", token=job.token)`. `write(valid_rows)` runs inside ONE
-    write_transaction(): if it raises, nothing is written and the result page says so. `row_check(row)` and
-    `batch_check(rows)` add the domain's reasons to rows that passed the generic checks (see check_rows)."""
+    redirect to `url_for("import_result", token=job.token)`. The importer's write runs inside ONE
+    write_transaction(), or a `Staged(prepare, publish)` writer prepares outside it and only publishes inside: if
+    it raises, nothing is written and the result page says so. Every upload is a job on the queue (portal.jobs);
+    for a small one (or background=False) this waits for the job to end. docs/IMPORTS.md."""
+    from portal.web import client_ip
+
     settings = request.app.state.settings
+    spec = importer.spec
     data = upload if isinstance(upload, bytes) else await upload.read()
     file_name = "" if isinstance(upload, bytes) else (getattr(upload, "filename", "") or "")[:200]
     try:
@@ -191,30 +237,47 @@ async def start_import(
     principal: Principal = request.user
     key = owner_key(principal)
     token = secrets.token_urlsafe(24)
-    await _acquire_lock(key, token, settings)
+    await _acquire_lock(request, key, token)
+    queue = jobs.jobs_of(request)
     try:
+        # The checked bytes go to the worker (maybe another process) as a private file it reads once and deletes;
+        # the worker does not check them again.
         directory = Path(settings.storage_dir) / "imports"
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{secrets.token_hex(16)}.xlsx"
         path.write_bytes(data)
         path.chmod(0o600)
+        queue_key = queue.key_for(IMPORT_TASK)
         job = ImportJob(token=token, owner_key=key, sheet_name=spec.name, file_name=file_name, status="queued",
-                        created_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC), storage_path=str(path))
+                        created_at=datetime.now(UTC), storage_path=str(path), queue_key=queue_key)
         await job.save()
+        await queue.enqueue(IMPORT_TASK, key=queue_key, job_id=job.id, importer=importer.name,
+                            principal=principal.snapshot(), ip=client_ip(request))
     except BaseException:
         await _release_lock(key, token)
         raise
-    run = cleanup.keep_alive(ImportJob, job.id, _run(
-        job.id, spec, path, key, token, write, (row_check, batch_check), settings.upload_max_bytes,
-        settings.import_max_rows))
-    if background if background is not None else len(data) > BACKGROUND_BYTES:
-        task = asyncio.create_task(run)
-        _TASKS.add(task)
-        task.add_done_callback(_TASKS.discard)
-    else:
-        await run
-        await job.refresh()
+    if not (background if background is not None else len(data) > BACKGROUND_BYTES):
+        await queue.wait(queue_key, WAIT_S)
+    await job.refresh()
     return job
+
+
+async def import_task(ctx: dict, *, job_id: int, importer: str, principal: dict, ip: str) -> None:
+    """The job (portal.jobs task "dataservices.import"): runs in a worker, or in the web process on SQLite."""
+    job = await ImportJob.select().where(ImportJob.id == job_id).first()
+    if job is None or job["status"] not in cleanup.ACTIVE_IMPORT:
+        return  # already failed by the recovery (the engine took its worker for dead)
+    settings = ctx["settings"]
+    found = _IMPORTERS.get(importer)
+    if job["status"] != "queued" or found is None:
+        # A second attempt: the first was cancelled by a worker's shutdown and its file is gone; or a worker of
+        # another version. Fail it visibly rather than leave the owner locked out.
+        log.error("import job %s: %s", job_id, "interrupted" if found else f"no importer {importer!r} here")
+        await cleanup.fail_import(job)
+        return
+    steps = found.prepare(Principal.from_snapshot(principal), ip)
+    await _run(job_id, found.spec, Path(job["storage_path"]), job["owner_key"], job["token"], steps.write,
+               (steps.row_check, steps.batch_check), settings.import_max_rows)
 
 
 async def _set(job_id: int, **values: Any) -> None:
@@ -222,16 +285,17 @@ async def _set(job_id: int, **values: Any) -> None:
 
 
 async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer,
-               checks: tuple[RowCheck | None, BatchCheck | None], max_bytes: int, max_rows: int) -> None:
+               checks: tuple[RowCheck | None, BatchCheck | None], max_rows: int) -> None:
     rows: list[RowResult] = []
     try:
         await _set(job_id, status="parsing")
         try:
-            rows = await parse_clean(spec, await asyncio.to_thread(path.read_bytes), max_bytes=max_bytes,
-                                     max_rows=max_rows, checked=True)
+            data = await asyncio.to_thread(path.read_bytes)
+            rows = await read_checked(spec, data, max_rows=max_rows)
         except UploadError as exc:
             await _set(job_id, status="failed", message=exc.message, finished_at=datetime.now(UTC))
             return
+        del data
         await _set(job_id, status="validating", total=len(rows))
 
         async def progress(n: int) -> None:
@@ -246,10 +310,11 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
             message = "文件中没有数据行，请从第2行起填写后上传"
         elif valid:
             try:
-                async with write_transaction():
-                    await write(valid)
+                await _write(write, valid)
                 written = True
                 message = f"共{len(rows)}行，成功导入{len(valid)}行" + (f"，{failed}行未通过，请下载失败数据修改后重新上传" if failed else "")
+                if warned := sum(1 for r in valid if r.warnings):
+                    message += f"；其中{warned}行有提示，请查看下表"
             except Exception:
                 log.exception("import job %s: write failed", job_id)
                 message = "写入数据时出错，本次上传的数据均未导入（全部回滚），请稍后重新上传"
@@ -272,18 +337,25 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
         await _release_lock(key, token)
 
 
+async def _write(write: Writer, valid: list[RowResult]) -> None:
+    """All valid rows or none: a Staged writer prepares first and holds the transaction only to publish."""
+    if isinstance(write, Staged):
+        prepared = await write.prepare(valid)
+        async with write_transaction():
+            await write.publish(prepared)
+    else:
+        async with write_transaction():
+            await write(valid)
+
+
 def results_json(rows: list[RowResult], *, written: bool) -> str:
-    """What a job keeps: the rows to fix (every row when nothing was written), as [number, values, reasons].
-    The result page and the failed-rows workbook need nothing else; keeping every accepted row's values made
-    a 45,000-row upload 450 MB of JSON (issue #12)."""
-    return json.dumps([[r.number, r.values, r.reasons] for r in rows if r.reasons or not written],
-                      ensure_ascii=False, separators=(",", ":"))
-
-
-async def wait_for_imports() -> None:
-    """Tests and shutdown: let background imports finish."""
-    if _TASKS:
-        await asyncio.gather(*list(_TASKS), return_exceptions=True)
+    """What a job keeps: the rows to fix or to look at (every row when nothing was written), as [number, values,
+    reasons] plus the row's warnings when it has any. The result page and the failed-rows workbook need nothing
+    else; keeping every accepted row's values made a 45,000-row upload 450 MB of JSON (issue #12)."""
+    # row by row: one dumps() of the whole list holds its pieces (~4 × the text) before joining them
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return "[" + ",".join([dump([r.number, r.values, r.reasons, *([r.warnings] if r.warnings else [])])
+                           for r in rows if r.reasons or r.warnings or not written]) + "]"
 
 
 async def job_for(token: str, principal: Principal) -> dict | None:
@@ -296,7 +368,8 @@ async def job_for(token: str, principal: Principal) -> dict | None:
 def job_rows(job: dict) -> list[RowResult]:
     if not job.get("results"):
         return []
-    return [RowResult(number=n, values=v, reasons=list(r)) for n, v, r in json.loads(job["results"])]
+    return [RowResult(number=n, values=v, reasons=list(r), warnings=list(w[0]) if w else [])
+            for n, v, r, *w in json.loads(job["results"])]
 
 
 def failed_rows(job: dict) -> list[RowResult]:
@@ -312,10 +385,8 @@ def failed_rows(job: dict) -> list[RowResult]:
 
 async def upload_response(
     request: Request,
-    spec: SheetSpec,
+    importer: Importer,
     *,
-    write: Writer,
-    row_check: RowCheck | None = None,
     page: Callable[[str, int], Awaitable[Any]],
 ) -> Any:
     """The POST of every batch page: read the file field, start_import(), then the result page — or the upload
@@ -327,7 +398,7 @@ async def upload_response(
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
         return await page("请选择要上传的Excel文件（.xlsx）", 400)
     try:
-        job = await start_import(request, spec, upload, write=write, row_check=row_check)
+        job = await start_import(request, importer, upload)
     except UploadError as exc:
         return await page(exc.message, exc.status)
     return redirect(request, request.app.route_reverse("import_result", token=job.token))

@@ -1,13 +1,15 @@
-"""Large uploads on every core: the data sheet is cut at row boundaries into small workbooks; this process
-reads the first in a thread (calamine releases the GIL while it parses), warm worker processes read the others
-with spreadsheets.read_sheet(), and the rows are joined again in order.
+"""Large uploads in parts: the data sheet is streamed out of the package and cut at row boundaries into small
+workbooks. On an idle machine with several cores (read_clean_parallel) this process reads one part in a thread
+(calamine releases the GIL while it parses) while warm worker processes read others with
+spreadsheets.read_sheet(), and the rows are joined again in order; otherwise (read_clean_in_parts) the parts
+are read one after the other. Either way memory holds a few parts, never the whole sheet (issue #12 item 10).
 
-Why: issue #5 asks 100,000 rows/s; calamine alone parses ~150,000 rows/s on one core and the Python cleaning
-costs about as much again. Only big sheets are cut (PARALLEL_MIN_SHEET_BYTES of sheet XML, ~20,000 rows): the
-smaller ones keep the in-thread path and its memory. The result is the same rows, numbers, values and reasons
-as read_clean() (tests/dataservices/test_parallel.py); whenever a part cannot be read the same way (a refused
-file, an unusual sheet) read_clean_parallel() returns None and the caller reads the whole file as before,
-so errors are always the single-process ones. Duplicates across parts are found afterwards by check_rows().
+Why parallel: issue #5 asks 100,000 rows/s; calamine alone parses ~150,000 rows/s on one core and the Python
+cleaning costs about as much again. Only big sheets are cut (PARALLEL_MIN_SHEET_BYTES of sheet XML, ~20,000
+rows for the workers; 2 × PART_BYTES in-process). The result is the same rows, numbers, values and reasons as
+read_clean() (tests/dataservices/test_parallel.py); whenever a part cannot be read the same way (a refused
+file, an unusual sheet) the whole file is read as before, so errors are always the single-read ones.
+Duplicates across parts are found afterwards by check_rows().
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import threading
 import time
 import zipfile
 from array import array
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import Any
@@ -37,6 +39,7 @@ from portal.dataservices.spreadsheets import (
     SheetSpec,
     UploadError,
     gc_paused,
+    read_clean,
     read_sheet,
     row_builder,
 )
@@ -46,6 +49,10 @@ log = logging.getLogger("portal.imports")
 # Uncompressed sheet XML above which the sheet is cut: openpyxl's inline strings take ~440 bytes a row of the
 # 8-column template, shared strings ~250, so 8 MB is 18,000–32,000 rows; a 10,000-row upload stays in-thread.
 PARALLEL_MIN_SHEET_BYTES = 8 * 1024 * 1024
+# Sheet XML per part: calamine holds a whole sheet's cells while it reads it (~1.3 × its XML), so a big sheet
+# is read as parts of this size, at most PARTS at a time (issue #12 item 10: the worst file inside the budget,
+# 60 MB of XML, peaked at 213 MB read whole).
+PART_BYTES = 6 * 1024 * 1024
 # One part per core, at most four: this process reads the first, worker processes the others.
 PARTS = max(1, min(4, os.cpu_count() or 1))
 # Cutting costs ~25 % more CPU in all (cut, ship, join): it only pays when cores are idle. Measured on 2 cores:
@@ -66,98 +73,69 @@ worker_cpu_s = 0.0
 
 async def read_clean_parallel(spec: SheetSpec, data: bytes, *, max_rows: int,
                               maps: dict[str, dict[str, str]]) -> list[RowResult] | None:
-    """spreadsheets.read_clean() over every core, or None when the file is small or cannot be cut.
-    The first part is read in a thread of this process (no trip back, and calamine releases the GIL while it
-    parses), the others in worker processes."""
+    """spreadsheets.read_clean() over every core, or None when the file is small, cannot be cut or a part is
+    refused (the caller then reads in-process, which gives the exact error). The sheet is streamed out of the
+    package as parts (stream_parts) and at most PARTS are read at a time: one in a thread of this process (no
+    trip back, and calamine releases the GIL while it parses), the others in worker processes. So memory
+    holds PARTS parts, never the whole sheet's XML or cells (issue #12 item 10)."""
     global worker_cpu_s
     if PARTS < 2 or os.getloadavg()[0] >= MAX_LOAD:
         return None
-    cut = await asyncio.to_thread(split_workbook, spec, data, PARTS)
-    if cut is None:
+    found = await asyncio.to_thread(stream_parts, spec, data, PART_BYTES, parts=PARTS,
+                                    min_bytes=PARALLEL_MIN_SHEET_BYTES)
+    if found is None:
         return None
-    sheet, parts = cut
+    sheet, parts = found
     loop = asyncio.get_running_loop()
+    running: list[tuple[bool, asyncio.Future]] = []
     try:
         pool = _get_pool()
-        futures = [loop.run_in_executor(pool, _read_part, spec, part, sheet, first, max_rows, maps)
-                   for part, first in parts[1:]]
-        own = asyncio.to_thread(read_sheet, spec, parts[0][0], max_rows=max_rows, maps=maps, only_sheet=sheet)
-        del parts
-        found = await asyncio.gather(own, *futures, return_exceptions=True)
-    except BrokenProcessPool:
-        log.exception("import worker died; reading in-process")
-        await asyncio.to_thread(shutdown_pool)
+        while (part := await loop.run_in_executor(_READER, next, parts, None)) is not None:
+            blob, first = part
+            own = len(running) % PARTS == 0
+            running.append((own, loop.run_in_executor(_READER, _read_own, spec, blob, sheet, first, max_rows, maps)
+                            if own else loop.run_in_executor(pool, _read_part, spec, blob, sheet, first, max_rows, maps)))
+            del blob, part
+            busy = [f for _, f in running if not f.done()]
+            if len(busy) >= PARTS:
+                await asyncio.wait(busy, return_when=asyncio.FIRST_COMPLETED)
+        found_parts = await asyncio.gather(*(f for _, f in running), return_exceptions=True)
+    except (_Uncuttable, BrokenProcessPool) as exc:
+        await asyncio.gather(*(f for _, f in running), return_exceptions=True)
+        if isinstance(exc, BrokenProcessPool):
+            log.exception("import worker died; reading in-process")
+            await asyncio.to_thread(shutdown_pool)
         return None
-    results = found[1:]
-    if any(isinstance(r, BrokenProcessPool) for r in results):
+    if any(isinstance(r, BrokenProcessPool) for r in found_parts):
         log.error("import worker died; reading in-process")
         await asyncio.to_thread(shutdown_pool)
         return None
-    for r in found:
+    for r in found_parts:
         if isinstance(r, BaseException) and not isinstance(r, UploadError):
             raise r
-    worker_cpu_s += sum(r[-1] for r in results if isinstance(r, tuple))
-    if isinstance(found[0], UploadError) or any(r[0] is None for r in results):
+    results = [(own, r) for (own, _), r in zip(running, found_parts, strict=True)]
+    worker_cpu_s += sum(r[-1] for own, r in results if not own)
+    if any(isinstance(r, UploadError) or (not own and r[0] is None) for own, r in results):
         return None  # a part was refused: the whole file, read in-process, gives the exact error
-    first_rows = found[0][1]
-    if len(first_rows) + sum(len(r[0]) for r in results) > max_rows:
+    if sum(len(r[1]) if own else len(r[0]) for own, r in results) > max_rows:
         raise UploadError(f"文件超过{max_rows}行的上限，请分批上传")
-    return first_rows + await asyncio.to_thread(_join, spec, results)
+    rows: list[RowResult] = []
+    for own, r in results:
+        rows += r[1] if own else await asyncio.to_thread(_join, spec, [r])
+    return rows
 
 
-# -- cutting (main process) --------------------------------------------------------------------------------
+# This process's parts are cut and read on one thread: every thread that allocates gets its own malloc arena,
+# and calamine's freed cells spread over several arenas stay resident (measured: +40 MB on a 50,000-row file).
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parts")
 
 
-def split_workbook(spec: SheetSpec, data: bytes, parts: int,
-                   min_bytes: int | None = None) -> tuple[str, list[tuple[bytes, int]]] | None:
-    """(sheet name, [(part workbook, Excel number of its first data row)]) or None (small or unusual file).
+def _read_own(spec: SheetSpec, part: bytes, sheet: str, first: int, max_rows: int,
+              maps: dict[str, dict[str, str]]) -> tuple[str, list[RowResult]]:
+    return read_sheet(spec, part, max_rows=max_rows, maps=maps, only_sheet=sheet, first_number=first)
 
-    Every part is the original package (ZIP_STORED, so nothing is compressed again) with the data sheet's
-    <sheetData> reduced to the header row and one run of rows; from the second part on, the header is
-    renumbered to the row just above the run, so calamine's range starts there and never spans the rows of
-    other parts."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            found = _sheet_path(zf, spec)
-            if found is None:
-                return None
-            name, path = found
-            if zf.getinfo(path).file_size < (PARALLEL_MIN_SHEET_BYTES if min_bytes is None else min_bytes):
-                return None
-            others = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != path}
-            xml = zf.read(path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return None
-    start = xml.find(b"<sheetData>")
-    end = xml.rfind(b"</sheetData>")
-    first = xml.find(b"<row", start, end)
-    if start < 0 or end < 0 or first < 0:
-        return None
-    if xml.find(b"<![CDATA[", start, end) >= 0 or xml.find(b"<!--", start, end) >= 0:
-        return None  # "<row" may then be text, not a tag: never cut such a sheet
-    tag = _ROW_TAG.match(xml, first)
-    second = xml.find(b"<row", first + 4, end)
-    if tag is None or tag[1] != b"1" or second < 0:
-        return None
-    header = xml[first:second]
-    cuts = [(second, 2)]
-    for k in range(1, parts):
-        pos = xml.find(b"<row", max(second, start + (end - start) * k // parts), end)
-        if pos <= cuts[-1][0]:
-            break
-        tag = _ROW_TAG.match(xml, pos)
-        if tag is None:
-            return None
-        cuts.append((pos, int(tag[1])))
-    if len(cuts) < 2:
-        return None
-    head, tail = xml[:first], xml[end:]
-    out = []
-    for k, (pos, number) in enumerate(cuts):
-        stop = cuts[k + 1][0] if k + 1 < len(cuts) else end
-        top = header if k == 0 else _HEADER_REF.sub(rb"\g<1>" + str(number - 1).encode() + b'"', header)
-        out.append((_package(others, path, b"".join((head, top, xml[pos:stop], tail))), number))
-    return name, out
+
+# -- cutting -----------------------------------------------------------------------------------------------
 
 
 def _sheet_path(zf: zipfile.ZipFile, spec: SheetSpec) -> tuple[str, str] | None:
@@ -189,6 +167,123 @@ def _package(others: dict[str, bytes], path: str, sheet: bytes) -> bytes:
             zf.writestr(name, content)
         zf.writestr(path, sheet)
     return buffer.getvalue()
+
+
+# -- one part at a time (in this process) -------------------------------------------------------------------
+
+
+class _Uncuttable(Exception):
+    """The sheet cannot be cut at row boundaries safely: read it whole."""
+
+
+def read_clean_in_parts(spec: SheetSpec, data: bytes, *, max_rows: int,
+                        maps: dict[str, dict[str, str]]) -> list[RowResult]:
+    """spreadsheets.read_clean() with bounded memory: a sheet over PART_BYTES is streamed out of the package
+    and read as small workbooks cut at row boundaries, one at a time; the same rows, numbers and reasons
+    (tests/dataservices/test_parallel.py). A sheet that cannot be cut, or a part that is refused, is read
+    whole, so a refusal is always the single-read one."""
+    found = stream_parts(spec, data, PART_BYTES)
+    if found is None:
+        return read_clean(spec, data, max_rows=max_rows, maps=maps)
+    sheet, parts = found
+    rows: list[RowResult] = []
+    try:
+        for part, first in parts:
+            rows += read_sheet(spec, part, max_rows=max_rows, maps=maps, only_sheet=sheet, first_number=first)[1]
+            del part
+            if len(rows) > max_rows:
+                raise UploadError(f"文件超过{max_rows}行的上限，请分批上传")
+    except (_Uncuttable, UploadError) as exc:
+        if isinstance(exc, UploadError) and exc.message.startswith("文件超过"):
+            raise
+        del rows[:]
+        return read_clean(spec, data, max_rows=max_rows, maps=maps)
+    return rows
+
+
+def stream_parts(spec: SheetSpec, data: bytes, part_bytes: int, *, parts: int = 1, min_bytes: int | None = None):
+    """(sheet name, iterator of (part workbook, Excel number of its first data row)) for a sheet of at least
+    `min_bytes` of XML (default 2 × part_bytes), else None. Parts hold up to `part_bytes` of rows, or a
+    `parts`-th of the sheet when that is less. The sheet's XML is decompressed as the parts are taken.
+
+    Every part is the original package (ZIP_STORED, so nothing is compressed again) with the data sheet's
+    <sheetData> reduced to the header row and one run of rows; from the second part on, the header is
+    renumbered to the row just above the run, so calamine's range starts there and never spans the rows of
+    other parts. The iterator raises _Uncuttable when the XML turns out to be unusual (comments, CDATA, a
+    prefixed root, a header that is not row 1)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            found = _sheet_path(zf, spec)
+            if found is None:
+                return None
+            size = zf.getinfo(found[1]).file_size
+            if size < (2 * part_bytes if min_bytes is None else min_bytes):
+                return None
+            others = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != found[1]}
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return None
+    return found[0], _parts(data, found[1], others, max(1, min(part_bytes, -(-size // parts))))
+
+
+def _parts(data: bytes, path: str, others: dict[str, bytes], part_bytes: int):
+    tail = b"</sheetData></worksheet>"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(path) as fh:
+        buffer, eof = b"", False
+
+        def more() -> bytes:
+            nonlocal eof
+            chunk = fh.read(1 << 20)
+            eof = not chunk
+            seam = buffer[-8:] + chunk
+            if b"<![CDATA[" in seam or b"<!--" in seam:
+                raise _Uncuttable()  # "<row" may then be text, not a tag
+            return chunk
+
+        while (start := buffer.find(b"<sheetData>")) < 0 or buffer.find(b"<row", start) < 0 \
+                or buffer.find(b"<row", buffer.find(b"<row", start) + 4) < 0:
+            if eof:
+                raise _Uncuttable()
+            buffer += more()
+        first = buffer.find(b"<row", start)
+        second = buffer.find(b"<row", first + 4)
+        head, header, buffer = buffer[:first], buffer[first:second], buffer[second:]
+        tag = _ROW_TAG.match(header)
+        if b"<worksheet" not in head or tag is None or tag[1] != b"1":
+            raise _Uncuttable()  # a prefixed root (<x:worksheet>) needs its own closing tag; the header is row 1
+        number = 0  # Excel number of the current part's first row; 0 before the first part
+        while True:
+            while len(buffer) < part_bytes and not eof:
+                buffer += more()
+            end = buffer.find(b"</sheetData>")
+            last = 0 <= end <= part_bytes
+            if last:
+                stop = end
+            else:
+                if end < 0 and eof:
+                    raise _Uncuttable()
+                # the last row starting within part_bytes; a single longer row makes a part of its own
+                stop = buffer.rfind(b"<row", 1, part_bytes)
+                if stop <= 0:
+                    stop = buffer.find(b"<row", 1)
+                    if stop < 0 or (end >= 0 and stop > end):
+                        stop, last = (end, True) if end >= 0 else (-1, False)
+                if stop < 0:
+                    buffer += more()
+                    continue
+            rows = buffer[:stop]
+            if rows.strip():
+                tag = _ROW_TAG.match(rows)
+                if tag is None:
+                    raise _Uncuttable()
+                if number:
+                    number = int(tag[1])
+                    top = _HEADER_REF.sub(rb"\g<1>" + str(number - 1).encode() + b'"', header)
+                else:
+                    number, top = 2, header
+                yield _package(others, path, b"".join((head, top, rows, tail))), number
+            if last:
+                return
+            buffer = buffer[stop:]
 
 
 # -- one part (worker process) -----------------------------------------------------------------------------
@@ -228,10 +323,11 @@ def _pack(column: list[Any]) -> tuple[str, Any]:
 
 def _unpack(packed: tuple[str, Any], n: int) -> list[Any]:
     kind, payload = packed
+    same: dict[str, str] = {}  # one object per distinct text, as the in-process read keeps them (_text_column)
     if kind == "s":
-        return [v or None for v in payload.split(_SEP)] if n else []
+        return [same.setdefault(v, v) or None for v in payload.split(_SEP)] if n else []
     if kind == "t":
-        return payload.split(_SEP) if n else []
+        return [same.setdefault(v, v) for v in payload.split(_SEP)] if n else []
     if kind == "d":
         return [date.fromordinal(o) if o else None for o in payload]
     return payload

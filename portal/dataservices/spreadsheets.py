@@ -66,7 +66,7 @@ class SheetColumn:
         assert self.type in TYPES, f"unknown column type {self.type}"
 
 
-@dataclass
+@dataclass(slots=True)  # no instance dict: 50,000 rows of an upload are held at once (issue #12 item 10)
 class RowResult:
     """One data row: `number` as Excel shows it, `values` as text (for the result table and the failed-rows
     workbook), `data` cleaned and typed (dates as date, money as 分, choices as dictionary codes)."""
@@ -75,6 +75,8 @@ class RowResult:
     values: dict[str, str]
     data: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    # Said to the uploader but not refusing the row (a single filing's warning, e.g. LC 新订 劳动合同法 91).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -385,6 +387,10 @@ def _text_column(cells: list[Any], cap: int = 1 << 30) -> tuple[list[str], list[
         if any(map(str.startswith, texts, repeat("'"))):
             # undo the export's formula neutralisation: export → import changes nothing
             texts = [_unquote(t) if t[:1] == "'" else t for t in texts]
+        # one object per distinct text: choices, dates and cut-off long cells repeat down a column, and each
+        # row keeps its texts until the job ends (issue #12 item 10: a 50,000-row file's rows held ~120 MB)
+        same: dict[str, str] = {}
+        texts = [same.setdefault(t, t) for t in texts]
         return texts, texts
     if kinds == {date}:
         return [v.isoformat() for v in cells], cells
@@ -542,7 +548,8 @@ def column_cleaner(column: SheetColumn, choice_map: dict[str, str]) -> ColumnCle
         as_number = f"{label}应以文本格式填写（数值格式会丢失末位数字）" if kind in {"id_number", "uscc"} else None
 
         def clean(texts: list[str], raws: list[Any]) -> tuple[list[Any], list[str | None]]:
-            normal = [t.replace(" ", "").upper() if t.isascii() else validators.normalise(t) for t in texts]
+            normal = [(t if t.isdigit() else t.replace(" ", "").upper()) if t.isascii() else validators.normalise(t)
+                      for t in texts]  # an all-digit text is kept as is: the row holds one copy, not two
             if kind == "id_number" and all(texts):
                 reasons = validators.id_number_errors(normal)
             else:

@@ -16,8 +16,7 @@ class ExportJob(Table, help_text="A background xlsx export of a grid (over 10,00
     message = Varchar(length=300, default="")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
-    heartbeat_at = Timestamptz(null=True, default=None,
-                               help_text="Touched while the job's process works on it; stale → the job is dead")
+    queue_key = Varchar(length=120, default="", help_text="Its job on the queue (portal.jobs): alive or dead per the engine")
 
 
 class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row results and the outcome of the write"):
@@ -36,8 +35,7 @@ class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row resu
     results = Text(default="", help_text="JSON list of [row_number, values, reasons]")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
-    heartbeat_at = Timestamptz(null=True, default=None,
-                               help_text="Touched while the job's process works on it; stale → the job is dead")
+    queue_key = Varchar(length=120, default="", help_text="Its job on the queue (portal.jobs): alive or dead per the engine")
     storage_path = Varchar(length=300, default="", help_text="The uploaded file under storage_dir/imports while running")
 
 

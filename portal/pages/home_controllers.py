@@ -1,41 +1,23 @@
-"""Home page, the 长辈版 switch and the health check."""
+"""The 长辈版 switch, the health check and 查看完整号码 (the home page is the service hall's: portal.hall)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 
 from portal import privacy
 from portal.auth.principal import PUBLIC, authenticated_guard
-from portal.web import NavItem, catalogue, client_ip, is_htmx, nav_for, redirect, render
+from portal.core import dictionary
+from portal.forms import TreeChoiceField
+from portal.web import client_ip, is_htmx, redirect, render
 from portal.webutil import safe_next
 
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-AUDIENCE_LABELS = {"employer": "单位", "person": "个人"}
-
-
-def home_cards(items: list[NavItem], *, signed_in: bool) -> list[dict]:
-    """One card per page: a service offered to employers and persons alike (我的办件) is one card with a hint
-    for each audience; signed-in users see only their own, so the audience is not repeated."""
-    cards: dict[str, dict] = {}
-    for item in items:
-        card = cards.setdefault(item.route, {"label": item.label, "route": item.route, "hints": []})
-        hint = ("" if signed_in else AUDIENCE_LABELS.get(item.audience, ""), item.description)
-        if hint not in card["hints"]:
-            card["hints"].append(hint)
-    return list(cards.values())
-
-
-@get("/", name="home", opt=PUBLIC)
-async def home(request: Request) -> Response:
-    user = request.scope.get("user")
-    items = nav_for(request, user) if user else catalogue(request)
-    cards = home_cards(items, signed_in=user is not None)
-    return await render(request, "core/home.html", {"page_title": "首页", "cards": cards})
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 @post("/elder-mode", name="elder_mode", opt=PUBLIC)
@@ -49,6 +31,20 @@ async def toggle_elder_mode(request: Request) -> Response:
         secure=request.app.state.settings.security.https,
     )
     return response
+
+
+@get("/dictionary/{category:str}/cascade", name="dictionary_cascade", guards=[authenticated_guard])
+async def dictionary_cascade(request: Request, category: FromPath[str]) -> Response:
+    """The dictionary API behind a cascade of selects (行政区划, 所属行业): given the levels chosen so far (the
+    field's name repeated, top down), the selects to show. Data size plays no part: one level's children at a time."""
+    if category not in dictionary.TREE_LEVELS:
+        raise NotFoundException()
+    name = request.query_params.get("_field", "")
+    if not FIELD_NAME.fullmatch(name):
+        raise ValidationException("字段名称不正确")
+    field = TreeChoiceField(name, "", category=category)
+    levels = await field.levels(field.raw(request.query_params))
+    return await render(request, "components/_cascade.html", {"name": name, "category": category, "levels": levels})
 
 
 @get("/healthz", name="healthz", opt=PUBLIC, sync_to_thread=False)
@@ -71,4 +67,4 @@ async def reveal_value(request: Request, what: FromPath[str], object_id: FromPat
     }, headers=NO_STORE)
 
 
-ROUTES = [home, toggle_elder_mode, healthz, reveal_value]
+ROUTES = [toggle_elder_mode, dictionary_cascade, healthz, reveal_value]

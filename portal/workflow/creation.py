@@ -3,27 +3,22 @@ multi-row INSERTs for matters, events and messages, and one audit row."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException
 
 from portal import audit
 from portal.auth.principal import Principal
-from portal.db import write_transaction
+from portal.db import bulk_insert, reserve_ids, write_transaction
 from portal.workflow import deadlines, transitions
 from portal.workflow.errors import DuplicateSubmission, WorkflowError
-from portal.workflow.kinds import MatterKind, get_kind
+from portal.workflow.kinds import MatterKind, Transition, get_kind
 from portal.workflow.numbers import matter_prefix, reserve_sequence
-from portal.workflow.queries import load_json
 from portal.workflow.tables import Matter, MatterEvent, Message
-
-# Rows per INSERT: Matter has ~25 columns and SQLite allows 32,766 bound parameters per statement.
-CHUNK = 400
-
-
-def _chunks(rows: list[Any]) -> list[list[Any]]:
-    return [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
 
 
 async def create_matter(
@@ -63,7 +58,39 @@ async def create_matter(
         raise
 
 
-async def create_matters(
+async def create_matters(principal: Principal, kind: MatterKind | str, items: list[dict[str, Any]],
+                         **options: Any) -> list[dict[str, Any]]:
+    """Many matters of one kind for one applicant, all or none; returns them in the order of `items`.
+
+    Each item: {"payload": dict, "title": str, "division_code"?, "agency_code"?, "squad_code"?}. Options are
+    plan_matters()'s: `submit` (default True), `employer_id`/`person_id` (staff name the applicant and must cover
+    its division; applicants are the Principal), `ip`. With `submit` the kind's submit transition follows at
+    once under the rules fire() applies (portal.workflow.transitions). Call it inside the domain's
+    write_transaction to be atomic with domain rows. It is plan_matters() then write_matters(): a batch import
+    plans outside its transaction and only writes inside it.
+    """
+    plan = await plan_matters(principal, kind, items, **options)
+    async with write_transaction():
+        return await write_matters(plan)
+
+
+@dataclass
+class MatterPlan:
+    """New matters checked and built, not yet written: what write_matters() inserts."""
+
+    principal: Principal
+    kind: MatterKind
+    transition: Transition | None
+    employer_id: int | None
+    person_id: int | None
+    at: datetime
+    prefixes: list[str]
+    rows: list[dict[str, Any]]  # Matter columns without id and number; payload as JSON text
+    ip: str = ""
+    payloads: list[dict[str, Any]] | None = None  # the same payloads as dicts (returned without parsing)
+
+
+async def plan_matters(
     principal: Principal,
     kind: MatterKind | str,
     items: list[dict[str, Any]],
@@ -72,17 +99,12 @@ async def create_matters(
     employer_id: int | None = None,
     person_id: int | None = None,
     ip: str = "",
-) -> list[dict[str, Any]]:
-    """Many matters of one kind for one applicant, all or none; returns them in the order of `items`.
-
-    Each item: {"payload": dict, "title": str, "division_code"?, "agency_code"?, "squad_code"?}. The applicant
-    comes from the Principal (staff name it and must cover its division); with `submit` the kind's submit
-    transition follows at once under the rules fire() applies (portal.workflow.transitions). Call it inside the
-    domain's write_transaction to be atomic with domain rows.
-    """
+) -> MatterPlan:
+    """The checks and the CPU work of create_matters (rules, applicant, deadlines, payloads serialised): reads
+    only, so a batch runs it before its write transaction and holds SQLite's writer just for the inserts."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
     if not items:
-        return []
+        return MatterPlan(principal, kind, None, employer_id, person_id, transitions.now(), [], [], ip)
     employer_id, person_id, acting_name, agent_id = await transitions.applicant_of(
         principal, kind, employer_id, person_id)
     t = kind.submit_transition if submit else None
@@ -94,83 +116,113 @@ async def create_matters(
         if t.requires_opinion or t.fields:
             raise WorkflowError(f"“{kind.name}—{t.label}”需要逐件填写，不能在新建时直接{t.label}")
         transitions.check_materials(kind, t, ())  # a new matter has no materials yet
-    async with write_transaction():
-        applicant = await transitions.applicant_row(employer_id, person_id)
-        at = transitions.now()
-        day = deadlines.local_date(at)
-        divisions = [item.get("division_code") or applicant["division_code"] or "" for item in items]
-        if principal.is_staff:
-            for division in set(divisions):
-                if not principal.covers_division(division):
-                    raise NotFoundException("申请人不在您的管辖范围内")
-        numbers: list[str] = [""] * len(items)
-        by_prefix: dict[str, list[int]] = {}
-        for index, division in enumerate(divisions):
-            by_prefix.setdefault(matter_prefix(division, kind.short_code, day), []).append(index)
-        for prefix, indexes in by_prefix.items():
-            for index, seq in zip(indexes, await reserve_sequence(prefix, len(indexes)), strict=True):
-                numbers[index] = f"{prefix}-{seq:04d}"
+    at = transitions.now()
+    applicant = await transitions.applicant_row(employer_id, person_id)
+    day = deadlines.local_date(at)
+    divisions = [item.get("division_code") or applicant["division_code"] or "" for item in items]
+    if principal.is_staff:
+        for division in set(divisions):
+            if not principal.covers_division(division):
+                raise NotFoundException("申请人不在您的管辖范围内")
+    columns: dict[str, Any] = {"state": kind.initial_state, "version": 1}
+    if t is not None:
+        columns = {**await transitions.arrival(kind, t, at, first_submission=True), "version": 2}
+    common = {"kind": kind.code, "applicant_kind": "employer" if employer_id is not None else "person",
+              "employer": employer_id, "person": person_id, "applicant_name": applicant["name"],
+              "acting_name": acting_name[:40], "agent_id": agent_id, "result": "{}", "created_at": at,
+              "updated_at": at, **columns}
+    rows = []
+    for i, (item, division) in enumerate(zip(items, divisions, strict=True)):
+        rows.append({**common, "division_code": division, "agency_code": item.get("agency_code", ""),
+                     "squad_code": item.get("squad_code", ""), "title": item["title"][:200],
+                     "payload": json.dumps(item["payload"], ensure_ascii=False, default=str)})
+        if i % 1000 == 999:
+            await asyncio.sleep(0)  # a batch's 50,000 payloads: other requests run in between
+    prefixes = [matter_prefix(division, kind.short_code, day) for division in divisions]
+    return MatterPlan(principal, kind, t, employer_id, person_id, at, prefixes, rows, ip,
+                      [item["payload"] for item in items])
 
-        columns: dict[str, Any] = {"state": kind.initial_state, "version": 1}
-        if t is not None:
-            columns = {**await transitions.arrival(kind, t, at, first_submission=True), "version": 2}
-        rows = [
-            Matter(
-                number=numbers[i], kind=kind.code, applicant_kind="employer" if employer_id is not None else "person",
-                employer=employer_id, person=person_id, applicant_name=applicant["name"],
-                acting_name=acting_name[:40], agent_id=agent_id, division_code=divisions[i],
-                agency_code=item.get("agency_code", ""), squad_code=item.get("squad_code", ""),
-                title=item["title"][:200], payload=json.dumps(item["payload"], ensure_ascii=False, default=str),
-                result="{}", created_at=at, updated_at=at, **columns,
-            )
-            for i, item in enumerate(items)
-        ]
-        for chunk in _chunks(rows):
-            await Matter.insert(*chunk)
-        # Ids by number (unique), not by RETURNING order, which SQLite does not promise for multi-row INSERTs.
-        ids: dict[str, int] = {}
-        for chunk in _chunks(numbers):
-            ids.update({r["number"]: r["id"] for r in await Matter.select(Matter.id, Matter.number).where(
-                Matter.number.is_in(chunk))})
-        matters = [load_json({**row.to_dict(), "id": ids[row.number]}) for row in rows]
-        events = []
-        messages = []
-        role = "staff" if principal.is_staff else "applicant"
+
+async def write_matters(plan: MatterPlan, links: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Insert a plan's matters, their events and messages and one audit row, inside the caller's
+    write_transaction; `links[i]` joins the payload of matter i (ids of domain rows reserved in the same
+    transaction). Numbers are reserved here, so a rolled-back batch leaves no gap."""
+    kind, t, principal, at = plan.kind, plan.transition, plan.principal, plan.at
+    if not plan.rows:
+        return []
+    numbers: list[str] = [""] * len(plan.rows)
+    by_prefix: dict[str, list[int]] = {}
+    for index, prefix in enumerate(plan.prefixes):
+        by_prefix.setdefault(prefix, []).append(index)
+    for prefix, indexes in by_prefix.items():
+        for index, seq in zip(indexes, await reserve_sequence(prefix, len(indexes)), strict=True):
+            numbers[index] = f"{prefix}-{seq:04d}"
+    ids = await reserve_ids(Matter, len(plan.rows))
+    rows = [{**row, "id": id_, "number": number} for row, id_, number in zip(plan.rows, ids, numbers, strict=True)]
+    payloads = list(plan.payloads or [json.loads(row["payload"]) for row in rows])
+    if links is not None:
+        for i, (row, link) in enumerate(zip(rows, links, strict=True)):
+            row["payload"] = _joined(row["payload"], link)
+            payloads[i] = {**payloads[i], **link}
+    await bulk_insert(Matter, rows)
+    defaults = _defaults()
+    matters = [{**defaults, **row, "payload": payload, "result": {}} for row, payload in zip(rows, payloads, strict=True)]
+    role = "staff" if principal.is_staff else "applicant"
+    actor = {"actor_kind": principal.kind, "actor_id": principal.account_id, "actor_name": principal.audit_name}
+    events: list[dict[str, Any]] = [
+        {"matter": m["id"], **actor, "role": role, "stage": "", "action": "create", "action_label": "新建",
+         "from_state": "", "to_state": kind.initial_state, "opinion": "", "at": at}
+        for m in matters
+    ]
+    messages: list[dict[str, Any]] = []
+    if t is not None:
         for matter in matters:
-            events.append(MatterEvent(
-                matter=matter["id"], actor_kind=principal.kind, actor_id=principal.account_id,
-                actor_name=principal.audit_name, role=role, action="create", action_label="新建",
-                to_state=kind.initial_state, at=at,
-            ))
-            if t is None:
-                continue
             # the guard sees the matter as fire() shows it: still in its initial state
             await transitions.check_guard(t, {**matter, "state": kind.initial_state, "version": 1}, principal)
             await transitions.run_effect(t, matter, principal, "", {})
-            events.append(MatterEvent(
-                matter=matter["id"], actor_kind=principal.kind, actor_id=principal.account_id,
-                actor_name=principal.audit_name, role=t.actor, stage=t.stage, action=t.name, action_label=t.label,
-                from_state=kind.initial_state, to_state=t.to_state, opinion="", at=at,
-            ))
-            messages.append(Message(
-                employer=employer_id, person=person_id, matter=matter["id"], title=f"{kind.name}：{t.label}",
-                text=transitions.message_text(kind, matter, t, ""), created_at=at,
-            ))
-        for chunk in _chunks(events):
-            await MatterEvent.insert(*chunk)
-        for chunk in _chunks(messages):
-            await Message.insert(*chunk)
-        state = columns["state"]
-        if len(matters) == 1:
-            await audit.record(
-                category="workflow", action="matter.create", actor=principal, ip=ip, object_type="matter",
-                object_id=matters[0]["id"], detail={"number": matters[0]["number"], "kind": kind.code, "state": state},
-            )
-        else:
-            await audit.record(
-                category="workflow", action="matter.create_bulk", actor=principal, ip=ip, object_type="matter",
-                object_id=f"{matters[0]['id']}..{matters[-1]['id']}",
-                detail={"kind": kind.code, "count": len(matters), "state": state,
-                        "matters": [[m["id"], m["number"]] for m in matters]},
-            )
-        return matters
+        events += [
+            {"matter": m["id"], **actor, "role": t.actor, "stage": t.stage, "action": t.name,
+             "action_label": t.label, "from_state": kind.initial_state, "to_state": t.to_state, "opinion": "",
+             "at": at}
+            for m in matters
+        ]
+        title = f"{kind.name}：{t.label}"
+        messages = [
+            {"employer": plan.employer_id, "person": plan.person_id, "matter": m["id"], "title": title,
+             "text": transitions.message_text(kind, m, t, ""), "created_at": at}
+            for m in matters
+        ]
+    await bulk_insert(MatterEvent, events)
+    await bulk_insert(Message, messages)
+    state = matters[0]["state"]
+    if len(matters) == 1:
+        await audit.record(
+            category="workflow", action="matter.create", actor=principal, ip=plan.ip, object_type="matter",
+            object_id=matters[0]["id"], detail={"number": matters[0]["number"], "kind": kind.code, "state": state},
+        )
+    else:
+        await audit.record(
+            category="workflow", action="matter.create_bulk", actor=principal, ip=plan.ip, object_type="matter",
+            object_id=f"{matters[0]['id']}..{matters[-1]['id']}",
+            detail={"kind": kind.code, "count": len(matters), "state": state,
+                    "matters": [[m["id"], m["number"]] for m in matters]},
+        )
+    return matters
+
+
+def _joined(payload: str, link: dict[str, Any]) -> str:
+    """`link`'s keys added to a serialised payload object without parsing it again (50,000 payloads a batch)."""
+    if not link:
+        return payload
+    extra = json.dumps(link, ensure_ascii=False, default=str)[1:]
+    return payload[:-1] + ("," if payload != "{}" else "") + extra
+
+
+_DEFAULTS: dict[str, Any] = {}
+
+
+def _defaults() -> dict[str, Any]:
+    """Every Matter column at its default: a written matter is returned as Matter.select() would give it."""
+    if not _DEFAULTS:
+        _DEFAULTS.update({c._meta.name: c.get_default_value() for c in Matter._meta.columns})
+    return _DEFAULTS

@@ -141,13 +141,24 @@ class MatterKind:
 
 
 _KINDS: dict[str, MatterKind] = {}
+# ACC-8: kind code → the agent right (AgentRight code) of the area that declared it; an agent whose
+# authorisation does not name that service does not see the kind's matters either.
+_RIGHTS: dict[str, str] = {}
 
 
-def register_kind(kind: MatterKind) -> MatterKind:
-    """Domains call this at import time (their matters.py); re-registering the same code replaces it."""
+def register_kind(kind: MatterKind, *, right: str = "") -> MatterKind:
+    """Domains call this at import time (their matters.py); re-registering the same code replaces it. An Area
+    registers its kinds with its agent right."""
     kind.validate()
     _KINDS[kind.code] = kind
+    if right:
+        _RIGHTS[kind.code] = right
     return kind
+
+
+def kinds_outside(services: frozenset[str]) -> list[str]:
+    """Kind codes whose area's agent right is not among `services` (what such an agent may not see)."""
+    return sorted(code for code, right in _RIGHTS.items() if right not in services)
 
 
 def get_kind(code: str) -> MatterKind:
@@ -164,6 +175,7 @@ def all_kinds() -> list[MatterKind]:
 def unregister_kind(code: str) -> None:
     """For tests that register throw-away kinds."""
     _KINDS.pop(code, None)
+    _RIGHTS.pop(code, None)
 
 
 # --- Builders for the four flow shapes of SPEC.md ---------------------------------------------------------

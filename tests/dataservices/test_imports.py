@@ -9,8 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from domains.person.tables import Person
-from portal.dataservices.imports import wait_for_imports
 from portal.dataservices.tables import ImportJob, ImportLock
+from portal.jobs import drain
 from tests.dataservices import support
 from tests.dataservices.sheets import filled
 from tests.dataservices.support import PERSON_SPEC
@@ -53,7 +53,7 @@ async def test_upload_result_table_and_failed_rows_round_trip(app, client):
     assert soup.find(attrs={"data-testid": "import-ok"}).get_text() == "1"
     assert soup.find(attrs={"data-testid": "import-failed"}).get_text() == "2"
     headers = [th.get_text() for th in soup.find(attrs={"data-testid": "import-rows"}).find_all("th")]
-    assert headers[-2:] == ["上传结果", "失败原因"]
+    assert headers[-2:] == ["上传结果", "失败原因或提示"]
     text = soup.get_text()
     assert "身份证号校验位不正确" in text and "合同终止日期应晚于开始日期" in text
     assert await Person.count() == 1
@@ -145,7 +145,7 @@ async def test_background_import_shows_polling_progress_then_results(app, client
     progress = soup.find(id="import-progress")
     if progress is not None:  # still running: the component polls itself
         assert progress["hx-trigger"] == "every 1s" and progress["hx-get"] == url
-    await wait_for_imports()
+    await drain(app)
     fragment = await client.get(url, headers={"HX-Request": "true", "HX-Target": "import-progress"})
     assert "<html" not in fragment.text and 'id="import-results"' in fragment.text
     assert await Person.count() == 30

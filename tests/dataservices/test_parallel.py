@@ -82,8 +82,8 @@ async def _compare(data: bytes, monkeypatch, parts_list=(2, 3, 4)) -> list:
     try:
         for parts in parts_list:
             monkeypatch.setattr(parallel, "PARTS", parts)
-            cut = parallel.split_workbook(PERSON_SPEC, data, parts)
-            assert cut is not None and len(cut[1]) == parts
+            cut = parallel.stream_parts(PERSON_SPEC, data, parallel.PART_BYTES, parts=parts, min_bytes=0)
+            assert cut is not None and len(list(cut[1])) >= parts
             rows = await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps)
             assert rows == single
     finally:
@@ -151,8 +151,9 @@ async def test_refused_parts_fall_back_and_the_row_limit_is_the_same(monkeypatch
         # "<row" inside a comment or CDATA could be taken for a tag: such a sheet is never cut
         for trap in (b'<!-- <row r="9"> -->', b'<row r="1000"><c r="A1000" t="inlineStr"><is><t><![CDATA[<row r="5">]]>'
                                                 b'</t></is></c></row>'):
-            assert parallel.split_workbook(PERSON_SPEC, _with_sheet_text(data, trap), 2, min_bytes=0) is None
-        assert parallel.split_workbook(PERSON_SPEC, data, 2, min_bytes=0) is not None
+            trapped = _with_sheet_text(data, trap)
+            assert await parallel.read_clean_parallel(PERSON_SPEC, trapped, max_rows=10_000, maps=maps) is None
+        assert await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps) is not None
         # a busy machine reads in-process: cutting costs more CPU in all
         monkeypatch.setattr(parallel, "MAX_LOAD", 0.0)
         assert await parallel.read_clean_parallel(PERSON_SPEC, data, max_rows=10_000, maps=maps) is None
@@ -187,3 +188,31 @@ async def test_upload_through_the_workers_gives_the_same_result_page(client, mon
         parallel.shutdown_pool()
     # the same failed rows either way (accepted rows are counted, not stored)
     assert results[0] == results[1] and results[0] and all(reasons for _, _, reasons in results[0])
+
+
+async def test_a_big_sheet_read_part_by_part_gives_the_rows_of_the_whole_read(monkeypatch):
+    """read_clean_in_parts (the in-process path of a big sheet, bounded memory) with parts of a few rows."""
+    data_rows, _ = _rows()
+    data = await filled(PERSON_SPEC, data_rows)
+    maps = await choice_maps(PERSON_SPEC)
+    whole = read_clean(PERSON_SPEC, data, max_rows=10_000, maps=maps)
+    for part_bytes in (2_000, 9_000, 40_000):
+        found = parallel.stream_parts(PERSON_SPEC, data, part_bytes)
+        assert found is not None and len(list(found[1])) > 2
+        monkeypatch.setattr(parallel, "PART_BYTES", part_bytes)
+        assert parallel.read_clean_in_parts(PERSON_SPEC, data, max_rows=10_000, maps=maps) == whole
+    # limits and refusals are the whole read's
+    with pytest.raises(UploadError) as caught:
+        parallel.read_clean_in_parts(PERSON_SPEC, data, max_rows=250, maps=maps)
+    assert caught.value.message == "文件超过250行的上限，请分批上传"
+    trap = _with_sheet_text(data, b'<!-- <row r="9"> -->')
+    assert parallel.read_clean_in_parts(PERSON_SPEC, trap, max_rows=10_000, maps=maps) == whole
+    wb = load_workbook(io.BytesIO(data))
+    wb[PERSON_SPEC.sheet_title]["B1"] = "证件号"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with pytest.raises(UploadError) as caught:
+        parallel.read_clean_in_parts(PERSON_SPEC, buffer.getvalue(), max_rows=10_000, maps=maps)
+    assert "表头" in caught.value.message
+    # a small sheet is read whole
+    assert parallel.stream_parts(PERSON_SPEC, data, 10**9) is None

@@ -25,7 +25,8 @@ async def legal_rep(client, **overrides) -> dict:
 
 def agent_form(id_number: str, **overrides) -> dict:
     return {"name": "黄经办", "id_number": id_number, "mobile": "13976000003",
-            "valid_from": TODAY.isoformat(), "valid_until": (TODAY + timedelta(days=180)).isoformat(), **overrides}
+            "valid_from": TODAY.isoformat(), "valid_until": (TODAY + timedelta(days=180)).isoformat(),
+            "services": ["labor_contract", "social_insurance"], **overrides}
 
 
 async def authorised_agent(employer_id: int, id_number: str, status: str = "active", **overrides) -> int:

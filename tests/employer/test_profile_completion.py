@@ -11,6 +11,7 @@ VALID = {
     "name": "海南完善测试有限公司", "nature": "10", "affiliation": "50", "legal_rep": "张法人",
     "legal_rep_id_number": make_id_number(), "economic_type": "170", "industry": "I", "division_code": "460105",
     "address": "海口市秀英区长流镇1号", "contact_name": "李联系", "contact_phone": "0898-66666666",
+    "landline": "0898-66666666", "postcode": "570100",
     "agent_name": "王经办", "agent_id_number": make_id_number(), "agent_phone": "13800000002",
     "review_agency": "460100",
 }

@@ -144,3 +144,37 @@ async def test_not_an_excel_file_is_refused_beside_the_field(client):
     assert "文件不是有效的Excel" in response.text and 'id="f-file-error"' in response.text
     missing = await client.post_form(url_for("lc_batch_terminate"), {})
     assert "请选择要上传的Excel文件" in missing.text
+
+
+async def test_batch_new_for_someone_employed_elsewhere_is_accepted_with_the_single_forms_warning(client):
+    """Issue 14 item 10/§15: the batch 新订 warns (劳动合同法 91) as the single 新订 does, and still files."""
+    old = await make_employer(name="吉林慧新业桥经贸有限公司")
+    employed = await completed_contract(old, worker_name="在职甲")
+    employer = await make_employer()
+    await client.sign_in_employer(employer)
+    rows = [new_row("在职甲", employed["id_number"]), new_row("新订乙", make_id_number(born=date(1994, 4, 4)))]
+    location = await upload(client, "new-renew", filled(await template(client, "new-renew"), rows))
+    result = await client.page(location)
+    assert result.find(attrs={"data-testid": "import-ok"}).get_text() == "2"
+    assert "1行有提示" in result.find(attrs={"data-testid": "import-message"}).get_text()
+    listed = {int(tr.find_all("td")[0].get_text()): tr for tr in
+              result.find(attrs={"data-testid": "import-rows"}).find("tbody").find_all("tr")}
+    assert list(listed) == [2]  # only the warned row; the other accepted row is counted, not listed
+    warning = listed[2].find(attrs={"data-testid": "import-warning"}).get_text()
+    assert warning.startswith("提示：此人在其他单位仍有在职的劳动合同备案") and "第九十一条" in warning
+    assert "吉林慧新业桥经贸有限公司" not in result.get_text()
+    assert await Contract.exists().where((Contract.employer == employer["id"])
+                                         & (Contract.id_number == employed["id_number"]))
+    # Nothing to fix: the failed-rows link is not offered.
+    assert "下载失败数据" not in result.get_text()
+
+
+def test_import_results_keep_warnings_and_read_older_jobs():
+    from portal.dataservices.imports import job_rows, results_json
+    from portal.dataservices.spreadsheets import RowResult
+
+    rows = [RowResult(2, {"a": "1"}), RowResult(3, {"a": "2"}, warnings=["提示"]), RowResult(4, {"a": "3"}, reasons=["错"])]
+    stored = results_json(rows, written=True)
+    back = job_rows({"results": stored})
+    assert [(r.number, r.reasons, r.warnings) for r in back] == [(3, [], ["提示"]), (4, ["错"], [])]
+    assert job_rows({"results": '[[5,{"a":"x"},["旧"]]]'})[0].warnings == []  # a job stored before warnings
