@@ -65,6 +65,14 @@ def yuan(fen: int | None, grouping: bool = True) -> str:
     return f"{sign}{whole:,}.{cents:02d}" if grouping else f"{sign}{whole}.{cents:02d}"
 
 
+def period_label(period: int | str | None) -> str:
+    """A 结算期 (or any year-month) stored as YYYYMM → "2026年11月"; None or "" → "" (an open end)."""
+    if period is None or period == "":
+        return ""
+    value = int(period)
+    return f"{value // 100}年{value % 100:02d}月"
+
+
 def yuan_decimal(fen: int) -> Decimal:
     """Integer 分 → the exact Decimal amount in 元 (a spreadsheet's number cell)."""
     return Decimal(int(fen)).scaleb(-2)

@@ -25,7 +25,7 @@ from portal.core import dictionary
 from portal.dataservices.keyset import Cursor, PageRequest, keyset_page
 from portal.db import current_engine, write_generation
 from portal.filters import local_time, ymd
-from portal.values import date_or_reason, yuan
+from portal.values import date_or_reason, period_label, yuan
 
 # 共 N 条 is exact up to COUNT_CAP, then "10000 条以上" (as on the workbench): counting walks index entries, so an
 # uncapped count of the biggest employer's 32,213 filings was a quarter of the page (issue #15). The count is kept
@@ -37,7 +37,7 @@ _COUNT_CACHE_MAX = 4096
 _counts: dict[tuple[str, str, tuple[str, ...]], tuple[float, int, int]] = {}
 _clock = time.monotonic
 
-KINDS = {"text", "id_number", "phone", "money", "int", "date", "datetime", "badge", "link", "select"}
+KINDS = {"text", "id_number", "phone", "money", "int", "period", "date", "datetime", "badge", "link", "select"}
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
 
 
@@ -502,6 +502,8 @@ def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) 
         text = str(value) if column.full else validators.mask_phone(str(value))
     elif kind == "money":
         text = yuan(int(value))
+    elif kind == "period":
+        text = period_label(value)
     elif kind == "date":
         text = ymd(_as_date(value))
     elif kind == "datetime":
