@@ -16,7 +16,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 from portal import areas as portal_areas
-from portal import jobs
+from portal import jobs, ratelimit
 from portal.auth import redaction
 from portal.auth.middleware import PasswordChangeMiddleware
 from portal.auth.passwords import Passwords
@@ -99,12 +99,14 @@ def create_app(settings: Settings | None = None, registry: Any = None) -> Litest
         csrf_config=csrf_config,
         middleware=[
             OriginCheckMiddleware,
+            # before the session: a refused request costs one counter step, not a session read
+            *(rule.middleware for rule in ratelimit.rules(settings)),
             NumberRangeMiddleware,
             session_config.middleware,
             DefineMiddleware(PrincipalMiddleware, exclude=["^/static/", "^/sandbox-network/"]),
             PasswordChangeMiddleware,
         ],
-        stores=StoreRegistry(stores={"sessions": DatabaseStore()}),
+        stores=StoreRegistry(stores={"sessions": DatabaseStore(), ratelimit.STORE: ratelimit.make_store(settings)}),
         exception_handlers={**exception_handlers(), ProfileIncomplete: profile_incomplete_redirect},
         before_send=[security_headers(settings)],
         on_startup=[on_startup],

@@ -76,7 +76,9 @@ def permission_denied(request: Request, exc: PermissionDeniedException) -> Respo
 def http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     detail = exc.detail if isinstance(exc.detail, str) and _is_chinese(exc.detail) else ""
-    return _render_error(request, status, detail)
+    response = _render_error(request, status, detail)
+    response.headers.update(exc.headers or {})  # e.g. Retry-After and RateLimit-* on a 429
+    return response
 
 
 def refused(request: Request, exc: Refused) -> Response:

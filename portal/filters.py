@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from portal.validators import mask_id_number, mask_phone
-from portal.values import yuan
+from portal.values import period_label, yuan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -34,6 +34,7 @@ def ymd(value: date | datetime | None) -> str:
 def install(env: Environment) -> None:
     env.filters.update(
         yuan=yuan,
+        period=period_label,  # 结算期 YYYYMM → 2026年11月, wherever one shows
         local_time=local_time,
         ymd=ymd,
         # Uploaded cells may hold numbers (an ID number typed as a number): mask their text, never fail.

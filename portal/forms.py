@@ -92,6 +92,17 @@ class DateField(Field):
 
 
 @dataclass
+class DateTimeField(Field):
+    """A date and time of day (an `<input type="datetime-local">` or typed text) → naive local datetime."""
+
+    async def clean(self, raw: str) -> Any:
+        moment, reason = values.datetime_or_reason(raw, self.label)
+        if reason is not None:
+            raise FieldError(reason)
+        return moment
+
+
+@dataclass
 class ChoiceField(Field):
     """Choices from the dictionary (`category`) or given inline as (code, label) pairs."""
 

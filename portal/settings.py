@@ -155,12 +155,27 @@ class SealSettings:
 
 
 @dataclass(frozen=True)
+class RateLimitSettings:
+    """Requests per minute and client address (portal.ratelimit); 0 switches a rule off."""
+
+    # The public pages: the HR-agency 名录 and certificate verification (/verify, /verify/{code}).
+    public_per_minute: int = 120
+    # POST /verify: each upload is a PDF of up to 10 MB that is hashed and parsed.
+    verify_upload_per_minute: int = 20
+    # Sign-in POSTs (password, second factor); the per-account lockout is separate (portal.auth.login).
+    sign_in_per_minute: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings
     site: SiteSettings = field(default_factory=SiteSettings)
     sso: SSOSettings = field(default_factory=SSOSettings)
     seals: SealSettings = field(default_factory=SealSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    # redis://…: rate limits count in Redis (litestar's RedisStore) instead of the database.
+    redis_url: str = ""
     jobs: JobSettings = field(default_factory=JobSettings)
     storage_dir: Path = ROOT / "var" / "storage"
     var_dir: Path = ROOT / "var"
@@ -253,6 +268,12 @@ class Settings:
                 tsa_url=_env("PORTAL_SEAL_TSA_URL", ""),
                 upload_max_bytes=_int("PORTAL_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
             ),
+            rate_limits=RateLimitSettings(
+                public_per_minute=_int("PORTAL_RATE_PUBLIC", RateLimitSettings.public_per_minute),
+                verify_upload_per_minute=_int("PORTAL_RATE_VERIFY_UPLOAD", RateLimitSettings.verify_upload_per_minute),
+                sign_in_per_minute=_int("PORTAL_RATE_SIGN_IN", RateLimitSettings.sign_in_per_minute),
+            ),
+            redis_url=_env("PORTAL_REDIS_URL", ""),
             jobs=JobSettings(
                 redis_url=_env("PORTAL_REDIS_URL", ""),
                 queue_name=_env("PORTAL_QUEUE_NAME", "portal"),

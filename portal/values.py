@@ -65,6 +65,14 @@ def yuan(fen: int | None, grouping: bool = True) -> str:
     return f"{sign}{whole:,}.{cents:02d}" if grouping else f"{sign}{whole}.{cents:02d}"
 
 
+def period_label(period: int | str | None) -> str:
+    """A 结算期 (or any year-month) stored as YYYYMM → "2026年11月"; None or "" → "" (an open end)."""
+    if period is None or period == "":
+        return ""
+    value = int(period)
+    return f"{value // 100}年{value % 100:02d}月"
+
+
 def yuan_decimal(fen: int) -> Decimal:
     """Integer 分 → the exact Decimal amount in 元 (a spreadsheet's number cell)."""
     return Decimal(int(fen)).scaleb(-2)
@@ -101,3 +109,24 @@ def date_or_reason(raw: Any, label: str = "日期") -> tuple[date | None, str | 
         return date(int(match[1]), int(match[2]), int(match[3])), None
     except ValueError:
         return None, f"{label}填写的日期不存在"
+
+
+_DATETIME_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]?(\d{1,2})[:时](\d{2})分?(?::\d{2})?")
+
+
+def datetime_message(label: str) -> str:
+    return f"{label}应为日期和时间，格式yyyy-mm-dd hh:mm"
+
+
+def datetime_or_reason(raw: Any, label: str = "时间") -> tuple[datetime | None, str | None]:
+    """(naive local datetime, None) or (None, the Chinese reason): 2026-12-01T09:30 (the browser's datetime-local),
+    2026-12-01 09:30, 2026/12/1 9:30, 2026年12月1日9时30分. The caller attaches the time zone."""
+    if isinstance(raw, datetime):
+        return raw, None
+    match = _DATETIME_TEXT.fullmatch(normalise(str(raw)))
+    if not match:
+        return None, datetime_message(label)
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]), int(match[5])), None
+    except ValueError:
+        return None, f"{label}填写的日期或时间不存在"

@@ -50,6 +50,8 @@ def read_all(directory: Path) -> tuple[dict[str, list[dict]], list[dict]]:
 
 async def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Insert entries that are missing; an administrator's later edits to existing entries are kept."""
+    from portal.core import dictionary, versions
+
     categories, holidays = read_all(directory)
     added: dict[str, int] = {}
     async with write_transaction():
@@ -69,7 +71,10 @@ async def load_reference(directory: Path = REFERENCE_DIR) -> dict[str, int]:
             if new_days:
                 await Holiday.insert(*new_days)
             added["holidays"] = len(new_days)
-    from portal.core import dictionary
-
+        # running app processes reload what they cached (issue #16)
+        if any(n for k, n in added.items() if k != "holidays"):
+            await versions.bump(versions.DICTIONARY)
+        if added.get("holidays"):
+            await versions.bump(versions.HOLIDAYS)
     dictionary.invalidate()
     return added

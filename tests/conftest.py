@@ -19,6 +19,10 @@ os.environ["PORTAL_ARGON2_TIME_COST"] = "1"
 os.environ["PORTAL_ARGON2_MEMORY_COST"] = "8192"
 os.environ.setdefault("PORTAL_STAFF_2FA", "0")
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+# Every test client comes from one address: the per-address rate limits would throttle the suite's sign-ins and
+# public pages. tests/security/test_rate_limits.py builds apps with small limits of its own.
+for _rule in ("PORTAL_RATE_PUBLIC", "PORTAL_RATE_VERIFY_UPLOAD", "PORTAL_RATE_SIGN_IN"):
+    os.environ.setdefault(_rule, "100000")
 # A clean-up pass in the middle of a test would delete what the test is looking at; tests call cleanup() themselves.
 os.environ.setdefault("PORTAL_CLEANUP_INTERVAL_MINUTES", "0")
 os.environ.setdefault("PORTAL_RECOVER_INTERVAL_SECONDS", "0")

@@ -9,7 +9,7 @@ import pytest
 
 from portal.dataservices.spreadsheets import SheetColumn, _text_column, cleaner, column_cleaner
 from portal.forms import DateField, Form, MoneyField
-from portal.values import MAX_FEN, date_or_reason, fen_column, fen_or_reason, yuan, yuan_decimal
+from portal.values import MAX_FEN, date_or_reason, fen_column, fen_or_reason, period_label, yuan, yuan_decimal
 
 BAD_MONEY = "金额应为不小于0的数字，最多两位小数"
 
@@ -66,6 +66,13 @@ def test_money_formatter(fen, grouped, plain):
     assert yuan(fen, grouping=False) == plain
     if fen is not None:
         assert fen_or_reason(plain.lstrip("-"))[0] == (abs(fen) if abs(fen) <= MAX_FEN else None)  # reads back
+
+
+@pytest.mark.parametrize(("period", "label"), [
+    (202611, "2026年11月"), (201501, "2015年01月"), ("202603", "2026年03月"), (None, ""), ("", ""),
+])
+def test_period_label(period, label):
+    assert period_label(period) == label
 
 
 def test_money_for_spreadsheets_is_exact():

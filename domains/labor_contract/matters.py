@@ -82,6 +82,7 @@ async def _on_approve(ctx: EffectContext) -> dict:
     )
     if contract["previous"] is not None:
         await Contract.update({**previous, "updated_at": at}).where(Contract.id == contract["previous"])
+    await service.tell_worker(contract)
     return {"review_state": "approved"}
 
 

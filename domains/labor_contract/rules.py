@@ -284,5 +284,20 @@ def approval_updates(c: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return {"review_state": "approved", "employed": True}, {"employed": False}
 
 
+def worker_notice(contract: Mapping[str, Any], employer_name: str) -> tuple[str, str]:
+    """(title, text) of the message telling the worker that an employer's filing for them is on record."""
+    kind = contract["filing_kind"]
+    label = STATE_LABELS.get(kind, kind)
+    if kind == "terminate":
+        ended = contract.get("termination_date")
+        detail = f"解除(终止)日期{ended.isoformat()}" if ended else ""
+    else:
+        start, end = contract.get("start_date"), contract.get("end_date")
+        detail = (f"合同期限{start.isoformat()}至{end.isoformat()}" if start and end
+                  else f"合同期限自{start.isoformat()}起，无固定期限" if start else "")
+    text = f"{employer_name}为您办理的劳动合同{label}备案已审核通过" + (f"，{detail}" if detail else "") + "。"
+    return f"劳动合同{label}备案", text + "如与事实不符，请与用人单位或劳动保障部门联系。"
+
+
 def roster_number(kind: str, day: date, sequence: int) -> str:
     return f"{ROSTER_PREFIX[kind]}{day:%Y%m%d}{sequence:04d}"

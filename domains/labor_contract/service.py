@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from domains.employer import service as employer_service
 from domains.labor_contract import rules
 from domains.labor_contract.tables import Contract
+from domains.person import service as person_service
 from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
@@ -25,6 +26,7 @@ from portal.values import yuan
 from portal.workflow import engine as workflow
 from portal.workflow.creation import MatterPlan, plan_matters, write_matters
 from portal.workflow.engine import WorkflowError
+from portal.workflow.feedback import tell_person
 from portal.workflow.tables import Matter
 
 # ID numbers per `IN (…)` of the batch lookups: SQLite allows 999 parameters a statement on older builds.
@@ -33,6 +35,18 @@ LOOKUP_CHUNK = 500
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+async def tell_worker(contract: dict[str, Any]) -> None:
+    """The worker hears in the message centre that an employer's filing for them (新订, 续订, 解除) is on record.
+    Called by the filing's approval (its own event, inside that transaction); a worker without an account in the
+    hall has no message centre, so nothing is sent."""
+    person = await person_service.get_by_id_number(contract["id_number"])
+    if person is None:
+        return
+    employer = await employer_service.get_employer(contract["employer"])
+    title, text = rules.worker_notice(contract, employer["name"] if employer else "用人单位")
+    await tell_person(person["id"], title, text)
 
 
 async def _lock_person(id_number: str) -> None:

@@ -140,7 +140,7 @@ async def employer_overview(request: Request) -> Response:
     employer = await service.employer_or_404(request.user.employer_id)
     return await page(request, "social_insurance/overview.html", {
         "page_title": "单位综合查询", "employer": employer, **await service.employer_overview(employer["id"]),
-        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS, "period_label": rules.period_label,
+        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS,
         "roster_url": request.app.route_reverse("si_roster"), "breadcrumbs": crumbs(request, ("单位综合查询", "")),
     })
 

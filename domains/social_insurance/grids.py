@@ -34,8 +34,8 @@ def roster_grid(current_period: int) -> Grid:
                                                                               "due": ("欠缴", "danger")}),
             Column("identity", "参保身份", sql="e.identity", category="insured_identity"),
             Column("base", "缴费基数(元)", kind="money", sql="e.base"),
-            Column("start_period", "参保开始年月", kind="int", sql="e.start_period", sortable=True),
-            Column("end_period", "终止年月", sql="COALESCE(CAST(e.end_period AS VARCHAR(6)), '')"),
+            Column("start_period", "参保开始年月", kind="period", sql="e.start_period", sortable=True),
+            Column("end_period", "终止年月", kind="period", sql="e.end_period"),
         ),
         filters=(
             Filter("status", "个人参保状态", kind="choice", sql="e.status", choices=tuple(rules.STATUS_LABELS.items())),

@@ -9,6 +9,7 @@ from domains.social_insurance import rules, service
 from domains.social_insurance.pages import page, this_period
 from portal.areas import crumbs
 from portal.dataservices.certificates import Fact, issue_certificate, public_base
+from portal.dataservices.charts import Chart, Series
 from portal.web import redirect
 
 CERTIFICATE_KIND = "si_proof"
@@ -19,7 +20,7 @@ async def my_insurance(request: Request) -> Response:
     rows = await service.my_enrolments(request.user.person_id)
     return await page(request, "social_insurance/my.html", {
         "page_title": "我的参保信息", "rows": rows, "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS,
-        "period_label": rules.period_label, "breadcrumbs": crumbs(request),
+        "breadcrumbs": crumbs(request),
     })
 
 
@@ -34,10 +35,22 @@ async def my_contributions(request: Request) -> Response:
         row["personal"] = sum(row[c] for c, _, share in rules.AMOUNT_COLUMNS if share == "个人")
         row["employer_part"] = sum(row[c] for c, _, share in rules.AMOUNT_COLUMNS if share == "单位")
     return await page(request, "social_insurance/my_contributions.html", {
-        "page_title": "缴费记录", "rows": rows, "year": year, "years": years, "period_label": rules.period_label,
+        "page_title": "缴费记录", "rows": rows, "year": year, "years": years,
+        "chart": contributions_chart(year, rows),
         "personal_total": sum(r["personal"] for r in rows), "employer_total": sum(r["employer_part"] for r in rows),
         "breadcrumbs": crumbs(request, ("缴费记录", "")),
     })
+
+
+def contributions_chart(year: int, rows: list[dict]) -> Chart:
+    """Month by month, the personal and employer shares stacked (a month with two employers sums both)."""
+    personal, employer = [0] * 12, [0] * 12
+    for row in rows:
+        personal[row["period"] % 100 - 1] += row["personal"]
+        employer[row["period"] % 100 - 1] += row["employer_part"]
+    return Chart(key="si-contributions", title=f"{year}年每月缴费", unit="元", money=True,
+                 categories=[f"{m}月" for m in range(1, 13)],
+                 series=[Series("个人缴费", personal, stack="paid"), Series("单位缴费", employer, stack="paid")])
 
 
 @get("/pension", name="si_my_pension")

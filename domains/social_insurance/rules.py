@@ -9,8 +9,10 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from portal.refusal import Refused
+from portal.values import period_label  # noqa: F401  (the domain's messages name a 结算期 as pages do)
 
 RATE_SCALE = 100_000  # rates are stored in 十万分之一: 16% = 16000, 0.2% = 200
 
@@ -73,10 +75,6 @@ def parse_period(text: str) -> int:
     return year * 100 + month
 
 
-def period_label(period: int) -> str:
-    return f"{period // 100}年{period % 100:02d}月"
-
-
 def period_input(period: int) -> str:
     return f"{period // 100}-{period % 100:02d}"
 
@@ -128,6 +126,62 @@ def late_days(period: int, paid_on: date) -> int:
 def late_fee(arrears: int, period: int, paid_on: date) -> int:
     """滞纳金 = 欠缴金额 × 万分之五 × 欠缴天数, rounded half up to the 分 (《社会保险法》第八十六条)."""
     return round_div(arrears * LATE_FEE_PER_DAY * late_days(period, paid_on), LATE_FEE_SCALE)
+
+
+def clamp_base(base: int, limits: Limits) -> int:
+    """月度核定 assesses a 缴费基数 within the 结算期's floor and ceiling: a base declared under older limits is
+    raised to the new floor or lowered to the new ceiling (the rule the core SQL applies, tested here)."""
+    return min(max(base, limits.base_floor), limits.base_ceiling)
+
+
+def rate_or_reason(raw: str, label: str) -> tuple[int | None, str | None]:
+    """A rate typed in percent ("16", "0.2", "1.5%") → 1/100000 units; 0–100 %, at most three decimals."""
+    text = (raw or "").strip().rstrip("%").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, f"{label}应为百分比数字，如 16 或 0.5"
+    if not value.is_finite() or value < 0 or value > 100:
+        return None, f"{label}应在0至100%之间"
+    units = value * (RATE_SCALE // 100)
+    if units != units.to_integral_value():
+        return None, f"{label}最多三位小数"
+    return int(units), None
+
+
+def rate_text(units: int) -> str:
+    """1/100000 units → "16%", "0.2%", "1.25%" (no trailing zeros)."""
+    value = (Decimal(units) / (RATE_SCALE // 100)).normalize()
+    return f"{value:f}%"
+
+
+def limit_errors(v: dict, existing_years: set[int]) -> dict[str, str]:
+    """A new year's 缴费基数上下限: floor ≤ ceiling, and one row per year (years never overlap)."""
+    errors: dict[str, str] = {}
+    floor, ceiling = v.get("base_floor"), v.get("base_ceiling")
+    if floor is not None and ceiling is not None and floor > ceiling:
+        errors["base_ceiling"] = "缴费基数上限不能低于下限"
+    if floor == 0:
+        errors["base_floor"] = "缴费基数下限应大于0"
+    if v.get("year") in existing_years:
+        errors["year"] = f"{v['year']}年的缴费基数上下限已录入，不能重复录入"
+    return errors
+
+
+def rate_errors(v: dict, existing: set[tuple[str, int, int]]) -> dict[str, str]:
+    """A new rate: 工伤 names its 行业风险类别 (1–8), the others none; one rate per insurance, class and 结算期."""
+    errors: dict[str, str] = {}
+    insurance, risk = v.get("insurance"), v.get("risk_class")
+    if insurance == "injury" and not risk:
+        errors["risk_class"] = "工伤保险请选择行业风险类别"
+    if insurance and insurance != "injury" and risk:
+        errors["risk_class"] = "只有工伤保险按行业风险类别分档，其他险种请不要选择"
+    if insurance and insurance not in PERSONAL_SHARE and v.get("personal_rate"):
+        errors["personal_rate"] = f"{INSURANCE_LABELS[insurance]}由单位缴纳，个人费率应为0"
+    key = (insurance, risk or 0, v.get("effective_from"))
+    if key in existing:
+        errors["effective_from"] = "该险种（档次）在此结算期起的费率已录入，不能重复录入"
+    return errors
 
 
 def pick_effective(rows: list[dict], period: int) -> dict | None:

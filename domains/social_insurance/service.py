@@ -22,7 +22,10 @@ from portal.db import current_engine, write_transaction
 
 ASSESS_PERMISSION = "si.assess"
 QUERY_PERMISSION = "si.query"
-PERMISSIONS = {ASSESS_PERMISSION: "社保月度核定与到账", QUERY_PERMISSION: "社保个人/单位综合查询"}
+REFERENCE_PERMISSION = "si.reference"
+PERMISSIONS = {ASSESS_PERMISSION: "社保月度核定与到账", QUERY_PERMISSION: "社保个人/单位综合查询",
+               REFERENCE_PERMISSION: "社保费率与缴费基数上下限维护"}
+SAMPLE_MARK = "示例"  # a seed figure not yet replaced by the published one carries this in its source
 
 AMOUNTS = tuple(c for c, _, _ in rules.AMOUNT_COLUMNS)
 
@@ -59,6 +62,50 @@ async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
     return rates
 
 
+async def reference_rows() -> dict[str, list[dict]]:
+    """The admin page's lists: every limit row (newest first) and every rate row."""
+    return {
+        "limits": await SiLimit.select().order_by(SiLimit.effective_from, ascending=False),
+        "rates": await SiRate.select().order_by(SiRate.insurance).order_by(SiRate.risk_class)
+        .order_by(SiRate.effective_from, ascending=False),
+    }
+
+
+async def add_limit(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> None:
+    """A new year's 缴费基数上下限 and 记账利率, in force from January of that year; audited."""
+    _require(principal, REFERENCE_PERMISSION)
+    async with write_transaction():
+        years = {r["effective_from"] // 100 for r in await SiLimit.select(SiLimit.effective_from)}
+        errors = rules.limit_errors(cleaned, years)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise Refused(message, field)
+        row = {"effective_from": cleaned["year"] * 100 + 1, "base_floor": cleaned["base_floor"],
+               "base_ceiling": cleaned["base_ceiling"], "interest_rate": cleaned["interest_rate"],
+               "source": cleaned["source"]}
+        inserted = await SiLimit.insert(SiLimit(**row)).returning(SiLimit.id)
+        await audit.record(category="social_insurance", action="limit.add", actor=principal, ip=ip,
+                           object_type="si_limit", object_id=inserted[0]["id"], detail={"after": row})
+
+
+async def add_rate(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> None:
+    """A new rate of one insurance (工伤: one risk class) from a 结算期 on; audited."""
+    _require(principal, REFERENCE_PERMISSION)
+    async with write_transaction():
+        existing = {(r["insurance"], r["risk_class"], r["effective_from"]) for r in await SiRate.select(
+            SiRate.insurance, SiRate.risk_class, SiRate.effective_from)}
+        errors = rules.rate_errors(cleaned, existing)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise Refused(message, field)
+        row = {"insurance": cleaned["insurance"], "risk_class": cleaned["risk_class"] or 0,
+               "effective_from": cleaned["effective_from"], "employer_rate": cleaned["employer_rate"],
+               "personal_rate": cleaned["personal_rate"] or 0, "source": cleaned["source"]}
+        inserted = await SiRate.insert(SiRate(**row)).returning(SiRate.id)
+        await audit.record(category="social_insurance", action="rate.add", actor=principal, ip=ip,
+                           object_type="si_rate", object_id=inserted[0]["id"], detail={"after": row})
+
+
 # ---- 参保登记 ---------------------------------------------------------------------------------------------
 
 async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
@@ -91,16 +138,22 @@ def _risk_sql() -> str:
     return f"CASE substr(employer.industry, 1, 1) {cases} ELSE {rules.DEFAULT_RISK_CLASS} END"
 
 
-def _due_sql(rate: str) -> str:
+def _base_sql(limits: Limits) -> str:
+    # rules.clamp_base(): the 结算期's floor and ceiling (integers from the reference table, never user input).
+    floor, ceiling = int(limits.base_floor), int(limits.base_ceiling)
+    return f"(CASE WHEN e.base < {floor} THEN {floor} WHEN e.base > {ceiling} THEN {ceiling} ELSE e.base END)"
+
+
+def _due_sql(rate: str, base: str) -> str:
     # rules.due(): base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31).
-    return f"(CAST(e.base AS BIGINT) * r.{rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE}"
+    return f"(CAST({base} AS BIGINT) * r.{rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE}"
 
 
-def _pivot() -> str:
+def _pivot(base: str) -> str:
     parts = []
     for column, insurance, share in rules.AMOUNT_COLUMNS:
         rate = "employer_rate" if share == "单位" else "personal_rate"
-        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {_due_sql(rate)} ELSE 0 END) AS {column}")
+        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {_due_sql(rate, base)} ELSE 0 END) AS {column}")
     return ",\n           ".join(parts)
 
 
@@ -121,6 +174,7 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
         if refusal:
             raise Refused(refusal, "period")
         rates = await rates_for(period)
+        base = _base_sql(await limits_for(period))
         now = datetime.now(UTC)
         if await period_state(period) is None:
             await SiPeriod.insert(SiPeriod(period=period, state="open"))
@@ -132,8 +186,8 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
             SELECT {{}}, x.employer, x.person, x.base, {', '.join('x.' + a for a in AMOUNTS)},
                    {' + '.join('x.' + a for a in AMOUNTS)}, 'due'
             FROM (
-              SELECT e.employer, e.person, MAX(e.base) AS base,
-                     {_pivot()}
+              SELECT e.employer, e.person, MAX({base}) AS base,
+                     {_pivot(base)}
               FROM si_enrolment e
               JOIN employer ON employer.id = e.employer
               JOIN rates r ON r.insurance = e.insurance
@@ -521,3 +575,32 @@ async def insured_id_numbers(employer_id: int) -> set[str]:
     rows = await run("SELECT DISTINCT p.id_number FROM si_enrolment e JOIN person p ON p.id = e.person"
                      " WHERE e.employer = {} AND e.status = 'active'", employer_id)
     return {r["id_number"] for r in rows}
+
+
+# ---- 工伤 cover, for the work-injury domain (工伤快报 rule, 工伤保险单位证明) ---------------------------------------
+
+async def injury_records(employer_id: int, person_ids: list[int]) -> dict[int, list[dict]]:
+    """The 工伤 参保登记 of these persons at one employer, oldest first: person id → records (start_period,
+    end_period, status). A person never insured there for 工伤 is absent."""
+    found: dict[int, list[dict]] = {}
+    for chunk in _chunks(set(person_ids)):
+        rows = await run(f"SELECT person, start_period, end_period, status FROM si_enrolment WHERE employer = {{}}"
+                         f" AND insurance = 'injury' AND person IN ({_in(chunk)}) ORDER BY person, start_period",
+                         employer_id, *chunk)
+        for row in rows:
+            found.setdefault(row["person"], []).append(row)
+    return found
+
+
+async def injury_employers(person_id: int) -> list[dict]:
+    """Employers a person was ever insured with for 工伤 (id, name, uscc, division_code), by name."""
+    return await run("SELECT DISTINCT employer.id, employer.name, employer.uscc, employer.division_code FROM si_enrolment e"
+                     " JOIN employer ON employer.id = e.employer WHERE e.person = {} AND e.insurance = 'injury'"
+                     " ORDER BY employer.name, employer.id", person_id)
+
+
+async def injury_paid_months(person_id: int, employer_id: int) -> int:
+    """结算期 with a 工伤 contribution for the person under the employer that reached the fund (已到账)."""
+    rows = await run("SELECT COUNT(*) AS n FROM si_contribution WHERE person = {} AND employer = {}"
+                     " AND injury_employer > 0 AND paid_state = 'paid'", person_id, employer_id)
+    return int(rows[0]["n"])

@@ -71,7 +71,7 @@ async def person_detail(request: Request, person_id: FromPath[int]) -> Response:
     person, rows = await service.staff_person(request.user, person_id)
     return await page(request, "social_insurance/staff_person.html", {
         "page_title": f"个人综合查询：{person['name']}", "person": person, "rows": rows,
-        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS, "period_label": rules.period_label,
+        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS,
         "breadcrumbs": crumbs(request, ("个人综合查询", request.app.route_reverse("si_staff_persons")), (person["name"], "")),
     })
 
@@ -91,7 +91,7 @@ async def employer_detail(request: Request, employer_id: FromPath[int]) -> Respo
     return await page(request, "social_insurance/overview.html", {
         "page_title": f"单位综合查询：{employer['name']}", "employer": employer,
         **await service.employer_overview(employer["id"]), "roster": await service.employer_roster(employer["id"]),
-        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS, "period_label": rules.period_label,
+        "labels": rules.INSURANCE_LABELS, "statuses": rules.STATUS_LABELS,
         "roster_url": "", "breadcrumbs": crumbs(request, ("单位综合查询", request.app.route_reverse("si_staff_employers")),
                                                 (employer["name"], "")),
     })

@@ -12,6 +12,8 @@ APP_CONFIG = AppConfig(
     table_classes=table_finder(modules=["domains.work_injury.tables"], exclude_imported=True),
     migration_dependencies=[
         "portal.workflow.piccolo_app",
+        "domains.employer.piccolo_app",
+        "domains.person.piccolo_app",
     ],
     commands=[],
 )

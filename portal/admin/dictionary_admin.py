@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from portal import audit
-from portal.core import dictionary
+from portal.core import dictionary, versions
 from portal.core.tables import DictEntry
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.forms import Field, Form, IntField, TextField
@@ -30,6 +30,8 @@ CATEGORY_NAMES = {
     "hra_service": "人力资源服务事项",
     "hra_agency_type": "人力资源服务机构类型",
     "hra_number_format": "许可证/备案编号格式",
+    "wi_accident_category": "工伤事故类别",
+    "wi_injury_severity": "伤害程度",
 }
 PAGE_SIZE = 50
 
@@ -206,6 +208,7 @@ async def create(category: str, cleaned: dict[str, Any], actor: Any, ip: str) ->
     try:
         async with write_transaction():
             await row.save()
+            await versions.bump(versions.DICTIONARY)
             await audit.record(
                 category="admin", action="dictionary_create", actor=actor, ip=ip, object_type="dict_entry",
                 object_id=row.id, detail={"category": category, "after": _public(cleaned)},
@@ -223,6 +226,7 @@ async def update(entry: dict[str, Any], cleaned: dict[str, Any], actor: Any, ip:
     before = {k: entry[k] for k in changes}
     async with write_transaction():
         await DictEntry.update(changes).where(DictEntry.id == entry["id"])
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_update", actor=actor, ip=ip, object_type="dict_entry",
             object_id=entry["id"],
@@ -235,6 +239,7 @@ async def set_enabled(entry: dict[str, Any], enabled: bool, actor: Any, ip: str)
     """Disabling hides the entry from every drop-down; rows that already store the code keep showing it."""
     async with write_transaction():
         await DictEntry.update({DictEntry.enabled: enabled}).where(DictEntry.id == entry["id"])
+        await versions.bump(versions.DICTIONARY)
         await audit.record(
             category="admin", action="dictionary_enable" if enabled else "dictionary_disable", actor=actor, ip=ip,
             object_type="dict_entry", object_id=entry["id"],

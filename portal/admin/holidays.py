@@ -7,6 +7,7 @@ from typing import Any
 
 from portal import audit
 from portal.admin.dictionary_admin import is_unique_violation
+from portal.core import versions
 from portal.core.tables import Holiday
 from portal.db import write_transaction
 from portal.forms import ChoiceField, DateField, Form, TextField
@@ -66,6 +67,7 @@ async def add(cleaned: dict[str, Any], actor: Any, ip: str) -> bool:
     try:
         async with write_transaction():
             await row.save()
+            await versions.bump(versions.HOLIDAYS)
             await audit.record(
                 category="admin", action="holiday_add", actor=actor, ip=ip, object_type="holiday",
                 object_id=cleaned["day"].isoformat(),
@@ -85,6 +87,7 @@ async def remove(holiday_id: int, actor: Any, ip: str) -> dict[str, Any] | None:
         if row is None:
             return None
         await Holiday.delete().where(Holiday.id == holiday_id)
+        await versions.bump(versions.HOLIDAYS)
         await audit.record(
             category="admin", action="holiday_remove", actor=actor, ip=ip, object_type="holiday",
             object_id=row["day"].isoformat(), detail={"is_workday": row["is_workday"], "name": row["name"]},

@@ -1,4 +1,5 @@
-"""Reading the reference dictionary (字典): cached per process for a short time, invalidated on local edits."""
+"""Reading the reference dictionary (字典): cached per process; an edit in any process shows in every process
+within versions.POLL_S (the shared version row), and the cache is reloaded after _TTL_S in any case."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 
+from portal.core import versions
 from portal.core.tables import DictEntry
 
 _TTL_S = 30.0
@@ -34,9 +36,12 @@ class _Cache:
         # Per category: code → entry and parent code → enabled children (built once per load, for cascades).
         self.by_code: dict[str, dict[str, Entry]] = {}
         self.children: dict[str, dict[str, list[Entry]]] = {}
+        self.version = 0
 
     async def get(self) -> dict[str, list[Entry]]:
-        if time.monotonic() - self.loaded_at > _TTL_S:
+        # the version is read before the rows: an edit committed while they load is seen on the next call
+        version = await _version.current()
+        if time.monotonic() - self.loaded_at > _TTL_S or version != self.version:
             rows = (
                 await DictEntry.select(
                     DictEntry.category, DictEntry.code, DictEntry.label, DictEntry.parent_code, DictEntry.extra,
@@ -64,14 +69,19 @@ class _Cache:
                         tree.setdefault(e.parent_code, []).append(e)
                 self.children[cat] = tree
             self.loaded_at = time.monotonic()
+            self.version = version
         return self.by_category
 
 
 _cache = _Cache()
+_version = versions.Watch(versions.DICTIONARY)
 
 
 def invalidate() -> None:
+    """This process reloads on its next read; other processes learn of the edit from
+    versions.bump(versions.DICTIONARY)."""
     _cache.loaded_at = 0.0
+    _version.forget()
 
 
 async def entries(category: str, *, include_disabled: bool = False) -> list[Entry]:

@@ -1,4 +1,4 @@
-"""Tables of the core app: the reference dictionary and the append-only audit log."""
+"""Tables of the core app: the reference dictionary, the append-only audit log and the shared rate-limit windows."""
 
 from piccolo.columns import JSON, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -34,3 +34,14 @@ class AuditLog(Table, help_text="Append-only, hash-chained log of staff actions,
     detail = Text(default="", help_text="JSON: before/after or reason; never passwords, tokens or full ID numbers")
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, unique=True)
+
+
+class RateLimitWindow(Table, help_text="Requests per client and rule in the current window, shared by every app process"):
+    key = Varchar(length=200, unique=True, help_text="rule:client address (portal.ratelimit)")
+    hits = Integer(default=0)
+    reset_at = Integer(help_text="Unix time the window ends; the next request after it starts a new one")
+
+
+class SharedVersion(Table, help_text="A counter per kind of cached reference data; an edit bumps it (portal.core.versions)"):
+    name = Varchar(length=40, unique=True, help_text="dictionary, holidays")
+    version = Integer(default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.grid import (
     Grid,
+    GridPage,
     _as_date,
     audit_full_view,
     display,
@@ -270,16 +271,20 @@ def grid_macros(request: Request) -> dict[str, Any]:
 
 
 async def grid_response(
-    request: Request, grid: Grid, scope: Any, template: str, context: dict | None = None, *, block: str = "results"
+    request: Request, grid: Grid, scope: Any, template: str, context: dict | None = None, *, block: str = "results",
+    adjust: Callable[[GridPage], Any] | None = None,
 ) -> Response:
     """The whole list page in one call: `?export=xlsx` exports, htmx gets the `results` block, else the page.
 
-    The template puts `{% block results %}{{ grid_table(grid_page) }}{% endblock %}` where the table goes."""
+    The template puts `{% block results %}{{ grid_table(grid_page) }}{% endblock %}` where the table goes.
+    `adjust(page)` may change the page's cells before rendering (a value computed per view, e.g. days left)."""
     from portal.web import render
 
     if request.query_params.get("export") == "xlsx":
         return await export_response(request, grid, scope)
     page = await grid.page(request.query_params, scope, path=request.url.path)
+    if adjust is not None:
+        adjust(page)
     await audit_full_view(request, grid, len(page.rows))
     ctx = {"grid_page": page, **grid_macros(request), **(context or {})}
     return await render(request, template, ctx, block=block, headers={"Cache-Control": "no-store"})

@@ -25,7 +25,7 @@ from portal.core import dictionary
 from portal.dataservices.keyset import Cursor, PageRequest, keyset_page
 from portal.db import current_engine, write_generation
 from portal.filters import local_time, ymd
-from portal.values import date_or_reason, yuan
+from portal.values import date_or_reason, period_label, yuan
 
 # 共 N 条 is exact up to COUNT_CAP, then "10000 条以上" (as on the workbench): counting walks index entries, so an
 # uncapped count of the biggest employer's 32,213 filings was a quarter of the page (issue #15). The count is kept
@@ -37,7 +37,7 @@ _COUNT_CACHE_MAX = 4096
 _counts: dict[tuple[str, str, tuple[str, ...]], tuple[float, int, int]] = {}
 _clock = time.monotonic
 
-KINDS = {"text", "id_number", "phone", "money", "int", "date", "datetime", "badge", "link"}
+KINDS = {"text", "id_number", "phone", "money", "int", "period", "date", "datetime", "badge", "link", "select"}
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
 
 
@@ -49,7 +49,9 @@ class GridScopeMissing(RuntimeError):
 class Column:
     """One column. `sql` is the expression selected (default: the key); `full=True` disables masking (X-9)
     for pages whose purpose needs the whole ID number or phone; `category` shows dictionary labels;
-    `badges` maps raw values to (label, tone); `link(row) -> url` makes the cell a link."""
+    `badges` maps raw values to (label, tone); `link(row) -> url` makes the cell a link.
+    kind="select": a checkbox named `key` whose value is the expression, tied by `form=` to a POST form elsewhere
+    on the page (the grid's own form is the GET filter form), for acting on ticked rows (批量确认); never exported."""
 
     key: str
     label: str
@@ -61,9 +63,13 @@ class Column:
     badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     link: Callable[[dict], str] | None = None
     export: bool = True
+    form: str = ""  # kind="select": the id of the form the checkbox belongs to
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, f"unknown column kind {self.kind}"
+        if self.kind == "select":
+            assert self.form, "a select column names its form"
+            object.__setattr__(self, "export", False)
 
     @property
     def expr(self) -> str:
@@ -465,11 +471,15 @@ def rows_html(cells: Sequence[Sequence[Cell]]) -> Markup:
     """<tr><td>… for grid.html; the same markup its loop wrote, each value through markupsafe's escape."""
     out: list[str] = []
     add = out.append
-    for row in cells:
+    for n, row in enumerate(cells, 1):
         add("<tr>")
         for text, kind, href, tone in row:
             add(f'<td class="app-grid__cell--{escape(kind)}">')
-            if kind == "badge":
+            if kind == "select":  # href: the form's id, tone: the input's name (display() below); none when NULL
+                if text:
+                    add(f'<input type="checkbox" class="app-grid__pick" name="{escape(tone)}" value="{escape(text)}"'
+                        f' form="{escape(href)}" aria-label="选择第{n}行">')
+            elif kind == "badge":
                 add(f'<span class="app-badge app-badge--{escape(tone)}">{escape(text)}</span>')
             elif href:
                 add(f'<a href="{escape(href)}">{escape(text)}</a>')
@@ -492,6 +502,8 @@ def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) 
         text = str(value) if column.full else validators.mask_phone(str(value))
     elif kind == "money":
         text = yuan(int(value))
+    elif kind == "period":
+        text = period_label(value)
     elif kind == "date":
         text = ymd(_as_date(value))
     elif kind == "datetime":
@@ -499,6 +511,8 @@ def display(column: Column, row: dict, labels: Mapping[str, str] | None = None) 
     elif kind == "badge":
         label, tone = column.badges.get(str(value), (str(value), "neutral"))
         return Cell(label, kind, tone=tone)
+    elif kind == "select":
+        return Cell(str(value), kind, href=column.form, tone=column.key)
     else:
         text = str(value)
     if labels is not None:

@@ -44,7 +44,7 @@ class Cursor:
                 value = date.fromisoformat(value)
             elif kind == "datetime":
                 value = datetime.fromisoformat(value)
-            elif kind in {"money", "int"}:
+            elif kind in {"money", "int", "period"}:
                 if value.__class__ is not int:
                     return None
             elif value.__class__ not in (str, int, float):

@@ -39,6 +39,12 @@ def unread_count_sql(owner: str, outer: str) -> str:
     return f"(SELECT COUNT(*) FROM message m WHERE m.{owner} = {outer} AND m.read_at IS NULL)"
 
 
+async def tell_person(person_id: int, title: str, text: str) -> None:
+    """A notice to a person about something another party filed for them (a domain's own event calls it, inside
+    that event's transaction). No matter link: the 办件 belongs to the filer, not to the person."""
+    await Message.insert(Message(person=person_id, title=title, text=text, created_at=datetime.now(UTC)))
+
+
 async def rate(principal: Principal, matter_id: int, grade: int, comment: str, ip: str = "") -> dict[str, Any]:
     """The applicant rates an ended matter once; 不满意 or worse opens a FollowUp for a supervisor."""
     matter = await engine.get_matter_for(principal, matter_id)

@@ -11,6 +11,7 @@ from litestar import Request
 
 from portal import validators
 from portal.auth.principal import Principal
+from portal.core import versions
 from portal.web import client_ip
 from portal.workflow import deadlines, engine
 from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
@@ -36,22 +37,27 @@ def kind_or_none(code: str) -> MatterKind | None:
 # The holiday calendar changes a few times a year (an administrator's edit), yet every list page reads it: keep
 # the window around today for a short while. Flags are display only; deadlines themselves are computed from the
 # table (deadlines.compute_deadlines), so a stale calendar can at worst colour a row for CALENDAR_TTL_S seconds.
+# An edit in another process shows within versions.POLL_S (the shared version row).
 CALENDAR_TTL_S = 30.0
 _calendar_cache: dict[str, Any] = {}
+_calendar_version = versions.Watch(versions.HOLIDAYS)
 
 
 def forget_calendar() -> None:
     """Drop the cached calendar window (after editing holidays, and between tests)."""
     _calendar_cache.clear()
+    _calendar_version.forget()
 
 
 
 async def cached_calendar(today: date) -> dict[date, bool]:
     now = time.monotonic()
-    if _calendar_cache.get("day") == today and now - _calendar_cache.get("at", -1e9) < CALENDAR_TTL_S:
+    version = await _calendar_version.current()
+    if (_calendar_cache.get("day") == today and now - _calendar_cache.get("at", -1e9) < CALENDAR_TTL_S
+            and _calendar_cache.get("version") == version):
         return _calendar_cache["calendar"]
     calendar = await deadlines.load_calendar(today - timedelta(days=400), today + timedelta(days=120))
-    _calendar_cache.update(day=today, at=now, calendar=calendar)
+    _calendar_cache.update(day=today, at=now, calendar=calendar, version=version)
     return calendar
 
 

@@ -54,12 +54,17 @@
       var modal = closer.closest("[data-modal]");
       if (modal) { event.preventDefault(); closeModal(modal); }
     }
+    var printer = event.target.closest("[data-print]");
+    if (printer) { event.preventDefault(); window.print(); }
     var all = event.target.closest("[data-select-all]");
     if (all) {
       var boxes = document.querySelectorAll('input[type="checkbox"][name="' + all.getAttribute("data-select-all") + '"]');
       boxes.forEach(function (b) { b.checked = all.checked; });
     }
   });
+
+  // 打印 buttons print the page; they stay hidden without this file (the PDF download is the other way to print).
+  document.querySelectorAll("[data-print][hidden]").forEach(function (b) { b.hidden = false; });
 
   document.addEventListener("keydown", function (event) {
     var modal = document.querySelector("[data-modal]");

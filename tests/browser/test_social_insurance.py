@@ -75,6 +75,36 @@ def test_person_signs_in_reads_contributions_and_verifies_the_certificate(live, 
     assert page.console_errors == []
 
 
+def _person_sid(live) -> str:
+    async def wang_id():
+        from domains.person import service
+
+        return (await service.get_by_id_number(PERSONS[0].id_number))["id"]
+
+    return live.session(kind="person", person_id=live.run(wang_id), account_id=9999)
+
+
+def test_contributions_chart_draws_beside_its_table_and_the_table_alone_without_script(live, browser):
+    sid = _person_sid(live)
+    for javascript in (True, False):
+        context = browser.new_context(base_url=live.base_url, locale="zh-CN", java_script_enabled=javascript)
+        context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto("/person/insurance/contributions")
+        figure = page.locator("[data-testid=chart-si-contributions]")
+        assert figure.locator("[data-testid=my-contributions] tbody tr").count() >= 1
+        canvas = figure.locator("#chart-si-contributions")
+        if javascript:
+            canvas.locator("canvas").wait_for()
+            assert canvas.get_attribute("data-chart-ready") == "true" and canvas.bounding_box()["height"] > 100
+        else:
+            assert not canvas.is_visible()
+        assert errors == []
+        context.close()
+
+
 def test_employer_htmx_screens(live, page):
     _sign_in_employer(live, page, 0)
     # SI-2: another 结算期 through htmx (no navigation, URL pushed), then a fee cell opens its detail.
@@ -141,7 +171,7 @@ def _pages(live, period_text: str) -> dict[str, list[str]]:
         "person": ["/person/insurance/", "/person/insurance/contributions", "/person/insurance/pension",
                    "/person/insurance/certificate"],
         "staff": ["/si-admin/assess", "/si-admin/payments", f"/si-admin/persons?q={wang.name}",
-                  f"/si-admin/employers?q={EMPLOYERS[0].name}"],
+                  f"/si-admin/employers?q={EMPLOYERS[0].name}", "/si-admin/reference"],
     }
 
 
@@ -149,14 +179,9 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     _, text = _period(1)
     username = live.unique("sis")
-    live.make_staff(username, permissions=["si.assess", "si.query"], scopes={"division": ["460000"]})
+    live.make_staff(username, permissions=["si.assess", "si.query", "si.reference"], scopes={"division": ["460000"]})
 
-    async def wang_id():
-        from domains.person import service
-
-        return (await service.get_by_id_number(PERSONS[0].id_number))["id"]
-
-    person_sid = live.session(kind="person", person_id=live.run(wang_id), account_id=9999)
+    person_sid = _person_sid(live)
     for width in (1366, 360):
         for elder in (False, True):
             context = browser.new_context(base_url=live.base_url, locale="zh-CN",

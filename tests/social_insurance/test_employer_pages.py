@@ -17,6 +17,7 @@ async def test_roster_lists_own_staff_with_filters_and_export(client):
     assert "甲职工" in text and "甲二号" in text and not any(s in text for s in SECRET)
     assert w["a1"]["id_number"] not in text  # masked 6+4
     assert text.count("养老保险") >= 2
+    assert "2026年01月" in text and "202601" not in text  # 参保开始年月 as a 结算期 label, not YYYYMM
     filtered = await client.page(url_for("si_roster", {"insurance": "medical"}))
     assert "甲职工" in filtered.get_text() and "甲二号" not in filtered.get_text()
     arrears = await client.page(url_for("si_roster", {"paid_state": "due"}))

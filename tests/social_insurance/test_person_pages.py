@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.dataservices.test_documents import pdf_text
@@ -21,6 +22,9 @@ async def test_person_sees_own_records(client, other_client):
     cells = [td.get_text() for td in record.select("[data-testid=my-contributions] tbody tr td")]
     # 2026-10: 个人 365.43 + 91.36 + 22.84 = 479.63; 单位 730.86 + 274.07 + 9.14 + 22.84 + 22.84 = 1,059.75
     assert cells[:5] == ["2026年10月", "甲方社保有限公司", "4,567.89", "479.63", "1,059.75"] and "已到账" in cells[5]
+    island = json.loads(record.select_one("#chart-si-contributions-data").get_text())
+    assert island["categories"][9] == "10月" and [s["values"][9] for s in island["series"]] == [479.63, 1059.75]
+    assert record.select_one("[data-testid=chart-si-contributions] [data-testid=my-contributions]")
     pension = await client.page(url_for("si_my_pension"))
     assert "5,508.65" in pension.get_text()
     theirs = await other_client.page(url_for("si_my_contributions"))

@@ -1,0 +1,104 @@
+"""Rules of 工伤快报 (WI-1, WI-2), pure functions tested from tables (tests/work_injury/test_rules.py).
+
+Each returns the Chinese reason shown to the employer, or None. A 结算期 is an integer YYYYMM, as in the
+social-insurance records the 工伤 cover comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from portal.refusal import Refused
+
+# 《工伤保险条例》第十七条: the employer applies for 工伤认定 within 30 days of the accident. Calendar days, not
+# working days (the workflow's 承诺时限 are working days; this one is not).
+DEADLINE_DAYS = 30
+FLAG_DAYS = 5  # flagged in the lists and the staff queue from this many days left
+MAX_PERSONS = 30  # one report; a larger accident is reported in several
+
+NO_PERSON = "请至少增加一名工伤人员"
+FUTURE = "事故发生时间不能晚于当前时间"
+
+
+class ReportRefused(Refused):
+    """Several refusals at once (X-11): `errors` maps form field → message; Form.refuse shows each beside its field."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        first = next(iter(errors.values()), "工伤快报有需要修改的内容")
+        super().__init__(first)
+        self.errors = dict(errors)
+
+
+def period_of(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def period_label(period: int) -> str:
+    return f"{period // 100}年{period % 100:02d}月"
+
+
+def future_refusal(occurred: datetime, now: datetime) -> str | None:
+    """Both naive local times (Asia/Shanghai)."""
+    return FUTURE if occurred > now else None
+
+
+def cover_refusal(records: Sequence[Mapping], on: date) -> str | None:
+    """Was the person insured for 工伤 at this employer on the accident date? `records` are the person's 工伤
+    参保登记 there (start_period, end_period, status). The reason says when the record began and ended."""
+    month = period_of(on)
+    if not records:
+        return "该人员未在本单位参加工伤保险，不能作为本单位工伤人员上报"
+    for r in records:
+        started, ended = r["start_period"], r["end_period"]
+        if started <= month and (ended is None or ended >= month):
+            if r["status"] == "suspended":
+                return (f"该人员在本单位的工伤保险自{period_label(started)}起参保，现为暂停缴费，"
+                        "事故发生时不在参保缴费状态")
+            return None
+    spans = "；".join(
+        f"{period_label(r['start_period'])}至{period_label(r['end_period']) if r['end_period'] else '今'}"
+        for r in records)
+    first = min(r["start_period"] for r in records)
+    if month < first:
+        return f"事故发生时（{period_label(month)}）该人员尚未在本单位参加工伤保险：本单位工伤保险参保自{period_label(first)}起"
+    return f"事故发生时（{period_label(month)}）该人员不在本单位工伤保险参保期内（参保期：{spans}），已终止参保"
+
+
+def duplicate_refusals(id_numbers: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """(row key, 身份证号) in form order → {row key: reason} for each repeat of an earlier row."""
+    seen: dict[str, int] = {}
+    found: dict[str, str] = {}
+    for n, (key, id_number) in enumerate(id_numbers, 1):
+        if not id_number:
+            continue
+        if id_number in seen:
+            found[key] = f"该人员已在第{seen[id_number]}名工伤人员中添加，不能重复添加"
+        else:
+            seen[id_number] = n
+    return found
+
+
+def deadline_for(occurred_on: date) -> date:
+    return occurred_on + timedelta(days=DEADLINE_DAYS)
+
+
+def days_left(deadline: date, today: date) -> int:
+    return (deadline - today).days
+
+
+def deadline_flag(left: int) -> str:
+    """'overdue', 'due_soon' (FLAG_DAYS or fewer days left, today included) or ''."""
+    if left < 0:
+        return "overdue"
+    return "due_soon" if left <= FLAG_DAYS else ""
+
+
+def deadline_text(left: int) -> str:
+    if left < 0:
+        return f"已超过{-left}天"
+    if left == 0:
+        return "今天截止"
+    return f"剩余{left}天"
+
+
+FLAG_TONES = {"overdue": "danger", "due_soon": "warning", "": "neutral"}
