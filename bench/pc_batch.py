@@ -55,7 +55,7 @@ async def _case() -> list[dict]:
     from portal.app import create_app
     from portal.auth.principal import Principal
     from portal.auth.sessions import DatabaseStore
-    from portal.dataservices.imports import wait_for_imports
+    from portal.jobs import drain
     from portal.db import write_transaction
     from portal.workflow import engine
     from portal.workflow.tables import Matter
@@ -85,7 +85,7 @@ async def _case() -> list[dict]:
         response = await client.post("/personnel-change/enrol/batch", data={"_csrf_token": csrf},
                                      files={"file": ("增员.xlsx", data, "application/octet-stream")})
         assert response.status_code == 303, response.text[:300]
-        await wait_for_imports()
+        await drain(app)
         page = await client.get(response.headers["location"])
         elapsed = time.perf_counter() - t
         assert f"成功导入{ROWS}行" in page.text, page.text[page.text.find("import-message"):][:1500]
