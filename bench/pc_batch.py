@@ -55,8 +55,8 @@ async def _case() -> list[dict]:
     from portal.app import create_app
     from portal.auth.principal import Principal
     from portal.auth.sessions import DatabaseStore
-    from portal.jobs import drain
     from portal.db import write_transaction
+    from portal.jobs import drain
     from portal.workflow import engine
     from portal.workflow.tables import Matter
     from tests.support.factories import make_employer
