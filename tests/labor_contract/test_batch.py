@@ -178,3 +178,16 @@ def test_import_results_keep_warnings_and_read_older_jobs():
     back = job_rows({"results": stored})
     assert [(r.number, r.reasons, r.warnings) for r in back] == [(3, [], ["提示"]), (4, ["错"], [])]
     assert job_rows({"results": '[[5,{"a":"x"},["旧"]]]'})[0].warnings == []  # a job stored before warnings
+
+
+async def test_the_batch_page_lists_recent_uploads_with_their_results(client):
+    # The shared 最近的上传 table (components/forms.html): every upload links its own result page.
+    employer = await make_employer()
+    await client.sign_in_employer(employer)
+    data = filled(await template(client, "new-renew"), [new_row("王五", make_id_number())])
+    location = await upload(client, "new-renew", data)
+    table = (await client.page("/labor-contract/batch/new-renew")).find(attrs={"aria-labelledby": "recent-imports"})
+    assert table is not None
+    links = [a["href"] for a in table.find_all("a")]
+    assert any(location.endswith(href) or href.endswith(location.rsplit("/", 1)[-1]) for href in links), links
+    assert "成功导入1行" in table.get_text()
