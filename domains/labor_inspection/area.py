@@ -1,9 +1,9 @@
-"""The 劳动保障监察 areas (SPEC INS-1, INS-2, INS-6): employer pages under /labor-inspection (legal persons only:
+"""The 劳动保障监察 areas (SPEC INS-1 … INS-4, INS-6): employer pages under /labor-inspection (legal persons only:
 the employer guard refuses natural-person accounts), the squads' staff pages under /ins-admin."""
 
 from __future__ import annotations
 
-from domains.labor_inspection import controllers, matters, sheets, staff_controllers
+from domains.labor_inspection import controllers, grade_controllers, matters, sheets, staff_controllers
 from portal.areas import Area
 from portal.auth.principal import AgentRight, employer_guard, staff_guard
 from portal.web import NavItem
@@ -18,19 +18,20 @@ async def _demo() -> None:
 LABOR_INSPECTION = Area(
     name="labor_inspection",
     path="/labor-inspection",
-    handlers=controllers.ROUTES,
+    handlers=[*controllers.ROUTES, *grade_controllers.ROUTES],
     guards=[employer_guard],
     agent_right=AgentRight("labor_inspection", "劳动保障监察"),  # ACC-8: an agent acts only with this service
     title="劳动保障监察",
     home="ins_home",
-    menu_label="书面审查信息管理",
-    menu=(("网上书审申报", "ins_home"), ("网上书审办事进度查询", "ins_progress")),
-    nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45, description="网上书审申报、网上书审办事进度查询")],
+    menu=(("网上书审申报", "ins_home"), ("网上书审办事进度查询", "ins_progress"),
+          ("信用等级申报", "ins_grade"), ("信用等级申报办件进度查询", "ins_grade_progress"),
+          ("信用等级申诉", "ins_grade_appeals"), ("信用等级申诉结果查询", "ins_grade_appeal_results")),
+    nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45, description="网上书审申报、信用等级申报与申诉")],
     permissions=matters.PERMISSIONS,
     sheets=[sheets.STAFF],
     importers=[sheets.STAFF_IMPORT],
-    matter_kinds=[matters.REVIEW],
-    guides=(matters.REVIEW.code,),
+    matter_kinds=[matters.REVIEW, matters.GRADE],
+    guides=(matters.REVIEW.code, matters.GRADE.code),
     demo=_demo,
     demo_order=40,  # after labour contracts and social insurance, whose records the cross-check reads
 )

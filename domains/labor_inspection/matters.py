@@ -1,12 +1,14 @@
 """The 网上书审 办件 kind: the review shape routed to the chosen 监察中队; 审核不通过 is 责令整改 (a return listing
-every problem at once — see service.return_effect — after which the employer corrects and resubmits)."""
+every problem at once — see service.return_effect — after which the employer corrects and resubmits). The 信用等级
+kind: the appeal shape (评定 with reasons → 接受 or 申诉 within 15 working days → 维持 / 变更 by another person)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from domains.labor_inspection import rules, service
-from portal.workflow.kinds import MatterKind, register_kind, review_flow
+from domains.labor_inspection import grade_rules, grades, rules, service
+from portal.forms import ChoiceField
+from portal.workflow.kinds import MaterialSpec, MatterKind, appeal_flow, register_kind, review_flow
 
 PERMISSIONS = service.PERMISSIONS
 
@@ -29,3 +31,29 @@ def _kind() -> MatterKind:
 
 REVIEW = register_kind(_kind())
 QUESTION_LABELS = rules.QUESTION_LABELS
+
+
+# ---- 信用等级 (INS-3, INS-4): the platform's appeal shape -----------------------------------------------------------
+
+_GRADE_GUIDE = ("用人单位按《企业劳动保障守法诚信等级评价办法》（人社部规〔2016〕1号）逐项填写评价内容和申报意见，向实际经营地"
+                "所在街道（乡镇）劳动保障监察中队申报年度信用等级；每个单位每年度申报一次。监察中队评定A级（守法诚信）、"
+                "B级（基本守法诚信）或C级（不守法诚信）并说明理由，结果发送到消息中心。单位对评定等级有异议的，可在评定后"
+                f"{grades.APPEAL_DAYS}个工作日内提出申诉（说明理由，可附证明材料），由未参与评定的工作人员作出维持或变更的决定。")
+
+
+def _grade_kind() -> MatterKind:
+    choices = grade_rules.GRADES
+    return appeal_flow(
+        service.GRADE_KIND, "信用等级申报", decide_permission=service.GRADE_PERMISSION,
+        appeal_permission=service.GRADE_PERMISSION, decide_label="评定等级", decide_opinion_label="评定理由",
+        decide_fields=(ChoiceField("grade", "评定等级", choices=choices),), decide_effect=grades.decide_effect,
+        change_fields=(ChoiceField("new_grade", "变更后的等级（变更评定时选择）", choices=choices),),
+        change_effect=grades.change_effect, appeal_days=grades.APPEAL_DAYS, jurisdiction="squad",
+        number_code="INSG", legal_days=20, promised_days=15, guide_text=_GRADE_GUIDE,
+        materials=(MaterialSpec(grades.APPEAL_MATERIAL, "申诉证明材料", required=False, transition="appeal",
+                                hint="申诉时可附，PDF、JPG或PNG"),),
+        detail_template="labor_inspection/_grade_detail.html", detail_context=grades.detail_context,
+    )
+
+
+GRADE = register_kind(_grade_kind())

@@ -8,6 +8,7 @@ and ② and resubmits; the squad chosen in step ③ stays (it is the squad that 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from litestar.exceptions import NotFoundException
 from domains.employer import service as employer_service
 from domains.labor_contract import service as lc
 from domains.labor_inspection import rules
-from domains.labor_inspection.tables import InsReview, InsReviewStaff
+from domains.labor_inspection.grade_rules import GRADE_LABELS
+from domains.labor_inspection.tables import InsGradeHistory, InsReview, InsReviewStaff
 from domains.social_insurance import service as si
 from portal import audit
 from portal.auth.principal import Principal
@@ -29,7 +31,10 @@ from portal.workflow.kinds import EffectContext
 
 REVIEW_PERMISSION = "ins.review"
 REVIEW_KIND = "ins_review"
-PERMISSIONS = {REVIEW_PERMISSION: "劳动保障监察书面审查（本中队辖区单位的网上书审）"}
+GRADE_PERMISSION = "ins.grade"  # its own right: grading and appeals are decisions, not the 书审's document check
+GRADE_KIND = "ins_grade"
+PERMISSIONS = {REVIEW_PERMISSION: "劳动保障监察书面审查（本中队辖区单位的网上书审）",
+               GRADE_PERMISSION: "劳动保障守法诚信等级评定及申诉处理（本中队辖区单位）"}
 EDITABLE_STATES = {"rejected"}  # besides "not yet submitted"
 
 
@@ -238,3 +243,20 @@ async def return_effect(ctx: EffectContext) -> dict[str, Any]:
     p = ctx.matter["payload"]
     problems = [*p.get("findings", []), *p.get("differences", [])]
     return {"problems": problems, "rectify_opinion": ctx.opinion}
+
+
+# ---- 信用等级, read by other domains (合规证明 warns of a C grade in the period) ------------------------------------
+
+async def latest_grades(employer_id: int, years: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The employer's standing grade of each of `years` that has one: year → {grade, label, reasons, decided_at,
+    source ("decide" or "appeal_change"), matter_id}. A grade under appeal stands until the appeal changes it."""
+    wanted = sorted({int(y) for y in years})
+    if not wanted:
+        return {}
+    rows = await InsGradeHistory.select().where(
+        (InsGradeHistory.employer == employer_id) & InsGradeHistory.year.is_in(wanted)
+    ).order_by(InsGradeHistory.id)
+    latest = {r["year"]: r for r in rows}  # ascending ids: the last row of a year wins
+    return {year: {"grade": r["grade"], "label": GRADE_LABELS.get(r["grade"], r["grade"]), "reasons": r["reasons"],
+                   "decided_at": r["decided_at"], "source": r["source"], "matter_id": r["matter_id"]}
+            for year, r in latest.items()}

@@ -1,10 +1,11 @@
-"""Tables of labor_inspection: the 网上书审 (written review) of an employer for a year and its imported staff list.
+"""Tables of labor_inspection: the 网上书审 (written review) of an employer for a year and its imported staff list;
+the 信用等级申报 and the grade history.
 
 The review's state lives in its 办件 (portal.workflow, kind `ins_review`); this row holds the four steps' answers
 so the employer can stop after any step and come back. One review per employer per year (unique index).
 """
 
-from piccolo.columns import JSON, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -35,3 +36,30 @@ class InsReviewStaff(Table, help_text="② 劳动用工信息: one imported work
     contract_end = Date(null=True, default=None, help_text="合同终止日期; none for 无固定期限 or unsigned")
     insured = Varchar(length=2, default="", help_text="是否参加社会保险 (是/否)")
     monthly_wage = Integer(default=0, help_text="月工资 in 分")
+
+
+class InsGrade(Table, help_text="信用等级申报: one per employer and year (INS-3); its state lives in its 办件"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    year = Integer(help_text="评价年度")
+    criteria = JSON(default="{}", help_text="评价内容: criterion code → {state: 遵守|存在问题, note}; other → text")
+    opinion = Text(default="", help_text="申报意见")
+    proposed_grade = Varchar(length=1, default="", help_text="申报等级 A/B/C (the employer's own assessment)")
+    contact_name = Varchar(length=40, default="")
+    contact_phone = Varchar(length=20, default="")
+    division_code = Varchar(length=12, default="", help_text="实际经营地 街道(乡镇) (dictionary division)")
+    squad_code = Varchar(length=40, default="", help_text="监察中队 covering it (dictionary.squad_for)")
+    matter_id = Integer(null=True, default=None, index=True, help_text="The 办件 (kind ins_grade)")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class InsGradeHistory(Table, help_text="信用等级 history: every grade an employer was given (INS-3, INS-4)"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    year = Integer(help_text="评价年度")
+    grade = Varchar(length=1, help_text="A 守法诚信 / B 基本守法诚信 / C 不守法诚信")
+    reasons = Text(default="", help_text="评定理由, or the appeal decision's opinion")
+    decided_by = Varchar(length=100, default="", help_text="The staff member's name")
+    decided_by_id = Integer(null=True, default=None, help_text="StaffUser id")
+    decided_at = Timestamptz()
+    source = Varchar(length=20, help_text="decide (评定) or appeal_change (申诉变更)")
+    matter_id = Integer(index=True, help_text="The 办件 the grade was given in")

@@ -140,6 +140,7 @@ async def _fire_in_transaction(
         raise NotAllowed("办件当前状态不能修改申请内容")
     if transitions.needs_materials_check(t):
         transitions.check_materials(kind, t, await _uploaded(matter_id))
+    await transitions.check_time_limit(kind, t, matter)
     await transitions.check_guard(t, matter, principal)
     if principal.is_staff:
         await _check_one_stage(principal, matter_id, t)
@@ -173,7 +174,8 @@ async def _fire_in_transaction(
     await Message.insert(
         Message(
             employer=matter["employer"], person=matter["person"], matter=matter_id,
-            title=f"{kind.name}：{t.label}", text=transitions.message_text(kind, matter, t, opinion), created_at=at,
+            title=f"{kind.name}：{t.label}", created_at=at,
+            text=transitions.message_text(kind, matter, t, opinion, cleaned, await transitions.next_limits(kind, t, at)),
         )
     )
     await audit.record(

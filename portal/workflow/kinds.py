@@ -57,14 +57,22 @@ class Transition:
     batch: bool = False  # may be fired on many matters at once (batch approve, 批量确认)
     fields: tuple[Field, ...] = ()  # extra inputs (e.g. 评定等级) cleaned and handed to the effect
     tone: str = "primary"  # button look: primary, secondary, danger
+    # Applicant transitions: the working days (counted from the day after the matter reached its from-state) within
+    # which it may happen, e.g. 申诉 within 15 working days of the decision; 0 = no limit.
+    time_limit_days: int = 0
 
 
 @dataclass(frozen=True)
 class MaterialSpec:
+    """A file the applicant uploads. `transition` "" is the application's own (uploaded while the matter is
+    editable, required by its submission); a transition's name (e.g. "appeal") makes it that step's material:
+    uploaded while the step is available, required by it."""
+
     code: str
     label: str
     required: bool = True
     hint: str = ""
+    transition: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,10 @@ class MatterKind:
     # (key, 中文标签) for the generic payload display, or (key, 中文标签, how): `how` is a dictionary category (the
     # code is shown as its label, e.g. division → 海口市龙华区) or "phone" / "id_number" (shown masked, X-9).
     payload_labels: tuple[tuple[str, ...], ...] = ()
+    # async (principal, matter) -> dict: what `detail_template` needs beyond the matter (e.g. the applicant's
+    # earlier decisions), given to it as `detail`; read only for a matter the principal may see.
+    detail_context: Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]] | None = field(
+        default=None, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def state(self, code: str) -> State:
@@ -106,6 +118,12 @@ class MatterKind:
 
     def transition(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)
+
+    def uploadable(self, state: str) -> list[MaterialSpec]:
+        """The materials the applicant may upload while the matter is in `state`."""
+        steps = {t.name for t in self.available(state, "applicant")}
+        editable = self.state(state).editable
+        return [m for m in self.materials if (m.transition in steps if m.transition else editable)]
 
     def available(self, state: str, actor: Actor) -> list[Transition]:
         return [t for t in self.transitions if state in t.from_states and t.actor == actor]
@@ -138,6 +156,11 @@ class MatterKind:
             assert t.actor != "staff" or t.permission, f"{self.code}.{t.name}: staff transition needs a permission"
             for s in t.from_states:
                 assert not self.state(s).terminal, f"{self.code}.{t.name}: leaves terminal state {s}"
+            assert not t.time_limit_days or t.actor == "applicant", f"{self.code}.{t.name}: time limit is the applicant's"
+        for m in self.materials:
+            step = self.transition(m.transition) if m.transition else None
+            assert not m.transition or (step and step.actor == "applicant"), \
+                f"{self.code}: material {m.code} names no applicant transition {m.transition!r}"
 
 
 _KINDS: dict[str, MatterKind] = {}
@@ -306,9 +329,15 @@ def appeal_flow(
     change_fields: Sequence[Field] = (),
     change_effect: Effect | None = None,
     decide_label: str = "评定",
+    decide_opinion_label: str = "",
+    appeal_days: int = 0,
     **options: Any,
 ) -> MatterKind:
-    """Shape 4: a decision (e.g. 信用等级), then the applicant accepts it or appeals, then the appeal decision."""
+    """Shape 4: a decision (e.g. 信用等级), then the applicant accepts it or appeals, then the appeal decision.
+
+    `decide_opinion_label` makes the decision's reasons required under that label; `appeal_days` limits 申诉 to
+    that many working days after the decision. The appeal is decided at another stage than the decision, so the
+    engine's one-person-one-stage rule (SECURITY 12) keeps whoever decided from deciding the appeal."""
     states = (
         DRAFT,
         State("submitted", "待评定", tone="info", clock_running=True),
@@ -323,10 +352,11 @@ def appeal_flow(
         Transition("submit", "提交", ("draft",), "submitted", "applicant", starts_clock=True),
         Transition("withdraw", "撤回", ("draft", "submitted"), "withdrawn", "applicant", tone="secondary"),
         Transition("decide", decide_label, ("submitted",), "decided", "staff", permission=decide_permission,
-                   fields=tuple(decide_fields), effect=decide_effect, stage="decide"),
+                   fields=tuple(decide_fields), effect=decide_effect, stage="decide",
+                   requires_opinion=bool(decide_opinion_label), opinion_label=decide_opinion_label or "意见"),
         Transition("accept_decision", "接受评定", ("decided",), "closed", "applicant"),
         Transition("appeal", "申诉", ("decided",), "appealed", "applicant", requires_opinion=True,
-                   opinion_label="申诉理由", starts_clock=True, tone="secondary"),
+                   opinion_label="申诉理由", starts_clock=True, tone="secondary", time_limit_days=appeal_days),
         Transition("uphold", "维持原评定", ("appealed",), "upheld", "staff", permission=appeal_permission,
                    requires_opinion=True, opinion_label="申诉处理意见", stage="appeal", tone="secondary"),
         Transition("change", "变更评定", ("appealed",), "changed", "staff", permission=appeal_permission,

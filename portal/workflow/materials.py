@@ -156,14 +156,15 @@ def _store(storage_dir: Path, data: bytes) -> tuple[str, str]:
 async def upload_material(
     principal: Principal, matter_id: int, code: str, filename: str, data: bytes, *, storage_dir: Path, ip: str = ""
 ) -> dict[str, Any]:
-    """Add or replace the applicant's file for material `code`, only while the matter is editable."""
+    """Add or replace the applicant's file for material `code`: the application's while the matter is editable, a
+    step's (an appeal's) while that step is open."""
     matter = await get_matter_for(principal, matter_id)
     kind = get_kind(matter["kind"])
     if principal.is_staff:
         raise NotAllowed("材料只能由申请人上传")
     if code not in {m.code for m in kind.materials}:
         raise WorkflowError("请选择材料类型", errors={"code": "请选择材料类型"})
-    if not kind.state(matter["state"]).editable:
+    if code not in {m.code for m in kind.uploadable(matter["state"])}:
         raise NotAllowed(f"办件当前状态为“{kind.state_label(matter['state'])}”，不能修改材料")
     try:
         mime = check_upload(data)

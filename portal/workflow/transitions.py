@@ -7,7 +7,7 @@ import inspect
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from portal.auth.principal import Principal
@@ -15,7 +15,7 @@ from portal.auth.tables import UsedToken
 from portal.workflow import deadlines
 from portal.workflow.errors import DuplicateSubmission, NotAllowed, WorkflowError
 from portal.workflow.kinds import EffectContext, MatterKind, Transition
-from portal.workflow.tables import Matter
+from portal.workflow.tables import Matter, MatterEvent
 
 
 def now() -> datetime:
@@ -60,17 +60,52 @@ def check_state(kind: MatterKind, t: Transition, state: str) -> None:
 
 
 def check_materials(kind: MatterKind, t: Transition, uploaded: Iterable[str]) -> None:
-    """An applicant's submission that starts the legal clock needs every required material."""
+    """An applicant's submission that starts the legal clock needs every required material: the application's
+    own, and those of this step (an appeal's)."""
     if t.actor != "applicant" or not t.starts_clock:
         return
     have = set(uploaded)
-    if missing := [m.label for m in kind.materials if m.required and m.code not in have]:
+    if missing := [m.label for m in kind.materials
+                   if m.required and m.transition in ("", t.name) and m.code not in have]:
         raise NotAllowed("请先上传以下材料：" + "、".join(missing))
 
 
 def needs_materials_check(t: Transition) -> bool:
     """Whether check_materials() looks at the uploads at all (spares the query otherwise)."""
     return t.actor == "applicant" and t.starts_clock
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+async def state_reached_at(matter_id: int, state: str) -> datetime | None:
+    """When the matter last arrived in `state` (its timeline's latest event into it)."""
+    row = await MatterEvent.select(MatterEvent.at).where(
+        (MatterEvent.matter == matter_id) & (MatterEvent.to_state == state)
+    ).order_by(MatterEvent.id, ascending=False).first()
+    return row["at"] if row else None
+
+
+async def last_day_from(reached: datetime, days: int) -> date:
+    start = deadlines.local_date(reached)
+    return deadlines.add_working_days(start, days, await deadlines.calendar_around(start, days))
+
+
+async def time_limit_last_day(t: Transition, matter: dict[str, Any]) -> date | None:
+    """The last day `t` may happen on this matter (working days over the holiday calendar), or None."""
+    if not t.time_limit_days or matter["state"] not in t.from_states:
+        return None
+    reached = await state_reached_at(matter["id"], matter["state"])
+    return await last_day_from(reached, t.time_limit_days) if reached else None
+
+
+async def check_time_limit(kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:
+    last = await time_limit_last_day(t, matter)
+    if last is not None and deadlines.local_date(now()) > last:
+        raise NotAllowed(
+            f"已超过{t.label}期限：应在“{kind.state_label(matter['state'])}”后{t.time_limit_days}个工作日内提出，"
+            f"最后一天为{chinese_date(last)}，现已不能{t.label}")
 
 
 async def check_guard(t: Transition, matter: dict[str, Any], principal: Principal) -> None:
@@ -110,11 +145,26 @@ async def arrival(kind: MatterKind, t: Transition, at: datetime, first_submissio
     return out
 
 
-def message_text(kind: MatterKind, matter: dict[str, Any], t: Transition, opinion: str) -> str:
+def message_text(kind: MatterKind, matter: dict[str, Any], t: Transition, opinion: str,
+                 values: dict[str, Any] | None = None, next_limits: Iterable[tuple[Transition, date]] = ()) -> str:
+    """The applicant's message: what happened, the decided fields (评定等级：C 不守法诚信), the opinion and the last
+    day of any time-limited step now open to them (如需申诉，请于…前提出)."""
     text = f"您的办件{matter['number']}（{matter['title'] or kind.name}）已{t.label}，当前状态：{kind.state_label(t.to_state)}。"
+    for f in t.fields:
+        value = (values or {}).get(f.name)
+        if value not in (None, ""):
+            text += f"{f.label}：{dict(getattr(f, 'choices', ()) or ()).get(value, value)}。"
     if opinion:
         text += f"意见：{opinion}"
+    for step, last in next_limits:
+        text += f"{'' if text.endswith('。') else '。'}如需{step.label}，请于{chinese_date(last)}前（含当日）提出。"
     return text
+
+
+async def next_limits(kind: MatterKind, t: Transition, at: datetime) -> list[tuple[Transition, date]]:
+    """(step, last day) of the applicant's time-limited steps out of the state `t` arrives in at `at`."""
+    return [(step, await last_day_from(at, step.time_limit_days))
+            for step in kind.available(t.to_state, "applicant") if step.time_limit_days]
 
 
 async def applicant_of(principal: Principal, kind: MatterKind, employer_id: int | None, person_id: int | None):

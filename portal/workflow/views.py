@@ -191,6 +191,7 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
         "evaluation": evaluation,
         "grades": GRADES,
         "applicant": await applicant_rows(matter) if principal.is_staff else [],
+        "detail": await kind.detail_context(principal, matter) if kind and kind.detail_context else {},
     }
 
 
