@@ -14,7 +14,7 @@ from domains.labor_inspection.tables import InsGrade, InsGradeHistory
 from portal.core.tables import Holiday
 from portal.db import write_transaction
 from portal.workflow import transitions
-from portal.workflow.tables import Material, Message
+from portal.workflow.tables import Material, Matter, Message
 from tests.labor_inspection.grade_support import declaration, declare, fire, sign_in_grader, state_of
 from tests.labor_inspection.support import SQUAD
 from tests.support.factories import make_employer
@@ -104,7 +104,7 @@ async def test_grade_appeal_by_another_staff_member_and_history(client, other_cl
     form = await client.page(f"/labor-inspection/grade/appeal/{matter['id']}")
     assert "拖欠工资" in form.get_text() and form.select_one("[data-testid=grade-appeal-window]")
     empty = await client.post_form(f"/labor-inspection/grade/appeal/{matter['id']}",
-                                   {"reasons": "", "version": str((await _version(matter["id"])))})
+                                   {"reasons": "", "version": str(await _version(matter["id"]))})
     assert "请填写申诉理由" in empty.text
     bad_file = await client.post_form(f"/labor-inspection/grade/appeal/{matter['id']}",
                                       {"reasons": "三次查处中两次已撤销", "version": str(await _version(matter["id"]))},
@@ -148,8 +148,6 @@ async def test_grade_appeal_by_another_staff_member_and_history(client, other_cl
 
 
 async def _version(matter_id: int) -> int:
-    from portal.workflow.tables import Matter
-
     return (await Matter.select(Matter.version).where(Matter.id == matter_id).first())["version"]
 
 
