@@ -16,7 +16,8 @@ from portal.settings import Settings
 ADMIN = ("admin", "Admin@2026!", "系统管理员")
 REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
 # Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
-REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve|revoke)$")  # revoke: 证书管理 (certificate.revoke)
+# revoke: 证书管理 (certificate.revoke); grade: 信用等级评定 and its appeals (ins.grade)
+REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve|revoke|grade)$")
 
 
 def builtin_roles() -> dict[str, tuple[str, list[str]]]:

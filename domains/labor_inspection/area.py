@@ -13,6 +13,7 @@ async def _demo() -> None:
     from domains.labor_inspection import demo
 
     await demo.load()
+    await demo.load_grades()
 
 
 LABOR_INSPECTION = Area(

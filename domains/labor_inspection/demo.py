@@ -1,6 +1,7 @@
 """Demo 网上书审 (idempotent, after the labour-contract and social-insurance demos), this year's review of the three
 demo employers: the first 退回整改 (the squad's 责令整改 listing its problems), the second 待审核, the third in
-progress (step ① saved only). Each employer's street is the first its registered division offers."""
+progress (step ① saved only). Each employer's street is the first its registered division offers. Then last year's
+信用等级 of the same three (load_grades)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,38 @@ async def load() -> dict[str, int]:
         await service.submit(second, year)
     await service.save_answers(third, year, ANSWERS)
     return {"reviews": await InsReview.count()}
+
+
+async def load_grades() -> dict[str, int]:
+    """Demo 信用等级 (idempotent) of last year: the first employer graded A and accepted, the second graded C and
+    appealing (for the demo reviewer, who did not grade it, to decide), the third waiting for its grade."""
+    from domains.labor_inspection import grade_rules, grades
+    from domains.labor_inspection.tables import InsGrade
+
+    found = [await employers.get_by_uscc(e.uscc) for e in EMPLOYERS]
+    if any(e is None for e in found) or await InsGrade.exists().where(InsGrade.employer == found[0]["id"]):
+        return {"grades": 0}
+    year = grades.year_choices()[0][0]
+    kept = {code: grade_rules.KEPT for code, _ in grade_rules.CRITERIA}
+    outcomes = (("A", "A", "未发现劳动保障违法行为", None), ("B", "C", "年度内因拖欠工资被查处三次",
+                "其中两次已由复议决定撤销，附行政复议决定书"), ("B", None, "", None))
+    for row, (proposed, grade, reasons, appeal) in zip(found, outcomes, strict=True):
+        employer = _employer(row)
+        division = next((code for code, _ in await grades.division_choices(employer)), "")
+        values = {**kept, "year": year, "opinion": "本单位依法用工，按时足额支付工资并参加社会保险。",
+                  "proposed_grade": proposed, "division_code": division, "contact_name": row["contact_name"] or "联系人",
+                  "contact_phone": row["contact_phone"] or "13800000000"}
+        if proposed == "B":
+            values.update(wages=grade_rules.BREACHED, wages_note="个别月份工资延期发放，已全部补发")
+        matter = await grades.declare(employer, values)
+        if grade is None:
+            continue
+        squad = Principal(kind="staff", account_id=0, display_name="监察中队评定员（演示）",
+                          permissions=frozenset({service.GRADE_PERMISSION}), scopes={"squad": (matter["squad_code"],)})
+        matter = await workflow.fire(squad, matter["id"], "decide", expected_version=matter["version"],
+                                     opinion=reasons, values={"grade": grade})
+        if appeal:
+            await workflow.fire(employer, matter["id"], "appeal", expected_version=matter["version"], opinion=appeal)
+        else:
+            await workflow.fire(employer, matter["id"], "accept_decision", expected_version=matter["version"])
+    return {"grades": await InsGrade.count()}

@@ -48,7 +48,7 @@ async def _declare_page(request: Request, form: Form, divisions: list[tuple[str,
 
 @get("/grade", name="ins_grade")
 async def declare_form(request: Request) -> Response:
-    divisions = await service.division_choices(request.user)
+    divisions = await grades.division_choices(request.user)
     last = await grades.last_declaration(request.user)
     data = {"year": grades.year_choices()[0][0]}
     if last:  # the street and the contact rarely change from one year to the next
@@ -59,7 +59,7 @@ async def declare_form(request: Request) -> Response:
 
 @post("/grade", name="ins_grade_declare")
 async def declare(request: Request) -> Response:
-    divisions = await service.division_choices(request.user)
+    divisions = await grades.division_choices(request.user)
     data = await request.form()
     form = declaration_form(data, divisions)
     if await form.validate():

@@ -15,7 +15,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.labor_inspection import grade_rules, service
+from domains.employer import service as employer_service
+from domains.labor_inspection import grade_rules, rules, service
 from domains.labor_inspection.tables import InsGrade, InsGradeHistory
 from portal import audit, validators
 from portal.auth.principal import Principal
@@ -42,6 +43,23 @@ def year_choices(today: date | None = None) -> list[tuple[str, str]]:
 
 def _json(value: Any) -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+async def division_choices(principal: Principal) -> list[tuple[str, str]]:
+    """Where the operating address may be: the 书审's 街道(乡镇) inside the registered division; where the dictionary
+    has none there (三亚's and 三沙's districts have no 乡级 rows), its districts, else the division itself — their
+    中队 is the district's (dictionary.squad_for)."""
+    streets = await service.division_choices(principal)
+    if streets:
+        return streets
+    employer = await employer_service.get_employer(service._require_employer(principal))
+    code = (employer or {}).get("division_code", "")
+    prefix = rules.division_prefix(code)
+    entries = await dictionary.entries("division")
+    names = {e.code: e.label for e in entries}
+    districts = [(e.code, f"{names.get(e.parent_code, '')}{e.label}") for e in entries
+                 if len(e.code) == 6 and e.code.startswith(prefix) and not e.code.endswith("00")]
+    return districts or ([(code, names.get(code, code))] if prefix else [])
 
 
 async def _rows_with_matters(principal: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,7 +94,7 @@ async def declare(principal: Principal, values: dict[str, Any], *, form_token: s
     year = int(values["year"])
     if str(year) not in {code for code, _ in year_choices()}:
         raise Refused("请从列表中选择评价年度", "year")
-    if values["division_code"] not in {code for code, _ in await service.division_choices(principal)}:
+    if values["division_code"] not in {code for code, _ in await division_choices(principal)}:
         raise Refused("请从列表中选择实际经营地所在街道（乡镇）", "division_code")
     squad = await dictionary.squad_for(values["division_code"])
     if squad is None:

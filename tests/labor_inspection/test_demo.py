@@ -17,3 +17,14 @@ async def test_demo_reviews_in_each_state(app):
     count = await InsReview.count()
     await load_demo()
     assert await InsReview.count() == count == 3
+
+
+async def test_demo_grades_one_accepted_one_appealing_one_waiting(app):
+    from domains.labor_inspection.tables import InsGrade, InsGradeHistory
+
+    await load_demo()
+    states = sorted(m["state"] for m in await Matter.select(Matter.state).where(Matter.kind == "ins_grade"))
+    assert states == ["appealed", "closed", "submitted"]
+    assert sorted(r["grade"] for r in await InsGradeHistory.select(InsGradeHistory.grade)) == ["A", "C"]
+    await load_demo()
+    assert await InsGrade.count() == 3

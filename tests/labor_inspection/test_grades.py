@@ -184,3 +184,13 @@ async def test_appeal_within_fifteen_working_days_across_a_holiday(client, other
     finally:
         async with write_transaction():
             await Holiday.delete().where(Holiday.name == "测试申诉假日")
+
+
+async def test_a_division_without_streets_offers_its_districts(client):
+    # 三亚 has no 乡级 rows in the dictionary: its employers choose a district, whose 中队 takes the declaration.
+    await client.sign_in_employer(await make_employer(division_code="460200"))
+    page = await client.page("/labor-inspection/grade")
+    offered = [o["value"] for o in page.select("#f-division_code option") if o["value"]]
+    assert "460202" in offered and "460200" not in offered
+    matter = await declare(client, division_code="460202")
+    assert matter["squad_code"] == "Z460202"
