@@ -50,7 +50,9 @@ async def _declare_page(request: Request, form: Form, divisions: list[tuple[str,
 async def declare_form(request: Request) -> Response:
     divisions = await grades.division_choices(request.user)
     last = await grades.last_declaration(request.user)
-    data = {"year": grades.year_choices()[0][0]}
+    taken = {str(r["year"]) for r in await grades.declarations(request.user)
+             if r["matter"] and r["matter"]["state"] not in grades.REDECLARABLE}
+    data = {"year": next((y for y, _ in grades.year_choices() if y not in taken), "")}
     if last:  # the street and the contact rarely change from one year to the next
         data.update(division_code=last["division_code"], contact_name=last["contact_name"],
                     contact_phone=last["contact_phone"])

@@ -63,6 +63,10 @@ async def test_one_declaration_per_employer_and_year(client):
     matter = await declare(client, proposed_grade="B", wages=BREACHED, wages_note="延期发放")
     assert matter["state"] == "submitted" and matter["squad_code"] == SQUAD
     assert matter["payload"]["contact_phone"] == "138****0001"  # masked for the workbench
+    form = await client.page("/labor-inspection/grade")
+    assert form.select_one("#f-year option[selected]")["value"] == str(service.this_year())  # the year still open
+    assert matter["number"] in form.select_one("[data-testid=grade-declared]").get_text()
+    assert form.select_one("#f-contact_name")["value"] == "李联系"  # the last declaration's contact
     again = await client.post_form("/labor-inspection/grade", declaration())
     assert again.status_code == 200 and "每个单位每年度申报一次" in again.text
     other_year = await declare(client, year=str(service.this_year()))
