@@ -47,7 +47,7 @@ def _grade_kind() -> MatterKind:
         service.GRADE_KIND, "信用等级申报", decide_permission=service.GRADE_PERMISSION,
         appeal_permission=service.GRADE_PERMISSION, decide_label="评定等级", decide_opinion_label="评定理由",
         decide_fields=(ChoiceField("grade", "评定等级", choices=choices),), decide_effect=grades.decide_effect,
-        change_fields=(ChoiceField("new_grade", "变更后的等级（变更评定时选择）", choices=choices),),
+        change_fields=(ChoiceField("new_grade", "变更后的等级", choices=choices, help="选择“变更评定”时必选；“维持原评定”不需选择"),),
         change_effect=grades.change_effect, appeal_days=grades.APPEAL_DAYS, jurisdiction="squad",
         number_code="INSG", legal_days=20, promised_days=15, guide_text=_GRADE_GUIDE,
         materials=(MaterialSpec(grades.APPEAL_MATERIAL, "申诉证明材料", required=False, transition="appeal",

@@ -22,9 +22,10 @@ async def test_demo_is_idempotent_and_roles_follow_the_permissions(app, client):
              for r in await Role.select(Role.code, Role.permissions)}
     assert set(roles["admin"]) == {p for p in PERMISSIONS if p.startswith("admin.")}
     assert {"admin.dictionary", "admin.staff", "admin.roles", "admin.audit"} <= set(roles["admin"])
-    reviewing = {p for p in PERMISSIONS if re.search(r"[._](review|accept|approve|revoke)$", p)}
+    reviewing = {p for p in PERMISSIONS if re.search(r"[._](review|accept|approve|revoke|grade)$", p)}
     assert set(roles["reviewer"]) == reviewing and not any(p.startswith("admin.") for p in roles["reviewer"])
     assert "certificate.revoke" in reviewing  # the demo reviewer reaches 证书管理
+    assert "ins.grade" in reviewing  # and 信用等级 (the demo's appeal waits for them)
     assert set(roles["operator"]) == {p for p in PERMISSIONS if not p.startswith("admin.")}
     from portal.hall.tables import Notice  # the hall's demo notice, once
 

@@ -135,6 +135,8 @@ async def test_grade_appeal_by_another_staff_member_and_history(client, other_cl
     assert "变更后的等级与原评定相同" in same.text and await state_of(matter["id"]) == "appealed"
     changed = await fire(other_client, matter["id"], "change", new_grade="B", opinion="经核实两次查处已撤销，变更为B级")
     assert changed.status_code == 200 and await state_of(matter["id"]) == "changed"
+    told = await Message.select().where(Message.matter == matter["id"]).order_by(Message.id, ascending=False).first()
+    assert "变更后的等级：B级（基本守法诚信）" in told["text"] and "如需申诉" not in told["text"]
 
     rows = await InsGradeHistory.select().where(InsGradeHistory.employer == employer["id"]).order_by(InsGradeHistory.id)
     assert [(r["grade"], r["source"]) for r in rows] == [("C", "decide"), ("B", "appeal_change")]
