@@ -80,7 +80,7 @@ async def declarations(principal: Principal) -> list[dict[str, Any]]:
     for r in rows:
         r["grade"] = grades.get(r["year"])
         r["appeal_last_day"] = await transitions.time_limit_last_day(appeal, r["matter"]) if r["matter"] else None
-        r["appeal_open"] = r["appeal_last_day"] is not None and local_date(transitions.now()) <= r["appeal_last_day"]
+        r["appeal_open"] = r["appeal_last_day"] is not None and not transitions.past(r["appeal_last_day"])
     return rows
 
 
@@ -155,7 +155,7 @@ async def appeal_window(matter: dict[str, Any]) -> dict[str, Any]:
     appeal = get_kind(service.GRADE_KIND).transition("appeal")
     last = await transitions.time_limit_last_day(appeal, matter)
     decided = next((e for e in reversed(await workflow.timeline(matter["id"])) if e["action"] == "decide"), None)
-    return {"last_day": last, "open": last is not None and local_date(transitions.now()) <= last,
+    return {"last_day": last, "open": last is not None and not transitions.past(last),
             "grade": matter["result"].get("grade", ""), "reasons": decided["opinion"] if decided else "",
             "decided_at": decided["at"] if decided else None}
 

@@ -100,9 +100,14 @@ async def time_limit_last_day(t: Transition, matter: dict[str, Any]) -> date | N
     return await last_day_from(reached, t.time_limit_days) if reached else None
 
 
+def past(last: date | None) -> bool:
+    """Whether a step's last day has gone by (today in China)."""
+    return last is not None and deadlines.local_date(now()) > last
+
+
 async def check_time_limit(kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:
     last = await time_limit_last_day(t, matter)
-    if last is not None and deadlines.local_date(now()) > last:
+    if past(last):
         raise NotAllowed(
             f"已超过{t.label}期限：应在“{kind.state_label(matter['state'])}”后{t.time_limit_days}个工作日内提出，"
             f"最后一天为{chinese_date(last)}，现已不能{t.label}")

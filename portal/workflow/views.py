@@ -13,7 +13,7 @@ from portal import validators
 from portal.auth.principal import Principal
 from portal.core import versions
 from portal.web import client_ip
-from portal.workflow import deadlines, engine
+from portal.workflow import deadlines, engine, transitions
 from portal.workflow.kinds import MatterKind, Transition, all_kinds, get_kind
 from portal.workflow.materials import materials_of
 from portal.workflow.tables import Evaluation, Matter
@@ -171,7 +171,9 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
     if kind is not None:
         actions = [
             t for t in kind.available(matter["state"], actor)
-            if actor == "applicant" or principal.can(t.permission)
+            if (actor == "applicant" or principal.can(t.permission))
+            # a step whose time limit has passed is not offered (the engine would refuse it)
+            and not (t.time_limit_days and transitions.past(await transitions.time_limit_last_day(t, matter)))
         ]
     flag = await flagger()
     evaluation = await Evaluation.select().where(Evaluation.matter == matter["id"]).first()

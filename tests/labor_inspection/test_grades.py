@@ -179,6 +179,8 @@ async def test_appeal_within_fifteen_working_days_across_a_holiday(client, other
         late_generic = await client.post_form(f"/matters/{matter['id']}/fire", {
             "transition": "appeal", "version": str(await _version(matter["id"])), "opinion": "不服"})
         assert "最后一天为2031年3月25日" in late_generic.text
+        detail = await client.page(f"/matters/{matter['id']}")
+        assert not detail.select("button[value=appeal]") and detail.select("button[value=accept_decision]")
         listed = await client.page("/labor-inspection/grade/appeal")
         assert "申诉期已过" in listed.get_text()
 
