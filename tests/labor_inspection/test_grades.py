@@ -202,3 +202,26 @@ async def test_a_division_without_streets_offers_its_districts(client):
     assert "460202" in offered and "460200" not in offered
     matter = await declare(client, division_code="460202")
     assert matter["squad_code"] == "Z460202"
+
+
+async def test_an_upheld_appeal_keeps_the_grade(client, other_client):
+    employer = await make_employer()
+    await client.sign_in_employer(employer)
+    matter = await declare(client)
+    await sign_in_grader(other_client, "grader_u")
+    assert (await fire(other_client, matter["id"], "decide", grade="C", opinion="查处三次")).status_code == 200
+    appealed = await client.post_form(f"/labor-inspection/grade/appeal/{matter['id']}",
+                                      {"reasons": "不服", "version": str(await _version(matter["id"]))})
+    assert appealed.status_code == 303
+    await sign_in_grader(other_client, "judge_u")
+    missing = await fire(other_client, matter["id"], "uphold")
+    assert "请填写申诉处理意见" in missing.text
+    assert (await fire(other_client, matter["id"], "uphold", opinion="查处决定均有效，维持C级")).status_code == 200
+    assert await state_of(matter["id"]) == "upheld"
+    year = int(matter["payload"]["year"])
+    assert (await service.latest_grades(employer["id"], [year]))[year]["grade"] == "C"
+    assert await InsGradeHistory.count() == 1
+    results = (await client.page("/labor-inspection/grade/appeal-results")).get_text()
+    assert "申诉不成立（维持原评定）" in results and "查处决定均有效，维持C级" in results
+    again = await client.page(f"/labor-inspection/grade/appeal/{matter['id']}")
+    assert "当前不在可申诉的状态" in again.get_text() and not again.select("#f-reasons")
