@@ -99,11 +99,6 @@ async def declare(principal: Principal, values: dict[str, Any], *, form_token: s
     squad = await dictionary.squad_for(values["division_code"])
     if squad is None:
         raise Refused("该街道（乡镇）暂无劳动保障监察中队，请联系当地人社部门", "division_code")
-    existing = await InsGrade.select().where((InsGrade.employer == employer_id) & (InsGrade.year == year)).first()
-    if existing and existing["matter_id"]:
-        matter = await workflow.get_matter_for(principal, existing["matter_id"])
-        if matter["state"] not in REDECLARABLE:
-            raise Refused(f"{year}年度信用等级已申报（办件编号{matter['number']}），每个单位每年度申报一次", "year")
     criteria = grade_rules.criteria_value(values)
     payload = {"year": year, "criteria": criteria, "opinion": values["opinion"],
                "proposed_grade": values["proposed_grade"], "contact_name": values["contact_name"],
@@ -113,22 +108,36 @@ async def declare(principal: Principal, values: dict[str, Any], *, form_token: s
            InsGrade.proposed_grade: values["proposed_grade"], InsGrade.contact_name: values["contact_name"],
            InsGrade.contact_phone: values["contact_phone"], InsGrade.division_code: values["division_code"],
            InsGrade.squad_code: squad.code, InsGrade.updated_at: service.now()}
-    async with write_transaction():
-        if existing is None:
-            # The unique (employer, year) index stops a second tab racing this one.
-            grade = InsGrade(employer=employer_id, year=year, created_at=service.now(),
-                             **{col._meta.name: value for col, value in row.items()})
-            await grade.save()
-            grade_id = grade.id
-        else:
-            grade_id = existing["id"]
-            await InsGrade.update(row).where(InsGrade.id == grade_id)
-        matter = await workflow.create_matter(
-            principal, service.GRADE_KIND, payload={**payload, "grade_id": grade_id}, title=f"{year}年度信用等级申报",
-            squad_code=squad.code, division_code=values["division_code"], submit=True, form_token=form_token, ip=ip)
-        await InsGrade.update({InsGrade.matter_id: matter["id"]}).where(InsGrade.id == grade_id)
-        await audit.record(category="labor_inspection", action="grade.declare", actor=principal, ip=ip,
-                           object_type="ins_grade", object_id=grade_id, detail={"year": year, "squad": squad.code})
+    try:
+        async with write_transaction():
+            # Read inside the write transaction (serialised on SQLite); the unique (employer, year) index catches a
+            # second tab racing this one on PostgreSQL.
+            existing = await InsGrade.select().where(
+                (InsGrade.employer == employer_id) & (InsGrade.year == year)).first()
+            if existing and existing["matter_id"]:
+                earlier = await workflow.get_matter_for(principal, existing["matter_id"])
+                if earlier["state"] not in REDECLARABLE:
+                    raise Refused(f"{year}年度信用等级已申报（办件编号{earlier['number']}），每个单位每年度申报一次",
+                                  "year")
+            if existing is None:
+                grade = InsGrade(employer=employer_id, year=year, created_at=service.now(),
+                                 **{col._meta.name: value for col, value in row.items()})
+                await grade.save()
+                grade_id = grade.id
+            else:
+                grade_id = existing["id"]
+                await InsGrade.update(row).where(InsGrade.id == grade_id)
+            matter = await workflow.create_matter(
+                principal, service.GRADE_KIND, payload={**payload, "grade_id": grade_id},
+                title=f"{year}年度信用等级申报", squad_code=squad.code, division_code=values["division_code"],
+                submit=True, form_token=form_token, ip=ip)
+            await InsGrade.update({InsGrade.matter_id: matter["id"]}).where(InsGrade.id == grade_id)
+            await audit.record(category="labor_inspection", action="grade.declare", actor=principal, ip=ip,
+                               object_type="ins_grade", object_id=grade_id, detail={"year": year, "squad": squad.code})
+    except Exception as exc:
+        if type(exc).__name__ in {"UniqueViolationError", "IntegrityError"}:
+            raise Refused(f"{year}年度信用等级已申报，每个单位每年度申报一次", "year") from exc
+        raise
     return matter
 
 
