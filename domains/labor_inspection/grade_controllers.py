@@ -38,10 +38,11 @@ def declaration_form(data: Any, divisions: list[tuple[str, str]]) -> Form:
 
 
 async def _declare_page(request: Request, form: Form, divisions: list[tuple[str, str]]) -> Response:
+    declared = await grades.declarations(request.user)
     return await page(request, "labor_inspection/grade_declare.html", {
         "page_title": "信用等级申报", "form": form, "divisions": divisions, "criteria": grade_rules.CRITERIA,
         "note_field": grade_rules.note_field, "form_token": secrets.token_urlsafe(16),
-        "years": grades.year_choices(), "declared": await grades.declarations(request.user),
+        "years": grades.year_choices(), "declared": declared, "open_years": grades.open_years(declared),
         "breadcrumbs": crumbs(request, ("信用等级申报", "")),
     })
 
@@ -50,9 +51,7 @@ async def _declare_page(request: Request, form: Form, divisions: list[tuple[str,
 async def declare_form(request: Request) -> Response:
     divisions = await grades.division_choices(request.user)
     last = await grades.last_declaration(request.user)
-    taken = {str(r["year"]) for r in await grades.declarations(request.user)
-             if r["matter"] and r["matter"]["state"] not in grades.REDECLARABLE}
-    data = {"year": next((y for y, _ in grades.year_choices() if y not in taken), "")}
+    data = {"year": next(iter(grades.open_years(await grades.declarations(request.user))), "")}
     if last:  # the street and the contact rarely change from one year to the next
         data.update(division_code=last["division_code"], contact_name=last["contact_name"],
                     contact_phone=last["contact_phone"])

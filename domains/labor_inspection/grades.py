@@ -69,6 +69,12 @@ async def _rows_with_matters(principal: Principal, rows: list[dict[str, Any]]) -
     return rows
 
 
+def open_years(rows: list[dict[str, Any]]) -> list[str]:
+    """The declarable years (year_choices) that `declarations` rows do not already take."""
+    taken = {str(r["year"]) for r in rows if r["matter"] and r["matter"]["state"] not in REDECLARABLE}
+    return [y for y, _ in year_choices() if y not in taken]
+
+
 async def declarations(principal: Principal) -> list[dict[str, Any]]:
     """信用等级申报办件进度查询: this employer's declarations, newest year first, each with its 办件, its standing
     grade and, while the grade is open to appeal, the last day to appeal."""

@@ -156,6 +156,7 @@ def _decided(live) -> tuple[dict, int]:
 def test_every_grade_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     employer, matter_id = _decided(live)
+    fresh = _employer(live)  # nothing declared yet: the declaration form (the other has both years declared)
     reviewer = f"gshot{os.getpid()}{live.unique('s')}"
     live.make_staff(reviewer, permissions=["ins.grade"], scopes={"squad": [SQUAD]})
     for width in (1366, 360):
@@ -166,6 +167,9 @@ def test_every_grade_page_fits_1366_and_360_in_both_modes(live, browser):
             page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
             if elder:
                 context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            _sign_in(page, live, fresh)
+            page.goto(PAGES[0])
+            _check(page, "declare_form", width, elder)
             _sign_in(page, live, employer)
             pages = [url.format(id=matter_id) for url in PAGES] + [f"/matters/{matter_id}"]
             for url in pages:

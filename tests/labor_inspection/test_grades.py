@@ -71,6 +71,8 @@ async def test_one_declaration_per_employer_and_year(client):
     assert again.status_code == 200 and "每个单位每年度申报一次" in again.text
     other_year = await declare(client, year=str(service.this_year()))
     assert other_year["id"] != matter["id"]
+    full = await client.page("/labor-inspection/grade")
+    assert full.select_one("[data-testid=grade-all-declared]") and not full.select("#f-opinion")
     # a withdrawn declaration frees its year
     withdrawn = await client.post_form(f"/matters/{matter['id']}/fire",
                                        {"transition": "withdraw", "version": str(matter["version"])})
