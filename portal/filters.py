@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from portal.validators import mask_id_number, mask_phone
-from portal.values import period_label, yuan
+from portal.values import chinese_date, period_label, yuan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -37,6 +37,7 @@ def install(env: Environment) -> None:
         period=period_label,  # 结算期 YYYYMM → 2026年11月, wherever one shows
         local_time=local_time,
         ymd=ymd,
+        cn_date=chinese_date,  # 2026年12月25日, as a notice writes a day
         # Uploaded cells may hold numbers (an ID number typed as a number): mask their text, never fail.
         mask_id=lambda v: mask_id_number("" if v is None else str(v)),
         mask_phone=lambda v: mask_phone("" if v is None else str(v)),

@@ -73,6 +73,11 @@ def period_label(period: int | str | None) -> str:
     return f"{value // 100}年{value % 100:02d}月"
 
 
+def chinese_date(day: date | None) -> str:
+    """A day as written in a notice: 2026年12月25日 (no leading zeros); None → ""."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
 def yuan_decimal(fen: int) -> Decimal:
     """Integer 分 → the exact Decimal amount in 元 (a spreadsheet's number cell)."""
     return Decimal(int(fen)).scaleb(-2)

@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.auth.principal import Principal
 from portal.auth.tables import UsedToken
+from portal.values import chinese_date
 from portal.workflow import deadlines
 from portal.workflow.errors import DuplicateSubmission, NotAllowed, WorkflowError
 from portal.workflow.kinds import EffectContext, MatterKind, Transition
@@ -73,10 +74,6 @@ def check_materials(kind: MatterKind, t: Transition, uploaded: Iterable[str]) ->
 def needs_materials_check(t: Transition) -> bool:
     """Whether check_materials() looks at the uploads at all (spares the query otherwise)."""
     return t.actor == "applicant" and t.starts_clock
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 async def state_reached_at(matter_id: int, state: str) -> datetime | None:
