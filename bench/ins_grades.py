@@ -10,17 +10,13 @@ Runs in its own process on a fresh SQLite database (`python -m bench.ins_grades 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import _fresh
+
 EMPLOYERS = int(os.environ.get("BENCH_INS_GRADE_EMPLOYERS", 2_000))
 CYCLES = int(os.environ.get("BENCH_INS_GRADE_CYCLES", 30))
 
@@ -30,16 +26,7 @@ def _row(name: str, value: float, unit: str) -> dict:
 
 
 def run() -> list[dict]:
-    with tempfile.TemporaryDirectory(prefix="bench-insg-") as tmp:
-        env = {**os.environ, "PORTAL_VAR_DIR": tmp, "PORTAL_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-               "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PICCOLO_CONF": "piccolo_conf",
-               "PORTAL_STAFF_2FA": "0"}
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.ins_grades", "--worker"], cwd=ROOT, env=env, capture_output=True, timeout=1800,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"ins_grades failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}")
-        return json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return _fresh.run_fresh("bench.ins_grades")
 
 
 async def _history() -> list[int]:
@@ -137,13 +124,5 @@ async def _case() -> list[dict]:
             await hook(app)
 
 
-def _worker() -> None:
-    sys.path.insert(0, str(ROOT))
-    subprocess.run([sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"], cwd=ROOT, check=True,
-                   capture_output=True, env=os.environ)
-    subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
-    print(json.dumps(asyncio.run(_case()), ensure_ascii=False), flush=True)
-
-
 if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
-    _worker()
+    _fresh.worker(_case)
