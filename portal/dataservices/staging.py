@@ -56,8 +56,10 @@ class Batch:
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         self.chunk = 0
-        # (table, hidden values as JSON) → [(the rows' own values of the hidden columns, first id, last id)]
-        self._restore: dict[tuple[str, str], list[tuple[tuple[Any, ...], int, int]]] = {}
+        # (table, hidden values as JSON, columns to restore) → [(the rows' own values of those columns, first id,
+        # last id)]. A column whose own value is the hidden one (a matter's person when an employer applies) is
+        # left alone: setting it again would still rewrite its index entries.
+        self._restore: dict[tuple[str, str, tuple[str, ...]], list[tuple[tuple[Any, ...], int, int]]] = {}
         self._hooks: dict[str, Callable[[], Awaitable[None]]] = {}
         self.collected: dict[str, list[Any]] = {}
 
@@ -76,14 +78,16 @@ class Batch:
             ]
         await bulk_insert(table, [{**row, **hide} for row in rows] if hide else rows)
         key = json.dumps(hide, sort_keys=True)
-        groups: dict[tuple[Any, ...], list[int]] = {}
+        groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
         for row in rows:
-            groups.setdefault(tuple(row.get(column) for column in sorted(hide)), []).append(row["id"])
+            own = tuple((c, row.get(c)) for c in sorted(hide) if row.get(c) != hide[c])
+            groups.setdefault(own, []).append(row["id"])
         records = []
-        for values, ids in groups.items():
+        for own, ids in groups.items():
+            columns, values = tuple(c for c, _ in own), tuple(v for _, v in own)
             for first, last in _ranges(ids):
-                if hide:
-                    self._restore.setdefault((name, key), []).append((values, first, last))
+                if columns:
+                    self._restore.setdefault((name, key, columns), []).append((values, first, last))
                 records.append(
                     ImportChunk(
                         job=self.job_id,
@@ -105,10 +109,8 @@ class Batch:
     async def publish(self) -> None:
         """Inside the final write_transaction: every hidden row gets its own values back (one executemany per
         table over its id ranges), the hooks run, the bookkeeping goes."""
-        for (name, key), items in self._restore.items():
-            hidden = json.loads(key)
-            columns = sorted(hidden)
-            guard, guard_params = _guard(hidden)
+        for (name, key, columns), items in self._restore.items():
+            guard, guard_params = _guard(json.loads(key))
             sets = ", ".join(f"{_quoted(c)} = {{}}" for c in columns)
             await execute_many(
                 f'UPDATE {_quoted(name)} SET {sets} WHERE "id" BETWEEN {{}} AND {{}} AND {guard}',
