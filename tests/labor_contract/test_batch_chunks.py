@@ -169,8 +169,26 @@ async def test_a_failure_in_a_later_chunk_deletes_the_earlier_ones(app, client, 
     assert await AuditLog.count().where(AuditLog.action == "matter.create_bulk") == 0
 
 
+async def test_a_job_the_recovery_fails_between_chunks_publishes_nothing(app, client, chunks):
+    """The recovery took the job for dead (its worker stopped answering) and deleted its rows; the job, still
+    running after all, stages its next chunk, finds itself failed and publishes nothing (both engines)."""
+    importer = await make_employer()
+    await client.sign_in_employer(importer)
+    location = await upload(client, "new-renew", await _file(client, [make_id_number() for _ in range(ROWS)]))
+    async with paused(app, chunks):
+        assert await _hidden() == (CHUNK, CHUNK, 2 * CHUNK, CHUNK)
+        assert await cleanup.fail_import(await _job(location))
+        assert await _hidden() == (0, 0, 0, 0) and await ImportChunk.count() == 0
+    job = await _job(location)
+    assert not job["written"] and job["ok_count"] == 0
+    assert await _visible(importer["id"]) == (0, 0, 0)
+    assert await _hidden() == (0, 0, 0, 0) and await ImportChunk.count() == 0
+
+
 async def test_a_crash_between_chunks_leaves_nothing_visible_and_recovery_deletes_the_chunks(
         app, client, chunks, monkeypatch):
+    if not isinstance(app.state.jobs, jobs.LocalJobs):
+        pytest.skip("the process is simulated by SQLite's in-process queue; PostgreSQL: the test above")
     importer = await make_employer()
     await client.sign_in_employer(importer)
     chunks["pause_before"] = 3
