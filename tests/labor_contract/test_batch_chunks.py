@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import secrets
+import tempfile
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from domains.labor_contract import rules, service
 from domains.labor_contract.tables import Contract
 from portal import jobs
+from portal.app import create_app
 from portal.core.tables import AuditLog
 from portal.dataservices import cleanup, imports, staging
-from portal.dataservices.tables import ImportChunk, ImportJob
+from portal.dataservices.tables import ImportChunk, ImportJob, ImportLock
 from portal.jobs import drain
 from portal.workflow.tables import Matter, MatterEvent, Message
-from tests.labor_contract.support import form_data
+from tests.labor_contract.support import employer_principal, form_data
 from tests.labor_contract.test_batch import filled, new_row, template, upload
 from tests.labor_contract.test_batch_staging import short_busy_timeout  # noqa: F401  (a fixture)
 from tests.support.factories import make_employer, make_id_number
@@ -287,3 +293,42 @@ async def test_two_batches_with_one_person_publish_that_person_once(app, client,
     assert [r.values["id_number"] for r in imports.failed_rows(job)] == [shared]
     assert await _pending(shared) == 1
     assert await Contract.count().where(Contract.id_number == shared) == 1
+
+
+async def test_sigkill_between_chunks_leaves_nothing_and_the_restart_deletes_the_chunks(app, client):
+    """The real crash: the process running SQLite's queue is killed after staging two chunks of five rows."""
+    if not isinstance(app.state.jobs, jobs.LocalJobs):
+        pytest.skip("SQLite's in-process queue (PostgreSQL: the recovery test above)")
+    from tests.dataservices.test_recovery import _kill, _spawn, _until
+
+    importer = await make_employer()
+    await client.sign_in_employer(importer)
+    owner = f"employer:{importer['id']}"
+    directory = Path(app.state.settings.storage_dir) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{secrets.token_hex(16)}.xlsx"
+    path.write_bytes(await _file(client, [make_id_number() for _ in range(15)]))
+    job = ImportJob(token=secrets.token_urlsafe(24), owner_key=owner, sheet_name="lc_new_renew",
+                    file_name="合同.xlsx", status="queued", created_at=datetime.now(UTC), storage_path=str(path))
+    await job.save()
+    await ImportLock.insert(ImportLock(owner_key=owner, job_token=job.token, acquired_at=datetime.now(UTC)))
+    principal = employer_principal(importer).snapshot()
+    mark = Path(tempfile.mkdtemp()) / "mark"
+    process = await _spawn("local", str(job.id), json.dumps(principal), "lc_test_stuck_chunks",
+                           env={**os.environ, "PORTAL_TEST_JOB_MARK": str(mark)})
+    try:
+        await _until(lambda: asyncio.sleep(0, mark.exists()), "two chunks staged in the other process")
+    finally:
+        await _kill(process)
+    assert await _hidden() == (10, 10, 20, 10)
+    assert await _visible(importer["id"]) == (0, 0, 0)
+    assert "批量1" not in (await client.page("/labor-contract/contracts")).get_text()
+
+    restarted = create_app(app.state.settings)
+    await jobs.start_jobs(restarted)  # the start-up recovery: the job's process is gone
+    await jobs.stop_jobs(restarted)
+    row = await ImportJob.select().where(ImportJob.id == job.id).first()
+    assert row["status"] == "failed" and row["message"] == cleanup.IMPORT_DEAD
+    assert await _hidden() == (0, 0, 0, 0) and await ImportChunk.count() == 0
+    assert await Contract.count() == 0 and await Matter.count() == 0 and await Message.count() == 0
+    assert await ImportLock.count() == 0
