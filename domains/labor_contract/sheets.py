@@ -225,9 +225,11 @@ def terminate_writer(principal: Principal, ip: str = "", today: date | None = No
 # The batch imports (LC-6, LC-7) as jobs: a worker rebuilds the writer and checks for the uploading employer.
 NEW_RENEW_IMPORT = Importer("lc_new_renew", NEW_RENEW, lambda principal, ip: ImportSteps(
     new_renew_writer(principal, ip), row_check=new_renew_check(principal)))
-TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, lambda principal, ip: _terminate_steps(principal, ip,
-                                                                                         service.today_local()))
 
 
-def _terminate_steps(principal: Principal, ip: str, today: date) -> ImportSteps:
+def _terminate_steps(principal: Principal, ip: str) -> ImportSteps:
+    today = service.today_local()  # one day for the whole-file check and each chunk's second check
     return ImportSteps(terminate_writer(principal, ip, today), row_check=terminate_check(principal, today))
+
+
+TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, _terminate_steps)
