@@ -57,8 +57,9 @@ class Staged:
     publish: Callable[[Any], Awaitable[Any]]
 
 
-# Valid rows per chunk of a Chunked writer: ~60 ms of SQLite's writer for LC filings on an idle machine.
-CHUNK_ROWS = 500
+# Valid rows per chunk of a Chunked writer: ~25 ms of SQLite's writer for LC filings on an idle machine. With the
+# machine at load ~16, 500-row chunks held it up to 1.3 s and pushed other writers' p95 to 1 s (bench/README.md).
+CHUNK_ROWS = 200
 
 
 @dataclass(frozen=True)
