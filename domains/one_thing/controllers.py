@@ -18,6 +18,7 @@ from portal.core import dictionary
 from portal.forms import BoolField, ChoiceField, Form
 from portal.refusal import Refused
 from portal.web import client_ip, redirect, render
+from portal.workflow import engine as workflow
 
 NO_STORE = {"Cache-Control": "no-store"}
 TITLES = {"hire": "员工录用一件事", "leave": "员工离职一件事"}
@@ -27,7 +28,9 @@ HIRE_DEFAULTS = {"contract_template": "own", "probation_months": "0"}
 
 async def gate(request: Request) -> Response | None:
     """LC-1 holds here too: before the employer's first filing is approved, the labour-contract area explains."""
-    if "filing_approved" in request.user.flags or await employer_service.is_filing_approved(request.user.employer_id):
+    if "filing_approved" in request.user.flags or await employer_service.is_filing_approved(
+        request.user.employer_id
+    ):
         return None
     return redirect(request, request.app.route_reverse("lc_home"))
 
@@ -39,31 +42,59 @@ async def page(request: Request, template: str, ctx: dict[str, Any], **kw: Any) 
 @get("/", name="ot_home")
 async def home(request: Request) -> Response:
     """我的一件事: both kinds, newest first, with each 办件's state."""
-    return await page(request, "one_thing/home.html", {
-        "page_title": "一件事一次办", "rows": await service.mine(request.user), "breadcrumbs": crumbs(request),
-    })
+    return await page(
+        request,
+        "one_thing/home.html",
+        {
+            "page_title": "一件事一次办",
+            "rows": await service.mine(request.user),
+            "breadcrumbs": crumbs(request),
+        },
+    )
 
 
 async def _options(kind: str) -> dict[str, Any]:
     if kind == "hire":
-        codes = ("employment_form", "contract_type", "work_hours_system", "pc_ethnicity", "pc_hukou",
-                 "insured_identity")
-        return {**{c: await dictionary.choices(c) for c in codes}, "contract_template": list(lc.TEMPLATE_CHOICES)}
-    return {"termination_reason": await dictionary.choices("termination_reason"),
-            "pc_withdraw_reason": await dictionary.choices("pc_withdraw_reason"),
-            "kinds": pc.WITHDRAW_KIND_CHOICES, "retire_classes": pc.RETIRE_CLASS_CHOICES}
+        codes = (
+            "employment_form",
+            "contract_type",
+            "work_hours_system",
+            "pc_ethnicity",
+            "pc_hukou",
+            "insured_identity",
+        )
+        return {
+            **{c: await dictionary.choices(c) for c in codes},
+            "contract_template": list(lc.TEMPLATE_CHOICES),
+        }
+    return {
+        "termination_reason": await dictionary.choices("termination_reason"),
+        "pc_withdraw_reason": await dictionary.choices("pc_withdraw_reason"),
+        "kinds": pc.WITHDRAW_KIND_CHOICES,
+        "retire_classes": pc.RETIRE_CLASS_CHOICES,
+    }
 
 
-async def _form_page(request: Request, kind: str, form: Form | None, found: dict | None, *,
-                     status_code: int = 200) -> Response:
+async def _form_page(
+    request: Request, kind: str, form: Form | None, found: dict | None, *, status_code: int = 200
+) -> Response:
     """The 查询 step (`form` is the lookup form, `found` None) or the one form after it."""
     title = TITLES[kind]
-    return await page(request, f"one_thing/{kind}.html", {
-        "page_title": title, "kind": kind, "form": form, "found": found,
-        "options": await _options(kind), "form_token": secrets.token_urlsafe(16),
-        "action": request.app.route_reverse(f"ot_{kind}"),
-        "breadcrumbs": crumbs(request, (title, "")),
-    }, status_code=status_code)
+    return await page(
+        request,
+        f"one_thing/{kind}.html",
+        {
+            "page_title": title,
+            "kind": kind,
+            "form": form,
+            "found": found,
+            "options": await _options(kind),
+            "form_token": secrets.token_urlsafe(16),
+            "action": request.app.route_reverse(f"ot_{kind}"),
+            "breadcrumbs": crumbs(request, (title, "")),
+        },
+        status_code=status_code,
+    )
 
 
 async def _summary(form: Form) -> list[tuple[str, str]]:
@@ -79,21 +110,49 @@ async def _summary(form: Form) -> list[tuple[str, str]]:
     return rows
 
 
-async def _check_page(request: Request, kind: str, form: Form, found: dict, outcomes: list[str],
-                      form_token: str) -> Response:
+async def _check_page(
+    request: Request, kind: str, form: Form, found: dict, outcomes: list[str], form_token: str
+) -> Response:
     title = TITLES[kind]
-    return await page(request, "one_thing/check.html", {
-        "page_title": f"{title}：核对信息", "kind": kind, "found": found, "rows": await _summary(form),
-        "outcomes": outcomes, "hidden": {k: v for k, v in form.values.items() if v}, "form_token": form_token,
-        "action": request.app.route_reverse(f"ot_{kind}"),
-        "breadcrumbs": crumbs(request, (title, request.app.route_reverse(f"ot_{kind}")), ("核对信息", "")),
-    })
+    return await page(
+        request,
+        "one_thing/check.html",
+        {
+            "page_title": f"{title}：核对信息",
+            "kind": kind,
+            "found": found,
+            "rows": await _summary(form),
+            "outcomes": outcomes,
+            "hidden": {k: v for k, v in form.values.items() if v},
+            "form_token": form_token,
+            "action": request.app.route_reverse(f"ot_{kind}"),
+            "breadcrumbs": crumbs(
+                request, (title, request.app.route_reverse(f"ot_{kind}")), ("核对信息", "")
+            ),
+        },
+    )
 
 
 async def _lookup(raw: str) -> tuple[Form, str]:
     """The 查询 form and the normalised 身份证号 ('' while it is missing or wrong)."""
     lookup = forms.lookup_form({"id_number": raw})
     return lookup, (lookup.cleaned["id_number"] if raw and await lookup.validate() else "")
+
+
+def _token(data: Any) -> str:
+    """The one-time form id carried from the form through 核对 to 提交 (a fresh one if it went missing)."""
+    token = str(data.get("form_token") or "")
+    return token if 8 <= len(token) <= 64 else secrets.token_urlsafe(16)
+
+
+async def _repeated(form: Form, data: Any) -> bool:
+    """A form already submitted says 请勿重复提交, not the rule its first submission now breaks (X-11)."""
+    try:
+        await workflow.ensure_unused_token(data.get("form_token"))
+    except Refused as exc:
+        form.refuse(exc)
+        return True
+    return False
 
 
 @get("/hire", name="ot_hire")
@@ -117,18 +176,23 @@ async def hire_submit(request: Request) -> Response:
     found = await service.hire_lookup(request.user, id_number)
     form = forms.hire_form(data)
     step = data.get("step", "check")
+    if step == "submit" and await _repeated(form, data):
+        return await _form_page(request, "hire", form, found)
     if step != "edit":
         await form.validate()
         errors, outcomes = await service.check_hire(request.user, form.cleaned)
         for key, message in errors.items():
             form.errors.setdefault(key, message)
         if not form.errors and step == "check":
-            return await _check_page(request, "hire", form, found, outcomes, str(data.get("form_token", "")))
+            return await _check_page(request, "hire", form, found, outcomes, _token(data))
         if not form.errors:
             with form.refusals():
-                row = await service.hire(request.user, form.cleaned, ip=client_ip(request),
-                                         form_token=data.get("form_token"))
-                return redirect(request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1")
+                row = await service.hire(
+                    request.user, form.cleaned, ip=client_ip(request), form_token=data.get("form_token")
+                )
+                return redirect(
+                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
+                )
     return await _form_page(request, "hire", form, found)
 
 
@@ -154,18 +218,27 @@ async def leave_submit(request: Request) -> Response:
         return await _form_page(request, "leave", None, found)
     form = await forms.leave_form(data, found["contract"])
     step = data.get("step", "check")
+    if step == "submit" and await _repeated(form, data):
+        return await _form_page(request, "leave", form, found)
     if step != "edit":
         await form.validate()
         errors, outcomes = await service.check_leave(request.user, id_number, form.cleaned)
         for key, message in errors.items():
             form.errors.setdefault(key, message)
         if not form.errors and step == "check":
-            return await _check_page(request, "leave", form, found, outcomes, str(data.get("form_token", "")))
+            return await _check_page(request, "leave", form, found, outcomes, _token(data))
         if not form.errors:
             with form.refusals():
-                row = await service.leave(request.user, id_number, form.cleaned, ip=client_ip(request),
-                                          form_token=data.get("form_token"))
-                return redirect(request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1")
+                row = await service.leave(
+                    request.user,
+                    id_number,
+                    form.cleaned,
+                    ip=client_ip(request),
+                    form_token=data.get("form_token"),
+                )
+                return redirect(
+                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
+                )
     return await _form_page(request, "leave", form, found)
 
 
@@ -173,11 +246,16 @@ async def leave_submit(request: Request) -> Response:
 async def detail(request: Request, one_id: FromPath[int]) -> Response:
     """The one progress page: both 办件 with their states and timelines, and the 解除(终止)证明书 of a 离职."""
     row = await service.progress(request.user, one_id)
-    return await page(request, "one_thing/detail.html", {
-        "page_title": f"{row['kind_label']}：{row['name']}", "row": row,
-        "submitted": request.query_params.get("submitted") == "1",
-        "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-    })
+    return await page(
+        request,
+        "one_thing/detail.html",
+        {
+            "page_title": f"{row['kind_label']}：{row['name']}",
+            "row": row,
+            "submitted": request.query_params.get("submitted") == "1",
+            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+        },
+    )
 
 
 @post("/{one_id:int}/certificate", name="ot_certificate")
@@ -187,10 +265,17 @@ async def certificate(request: Request, one_id: FromPath[int]) -> Response:
         await service.certificate(request.user, one_id)
     except Refused as exc:
         row = await service.progress(request.user, one_id)
-        return await page(request, "one_thing/detail.html", {
-            "page_title": f"{row['kind_label']}：{row['name']}", "row": row, "error": exc.message,
-            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-        }, status_code=409)
+        return await page(
+            request,
+            "one_thing/detail.html",
+            {
+                "page_title": f"{row['kind_label']}：{row['name']}",
+                "row": row,
+                "error": exc.message,
+                "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+            },
+            status_code=409,
+        )
     return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id))
 
 

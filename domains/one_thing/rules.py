@@ -28,8 +28,10 @@ def hire_period_refusal(period: int, start: date) -> str | None:
     if period < first:
         return f"参保开始结算期不能早于合同起始日期所在月份 {text(first)}"
     if period > next_month(first):
-        return (f"参保开始结算期应为合同起始日期所在月份 {text(first)} 或次月 {text(next_month(first))}"
-                "（用工之日起三十日内办理参保登记）")
+        return (
+            f"参保开始结算期应为合同起始日期所在月份 {text(first)} 或次月 {text(next_month(first))}"
+            "（用工之日起三十日内办理参保登记）"
+        )
     return None
 
 

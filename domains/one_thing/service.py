@@ -41,6 +41,7 @@ def _first(errors: dict[str, str]) -> Refused:
 
 # ---- 员工录用一件事: 劳动合同新订备案 + 增员 -------------------------------------------------------------------
 
+
 async def hire_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
     """查询: what the 增员 would be per insurance (the server decides), the person as known, and whether a 新订
     may be filed for them here (the labour-contract person rules)."""
@@ -64,28 +65,36 @@ async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dic
     pc_errors, plans = await pc.check(principal, "enrol", values)
     for key, reason in pc_errors.items():
         errors.setdefault(key, reason)
-    if cleaned.get("period") and cleaned.get("start_date") and (
-            reason := rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])):
+    if (
+        cleaned.get("period")
+        and cleaned.get("start_date")
+        and (reason := rules.hire_period_refusal(cleaned["period"], cleaned["start_date"]))
+    ):
         errors.setdefault("period", reason)
     outcomes = pc.outcomes("enrol", values, plans) if not errors and cleaned.get("period") else []
     return errors, outcomes
 
 
-async def hire(principal: Principal, cleaned: dict[str, Any], *, ip: str = "",
-               form_token: str | None = None) -> dict[str, Any]:
+async def hire(
+    principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+) -> dict[str, Any]:
     """提交: the 新订 filing (未审核) and the 增员 (已确认（待审核）) with one 一件事编号, all or nothing."""
     async with write_transaction():
         errors, _ = await check_hire(principal, cleaned)
         if errors:
             raise _first(errors)
         bundle = await _bundle(principal, "hire")
-        filing = await lc.file_new(principal, cleaned, ip=ip, form_token=form_token, extra_payload={"bundle": bundle})
+        filing = await lc.file_new(
+            principal, cleaned, ip=ip, form_token=form_token, extra_payload={"bundle": bundle}
+        )
         change = await _file_change(principal, "enrol", forms.pc_values(cleaned), bundle, ip)
-        return await _record(principal, "hire", bundle, cleaned["id_number"], cleaned["worker_name"], filing, change,
-                             ip)
+        return await _record(
+            principal, "hire", bundle, cleaned["id_number"], cleaned["worker_name"], filing, change, ip
+        )
 
 
 # ---- 员工离职一件事: 解除(终止)备案 + 减员 (+ 解除(终止)证明书) ------------------------------------------------------
+
 
 async def leave_contract(principal: Principal, id_number: str) -> dict[str, Any] | None:
     """The worker's current (在职) contract with this employer: the one the 解除(终止) ends."""
@@ -106,29 +115,44 @@ async def leave_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
 async def _leave_refusal(principal: Principal, id_number: str, contract: dict[str, Any] | None) -> str | None:
     if contract is None:
         return "此人在本单位没有在职的劳动合同（新订或续订审核通过），不能办理员工离职一件事"
-    return lc.termination_refusal(contract) or await lc.person_refusal(principal.employer_id, id_number, "terminate")
+    return lc.termination_refusal(contract) or await lc.person_refusal(
+        principal.employer_id, id_number, "terminate"
+    )
 
 
-async def check_leave(principal: Principal, id_number: str, cleaned: dict[str, Any]
-                      ) -> tuple[dict[str, str], list[str]]:
+async def check_leave(
+    principal: Principal, id_number: str, cleaned: dict[str, Any]
+) -> tuple[dict[str, str], list[str]]:
     errors: dict[str, str] = {}
     contract = await leave_contract(principal, id_number)
     if reason := await _leave_refusal(principal, id_number, contract):
         errors[FORM_ERROR] = reason
-    values = {**forms.pc_values(cleaned), "id_number": id_number,
-              "name": contract["worker_name"] if contract else ""}
+    values = {
+        **forms.pc_values(cleaned),
+        "id_number": id_number,
+        "name": contract["worker_name"] if contract else "",
+    }
     pc_errors, plans = await pc.check(principal, "withdraw", values)
     for key, reason in pc_errors.items():
         errors.setdefault(key, reason)
-    if cleaned.get("period") and cleaned.get("termination_date") and (
-            reason := rules.leave_period_refusal(cleaned["period"], cleaned["termination_date"])):
+    if (
+        cleaned.get("period")
+        and cleaned.get("termination_date")
+        and (reason := rules.leave_period_refusal(cleaned["period"], cleaned["termination_date"]))
+    ):
         errors.setdefault("period", reason)
     outcomes = pc.outcomes("withdraw", values, plans) if not errors and cleaned.get("period") else []
     return errors, outcomes
 
 
-async def leave(principal: Principal, id_number: str, cleaned: dict[str, Any], *, ip: str = "",
-                form_token: str | None = None) -> dict[str, Any]:
+async def leave(
+    principal: Principal,
+    id_number: str,
+    cleaned: dict[str, Any],
+    *,
+    ip: str = "",
+    form_token: str | None = None,
+) -> dict[str, Any]:
     """提交: the 解除(终止) filing (未审核) and the 减员 (已确认（待审核）) with one 一件事编号, all or nothing. The
     解除(终止)证明书 follows from the progress page once the filing is approved."""
     async with write_transaction():
@@ -137,50 +161,86 @@ async def leave(principal: Principal, id_number: str, cleaned: dict[str, Any], *
             raise _first(errors)
         contract = await leave_contract(principal, id_number)
         bundle = await _bundle(principal, "leave")
-        filing = await lc.file_terminate(principal, contract["id"], cleaned, ip=ip, form_token=form_token,
-                                         extra_payload={"bundle": bundle})
+        filing = await lc.file_terminate(
+            principal, contract["id"], cleaned, ip=ip, form_token=form_token, extra_payload={"bundle": bundle}
+        )
         values = {**forms.pc_values(cleaned), "id_number": id_number, "name": contract["worker_name"]}
         change = await _file_change(principal, "withdraw", values, bundle, ip)
-        return await _record(principal, "leave", bundle, id_number, contract["worker_name"], filing, change, ip)
+        return await _record(
+            principal, "leave", bundle, id_number, contract["worker_name"], filing, change, ip
+        )
 
 
 # ---- shared steps of both ---------------------------------------------------------------------------------
 
+
 async def _bundle(principal: Principal, kind: str) -> dict[str, str]:
     """The 一件事编号 (行政区划 + date + code + sequence, as 办件 numbers), kept in both 办件' payloads."""
     employer = await employer_service.get_employer(principal.employer_id)
-    prefix = matter_prefix(employer["division_code"] if employer else "", rules.NUMBER_CODES[kind], local_date())
+    prefix = matter_prefix(
+        employer["division_code"] if employer else "", rules.NUMBER_CODES[kind], local_date()
+    )
     return {"name": rules.KINDS[kind], "number": f"{prefix}-{await next_sequence(prefix):04d}"}
 
 
-async def _file_change(principal: Principal, direction: str, values: dict[str, Any], bundle: dict[str, str],
-                       ip: str) -> dict[str, Any]:
+async def _file_change(
+    principal: Principal, direction: str, values: dict[str, Any], bundle: dict[str, str], ip: str
+) -> dict[str, Any]:
     """The 增员 / 减员 saved and confirmed at once: the one form was the employer's check-answers step."""
     matter = await pc.save(principal, direction, values, ip=ip)
-    matter = await workflow.update_payload(principal, matter["id"], expected_version=matter["version"],
-                                           payload={"bundle": bundle})
+    matter = await workflow.update_payload(
+        principal, matter["id"], expected_version=matter["version"], payload={"bundle": bundle}
+    )
     return await workflow.fire(principal, matter["id"], "confirm", expected_version=matter["version"], ip=ip)
 
 
-async def _record(principal: Principal, kind: str, bundle: dict[str, str], id_number: str, name: str,
-                  filing: dict[str, Any], change: dict[str, Any], ip: str) -> dict[str, Any]:
-    row = OneThing(employer=principal.employer_id, kind=kind, number=bundle["number"], id_number=id_number,
-                   name=name, contract_id=filing["id"], lc_matter_id=filing["matter_id"], pc_matter_id=change["id"],
-                   acting_name=(principal.acting_name or "")[:40], created_at=datetime.now(UTC))
+async def _record(
+    principal: Principal,
+    kind: str,
+    bundle: dict[str, str],
+    id_number: str,
+    name: str,
+    filing: dict[str, Any],
+    change: dict[str, Any],
+    ip: str,
+) -> dict[str, Any]:
+    row = OneThing(
+        employer=principal.employer_id,
+        kind=kind,
+        number=bundle["number"],
+        id_number=id_number,
+        name=name,
+        contract_id=filing["id"],
+        lc_matter_id=filing["matter_id"],
+        pc_matter_id=change["id"],
+        acting_name=(principal.acting_name or "")[:40],
+        created_at=datetime.now(UTC),
+    )
     await row.save()
-    await audit.record(category="workflow", action="one_thing.create", actor=principal, ip=ip,
-                       object_type="one_thing", object_id=row.id,
-                       detail={"number": bundle["number"], "kind": kind, "matters": [filing["matter_id"], change["id"]]})
+    await audit.record(
+        category="workflow",
+        action="one_thing.create",
+        actor=principal,
+        ip=ip,
+        object_type="one_thing",
+        object_id=row.id,
+        detail={"number": bundle["number"], "kind": kind, "matters": [filing["matter_id"], change["id"]]},
+    )
     return row.to_dict()
 
 
 # ---- the applicant's list and progress page ----------------------------------------------------------------
 
+
 async def get_one(principal: Principal, one_id: int) -> dict[str, Any]:
     """The employer's own application (another employer's id answers 404)."""
     if not principal.is_employer or principal.employer_id is None:
         raise NotFoundException("办件不存在")
-    row = await OneThing.select().where((OneThing.id == one_id) & (OneThing.employer == principal.employer_id)).first()
+    row = (
+        await OneThing.select()
+        .where((OneThing.id == one_id) & (OneThing.employer == principal.employer_id))
+        .first()
+    )
     if row is None:
         raise NotFoundException("办件不存在")
     return row
@@ -222,12 +282,24 @@ async def certificate(principal: Principal, one_id: int) -> dict[str, Any]:
 
 async def mine(principal: Principal) -> list[dict[str, Any]]:
     """The employer's 一件事 applications, newest first, with the state of each 办件 (two queries in all)."""
-    rows = await OneThing.select().where(OneThing.employer == principal.employer_id).order_by(
-        OneThing.id, ascending=False).limit(LIST_LIMIT)
+    rows = (
+        await OneThing.select()
+        .where(OneThing.employer == principal.employer_id)
+        .order_by(OneThing.id, ascending=False)
+        .limit(LIST_LIMIT)
+    )
     ids = [i for r in rows for i in (r["lc_matter_id"], r["pc_matter_id"])]
     where = scope_where(principal)
-    matters = {m["id"]: m for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.number).where(
-        Matter.id.is_in(ids) & where)} if ids and where is not None else {}
+    matters = (
+        {
+            m["id"]: m
+            for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.number).where(
+                Matter.id.is_in(ids) & where
+            )
+        }
+        if ids and where is not None
+        else {}
+    )
     for row in rows:
         row["kind_label"] = rules.KINDS[row["kind"]]
         row["parts"] = [_part(matters[i]) for i in (row["lc_matter_id"], row["pc_matter_id"]) if i in matters]

@@ -9,7 +9,10 @@ from piccolo.table import Table
 from domains.employer.tables import Employer
 
 
-class OneThing(Table, help_text="一件事一次办: an application that filed a labour-contract 办件 and a 增减员 办件 together"):
+class OneThing(
+    Table,
+    help_text="一件事一次办: an application that filed a labour-contract 办件 and a 增减员 办件 together",
+):
     class Kind(str, Enum):
         hire = "hire"  # 员工录用一件事: 新订备案 + 增员
         leave = "leave"  # 员工离职一件事: 解除(终止)备案 + 减员 (+ 解除(终止)证明书)
