@@ -97,17 +97,32 @@ async def _form_page(
     )
 
 
-async def _summary(form: Form) -> list[tuple[str, str]]:
-    """The 核对 page's rows: every field typed, choices by their labels (the insurances are the outcomes)."""
-    rows = []
+# The 核对 page's sections: the fields each shows (the rest of the form is the 增员 / 减员's).
+SECTIONS = {
+    "hire": (
+        ("职工", {"worker_name", "ethnicity", "hukou", "address", "phone", "work_start"}),
+        ("劳动合同（新订备案）", {f.name for f in lc.new_filing_fields()} - {"worker_name", "id_number"}),
+        ("社会保险增员", None),
+    ),
+    "leave": (
+        ("劳动合同解除(终止)备案", {"termination_date", "termination_reason", "compensation"}),
+        ("社会保险减员", None),
+    ),
+}
+
+
+async def _summary(kind: str, form: Form) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The 核对 page: every field typed, by section, choices by their labels (the insurances are the outcomes)."""
+    sections: list[tuple[str, list[tuple[str, str]]]] = [(title, []) for title, _ in SECTIONS[kind]]
     for f in form.fields:
         value = form.value(f.name)
         if isinstance(f, BoolField) or f.name in ("insurances", "id_number") or not value:
             continue
         if isinstance(f, ChoiceField):
             value = dict(await f.options()).get(value, value)
-        rows.append((f.label, value))
-    return rows
+        index = next(i for i, (_, names) in enumerate(SECTIONS[kind]) if names is None or f.name in names)
+        sections[index][1].append((f.label, value))
+    return sections
 
 
 async def _check_page(
@@ -121,9 +136,9 @@ async def _check_page(
             "page_title": f"{title}：核对信息",
             "kind": kind,
             "found": found,
-            "rows": await _summary(form),
+            "sections": await _summary(kind, form),
             "outcomes": outcomes,
-            "hidden": {k: v for k, v in form.values.items() if v},
+            "hidden": {"id_number": found["id_number"], **{k: v for k, v in form.values.items() if v}},
             "form_token": form_token,
             "action": request.app.route_reverse(f"ot_{kind}"),
             "breadcrumbs": crumbs(

@@ -105,16 +105,15 @@ async def test_leave_over_http(client):
     check = await client.post_form(
         "/one-thing/leave", {"id_number": w["id_number"], **leave_data(), "step": "check"}
     )
-    assert "终止参保" in soup(check.text).find(attrs={"data-testid": "ot-outcomes"}).get_text()
-    done = await client.post_form(
-        "/one-thing/leave",
-        {
-            "id_number": w["id_number"],
-            **leave_data(),
-            "step": "submit",
-            "form_token": "leave_once_0123456789",
-        },
-    )
+    checked = soup(check.text)
+    assert "终止参保" in checked.find(attrs={"data-testid": "ot-outcomes"}).get_text()
+    hidden = {
+        i["name"]: i.get("value", "")
+        for i in checked.select("form input[type=hidden]")
+        if i["name"] != "step"
+    }
+    assert hidden["id_number"] == w["id_number"]  # the 核对 page carries everything to 提交
+    done = await client.post_form("/one-thing/leave", {**hidden, "step": "submit"})
     assert done.status_code == 303, soup(done.text).find("main").get_text()[:800]
     progress = await client.page(done.headers["location"])
     assert "解除(终止)备案审核通过后" in progress.find(attrs={"data-testid": "ot-certificate"}).get_text()
