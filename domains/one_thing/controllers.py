@@ -4,6 +4,8 @@ progress page of both 办件, the 解除(终止)证明书, and the employer's li
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -170,6 +172,30 @@ async def _repeated(form: Form, data: Any) -> bool:
     return False
 
 
+async def _steps(
+    request: Request, kind: str, data: Any, found: dict, form: Form, check: Callable, file: Callable
+) -> Response:
+    """After the one form: 核对 (step=check) shows what will be filed; 提交 (step=submit) files both at once;
+    返回修改 (step=edit) shows the form again as typed. `check` and `file` are the service's, for this worker."""
+    step = data.get("step", "check")
+    if step == "submit" and await _repeated(form, data):
+        return await _form_page(request, kind, form, found)
+    if step != "edit":
+        await form.validate()
+        errors, outcomes = await check(form.cleaned)
+        for key, message in errors.items():
+            form.errors.setdefault(key, message)
+        if not form.errors and step == "check":
+            return await _check_page(request, kind, form, found, outcomes, _token(data))
+        if not form.errors:
+            with form.refusals():
+                row = await file(form.cleaned, ip=client_ip(request), form_token=data.get("form_token"))
+                return redirect(
+                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
+                )
+    return await _form_page(request, kind, form, found)
+
+
 @get("/hire", name="ot_hire")
 async def hire(request: Request) -> Response:
     """身份证号 → 查询: the server says what the 增员 would be and whether a 新订 may be filed, then one form."""
@@ -190,25 +216,15 @@ async def hire_submit(request: Request) -> Response:
         return await _form_page(request, "hire", lookup, None, status_code=400)
     found = await service.hire_lookup(request.user, id_number)
     form = forms.hire_form(data)
-    step = data.get("step", "check")
-    if step == "submit" and await _repeated(form, data):
-        return await _form_page(request, "hire", form, found)
-    if step != "edit":
-        await form.validate()
-        errors, outcomes = await service.check_hire(request.user, form.cleaned)
-        for key, message in errors.items():
-            form.errors.setdefault(key, message)
-        if not form.errors and step == "check":
-            return await _check_page(request, "hire", form, found, outcomes, _token(data))
-        if not form.errors:
-            with form.refusals():
-                row = await service.hire(
-                    request.user, form.cleaned, ip=client_ip(request), form_token=data.get("form_token")
-                )
-                return redirect(
-                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
-                )
-    return await _form_page(request, "hire", form, found)
+    return await _steps(
+        request,
+        "hire",
+        data,
+        found,
+        form,
+        partial(service.check_hire, request.user),
+        partial(service.hire, request.user),
+    )
 
 
 @get("/leave", name="ot_leave")
@@ -232,29 +248,15 @@ async def leave_submit(request: Request) -> Response:
     if found["contract"] is None:
         return await _form_page(request, "leave", None, found)
     form = await forms.leave_form(data, found["contract"])
-    step = data.get("step", "check")
-    if step == "submit" and await _repeated(form, data):
-        return await _form_page(request, "leave", form, found)
-    if step != "edit":
-        await form.validate()
-        errors, outcomes = await service.check_leave(request.user, id_number, form.cleaned)
-        for key, message in errors.items():
-            form.errors.setdefault(key, message)
-        if not form.errors and step == "check":
-            return await _check_page(request, "leave", form, found, outcomes, _token(data))
-        if not form.errors:
-            with form.refusals():
-                row = await service.leave(
-                    request.user,
-                    id_number,
-                    form.cleaned,
-                    ip=client_ip(request),
-                    form_token=data.get("form_token"),
-                )
-                return redirect(
-                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
-                )
-    return await _form_page(request, "leave", form, found)
+    return await _steps(
+        request,
+        "leave",
+        data,
+        found,
+        form,
+        partial(service.check_leave, request.user, id_number),
+        partial(service.leave, request.user, id_number),
+    )
 
 
 @get("/{one_id:int}", name="ot_detail")

@@ -61,18 +61,29 @@ async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dic
     person = await person_service.get_by_id_number(id_number)
     if person and (reason := rules.name_refusal(person["name"], cleaned.get("worker_name") or "")):
         errors.setdefault("worker_name", reason)
-    values = forms.pc_values(cleaned)
-    pc_errors, plans = await pc.check(principal, "enrol", values)
+    period_reason = (
+        rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])
+        if cleaned.get("period") and cleaned.get("start_date")
+        else None
+    )
+    return await _with_change(principal, "enrol", forms.pc_values(cleaned), errors, period_reason)
+
+
+async def _with_change(
+    principal: Principal,
+    direction: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    period_reason: str | None,
+) -> tuple[dict[str, str], list[str]]:
+    """The 增员 / 减员's own rules (pc.check) and this domain's 结算期 rule after the contract's; the check-answers
+    sentences once nothing is wrong."""
+    pc_errors, plans = await pc.check(principal, direction, values)
     for key, reason in pc_errors.items():
         errors.setdefault(key, reason)
-    if (
-        cleaned.get("period")
-        and cleaned.get("start_date")
-        and (reason := rules.hire_period_refusal(cleaned["period"], cleaned["start_date"]))
-    ):
-        errors.setdefault("period", reason)
-    outcomes = pc.outcomes("enrol", values, plans) if not errors and cleaned.get("period") else []
-    return errors, outcomes
+    if period_reason:
+        errors.setdefault("period", period_reason)
+    return errors, (pc.outcomes(direction, values, plans) if not errors and values.get("period") else [])
 
 
 async def hire(
@@ -132,17 +143,12 @@ async def check_leave(
         "id_number": id_number,
         "name": contract["worker_name"] if contract else "",
     }
-    pc_errors, plans = await pc.check(principal, "withdraw", values)
-    for key, reason in pc_errors.items():
-        errors.setdefault(key, reason)
-    if (
-        cleaned.get("period")
-        and cleaned.get("termination_date")
-        and (reason := rules.leave_period_refusal(cleaned["period"], cleaned["termination_date"]))
-    ):
-        errors.setdefault("period", reason)
-    outcomes = pc.outcomes("withdraw", values, plans) if not errors and cleaned.get("period") else []
-    return errors, outcomes
+    period_reason = (
+        rules.leave_period_refusal(cleaned["period"], cleaned["termination_date"])
+        if cleaned.get("period") and cleaned.get("termination_date")
+        else None
+    )
+    return await _with_change(principal, "withdraw", values, errors, period_reason)
 
 
 async def leave(

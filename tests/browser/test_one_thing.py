@@ -110,7 +110,7 @@ def test_hire_one_form_two_reviews_one_progress_page(live, page, browser):
     page.fill("#f-id_number", id_number)
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
-    assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=ot-plans]").split())
+    assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=pc-plans]").split())
     _fits(page, "hire_form")
     page.fill("#f-worker_name", "一件事新员工")
     page.select_option("#f-ethnicity", "01")

@@ -30,7 +30,7 @@ async def test_hire_from_lookup_to_the_progress_page(client):
     assert "身份证号" in wrong.find(class_="app-error-message").get_text()
     data = hire_data()
     form = await client.page(f"/one-thing/hire?id_number={data['id_number']}")
-    plans = form.find(attrs={"data-testid": "ot-plans"}).get_text()
+    plans = form.find(attrs={"data-testid": "pc-plans"}).get_text()
     assert "养老保险（新参保）" in plans
     # bad input from both domains at once: each message beside its field, everything typed kept
     bad = await client.post_form(
