@@ -202,3 +202,30 @@ async def test_payloads_render_inert(client, other_client):
             assert "<img src=x" not in (await client.get(url)).text, url
     else:
         assert "<img src=x" not in done.text
+
+
+async def test_the_leave_certificate_from_the_progress_page(client):
+    from portal.workflow import engine as workflow
+    from tests.labor_contract.support import review
+    from tests.one_thing.support import leave_cleaned
+    from tests.personnel_change.support import reviewer
+
+    employer = await make_employer(division_code="460106")
+    w = await worker(employer)
+    row = await service.leave(
+        employer_principal(employer), w["id_number"], await leave_cleaned(leave_data(), w["contract"])
+    )
+    await client.sign_in_employer(employer)
+    early = await client.post_form(f"/one-thing/{row['id']}/certificate", {})
+    assert early.status_code == 409 and "审核通过后才能生成" in early.text
+    await review(row["contract_id"])
+    staff = reviewer("460000")
+    matter = await workflow.get_matter_for(staff, row["pc_matter_id"])
+    await workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])
+    progress = await client.page(f"/one-thing/{row['id']}")
+    assert progress.find(attrs={"data-testid": "ot-overall"}).get_text(strip=True) == "已办结"
+    made = await client.post_form(f"/one-thing/{row['id']}/certificate", {})
+    assert made.status_code == 303
+    section = (await client.page(f"/one-thing/{row['id']}")).find(attrs={"data-testid": "ot-certificate"})
+    links = [a["href"] for a in section.select("a")]
+    assert links and all(href.startswith("/labor-contract/rosters/") and "/pdf" in href for href in links)
