@@ -134,6 +134,8 @@ async def _leave_refusal(principal: Principal, id_number: str, contract: dict[st
 async def check_leave(
     principal: Principal, id_number: str, cleaned: dict[str, Any]
 ) -> tuple[dict[str, str], list[str]]:
+    """The 解除(终止)'s rules (LC-5, one unreviewed filing; the date rule is the form's), the 减员's, and this
+    domain's 结算期 rule (field → reason; a contract-side reason heads the form); the check-answers sentences."""
     errors: dict[str, str] = {}
     contract = await leave_contract(principal, id_number)
     if reason := await _leave_refusal(principal, id_number, contract):
