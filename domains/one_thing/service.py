@@ -272,6 +272,12 @@ async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
     row["kind_label"] = rules.KINDS[row["kind"]]
     row["overall"] = rules.overall([p["matter"]["state"] for p in parts])
     row["certificate"] = None
+    # 劳动合同法 91: a pending 新订 for someone whose contract elsewhere is still current carries LC's warning
+    row["warning"] = (
+        await lc.new_filing_warning(principal, await lc.get_contract(principal, row["contract_id"]))
+        if row["kind"] == "hire"
+        else None
+    )
     if row["kind"] == "leave" and parts[0]["matter"]["state"] == "approved":
         row["certificate"] = await lc.termination_certificate(principal, row["contract_id"])
     return row

@@ -229,3 +229,27 @@ async def test_the_leave_certificate_from_the_progress_page(client):
     section = (await client.page(f"/one-thing/{row['id']}")).find(attrs={"data-testid": "ot-certificate"})
     links = [a["href"] for a in section.select("a")]
     assert links and all(href.startswith("/labor-contract/rosters/") and "/pdf" in href for href in links)
+
+
+async def test_someone_employed_elsewhere_is_hired_with_the_contract_warning_and_a_transfer(client):
+    employer = await make_employer(division_code="460106")
+    other = await make_employer(name="乙原单位有限公司", division_code="460106")
+    w = await worker(other, name="跳槽职工")
+    await client.sign_in_employer(employer)
+    form = await client.page(f"/one-thing/hire?id_number={w['id_number']}")
+    assert "养老保险（调入：自乙原单位有限公司转入）" in " ".join(
+        form.find(attrs={"data-testid": "pc-plans"}).get_text().split()
+    )
+    assert form.find(attrs={"data-testid": "ot-known-name"}).get_text() == "跳槽职工"
+    done = await client.post_form(
+        "/one-thing/hire",
+        {
+            **hire_data(w["id_number"], worker_name="跳槽职工"),
+            "step": "submit",
+            "form_token": "transfer_0123456789",
+        },
+    )
+    assert done.status_code == 303, soup(done.text).find("main").get_text()[:800]
+    progress = await client.page(done.headers["location"])
+    assert "劳动合同法第九十一条" in progress.find(attrs={"data-testid": "ot-warning"}).get_text()
+    assert "调入：自【乙原单位有限公司】转入" in progress.get_text()
