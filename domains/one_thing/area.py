@@ -7,6 +7,13 @@ from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, agent_right_guard, employer_guard
 from portal.web import NavItem
 
+
+async def _demo() -> None:
+    from domains.one_thing import demo
+
+    await demo.load()
+
+
 # ACC-8: one application files labour-contract business and social-insurance business, so an agent needs both
 # rights: the area's own (劳动合同备案) and, as a second guard, 社会保险 (the codes of those areas: shared rights).
 SOCIAL_INSURANCE = AgentRight("social_insurance", "社会保险")
@@ -66,6 +73,8 @@ ONE_THING = Area(
             keywords="离职 辞职 解除 终止 减员 停保 证明书 一件事",
         ),
     ],
+    demo=_demo,
+    demo_order=36,  # after labour contracts (10) and personnel changes (35), whose services it files through
 )
 
 AREAS = [ONE_THING]
