@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates, controllers, grids, matters, public_controllers, staff_controllers
+from domains.hr_agency import (
+    certificates,
+    controllers,
+    grids,
+    history,
+    history_controllers,
+    matters,
+    public_controllers,
+    staff_controllers,
+)
 from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
@@ -59,17 +68,19 @@ HR_AGENCY = Area(
 HR_AGENCY_STAFF = Area(
     name="hr_agency_staff",
     path="/hr-agency-admin",
-    handlers=staff_controllers.ROUTES,
+    handlers=[*staff_controllers.ROUTES, *history_controllers.ROUTES],
     guards=[staff_controllers.hra_staff_guard],
     title="人力资源市场管理",
     home="hra_licences",
     menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("机构管理", "hra_agencies"),
-          ("年度报告查阅", "hra_staff_reports"),
+          ("历史数据采集", "hra_history"), ("年度报告查阅", "hra_staff_reports"),
           ("现场招聘会查阅", "hra_staff_fairs"), ("统计分析", "hra_statistics"),
           ("办件受理与审批", "workbench")),
     nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
                  description="行政许可、业务备案的查看；受理与审批在办件工作台")],
     grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES],
+    sheets=[history.HISTORY],
+    importers=[history.HISTORY_IMPORT],
 )
 
 HR_AGENCY_PUBLIC = Area(

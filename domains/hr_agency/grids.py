@@ -135,7 +135,7 @@ AGENCIES = Grid(
         Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
         Column("agency_type", "机构类型", sql="hra_agency.agency_type", category="hra_agency_type"),
         Column("source", "来源", kind="badge", sql="hra_agency.source", badges={
-            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史数据", "neutral")}),
+            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史导入", "neutral")}),
         Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
             "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
     ],

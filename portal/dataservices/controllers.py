@@ -159,7 +159,7 @@ async def import_failed_rows(request: Request, token: FromPath[str]) -> Response
     spec = spec_by_name(job["sheet_name"])
     if job["status"] == "expired":
         return redirect(request, request.app.route_reverse("import_result", token=token))
-    if spec is None or job["status"] != "done":
+    if spec is None or job["status"] not in ("done", imports.CHECKED):
         raise NotFoundException()
     data = await template_bytes(spec, imports.failed_rows(job), with_reasons=True)
     name = f"{spec.title}_失败数据_{datetime.now(UTC):%Y%m%d%H%M}.xlsx"
