@@ -142,3 +142,20 @@ AGENCIES = Grid(
     filters=[Filter("name", "机构名称", sql="hra_agency.name"),
              Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
 )
+
+
+# 历史数据采集 (HRA-12): the imported agencies; each opens in 机构管理 (修改、删除).
+HISTORY = Grid(
+    name="hra_history", title="历史数据采集", default_sort="-created_at", id_sql="hra_agency.id",
+    source="hra_agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/agencies/{r['_id']}"),
+        Column("uscc", "统一社会信用代码", sql="hra_agency.uscc"),
+        Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+        Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
+            "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
+        Column("created_at", "导入时间", kind="datetime", sql="hra_agency.created_at", sortable=True),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
+)

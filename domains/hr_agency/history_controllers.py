@@ -29,7 +29,7 @@ async def history_list(request: Request) -> Response:
     scope = grids.staff_scope(request.user, Agency)
     scope = grids.Scope(f"({scope.sql}) AND hra_agency.source = 'history' AND hra_agency.status <> 'deleted'",
                         *scope.args)
-    return await grid_response(request, grids.AGENCIES, scope, "hr_agency/history_list.html", {
+    return await grid_response(request, grids.HISTORY, scope, "hr_agency/history_list.html", {
         "page_title": "历史数据采集", "breadcrumbs": crumbs(request, ("历史数据采集", ""))})
 
 
