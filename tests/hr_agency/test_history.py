@@ -15,7 +15,7 @@ from portal.validators import org_check_digit, uscc_check_digit
 from tests.hr_agency.factories import make_agency
 from tests.hr_agency.support import staff
 from tests.support.urls import url_for
-from tests.support.workbooks import filled
+from tests.support.workbooks import filled, workbook
 
 
 def uscc(n: int, division: str = "460105") -> str:
@@ -77,7 +77,12 @@ async def test_three_steps_with_a_failed_file_and_its_fix(app, client):
     job = await ImportJob.select().where(ImportJob.sheet_name == "hra_history").first()
     # the failed-rows workbook (the platform's) is offered at step ②
     failed = await client.get(url_for("import_failed_rows", token=job["token"]))
-    assert failed.status_code == 200 and len(failed.content) > 1000
+    assert failed.status_code == 200
+    sheet = workbook(failed.content).worksheets[1]
+    header = [c.value for c in sheet[1]]
+    reasons = {sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=header.index("失败原因") + 1).value
+               for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=2).value}
+    assert len(reasons) == 5 and "许可证编号格式不正确" in reasons[uscc(3)] and "历史人力资源1" not in str(reasons)
     # htmx: only the failed rows, the block alone
     fragment = await client.page(response.headers["location"] + "?only=failed", htmx=True)
     assert "历史人力资源1有限公司" not in fragment.get_text() and "历史人力资源3有限公司" in fragment.get_text()
