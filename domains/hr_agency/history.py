@@ -10,6 +10,7 @@ import json
 import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,6 +71,7 @@ HISTORY = SheetSpec(
 # -- the pure rules (tested from a table in tests/hr_agency/test_history_rules.py) ---------------------------
 
 
+@lru_cache(maxsize=16)
 def number_pattern(fmt: str) -> re.Pattern[str]:
     """A number format of the dictionary (`（琼）人服证字〔{year}〕第{division}{seq:04d}号`) as a regex whose
     groups are the year and the division."""
