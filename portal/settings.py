@@ -46,10 +46,9 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class JobSettings:
-    """The job queue (portal.jobs, docs/JOBS.md): Redis when redis_url is set, else PostgreSQL's queue on
-    PostgreSQL, else (SQLite) the in-process adapter."""
+    """The job queue (portal.jobs, docs/JOBS.md): Redis when Settings.redis_url is set, else PostgreSQL's queue
+    on PostgreSQL, else (SQLite) the in-process adapter."""
 
-    redis_url: str = ""
     # Workers of one queue serve each other's jobs; another name is another queue in the same database/Redis.
     queue_name: str = "portal"
     # PostgreSQL/Redis: run a worker inside each web process too (tests, a one-box installation); production
@@ -174,7 +173,7 @@ class Settings:
     sso: SSOSettings = field(default_factory=SSOSettings)
     seals: SealSettings = field(default_factory=SealSettings)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
-    # redis://…: rate limits count in Redis (litestar's RedisStore) instead of the database.
+    # redis://… (PORTAL_REDIS_URL, read once): the job queue and the rate limits use Redis instead of the database.
     redis_url: str = ""
     jobs: JobSettings = field(default_factory=JobSettings)
     storage_dir: Path = ROOT / "var" / "storage"
@@ -275,7 +274,6 @@ class Settings:
             ),
             redis_url=_env("PORTAL_REDIS_URL", ""),
             jobs=JobSettings(
-                redis_url=_env("PORTAL_REDIS_URL", ""),
                 queue_name=_env("PORTAL_QUEUE_NAME", "portal"),
                 in_process=_flag("PORTAL_JOBS_IN_PROCESS", False),
                 concurrency=max(1, _int("PORTAL_WORKER_CONCURRENCY", 4)),
