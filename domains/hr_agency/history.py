@@ -10,8 +10,8 @@ import json
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from domains.hr_agency import numbers, rules

@@ -46,27 +46,18 @@ def _step(job: dict | None) -> int:
 
 
 async def _page(request: Request, job: dict | None = None, *, error: str = "", status_code: int = 200) -> Response:
-    rows: list = []
     ctx: dict = {}
     if job is not None and job["status"] not in cleanup.ACTIVE_IMPORT:
-        rows = imports.job_rows(job)
-        only_failed = request.query_params.get("only") == "failed" or job["status"] == "done"
-        if only_failed:
-            rows = [r for r in rows if r.reasons]
-        try:
-            number = max(1, int(request.query_params.get("p") or 1))
-        except ValueError:
-            number = 1
-        pages = max(1, -(-len(rows) // PAGE_SIZE))
-        number = min(number, pages)
+        found = imports.rows_page(job, request.query_params, PAGE_SIZE, only_failed=job["status"] == "done")
+        number, pages = found.number, found.pages
         base = request.app.route_reverse("hra_history_job", token=job["token"])
 
-        def page_url(n: int, failed: bool = only_failed) -> str:
+        def page_url(n: int, failed: bool = found.only_failed) -> str:
             return f"{base}?{urlencode({'p': n, **({'only': 'failed'} if failed else {})})}"
 
-        ctx = {"rows": rows[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "number": number, "pages": pages,
-               "row_count": len(rows), "only_failed": only_failed, "all_url": page_url(1, False),
-               "failed_url": page_url(1, True), "prev_url": page_url(number - 1) if number > 1 else "",
+        ctx = {"rows": found.rows, "number": number, "pages": pages, "row_count": found.total,
+               "only_failed": found.only_failed, "all_url": page_url(1, False), "failed_url": page_url(1, True),
+               "prev_url": page_url(number - 1) if number > 1 else "",
                "next_url": page_url(number + 1) if number < pages else ""}
     recent = await imports.recent_imports(request.user, history.HISTORY, limit=5) if job is None else []
     title = "导入历史数据"

@@ -428,6 +428,30 @@ def job_rows(job: dict) -> list[RowResult]:
             for n, v, r, *w in json.loads(job["results"])]
 
 
+@dataclass(frozen=True)
+class RowsPage:
+    rows: list[RowResult]  # the page's rows
+    number: int  # 1 … pages
+    pages: int
+    total: int  # rows in the (filtered) table
+    only_failed: bool
+
+
+def rows_page(job: dict, params: Any, size: int, *, only_failed: bool = False) -> RowsPage:
+    """One page of a job's result table: `?only=failed` (or only_failed) keeps the rows to fix; `?p=` is clamped."""
+    only_failed = only_failed or params.get("only") == "failed"
+    rows = job_rows(job)
+    if only_failed:
+        rows = [r for r in rows if r.reasons]
+    try:
+        number = max(1, int(params.get("p") or 1))
+    except ValueError:
+        number = 1
+    pages = max(1, -(-len(rows) // size))
+    number = min(number, pages)
+    return RowsPage(rows[(number - 1) * size: number * size], number, pages, len(rows), only_failed)
+
+
 def failed_rows(job: dict) -> list[RowResult]:
     """Rows to fix and upload again: the failed ones, or every row when the write was rolled back."""
     rows = job_rows(job)
