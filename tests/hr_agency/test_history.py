@@ -115,6 +115,9 @@ async def test_three_steps_with_a_failed_file_and_its_fix(app, client):
     # listed on the 历史数据采集 page and in 机构管理 as 历史导入, edited and deleted there
     listed = (await client.page(url_for("hra_history"))).get_text()
     assert "历史人力资源7有限公司" in listed and "已有机构" not in listed
+    exported = await client.get(url_for("hra_history", {"export": "xlsx"}))
+    names = [row[0].value for row in workbook(exported.content).active.iter_rows(min_row=2)]
+    assert exported.status_code == 200 and len(names) == 5 and "已有机构" not in names
     assert "历史导入" in (await client.page(url_for("hra_agencies"))).get_text()
     detail = url_for("hra_agency_detail", agency_id=imported[0]["id"])
     assert (await client.post_form(detail + "/delete", {"reason": "重复导入"})).status_code == 303
