@@ -173,3 +173,16 @@ async def test_scope_and_cross_tenant_matrix(app, client):
     for url in urls:
         assert (await client.get(url)).status_code in (401, 403), url
     assert await Agency.count().where(Agency.source == "history") == 1
+
+
+async def test_a_running_check_shows_its_progress_and_polls(app, client):
+    """A big file is checked in the background: step ② shows the progress and htmx polls the steps block."""
+    user = await sign_in_manager(app, client, "hra_poll")
+    await ImportJob(token="t" * 32, owner_key=f"staff:{user['id']}", sheet_name="hra_history", file_name="大.xlsx",
+                    status="validating", total=10000, processed=3000, created_at=datetime.now(UTC)).save()
+    url = url_for("hra_history_job", token="t" * 32)
+    progress = (await client.page(url)).select_one("[data-testid=hra-history-progress]")
+    assert "已检查 3000 行" in progress.get_text() and progress["hx-get"] == url
+    fragment = await client.page(url, htmx=True)
+    assert fragment.select_one("#history-steps [data-testid=hra-history-progress]") is not None
+    assert "第2步 数据检查（当前步骤）" in fragment.get_text()
