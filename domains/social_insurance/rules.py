@@ -102,6 +102,28 @@ class Limits:
     base_ceiling: int
 
 
+def division_chain(division: str) -> list[str]:
+    """Where a division's 缴费基数上下限 come from, most specific first: the county (460105), its city (460100),
+    the province (''). A city code (460100, 儋州 460400) is its own first two links; the province is only ''."""
+    division = (division or "").strip()
+    if len(division) != 6:
+        return [""]
+    chain = [division, division[:4] + "00"]
+    return [c for i, c in enumerate(chain) if c not in chain[:i] and not c.endswith("0000")] + [""]
+
+
+def division_limits(rows: list[dict], period: int, division: str, *, fallback: bool = True) -> Limits | None:
+    """The floor/ceiling in force for a 结算期 in a division: the first link of division_chain() with a row in
+    force (latest effective_from not after the 结算期); the province's figure is the fallback. Without
+    `fallback`, only the division's own rows count (None when it has none in force)."""
+    chain = division_chain(division) if fallback else [division]
+    for code in chain:
+        row = pick_effective([r for r in rows if r.get("division_code", "") == code], period)
+        if row is not None:
+            return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return None
+
+
 def base_refusal(base: int, limits: Limits) -> str | None:
     """缴费基数 outside the floor/ceiling of its 结算期 is refused at entry and at import."""
     if base < limits.base_floor:
@@ -155,16 +177,23 @@ def rate_text(units: int) -> str:
     return f"{value:f}%"
 
 
-def limit_errors(v: dict, existing_years: set[int]) -> dict[str, str]:
-    """A new year's 缴费基数上下限: floor ≤ ceiling, and one row per year (years never overlap)."""
+def limit_errors(v: dict, existing: set[tuple[str, int]]) -> dict[str, str]:
+    """A new year's 缴费基数上下限 of the province ('') or of a city/county: floor ≤ ceiling, one row per division
+    and year; the 记账利率 is the province's (one national figure a year), so a division's row has none."""
     errors: dict[str, str] = {}
     floor, ceiling = v.get("base_floor"), v.get("base_ceiling")
+    division = v.get("division_code") or ""
     if floor is not None and ceiling is not None and floor > ceiling:
         errors["base_ceiling"] = "缴费基数上限不能低于下限"
     if floor == 0:
         errors["base_floor"] = "缴费基数下限应大于0"
-    if v.get("year") in existing_years:
-        errors["year"] = f"{v['year']}年的缴费基数上下限已录入，不能重复录入"
+    if division and v.get("interest_rate"):
+        errors["interest_rate"] = "记账利率全省统一，录入市县上下限时请不要填写"
+    if not division and v.get("interest_rate") is None and "interest_rate" in v:
+        errors["interest_rate"] = "请填写养老个人账户记账利率"
+    if (division, v.get("year")) in existing:
+        where = "该地区" if division else "全省"
+        errors["year"] = f"{where}{v['year']}年的缴费基数上下限已录入，不能重复录入"
     return errors
 
 

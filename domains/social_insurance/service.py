@@ -47,11 +47,24 @@ def _require(principal: Principal, permission: str) -> None:
 
 # ---- reference data ---------------------------------------------------------------------------------------
 
-async def limits_for(period: int) -> Limits:
-    row = rules.pick_effective(await SiLimit.select(), period)
-    if row is None:
+async def limits_for(period: int, division: str = "") -> Limits:
+    """The 缴费基数 floor/ceiling of a 结算期 for a division: its own, its city's, else the province's."""
+    found = rules.division_limits(await SiLimit.select(), period, division)
+    if found is None:
         raise Refused(f"{rules.period_label(period)}没有缴费基数上下限，请先维护参数", "period")
-    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return found
+
+
+async def limits_by_division(period: int) -> dict[str, Limits]:
+    """Division code → limits in force for the 结算期, for every division with figures of its own; '' is the
+    province (required)."""
+    rows = await SiLimit.select()
+    found = {code: rules.division_limits(rows, period, code, fallback=False)
+             for code in {r["division_code"] for r in rows}}
+    found = {code: x for code, x in found.items() if x is not None}
+    if "" not in found:
+        raise Refused(f"{rules.period_label(period)}没有缴费基数上下限，请先维护参数", "period")
+    return found
 
 
 async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
@@ -65,24 +78,28 @@ async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
 async def reference_rows() -> dict[str, list[dict]]:
     """The admin page's lists: every limit row (newest first) and every rate row."""
     return {
-        "limits": await SiLimit.select().order_by(SiLimit.effective_from, ascending=False),
+        "limits": await SiLimit.select().order_by(SiLimit.division_code).order_by(SiLimit.effective_from,
+                                                                                  ascending=False),
         "rates": await SiRate.select().order_by(SiRate.insurance).order_by(SiRate.risk_class)
         .order_by(SiRate.effective_from, ascending=False),
     }
 
 
 async def add_limit(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> None:
-    """A new year's 缴费基数上下限 and 记账利率, in force from January of that year; audited."""
+    """A new year's 缴费基数上下限 (and, for the province, 记账利率) of the province or of a city/county with its own
+    figures, in force from January of that year; audited."""
     _require(principal, REFERENCE_PERMISSION)
+    division = cleaned.get("division_code") or ""
     async with write_transaction():
-        years = {r["effective_from"] // 100 for r in await SiLimit.select(SiLimit.effective_from)}
-        errors = rules.limit_errors(cleaned, years)
+        existing = {(r["division_code"], r["effective_from"] // 100)
+                    for r in await SiLimit.select(SiLimit.division_code, SiLimit.effective_from)}
+        errors = rules.limit_errors({**cleaned, "division_code": division}, existing)
         if errors:
             field, message = next(iter(errors.items()))
             raise Refused(message, field)
-        row = {"effective_from": cleaned["year"] * 100 + 1, "base_floor": cleaned["base_floor"],
-               "base_ceiling": cleaned["base_ceiling"], "interest_rate": cleaned["interest_rate"],
-               "source": cleaned["source"]}
+        row = {"division_code": division, "effective_from": cleaned["year"] * 100 + 1,
+               "base_floor": cleaned["base_floor"], "base_ceiling": cleaned["base_ceiling"],
+               "interest_rate": 0 if division else cleaned["interest_rate"], "source": cleaned["source"]}
         inserted = await SiLimit.insert(SiLimit(**row)).returning(SiLimit.id)
         await audit.record(category="social_insurance", action="limit.add", actor=principal, ip=ip,
                            object_type="si_limit", object_id=inserted[0]["id"], detail={"after": row})
@@ -106,6 +123,11 @@ async def add_rate(principal: Principal, cleaned: dict[str, Any], *, ip: str = "
                            object_type="si_rate", object_id=inserted[0]["id"], detail={"after": row})
 
 
+async def _division_of(employer_id: int) -> str:
+    rows = await run("SELECT division_code FROM employer WHERE id = {}", employer_id)
+    return rows[0]["division_code"] if rows else ""
+
+
 # ---- 参保登记 ---------------------------------------------------------------------------------------------
 
 async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
@@ -113,7 +135,7 @@ async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, 
     """Insert one 参保登记 inside the caller's transaction; the base must lie within its 结算期's limits.
 
     The partial unique index refuses a second record that is not 终止参保 for the same person and insurance."""
-    refusal = rules.base_refusal(base, await limits_for(start_period))
+    refusal = rules.base_refusal(base, await limits_for(start_period, await _division_of(employer_id)))
     if refusal:
         raise Refused(refusal, "base")
     now = datetime.now(UTC)
@@ -133,28 +155,61 @@ def _rates_cte(rates: dict[tuple[str, int], tuple[int, int]]) -> str:
     return f"rates (insurance, risk_class, employer_rate, personal_rate) AS (VALUES {values})"
 
 
-def _risk_sql() -> str:
+def risk_sql() -> str:
+    """工伤 行业风险类别 of the row of `employer` in the statement (rules.risk_class in SQL)."""
     cases = " ".join(f"WHEN '{code}' THEN {risk}" for code, risk in sorted(rules.INDUSTRY_RISK_CLASS.items()))
     return f"CASE substr(employer.industry, 1, 1) {cases} ELSE {rules.DEFAULT_RISK_CLASS} END"
 
 
-def _base_sql(limits: Limits) -> str:
-    # rules.clamp_base(): the 结算期's floor and ceiling (integers from the reference table, never user input).
-    floor, ceiling = int(limits.base_floor), int(limits.base_ceiling)
-    return f"(CASE WHEN e.base < {floor} THEN {floor} WHEN e.base > {ceiling} THEN {ceiling} ELSE e.base END)"
+def clamp_sql(base: str, floor: str, ceiling: str) -> str:
+    # rules.clamp_base() in SQL; floor and ceiling are integer literals or columns, never user input.
+    return f"(CASE WHEN {base} < {floor} THEN {floor} WHEN {base} > {ceiling} THEN {ceiling} ELSE {base} END)"
 
 
-def _due_sql(rate: str, base: str) -> str:
-    # rules.due(): base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31).
-    return f"(CAST({base} AS BIGINT) * r.{rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE}"
+def due_sql(rate: str, base: str) -> str:
+    """rules.due() in SQL: base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31)."""
+    return f"((CAST({base} AS BIGINT) * {rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE})"
 
 
 def _pivot(base: str) -> str:
     parts = []
     for column, insurance, share in rules.AMOUNT_COLUMNS:
-        rate = "employer_rate" if share == "单位" else "personal_rate"
-        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {_due_sql(rate, base)} ELSE 0 END) AS {column}")
+        rate = "r.employer_rate" if share == "单位" else "r.personal_rate"
+        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {due_sql(rate, base)} ELSE 0 END) AS {column}")
     return ",\n           ".join(parts)
+
+
+def contribution_columns(rates: dict[tuple[str, int], tuple[int, int]], base: str, risk: str) -> dict[str, str]:
+    """Column → SQL of one person insured for all five insurances (the scale seed's rows): the rates in force as
+    literals, 工伤's by the risk class expression; the same rounding as 核定's pivot."""
+    columns = {}
+    for column, insurance, share in rules.AMOUNT_COLUMNS:
+        pick = 0 if share == "单位" else 1
+        if insurance == "injury":
+            cases = " ".join(f"WHEN {int(k[1])} THEN {int(v[pick])}" for k, v in sorted(rates.items()) if k[0] == insurance)
+            rate = f"(CASE {risk} {cases} ELSE 0 END)"
+        else:
+            rate = str(int(rates[(insurance, 0)][pick]))
+        columns[column] = due_sql(rate, base)
+    return columns
+
+
+def _limits_cte(limits: dict[str, Limits]) -> str:
+    values = ", ".join(f"('{code}', {int(x.base_floor)}, {int(x.base_ceiling)})" for code, x in sorted(limits.items()))
+    return f"lim (division_code, base_floor, base_ceiling) AS (VALUES {values})"
+
+
+def _limits_join(limits: dict[str, Limits]) -> tuple[str, str]:
+    """(JOIN clauses, clamped base) of 核定: the employer's county's own limits, else its city's, else the
+    province's (rules.division_limits in SQL)."""
+    province = limits[""]
+    if len(limits) == 1:
+        return "", clamp_sql("e.base", str(province.base_floor), str(province.base_ceiling))
+    joins = ("LEFT JOIN lim l1 ON l1.division_code = employer.division_code"
+             " LEFT JOIN lim l2 ON l2.division_code = substr(employer.division_code, 1, 4) || '00'")
+    floor = f"COALESCE(l1.base_floor, l2.base_floor, {int(province.base_floor)})"
+    ceiling = f"COALESCE(l1.base_ceiling, l2.base_ceiling, {int(province.base_ceiling)})"
+    return joins, clamp_sql("e.base", floor, ceiling)
 
 
 async def period_state(period: int) -> str | None:
@@ -174,14 +229,16 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
         if refusal:
             raise Refused(refusal, "period")
         rates = await rates_for(period)
-        base = _base_sql(await limits_for(period))
+        limits = await limits_by_division(period)
+        joins, base = _limits_join(limits)
+        ctes = _rates_cte(rates) + (", " + _limits_cte(limits) if joins else "")
         now = datetime.now(UTC)
         if await period_state(period) is None:
             await SiPeriod.insert(SiPeriod(period=period, state="open"))
         active = ("e.status = 'active' AND e.start_period <= {} AND (e.end_period IS NULL OR e.end_period >= {})")
         amounts = ", ".join(AMOUNTS)
         await run(
-            f"""WITH {_rates_cte(rates)}
+            f"""WITH {ctes}
             INSERT INTO si_contribution (period, employer, person, base, {amounts}, total, paid_state)
             SELECT {{}}, x.employer, x.person, x.base, {', '.join('x.' + a for a in AMOUNTS)},
                    {' + '.join('x.' + a for a in AMOUNTS)}, 'due'
@@ -191,7 +248,8 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
               FROM si_enrolment e
               JOIN employer ON employer.id = e.employer
               JOIN rates r ON r.insurance = e.insurance
-                          AND r.risk_class = CASE WHEN e.insurance = 'injury' THEN {_risk_sql()} ELSE 0 END
+                          AND r.risk_class = CASE WHEN e.insurance = 'injury' THEN {risk_sql()} ELSE 0 END
+              {joins}
               WHERE {active} AND {{}}
               GROUP BY e.employer, e.person
             ) x WHERE 1 = 1
@@ -524,19 +582,28 @@ async def closed_periods() -> set[int]:
     return {r["period"] for r in await SiPeriod.select(SiPeriod.period).where(SiPeriod.state == "closed")}
 
 
-async def base_refusal(base: int, period: int) -> str | None:
-    """缴费基数 against the floor/ceiling in force for the 结算期 (SI reference data)."""
-    return rules.base_refusal(base, await limits_for(period))
+async def base_refusal(base: int, period: int, employer_id: int | None = None) -> str | None:
+    """缴费基数 against the floor/ceiling in force for the 结算期 in the employer's division (SI reference data)."""
+    division = await _division_of(employer_id) if employer_id is not None else ""
+    return rules.base_refusal(base, await limits_for(period, division))
 
 
-async def all_limits() -> list[dict]:
-    """Every floor/ceiling row, for set-based checks of a whole upload (pick with limits_in_force)."""
-    return await SiLimit.select()
+async def all_limits(employer_id: int | None = None) -> list[dict]:
+    """The floor/ceiling rows that apply to the employer — its county's, its city's, the province's, each with
+    its `rank` in that order (0, 1, 2) — or, without an employer, the province's; for set-based checks of a whole
+    upload (pick with limits_in_force)."""
+    chain = rules.division_chain(await _division_of(employer_id) if employer_id is not None else "")
+    rows = await SiLimit.select()
+    return [{**r, "rank": chain.index(r["division_code"])} for r in rows if r["division_code"] in chain]
 
 
 def limits_in_force(rows: list[dict], period: int) -> Limits | None:
-    row = rules.pick_effective(rows, period)
-    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"]) if row else None
+    """The limits of the 结算期 from all_limits() rows: the most specific division with a row in force."""
+    for rank in sorted({r["rank"] for r in rows}):
+        row = rules.pick_effective([r for r in rows if r["rank"] == rank], period)
+        if row is not None:
+            return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return None
 
 
 base_outside = rules.base_refusal
