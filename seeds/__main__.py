@@ -15,6 +15,8 @@ def main() -> None:
     scale.add_argument("--employers", type=int, default=50_000)
     scale.add_argument("--persons", type=int, default=1_000_000)
     scale.add_argument("--seed", type=int, default=20261123)
+    scale.add_argument("--si-periods", type=int, default=12,
+                       help="assessed 结算期 of the social-insurance records, ending 2025-12 (0: none)")
     args = parser.parse_args()
     asyncio.run(run(args))
 
@@ -31,7 +33,7 @@ async def run(args: argparse.Namespace) -> None:
     elif args.command == "scale":
         from seeds.scale import load_scale
 
-        await load_scale(employers=args.employers, persons=args.persons, seed=args.seed)
+        await load_scale(employers=args.employers, persons=args.persons, seed=args.seed, si_periods=args.si_periods)
     # After any load the planner needs statistics (scale runs its own complete ANALYZE inside the load).
     from portal.db import refresh_statistics
 

@@ -57,7 +57,8 @@ def contributions_chart(year: int, rows: list[dict]) -> Chart:
 async def my_pension(request: Request) -> Response:
     rows = await service.my_pension_accounts(request.user.person_id)
     return await page(request, "social_insurance/my_pension.html", {
-        "page_title": "我的养老账户", "rows": rows, "breadcrumbs": crumbs(request, ("我的养老账户", "")),
+        "page_title": "我的养老账户", "rows": rows, "rate_text": rules.rate_text,
+        "breadcrumbs": crumbs(request, ("我的养老账户", "")),
     })
 
 

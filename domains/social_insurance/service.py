@@ -6,7 +6,7 @@ staff member's division scopes; every applicant read is built from principal.emp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -15,16 +15,18 @@ from piccolo.querystring import QueryString
 from domains.employer import service as employer_service
 from domains.social_insurance import rules
 from domains.social_insurance.rules import Limits, Refused
-from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate
+from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate, SiYearEnd
 from portal import audit
 from portal.auth.principal import Principal
 from portal.db import current_engine, write_transaction
 
 ASSESS_PERMISSION = "si.assess"
+SETTLE_PERMISSION = "si.settle"
 QUERY_PERMISSION = "si.query"
 REFERENCE_PERMISSION = "si.reference"
 PERMISSIONS = {ASSESS_PERMISSION: "社保月度核定与到账", QUERY_PERMISSION: "社保个人/单位综合查询",
-               REFERENCE_PERMISSION: "社保费率与缴费基数上下限维护"}
+               REFERENCE_PERMISSION: "社保费率与缴费基数上下限维护",
+               SETTLE_PERMISSION: "养老保险个人账户年度结算"}
 SAMPLE_MARK = "示例"  # a seed figure not yet replaced by the published one carries this in its source
 
 AMOUNTS = tuple(c for c, _, _ in rules.AMOUNT_COLUMNS)
@@ -276,19 +278,22 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
     return {"period": period, "employers": written, "rows": count[0]["n"]}
 
 
+def summary_sql(where: str) -> str:
+    """INSERT of the per-employer summaries of the contribution rows `c` matching `where` (SQL with `{}`
+    placeholders for the caller's QueryString, or literals), grouped by 结算期 and employer."""
+    sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
+    return (f"INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)"
+            f" SELECT c.period, c.employer, COUNT(*), {sums}, SUM(c.total),"
+            " SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)"
+            f" FROM si_contribution c JOIN employer ON employer.id = c.employer WHERE {where}"
+            " GROUP BY c.period, c.employer")
+
+
 async def summarise(period: int, scope: QueryString) -> int:
     """Rewrite the per-employer summaries of a 结算期 for the employers in scope (inside the caller's transaction)."""
     await run("DELETE FROM si_employer_period WHERE period = {} AND employer IN (SELECT employer.id FROM employer"
               " WHERE {})", period, scope)
-    sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
-    await run(
-        f"""INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)
-        SELECT {{}}, c.employer, COUNT(*), {sums}, SUM(c.total),
-               SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)
-        FROM si_contribution c JOIN employer ON employer.id = c.employer
-        WHERE c.period = {{}} AND {{}} GROUP BY c.employer""",
-        period, period, scope,
-    )
+    await run(summary_sql("c.period = {} AND {}"), period, scope)
     rows = await run("SELECT COUNT(*) AS n FROM si_employer_period WHERE period = {}", period)
     return rows[0]["n"]
 
@@ -317,6 +322,82 @@ async def employer_or_404(employer_id: int) -> dict:
     if row is None:
         raise NotFoundException()
     return row
+
+
+# ---- 年度结算 of the pension personal accounts ----------------------------------------------------------------
+
+def interest_sql(carried: str, credited: str, rate: int) -> str:
+    """rules.pension_interest() in SQL: (carried × rate × 2000 + credited × rate × 1083) / 200,000,000 rounded
+    half up, in BIGINT (the products pass 2^31)."""
+    scale = rules.RATE_SCALE * 2000
+    return (f"((CAST({carried} AS BIGINT) * {int(rate)} * 2000 + CAST({credited} AS BIGINT) * {int(rate)} * 1083"
+            f" + {scale // 2}) / {scale})")
+
+
+def year_end_statements(year: int, rate: int) -> list[str]:
+    """The two statements of 年度结算 for `year` at 记账利率 `rate` (integers only, so literals are safe): the
+    year's account rows are rewritten — everyone with a balance the year before or a personal pension
+    contribution of the year that reached the fund (已到账): 上年结转 = last year's 年末累计, 当年记账 = the sum of
+    those contributions, 缴费月数 = their distinct 结算期, 利息 by rules.pension_interest."""
+    year, first, last = int(year), int(year) * 100 + 1, int(year) * 100 + 12
+    return [
+        f"DELETE FROM si_pension_account WHERE year = {year}",
+        "INSERT INTO si_pension_account (person, year, carried, credited, interest, balance, months)"
+        f" SELECT v.person, {year}, v.carried, v.credited, v.interest, v.carried + v.credited + v.interest, v.months"
+        f" FROM (SELECT u.person, u.carried, u.credited, u.months, {interest_sql('u.carried', 'u.credited', rate)}"
+        " AS interest FROM (SELECT t.person, SUM(t.carried) AS carried, SUM(t.credited) AS credited,"
+        " SUM(t.months) AS months FROM ("
+        f"SELECT person, balance AS carried, 0 AS credited, 0 AS months FROM si_pension_account WHERE year = {year - 1}"
+        " UNION ALL SELECT person, 0 AS carried, SUM(pension_personal) AS credited, COUNT(DISTINCT period) AS months"
+        f" FROM si_contribution WHERE period >= {first} AND period <= {last} AND paid_state = 'paid'"
+        " AND pension_personal > 0 GROUP BY person"
+        ") t GROUP BY t.person) u) v ORDER BY v.person",
+    ]
+
+
+def year_end_totals_sql(year: int) -> str:
+    """The result summary of a settled year from its account rows (persons and the four sums)."""
+    return ("SELECT COUNT(*) AS persons, COALESCE(SUM(carried), 0) AS carried, COALESCE(SUM(credited), 0) AS credited,"
+            " COALESCE(SUM(interest), 0) AS interest, COALESCE(SUM(balance), 0) AS balance"
+            f" FROM si_pension_account WHERE year = {int(year)}")
+
+
+async def interest_rate_of(year: int) -> int | None:
+    """The province's 记账利率 in force in December of the year (None when no row is)."""
+    row = rules.pick_effective([r for r in await SiLimit.select() if not r["division_code"]], year * 100 + 12)
+    return None if row is None else row["interest_rate"]
+
+
+async def settle_year(principal: Principal, year: int, *, ip: str = "", today: date | None = None) -> dict:
+    """年度结算: every pension personal account of a closed year, set-based and idempotent (a re-run rewrites
+    the same rows); refused by rules.year_end_refusal. Audited with the result summary."""
+    _require(principal, SETTLE_PERMISSION)
+    today = today or datetime.now(UTC).date()
+    async with write_transaction():
+        assessed = {r["period"] for r in await SiPeriod.select(SiPeriod.period).where(
+            (SiPeriod.period >= year * 100 + 1) & (SiPeriod.period <= year * 100 + 12))}
+        next_settled = bool(await SiYearEnd.count().where(SiYearEnd.year == year + 1))
+        rate = await interest_rate_of(year)
+        refusal = rules.year_end_refusal(
+            year, today, assessed, next_settled=next_settled, rate_known=rate is not None,
+            province=rules.is_province_scope(principal.scopes.get("division", ())))
+        if refusal:
+            raise Refused(*refusal)
+        for sql in year_end_statements(year, rate):
+            await run(sql)
+        totals = {k: int(v) for k, v in (await run(year_end_totals_sql(year)))[0].items()}
+        await SiYearEnd.delete().where(SiYearEnd.year == year)
+        result = {"year": year, "interest_rate": rate, **totals, "run_at": datetime.now(UTC),
+                  "run_by": principal.audit_name}
+        await SiYearEnd.insert(SiYearEnd(**result))
+        await audit.record(category="social_insurance", action="settle_year", actor=principal, ip=ip,
+                           object_type="si_year_end", object_id=year,
+                           detail={k: result[k] for k in ("interest_rate", "persons", "credited", "interest", "balance")})
+    return result
+
+
+async def year_end_runs() -> list[dict]:
+    return await SiYearEnd.select().order_by(SiYearEnd.year, ascending=False)
 
 
 # ---- 到账 -------------------------------------------------------------------------------------------------
@@ -434,7 +515,10 @@ async def my_contribution_years(person_id: int) -> list[int]:
 
 
 async def my_pension_accounts(person_id: int) -> list[dict]:
-    return await run("SELECT * FROM si_pension_account WHERE person = {} ORDER BY year DESC", person_id)
+    """The person's account by year, newest first; `settled_rate` is the 记账利率 of a year computed by 年度结算
+    (None for a year carried over from before the portal)."""
+    return await run("SELECT a.*, y.interest_rate AS settled_rate FROM si_pension_account a LEFT JOIN si_year_end y"
+                     " ON y.year = a.year WHERE a.person = {} ORDER BY a.year DESC", person_id)
 
 
 def insured_months(enrolments: list[dict], insurance: str, until: int) -> tuple[int, int | None]:
