@@ -109,9 +109,11 @@ async def load_si(bulk: Any, seed: int, person_ids: tuple[int, int], employer_id
     stats["si_contributions_s"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
-    await bulk.execute(si.summary_sql(f"c.period BETWEEN {first} AND {last}"))
+    e0, e1 = int(employer_ids[0]), int(employer_ids[1])
+    await bulk.execute(si.summary_sql(f"c.period BETWEEN {first} AND {last} AND c.employer BETWEEN {e0} AND {e1}"))
     for period in months:
         state = "open" if period == last else "closed"
+        await bulk.execute(f"DELETE FROM si_period WHERE period = {period}")  # another seed's load: recounted
         await bulk.execute(
             "INSERT INTO si_period (period, state, assessed_at, assessed_by, row_count, closed_at) SELECT"
             f" {period}, '{state}', {now}, 'seeds.scale', COUNT(*), {now if state == 'closed' else 'NULL'}"
@@ -168,11 +170,12 @@ async def _contributions_sql(bulk: Any, period: int, last: int) -> str:
     exprs = ", ".join(f"{sql} AS {name}" for name, sql in amounts.items())
     hashed = "((s.employer * 2654435761) % 100)"
     due = f"({period} = {last} AND {hashed} < 10) OR ({period} > {rules.add_months(last, -3)} AND {hashed} < 2)"
-    paid_on = rules.payment_deadline(rules.add_months(period, 1)).replace(day=15)
+    paid_on = rules.payment_deadline(rules.add_months(period, 1)).replace(day=15).isoformat()
+    paid_on = f"'{paid_on}'" if bulk.sqlite else f"DATE '{paid_on}'"  # a CASE of bare literals is text on PostgreSQL
     return (f"INSERT INTO si_contribution (period, employer, person, base, {names}, total, paid_state, paid_on)"
             f" SELECT {period}, x.employer, x.person, x.base, {', '.join('x.' + n for n in amounts)},"
             f" {' + '.join('x.' + n for n in amounts)}, CASE WHEN x.due THEN 'due' ELSE 'paid' END,"
-            f" CASE WHEN x.due THEN NULL ELSE '{paid_on.isoformat()}' END FROM ("
+            f" CASE WHEN x.due THEN NULL ELSE {paid_on} END FROM ("
             f"SELECT s.employer, s.person, {base} AS base, {exprs}, ({due}) AS due FROM si_seed s"
             f" WHERE s.start_period <= {period} AND (s.end_period IS NULL OR s.end_period >= {period})"
             f" ORDER BY s.employer, s.person) x")
@@ -210,6 +213,7 @@ async def _pension_accounts(bulk: Any, first: int, last: int) -> None:
         rate = (await _limit_row(bulk, year * 100 + 12))["interest_rate"]
         for sql in si.year_end_statements(year, rate):
             await bulk.execute(sql)
+        await bulk.execute(f"DELETE FROM si_year_end WHERE year = {year}")
         await bulk.execute(
             "INSERT INTO si_year_end (year, interest_rate, persons, carried, credited, interest, balance, run_at,"
             f" run_by) SELECT {year}, {int(rate)}, t.persons, t.carried, t.credited, t.interest, t.balance,"
