@@ -586,15 +586,16 @@ async def record_payments(items: list[tuple[dict, Any]]) -> int:
 # ---- staff queries (si.query), within the staff member's divisions -------------------------------------------
 
 async def staff_find_persons(principal: Principal, q: str) -> list[dict]:
-    """SI-5: persons insured by an employer in scope, by exact ID number or by name (exact, then contains)."""
+    """SI-5: persons insured by an employer in scope, by exact ID number or by name (whole name or its first
+    characters, such as the surname: a range on the person.name index, where `LIKE '%…%'` read a million names)."""
     _require(principal, QUERY_PERMISSION)
     scope = staff_employer_clause(principal)
     base = ("SELECT p.id, p.name, p.id_number, p.gender FROM person p WHERE EXISTS (SELECT 1 FROM si_enrolment e"
             " JOIN employer ON employer.id = e.employer WHERE e.person = p.id AND {})")
     if len(q) == 18 and q[:17].isdigit():
         return await run(base + " AND p.id_number = {}", scope, q)
-    needle = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return await run(base + " AND p.name LIKE {} ESCAPE '\\' ORDER BY p.name, p.id LIMIT 50", scope, needle)
+    return await run(base + " AND p.name >= {} AND p.name < {} ORDER BY p.name, p.id LIMIT 50", scope, q,
+                     q + "\U0010ffff")
 
 
 async def staff_person(principal: Principal, person_id: int) -> tuple[dict, list[dict]]:
@@ -628,8 +629,9 @@ async def staff_employer(principal: Principal, employer_id: int) -> dict:
 
 
 async def employer_roster(employer_id: int, limit: int = 100) -> list[dict]:
+    # The SI-1 grid's order (newest records first, on the employer's start_period index): no sort of every record.
     return await run("SELECT e.insurance, e.status, e.base, e.start_period, p.name, p.id_number FROM si_enrolment e"
-                     " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY p.name, p.id, e.insurance"
+                     " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY e.start_period DESC, e.id DESC"
                      " LIMIT {}", employer_id, limit)
 
 
