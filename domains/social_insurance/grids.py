@@ -14,8 +14,9 @@ INSURANCE_CHOICES = tuple((k, v) for k, v in rules.INSURANCE_LABELS.items())
 # 个人缴费状态: 欠缴 when a contribution of an earlier 结算期 under this employer has not arrived.
 def arrears_sql(current_period: int) -> str:
     # The current 结算期 is not due yet: only earlier ones count as 欠缴 (an integer, never user input).
-    return ("CASE WHEN EXISTS (SELECT 1 FROM si_contribution c WHERE c.employer = e.employer AND c.person = e.person"
-            f" AND c.paid_state = 'due' AND c.period < {int(current_period)}) THEN 'due' ELSE 'paid' END")
+    # One seek in the partial index si_contribution_due (employer, person, period) WHERE paid_state = 'due'.
+    return ("CASE WHEN EXISTS (SELECT 1 FROM si_contribution c WHERE c.paid_state = 'due' AND c.employer = e.employer"
+            f" AND c.person = e.person AND c.period < {int(current_period)}) THEN 'due' ELSE 'paid' END")
 
 
 def roster_grid(current_period: int) -> Grid:
