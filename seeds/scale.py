@@ -261,8 +261,9 @@ async def load_scale(
             first_person = next(generate_persons(1, seed, divisions))["id_number"]
             e0 = await bulk.scalar(f"SELECT id FROM employer WHERE uscc = '{first_uscc}'")
             p0 = await bulk.scalar(f"SELECT id FROM person WHERE id_number = '{first_person}'")
-            si_stats = await _social_insurance(bulk, seed, (p0, p0 + persons - 1), (e0, e0 + employers - 1),
-                                               si_periods, say)
+            si_stats = await _social_insurance(
+                bulk, seed, (p0, p0 + persons - 1), (e0, e0 + employers - 1), si_periods, say
+            )
             if si_stats.get("si_enrolments"):
                 await bulk.analyze()
             return {**stats, "skipped": True, **si_stats}
@@ -325,8 +326,16 @@ async def load_scale(
         t = time.perf_counter()
         await bulk.restore_indexes()
         stats["indexes_s"] = round(time.perf_counter() - t, 2)
-        stats.update(await _social_insurance(bulk, seed, (ids[Person], ids[Person] + persons - 1),
-                                             (ids[Employer], ids[Employer] + employers - 1), si_periods, say))
+        stats.update(
+            await _social_insurance(
+                bulk,
+                seed,
+                (ids[Person], ids[Person] + persons - 1),
+                (ids[Employer], ids[Employer] + employers - 1),
+                si_periods,
+                say,
+            )
+        )
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
@@ -345,8 +354,9 @@ async def load_scale(
     return stats
 
 
-async def _social_insurance(bulk, seed: int, persons: tuple[int, int], employers: tuple[int, int],
-                            periods: int | None, say) -> dict[str, Any]:
+async def _social_insurance(
+    bulk, seed: int, persons: tuple[int, int], employers: tuple[int, int], periods: int | None, say
+) -> dict[str, Any]:
     from seeds.scale_si import DEFAULT_PERIODS, load_si
 
     periods = DEFAULT_PERIODS if periods is None else periods

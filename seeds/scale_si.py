@@ -40,7 +40,9 @@ def _lines(seed: int, persons: list[int], employers: list[int], limits: rules.Li
         if rng.random() < 0.08:
             continue  # not insured
         base = limits.base_floor + 10_000 * min(steps, int(rng.expovariate(1 / (steps * 0.25))))
-        start = rules.add_months(201501, rng.randrange(rules.add_months(LAST_PERIOD, 0) // 100 * 12 - 2015 * 12 + 12))
+        start = rules.add_months(
+            201501, rng.randrange(rules.add_months(LAST_PERIOD, 0) // 100 * 12 - 2015 * 12 + 12)
+        )
         r = rng.random()
         if r < 0.04:
             status, end = "suspended", rules.add_months(LAST_PERIOD, -rng.randrange(1, 24))
@@ -53,8 +55,15 @@ def _lines(seed: int, persons: list[int], employers: list[int], limits: rules.Li
         yield person, employer, base, start, end, status, identity
 
 
-async def load_si(bulk: Any, seed: int, person_ids: tuple[int, int], employer_ids: tuple[int, int], *,
-                  periods: int = DEFAULT_PERIODS, say=print) -> dict[str, Any]:
+async def load_si(
+    bulk: Any,
+    seed: int,
+    person_ids: tuple[int, int],
+    employer_ids: tuple[int, int],
+    *,
+    periods: int = DEFAULT_PERIODS,
+    say=print,
+) -> dict[str, Any]:
     """Insure the persons with ids in `person_ids` (inclusive) at the employers in `employer_ids`; skipped when
     the first of them is already insured (the data for this seed is there)."""
     import time
@@ -75,19 +84,31 @@ async def load_si(bulk: Any, seed: int, person_ids: tuple[int, int], employer_id
     t = time.perf_counter()
     months = window(periods)
     first, last = months[0], months[-1]
-    limits = rules.Limits(**{k: v for k, v in (await _limit_row(bulk, last)).items() if k.startswith("base_")})
-    employers = [int(r) for r in await _column(bulk, f"SELECT id FROM employer WHERE id BETWEEN {int(employer_ids[0])}"
-                                               f" AND {int(employer_ids[1])} AND filing_approved ORDER BY id")]
+    limits = rules.Limits(
+        **{k: v for k, v in (await _limit_row(bulk, last)).items() if k.startswith("base_")}
+    )
+    employers = [
+        int(r)
+        for r in await _column(
+            bulk,
+            f"SELECT id FROM employer WHERE id BETWEEN {int(employer_ids[0])}"
+            f" AND {int(employer_ids[1])} AND filing_approved ORDER BY id",
+        )
+    ]
     persons = list(range(lo, hi + 1))
     tables = (SiEnrolment, SiContribution, SiEmployerPeriod, SiBenefit, SiPensionAccount)
     await bulk.defer_indexes(tables)
-    await bulk.execute("CREATE TEMP TABLE si_seed (person INTEGER PRIMARY KEY, employer INTEGER, base INTEGER,"
-                       " start_period INTEGER, end_period INTEGER, status VARCHAR(12), identity VARCHAR(10),"
-                       " risk INTEGER)")
+    await bulk.execute(
+        "CREATE TEMP TABLE si_seed (person INTEGER PRIMARY KEY, employer INTEGER, base INTEGER,"
+        " start_period INTEGER, end_period INTEGER, status VARCHAR(12), identity VARCHAR(10),"
+        " risk INTEGER)"
+    )
     columns = ("person", "employer", "base", "start_period", "end_period", "status", "identity")
     await bulk.insert("si_seed", columns, list(_lines(seed, persons, employers, limits, first)))
-    await bulk.execute(f"UPDATE si_seed SET risk = (SELECT {si.risk_sql()} FROM employer"
-                       " WHERE employer.id = si_seed.employer)")
+    await bulk.execute(
+        f"UPDATE si_seed SET risk = (SELECT {si.risk_sql()} FROM employer"
+        " WHERE employer.id = si_seed.employer)"
+    )
     await bulk.execute("CREATE INDEX si_seed_employer ON si_seed (employer, person)")
     stats["si_lines_s"] = round(time.perf_counter() - t, 2)
 
@@ -98,26 +119,32 @@ async def load_si(bulk: Any, seed: int, person_ids: tuple[int, int], employer_id
         "INSERT INTO si_enrolment (person, employer, insurance, status, identity, base, start_period, end_period,"
         f" created_at, updated_at) SELECT s.person, s.employer, i.insurance, s.status, s.identity, s.base,"
         f" s.start_period, s.end_period, {now}, {now} FROM si_seed s CROSS JOIN ({insurances}) i"
-        " ORDER BY s.person, i.insurance")
+        " ORDER BY s.person, i.insurance"
+    )
     stats["si_enrolments"] = await bulk.scalar("SELECT COUNT(*) FROM si_enrolment")
     stats["si_enrolments_s"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
     for period in months:
         await bulk.execute(await _contributions_sql(bulk, period, last))
-    stats["si_contributions"] = await bulk.scalar(f"SELECT COUNT(*) FROM si_contribution WHERE period >= {first}")
+    stats["si_contributions"] = await bulk.scalar(
+        f"SELECT COUNT(*) FROM si_contribution WHERE period >= {first}"
+    )
     stats["si_contributions_s"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
     e0, e1 = int(employer_ids[0]), int(employer_ids[1])
-    await bulk.execute(si.summary_sql(f"c.period BETWEEN {first} AND {last} AND c.employer BETWEEN {e0} AND {e1}"))
+    await bulk.execute(
+        si.summary_sql(f"c.period BETWEEN {first} AND {last} AND c.employer BETWEEN {e0} AND {e1}")
+    )
     for period in months:
         state = "open" if period == last else "closed"
         await bulk.execute(f"DELETE FROM si_period WHERE period = {period}")  # another seed's load: recounted
         await bulk.execute(
             "INSERT INTO si_period (period, state, assessed_at, assessed_by, row_count, closed_at) SELECT"
             f" {period}, '{state}', {now}, 'seeds.scale', COUNT(*), {now if state == 'closed' else 'NULL'}"
-            f" FROM si_contribution WHERE period = {period}")
+            f" FROM si_contribution WHERE period = {period}"
+        )
     stats["si_summaries_s"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
@@ -130,7 +157,9 @@ async def load_si(bulk: Any, seed: int, person_ids: tuple[int, int], employer_id
     t = time.perf_counter()
     await bulk.restore_indexes()
     stats["si_indexes_s"] = round(time.perf_counter() - t, 2)
-    say(f"scale: {stats['si_enrolments']} 参保登记, {stats['si_contributions']} contribution rows in {periods} 结算期")
+    say(
+        f"scale: {stats['si_enrolments']} 参保登记, {stats['si_contributions']} contribution rows in {periods} 结算期"
+    )
     return stats
 
 
@@ -162,23 +191,33 @@ async def _contributions_sql(bulk: Any, period: int, last: int) -> str:
     Paid on the 15th of the next month, except the last 结算期 for one employer in ten and the last three for
     one employer in fifty (arrears)."""
     rates = rules.effective_rates(await _rows(bulk, "SELECT * FROM si_rate"), period)
-    limits = rules.Limits(**{k: v for k, v in (await _limit_row(bulk, period)).items() if k.startswith("base_")})
-    base = f"(CASE WHEN s.base < {limits.base_floor} THEN {limits.base_floor} WHEN s.base > {limits.base_ceiling}" \
-           f" THEN {limits.base_ceiling} ELSE s.base END)"
+    limits = rules.Limits(
+        **{k: v for k, v in (await _limit_row(bulk, period)).items() if k.startswith("base_")}
+    )
+    base = (
+        f"(CASE WHEN s.base < {limits.base_floor} THEN {limits.base_floor} WHEN s.base > {limits.base_ceiling}"
+        f" THEN {limits.base_ceiling} ELSE s.base END)"
+    )
     amounts = si.contribution_columns(rates, base, "s.risk")
     names = ", ".join(amounts)
     exprs = ", ".join(f"{sql} AS {name}" for name, sql in amounts.items())
     hashed = "((s.employer * 2654435761) % 100)"
-    due = f"({period} = {last} AND {hashed} < 10) OR ({period} > {rules.add_months(last, -3)} AND {hashed} < 2)"
+    due = (
+        f"({period} = {last} AND {hashed} < 10) OR ({period} > {rules.add_months(last, -3)} AND {hashed} < 2)"
+    )
     paid_on = rules.payment_deadline(rules.add_months(period, 1)).replace(day=15).isoformat()
-    paid_on = f"'{paid_on}'" if bulk.sqlite else f"DATE '{paid_on}'"  # a CASE of bare literals is text on PostgreSQL
-    return (f"INSERT INTO si_contribution (period, employer, person, base, {names}, total, paid_state, paid_on)"
-            f" SELECT {period}, x.employer, x.person, x.base, {', '.join('x.' + n for n in amounts)},"
-            f" {' + '.join('x.' + n for n in amounts)}, CASE WHEN x.due THEN 'due' ELSE 'paid' END,"
-            f" CASE WHEN x.due THEN NULL ELSE {paid_on} END FROM ("
-            f"SELECT s.employer, s.person, {base} AS base, {exprs}, ({due}) AS due FROM si_seed s"
-            f" WHERE s.start_period <= {period} AND (s.end_period IS NULL OR s.end_period >= {period})"
-            f" ORDER BY s.employer, s.person) x")
+    paid_on = (
+        f"'{paid_on}'" if bulk.sqlite else f"DATE '{paid_on}'"
+    )  # a CASE of bare literals is text on PostgreSQL
+    return (
+        f"INSERT INTO si_contribution (period, employer, person, base, {names}, total, paid_state, paid_on)"
+        f" SELECT {period}, x.employer, x.person, x.base, {', '.join('x.' + n for n in amounts)},"
+        f" {' + '.join('x.' + n for n in amounts)}, CASE WHEN x.due THEN 'due' ELSE 'paid' END,"
+        f" CASE WHEN x.due THEN NULL ELSE {paid_on} END FROM ("
+        f"SELECT s.employer, s.person, {base} AS base, {exprs}, ({due}) AS due FROM si_seed s"
+        f" WHERE s.start_period <= {period} AND (s.end_period IS NULL OR s.end_period >= {period})"
+        f" ORDER BY s.employer, s.person) x"
+    )
 
 
 async def _benefits(bulk: Any, months: list[int], now: str) -> None:
@@ -187,14 +226,23 @@ async def _benefits(bulk: Any, months: list[int], now: str) -> None:
     for i, period in enumerate(months):
         day = f"'{rules.payment_deadline(period).replace(day=20).isoformat()}'"
         parts = [("pension", "基本养老金", "s.person % 300 = 7", "(s.base * 6 / 10)")]
-        parts.append(("maternity", "生育津贴", f"s.person % 500 = 11 AND s.person % {len(months)} = {i}", "s.base * 4"))
-        parts.append(("injury", "一次性伤残补助金", f"s.person % 700 = 13 AND s.person % {len(months)} = {i}",
-                      "s.base * 7"))
+        parts.append(
+            ("maternity", "生育津贴", f"s.person % 500 = 11 AND s.person % {len(months)} = {i}", "s.base * 4")
+        )
+        parts.append(
+            (
+                "injury",
+                "一次性伤残补助金",
+                f"s.person % 700 = 13 AND s.person % {len(months)} = {i}",
+                "s.base * 7",
+            )
+        )
         for insurance, item, where, amount in parts:
             await bulk.execute(
                 "INSERT INTO si_benefit (period, employer, person, insurance, item, amount, paid_on)"
                 f" SELECT {period}, s.employer, s.person, '{insurance}', '{item}', {amount}, {day} FROM si_seed s"
-                f" WHERE {where} AND s.start_period <= {period}")
+                f" WHERE {where} AND s.start_period <= {period}"
+            )
 
 
 async def _pension_accounts(bulk: Any, first: int, last: int) -> None:
@@ -208,7 +256,8 @@ async def _pension_accounts(bulk: Any, first: int, last: int) -> None:
     await bulk.execute(
         "INSERT INTO si_pension_account (person, year, carried, credited, interest, balance, months)"
         f" SELECT s.person, {before}, 0, {months} * (s.base * 8 / 100), 0, {months} * (s.base * 8 / 100),"
-        f" {months} FROM si_seed s WHERE s.start_period <= {before * 100 + 12} ORDER BY s.person")
+        f" {months} FROM si_seed s WHERE s.start_period <= {before * 100 + 12} ORDER BY s.person"
+    )
     for year in years:
         rate = (await _limit_row(bulk, year * 100 + 12))["interest_rate"]
         for sql in si.year_end_statements(year, rate):
@@ -217,4 +266,5 @@ async def _pension_accounts(bulk: Any, first: int, last: int) -> None:
         await bulk.execute(
             "INSERT INTO si_year_end (year, interest_rate, persons, carried, credited, interest, balance, run_at,"
             f" run_by) SELECT {year}, {int(rate)}, t.persons, t.carried, t.credited, t.interest, t.balance,"
-            f" '{NOW.isoformat(sep=' ')}', 'seeds.scale' FROM ({si.year_end_totals_sql(year)}) t")
+            f" '{NOW.isoformat(sep=' ')}', 'seeds.scale' FROM ({si.year_end_totals_sql(year)}) t"
+        )

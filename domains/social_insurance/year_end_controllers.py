@@ -26,11 +26,20 @@ def _year(raw: str | None) -> tuple[int | None, str, str]:
 
 
 async def _page(request: Request, year_text: str, *, error: str = "", result: dict | None = None) -> Response:
-    return await page(request, "social_insurance/year_end.html", {
-        "page_title": "养老账户年度结算", "year_text": year_text, "error": error, "result": result,
-        "runs": await service.year_end_runs(), "rate_text": rules.rate_text,
-        "breadcrumbs": crumbs(request, ("养老账户年度结算", "")),
-    }, block="year_end_panel")
+    return await page(
+        request,
+        "social_insurance/year_end.html",
+        {
+            "page_title": "养老账户年度结算",
+            "year_text": year_text,
+            "error": error,
+            "result": result,
+            "runs": await service.year_end_runs(),
+            "rate_text": rules.rate_text,
+            "breadcrumbs": crumbs(request, ("养老账户年度结算", "")),
+        },
+        block="year_end_panel",
+    )
 
 
 @get("/year-end", name="si_year_end", guards=GUARD)

@@ -38,18 +38,23 @@ async def test_scale_si_rows_are_what_assessment_and_year_end_compute():
     counts = [await SiContribution.count().where(SiContribution.period == p["period"]) for p in periods]
     assert [p["row_count"] for p in periods] == counts
     # The summaries are the sums of the rows.
-    sums = await _rows("SELECT period, employer, COUNT(*), SUM(total), SUM(CASE WHEN paid_state = 'paid' THEN total"
-                       " ELSE 0 END) FROM si_contribution GROUP BY period, employer ORDER BY period, employer")
-    assert sums == await _rows("SELECT period, employer, headcount, total, paid FROM si_employer_period"
-                               " ORDER BY period, employer")
+    sums = await _rows(
+        "SELECT period, employer, COUNT(*), SUM(total), SUM(CASE WHEN paid_state = 'paid' THEN total"
+        " ELSE 0 END) FROM si_contribution GROUP BY period, employer ORDER BY period, employer"
+    )
+    assert sums == await _rows(
+        "SELECT period, employer, headcount, total, paid FROM si_employer_period ORDER BY period, employer"
+    )
     assert await SiContribution.exists().where(SiContribution.paid_state == "due")
     assert await SiBenefit.count() > 0 and await SiEmployerPeriod.count() > 0
 
     # 核定 of the open 结算期 writes exactly the rows the seed wrote.
-    contribution = ("SELECT period, employer, person, base, pension_employer, pension_personal, medical_employer,"
-                    " medical_personal, injury_employer, unemployment_employer, unemployment_personal,"
-                    " maternity_employer, total, paid_state, paid_on FROM si_contribution WHERE period = 202512"
-                    " ORDER BY employer, person")
+    contribution = (
+        "SELECT period, employer, person, base, pension_employer, pension_personal, medical_employer,"
+        " medical_personal, injury_employer, unemployment_employer, unemployment_personal,"
+        " maternity_employer, total, paid_state, paid_on FROM si_contribution WHERE period = 202512"
+        " ORDER BY employer, person"
+    )
     before = await _rows(contribution)
     await service.assess(PRINCIPAL, 202512)
     assert await _rows(contribution) == before
@@ -70,7 +75,11 @@ async def test_period_count_is_a_parameter_and_tops_up_an_earlier_load():
     assert "si_enrolments" not in plain and await SiEnrolment.count() == 0
     topped = await load_scale(employers=20, persons=200, seed=32, quiet=True, si_periods=3)
     assert topped["skipped"] is True and topped["si_periods"] == 3 and topped["si_enrolments"] > 0
-    assert [p["period"] for p in await SiPeriod.select().order_by(SiPeriod.period)] == [202510, 202511, 202512]
+    assert [p["period"] for p in await SiPeriod.select().order_by(SiPeriod.period)] == [
+        202510,
+        202511,
+        202512,
+    ]
     assert await SiYearEnd.count() == 0  # no full year in three 结算期
     again = await load_scale(employers=20, persons=200, seed=32, quiet=True, si_periods=3)
     assert again["si_skipped"] is True

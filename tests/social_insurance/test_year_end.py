@@ -21,40 +21,48 @@ TODAY = date(2026, 12, 5)
 SETTLE = (service.SETTLE_PERMISSION,)
 
 
-@pytest.mark.parametrize(("carried", "credited", "rate", "interest"), [
-    # 10,000.00 × 2.62% = 262.00; 4,800.00 × 2.62% × 1.083 / 2 = 68.09904; 330.09904 元 → 330.10
-    (1_000_000, 480_000, 2620, 33010),
-    # 4,000.00 × 2.62% × 1.083 / 2 = 56.74920 元 → 56.75
-    (0, 400_000, 2620, 5675),
-    (200_000, 0, 2620, 5240),  # 2,000.00 × 2.62% = 52.40
-    (50, 0, 1000, 1),  # 0.50 分 rounds half up
-    (49, 0, 1000, 0),  # 0.49 分 rounds down
-    # 2016 at 8.31%: 35,000.00 × 8.31% = 2,908.50; 7,200.00 × 8.31% × 0.5415 = 323.99028 → 3,232.49
-    (3_500_000, 720_000, 8310, 323249),
-])
+@pytest.mark.parametrize(
+    ("carried", "credited", "rate", "interest"),
+    [
+        # 10,000.00 × 2.62% = 262.00; 4,800.00 × 2.62% × 1.083 / 2 = 68.09904; 330.09904 元 → 330.10
+        (1_000_000, 480_000, 2620, 33010),
+        # 4,000.00 × 2.62% × 1.083 / 2 = 56.74920 元 → 56.75
+        (0, 400_000, 2620, 5675),
+        (200_000, 0, 2620, 5240),  # 2,000.00 × 2.62% = 52.40
+        (50, 0, 1000, 1),  # 0.50 分 rounds half up
+        (49, 0, 1000, 0),  # 0.49 分 rounds down
+        # 2016 at 8.31%: 35,000.00 × 8.31% = 2,908.50; 7,200.00 × 8.31% × 0.5415 = 323.99028 → 3,232.49
+        (3_500_000, 720_000, 8310, 323249),
+    ],
+)
 def test_interest_by_the_national_rule(carried, credited, rate, interest):
     assert rules.pension_interest(carried, credited, rate) == interest
     year = rules.pension_year(carried, credited, rate, 12)
     assert year["balance"] == carried + credited + interest
 
 
-@pytest.mark.parametrize(("year", "assessed", "kw", "fragment"), [
-    (2026, set(range(202601, 202613)), {}, "2026年尚未结束"),
-    (2025, set(range(202501, 202513)) - {202507}, {}, "2025年7月共1个结算期尚未核定"),
-    (2025, set(), {}, "1月、2月、3月、4月、5月、6月等共12个结算期尚未核定"),
-    (2025, set(range(202501, 202513)), {"next_settled": True}, "2026年已结算，不能再重新结算2025年"),
-    (2025, set(range(202501, 202513)), {"province": False}, "需要全省范围的经办权限"),
-    (2025, set(range(202501, 202513)), {"rate_known": False}, "没有2025年的养老个人账户记账利率"),
-    (2025, set(range(202501, 202513)), {}, None),
-])
+@pytest.mark.parametrize(
+    ("year", "assessed", "kw", "fragment"),
+    [
+        (2026, set(range(202601, 202613)), {}, "2026年尚未结束"),
+        (2025, set(range(202501, 202513)) - {202507}, {}, "2025年7月共1个结算期尚未核定"),
+        (2025, set(), {}, "1月、2月、3月、4月、5月、6月等共12个结算期尚未核定"),
+        (2025, set(range(202501, 202513)), {"next_settled": True}, "2026年已结算，不能再重新结算2025年"),
+        (2025, set(range(202501, 202513)), {"province": False}, "需要全省范围的经办权限"),
+        (2025, set(range(202501, 202513)), {"rate_known": False}, "没有2025年的养老个人账户记账利率"),
+        (2025, set(range(202501, 202513)), {}, None),
+    ],
+)
 def test_year_end_refusals(year, assessed, kw, fragment):
     args = {"next_settled": False, "province": True, "rate_known": True, **kw}
     refusal = rules.year_end_refusal(year, TODAY, assessed, **args)
     assert (refusal is None) if fragment is None else (fragment in refusal[0])
 
 
-@pytest.mark.parametrize(("codes", "province"), [(("460000",), True), (("46",), True), (("460100",), False),
-                                                  (("460105", "460000"), True), ((), False)])
+@pytest.mark.parametrize(
+    ("codes", "province"),
+    [(("460000",), True), (("46",), True), (("460100",), False), (("460105", "460000"), True), ((), False)],
+)
 def test_province_scope(codes, province):
     assert rules.is_province_scope(codes) is province
 
@@ -65,10 +73,18 @@ async def _year_assessed(year: int) -> None:
 
 
 async def _contribution(employer, person, period: int, personal: int, paid: bool = True) -> None:
-    await SiContribution.insert(SiContribution(
-        period=period, employer=employer["id"], person=person["id"], base=personal * 100 // 8,
-        pension_personal=personal, total=personal, paid_state="paid" if paid else "due",
-        paid_on=date(period // 100, period % 100, 15) if paid else None))
+    await SiContribution.insert(
+        SiContribution(
+            period=period,
+            employer=employer["id"],
+            person=person["id"],
+            base=personal * 100 // 8,
+            pension_personal=personal,
+            total=personal,
+            paid_state="paid" if paid else "due",
+            paid_on=date(period // 100, period % 100, 15) if paid else None,
+        )
+    )
 
 
 async def world() -> dict:
@@ -77,8 +93,13 @@ async def world() -> dict:
     full, partial, idle, two = [await make_person(name=n) for n in ("全年", "十个月", "停缴", "两单位")]
     await _year_assessed(2025)
     await SiPensionAccount.insert(
-        SiPensionAccount(person=full["id"], year=2024, carried=0, credited=0, interest=0, balance=1_000_000, months=12),
-        SiPensionAccount(person=idle["id"], year=2024, carried=0, credited=0, interest=0, balance=200_000, months=12))
+        SiPensionAccount(
+            person=full["id"], year=2024, carried=0, credited=0, interest=0, balance=1_000_000, months=12
+        ),
+        SiPensionAccount(
+            person=idle["id"], year=2024, carried=0, credited=0, interest=0, balance=200_000, months=12
+        ),
+    )
     for month in range(1, 13):
         await _contribution(a, full, 202500 + month, 40_000)  # 5,000.00 × 8%
         await _contribution(a, partial, 202500 + month, 40_000, paid=month <= 10)  # Nov, Dec in arrears
@@ -105,7 +126,11 @@ async def test_settle_year_exact_to_the_fen_and_idempotent():
     assert _account(rows[w["two"]["id"]]) == (0, 40_000, 567, 40_567, 1)
     assert len(rows) == 4
     assert (result["persons"], result["credited"], result["interest"], result["interest_rate"]) == (
-        4, 920_000, 33010 + 5675 + 5240 + 567, 2620)
+        4,
+        920_000,
+        33010 + 5675 + 5240 + 567,
+        2620,
+    )
     assert result["balance"] == 1_513_010 + 405_675 + 205_240 + 40_567
 
     before = sorted((r["person"], *_account(r)) for r in await SiPensionAccount.select())
@@ -116,11 +141,15 @@ async def test_settle_year_exact_to_the_fen_and_idempotent():
     assert await AuditLog.count().where(AuditLog.action == "settle_year") == 2
 
     # the arrears arrive: a re-run credits them (2026 not yet settled)
-    await SiContribution.update({SiContribution.paid_state: "paid", SiContribution.paid_on: date(2026, 1, 10)}).where(
-        SiContribution.person == w["partial"]["id"])
+    await SiContribution.update(
+        {SiContribution.paid_state: "paid", SiContribution.paid_on: date(2026, 1, 10)}
+    ).where(SiContribution.person == w["partial"]["id"])
     await service.settle_year(principal, 2025, today=TODAY)
-    row = await SiPensionAccount.select().where((SiPensionAccount.person == w["partial"]["id"])
-                                                & (SiPensionAccount.year == 2025)).first()
+    row = (
+        await SiPensionAccount.select()
+        .where((SiPensionAccount.person == w["partial"]["id"]) & (SiPensionAccount.year == 2025))
+        .first()
+    )
     assert _account(row) == (0, 480_000, 6810, 486_810, 12)  # 4,800.00 × 2.62% × 0.5415 = 68.09904 → 68.10
 
 
@@ -169,7 +198,9 @@ async def test_year_end_page(app, client):
 
 
 async def test_year_end_page_needs_its_permission(app, client):
-    await client.sign_in_staff("hedingyuan3", permissions=[service.ASSESS_PERMISSION, service.QUERY_PERMISSION])
+    await client.sign_in_staff(
+        "hedingyuan3", permissions=[service.ASSESS_PERMISSION, service.QUERY_PERMISSION]
+    )
     assert (await client.get(url_for("si_year_end"))).status_code == 403
     assert (await client.post_form(url_for("si_year_end_run"), {"year": "2025"})).status_code == 403
     employer = await make_employer()
