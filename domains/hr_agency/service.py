@@ -171,16 +171,38 @@ async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, A
     return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
 
 
+async def _branch_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
+            "division_label": await dictionary.label("division", cleaned["division_code"])}
+
+
 async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
     """设立分支机构报告: the parent must hold a valid licence or filing (the branch carries them)."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
-        payload = {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
-                   "division_label": await dictionary.label("division", cleaned["division_code"])}
-        return await workflow.create_matter(principal, BRANCH, payload=payload, title=f"{BRANCH.name}：{cleaned['name']}",
+        return await workflow.create_matter(principal, BRANCH, payload=await _branch_payload(agency, cleaned),
+                                            title=f"{BRANCH.name}：{cleaned['name']}",
                                             division_code=agency["division_code"], ip=ip)
+
+
+async def _own_application(principal: Principal, matter_id: int, kind: str) -> tuple[dict, dict]:
+    """The matter (of this kind) and the agency it was filed for; the engine answers 404 for another tenant's."""
+    matter = await workflow.get_matter_for(principal, matter_id)
+    agency = await agency_of(principal.employer_id)
+    if matter["kind"] != kind or agency is None or agency["id"] != matter["payload"].get("agency_id"):
+        raise workflow.WorkflowError("该办件不是本机构的此类申请")
+    return matter, agency
+
+
+async def edit_branch(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
+                      expected_version: int) -> dict[str, Any]:
+    """修改 a draft or returned (退回) 设立分支机构报告; a 不通过 one is closed (the engine refuses it)."""
+    _, agency = await _own_application(principal, matter_id, BRANCH.code)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version,
+                                         payload=await _branch_payload(agency, cleaned),
+                                         title=f"{BRANCH.name}：{cleaned['name']}")
 
 
 async def _holds_registration(agency_id: int) -> bool:
@@ -197,21 +219,36 @@ async def registrations(employer_id: int) -> list[tuple[str, str]]:
     return out
 
 
-async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
-    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
+async def _cancel_payload(principal: Principal, agency: dict[str, Any], target: str, reason: str) -> dict:
     options = dict(await registrations(principal.employer_id))
     if target not in options:
         raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise Refused("请填写注销原因（不超过500字）", "reason")
+    return {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
+            "target_label": options[target], "reason": reason}
+
+
+async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
+    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
+        if agency is None:
+            raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
+        payload = await _cancel_payload(principal, agency, target, reason)
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CANCEL.code)
         if refusal:
             raise Refused(refusal)
-        payload = {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
-                   "target_label": options[target], "reason": reason}
         return await workflow.create_matter(principal, CANCEL, payload=payload,
-                                            title=f"{CANCEL.name}：{options[target]}",
+                                            title=f"{CANCEL.name}：{payload['target_label']}",
                                             division_code=agency["division_code"], ip=ip)
+
+
+async def edit_cancel(principal: Principal, matter_id: int, target: str, reason: str, *,
+                      expected_version: int) -> dict[str, Any]:
+    """修改 a draft or returned (退回) 注销申请: it may name another of the agency's valid registrations."""
+    _, agency = await _own_application(principal, matter_id, CANCEL.code)
+    payload = await _cancel_payload(principal, agency, target, reason)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload,
+                                         title=f"{CANCEL.name}：{payload['target_label']}")
