@@ -142,3 +142,31 @@ AGENCIES = Grid(
     filters=[Filter("name", "机构名称", sql="hra_agency.name"),
              Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
 )
+
+
+def _registration_link(row: dict) -> str:
+    uid = int(row["_id"])
+    return f"{STAFF_BASE}/{'filings' if uid % 2 else 'licences'}/{uid // 2}"
+
+
+# 统计分析's drill-down (HRA-11): licences and filings as one list; `uid` (2·id, 2·id + 1) keeps their ids apart
+# for paging and links. The scope (stats.drill_scope) names the region, the year and new or ended.
+STATISTICS_AGENCIES = Grid(
+    name="hra_statistics_agencies", title="统计明细", default_sort="-day", id_sql="reg.uid",
+    source="(SELECT id * 2 AS uid, agency, licence_no AS no, division_code, issued_on AS day, revoked_on, status, "
+           "'licence' AS kind FROM hra_licence UNION ALL SELECT id * 2 + 1, agency, filing_no, division_code, filed_on, "
+           "revoked_on, status, 'filing' FROM hra_filing) AS reg JOIN hra_agency ON hra_agency.id = reg.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", sortable=True, link=_registration_link),
+        Column("kind", "类型", kind="badge", sql="reg.kind",
+               badges={"licence": ("行政许可", "info"), "filing": ("业务备案", "neutral")}),
+        Column("no", "许可证编号/备案编号", sql="reg.no"),
+        Column("division", "所在地区", sql="reg.division_code", category="division"),
+        Column("day", "许可/备案日期", kind="date", sql="reg.day", sortable=True),
+        Column("revoked_on", "注销日期", kind="date", sql="reg.revoked_on"),
+        Column("status", "状态", kind="badge", sql="reg.status",
+               badges={"valid": ("有效", "success"), "revoked": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name")],
+    empty_text="没有符合条件的机构",
+)

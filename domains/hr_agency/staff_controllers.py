@@ -98,9 +98,24 @@ async def statistics(request: Request) -> Response:
 
         return Response(stats.workbook(result), media_type=XLSX,
                         headers=attachment_headers("人力资源服务机构新增注销统计.xlsx"))
+    raw = request.query_params.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in result.years else None  # the chart's year; None: all summed
     return await render(request, "hr_agency/statistics.html", {
-        "page_title": "统计分析", "stats": result, "breadcrumbs": crumbs(request, ("统计分析", "")),
+        "page_title": "统计分析", "stats": result, "year": year, "chart": stats.chart(result, year),
+        "breadcrumbs": crumbs(request, ("统计分析", "")),
     }, headers=NO_STORE)
+
+
+@get("/statistics/{region:str}/{year:int}/{what:str}", name="hra_statistics_agencies",
+     guards=[staff_guard("hra.manage")])
+async def statistics_agencies(request: Request, region: FromPath[str], year: FromPath[int],
+                              what: FromPath[str]) -> Response:
+    """The drill-down of one count: the licences and filings of a region added or ended in a year (0: all years)."""
+    scope = stats.drill_scope(request.user, region, year, what)
+    title = await stats.drill_title(region, year, what)
+    return await grid_response(request, grids.STATISTICS_AGENCIES, scope, "hr_agency/staff_list.html", {
+        "page_title": title, "breadcrumbs": crumbs(request, ("统计分析", request.app.route_reverse("hra_statistics")),
+                                                   (title, ""))})
 
 
 @get("/annual-reports", name="hra_staff_reports")
@@ -244,4 +259,4 @@ async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
 
 
-ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, licences, filings, licence_detail, licence_revoke, filing_detail]
+ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail]
