@@ -35,7 +35,7 @@ HR_AGENCY = Area(
                 params=(("slug", "filing"),), summary="开展职业中介以外人力资源服务的机构办理业务备案", order=501,
                 keywords="备案凭证"),
         Service("hra_change", "人力资源服务机构事项变更", "hra_change", "employer", "人力资源服务", kind=matters.CHANGE.code,
-                summary="机构名称、法定代表人、办公地址等事项变更", order=502),
+                summary="机构名称、法定代表人、办公地址、机构类型、许可事项、备案事项变更", order=502),
         Service("hra_branch", "设立分支机构报告", "hra_branch", "employer", "人力资源服务", kind=matters.BRANCH.code,
                 summary="设立分支机构后书面报告", order=503),
         Service("hra_cancel", "人力资源服务机构注销", "hra_cancel", "employer", "人力资源服务", kind=matters.CANCEL.code,

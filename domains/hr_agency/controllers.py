@@ -7,7 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from domains.hr_agency import certificates, forms, reports, service
+from domains.hr_agency import certificates, forms, reports, rules, service
 from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Licence, ServiceFiling
 from portal.areas import crumbs
@@ -83,10 +83,29 @@ async def _own_matter(request: Request, matter_id: int) -> dict:
     return matter
 
 
+async def _own_of_kind(request: Request, matter_id: int, kind) -> dict:
+    matter = await _own_matter(request, matter_id)
+    if matter["kind"] != kind.code:
+        raise NotFoundException()
+    return matter
+
+
+def _version(data) -> int:
+    raw = str(data.get("version", ""))
+    return int(raw) if raw.isdigit() else -1
+
+
+def _closed(request: Request, matter: dict) -> Response | None:
+    """A matter no longer editable (不通过 is closed: apply anew) opens its own page, which says so."""
+    if get_kind(matter["kind"]).state(matter["state"]).editable:
+        return None
+    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]))
+
+
 @get("/matters/{matter_id:int}/edit", name="hra_edit")
 async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await _own_matter(request, matter_id)
-    if matter["kind"] == CHANGE.code:
+    if matter["kind"] not in (LICENCE.code, FILING.code):  # each other kind has its own edit page
         raise NotFoundException()
     kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
     form = forms.application_form({k: str(matter["payload"].get(k, "")) for k in forms.service_record_keys()})
@@ -97,7 +116,7 @@ async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
 @post("/matters/{matter_id:int}/edit", name="hra_edit_save")
 async def edit_save(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await _own_matter(request, matter_id)
-    if matter["kind"] == CHANGE.code:
+    if matter["kind"] not in (LICENCE.code, FILING.code):  # each other kind has its own edit page
         raise NotFoundException()
     kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
     data = await request.form()
@@ -132,10 +151,21 @@ async def filing_certificate(request: Request, filing_id: FromPath[int]) -> Resp
     return await _certificate(request, ServiceFiling, filing_id)
 
 
-async def _change_page(request: Request, form, *, action: str, matter=None) -> Response:
+async def _change_page(request: Request, form, services: dict[str, list[str]] | None = None, *, action: str,
+                       matter=None) -> Response:
+    """`services`: the ticked services per registration (target → codes); absent ones show as held."""
+    agency = await service.agency_of(request.user.employer_id)
+    options, licensed = await service.service_options()
+    registrations = []
+    for target, held in (await service.held_registrations(agency["id"]) if agency else {}).items():
+        registrations.append({
+            "target": target, "no": held["no"], "legend": rules.SERVICE_FIELDS[held["kind"]][1],
+            "checked": (services or {}).get(target, held["services"]),
+            "offered": [(c, label) for c, label in options if (c in licensed) == (held["kind"] == "licence")],
+        })
     return await render(request, "hr_agency/change.html", {
-        "page_title": "事项变更", "form": form, "action": action, "matter": matter,
-        "agency": await service.agency_of(request.user.employer_id),
+        "page_title": "事项变更", "form": form, "action": action, "matter": matter, "agency": agency,
+        "registrations": registrations,
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),
                     "division_code": await dictionary.choices("division")},
         "breadcrumbs": crumbs(request, ("事项变更", "")),
@@ -151,45 +181,43 @@ async def change_page(request: Request) -> Response:
 
 @post("/change", name="hra_change_save")
 async def change_save(request: Request) -> Response:
-    form = forms.change_form(await request.form())
+    data = await request.form()
+    form, services = forms.change_form(data), forms.posted_registration_services(data)
     action = request.app.route_reverse("hra_change_save")
     if not await form.validate():
-        return await _change_page(request, form, action=action)
+        return await _change_page(request, form, services, action=action)
     with form.refusals():
-        matter = await service.apply_change(request.user, form.cleaned, ip=client_ip(request))
+        matter = await service.apply_change(request.user, form.cleaned, services, ip=client_ip(request))
         return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
-    return await _change_page(request, form, action=action)
+    return await _change_page(request, form, services, action=action)
 
 
 @get("/change/{matter_id:int}/edit", name="hra_change_edit")
 async def change_edit_page(request: Request, matter_id: FromPath[int]) -> Response:
-    matter = await _own_matter(request, matter_id)
-    if matter["kind"] != CHANGE.code:
-        raise NotFoundException()
+    matter = await _own_of_kind(request, matter_id, CHANGE)
+    if closed := _closed(request, matter):
+        return closed
     agency = await service.agency_of(request.user.employer_id) or {}
     values = {k: str(agency.get(k) or "") for k in forms.service_record_keys()}
     values.update({k: after for k, (_, after) in matter["payload"].get("changes", {}).items()})
     values["reason"] = matter["payload"].get("reason", "")
-    return await _change_page(request, forms.change_form(values), matter=matter,
+    services = {t: after for t, (_, after) in matter["payload"].get("service_changes", {}).items()}
+    return await _change_page(request, forms.change_form(values), services, matter=matter,
                               action=request.app.route_reverse("hra_change_edit_save", matter_id=matter_id))
 
 
 @post("/change/{matter_id:int}/edit", name="hra_change_edit_save")
 async def change_edit_save(request: Request, matter_id: FromPath[int]) -> Response:
-    matter = await _own_matter(request, matter_id)
-    if matter["kind"] != CHANGE.code:
-        raise NotFoundException()
+    matter = await _own_of_kind(request, matter_id, CHANGE)
     data = await request.form()
-    form = forms.change_form(data)
+    form, services = forms.change_form(data), forms.posted_registration_services(data)
     action = request.app.route_reverse("hra_change_edit_save", matter_id=matter_id)
     if not await form.validate():
-        return await _change_page(request, form, action=action, matter=matter)
-    version = str(data.get("version", ""))
+        return await _change_page(request, form, services, action=action, matter=matter)
     with form.refusals():
-        await service.edit_change(request.user, matter_id, form.cleaned,
-                                  expected_version=int(version) if version.isdigit() else -1)
+        await service.edit_change(request.user, matter_id, form.cleaned, services, expected_version=_version(data))
         return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter_id) + "?done=saved")
-    return await _change_page(request, form, action=action, matter=matter)
+    return await _change_page(request, form, services, action=action, matter=matter)
 
 
 async def _reports_page(request: Request, form, *, notice: str = "") -> Response:
@@ -270,25 +298,6 @@ async def branch_save(request: Request) -> Response:
         matter = await service.report_branch(request.user, form.cleaned, ip=client_ip(request))
         return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]) + "?done=saved")
     return await _branch_page(request, form, action=action)
-
-
-async def _own_of_kind(request: Request, matter_id: int, kind) -> dict:
-    matter = await _own_matter(request, matter_id)
-    if matter["kind"] != kind.code:
-        raise NotFoundException()
-    return matter
-
-
-def _version(data) -> int:
-    raw = str(data.get("version", ""))
-    return int(raw) if raw.isdigit() else -1
-
-
-def _closed(request: Request, matter: dict) -> Response | None:
-    """A matter no longer editable (不通过 is closed: apply anew) opens its own page, which says so."""
-    if get_kind(matter["kind"]).state(matter["state"]).editable:
-        return None
-    return redirect(request, request.app.route_reverse("matter_detail", matter_id=matter["id"]))
 
 
 @get("/branch/{matter_id:int}/edit", name="hra_branch_edit")

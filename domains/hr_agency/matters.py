@@ -76,7 +76,8 @@ CHANGE = register_kind(_manual_kind(
     approve_effect=effects.change_approved, number_code="HRC", legal_days=20, promised_days=10,
     edit_route="hra_change_edit", payload_labels=(("agency_name", "机构名称"), ("changes_label", "变更内容"),
                                                   ("reason", "变更原因")),
-    guide_text=_GUIDE.format("机构名称、法定代表人、办公地址等事项变更的，应自变更之日起15日内申请变更"),
+    guide_text=_GUIDE.format("机构名称、法定代表人、办公地址及其他事项（机构类型、许可事项、备案事项）变更的，应自变更之日起15日内"
+                           "申请变更；准予变更后电子许可证、备案凭证换发"),
     materials=(MaterialSpec("change_proof", "变更证明材料（如变更后的营业执照）"),),
 ))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from domains.employer import service as employers
 from domains.hr_agency import rules
-from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, KIND_CODES
+from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
@@ -98,7 +98,7 @@ async def edit(principal: Principal, matter_id: int, cleaned: dict[str, Any], se
                expected_version: int) -> dict[str, Any]:
     """修改: a draft or a returned (退回) application; the engine refuses any other state and other tenants."""
     matter = await workflow.get_matter_for(principal, matter_id)
-    if matter["kind"] not in KIND_CODES or matter["kind"] == CHANGE.code:
+    if matter["kind"] not in (LICENCE.code, FILING.code):
         raise workflow.WorkflowError("该办件不是行政许可或业务备案申请")
     refusal = await check_services(matter["kind"], services)
     if refusal:
@@ -134,17 +134,45 @@ async def applications_of(employer_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+async def held_registrations(agency_id: int) -> dict[str, dict[str, Any]]:
+    """The agency's valid licence and filings by target ("licence:ID" / "filing:ID"): kind, number, services."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, table, number in (("licence", Licence, Licence.licence_no), ("filing", ServiceFiling,
+                                                                          ServiceFiling.filing_no)):
+        for r in await table.select(table.id, number, table.services).where(
+                (table.agency == agency_id) & (table.status == "valid")).order_by(table.id):
+            out[f"{kind}:{r['id']}"] = {"kind": kind, "no": r[number._meta.name],
+                                        "services": json.loads(r["services"] or "[]")}
+    return out
+
+
+async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any],
+                          services: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The record's changed fields and, for 其他, the changed services of each valid licence or filing (each list
+    checked as its application would be)."""
     changes = rules.record_changes(agency, cleaned)
-    if not changes:
+    held = await held_registrations(agency["id"])
+    service_changes = rules.service_changes({t: r["services"] for t, r in held.items()}, services or {})
+    for target, (_, after) in service_changes.items():
+        kind = held[target]["kind"]
+        refusal = await check_services(f"hra_{kind}", after)
+        if refusal:
+            raise Refused(f"{rules.SERVICE_FIELDS[kind][1]}（{held[target]['no']}）：{refusal}")
+    if not changes and not service_changes:
         raise Refused("没有修改任何事项，无需申请变更")
     labels = {"division_code": await dictionary.labels("division"),
               "agency_type": await dictionary.labels("hra_agency_type")}
+    label = "；".join(filter(None, [
+        rules.changes_label(changes, labels),
+        rules.services_change_label(service_changes, {t: r["no"] for t, r in held.items()},
+                                    await dictionary.labels("hra_service"))]))
+    # Every key is always written: a corrected application replaces (update_payload merges) the earlier one.
     return {"agency_id": agency["id"], "agency_name": agency["name"], "changes": changes,
-            "changes_label": rules.changes_label(changes, labels), "reason": cleaned["reason"]}
+            "service_changes": service_changes, "changes_label": label, "reason": cleaned["reason"]}
 
 
-async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+async def apply_change(principal: Principal, cleaned: dict[str, Any], services: dict[str, list[str]] | None = None,
+                       *, ip: str = "") -> dict[str, Any]:
     """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
@@ -153,21 +181,21 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
         if refusal:
             raise Refused(refusal)
-        payload = await _change_payload(agency, cleaned)
+        payload = await _change_payload(agency, cleaned, services)
         return await workflow.create_matter(principal, CHANGE, payload=payload,
                                             title=f"{CHANGE.name}：{agency['name']}",
                                             division_code=agency["division_code"], ip=ip)
 
 
-async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
-                      expected_version: int) -> dict[str, Any]:
+async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any],
+                      services: dict[str, list[str]] | None = None, *, expected_version: int) -> dict[str, Any]:
     matter = await workflow.get_matter_for(principal, matter_id)
     if matter["kind"] != CHANGE.code:
         raise workflow.WorkflowError("该办件不是事项变更")
     agency = await agency_of(principal.employer_id)
     if agency is None or agency["id"] != matter["payload"].get("agency_id"):
         raise workflow.WorkflowError("机构信息不存在")
-    payload = await _change_payload(agency, cleaned)
+    payload = await _change_payload(agency, cleaned, services)
     return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
 
 
