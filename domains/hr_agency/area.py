@@ -63,13 +63,15 @@ HR_AGENCY_STAFF = Area(
     guards=[staff_controllers.hra_staff_guard],
     title="人力资源市场管理",
     home="hra_licences",
-    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("机构管理", "hra_agencies"),
+    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("分支机构查看", "hra_branches"),
+          ("机构管理", "hra_agencies"),
           ("年度报告查阅", "hra_staff_reports"),
           ("现场招聘会查阅", "hra_staff_fairs"), ("统计分析", "hra_statistics"),
           ("办件受理与审批", "workbench")),
     nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
                  description="行政许可、业务备案的查看；受理与审批在办件工作台")],
-    grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES, grids.STATISTICS_AGENCIES],
+    grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES, grids.STATISTICS_AGENCIES,
+           grids.BRANCHES],
 )
 
 HR_AGENCY_PUBLIC = Area(

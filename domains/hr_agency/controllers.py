@@ -7,7 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from domains.hr_agency import certificates, forms, reports, rules, service
+from domains.hr_agency import branches, certificates, forms, reports, rules, service
 from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Licence, ServiceFiling
 from portal.areas import crumbs
@@ -25,8 +25,12 @@ APPLY_KINDS = {"licence": LICENCE, "filing": FILING}
 @get("/", name="hra_home")
 async def home(request: Request) -> Response:
     employer_id = request.user.employer_id
+    agency = await service.agency_of(employer_id)
     return await render(request, "hr_agency/home.html", {
-        "page_title": "人力资源服务机构", "agency": await service.agency_of(employer_id),
+        "page_title": "人力资源服务机构", "agency": agency,
+        "branches": await branches.branches_of(agency["id"]) if agency else [],
+        "inherited": await branches.inherited(agency["id"]) if agency else [],
+        "division_labels": await dictionary.labels("division"),
         "licences": await service.licences_of(employer_id), "filings": await service.filings_of(employer_id),
         "applications": await service.applications_of(employer_id), "breadcrumbs": crumbs(request),
     }, headers=NO_STORE)

@@ -147,7 +147,12 @@ async def branch_approved(ctx: EffectContext) -> dict:
     branch = Branch(agency=agency["id"], matter_id=ctx.matter["id"], name=p["name"], address=p["address"],
                     division_code=p["division_code"], leader=p["leader"], created_at=datetime.now(UTC))
     await branch.save()
-    return {"branch_id": branch.id}
+    # What the branch carries from today (it follows the parent's registrations from now on: branches.py).
+    carried = [r["licence_no"] for r in await Licence.select(Licence.licence_no).where(
+        (Licence.agency == agency["id"]) & (Licence.status == "valid"))]
+    carried += [r["filing_no"] for r in await ServiceFiling.select(ServiceFiling.filing_no).where(
+        (ServiceFiling.agency == agency["id"]) & (ServiceFiling.status == "valid"))]
+    return {"branch_id": branch.id, "carried": carried}
 
 
 async def cancel_approved(ctx: EffectContext) -> dict:

@@ -8,11 +8,17 @@ from portal.auth.principal import Principal, division_clause
 from portal.core import dictionary
 from portal.dataservices.grid import Column, Filter, Grid, Scope
 
-_VALID_FILING = "EXISTS (SELECT 1 FROM hra_filing f WHERE f.agency = hra_agency.id AND f.status = 'valid')"
+# The 名录 lists agencies and their branches (org.holder: the agency whose licence and filings the row carries).
+_VALID_FILING = "EXISTS (SELECT 1 FROM hra_filing f WHERE f.agency = org.holder AND f.status = 'valid')"
+_ORGANISATIONS = (
+    "(SELECT id * 2 AS uid, id AS holder, name, division_code, address, '' AS parent_name FROM hra_agency "
+    "UNION ALL SELECT b.id * 2 + 1, b.agency, b.name, b.division_code, b.address, p.name FROM hra_branch b "
+    "JOIN hra_agency p ON p.id = b.agency WHERE b.status = 'active') AS org"
+)
 
 
 def register_scope() -> Scope:
-    """Listed: active agencies holding a valid licence or filing."""
+    """Listed: active agencies holding a valid licence or filing, and the branches of those."""
     return Scope(f"hra_agency.status = 'active' AND (hra_licence.id IS NOT NULL OR {_VALID_FILING})")
 
 
@@ -24,27 +30,29 @@ async def register_grid() -> Grid:
     return _register_grid(regions)
 
 
-# One row per agency: its valid licence (at most one) and its first valid filing. Nothing personal: no
-# 法定代表人, no contact person or phone.
+# One row per agency or branch: the holder's valid licence (at most one) and its first valid filing. Nothing
+# personal: no 法定代表人, no contact person or phone.
 def _register_grid(regions: list[tuple[str, str]]) -> Grid:
     return Grid(
-        name="hra_register", title="人力资源服务机构名录", default_sort="name", id_sql="hra_agency.id",
-        source="hra_agency LEFT JOIN hra_licence ON hra_licence.agency = hra_agency.id AND hra_licence.status = 'valid'",
+        name="hra_register", title="人力资源服务机构名录", default_sort="name", id_sql="org.uid",
+        source=f"{_ORGANISATIONS} JOIN hra_agency ON hra_agency.id = org.holder "
+               "LEFT JOIN hra_licence ON hra_licence.agency = org.holder AND hra_licence.status = 'valid'",
         columns=[
-            Column("name", "机构名称", sql="hra_agency.name", sortable=True),
-            Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+            Column("name", "机构名称", sql="org.name", sortable=True),
+            Column("parent", "总机构", sql="org.parent_name"),
+            Column("division", "所在地区", sql="org.division_code", category="division"),
             Column("licence_no", "许可证编号", sql="COALESCE(hra_licence.licence_no, '')"),
             Column("valid_until", "许可有效期至", kind="date", sql="hra_licence.valid_until"),
             Column("filing_no", "备案编号", sql="COALESCE((SELECT MIN(f.filing_no) FROM hra_filing f "
-                                              "WHERE f.agency = hra_agency.id AND f.status = 'valid'), '')"),
-            Column("address", "办公地址", sql="hra_agency.address"),
+                                              "WHERE f.agency = org.holder AND f.status = 'valid'), '')"),
+            Column("address", "办公地址", sql="org.address"),
             Column("services", "服务事项", sql="hra_agency.services_label"),
         ],
         filters=[
-            Filter("name", "机构名称", sql="hra_agency.name"),
+            Filter("name", "机构名称", sql="org.name"),
             # The agency's city: its code's first four digits (460105 → 460100, 469001 → 469000).
             Filter("region", "所在地区", kind="choice", choices=regions,
-                   sql="substr(hra_agency.division_code, 1, 4) || '00'"),
+                   sql="substr(org.division_code, 1, 4) || '00'"),
             Filter("service", "服务事项", sql="hra_agency.services_label", placeholder="如：招聘、培训"),
         ],
         empty_text="没有找到符合条件的人力资源服务机构", exportable=False,
@@ -169,4 +177,20 @@ STATISTICS_AGENCIES = Grid(
     ],
     filters=[Filter("name", "机构名称", sql="hra_agency.name")],
     empty_text="没有符合条件的机构",
+)
+
+
+BRANCHES = Grid(
+    name="hra_branches", title="分支机构查看", default_sort="-created_at", id_sql="hra_branch.id",
+    source="hra_branch JOIN hra_agency ON hra_agency.id = hra_branch.agency",
+    columns=[
+        Column("name", "分支机构名称", sql="hra_branch.name", link=lambda r: f"{STAFF_BASE}/branches/{r['_id']}"),
+        Column("parent", "总机构", sql="hra_agency.name"),
+        Column("division", "所在地区", sql="hra_branch.division_code", category="division"),
+        Column("address", "地址", sql="hra_branch.address"),
+        Column("leader", "负责人", sql="hra_branch.leader"),
+        Column("created_at", "设立报告通过时间", kind="datetime", sql="hra_branch.created_at", sortable=True),
+    ],
+    filters=[Filter("name", "分支机构名称", sql="hra_branch.name"), Filter("parent", "总机构", sql="hra_agency.name")],
+    empty_text="本辖区暂无分支机构",
 )

@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath
 
-from domains.hr_agency import forms, grids, manage, reports, staff_service, stats
+from domains.hr_agency import branches, forms, grids, manage, reports, staff_service, stats
 from domains.hr_agency.matters import PERMISSIONS
 from domains.hr_agency.rules import FIELD_LABELS
 from domains.hr_agency.service import Refused
@@ -88,6 +88,25 @@ async def licence_revoke(request: Request, licence_id: FromPath[int]) -> Respons
 @get("/filings/{filing_id:int}", name="hra_filing_detail")
 async def filing_detail(request: Request, filing_id: FromPath[int]) -> Response:
     return await _detail(request, ServiceFiling, filing_id, "业务备案详情")
+
+
+@get("/branches", name="hra_branches")
+async def branch_list(request: Request) -> Response:
+    return await grid_response(request, grids.BRANCHES, branches.staff_scope(request.user),
+                               "hr_agency/staff_list.html",
+                               {"page_title": "分支机构查看", "breadcrumbs": crumbs(request, ("分支机构查看", ""))})
+
+
+@get("/branches/{branch_id:int}", name="hra_branch_detail")
+async def branch_detail(request: Request, branch_id: FromPath[int]) -> Response:
+    """The branch and what it carries from its parent (继承自总机构): licences and filings as they stand."""
+    row = await branches.scoped_branch(request.user, branch_id)
+    return await render(request, "hr_agency/staff_branch.html", {
+        "page_title": row["name"], "row": row, "inherited": await branches.inherited(row["agency"]),
+        "division_label": await dictionary.label("division", row["division_code"]),
+        "parent_division_label": await dictionary.label("division", row["parent_division"]),
+        "breadcrumbs": crumbs(request, ("分支机构查看", request.app.route_reverse("hra_branches")), (row["name"], "")),
+    }, headers=NO_STORE)
 
 
 @get("/statistics", name="hra_statistics", guards=[staff_guard("hra.manage")])
@@ -259,4 +278,4 @@ async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
 
 
-ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail]
+ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail, branch_list, branch_detail]
