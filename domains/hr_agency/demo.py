@@ -150,13 +150,13 @@ async def load() -> dict[str, int]:
                                                     "reason": "办公场所搬迁"})
     await _submit(applicant, change, storage)  # a pending 事项变更
     # An approved branch in Sanya (it carries the licence), and a second report returned for correction.
-    branch = await service.report_branch(applicant, {"name": "海南椰城人力资源服务有限公司三亚分公司",
+    branch = await service.report_branch(applicant, {"name": f"{AGENCY.name}三亚分公司",
                                                      "division_code": "460202", "address": "三亚市吉阳区迎宾路88号",
                                                      "leader": "林分管"})
     branch = await _submit(applicant, branch, storage)
     branch = await workflow.fire(acceptor, branch["id"], "accept", expected_version=branch["version"])
     await workflow.fire(approver, branch["id"], "approve", expected_version=branch["version"])
-    returned = await service.report_branch(applicant, {"name": "海南椰城人力资源服务有限公司儋州分公司",
+    returned = await service.report_branch(applicant, {"name": f"{AGENCY.name}儋州分公司",
                                                        "division_code": "460400", "address": "儋州市那大镇中兴大街1号",
                                                        "leader": "吴分管"})
     returned = await _submit(applicant, returned, storage)

@@ -38,8 +38,9 @@ def _register_grid(regions: list[tuple[str, str]]) -> Grid:
         source=f"{_ORGANISATIONS} JOIN hra_agency ON hra_agency.id = org.holder "
                "LEFT JOIN hra_licence ON hra_licence.agency = org.holder AND hra_licence.status = 'valid'",
         columns=[
-            Column("name", "机构名称", sql="org.name", sortable=True),
-            Column("parent", "总机构", sql="org.parent_name"),
+            # A branch is named with its parent (one column fewer than a 总机构 of its own: readable at 1366 px).
+            Column("name", "机构名称", sortable=True, sql="CASE WHEN org.parent_name = '' THEN org.name ELSE "
+                                                      "org.name || '（分支机构，总机构：' || org.parent_name || '）' END"),
             Column("division", "所在地区", sql="org.division_code", category="division"),
             Column("licence_no", "许可证编号", sql="COALESCE(hra_licence.licence_no, '')"),
             Column("valid_until", "许可有效期至", kind="date", sql="hra_licence.valid_until"),

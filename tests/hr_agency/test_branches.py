@@ -50,8 +50,9 @@ async def test_branch_carries_the_parents_registrations_and_their_cancellation(a
     # The public 名录: the branch with its parent, found by its own region.
     register = await client.page(url_for("hra_register", {"region": "460200"}))
     rows = [[td.get_text() for td in tr.find_all("td")] for tr in register.select("table tbody tr")]
-    branch_row = next(r for r in rows if "椰城人力三亚分公司" in r)
-    assert "椰城人力资源有限公司" in branch_row and any(c.startswith("LIC-460105-") for c in branch_row)
+    branch_row = next(r for r in rows if r[0].startswith("椰城人力三亚分公司"))
+    assert branch_row[0] == "椰城人力三亚分公司（分支机构，总机构：椰城人力资源有限公司）"
+    assert any(c.startswith("LIC-460105-") for c in branch_row)
     assert not any("椰城人力资源有限公司" == r[0] for r in rows)  # the parent is in Haikou, not Sanya
     assert "椰城人力三亚分公司" in (await client.page(url_for("hra_register", {"service": "创业指导"}))).get_text()
 
