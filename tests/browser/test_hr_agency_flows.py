@@ -4,12 +4,9 @@ every new or changed page at 1366 and 360 px, normal and 长辈版, go to $TMPDI
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
-SCREENS = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "hra-screens"
+from tests.browser.hra_support import screenshots, upload_and_submit, workbench_fire
 
 
 def _agency(live, name: str) -> dict[str, Any]:
@@ -76,20 +73,11 @@ def test_returned_branch_report_is_edited_and_resubmitted(live, browser, page):
         page.click("form.app-form button[type=submit]")
     assert "/matters/" in page.url
     matter_url = page.url.split("?")[0]
-    pdf = Path(tempfile.mkdtemp()) / "m.pdf"
-    from tests.support.files import pdf_bytes
-
-    pdf.write_bytes(pdf_bytes("branch licence"))
-    page.select_option("#f-code", value="branch_licence")
-    page.set_input_files("#f-file", str(pdf))
-    with page.expect_navigation():
-        page.click("form.app-upload button[type=submit]")
-    with page.expect_navigation():
-        page.click("button[name=transition][value=submit]")
+    upload_and_submit(page, ("branch_licence",))
     page.goto(live.url("/hr-agency/"))
     number = page.locator("[data-testid=hra-applications] tbody tr").first.locator("a").inner_text().strip()
 
-    _workbench_fire_with_opinion(browser, live, number, "地址与营业执照不一致")
+    workbench_fire(browser, live, live.unique("acc"), "hra.accept", number, "return", opinion="地址与营业执照不一致")
 
     page.goto(matter_url)
     assert "地址与营业执照不一致" in page.inner_text("main")
@@ -107,24 +95,6 @@ def test_returned_branch_report_is_edited_and_resubmitted(live, browser, page):
     assert page.console_errors == []
 
 
-def _workbench_fire_with_opinion(browser, live, number: str, opinion: str) -> None:
-    """The 受理岗 returns the report with a reason in the workbench modal."""
-    username = live.unique("acc")
-    live.make_staff(username, permissions=["hra.accept"], scopes={"division": ["460100"]})
-    ctx = browser.new_context(base_url=live.base_url, locale="zh-CN")
-    staff = ctx.new_page()
-    staff.set_default_timeout(15_000)
-    live.login_staff(staff, username, "Test@2026pw", next="/workbench")
-    staff.goto(live.url(f"/workbench?q={number}"))
-    staff.locator("tr", has_text=number).locator("a[href^='/workbench/matters/']").first.click()
-    staff.wait_for_selector("[data-modal]")
-    staff.locator("[data-modal] textarea[name=opinion]").fill(opinion)
-    staff.locator("[data-modal] button[name=transition][value=return]").click()
-    staff.wait_for_function("() => document.querySelector('[data-modal]') === null || "
-                            "document.querySelector('[data-modal]').innerText.includes('办件当前状态')")
-    ctx.close()
-
-
 def test_screenshots_of_the_new_and_changed_pages(live, browser):
     """Each new or changed page at 1366 and 360 px, normal and 长辈版; none scrolls sideways."""
     sid = _demo_agency_session(live)
@@ -138,33 +108,15 @@ def test_screenshots_of_the_new_and_changed_pages(live, browser):
         return {"branch": (await Branch.select(Branch.id).first())["id"], "returned": returned[0]["id"]}
 
     found = live.run(ids)
-    SCREENS.mkdir(parents=True, exist_ok=True)
     pages = {"agency": ["/hr-agency/", "/hr-agency/change", f"/hr-agency/branch/{found['returned']}/edit",
                         "/hr-agency/cancel"],
              "public": ["/hr-agencies/?region=460200"],
              "staff": ["/hr-agency-admin/statistics", "/hr-agency-admin/statistics?year=2024",
                        "/hr-agency-admin/statistics/4601/0/new", "/hr-agency-admin/branches",
                        f"/hr-agency-admin/branches/{found['branch']}"]}
-    for width in (1366, 360):
-        for elder in (False, True):
-            ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            cookies = [{"name": "elder", "value": "1", "url": live.base_url}] if elder else []
-            ctx.add_cookies(cookies + [{"name": "portal_session", "value": sid, "url": live.base_url}])
-            page = ctx.new_page()
-            for who, urls in pages.items():
-                if who == "staff":
-                    ctx.clear_cookies()
-                    if elder:
-                        ctx.add_cookies(cookies)
-                    live.login_staff(page, "hra_shots2", "Test@2026pw")
-                for url in urls:
-                    response = page.goto(live.url(url))
-                    assert response.ok, url
-                    if "statistics" in url and "/statistics/" not in url:
-                        page.wait_for_selector("#chart-hra-stats[data-chart-ready] canvas")
-                    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-                    assert overflow <= 0, f"{url} scrolls sideways at {width}px by {overflow}px"
-                    slug = url.strip("/").replace("/", "_").replace("?", "_").replace("=", "") or "home"
-                    page.screenshot(path=str(SCREENS / f"flows-{slug}-{width}{'-elder' if elder else ''}.png"),
-                                    full_page=True)
-            ctx.close()
+
+    def chart_drawn(page, url: str) -> None:
+        if url.startswith("/hr-agency-admin/statistics") and "/statistics/" not in url:
+            page.wait_for_selector("#chart-hra-stats[data-chart-ready] canvas")
+
+    screenshots(browser, live, sid, "hra_shots2", pages, prefix="flows-", ready=chart_drawn)
