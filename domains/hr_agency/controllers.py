@@ -111,6 +111,8 @@ async def edit_page(request: Request, matter_id: FromPath[int]) -> Response:
     matter = await _own_matter(request, matter_id)
     if matter["kind"] not in (LICENCE.code, FILING.code):  # each other kind has its own edit page
         raise NotFoundException()
+    if closed := _closed(request, matter):
+        return closed
     kind = APPLY_KINDS["licence" if matter["kind"] == LICENCE.code else "filing"]
     form = forms.application_form({k: str(matter["payload"].get(k, "")) for k in forms.service_record_keys()})
     return await _form_page(request, kind, form, list(matter["payload"].get("services", [])), matter=matter,
