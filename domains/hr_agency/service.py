@@ -189,12 +189,7 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], services: 
 
 async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any],
                       services: dict[str, list[str]] | None = None, *, expected_version: int) -> dict[str, Any]:
-    matter = await workflow.get_matter_for(principal, matter_id)
-    if matter["kind"] != CHANGE.code:
-        raise workflow.WorkflowError("该办件不是事项变更")
-    agency = await agency_of(principal.employer_id)
-    if agency is None or agency["id"] != matter["payload"].get("agency_id"):
-        raise workflow.WorkflowError("机构信息不存在")
+    _, agency = await _own_application(principal, matter_id, CHANGE.code)
     payload = await _change_payload(agency, cleaned, services)
     return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
 
