@@ -215,6 +215,8 @@ async def _agency_form_page(request: Request, form, *, agency=None, errors_extra
     return await render(request, "hr_agency/staff_agency.html", {
         "page_title": agency["name"] if agency else "新增机构", "form": form, "agency": agency,
         "history": await manage.history(agency["id"]) if agency else [], "notice": notice,
+        "branches": await branches.branches_of(agency["id"]) if agency else [],
+        "division_labels": await dictionary.labels("division"),
         "errors": errors_extra or {}, "posted": posted or {},
         "labels": FIELD_LABELS,
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),

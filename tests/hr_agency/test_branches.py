@@ -47,6 +47,12 @@ async def test_branch_carries_the_parents_registrations_and_their_cancellation(a
         assert "LIC-460105-" in inherited and "FIL-460105-" in inherited and "为劳动者介绍用人单位" in inherited
         assert "就业和创业指导" in inherited and "已注销" not in inherited
 
+    # 机构管理's record of the parent links its branch.
+    await other_client.sign_in("staff", uid=haikou["id"])
+    agency_page = await other_client.page(url_for("hra_agency_detail", agency_id=parent["id"]))
+    assert agency_page.select_one("[data-testid=hra-agency-branches] a")["href"] == url_for(
+        "hra_branch_detail", branch_id=branch["id"])
+
     # The public 名录: the branch with its parent, found by its own region.
     register = await client.page(url_for("hra_register", {"region": "460200"}))
     rows = [[td.get_text() for td in tr.find_all("td")] for tr in register.select("table tbody tr")]
