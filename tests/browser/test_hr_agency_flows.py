@@ -105,7 +105,8 @@ def test_screenshots_of_the_new_and_changed_pages(live, browser):
         from portal.workflow.tables import Matter
 
         returned = await Matter.select(Matter.id).where((Matter.kind == "hra_branch") & (Matter.state == "returned"))
-        return {"branch": (await Branch.select(Branch.id).first())["id"], "returned": returned[0]["id"]}
+        branch = await Branch.select(Branch.id, Branch.agency).first()
+        return {"branch": branch["id"], "parent": branch["agency"], "returned": returned[0]["id"]}
 
     found = live.run(ids)
     pages = {"agency": ["/hr-agency/", "/hr-agency/change", f"/hr-agency/branch/{found['returned']}/edit",
@@ -113,7 +114,7 @@ def test_screenshots_of_the_new_and_changed_pages(live, browser):
              "public": ["/hr-agencies/?region=460200"],
              "staff": ["/hr-agency-admin/statistics", "/hr-agency-admin/statistics?year=2024",
                        "/hr-agency-admin/statistics/4601/0/new", "/hr-agency-admin/branches",
-                       f"/hr-agency-admin/branches/{found['branch']}"]}
+                       f"/hr-agency-admin/branches/{found['branch']}", f"/hr-agency-admin/agencies/{found['parent']}"]}
 
     def chart_drawn(page, url: str) -> None:
         if url.startswith("/hr-agency-admin/statistics") and "/statistics/" not in url:
