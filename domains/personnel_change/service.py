@@ -77,7 +77,7 @@ async def pending_by_id_number(employer_id: int, id_numbers: Iterable[str],
 async def context(employer_id: int) -> dict[str, Any]:
     """The employer-wide facts every check needs once: first 结算期, closed 结算期, the base limits."""
     return {"first_period": await si.employer_first_period(employer_id), "closed": await si.closed_periods(),
-            "limits": await si.all_limits()}
+            "limits": await si.all_limits(employer_id)}
 
 
 def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> str | None:
