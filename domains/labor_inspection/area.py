@@ -3,7 +3,14 @@ the employer guard refuses natural-person accounts), the squads' staff pages und
 
 from __future__ import annotations
 
-from domains.labor_inspection import controllers, matters, sheets, staff_controllers
+from domains.labor_inspection import (
+    compliance,
+    compliance_controllers,
+    controllers,
+    matters,
+    sheets,
+    staff_controllers,
+)
 from portal.areas import Area
 from portal.auth.principal import AgentRight, employer_guard, staff_guard
 from portal.web import NavItem
@@ -18,19 +25,21 @@ async def _demo() -> None:
 LABOR_INSPECTION = Area(
     name="labor_inspection",
     path="/labor-inspection",
-    handlers=controllers.ROUTES,
+    handlers=[*controllers.ROUTES, *compliance_controllers.ROUTES],
     guards=[employer_guard],
     agent_right=AgentRight("labor_inspection", "劳动保障监察"),  # ACC-8: an agent acts only with this service
     title="劳动保障监察",
     home="ins_home",
-    menu_label="书面审查信息管理",
-    menu=(("网上书审申报", "ins_home"), ("网上书审办事进度查询", "ins_progress")),
-    nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45, description="网上书审申报、网上书审办事进度查询")],
+    menu=(("网上书审申报", "ins_home"), ("网上书审办事进度查询", "ins_progress"),
+          ("合规证明登记", "ins_cert_apply"), ("合规证明办事进度查询", "ins_cert_progress")),
+    nav=[NavItem("劳动保障监察", "ins_home", "employer", order=45,
+                 description="网上书审申报、网上书审办事进度查询、合规证明登记")],
     permissions=matters.PERMISSIONS,
     sheets=[sheets.STAFF],
     importers=[sheets.STAFF_IMPORT],
-    matter_kinds=[matters.REVIEW],
-    guides=(matters.REVIEW.code,),
+    matter_kinds=[matters.REVIEW, matters.COMPLIANCE],
+    certificate_kinds={compliance.CERTIFICATE_KIND: compliance.TITLE},
+    guides=(matters.REVIEW.code, matters.COMPLIANCE.code),
     demo=_demo,
     demo_order=40,  # after labour contracts and social insurance, whose records the cross-check reads
 )

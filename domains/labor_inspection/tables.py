@@ -4,7 +4,7 @@ The review's state lives in its 办件 (portal.workflow, kind `ins_review`); thi
 so the employer can stop after any step and come back. One review per employer per year (unique index).
 """
 
-from piccolo.columns import JSON, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -35,3 +35,19 @@ class InsReviewStaff(Table, help_text="② 劳动用工信息: one imported work
     contract_end = Date(null=True, default=None, help_text="合同终止日期; none for 无固定期限 or unsigned")
     insured = Varchar(length=2, default="", help_text="是否参加社会保险 (是/否)")
     monthly_wage = Integer(default=0, help_text="月工资 in 分")
+
+
+class InsCompliance(Table, help_text="合规证明登记: an employer's application for a 劳动用工合规证明 (INS-5)"):
+    employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    purpose = Varchar(length=20, help_text="用途 code: listing / bidding / financing / other (compliance_rules.PURPOSES)")
+    purpose_other = Varchar(length=100, default="", help_text="用途 in words when purpose is other")
+    start_month = Integer(help_text="证明期间 from (YYYYMM)")
+    end_month = Integer(help_text="证明期间 to (YYYYMM), inclusive")
+    contact_name = Varchar(length=40, help_text="联系人")
+    contact_phone = Varchar(length=20, help_text="联系电话 (mobile or 区号-号码)")
+    squad_code = Varchar(length=40, help_text="监察中队 (dictionary squad) the 办件 went to")
+    matter_id = Integer(null=True, default=None, index=True, help_text="the 办件 (kind ins_compliance)")
+    warnings = JSON(default="[]", help_text="the warnings the squad saw when it issued the certificate")
+    opinion = Text(default="", help_text="the squad's 核实意见 (issued) or 不予出具 reason")
+    certificate_code = Varchar(length=40, default="", help_text="platform Certificate.code, set on the first download")
+    created_at = Timestamptz()
