@@ -20,6 +20,7 @@ async def _demo() -> None:
     from domains.labor_inspection import demo
 
     await demo.load()
+    await demo.load_compliance()
 
 
 LABOR_INSPECTION = Area(
