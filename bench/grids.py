@@ -103,7 +103,9 @@ async def _cases() -> list[tuple[str, object]]:
                                           f"OFFSET {(page - 1) * PAGE_SIZE - 1}"))
         return row_cursor(row[0])
 
-    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted'"))[0]["n"]
+    # Only the kinds this reviewer holds (the scale set has 网上书审 too, which only squads see).
+    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted' "
+                           "AND kind IN ('lc_contract', 'lc_employer_filing')"))[0]["n"]
     wb_case(f"工作台 全省 待办({waiting:,}件) 首页", province, {})
     deep = max(2, min(WB_DEEP_PAGE, waiting // PAGE_SIZE))
     wb_case(f"工作台 全省 待办 第{deep}页(keyset)", province, {}, await cursor_to(province, {}, deep))
