@@ -87,6 +87,11 @@ def test_apply_issue_download_and_verify(live, page):
     staff_page.locator("tr", has_text=employer["name"]).locator("a[href^='/workbench/matters/']").first.click()
     staff_page.wait_for_selector("[data-modal] button[value=approve]")
     assert "上市" in staff_page.inner_text("[data-modal]")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 360):
+        staff_page.set_viewport_size({"width": width, "height": 900})
+        assert staff_page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+        staff_page.screenshot(path=str(SHOTS / f"compliance_review_modal_{width}.png"))
     staff_page.locator("[data-modal] button[value=approve]").click()
     staff_page.wait_for_selector("[data-testid=done]")
     staff_page.close()
