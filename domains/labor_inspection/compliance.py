@@ -99,17 +99,13 @@ async def applications_of(principal: Principal) -> list[dict[str, Any]]:
     employer_id = _require_employer(principal)
     rows = await InsCompliance.select().where(InsCompliance.employer == employer_id).order_by(
         InsCompliance.id, ascending=False)
-    matters = {m["id"]: m for m in await Matter.select(
-        Matter.id, Matter.number, Matter.state, Matter.result, Matter.submitted_at, Matter.finished_at,
-    ).where(Matter.id.is_in([r["matter_id"] for r in rows if r["matter_id"]] or [-1]))}
+    matters = {m["id"]: m for m in await Matter.select(Matter.id, Matter.number, Matter.state).where(
+        Matter.id.is_in([r["matter_id"] for r in rows if r["matter_id"]] or [-1]))}
     codes = [r["certificate_code"] for r in rows if r["certificate_code"]]
     revoked = {c["code"]: c["revoked_at"] for c in await Certificate.select(
         Certificate.code, Certificate.revoked_at).where(Certificate.code.is_in(codes or ["-"]))}
     for r in rows:
-        matter = matters.get(r["matter_id"])
-        if matter is not None and isinstance(matter["result"], str):
-            matter["result"] = json.loads(matter["result"] or "{}")
-        r["matter"] = matter
+        r["matter"] = matters.get(r["matter_id"])
         r["period_text"] = rules.period_text(r["start_month"], r["end_month"])
         r["purpose_text"] = rules.purpose_text(r["purpose"], r["purpose_other"])
         r["revoked_at"] = revoked.get(r["certificate_code"])

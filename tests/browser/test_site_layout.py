@@ -126,6 +126,19 @@ ELDER_JS = """() => {
 }"""
 
 
+def check_fits(page, label: str, width: int, elder: bool, shot: Path | None = None) -> None:
+    """A domain's own page checks, the site-wide rules at one width and mode: no sideways scroll, touch targets at
+    360 px, 长辈版 text; then a full-page screenshot to look at."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{label} at {width}px{' 长辈版' if elder else ''} scrolls sideways by {overflow}px"
+    if width == 360:
+        assert page.evaluate(TARGETS_JS) == [], label
+    if elder:
+        assert page.evaluate(ELDER_JS) == [], label
+    if shot is not None:
+        page.screenshot(path=str(shot), full_page=True)
+
+
 @pytest.mark.parametrize("role", ["anonymous", "legal_rep", "reviewer", "admin"])
 def test_elder_mode_text_is_at_least_18pt_on_every_page(live, browser, role):
     problems: list[str] = []
