@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.browser.test_site_layout import check_fits
+from tests.browser.test_site_layout import check_fits, each_mode
 
 SHOTS = Path(os.environ.get("INS_SCREENSHOTS", tempfile.gettempdir())) / "ins-screens"
 PAGES = ["/labor-inspection/compliance", "/labor-inspection/compliance/progress"]
@@ -107,23 +107,13 @@ def test_apply_issue_download_and_verify(live, page):
 def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     employer = _employer(live)
-    first = True
-    for width in (1366, 360):
-        for elder in (False, True):
-            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
-            if elder:
-                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-            _sign_in(page, live, employer)
-            if first:
-                _apply(page)  # so that the progress page has a row
-                first = False
-            for url in PAGES:
-                response = page.goto(url)
-                assert response.status == 200, url
-                name = re.sub(r"[^a-z0-9]+", "_", url).strip("_")
-                check_fits(page, url, width, elder, SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png")
-            assert errors == []
-            context.close()
+    for page, width, elder, errors in each_mode(browser, live):
+        _sign_in(page, live, employer)
+        if not elder and width == 1366:
+            _apply(page)  # so that the progress page has a row
+        for url in PAGES:
+            response = page.goto(url)
+            assert response.status == 200, url
+            name = re.sub(r"[^a-z0-9]+", "_", url).strip("_")
+            check_fits(page, url, width, elder, SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png")
+        assert errors == []

@@ -126,6 +126,24 @@ ELDER_JS = """() => {
 }"""
 
 
+def each_mode(browser, live):
+    """A fresh page at 1366 and at 360 px, standard and 长辈版 (the elder cookie set): yields (page, width, elder,
+    console errors) and closes each context after its turn."""
+    for width in (1366, 360):
+        for elder in (False, True):
+            context = browser.new_context(base_url=live.base_url, locale="zh-CN",
+                                          viewport={"width": width, "height": 900})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+            if elder:
+                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            try:
+                yield page, width, elder, errors
+            finally:
+                context.close()
+
+
 def check_fits(page, label: str, width: int, elder: bool, shot: Path | None = None) -> None:
     """A domain's own page checks, the site-wide rules at one width and mode: no sideways scroll, touch targets at
     360 px, 长辈版 text; then a full-page screenshot to look at."""
