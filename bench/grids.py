@@ -103,7 +103,9 @@ async def _cases() -> list[tuple[str, object]]:
                                           f"OFFSET {(page - 1) * PAGE_SIZE - 1}"))
         return row_cursor(row[0])
 
-    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted'"))[0]["n"]
+    # Only the kinds this reviewer holds (the scale set has 网上书审 too, which only squads see).
+    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted' "
+                           "AND kind IN ('lc_contract', 'lc_employer_filing')"))[0]["n"]
     wb_case(f"工作台 全省 待办({waiting:,}件) 首页", province, {})
     deep = max(2, min(WB_DEEP_PAGE, waiting // PAGE_SIZE))
     wb_case(f"工作台 全省 待办 第{deep}页(keyset)", province, {}, await cursor_to(province, {}, deep))
@@ -120,7 +122,27 @@ async def _cases() -> list[tuple[str, object]]:
     wb_case("工作台 区级审核机构 待办 首页", district, {})
     wb_case(f"工作台 区级审核机构 单位名称搜索 2字「{name[2:4]}」", district, {"q": name[2:4]})
     wb_case("工作台 全省 已办结 首页", province, {"state": "approved"})
+    await _squad_cases(wb_case)
     return cases
+
+
+async def _squad_cases(wb_case) -> None:
+    """Issue #20: a 监察中队's queue of 网上书审 (squad scope), the busiest squad of the scale set."""
+    from portal.auth.principal import Principal
+    from portal.db import fetch
+    from portal.workflow.kinds import get_kind
+
+    busiest = await fetch("SELECT squad_code AS s, COUNT(*) AS n FROM matter WHERE kind = 'ins_review' "
+                          "AND state = 'submitted' GROUP BY squad_code ORDER BY n DESC, squad_code LIMIT 1")
+    if not busiest:
+        return
+    total = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE kind = 'ins_review'"))[0]["n"]
+    squads = (await fetch("SELECT COUNT(DISTINCT squad_code) AS n FROM matter WHERE kind = 'ins_review'"))[0]["n"]
+    squad = Principal(kind="staff", account_id=0, display_name="bench",
+                      permissions=get_kind("ins_review").staff_permissions, scopes={"squad": (busiest[0]["s"],)})
+    tag = f"监察中队 {busiest[0]['s']}（书审{total:,}件/{squads}个中队，本队待办{busiest[0]['n']}件）"
+    wb_case(f"工作台 {tag} 待办 首页", squad, {})
+    wb_case(f"工作台 {tag} 网上书审 待审核", squad, {"kind": "ins_review", "state": "submitted"})
 
 
 async def _rare_pair() -> str:

@@ -79,17 +79,19 @@ async def _case() -> list[dict]:
     out = []
     try:
         load = os.getloadavg()[0]
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         response = await client.post("/labor-inspection/review/staff", data={"_csrf_token": csrf},
                                      files={"file": ("劳动用工信息.xlsx", data, "application/octet-stream")})
         assert response.status_code == 303, response.text[:300]
         await jobs.drain(app)
         page = await client.get(response.headers["location"])
-        elapsed = time.perf_counter() - t
+        elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
         assert f"成功导入{ROWS}行" in page.text, page.text[page.text.find("import-message"):][:1500]
         review = await InsReview.select(InsReview.staff_count).first()
         assert review["staff_count"] == ROWS
         out.append(_row(f"INS 劳动用工信息 {ROWS:,} rows: POST → result table", elapsed * 1000, "ms", 3000, elapsed < 3))
+        # The import runs in this process (jobs.drain): its CPU time is the cost, the wall time adds the waits.
+        out.append(_row(f"INS 劳动用工信息 {ROWS:,} rows: CPU of this process", cpu * 1000, "ms cpu", None, None))
         out.append(_row("load average (1 min) before the upload", load, "", None, None))
     finally:
         for hook in app.on_shutdown:

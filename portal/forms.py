@@ -103,6 +103,17 @@ class DateTimeField(Field):
 
 
 @dataclass
+class MonthField(Field):
+    """A year-month (`<input type="month">` or typed: 2025-01, 2025年1月, 202501) → integer YYYYMM."""
+
+    async def clean(self, raw: str) -> Any:
+        month, reason = values.month_or_reason(raw, self.label)
+        if reason is not None:
+            raise FieldError(reason)
+        return month
+
+
+@dataclass
 class ChoiceField(Field):
     """Choices from the dictionary (`category`) or given inline as (code, label) pairs."""
 

@@ -116,6 +116,21 @@ def date_or_reason(raw: Any, label: str = "日期") -> tuple[date | None, str | 
         return None, f"{label}填写的日期不存在"
 
 
+# A year-month as people type it (and as <input type="month"> sends it): 2025-01, 2025/1, 2025.1, 2025年1月, 202501.
+_MONTH_TEXT = re.compile(r"(\d{4})(?:[-/.年]?)(\d{1,2})月?")
+
+
+def month_or_reason(raw: Any, label: str = "年月") -> tuple[int | None, str | None]:
+    """(YYYYMM, None) or (None, the Chinese reason) for a month typed in a form."""
+    match = _MONTH_TEXT.fullmatch(normalise(str(raw)))
+    if not match:
+        return None, f"{label}应为年月，格式yyyy-mm，如2025-01"
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+        return None, f"{label}填写的年月不存在"
+    return year * 100 + month, None
+
+
 _DATETIME_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]?(\d{1,2})[:时](\d{2})分?(?::\d{2})?")
 
 

@@ -244,10 +244,12 @@ async def load_scale(
     added to a data set loaded before them. `si_periods`: assessed 结算期 (default 12; 0 loads no SI data)."""
     from domains.employer.tables import Employer, EmployerFiling
     from domains.labor_contract.tables import Contract
+    from domains.labor_inspection.tables import InsReview
     from domains.person.tables import Person
     from portal.workflow.tables import Matter, MatterEvent
     from seeds.bulk import BulkLoader, vacuum
     from seeds.scale_contracts import ContractFactory, employer_filing, matter_events
+    from seeds.scale_ins import ins_reviews, squad_map
 
     say = (lambda *a: None) if quiet else print
     divisions = await load_divisions()
@@ -267,7 +269,7 @@ async def load_scale(
             if si_stats.get("si_enrolments"):
                 await bulk.analyze()
             return {**stats, "skipped": True, **si_stats}
-        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent)
+        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent, InsReview)
         ids = {t: await bulk.next_id(t) for t in loaded}
         await bulk.defer_indexes(loaded)
         t = time.perf_counter()
@@ -290,12 +292,19 @@ async def load_scale(
         await bulk.insert_dicts(EmployerFiling, filings)
         events = matter_events(filing_matters, ids[MatterEvent])
         ids[MatterEvent] += await bulk.insert_dicts(MatterEvent, events)
+        reviews, review_matters = ins_reviews(
+            random.Random(f"{seed}:ins"), kept, await squad_map(k[2] for k in kept), ids[InsReview],
+            ids[Matter] + len(filing_matters), TODAY.year, NOW)
+        await bulk.insert_dicts(Matter, review_matters)
+        await bulk.insert_dicts(InsReview, reviews)
         stats["employers"] = bulk.counts["employer"]
         stats["employers_s"] = round(time.perf_counter() - t, 2)
         say(f"scale: {stats['employers']} employers with their filings in {stats['employers_s']} s")
 
         factory = (
-            ContractFactory(seed, kept, ids[Contract], ids[Matter] + len(filing_matters)) if kept else None
+            ContractFactory(seed, kept, ids[Contract], ids[Matter] + len(filing_matters) + len(review_matters))
+            if kept
+            else None
         )
         t = time.perf_counter()
         people = generate_persons(persons, seed, divisions, ids[Person])
@@ -321,7 +330,7 @@ async def load_scale(
         # The persons' own share: generating them plus their INSERT/COPY time (the issue's 3-minute target).
         stats["persons_only_s"] = round(person_gen_s + bulk.seconds.get("person", 0.0), 2)
         stats["persons_contracts_s"] = round(time.perf_counter() - t, 2)
-        for table in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent):
+        for table in loaded:
             await bulk.fix_sequence(table)
         t = time.perf_counter()
         await bulk.restore_indexes()
@@ -339,7 +348,7 @@ async def load_scale(
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
-        for name in ("contract", "matter", "matter_event", "employer_filing"):
+        for name in ("contract", "matter", "matter_event", "employer_filing", "ins_review"):
             stats[name + "s"] = bulk.counts.get(name, 0)
     t = time.perf_counter()
     await vacuum((*loaded, *_si_tables()))

@@ -30,7 +30,7 @@ async def test_workbench_exports_the_filtered_queue_in_scope(app, client):
     staff = await make_staff(app, "wbx", permissions=["test.accept", "test.review"], scopes={"division": ["460100"]})
     await client.sign_in("staff", uid=staff["id"])
     rows = await _sheet(client, "/workbench?kind=t_licence")
-    assert rows[0] == ["办件编号", "事项", "申请人", "环节", "提交时间", "承诺办结日期", "时限"]
+    assert rows[0] == ["办件编号", "事项", "申请人", "环节", "提交时间", "承诺办结日期", "时限", "事项提示"]
     numbers = [r[0] for r in rows[1:]]
     assert numbers == [licence["number"]]
     assert review["number"] not in numbers and outside["number"] not in numbers

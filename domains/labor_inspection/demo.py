@@ -87,3 +87,32 @@ async def load_grades() -> dict[str, int]:
         else:
             await workflow.fire(employer, matter["id"], "accept_decision", expected_version=matter["version"])
     return {"grades": await InsGrade.count()}
+
+
+async def load_compliance() -> dict[str, int]:
+    """Demo 劳动用工合规证明 (idempotent), this year's up to last month: the first employer's waits for the squad
+    (its 书审 was returned for 整改: the reviewer sees the warnings), the second's was issued after the squad noted
+    its 核实意见, the third's was refused with a reason."""
+    from domains.labor_inspection import compliance
+    from domains.labor_inspection.tables import InsCompliance
+
+    found = [await employers.get_by_uscc(e.uscc) for e in EMPLOYERS]
+    if any(e is None for e in found) or await InsCompliance.exists().where(InsCompliance.employer == found[0]["id"]):
+        return {"compliance": 0}
+    month = compliance.this_month()
+    start = (month // 100) * 100 + 1
+    end = month - 1 if month % 100 > 1 else month
+    decisions = (None, ("approve", "已核对本中队监察记录，期间内无立案查处记录；书审待审核事项不影响本证明"),
+                 ("reject", "该单位本年度网上书审尚未完成，请完成书审后再申请"))
+    for row, purpose, decision in zip(found, ("listing", "bidding", "financing"), decisions, strict=True):
+        employer = _employer(row)
+        matter = await compliance.apply(employer, {
+            "purpose": purpose, "purpose_other": "", "start_month": start, "end_month": end,
+            "contact_name": row["contact_name"] or "联系人", "contact_phone": row["contact_phone"] or "13800000000"})
+        if decision is not None:
+            squad = Principal(kind="staff", account_id=0, display_name="监察中队（演示）",
+                              permissions=frozenset({service.REVIEW_PERMISSION}),
+                              scopes={"squad": (matter["squad_code"],)})
+            await workflow.fire(squad, matter["id"], decision[0], expected_version=matter["version"],
+                                opinion=decision[1])
+    return {"compliance": await InsCompliance.count()}

@@ -57,3 +57,35 @@ def _grade_kind() -> MatterKind:
 
 
 GRADE = register_kind(_grade_kind())
+# ---- 劳动用工合规证明 (INS-5) ------------------------------------------------------------------------------------
+
+_COMPLIANCE_GUIDE = ("用人单位因上市、招投标、融资等需要，通过“合规证明登记”申请劳动用工合规证明：填写用途、证明期间（按月，"
+                     "最长3年，不晚于本月）和联系人，提交后由本单位的劳动保障监察中队核查劳动保障监察记录，出具"
+                     "《劳动用工合规证明》（带验证码和二维码的电子证明），或说明不予出具的理由。办理进度和证明下载见"
+                     "“合规证明办事进度查询”。")
+
+
+def _compliance_kind() -> MatterKind:
+    """The review shape with a final refusal: 不予出具 ends the application (apply again for another period)."""
+    from domains.labor_inspection import compliance
+
+    kind = review_flow(
+        compliance.KIND, "劳动用工合规证明", permission=service.REVIEW_PERMISSION,
+        approve_effect=compliance.issue_effect, reject_effect=compliance.refuse_effect,
+        approve_label="出具证明", reject_label="不予出具", jurisdiction="squad", number_code="INSC",
+        legal_days=20, promised_days=10, guide_text=_COMPLIANCE_GUIDE,
+        detail_template="labor_inspection/_compliance_detail.html",
+        extra={"review_notices": compliance.review_notices},
+    )
+    states = tuple(replace(s, editable=False, terminal=True) if s.code == "rejected" else s for s in kind.states)
+    transitions = []
+    for t in kind.transitions:
+        if t.name == "resubmit":
+            continue
+        if t.name == "reject":  # one opinion box: the refusal's reason, or the 核实意见 when there are notices
+            t = replace(t, opinion_label="审核意见")
+        transitions.append(t)
+    return replace(kind, states=states, transitions=tuple(transitions))
+
+
+COMPLIANCE = register_kind(_compliance_kind())

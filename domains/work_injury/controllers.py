@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
@@ -11,7 +13,7 @@ from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
 from portal.dataservices.grid import Scope
-from portal.forms import Form
+from portal.forms import DateField, Form
 from portal.refusal import Refused
 from portal.web import client_ip, redirect
 from portal.workflow.deadlines import local_date
@@ -138,15 +140,38 @@ async def confirm_submit(request: Request) -> Response:
     return await _confirm_page(request, results=results)
 
 
-@get("/reports/{accident_id:int}", name="wi_detail")
-async def detail(request: Request, accident_id: FromPath[int]) -> Response:
+def _application_form(data: Any) -> Form:
+    return Form([DateField("applied_on", "工伤认定申请日期")], data)
+
+
+async def _detail_page(request: Request, accident_id: int, form: Form | None = None) -> Response:
     report = await service.get_report(request.user, accident_id)
+    applied = report["applied_on"]
     return await page(request, "work_injury/detail.html", {
         "page_title": "工伤快报", "report": report, "saved": request.query_params.get("saved") == "1",
+        "applied": request.query_params.get("applied") == "1",
+        "application_form": form or _application_form({"applied_on": str(applied) if applied else ""}),
         "categories": await dictionary.labels("wi_accident_category"),
         "severities": await dictionary.labels("wi_injury_severity"),
         "breadcrumbs": crumbs(request, ("快报确认", request.app.route_reverse("wi_confirm")), ("工伤快报", "")),
     })
+
+
+@get("/reports/{accident_id:int}", name="wi_detail")
+async def detail(request: Request, accident_id: FromPath[int]) -> Response:
+    return await _detail_page(request, accident_id)
+
+
+@post("/reports/{accident_id:int}/application", name="wi_application")
+async def record_application(request: Request, accident_id: FromPath[int]) -> Response:
+    """已申请工伤认定 with its date (an accepted report): ends the 30-day flag."""
+    form = _application_form(await request.form())
+    if await form.validate():
+        with form.refusals():
+            await service.record_application(request.user, accident_id, form.cleaned["applied_on"],
+                                             ip=client_ip(request))
+            return redirect(request, request.app.route_reverse("wi_detail", accident_id=accident_id) + "?applied=1")
+    return await _detail_page(request, accident_id, form)
 
 
 @get("/reports/{accident_id:int}/delete", name="wi_delete")
@@ -175,4 +200,4 @@ async def delete_submit(request: Request, accident_id: FromPath[int]) -> Respons
 # ---- WI-3 工伤保险单位证明 (proof.py) ---------------------------------------------------------------------------
 
 ROUTES = [home, report_new, report_save, report_edit, report_update, edit_by_matter, confirm_list, confirm_submit,
-          detail, delete_page, delete_submit, *proof.routes("wi_proof")]
+          detail, record_application, delete_page, delete_submit, *proof.routes("wi_proof")]

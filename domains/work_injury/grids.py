@@ -33,6 +33,7 @@ REPORTS = Grid(
         Column("state", "状态", kind="badge", sql="m.state", badges=STATE_BADGES),
         Column("days_left", "剩余天数", kind="badge", sql="m.state", export=False),
         Column("deadline_on", "认定申请期限", kind="date", sql="a.deadline_on", sortable=True),
+        Column("applied_on", "工伤认定申请日期", kind="date", sql="a.applied_on"),
         Column("opinion", "审核意见", sql="a.review_opinion"),
         Column("category", "事故类别", sql="a.category", category="wi_accident_category"),
         Column("place", "事故发生地点", sql="a.place"),
@@ -56,6 +57,7 @@ QUEUE = Grid(
         Column("persons", "工伤人员", sql="a.persons_label"),
         Column("days_left", "剩余天数", kind="badge", sql="m.state", export=False),
         Column("deadline_on", "认定申请期限", kind="date", sql="a.deadline_on", sortable=True),
+        Column("applied_on", "工伤认定申请日期", kind="date", sql="a.applied_on"),
         Column("category", "事故类别", sql="a.category", category="wi_accident_category"),
         Column("state", "状态", kind="badge", sql="m.state", badges=STATE_BADGES),
     ),
@@ -65,11 +67,15 @@ QUEUE = Grid(
 
 
 def flag_deadlines(page: GridPage, today: date) -> GridPage:
-    """Fill 剩余天数 (calendar days to the 工伤认定 limit) on confirmed reports, with the flag's tone."""
+    """Fill 剩余天数 (calendar days to the 工伤认定 limit) on confirmed reports, with the flag's tone; a report
+    whose application is recorded says 已申请工伤认定 instead."""
     index = [c.key for c in page.grid.columns].index("days_left")
     for row, cells in zip(page.rows, page.cells, strict=True):
         if row["state"] not in ("submitted", "approved"):
             cells[index] = Cell("", "text")
+            continue
+        if row.get("applied_on"):
+            cells[index] = Cell(rules.APPLIED, "badge", tone="success")
             continue
         day = row["deadline_on"]
         day = date.fromisoformat(str(day)[:10]) if not isinstance(day, date) else day

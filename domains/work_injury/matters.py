@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from domains.work_injury import flags
 from portal.workflow.kinds import EffectContext, MatterKind, confirm_flow, register_kind
 
 REVIEW = "wi.review"
@@ -29,7 +30,8 @@ def _quick_report() -> MatterKind:
     kind = confirm_flow(
         "wi_quick_report", "工伤快报", permission=REVIEW, approve_effect=_keep_opinion, reject_effect=_keep_opinion,
         number_code="WIQ", legal_days=5, promised_days=3, edit_route="wi_edit",
-        detail_template="work_injury/_matter_detail.html",
+        detail_template="work_injury/_matter_detail.html", queue_flags=flags.queue_flags,
+        extra={"review_notices": flags.review_notices},
         guide_text=("职工发生事故伤害后，用人单位通过“工伤快报”上报事故和工伤人员，确认提交后由所在地社会保险行政部门工伤"
                     "科室审核。依据《工伤保险条例》第十七条，用人单位应自事故伤害发生之日起30日内提出工伤认定申请；"
                     "工伤快报不代替工伤认定申请。"),

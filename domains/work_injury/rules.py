@@ -102,3 +102,24 @@ def deadline_text(left: int) -> str:
 
 
 FLAG_TONES = {"overdue": "danger", "due_soon": "warning", "": "neutral"}
+APPLIED = "已申请工伤认定"
+
+
+def application_refusal(applied_on: date, occurred_on: date, today: date) -> str | None:
+    """The date the employer applied for 工伤认定: not before the accident, not in the future."""
+    if applied_on < occurred_on:
+        return f"工伤认定申请日期不能早于事故发生日期（{occurred_on:%Y-%m-%d}）"
+    if applied_on > today:
+        return "工伤认定申请日期不能晚于今天"
+    return None
+
+
+def queue_flag(state: str, deadline: date, applied_on: date | None, today: date) -> tuple[str, str]:
+    """(tone, text) a confirmed report shows in a queue: 已申请工伤认定, or the limit when it is near or past."""
+    if state not in ("submitted", "approved"):
+        return "", ""
+    if applied_on is not None:
+        return "success", f"{APPLIED}（{applied_on:%Y-%m-%d}）"
+    left = days_left(deadline, today)
+    flag = deadline_flag(left)
+    return (FLAG_TONES[flag], f"工伤认定申请期限{deadline_text(left)}") if flag else ("", "")

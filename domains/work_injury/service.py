@@ -15,9 +15,10 @@ from domains.employer import service as employers
 from domains.person import service as persons
 from domains.social_insurance import service as insurance
 from domains.work_injury import matters, rules
+from domains.work_injury.flags import as_date
 from domains.work_injury.rules import ReportRefused
 from domains.work_injury.tables import WiAccident, WiInjured
-from portal import validators
+from portal import audit, validators
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.db import fetch, write_transaction
@@ -175,13 +176,28 @@ async def _with_persons(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def deadline(row: dict[str, Any], today: date | None = None) -> dict[str, Any]:
-    """Days left to apply for 工伤认定, shown once the report is confirmed (已提交 / 审核通过)."""
-    day = row["deadline_on"]
-    day = date.fromisoformat(str(day)[:10]) if not isinstance(day, date) else day
-    left = rules.days_left(day, today or local_date())
-    shown = row["state"] in ("submitted", "approved")
+    """Days left to apply for 工伤认定, shown once the report is confirmed (已提交 / 审核通过) until the employer
+    records the application."""
+    left = rules.days_left(as_date(row["deadline_on"]), today or local_date())
+    shown = row["state"] in ("submitted", "approved") and row.get("applied_on") is None
     return {"days_left": left, "deadline_flag": rules.deadline_flag(left) if shown else "",
-            "deadline_text": rules.deadline_text(left) if shown else "", "deadline_shown": shown}
+            "deadline_text": rules.deadline_text(left) if shown else "", "deadline_shown": shown,
+            "can_record_application": row["state"] == "approved"}
+
+
+async def record_application(principal: Principal, accident_id: int, applied_on: date, *, ip: str = "") -> None:
+    """已申请工伤认定: the employer records the date it applied (an accepted report only); ends the 30-day flag.
+    Recording again corrects the date."""
+    report = await get_report(principal, accident_id)
+    if report["state"] != "approved":
+        raise Refused(f"工伤快报审核通过后才能登记工伤认定申请，当前状态为“{report['state_label']}”", "applied_on")
+    if reason := rules.application_refusal(applied_on, as_date(report["occurred_on"]), local_date()):
+        raise Refused(reason, "applied_on")
+    async with write_transaction():
+        await WiAccident.update({WiAccident.applied_on: applied_on, WiAccident.updated_at: datetime.now(UTC)}).where(
+            (WiAccident.id == accident_id) & (WiAccident.employer == principal.employer_id))
+        await audit.record(category="work_injury", action="accident.applied", actor=principal, ip=ip,
+                           object_type="wi_accident", object_id=accident_id, detail={"applied_on": str(applied_on)})
 
 
 async def get_report(principal: Principal, accident_id: int) -> dict[str, Any]:

@@ -27,6 +27,8 @@ class WiAccident(Table, help_text="工伤快报: one accident reported by an emp
     hospital = Varchar(length=100, help_text="就诊医疗机构")
     persons_label = Varchar(length=200, default="", help_text="姓名 of the injured, joined (grid and queue)")
     review_opinion = Text(default="", help_text="The reviewer's opinion of the last 审核通过 / 退回")
+    applied_on = Date(null=True, default=None,
+                      help_text="工伤认定申请日期 the employer recorded (ends the 30-day flag); None: not yet")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

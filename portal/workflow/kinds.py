@@ -36,6 +36,7 @@ class EffectContext:
 
 Guard = Callable[[dict[str, Any], Any], "str | None | Awaitable[str | None]"]
 Effect = Callable[[EffectContext], Awaitable["dict[str, Any] | None"]]
+QueueFlags = Callable[[list[dict[str, Any]]], Awaitable[dict[int, tuple[str, str]]]]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class MatterKind:
     # earlier decisions), given to it as `detail`; read only for a matter the principal may see.
     detail_context: Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]] | None = field(
         default=None, hash=False, compare=False)
+    # Marks of the kind's own on the workbench queue's rows, beside the 承诺时限 flag (e.g. 工伤认定's 30 calendar
+    # days): awaited once per page with this kind's rows (id, state, …), returns {matter id: (tone, text)} —
+    # one query for the page, never one per row. Tones: danger, warning, success, neutral.
+    queue_flags: QueueFlags | None = None
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def state(self, code: str) -> State:

@@ -177,6 +177,8 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
         ]
     flag = await flagger()
     evaluation = await Evaluation.select().where(Evaluation.matter == matter["id"]).first()
+    # A kind may warn its reviewers (kind.extra["review_notices"](principal, matter) → [str]), read when shown.
+    notices = kind.extra.get("review_notices") if kind is not None and principal.is_staff else None
     return {
         "matter": matter,
         "kind": kind,
@@ -194,6 +196,7 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
         "grades": GRADES,
         "applicant": await applicant_rows(matter) if principal.is_staff else [],
         "detail": await kind.detail_context(principal, matter) if kind and kind.detail_context else {},
+        "review_notices": await notices(principal, matter) if notices else [],
     }
 
 

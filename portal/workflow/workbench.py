@@ -333,12 +333,27 @@ async def export_rows(principal, filters: dict[str, str], limit: int) -> list[di
     await _decorate(principal, rows)
     for row in rows:
         row["flag_label"] = row["flag"][1] if row["flag_class"] else ""
+        row["kind_flag_label"] = row["kind_flag"]
     return rows
+
+
+async def _kind_flags(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
+    """The kinds' own marks (MatterKind.queue_flags), one call per kind present on the page."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row)
+    marks: dict[int, tuple[str, str]] = {}
+    for code, kind_rows in by_kind.items():
+        kind = kind_or_none(code)
+        if kind is not None and kind.queue_flags is not None:
+            marks.update(await kind.queue_flags(kind_rows))
+    return marks
 
 
 async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
     """What a row shows, computed once here so the template only prints (no macro or filter per cell)."""
     flag = await flagger()
+    marks = await _kind_flags(rows)
     for row in rows:
         kind = kind_or_none(row["kind"])
         state = kind.state(row["state"]) if kind else None
@@ -350,6 +365,7 @@ async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
         row["flag_class"] = _FLAG_CLASS.get(row["flag"][0], "")
         row["flag_tone"] = _FLAG_TONE.get(row["flag"][0], "")
         row["submitted_text"] = local_time(row["submitted_at"]) if row["submitted_at"] else ""
+        row["kind_flag_tone"], row["kind_flag"] = marks.get(row["id"], ("", ""))
         row["batchable"] = bool(kind and any(
             t.batch and row["state"] in t.from_states and principal.can(t.permission)
             for t in kind.available(row["state"], "staff")

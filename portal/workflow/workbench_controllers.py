@@ -69,7 +69,7 @@ async def _queue_response(request: Request, filters: dict[str, str], page: Queue
 
 
 QUEUE_COLUMNS = (("办件编号", "number"), ("事项", "kind_name"), ("申请人", "applicant_name"), ("环节", "state_label"),
-                 ("提交时间", "submitted_text"), ("承诺办结日期", "promised_deadline"), ("时限", "flag_label"))
+                 ("提交时间", "submitted_text"), ("承诺办结日期", "promised_deadline"), ("时限", "flag_label"), ("事项提示", "kind_flag_label"))
 
 
 @get("/workbench", name="workbench", guards=[staff_guard()])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
+from tests.browser.test_site_layout import check_fits, each_mode
 
 SHOTS = Path(os.environ.get("INS_SCREENSHOTS", tempfile.gettempdir())) / "ins-screens"
 SQUAD = "Z460105001"
@@ -142,27 +142,13 @@ def test_four_steps_rectification_resubmit_and_approval(live, page):
 def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     employer = _employer(live)
-    for width in (1366, 360):
-        for elder in (False, True):
-            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
-            if elder:
-                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-            _sign_in(page, live, employer)
-            if not elder and width == 1366:
-                _answer(page, overtime="40")  # so that the later pages show their filled state
-            for url in PAGES:
-                response = page.goto(url)
-                assert response.status == 200, url
-                overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 1, f"{url} at {width}px{' 长辈版' if elder else ''} scrolls sideways by {overflow}px"
-                if width == 360:
-                    assert page.evaluate(TARGETS_JS) == [], url
-                if elder:
-                    assert page.evaluate(ELDER_JS) == [], url
-                name = re.sub(r"[^a-z0-9]+", "_", url).strip("_")
-                page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=True)
-            assert errors == []
-            context.close()
+    for page, width, elder, errors in each_mode(browser, live):
+        _sign_in(page, live, employer)
+        if not elder and width == 1366:
+            _answer(page, overtime="40")  # so that the later pages show their filled state
+        for url in PAGES:
+            response = page.goto(url)
+            assert response.status == 200, url
+            name = re.sub(r"[^a-z0-9]+", "_", url).strip("_")
+            check_fits(page, url, width, elder, SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png")
+        assert errors == []

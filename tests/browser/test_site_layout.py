@@ -126,6 +126,37 @@ ELDER_JS = """() => {
 }"""
 
 
+def each_mode(browser, live):
+    """A fresh page at 1366 and at 360 px, standard and 长辈版 (the elder cookie set): yields (page, width, elder,
+    console errors) and closes each context after its turn."""
+    for width in (1366, 360):
+        for elder in (False, True):
+            context = browser.new_context(base_url=live.base_url, locale="zh-CN",
+                                          viewport={"width": width, "height": 900})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+            if elder:
+                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            try:
+                yield page, width, elder, errors
+            finally:
+                context.close()
+
+
+def check_fits(page, label: str, width: int, elder: bool, shot: Path | None = None) -> None:
+    """A domain's own page checks, the site-wide rules at one width and mode: no sideways scroll, touch targets at
+    360 px, 长辈版 text; then a full-page screenshot to look at."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{label} at {width}px{' 长辈版' if elder else ''} scrolls sideways by {overflow}px"
+    if width == 360:
+        assert page.evaluate(TARGETS_JS) == [], label
+    if elder:
+        assert page.evaluate(ELDER_JS) == [], label
+    if shot is not None:
+        page.screenshot(path=str(shot), full_page=True)
+
+
 @pytest.mark.parametrize("role", ["anonymous", "legal_rep", "reviewer", "admin"])
 def test_elder_mode_text_is_at_least_18pt_on_every_page(live, browser, role):
     problems: list[str] = []

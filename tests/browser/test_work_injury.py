@@ -93,6 +93,19 @@ def test_report_confirm_review_and_certificate(live, page):
     done = page.locator("[data-testid=grid-table] tbody tr", has_text=place)
     assert "审核通过" in done.inner_text() and "已核实" in done.inner_text()
 
+    # 已申请工伤认定: a date in the future is refused beside the field, then the date ends the flag
+    with page.expect_navigation():
+        done.locator("a").first.click()
+    page.fill("#f-applied_on", "2999-01-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记已申请工伤认定").click()
+    assert "不能晚于今天" in page.inner_text("#f-applied_on-error")
+    page.fill("#f-applied_on", datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记已申请工伤认定").click()
+    assert "已申请工伤认定" in page.inner_text("[data-testid=wi-applied-on]")
+    assert page.locator("[data-testid=wi-deadline-flag]").count() == 0
+
     # 工伤保险单位证明: 生成报表, then the PDF with its code; /verify answers
     page.goto("/work-injury/proof")
     page.fill("#f-id_number", second)
@@ -131,10 +144,23 @@ def _report_id(live, employer_id: int) -> int:
     return live.run(find)
 
 
+def _approved_report_id(live, employer_id: int) -> int:
+    async def find():
+        from domains.work_injury.tables import WiAccident
+        from portal.workflow.tables import Matter
+
+        approved = Matter.select(Matter.id).where(Matter.state == "approved")
+        return (await WiAccident.select(WiAccident.id).where(
+            (WiAccident.employer == employer_id) & WiAccident.matter_id.is_in(approved)).first())["id"]
+
+    return live.run(find)
+
+
 def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     employer = _demo_employer(live, 0)
     report = _report_id(live, employer["id"])
+    approved = _approved_report_id(live, employer["id"])  # with the 已申请工伤认定 form
     username = live.unique("wis")
     live.make_staff(username, permissions=["wi.review", "wi.query"], scopes={"division": ["460000"]})
 
@@ -146,10 +172,11 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     person_sid = live.session(kind="person", person_id=live.run(wang_id), account_id=9998)
     pages = {
         "employer": [("/work-injury/", None), ("/work-injury/report", None), ("/work-injury/reports", None),
-                     (f"/work-injury/reports/{report}", None), ("/work-injury/proof", None),
+                     (f"/work-injury/reports/{report}", None), (f"/work-injury/reports/{approved}", None),
+                     ("/work-injury/proof", None),
                      ("/work-injury/report", "error"), ("/work-injury/proof", "proof")],
         "person": [("/person/work-injury/proof", None), ("/person/work-injury/proof", "proof")],
-        "staff": [("/wi-admin/", None), ("/wi-admin/proof", None)],
+        "staff": [("/wi-admin/", None), ("/wi-admin/proof", None), ("/workbench", None)],
     }
     for width in (1366, 360):
         for elder in (False, True):

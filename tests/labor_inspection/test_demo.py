@@ -28,3 +28,15 @@ async def test_demo_grades_one_accepted_one_appealing_one_waiting(app):
     assert sorted(r["grade"] for r in await InsGradeHistory.select(InsGradeHistory.grade)) == ["A", "C"]
     await load_demo()
     assert await InsGrade.count() == 3
+
+
+async def test_demo_compliance_waiting_issued_and_refused(app):
+    from domains.labor_inspection.tables import InsCompliance
+
+    await load_demo()
+    states = sorted(m["state"] for m in await Matter.select(Matter.state).where(Matter.kind == "ins_compliance"))
+    assert states == ["approved", "rejected", "submitted"]
+    issued = await InsCompliance.select().where(InsCompliance.opinion.like("已核对%")).first()
+    assert issued["warnings"] not in ("[]", [])  # the squad saw the waiting 书审 before issuing
+    await load_demo()
+    assert await InsCompliance.count() == 3

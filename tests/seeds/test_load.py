@@ -8,6 +8,7 @@ from domains.employer import matters as _registers_filing_kind  # noqa: F401
 from domains.employer.tables import Employer, EmployerFiling
 from domains.labor_contract import matters as _registers_kinds  # noqa: F401
 from domains.labor_contract.tables import Contract
+from domains.labor_inspection.tables import InsReview
 from domains.person.tables import Person
 from portal.validators import id_number_error, uscc_error
 from portal.workflow.kinds import get_kind
@@ -37,13 +38,20 @@ async def test_small_scale_run_loads_valid_rows_readable_by_the_orm():
     matters = {
         m["id"]: m for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.agency_code)
     }
-    assert len(matters) == stats["matters"] == stats["contracts"] + 200
+    assert len(matters) == stats["matters"] == stats["contracts"] + 200 + stats["ins_reviews"]
+    # 网上书审 of a share of the employers, each routed to a squad (issue #20's queue); no timeline of their own
+    reviews = await InsReview.select(InsReview.matter_id, InsReview.squad_code)
+    assert len(reviews) == stats["ins_reviews"] > 0
+    for r in reviews:
+        m = await Matter.select(Matter.kind, Matter.state, Matter.squad_code).where(Matter.id == r["matter_id"]).first()
+        assert m["kind"] == "ins_review" and m["squad_code"] == r["squad_code"] != ""
+        get_kind(m["kind"]).state(m["state"])
     for c in contracts:
         m = matters[c["matter_id"]]
         assert m["kind"] == CONTRACT_KIND and m["agency_code"]
         get_kind(m["kind"]).state(m["state"])
     assert await EmployerFiling.count() == 200
-    assert await MatterEvent.count() == stats["matter_events"] > 2 * len(matters)
+    assert await MatterEvent.count() == stats["matter_events"] > 2 * (len(matters) - len(reviews))
     # Explicit ids were given: the next ORM insert still gets a fresh id (the PostgreSQL sequence was moved).
     added = await make_person()
     assert added["id"] > max(p["id"] for p in people)

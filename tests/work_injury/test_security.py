@@ -16,6 +16,7 @@ def _object_urls(accident_id: int, matter_id: int) -> list[tuple[str, str]]:
         ("GET", f"/work-injury/reports/{accident_id}"), ("GET", f"/work-injury/reports/{accident_id}/edit"),
         ("POST", f"/work-injury/reports/{accident_id}/edit"), ("GET", f"/work-injury/reports/{accident_id}/delete"),
         ("POST", f"/work-injury/reports/{accident_id}/delete"), ("GET", f"/work-injury/by-matter/{matter_id}/edit"),
+        ("POST", f"/work-injury/reports/{accident_id}/application"),
     ]
 
 
