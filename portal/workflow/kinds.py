@@ -36,6 +36,11 @@ class EffectContext:
 
 Guard = Callable[[dict[str, Any], Any], "str | None | Awaitable[str | None]"]
 Effect = Callable[[EffectContext], Awaitable["dict[str, Any] | None"]]
+# Batch forms (fire_many): a guard over many matters → {matter id: refusal}; an effect over many contexts →
+# {matter id: refusal (str) or what to keep in the result (dict)}. A batch effect writes nothing for a matter it
+# refuses; the engine puts that matter back where it was.
+GuardMany = Callable[[list[dict[str, Any]], Any], Awaitable[dict[int, str]]]
+EffectMany = Callable[[list[EffectContext]], Awaitable["dict[int, str | dict[str, Any]]"]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class Transition:
     batch: bool = False  # may be fired on many matters at once (batch approve, 批量确认)
     fields: tuple[Field, ...] = ()  # extra inputs (e.g. 评定等级) cleaned and handed to the effect
     tone: str = "primary"  # button look: primary, secondary, danger
+    guard_many: GuardMany | None = None  # the guard over a whole batch (set-based); fire() uses `guard`
+    effect_many: EffectMany | None = None  # the effect over a whole batch (set-based); fire() uses `effect`
 
 
 @dataclass(frozen=True)
