@@ -8,6 +8,7 @@ Every applicant query is built from principal.employer_id; staff reach the appli
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -124,16 +125,11 @@ def _insurances(cleaned: dict[str, Any]) -> list[str]:
     return [i for i in rules.INSURANCES if cleaned.get(f"ins_{i}")]
 
 
-async def check(principal: Principal, direction: str, cleaned: dict[str, Any], *,
-                exclude_matter: int | None = None) -> tuple[dict[str, str], list[rules.Plan]]:
-    """Every rule of one application on the server (field → reason); the plans say what each insurance does."""
-    employer_id = principal.employer_id
-    id_number = cleaned.get("id_number")
-    if not id_number:
-        return {}, []
-    ctx = await context(employer_id)
-    records = (await si.records_by_id_number({id_number})).get(id_number, [])
-    pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
+def check_with(direction: str, employer_id: int, cleaned: dict[str, Any], ctx: dict[str, Any],
+               records: list[dict], pending: list[dict]) -> tuple[dict[str, str], list[rules.Plan]]:
+    """Every rule of one application given what was read (context(), the person's records and pending changes):
+    the single forms, 确认 of many and every uploaded row run this."""
+    id_number = cleaned["id_number"]
     common = {"employer_id": employer_id, "birth": id_birth_date(id_number), "insurances": _insurances(cleaned),
               "period": cleaned.get("period"), "records": records, "pending": pending,
               "first_period": ctx["first_period"], "closed": ctx["closed"]}
@@ -141,6 +137,18 @@ async def check(principal: Principal, direction: str, cleaned: dict[str, Any], *
         return rules.check_enrol(**common, base_reason=base_reason(ctx, cleaned.get("base"), cleaned.get("period")))
     return rules.check_withdraw(**common, gender=id_gender(id_number), kind=cleaned.get("kind") or "",
                                 retire_class=cleaned.get("retire_class") or "", reason=cleaned.get("reason") or "")
+
+
+async def check(principal: Principal, direction: str, cleaned: dict[str, Any], *,
+                exclude_matter: int | None = None) -> tuple[dict[str, str], list[rules.Plan]]:
+    """Every rule of one application on the server (field → reason); the plans say what each insurance does."""
+    employer_id = principal.employer_id
+    id_number = cleaned.get("id_number")
+    if not id_number:
+        return {}, []
+    records = (await si.records_by_id_number({id_number})).get(id_number, [])
+    pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
+    return check_with(direction, employer_id, cleaned, await context(employer_id), records, pending)
 
 
 async def _person_name(id_number: str, typed: str) -> str:
@@ -342,50 +350,124 @@ async def delete(principal: Principal, direction: str, matter_id: int, version: 
 # ---- the 办件's guard and effects (inside the transition's transaction) ------------------------------------
 
 async def confirm_guard(matter: dict[str, Any], principal: Principal) -> str | None:
-    """确认 again checks what may have changed since saving: closed 结算期, the person's records, limits."""
-    rows = (await changes_of([matter["id"]])).get(matter["id"], [])
-    if not rows:
-        return "该申报没有险种明细，请修改后再确认"
-    first = rows[0]
-    cleaned = {"id_number": first["id_number"], "period": first["period"], "base": first["base"] or None,
-               "kind": first["kind"], "reason": first["reason"], "retire_class": (matter["payload"] or {}).get("retire_class", ""),
-               **{f"ins_{r['insurance']}": True for r in rows}}
-    direction = first["direction"]
-    errors, plans = await check(principal, direction, cleaned, exclude_matter=matter["id"])
-    if errors:
-        return f"{first['name']}：{next(iter(errors.values()))}"
-    planned = {(r["insurance"], r["kind"], r["from_enrolment"]) for r in rows}
-    now_plans = {(p.insurance, p.kind, (p.record or {}).get("id")) for p in plans}
-    if planned != now_plans:
-        return f"{first['name']}：参保情况已发生变化，请修改后重新确认"
-    return None
+    return (await confirm_guard_many([matter], principal)).get(matter["id"])
 
 
-async def approve_effect(ctx: EffectContext) -> dict[str, Any]:
-    """审核通过: each insurance takes effect on the 参保登记 records, all or none (a refusal rolls it back)."""
-    matter = ctx.matter
-    rows = (await changes_of([matter["id"]])).get(matter["id"], [])
-    payload = matter["payload"]
-    try:
+async def confirm_guard_many(matters: list[dict[str, Any]], principal: Principal) -> dict[int, str]:
+    """确认 again checks what may have changed since saving (closed 结算期, the person's records, limits) — for
+    many applications with the whole-file reads of a batch upload: matter id → refusal naming the person."""
+    rows_of = await changes_of([m["id"] for m in matters])
+    refusals: dict[int, str] = {}
+    by_employer: dict[int, list[dict[str, Any]]] = {}
+    for matter in matters:
+        by_employer.setdefault(matter["employer"], []).append(matter)
+    for employer_id, group in by_employer.items():
+        ids = {rows_of[m["id"]][0]["id_number"] for m in group if rows_of.get(m["id"])}
+        ctx = await context(employer_id)
+        records = await si.records_by_id_number(ids)
+        pending = await pending_by_id_number(employer_id, ids)
+        for matter in group:
+            rows = rows_of.get(matter["id"], [])
+            if not rows:
+                refusals[matter["id"]] = "该申报没有险种明细，请修改后再确认"
+                continue
+            first = rows[0]
+            cleaned = {"id_number": first["id_number"], "period": first["period"], "base": first["base"] or None,
+                       "kind": first["kind"], "reason": first["reason"],
+                       "retire_class": (matter["payload"] or {}).get("retire_class", ""),
+                       **{f"ins_{r['insurance']}": True for r in rows}}
+            others = [p for p in pending.get(first["id_number"], []) if p["matter_id"] != matter["id"]]
+            errors, plans = check_with(first["direction"], employer_id, cleaned, ctx,
+                                       records.get(first["id_number"], []), others)
+            if errors:
+                refusals[matter["id"]] = f"{first['name']}：{next(iter(errors.values()))}"
+                continue
+            planned = {(r["insurance"], r["kind"], r["from_enrolment"]) for r in rows}
+            if planned != {(p.insurance, p.kind, (p.record or {}).get("id")) for p in plans}:
+                refusals[matter["id"]] = f"{first['name']}：参保情况已发生变化，请修改后重新确认"
+    return refusals
+
+
+CHANGED = "该人员的参保关系已发生变化（可能已被其他单位调入或已减员），请核实后重新申报"
+
+
+async def approve_effect(ctx: EffectContext) -> None:
+    """审核通过 of one application: approve_many() of one; its refusal refuses the transition."""
+    refusal = (await approve_many([ctx])).get(ctx.matter["id"])
+    if isinstance(refusal, str):
+        raise WorkflowError(refusal)
+
+
+async def approve_many(contexts: list[EffectContext]) -> dict[int, str | dict[str, Any]]:
+    """审核通过 of many: each application's insurances take effect on the 参保登记 records, all or none per
+    application. The persons' records are read (locked on PostgreSQL) once and every application is decided in
+    order against them as fire() one by one would: a 调入 / 续保 of a suspended record ends the old record with the
+    previous 结算期 (a suspended one keeps the month its payments stopped) before the new one starts; a 减员 ends
+    or suspends its record; a record someone (or an earlier application of the batch) already ended or suspended,
+    or a second live record, refuses the application. Then the writes, set-wise: conditional UPDATEs of the
+    records that must end (they must all match), the unknown persons, the new records, the rows settled."""
+    matters = [c.matter for c in contexts]
+    rows_of = await changes_of([m["id"] for m in matters])
+    records = await si.records_for_update({r["id_number"] for rows in rows_of.values() for r in rows})
+    limits = {"limits": await si.all_limits()}
+    status = {r["id"]: r["status"] for r in records}
+    owner = {r["id"]: r["employer"] for r in records}
+    key_of = {r["id"]: (r["id_number"], r["insurance"]) for r in records}
+    live = Counter(key_of[r["id"]] for r in records if r["status"] != "terminated")
+    outcome: dict[int, str | dict[str, Any]] = {}
+    ends: list[tuple[int, int, int, str, tuple[str, ...]]] = []
+    starts: list[dict[str, Any]] = []
+    approved: list[int] = []
+    for matter in matters:
+        rows = rows_of.get(matter["id"], [])
+        trial: dict[int, str] = {}  # this application's changes, kept only when all its insurances pass
+        delta: Counter = Counter()
+        my_ends, my_starts, refusal = [], [], None
         for row in rows:
             before = rules.add_months(row["period"], -1)
             if row["direction"] == "enrol":
-                if row["from_enrolment"]:
-                    await si.end_record(row["from_enrolment"], row["from_employer"] or row["employer"], before)
-                person_id = await person_service.ensure_person(row["id_number"], row["name"], payload.get("phone", ""))
-                await si.start_record(person_id, row["employer"], row["insurance"], base=row["base"],
-                                      start_period=row["period"], identity=row["identity"] or "11")
+                to, employer, allowed = "terminated", row["from_employer"] or row["employer"], ("active", "suspended")
             else:
                 suspend = row["kind"] == "suspend"
-                await si.end_record(row["from_enrolment"], row["employer"], before,
-                                    status="suspended" if suspend else "terminated",
-                                    from_statuses=("active",) if suspend else ("active", "suspended"))
-    except Refused as exc:
-        raise WorkflowError(f"{payload.get('name', '')}：{exc.message}") from exc
+                to, employer = ("suspended" if suspend else "terminated"), row["employer"]
+                allowed = ("active",) if suspend else ("active", "suspended")
+            record_id = row["from_enrolment"]
+            if record_id:
+                if owner.get(record_id) != employer or trial.get(record_id, status.get(record_id)) not in allowed:
+                    refusal = CHANGED
+                    break
+                if to == "terminated":
+                    delta[key_of[record_id]] -= 1
+                trial[record_id] = to
+                my_ends.append((record_id, employer, before, to, allowed))
+            if row["direction"] == "enrol":
+                key = (row["id_number"], row["insurance"])
+                if live[key] + delta[key] > 0:
+                    refusal = f"该人员{rules.insurance_label(row['insurance'])}已有有效的参保登记，请核实后重新申报"
+                    break
+                if refusal := base_reason(limits, row["base"], row["period"]):
+                    break
+                delta[key] += 1
+                my_starts.append(row)
+        if refusal:
+            outcome[matter["id"]] = f"{matter['payload'].get('name', '')}：{refusal}"
+            continue
+        status.update(trial)
+        live.update(delta)
+        ends += my_ends
+        starts += [{**row, "phone": matter["payload"].get("phone", "")} for row in my_starts]
+        approved.append(matter["id"])
+    if ends and await si.end_records(ends) != {e[0] for e in ends}:
+        raise WorkflowError("参保关系已发生变化，请刷新后重新审核")  # cannot happen under the lock: never half-done
+    persons = await person_service.ensure_persons([(r["id_number"], r["name"], r["phone"]) for r in starts])
+    await si.start_records([{"person": persons[r["id_number"]], "employer": r["employer"], "insurance": r["insurance"],
+                             "base": r["base"], "start_period": r["period"], "identity": r["identity"] or "11"}
+                            for r in starts])
     at = now()
-    await PcChange.update({PcChange.settled_at: at, PcChange.approved_at: at}).where(
-        PcChange.matter_id == matter["id"])
-    return {"effective": payload.get("outcomes", [])}
+    for chunk in _chunks(approved):
+        await PcChange.update({PcChange.settled_at: at, PcChange.approved_at: at}).where(
+            PcChange.matter_id.is_in(chunk))
+    return outcome
 
 
 async def void_effect(ctx: EffectContext) -> None:
