@@ -67,6 +67,8 @@ async def fire_many(
     try:
         async with write_transaction():
             refused = await _fire_set(principal, wanted, transition_name, opinion, ip)
+    except WorkflowError as exc:  # a guard or effect refused the set as a whole: nothing was done
+        return dict.fromkeys(wanted, exc.message)
     except Exception as exc:
         if type(exc).__name__ in _CONFLICTS:
             return dict.fromkeys(wanted, CONFLICT)
@@ -81,7 +83,6 @@ async def _fire_set(principal: Principal, wanted: dict[int, int], name: str, opi
     loaded = await _load(principal, ids)
     unseen = [i for i in ids if i not in loaded]
     refused.update(dict.fromkeys(unseen, NOT_FOUND))
-    await _audit_unseen(principal, unseen)
     moves = []
     for matter_id in ids:
         if matter_id in loaded:
@@ -98,7 +99,9 @@ async def _fire_set(principal: Principal, wanted: dict[int, int], name: str, opi
     await bulk_insert(MatterEvent, [transitions.event_row(principal, m.matter["id"], m.t, m.from_state, opinion, at)
                                     for m in moves])
     await bulk_insert(Message, [transitions.message_row(m.kind, m.matter, m.t, opinion, at) for m in moves])
-    await audit.record_many([
+    # The audit rows last: on PostgreSQL their chain lock is taken after the matters' row locks, as fire() does,
+    # so two batches never wait for each other in opposite orders.
+    await audit.record_many(await _unseen_entries(principal, unseen) + [
         {"category": "workflow", "action": f"matter.{m.t.name}", "actor": principal, "ip": ip, "object_type": "matter",
          "object_id": m.matter["id"],
          "detail": transitions.audit_detail(m.kind, m.matter, m.t, m.from_state, m.version, opinion, {})}
@@ -118,14 +121,13 @@ async def _load(principal: Principal, ids: list[int]) -> dict[int, dict[str, Any
     return found
 
 
-async def _audit_unseen(principal: Principal, ids: list[int]) -> None:
+async def _unseen_entries(principal: Principal, ids: list[int]) -> list[dict[str, Any]]:
     """SECURITY 21, as get_matter_for(): an existing matter outside the caller's scope leaves a security row."""
     existing: list[int] = []
     for chunk in _chunks(ids):
         existing += [r["id"] for r in await Matter.select(Matter.id).where(Matter.id.is_in(chunk))]
-    await audit.record_many([
-        {"category": "security", "action": "workflow.cross_tenant", "actor": principal, "result": "denied",
-         "object_type": "matter", "object_id": matter_id} for matter_id in sorted(existing)])
+    return [{"category": "security", "action": "workflow.cross_tenant", "actor": principal, "result": "denied",
+             "object_type": "matter", "object_id": matter_id} for matter_id in sorted(existing)]
 
 
 def _allowed(principal: Principal, matter: dict[str, Any], name: str, version: int, opinion: str) -> _Move:
@@ -197,7 +199,8 @@ async def _claim(moves: list[_Move], refused: dict[int, str], at: datetime) -> l
         arrival = await transitions.arrival(kind, t, at, first_submission=first)
         changes = {**arrival, "version": version + 1, "updated_at": at}
         updates = {Matter._meta.get_column_by_name(k): v for k, v in changes.items()}
-        for chunk in _chunks([m.matter["id"] for m in group]):
+        # ids in ascending order: two batches over the same matters lock them in the same order (PostgreSQL)
+        for chunk in _chunks(sorted(m.matter["id"] for m in group)):
             rows = await Matter.update(updates).where(
                 Matter.id.is_in(chunk) & (Matter.state == state) & (Matter.version == version)
             ).returning(Matter.id)
