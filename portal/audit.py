@@ -106,10 +106,17 @@ async def record_many(entries: list[dict[str, Any]]) -> None:
         else:
             # ids ascend in insertion order on both engines: verify_chain() walks them in that order
             await bulk_insert(AuditLog, rows)
+    # One log line per kind of row, not per row: 1,000 lines through the scrubbing handler took ~0.6 s of a
+    # batch approval; the rows themselves are in the table.
+    groups: dict[tuple, list[dict[str, Any]]] = {}
     for row in rows:
+        groups.setdefault((row["category"], row["action"], row["actor_kind"], row["actor_id"], row["ip"],
+                           row["object_type"], row["result"]), []).append(row)
+    for (category, action, actor_kind, actor_id, ip, object_type, result), group in groups.items():
+        objects = group[0]["object_id"] if len(group) == 1 else f"{group[0]['object_id']}…{group[-1]['object_id']}"
         log.info(
-            "audit category=%s action=%s actor=%s:%s ip=%s object=%s:%s result=%s", row["category"], row["action"],
-            row["actor_kind"], row["actor_id"], row["ip"], row["object_type"], row["object_id"], row["result"],
+            "audit category=%s action=%s actor=%s:%s ip=%s object=%s:%s result=%s rows=%d", category, action,
+            actor_kind, actor_id, ip, object_type, objects, result, len(group),
         )
 
 

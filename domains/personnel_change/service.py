@@ -20,8 +20,8 @@ from domains.personnel_change import rules
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
+from portal.db import bulk_insert, write_transaction
 from portal.db import fetch as _fetch
-from portal.db import write_transaction
 from portal.refusal import Refused
 from portal.validators import id_birth_date, id_gender
 from portal.workflow import engine as workflow
@@ -178,24 +178,23 @@ def payload_of(direction: str, cleaned: dict[str, Any], name: str, plans: list[r
 
 
 def _rows(employer_id: int, matter_id: int, direction: str, payload: dict[str, Any], cleaned: dict[str, Any],
-          plans: list[rules.Plan]) -> list[PcChange]:
-    at = now()
-    return [PcChange(
-        employer=employer_id, matter_id=matter_id, direction=direction, kind=p.kind, id_number=payload["id_number"],
-        name=payload["name"], insurance=p.insurance, identity=cleaned.get("identity") or "",
-        base=cleaned.get("base") or 0, period=cleaned["period"], reason=cleaned.get("reason") or "",
-        from_enrolment=(p.record or {}).get("id"),
-        from_employer=(p.record or {}).get("employer") if p.kind == "transfer" else None, created_at=at,
-    ) for p in plans]
+          plans: list[rules.Plan], at: datetime) -> list[dict[str, Any]]:
+    return [{
+        "employer": employer_id, "matter_id": matter_id, "direction": direction, "kind": p.kind,
+        "id_number": payload["id_number"], "name": payload["name"], "insurance": p.insurance,
+        "identity": cleaned.get("identity") or "", "base": cleaned.get("base") or 0, "period": cleaned["period"],
+        "reason": cleaned.get("reason") or "", "from_enrolment": (p.record or {}).get("id"),
+        "from_employer": (p.record or {}).get("employer") if p.kind == "transfer" else None, "created_at": at,
+    } for p in plans]
 
 
 async def insert_rows(items: list[tuple[int, dict, dict, list[rules.Plan]]], employer_id: int,
                       direction: str) -> None:
-    """Many applications' rows (matter id, payload, cleaned, plans) in multi-row INSERTs (batch uploads)."""
-    rows = [r for matter_id, payload, cleaned, plans in items
-            for r in _rows(employer_id, matter_id, direction, payload, cleaned, plans)]
-    for i in range(0, len(rows), 400):
-        await PcChange.insert(*rows[i:i + 400])
+    """Applications' rows (matter id, payload, cleaned, plans) with one executemany, inside the caller's
+    transaction (Piccolo's objects cost ~0.3 ms a row: 3 s of a 1,000-person upload)."""
+    at = now()
+    await bulk_insert(PcChange, [r for matter_id, payload, cleaned, plans in items
+                                 for r in _rows(employer_id, matter_id, direction, payload, cleaned, plans, at)])
 
 
 def title_of(direction: str, payload: dict[str, Any]) -> str:
@@ -218,7 +217,7 @@ async def save(principal: Principal, direction: str, cleaned: dict[str, Any], *,
             matters = await create_matters(principal, KIND_OF[direction],
                                            [{"payload": payload, "title": title_of(direction, payload)}],
                                            submit=False, ip=ip)
-            await PcChange.insert(*_rows(principal.employer_id, matters[0]["id"], direction, payload, cleaned, plans))
+            await insert_rows([(matters[0]["id"], payload, cleaned, plans)], principal.employer_id, direction)
     except Exception as exc:
         # Two saves of the same person at once (two tabs, PostgreSQL): the partial unique index lets one through.
         if type(exc).__name__ in {"UniqueViolationError", "IntegrityError"}:
@@ -241,7 +240,7 @@ async def modify(principal: Principal, direction: str, matter_id: int, cleaned: 
         await workflow.update_payload(principal, matter_id, expected_version=matter["version"], payload=payload,
                                       title=title_of(direction, payload))
         await PcChange.delete().where((PcChange.matter_id == matter_id) & (PcChange.employer == principal.employer_id))
-        await PcChange.insert(*_rows(principal.employer_id, matter_id, direction, payload, cleaned, plans))
+        await insert_rows([(matter_id, payload, cleaned, plans)], principal.employer_id, direction)
     return matter
 
 
