@@ -83,7 +83,11 @@ async def context(employer_id: int) -> dict[str, Any]:
 def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> str | None:
     if base is None or period is None:
         return None
-    limits = si.limits_in_force(ctx["limits"], period)
+    # picked once per 结算期 of a check (an upload of 10,000 rows has one or two)
+    picked = ctx.setdefault("_limits_by_period", {})
+    if period not in picked:
+        picked[period] = si.limits_in_force(ctx["limits"], period)
+    limits = picked[period]
     if limits is None:
         return f"{si.period_label(period)}没有缴费基数上下限，不能申报"
     return si.base_outside(base, limits)
