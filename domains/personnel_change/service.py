@@ -20,6 +20,7 @@ from domains.personnel_change import rules
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
+from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import bulk_insert, write_transaction
 from portal.db import fetch as _fetch
 from portal.refusal import Refused
@@ -271,31 +272,39 @@ async def changes_of(matter_ids: list[int], employer_id: int | None = None) -> d
     return found
 
 
-LIST_LIMIT = 200
+PAGE_SIZE = 50
 STATE_FILTERS = {"draft": ("draft",), "submitted": ("submitted",), "rejected": ("rejected",),
                  "approved": ("approved",), "": ("draft", "submitted", "rejected", "approved")}
 
 
 async def confirm_list(principal: Principal, direction: str, state: str = "", *, name: str = "",
-                       id_number: str = "", kind: str = "") -> list[dict[str, Any]]:
-    """增员确认 / 减员确认: the employer's applications (newest first), each with its insurances."""
+                       id_number: str = "", kind: str = "", paging: PageRequest = PageRequest()) -> KeysetPage:
+    """增员确认 / 减员确认: one page of the employer's applications (newest first, by key: page 100 costs what page
+    1 costs), each with its insurances."""
     states = STATE_FILTERS.get(state, STATE_FILTERS[""])
-    sql = (f"SELECT m.id, m.number, m.state, m.version, m.title, m.created_at, m.payload FROM matter m"
+    sql = (f"SELECT m.id, m.number, m.state, m.version, m.title, m.created_at FROM matter m"
            f" WHERE m.employer = {{}} AND m.kind = {{}} AND m.state IN ({_in(list(states))})")
     args: list[Any] = [principal.employer_id, KIND_OF[direction], *states]
     for column, value in (("id_number", id_number), ("name", name), ("kind", kind)):  # fixed column names
         if value:
             sql += f" AND EXISTS (SELECT 1 FROM pc_change c WHERE c.matter_id = m.id AND c.{column} = {{}})"
             args.append(value)
-    rows = await fetch(sql + f" ORDER BY m.id DESC LIMIT {LIST_LIMIT}", *args)
-    changes = await changes_of([r["id"] for r in rows], principal.employer_id)
-    for row in rows:
+
+    async def walk(cursor: Cursor | None, forward: bool, limit: int) -> list[dict[str, Any]]:
+        # forward = toward older applications (the list's order is id descending)
+        where, extra = ("", []) if cursor is None else (f" AND m.id {'<' if forward else '>'} {{}}", [cursor.id])
+        order = "DESC" if forward else "ASC"
+        return await fetch(f"{sql}{where} ORDER BY m.id {order} LIMIT {int(limit)}", *args, *extra)
+
+    page = await keyset_page(walk, paging, PAGE_SIZE, lambda row: Cursor(None, row["id"]))
+    changes = await changes_of([r["id"] for r in page.rows], principal.employer_id)
+    labels = rules.KIND_LABELS if direction == "enrol" else rules.RESULT_LABELS
+    for row in page.rows:
         row["changes"] = changes.get(row["id"], [])
         # 减员确认 names what results, as the manual's list does: 暂时停保, 永久停保, 退休或离休
-        labels = rules.KIND_LABELS if direction == "enrol" else rules.RESULT_LABELS
         row["kinds_label"] = "、".join(dict.fromkeys(labels.get(c["kind"], "") for c in row["changes"]))
         row["insurances_label"] = "、".join(rules.insurance_label(c["insurance"]) for c in row["changes"])
-    return rows
+    return page
 
 
 async def transfers_out(principal: Principal) -> list[dict[str, Any]]:
