@@ -237,13 +237,18 @@ async def load_scale(
     chunk: int = 50_000,
     quiet: bool = False,
     with_contracts: bool = True,
+    with_changes: bool | None = None,
 ) -> dict[str, Any]:
-    """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded."""
+    """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded.
+    `with_changes` (人员增减员 applications; default: as `with_contracts`)."""
     from domains.employer.tables import Employer, EmployerFiling
     from domains.labor_contract.tables import Contract
     from domains.person.tables import Person
+    from domains.personnel_change.tables import PcChange
     from portal.workflow.tables import Matter, MatterEvent
     from seeds.bulk import BulkLoader, vacuum
+    from seeds.scale_changes import ChangeFactory
+    from seeds.scale_changes import events as change_events
     from seeds.scale_contracts import ContractFactory, employer_filing, matter_events
 
     say = (lambda *a: None) if quiet else print
@@ -256,7 +261,7 @@ async def load_scale(
         if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
             say("scale: data for this seed is already loaded")
             return {**stats, "skipped": True}
-        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent)
+        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent, PcChange)
         ids = {t: await bulk.next_id(t) for t in loaded}
         await bulk.defer_indexes(loaded)
         t = time.perf_counter()
@@ -286,6 +291,8 @@ async def load_scale(
         factory = (
             ContractFactory(seed, kept, ids[Contract], ids[Matter] + len(filing_matters)) if kept else None
         )
+        changes = ChangeFactory(seed, kept, ids[PcChange], ids[Matter] + len(filing_matters)) \
+            if kept and (with_contracts if with_changes is None else with_changes) else None
         t = time.perf_counter()
         people = generate_persons(persons, seed, divisions, ids[Person])
         person_gen_s = 0.0
@@ -303,6 +310,19 @@ async def load_scale(
                 for ev in matter_events(matters, ids[MatterEvent]):
                     bulk.buffer(MatterEvent, ev)
                     ids[MatterEvent] += 1
+            if changes is not None:
+                if factory is not None and with_contracts:  # one sequence of matter ids for both
+                    changes.next_matter = max(changes.next_matter, factory.next_matter)
+                rows, matters = changes.for_person(p)
+                if factory is not None and with_contracts:
+                    factory.next_matter = changes.next_matter
+                for row in rows:
+                    bulk.buffer(PcChange, row)
+                for m in matters:
+                    bulk.buffer(Matter, m)
+                for ev in change_events(matters, ids[MatterEvent]):
+                    bulk.buffer(MatterEvent, ev)
+                    ids[MatterEvent] += 1
             if n % chunk == 0:
                 await bulk.flush()
         await bulk.flush()
@@ -310,7 +330,7 @@ async def load_scale(
         # The persons' own share: generating them plus their INSERT/COPY time (the issue's 3-minute target).
         stats["persons_only_s"] = round(person_gen_s + bulk.seconds.get("person", 0.0), 2)
         stats["persons_contracts_s"] = round(time.perf_counter() - t, 2)
-        for table in (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent):
+        for table in loaded:
             await bulk.fix_sequence(table)
         t = time.perf_counter()
         await bulk.restore_indexes()
@@ -318,7 +338,7 @@ async def load_scale(
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
-        for name in ("contract", "matter", "matter_event", "employer_filing"):
+        for name in ("contract", "matter", "matter_event", "employer_filing", "pc_change"):
             stats[name + "s"] = bulk.counts.get(name, 0)
     t = time.perf_counter()
     await vacuum(loaded)
