@@ -25,6 +25,8 @@ def sizes() -> dict[str, int]:
         "employers": int(os.environ.get("BENCH_EMPLOYERS", 50_000)),
         "persons": int(os.environ.get("BENCH_PERSONS", 1_000_000)),
         "seed": int(os.environ.get("BENCH_SEED", 20261123)),
+        # what the generator makes: bumped when it makes more (2: 人员增减员 applications), so a kept set is rebuilt
+        "content": 2,
     }
 
 
