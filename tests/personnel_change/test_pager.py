@@ -4,7 +4,13 @@ htmx swapping only the list."""
 from __future__ import annotations
 
 from domains.personnel_change import forms, service
-from tests.personnel_change.support import cleaned, employer_principal, enrol_data, make_id_number, two_employers
+from tests.personnel_change.support import (
+    cleaned,
+    employer_principal,
+    enrol_data,
+    make_id_number,
+    two_employers,
+)
 
 
 async def test_confirm_list_pages_by_key_with_filters_kept(app, client, monkeypatch):
