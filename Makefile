@@ -27,7 +27,7 @@ demo: migrate
 	$(PY) -m seeds demo
 
 run: setup demo
-	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT) \
+	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0} PORTAL_ECARD_LOGIN=$${PORTAL_ECARD_LOGIN:-sandbox} $(PY) -m uvicorn --factory portal.app:create_app --host $(HOST) --port $(PORT) \
 		--loop uvloop --http httptools --log-config scripts/uvicorn-logging.json
 
 test: setup lint-imports test-sqlite test-postgres test-browser

@@ -138,7 +138,8 @@ class Area:
         for spec in self.sheets:
             register_spec(spec)
         for code, label in self.certificate_kinds.items():
-            certificates.register_kind(code, label, self.certificate_withdrawn.get(code, certificates.WITHDRAWN))
+            certificates.register_kind(code, label, self.certificate_withdrawn.get(code, certificates.WITHDRAWN),
+                                       right=self.agent_right.code if self.agent_right else "")
         for kind, permission in self.document_kinds.items():
             document_access.register_document_kind(kind, permission)
         for item in self.reveals:

@@ -217,8 +217,8 @@ class SaqJobs:
 def make_saq_queue(settings: Settings, *, pool_size: int = 4) -> Any:
     from saq import Queue
 
-    if settings.jobs.redis_url:
-        return Queue.from_url(settings.jobs.redis_url, name=settings.jobs.queue_name)
+    if settings.redis_url:
+        return Queue.from_url(settings.redis_url, name=settings.jobs.queue_name)
     from saq.queue.postgres import PostgresQueue
 
     return PostgresQueue.from_url(settings.database.url, name=settings.jobs.queue_name, min_size=1, max_size=pool_size)
@@ -370,7 +370,7 @@ Jobs = SaqJobs | LocalJobs
 
 
 def make_jobs(settings: Settings) -> Jobs:
-    if settings.jobs.redis_url or not settings.database.is_sqlite:
+    if settings.redis_url or not settings.database.is_sqlite:
         return SaqJobs(settings, in_process=settings.jobs.in_process)
     return LocalJobs(settings)
 

@@ -46,10 +46,9 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class JobSettings:
-    """The job queue (portal.jobs, docs/JOBS.md): Redis when redis_url is set, else PostgreSQL's queue on
-    PostgreSQL, else (SQLite) the in-process adapter."""
+    """The job queue (portal.jobs, docs/JOBS.md): Redis when Settings.redis_url is set, else PostgreSQL's queue
+    on PostgreSQL, else (SQLite) the in-process adapter."""
 
-    redis_url: str = ""
     # Workers of one queue serve each other's jobs; another name is another queue in the same database/Redis.
     queue_name: str = "portal"
     # PostgreSQL/Redis: run a worker inside each web process too (tests, a one-box installation); production
@@ -137,6 +136,27 @@ class SSOSettings:
 
 
 @dataclass(frozen=True)
+class EcardSettings:
+    """ACC-9: staff sign-in by scanning a QR code with the 电子社保卡 app (portal.auth.ecard, docs/accounts.md).
+
+    mode "off" (default), "sandbox" (the simulated platform and phone at /sandbox-ecard, for demos and tests) or
+    "platform" (the province's 电子社保卡 platform at base_url, with this portal's app_id and app_secret).
+    """
+
+    mode: str = "off"
+    base_url: str = ""
+    app_id: str = "hrss-portal"
+    app_secret: str = ""
+    timeout_s: float = 5.0
+    # How long a shown QR code may be scanned; the platform's own expiry wins when it is shorter.
+    qr_ttl_s: int = 120
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode in {"sandbox", "platform"}
+
+
+@dataclass(frozen=True)
 class SealSettings:
     # Electronic seals (portal.dataservices.seals): <seal_dir>/<division>/{seal.p12 | key.pem + chain.pem, seal.png},
     # trust anchors in <seal_dir>/trust/*.pem.
@@ -172,9 +192,10 @@ class Settings:
     security: SecuritySettings
     site: SiteSettings = field(default_factory=SiteSettings)
     sso: SSOSettings = field(default_factory=SSOSettings)
+    ecard: EcardSettings = field(default_factory=EcardSettings)
     seals: SealSettings = field(default_factory=SealSettings)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
-    # redis://…: rate limits count in Redis (litestar's RedisStore) instead of the database.
+    # redis://… (PORTAL_REDIS_URL, read once): the job queue and the rate limits use Redis instead of the database.
     redis_url: str = ""
     jobs: JobSettings = field(default_factory=JobSettings)
     storage_dir: Path = ROOT / "var" / "storage"
@@ -258,6 +279,7 @@ class Settings:
                 authorize_params_employer=_env("PORTAL_SSO_AUTHORIZE_PARAMS_EMPLOYER", "user_type=legal"),
                 authorize_params_person=_env("PORTAL_SSO_AUTHORIZE_PARAMS_PERSON", "user_type=natural"),
             ),
+            ecard=_ecard_settings(),
             seals=SealSettings(
                 seal_dir=Path(_env("PORTAL_SEAL_DIR", str(var_dir / "seals"))),
                 passphrase=_env("PORTAL_SEAL_PASSPHRASE", ""),
@@ -275,7 +297,6 @@ class Settings:
             ),
             redis_url=_env("PORTAL_REDIS_URL", ""),
             jobs=JobSettings(
-                redis_url=_env("PORTAL_REDIS_URL", ""),
                 queue_name=_env("PORTAL_QUEUE_NAME", "portal"),
                 in_process=_flag("PORTAL_JOBS_IN_PROCESS", False),
                 concurrency=max(1, _int("PORTAL_WORKER_CONCURRENCY", 4)),
@@ -294,6 +315,23 @@ class Settings:
             cleanup_interval_minutes=_int("PORTAL_CLEANUP_INTERVAL_MINUTES", 10),
             recover_interval_seconds=_int("PORTAL_RECOVER_INTERVAL_SECONDS", 10),
         )
+
+
+def _ecard_settings() -> EcardSettings:
+    mode = _env("PORTAL_ECARD_LOGIN", "off").strip().lower()
+    if mode not in {"off", "sandbox", "platform"}:
+        raise ValueError(f"PORTAL_ECARD_LOGIN must be off, sandbox or platform, got {mode!r}")
+    settings = EcardSettings(
+        mode=mode,
+        base_url=_env("PORTAL_ECARD_BASE_URL", "").rstrip("/"),
+        app_id=_env("PORTAL_ECARD_APP_ID", EcardSettings.app_id),
+        app_secret=_env("PORTAL_ECARD_APP_SECRET", "sandbox-ecard-secret" if mode == "sandbox" else ""),
+        timeout_s=float(_env("PORTAL_ECARD_TIMEOUT", "5")),
+        qr_ttl_s=_int("PORTAL_ECARD_QR_TTL", 120),
+    )
+    if mode == "platform" and not (settings.base_url and settings.app_secret):
+        raise ValueError("PORTAL_ECARD_LOGIN=platform needs PORTAL_ECARD_BASE_URL and PORTAL_ECARD_APP_SECRET")
+    return settings
 
 
 def _secret_key(var_dir: Path) -> str:

@@ -57,7 +57,7 @@ async def run(settings: Settings | None = None, stop: asyncio.Event | None = Non
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    if settings.database.is_sqlite and not settings.jobs.redis_url:
+    if settings.database.is_sqlite and not settings.redis_url:
         print("SQLite 数据库：后台任务在网站进程内运行，无需单独的 worker（生产环境请使用 PostgreSQL 或设置 PORTAL_REDIS_URL）",
               file=sys.stderr)
         return 2

@@ -15,6 +15,8 @@ from portal.settings import Settings
 
 ADMIN = ("admin", "Admin@2026!", "系统管理员")
 REVIEWER = ("reviewer", "Review@2026!", "审核员（演示）")
+# ACC-9: the reviewer's 电子社保卡, typed on the sandbox "phone" page (PORTAL_ECARD_LOGIN=sandbox, as `make run`).
+REVIEWER_CARD = "460100198503150025"
 # Codes are "<module>.<action>"; "_" is accepted too, as some modules separate with it (lc_review).
 REVIEW_ACTIONS = re.compile(r"[._](review|accept|approve|revoke)$")  # revoke: 证书管理 (certificate.revoke)
 
@@ -93,6 +95,9 @@ async def load_demo() -> dict[str, bool]:
             roles["reviewer"],
             {"division": ["460000"], "agency": agencies, "squad": squads},
         )
+        if not await StaffUser.exists().where(StaffUser.ecard_id_number == REVIEWER_CARD):
+            await StaffUser.update({StaffUser.ecard_id_number: REVIEWER_CARD}).where(
+                (StaffUser.username == REVIEWER[0]) & StaffUser.ecard_id_number.is_null())
     # Each area's demo loader (idempotent), in the order the areas ask for.
     from portal.areas import install_all
 

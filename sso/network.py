@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
-
 import httpx
 from litestar import Litestar, Request
 
-from portal.auth.tables import UsedToken
-from portal.db import write_transaction
+from portal.auth.once import digest, spend_once
 from sso.claims import ClaimMap
 from sso.mount import IN_PROCESS_ISSUER, MOUNT, sandbox_app
 from sso.oidc import Cache, OIDCProvider
@@ -65,17 +61,7 @@ def home_url(request: Request) -> str:
 
 async def remember_once(value: str) -> bool:
     """True the first time a code or ticket is seen; False on any replay (also across workers)."""
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    try:
-        async with write_transaction():
-            if await UsedToken.exists().where(UsedToken.value == digest):
-                return False
-            await UsedToken.insert(UsedToken(kind="sso_code", value=digest, at=datetime.now(UTC)))
-    except Exception as exc:  # a concurrent insert of the same value violates UNIQUE: that is a replay too
-        if "unique" in str(exc).lower():
-            return False
-        raise
-    return True
+    return await spend_once("sso_code", digest(value))
 
 
 async def check_settings(app: Litestar) -> None:

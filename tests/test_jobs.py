@@ -106,8 +106,8 @@ async def test_redis_queue_runs_a_task_and_reports_an_aborted_job_dead():
     from saq.job import Status
 
     base = Settings.from_env()
-    settings = dataclasses.replace(base, jobs=dataclasses.replace(
-        base.jobs, redis_url="redis://127.0.0.1:6379/15", queue_name=f"test{os.getpid()}", in_process=True))
+    settings = dataclasses.replace(base, redis_url="redis://127.0.0.1:6379/15", jobs=dataclasses.replace(
+        base.jobs, queue_name=f"test{os.getpid()}", in_process=True))
     done = asyncio.Event()
 
     async def mark(ctx, *, value):

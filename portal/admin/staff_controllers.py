@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from portal.auth import ecard
 from portal.auth import staff as service
 from portal.auth.login import is_locked
 from portal.auth.principal import staff_guard
@@ -26,6 +27,8 @@ CREATE_FIELDS = [
     MobileField("mobile", "手机号码", required=False),
 ]
 EDIT_FIELDS = [CREATE_FIELDS[1], CREATE_FIELDS[2], BoolField("active", "账户启用")]
+# ACC-9: the card's 身份证号 is checked by portal.auth.ecard.bind (an empty value unbinds).
+ECARD_FIELDS = [TextField("ecard_id_number", "持卡人身份证号", required=False, max_len=18)]
 
 
 async def _options() -> dict[str, Any]:
@@ -133,13 +136,18 @@ async def _load(uid: int) -> dict[str, Any]:
     return user
 
 
-@get("/admin/staff/{uid:int}", name="admin_staff_edit", guards=GUARD)
-async def staff_edit(request: Request, uid: FromPath[int]) -> Response:
-    user = await _load(uid)
+def _stored(user: dict[str, Any]) -> tuple[Form, dict[str, list[str]]]:
+    """The edit form and the ticked roles/scopes as stored."""
     data = {"display_name": user["display_name"], "mobile": user["mobile"], "active": "1" if user["active"] else ""}
     selected = {"roles": [str(r) for r in user["role_ids"]],
                 **{f"scope_{k}": v for k, v in user["scopes"].items()}}
-    return await _edit_page(request, user, Form(EDIT_FIELDS, data), selected)
+    return Form(EDIT_FIELDS, data), selected
+
+
+@get("/admin/staff/{uid:int}", name="admin_staff_edit", guards=GUARD)
+async def staff_edit(request: Request, uid: FromPath[int]) -> Response:
+    user = await _load(uid)
+    return await _edit_page(request, user, *_stored(user))
 
 
 @post("/admin/staff/{uid:int}", name="admin_staff_update", guards=GUARD)
@@ -162,7 +170,7 @@ async def staff_update(request: Request, uid: FromPath[int]) -> Response:
 
 async def _edit_page(
     request: Request, user: dict[str, Any] | None, form: Form, selected: dict[str, list[str]],
-    options: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None, ecard_form: Form | None = None,
 ) -> Response:
     title = f"编辑工作人员：{user['display_name']}" if user else "新增工作人员"
     if user:
@@ -172,11 +180,14 @@ async def _edit_page(
         flash = "已保存"
     elif not form.errors and request.query_params.get("unlocked") == "1":
         flash = "账户已解锁"
+    elif not form.errors and request.query_params.get("ecard") in {"bound", "unbound"}:
+        flash = "已绑定电子社保卡" if request.query_params["ecard"] == "bound" else "已解除电子社保卡绑定"
     return await render(
         request, "admin/staff_edit.html",
         {"page_title": title, "breadcrumbs": _breadcrumbs((title, "")), "staff": user, "form": form,
          "selected": selected, "is_self": bool(user and user["id"] == request.user.account_id),
-         "flash": flash,
+         "flash": flash, "ecard_login": request.app.state.settings.ecard.enabled,
+         "ecard_form": ecard_form or Form(ECARD_FIELDS, {}),
          **(options or await _options())},
     )
 
@@ -211,5 +222,22 @@ async def staff_unlock(request: Request, uid: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("admin_staff_edit", uid=uid) + "?unlocked=1")
 
 
+@post("/admin/staff/{uid:int}/ecard", name="admin_staff_ecard", guards=GUARD)
+async def staff_ecard(request: Request, uid: FromPath[int]) -> Response:
+    """Bind (or, with 解除绑定, unbind) the 电子社保卡 the user signs in with (ACC-9)."""
+    user = await _load(uid)
+    data = await request.form()
+    form = Form(ECARD_FIELDS, data)
+    unbind = data.get("action") == "unbind"
+    if await form.validate() and not unbind and not form.cleaned["ecard_id_number"]:
+        form.add_error("ecard_id_number", "请填写持卡人身份证号")
+    if not form.errors:
+        with form.refusals():
+            await ecard.bind(request.user, client_ip(request), uid, "" if unbind else form.cleaned["ecard_id_number"])
+            return redirect(request, request.app.route_reverse("admin_staff_edit", uid=uid)
+                            + f"?ecard={'unbound' if unbind else 'bound'}")
+    return await _edit_page(request, user, *_stored(user), ecard_form=form)
+
+
 ROUTES = [staff_list, staff_new, staff_create, staff_edit, staff_update, staff_reset_password, staff_reset_totp,
-          staff_unlock]
+          staff_unlock, staff_ecard]

@@ -8,7 +8,7 @@ from portal.auth.permissions import ADMIN_PERMISSIONS
 from portal.auth.service import load_staff_principal
 from portal.auth.sessions import DatabaseStore
 from portal.jobs import Periodic, Task
-from portal.pages import login_controllers
+from portal.pages import ecard_controllers, login_controllers
 
 
 async def purge_sessions(ctx: dict) -> None:
@@ -17,7 +17,8 @@ async def purge_sessions(ctx: dict) -> None:
 
 AUTH = Area(
     name="auth",
-    handlers=login_controllers.ROUTES,
+    handlers=[*login_controllers.ROUTES, *ecard_controllers.ROUTES],
+    on_shutdown=[ecard_controllers.close_client],
     permissions=ADMIN_PERMISSIONS,
     principal_loaders={"staff": load_staff_principal},
     # Expired server-side sessions (their rows outlive the cookie) go once an hour.

@@ -11,6 +11,7 @@ import pyotp
 import segno
 
 from portal import audit
+from portal.auth.once import spend_once
 from portal.auth.passwords import Passwords
 from portal.auth.tables import LoginThrottle, StaffUser, UsedToken
 from portal.db import fetch, write_transaction
@@ -168,13 +169,13 @@ def password_expired(user: dict[str, Any], settings: SecuritySettings) -> bool:
     return _now() - changed > timedelta(days=settings.password_max_age_days)
 
 
-async def login_succeeded(user: dict[str, Any], ip: str, *, second_factor: bool) -> None:
+async def login_succeeded(user: dict[str, Any], ip: str, *, second_factor: bool, method: str = "password") -> None:
     await clear_failures(user["username"])
     async with write_transaction():
         await StaffUser.update({StaffUser.last_login_at: _now()}).where(StaffUser.id == user["id"])
     await audit.record(
         category="login", action="staff_login", ip=ip, object_type="staff", object_id=user["id"],
-        actor_name=user["username"], detail={"second_factor": second_factor},
+        actor_name=user["username"], detail={"second_factor": second_factor, "method": method},
     )
 
 
@@ -204,18 +205,7 @@ async def verify_totp(uid: int, secret: str, code: str, *, at: float | None = No
 
 
 async def _consume(value: str, owner: int) -> bool:
-    """Insert into UsedToken; the UNIQUE constraint makes a replay (even a concurrent one) fail."""
-    try:
-        async with write_transaction():
-            # A TOTP step is only valid for ~90 s: older records can never be replayed, drop them.
-            await UsedToken.delete().where(
-                (UsedToken.kind == "totp") & (UsedToken.at < _now() - timedelta(minutes=10))
-            )
-            if await UsedToken.exists().where(UsedToken.value == value):
-                return False
-            await UsedToken.insert(UsedToken(kind="totp", value=value, at=_now(), owner=owner))
-    except Exception as exc:  # a concurrent insert of the same value lost the race on the UNIQUE index
-        if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
-            return False
-        raise
-    return True
+    # A TOTP step is only valid for ~90 s: older records can never be replayed, drop them.
+    async with write_transaction():
+        await UsedToken.delete().where((UsedToken.kind == "totp") & (UsedToken.at < _now() - timedelta(minutes=10)))
+    return await spend_once("totp", value, owner=owner)

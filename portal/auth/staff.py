@@ -16,6 +16,7 @@ from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
 from portal.db import current_engine, is_sqlite, write_transaction
 from portal.refusal import Refused
 from portal.settings import SecuritySettings
+from portal.validators import mask_id_number
 
 ADMIN_ROLE = "admin"
 # Holding these is what makes someone an administrator; nobody may take them from themselves.
@@ -81,10 +82,13 @@ async def get_staff(uid: int) -> dict[str, Any] | None:
     user = await StaffUser.select(
         StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.mobile, StaffUser.active,
         StaffUser.must_change_password, StaffUser.totp_secret, StaffUser.last_login_at, StaffUser.created_at,
+        StaffUser.ecard_id_number,
     ).where(StaffUser.id == uid).first()
     if user is None:
         return None
     user["has_totp"] = bool(user.pop("totp_secret"))
+    card = user.pop("ecard_id_number")
+    user["ecard"] = mask_id_number(card) if card else ""
     user["role_ids"] = sorted(r["role"] for r in await StaffRole.select(StaffRole.role).where(StaffRole.staff == uid))
     scopes: dict[str, list[str]] = {k: [] for k in SCOPE_KINDS}
     for s in await StaffScope.select(StaffScope.kind, StaffScope.code).where(StaffScope.staff == uid):

@@ -23,6 +23,10 @@ class StaffUser(Table, help_text="经办人员 / 审核人员 / 管理员 with a
     active = Boolean(default=True)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    # ACC-9: the 身份证号 the 电子社保卡 platform names when this user scans the login QR code (bound by an
+    # administrator); NULL: no scan login. A unique index (its migration; SQLite cannot add a UNIQUE column) lets
+    # one card sign in as at most one account.
+    ecard_id_number = Varchar(length=18, null=True, default=None)
 
 
 class StaffRole(Table, help_text="Which roles a staff user holds"):
@@ -53,3 +57,13 @@ class UsedToken(Table, help_text="One-time values already consumed: form ids, SS
     value = Varchar(length=128, unique=True)
     at = Timestamptz(index=True)
     owner = Integer(null=True, default=None)
+
+
+class EcardSandboxScan(Table, help_text="The sandbox 电子社保卡 platform's QR codes (PORTAL_ECARD_LOGIN=sandbox only)"):
+    qr_id = Varchar(length=64, unique=True)
+    status = Varchar(length=12, default="waiting", help_text="waiting, scanned, confirmed, cancelled")
+    id_number = Varchar(length=18, default="")
+    name = Varchar(length=40, default="")
+    code = Varchar(length=64, null=True, default=None, unique=True, help_text="One-time code once confirmed")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)

@@ -86,9 +86,14 @@ async def store_document(pdf: bytes, *, kind: str, title: str, owner_employer_id
 
 
 def applicant_scope(principal: Principal) -> Combinable:
-    """The usual ownership rule: an employer sees its documents, a person theirs."""
+    """The usual ownership rule: an employer sees its documents, a person theirs; an employer's agent (ACC-8)
+    not the certificates of services its authorisation leaves out."""
     if principal.is_employer:
-        return StoredDocument.owner_employer_id == principal.employer_id
+        own = StoredDocument.owner_employer_id == principal.employer_id
+        if principal.services is not None and (hidden := kinds_outside(principal.services)):
+            return own & StoredDocument.token.not_in(
+                Certificate.select(Certificate.document_token).where(Certificate.kind.is_in(hidden)))
+        return own
     if principal.is_person:
         return StoredDocument.owner_person_id == principal.person_id
     raise NotFoundException()
@@ -209,13 +214,21 @@ KIND_CHOICES: list[tuple[str, str]] = []
 KIND_BADGES: dict[str, tuple[str, str]] = {}
 WITHDRAWN = "撤销"
 WITHDRAWN_VERBS: dict[str, str] = {}  # kind → the verb /verify uses for a withdrawn one (a licence is 注销, not 撤销)
+_RIGHTS: dict[str, str] = {}  # kind → the agent right (ACC-8) of the area that issues it
 
 
-def register_kind(code: str, label: str, withdrawn: str = WITHDRAWN) -> None:
+def register_kind(code: str, label: str, withdrawn: str = WITHDRAWN, right: str = "") -> None:
     if code not in KIND_BADGES:
         KIND_CHOICES.append((code, label))
         KIND_BADGES[code] = (label, "neutral")
         WITHDRAWN_VERBS[code] = withdrawn
+    if right:
+        _RIGHTS[code] = right
+
+
+def kinds_outside(services: frozenset[str]) -> list[str]:
+    """Certificate kinds an agent holding only `services` may not open (their area's right is not among them)."""
+    return sorted(code for code, right in _RIGHTS.items() if right not in services)
 
 
 def withdrawn_verb(kind: str) -> str:

@@ -42,7 +42,8 @@ def _settings(request: Request):
 async def _login_page(request: Request, form: Form, next_path: str, error: str = "") -> Response:
     return await render(
         request, "auth/login.html",
-        {"page_title": "登录", "form": form, "next": next_path, "tab": "staff", "error": error},
+        {"page_title": "登录", "form": form, "next": next_path, "tab": "staff", "error": error,
+         "ecard_login": request.app.state.settings.ecard.enabled},
     )
 
 
@@ -62,15 +63,18 @@ async def login_page(
         request,
         "auth/login.html",
         {"page_title": "登录", "form": form, "next": safe_next(next), "tab": tab, "error": "",
-         "notice": LOGIN_REASONS.get(reason, "")},
+         "notice": LOGIN_REASONS.get(reason, ""), "ecard_login": request.app.state.settings.ecard.enabled},
     )
 
 
-async def _complete_login(request: Request, user: dict, next_path: str, *, second_factor: bool) -> Response:
+async def complete_login(
+    request: Request, user: dict, next_path: str, *, second_factor: bool, method: str = "password"
+) -> Response:
+    """The staff session starts (new id, new CSRF token), whichever way the user proved who they are."""
     expired = rules.password_expired(user, _settings(request))
     start_session(request, {"kind": "staff", "uid": user["id"], "pw_expired": expired,
                             "pw_at": rules.credential_stamp(user)})
-    await rules.login_succeeded(user, client_ip(request), second_factor=second_factor)
+    await rules.login_succeeded(user, client_ip(request), second_factor=second_factor, method=method)
     if expired or user["must_change_password"]:
         next_path = f"{PASSWORD_CHANGE_PATH}?next={quote(next_path, safe='')}"
     response = redirect(request, next_path)
@@ -93,7 +97,7 @@ async def login_staff(request: Request) -> Response:
         return await _login_page(request, form, next_path, LOCKED if attempt.locked else BAD_LOGIN)
     user = attempt.user
     if not _settings(request).staff_2fa:
-        return await _complete_login(request, user, next_path, second_factor=False)
+        return await complete_login(request, user, next_path, second_factor=False)
     await rules.release_attempt(user["username"])
     # Half-authenticated: the session names the user but holds no Principal until the TOTP step passes.
     start_session(request, {"pending_uid": user["id"], "pending_at": time.time(), "next": next_path,
@@ -167,7 +171,7 @@ async def totp_submit(request: Request) -> Response:
             category="login", action="totp_enrol", ip=ip, object_type="staff", object_id=user["id"],
             actor_name=user["username"],
         )
-    return await _complete_login(request, user, safe_next(session.get("next")), second_factor=True)
+    return await complete_login(request, user, safe_next(session.get("next")), second_factor=True)
 
 
 @get(PASSWORD_CHANGE_PATH, name="password_change", guards=[staff_guard()])

@@ -12,6 +12,7 @@ from portal.auth.principal import Principal
 from portal.db import write_transaction
 from portal.refusal import Refused
 from portal.workflow import engine
+from portal.workflow.kinds import kinds_outside
 from portal.workflow.tables import Evaluation, FollowUp, Matter, Message
 from portal.workflow.views import GRADES
 
@@ -21,12 +22,17 @@ BAD_GRADE = 2  # 不满意 or worse opens a follow-up
 
 def own_messages(principal: Principal) -> Any:
     if principal.is_employer:
-        return Message.employer == principal.employer_id
+        own = Message.employer == principal.employer_id
+        # ACC-8: an agent does not read about the matters of services its authorisation leaves out.
+        if principal.services is not None and (hidden := kinds_outside(principal.services)):
+            return own & (Message.matter.is_null() | Message.matter._.kind.not_in(hidden))
+        return own
     return Message.person == principal.person_id
 
 
 async def unread_count(principal: Principal) -> int:
-    if principal.unread_messages is not None:
+    # The loader's count covers every message of the employer; an agent's leaves out hidden services' ones.
+    if principal.unread_messages is not None and principal.services is None:
         return principal.unread_messages
     return await Message.count().where(own_messages(principal) & Message.read_at.is_null())
 

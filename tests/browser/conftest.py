@@ -221,6 +221,7 @@ def live() -> Iterator[LiveServer]:
         "PORTAL_DATABASE_URL": db_url,
         "PORTAL_SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
         "PORTAL_STAFF_2FA": "0",
+        "PORTAL_ECARD_LOGIN": "sandbox",  # as `make run`: the 电子社保卡 scan login against the sandbox platform
         "PORTAL_HTTPS": "0",
         "PORTAL_ARGON2_TIME_COST": "1",
         "PORTAL_ARGON2_MEMORY_COST": "8192",
