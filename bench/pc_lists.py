@@ -49,7 +49,9 @@ async def _cases() -> list[tuple[str, object]]:
     def case(label: str, emp_id: int, direction: str, paging: PageRequest = PageRequest(), **filters: str) -> None:
         cases.append((label, lambda: service.confirm_list(employer(emp_id), direction, paging=paging, **filters)))
 
-    big, typical, big_w = enrol[0], enrol[len(enrol) // 2], withdraw[0]
+    # typical: the median of the employers with at least ten applications (most have one or none)
+    many = [s for s in enrol if s["n"] >= 10] or enrol
+    big, typical, big_w = enrol[0], many[len(many) // 2], withdraw[0]
     tag = f"最大单位({big['n']:,}件)"
     case(f"增员确认 {tag} 首页", big["e"], "enrol")
     case(f"增员确认 {tag} 未确认 首页", big["e"], "enrol", state="draft")
@@ -59,7 +61,8 @@ async def _cases() -> list[tuple[str, object]]:
                        f" ORDER BY matter_id DESC LIMIT 1 OFFSET {(deep - 1) * service.PAGE_SIZE - 1}", big["e"])
     case(f"增员确认 {tag} 第{deep}页(keyset)", big["e"], "enrol", PageRequest(after=Cursor(None, mids[0]["id"]),
                                                                              number=deep))
-    some = await fetch("SELECT name, id_number FROM pc_change WHERE employer = {} ORDER BY id LIMIT 1", big["e"])
+    some = await fetch("SELECT name, id_number FROM pc_change WHERE employer = {} AND direction = 'enrol'"
+                       " ORDER BY id LIMIT 1", big["e"])
     case(f"增员确认 {tag} 姓名筛选", big["e"], "enrol", name=some[0]["name"])
     case(f"增员确认 {tag} 身份证号筛选", big["e"], "enrol", id_number=some[0]["id_number"])
     case(f"增员确认 中位单位({typical['n']:,}件) 首页", typical["e"], "enrol")

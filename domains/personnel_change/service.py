@@ -265,7 +265,9 @@ async def changes_of(matter_ids: list[int], employer_id: int | None = None) -> d
         sql = f"SELECT * FROM pc_change WHERE matter_id IN ({_in(chunk)})"
         args: list[Any] = list(chunk)
         if employer_id is not None:
-            sql += " AND employer = {}"
+            # `+ 0`: the matter_id index must drive; on the scale set's statistics SQLite chose the employer index
+            # (12 rows on average) and read every row of the biggest employer, ~1,000, for one page
+            sql += " AND employer + 0 = {}"
             args.append(employer_id)
         for row in await fetch(sql + " ORDER BY id", *args):
             found.setdefault(row["matter_id"], []).append(row)
