@@ -11,7 +11,6 @@ import os
 import sys
 
 from bench import _scale
-from bench._timing import percentile, timed
 
 TARGET_P95_MS = 50.0
 RUNS = int(os.environ.get("BENCH_GRID_RUNS", 30))
@@ -71,30 +70,7 @@ async def _cases() -> list[tuple[str, object]]:
 
 
 async def _worker() -> list[dict]:
-    from portal.app import create_app
-    from portal.db import current_engine, is_sqlite
-
-    create_app()
-    engine = current_engine()
-    if not is_sqlite(engine):
-        await engine.start_connection_pool(min_size=2, max_size=4)
-    else:
-        engine.open_read_pool()
-    try:
-        out = []
-        for label, fn in await _cases():
-            if not (await fn()).rows:
-                out.append({"name": f"{label} (无数据，用例无效)", "p50": None, "p95": None})
-                continue
-            wall, cpu = await timed(fn, runs=RUNS)
-            out.append({"name": label, "p50": round(percentile(wall, 50), 2), "p95": round(percentile(wall, 95), 2),
-                        "cpu_p50": round(percentile(cpu, 50), 2)})
-        return out
-    finally:
-        if not is_sqlite(engine):
-            await engine.close_connection_pool()
-        else:
-            await engine.close_read_pool()
+    return await _scale.timed_cases(_cases, RUNS)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:

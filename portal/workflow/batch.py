@@ -139,11 +139,7 @@ def _allowed(principal: Principal, matter: dict[str, Any], name: str, version: i
     t = kind.transition(name)
     if t is None or not t.batch:
         raise NotAllowed("该事项不支持批量办理")
-    transitions.check_actor(principal, kind, t, matter)
-    if matter["version"] != version:
-        raise StaleMatter(matter["state"], kind.state_label(matter["state"]))
-    transitions.check_state(kind, t, matter["state"])
-    transitions.check_opinion(t, opinion)
+    transitions.check_move(principal, kind, t, matter, version, opinion)
     if t.fields:
         raise NotAllowed(f"“{t.label}”需要逐件填写，不能批量办理")
     return _Move(matter, kind, t, from_state=matter["state"], version=version)

@@ -100,11 +100,7 @@ async def _fire_in_transaction(
     t = kind.transition(name)
     if t is None:
         raise NotAllowed("该办件不能进行此操作")
-    transitions.check_actor(principal, kind, t, matter)
-    if matter["version"] != expected_version:
-        raise StaleMatter(matter["state"], kind.state_label(matter["state"]))
-    transitions.check_state(kind, t, matter["state"])
-    transitions.check_opinion(t, opinion)
+    transitions.check_move(principal, kind, t, matter, expected_version, opinion)
     cleaned = await _clean_values(t, values)
     if payload_update is not None and not (t.actor == "applicant" and kind.state(matter["state"]).editable):
         raise NotAllowed("办件当前状态不能修改申请内容")

@@ -15,7 +15,7 @@ from litestar.exceptions import NotFoundException
 from portal.auth.principal import Principal
 from portal.auth.tables import UsedToken
 from portal.workflow import deadlines
-from portal.workflow.errors import DuplicateSubmission, NotAllowed, WorkflowError
+from portal.workflow.errors import DuplicateSubmission, NotAllowed, StaleMatter, WorkflowError
 from portal.workflow.kinds import EffectContext, MatterKind, Transition
 from portal.workflow.scope import covers_matter
 from portal.workflow.tables import Matter, MatterEvent
@@ -68,6 +68,16 @@ def check_actor(principal: Principal, kind: MatterKind, t: Transition, matter: d
             raise NotFoundException("办件不存在")
     elif not covers_matter(principal, matter):
         raise NotFoundException("办件不存在")
+
+
+def check_move(principal: Principal, kind: MatterKind, t: Transition, matter: dict[str, Any], version: int,
+               opinion: str) -> None:
+    """fire()'s checks on a loaded matter: role and scope, the version the user saw (StaleMatter), state, opinion."""
+    check_actor(principal, kind, t, matter)
+    if matter["version"] != version:
+        raise StaleMatter(matter["state"], kind.state_label(matter["state"]))
+    check_state(kind, t, matter["state"])
+    check_opinion(t, opinion)
 
 
 def check_opinion(t: Transition, opinion: str) -> None:
