@@ -28,6 +28,9 @@ TARGET_RATIO = 0.25
 # The production server loop (uvicorn[standard]); BENCH_HTTP_LOOP=asyncio BENCH_HTTP_PARSER=h11 measures the plain one.
 LOOP = os.environ.get("BENCH_HTTP_LOOP", "uvloop")
 HTTP = os.environ.get("BENCH_HTTP_PARSER", "httptools")
+# uvicorn (production) or granian (issue #15 asks to measure it: BENCH_HTTP_SERVER=granian, needs `pip install
+# granian`); the same worker count and event loop for both.
+SERVER = os.environ.get("BENCH_HTTP_SERVER", "uvicorn")
 # Issue #15: every list page at least half the signed-in floor's throughput.
 TARGET_FLOOR_RATIO = 0.5
 # A regression gate that load on the machine cannot trip: a list page's server CPU per request against the
@@ -61,15 +64,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _server_args(factory: str, port: int) -> list[str]:
+    if SERVER == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", factory, "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
+                "--loop", LOOP if LOOP in {"uvloop", "asyncio"} else "auto"]
+    return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning", "--loop", LOOP, "--http", HTTP]
+
+
+def _tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (granian serves in a child process)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _tree_cpu(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 class Server:
-    """uvicorn on loopback with the settings every target shares."""
+    """uvicorn (or granian) on loopback with the settings every target shares."""
 
     def __init__(self, factory: str, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port",
-                str(self.port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
-                "--loop", LOOP, "--http", HTTP]
+        args = _server_args(factory, self.port)
         self.proc = subprocess.Popen(args, cwd=_scale.ROOT, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
                                      stderr=subprocess.PIPE)
 
@@ -86,9 +110,8 @@ class Server:
         raise RuntimeError("server did not start in 60 s")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the server process so far (with one worker uvicorn serves in-process)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU of the server's processes so far."""
+        return _tree_cpu(self.proc.pid)
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
@@ -144,7 +167,8 @@ def run() -> list[dict]:
 
 
 def _rows(engine: str, label: str, r: dict, base: dict | None, floor: dict | None = None) -> list[dict]:
-    name = f"http {engine}: {label} ({CONNECTIONS} conn, {SECONDS} s, {WORKERS} worker)"
+    server = "" if SERVER == "uvicorn" else f", {SERVER}"
+    name = f"http {engine}: {label} ({CONNECTIONS} conn, {SECONDS} s, {WORKERS} worker{server})"
     out = [
         {"name": f"{name} throughput", "value": round(r["rps"], 1), "unit": "req/s", "target": None, "ok": None},
         {"name": f"{name} p95", "value": round(r["p95_us"] / 1000, 1), "unit": "ms", "target": None, "ok": None},

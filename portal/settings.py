@@ -203,6 +203,9 @@ class Settings:
     debug: bool = False
     upload_max_bytes: int = 20 * 1024 * 1024
     import_max_rows: int = 50_000
+    # A grid export up to this many rows is answered at once; a bigger one becomes a background job. Lowered only
+    # by tests that want the job path on small data (the kill-under-load proof).
+    export_inline_max_rows: int = 10_000
     pdf_concurrency: int = 2
     chromium_path: str = "/usr/bin/chromium"
     # Clean-up (portal.dataservices.cleanup): finished export files, import results, uploads no job refers to
@@ -307,6 +310,7 @@ class Settings:
             debug=_flag("PORTAL_DEBUG", False),
             upload_max_bytes=_int("PORTAL_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
             import_max_rows=_int("PORTAL_IMPORT_MAX_ROWS", 50_000),
+            export_inline_max_rows=_int("PORTAL_EXPORT_INLINE_MAX_ROWS", 10_000),
             pdf_concurrency=_int("PORTAL_PDF_CONCURRENCY", 2),
             chromium_path=_env("PORTAL_CHROMIUM", "/usr/bin/chromium"),
             export_retention_hours=_int("PORTAL_EXPORT_RETENTION_HOURS", 24),

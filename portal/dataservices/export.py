@@ -136,7 +136,7 @@ def attachment_headers(file_name: str) -> dict[str, str]:
 
 
 async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
-    """The export of the page's current filters: the file itself up to 10,000 rows, else a background job
+    """The export of the page's current filters: the file itself up to 10,000 rows (settings), else a background job
     whose progress component (dataservices/export_status.html) polls and turns into the download link."""
     from portal.web import render
 
@@ -144,7 +144,7 @@ async def export_response(request: Request, grid: Grid, scope: Any) -> Response:
     total = await grid.count(scope, query)
     await audit_full_view(request, grid, total, action="grid.full_export")
     directory = export_dir(request)
-    if total <= INLINE_MAX_ROWS:
+    if total <= request.app.state.settings.export_inline_max_rows:
         return await _inline(grid, request, scope, directory)
     if request.user is None or not is_registered(grid.name):
         # Only a grid an Area declares can be found again by a worker, and a job has an owner; a public list

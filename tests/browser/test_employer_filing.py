@@ -103,9 +103,31 @@ def test_cascades_work_without_javascript(live, browser):
         page.fill("#f-landline", "0898-88886666")
         page.fill("#f-postcode", "572000")
         with page.expect_navigation():
-            page.click("form[action='/employer/filing'] button[type=submit]:not([name])")
+            page.click("form[action='/employer/filing'] .app-button-group button[type=submit]")
         assert "保存成功" in page.inner_text("[data-testid=filing-notice]")
         assert page.input_value("#f-division_code-3") == "460203"
+    finally:
+        context.close()
+
+
+def test_without_javascript_enter_in_a_field_saves_and_does_not_press_the_cascade(live, browser):
+    _, sid = _session(live)
+    context = browser.new_context(base_url=live.base_url, locale="zh-CN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        _sign_in(page, live, sid)
+        page.goto(live.url("/employer/filing"))
+        page.select_option("#f-division_code-2", "460200")
+        with page.expect_navigation():
+            page.click("#f-division_code button[name=_cascade]")
+        page.select_option("#f-division_code-3", "460203")
+        page.fill("#f-landline", "0898-88886666")
+        page.fill("#f-postcode", "572000")
+        page.fill("#f-address", "三亚市吉阳区回车路9号")
+        with page.expect_navigation():
+            page.press("#f-address", "Enter")
+        assert "保存成功" in page.inner_text("[data-testid=filing-notice]")
+        assert page.input_value("#f-address") == "三亚市吉阳区回车路9号"
     finally:
         context.close()
 

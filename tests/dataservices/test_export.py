@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -54,7 +55,7 @@ async def test_export_is_the_filtered_scoped_result_with_text_ids_and_no_formula
 
 
 async def test_large_export_runs_in_background_with_polling_progress(app, client, other_client, monkeypatch):
-    monkeypatch.setattr(export, "INLINE_MAX_ROWS", 2)
+    monkeypatch.setattr(app.state, "settings", dataclasses.replace(app.state.settings, export_inline_max_rows=2))
     for i in range(5):
         await make_person(name=f"导出{i}", id_number=make_id_number("460105"))
     await _staff(app, client)

@@ -22,7 +22,7 @@ from domains.labor_contract.matters import REVIEW_PERMISSION
 from domains.labor_contract.tables import Contract
 from portal.audit import verify_chain
 from portal.auth.sessions import DatabaseStore
-from portal.dataservices.tables import ImportJob, ImportLock
+from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from portal.workflow.tables import MatterEvent
 from tests.scaleout.cluster import Cluster, has_worker
 from tests.scaleout.traffic import Traffic
@@ -87,7 +87,8 @@ async def test_two_app_processes_and_the_worker_survive_kill_9_under_load(app, t
         "public": {},
     }
     assert has_worker(), "jobs run in python -m portal.worker: the proof kills it too"
-    with Cluster(tmp_path) as cluster:
+    # Exports of more than a few rows go through the job queue, so the worker's deaths hit export jobs too.
+    with Cluster(tmp_path, env={**os.environ, "PORTAL_EXPORT_INLINE_MAX_ROWS": "5"}) as cluster:
         async with httpx.AsyncClient(cookies=cookies["importer"], timeout=30) as c:
             template = (await c.get(cluster.urls()[0] + "/labor-contract/batch/new-renew/template.xlsx")).content
         traffic = Traffic(cluster.urls(), cookies, seconds=SECONDS, seed=seed % 1000, template=template)
@@ -102,10 +103,12 @@ async def test_two_app_processes_and_the_worker_survive_kill_9_under_load(app, t
         # Jobs: ended within JOB_GRACE_S of the worker's return (or of the last upload, whichever is later).
         job_deadline = max([traffic_end, *returns]) + JOB_GRACE_S
         while time.monotonic() < job_deadline:
-            if not await ImportJob.exists().where(ImportJob.status.not_in(list(ENDED))):
+            if not (await ImportJob.exists().where(ImportJob.status.not_in(list(ENDED)))
+                    or await ExportJob.exists().where(ExportJob.status.not_in(list(ENDED)))):
                 break
             await asyncio.sleep(0.5)
         jobs = await ImportJob.select(ImportJob.token, ImportJob.status, ImportJob.message, ImportJob.written)
+        exports = await ExportJob.select(ExportJob.token, ExportJob.status, ExportJob.message)
         locks = await ImportLock.count()
     context = f"seed={seed}; kills={[(p.name, [round(k - start, 1) for k, _ in p.outages]) for p in cluster.processes]}"
 
@@ -113,7 +116,8 @@ async def test_two_app_processes_and_the_worker_survive_kill_9_under_load(app, t
     counts = record.count()
     print(context, dict(counts), f"filings ok {len(record.filings_ok)}, unknown {len(record.filings_unknown)}; "
           f"approvals ok {len(record.approvals_ok)}; imports {len(record.imports)}, lost {len(record.imports_unknown)}; "
-          f"jobs {sorted((j['status'], j['message'][:30]) for j in jobs)}")
+          f"jobs {sorted((j['status'], j['message'][:30]) for j in jobs)}; "
+          f"exports {sorted((j['status'], j['message'][:30]) for j in exports)}")
 
     # 1. The traffic happened (a test that sent nothing would pass every check below).
     assert len(record.filings_ok) >= 10 and record.approvals_ok and record.imports, (counts, context)
@@ -157,3 +161,9 @@ async def test_two_app_processes_and_the_worker_survive_kill_9_under_load(app, t
     assert not running, (running, context, logs)
     assert not silent, (silent, context)
     assert locks == 0, context
+
+    # 6. Background exports too: each ended (a file, or failed saying why), and at least one reached its file.
+    assert exports and record.exports, (counts, context)
+    assert not [j for j in exports if j["status"] not in ENDED], (exports, context, logs)
+    assert not [j for j in exports if j["status"] == "failed" and not any("\u4e00" <= c <= "\u9fff" for c in j["message"])]
+    assert any(j["status"] == "done" for j in exports), (exports, context)

@@ -24,6 +24,7 @@ import httpx
 from portal.validators import id_check_digit
 
 _TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+_EXPORT = re.compile(r'/exports/([A-Za-z0-9_-]+)"')
 _VERSION = re.compile(r'name="version" value="(\d+)"')
 _FORM_ID = re.compile(r'name="form_id" value="([^"]*)"')
 _IMPORT = re.compile(r"/imports/([A-Za-z0-9_\-]+)")
@@ -70,6 +71,7 @@ class Record:
     approvals_unknown: set[int] = field(default_factory=set)
     imports: dict[str, list[str]] = field(default_factory=dict)  # job token → the id_numbers of its rows
     imports_unknown: list[list[str]] = field(default_factory=list)
+    exports: dict[str, str] = field(default_factory=dict)  # background export token → last status the client saw
     unexpected: list[str] = field(default_factory=list)  # answers no client should get
 
     def count(self) -> Counter:
@@ -182,7 +184,36 @@ class Traffic:
             for path in self.rng.sample(PAGES_EMPLOYER, 2):
                 await self.send(who, "view", "GET", path)
             if self.rng.random() < 0.1:
-                await self.send(who, "export", "GET", "/labor-contract/contracts?export=xlsx")
+                await self.export(who, "/labor-contract/contracts?export=xlsx")
+
+    async def export(self, who: str, path: str) -> None:
+        """An export: the file at once, or (over the inline limit) a job whose progress page is polled until the
+        download link appears, as the page's htmx would, then the file."""
+        answer = await self.send(who, "export", "GET", path)
+        if answer is None or not answer.headers.get("content-type", "").startswith("text/html"):
+            return
+        found = _EXPORT.search(answer.text)
+        if found is None:
+            self.record.unexpected.append(f"export {path}: a page without a job ({_why(answer)})")
+            return
+        token = found.group(1)
+        self.record.exports[token] = "queued"
+        for _ in range(30):
+            if not self._running():
+                return
+            await asyncio.sleep(1.0)
+            status = await self.send(who, "view", "GET", f"/exports/{token}")
+            if status is None or status.status_code != 200:
+                continue
+            if "export-download" in status.text:
+                self.record.exports[token] = "done"
+                file = await self.send(who, "export", "GET", f"/exports/{token}/download")
+                if file is not None and file.status_code == 200 and not file.content.startswith(b"PK"):
+                    self.record.unexpected.append(f"export {token}: the download is no xlsx")
+                return
+            if "app-notice--danger" in status.text:
+                self.record.exports[token] = "failed"
+                return
 
     async def reviewer(self, who: str) -> None:
         while self._running():
