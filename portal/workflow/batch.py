@@ -68,12 +68,21 @@ async def fire_many(
         async with write_transaction():
             refused = await _fire_set(principal, wanted, transition_name, opinion, ip)
     except WorkflowError as exc:  # a guard or effect refused the set as a whole: nothing was done
+        await _audit_unseen(principal, wanted)
         return dict.fromkeys(wanted, exc.message)
     except Exception as exc:
         if type(exc).__name__ in _CONFLICTS:
+            await _audit_unseen(principal, wanted)
             return dict.fromkeys(wanted, CONFLICT)
         raise
     return {matter_id: refused.get(matter_id, "") for matter_id in wanted}
+
+
+async def _audit_unseen(principal: Principal, wanted: dict[int, int]) -> None:
+    """After a rolled-back batch, the security rows of its matters outside the scope still stand (SECURITY 21)."""
+    ids = [i for i in wanted if valid_id(i)]
+    loaded = await _load(principal, ids)
+    await audit.record_many(await _unseen_entries(principal, [i for i in ids if i not in loaded]))
 
 
 async def _fire_set(principal: Principal, wanted: dict[int, int], name: str, opinion: str,

@@ -125,3 +125,34 @@ async def test_two_batches_over_the_same_matters_exactly_one_wins_each():
         assert await audit.verify_chain() == (True, None)
     finally:
         unregister_kind("t_batch")
+
+
+async def _refuse_all(contexts):
+    from portal.workflow.errors import WorkflowError
+
+    raise WorkflowError("测试：整批不能办理")
+
+
+async def test_a_batch_effect_refusing_the_set_leaves_nothing_done_but_the_security_rows():
+    from dataclasses import replace
+
+    kind = _kind()
+    register_kind(replace(kind, transitions=tuple(
+        replace(t, effect_many=_refuse_all) if t.name == "approve" else t for t in kind.transitions)))
+    try:
+        _, applicant = await employer_with_principal()
+        _, other = await employer_with_principal(name="别家单位")
+        mine = [await submitted_matter(applicant, "t_batch", name=f"整批{i}") for i in range(2)]
+        outside = await submitted_matter(other, "t_batch", name="外辖区")
+        await Matter.update({Matter.division_code: "469000"}).where(Matter.id == outside["id"])
+        staff = staff_principal(45, ["test.review"], division="460100")
+        results = await engine.fire_many(staff, [(m["id"], 2) for m in (*mine, outside)], "approve")
+        assert set(results.values()) == {"测试：整批不能办理"}
+        assert await Matter.count().where(Matter.state == "approved") == 0
+        assert await MatterEvent.count().where(MatterEvent.action == "approve") == 0
+        assert await NumberSequence.count().where(NumberSequence.prefix.like("t-batch-%")) == 0
+        denied = await AuditLog.select(AuditLog.object_id).where(AuditLog.action == "workflow.cross_tenant")
+        assert [r["object_id"] for r in denied] == [str(outside["id"])]
+        assert await audit.verify_chain() == (True, None)
+    finally:
+        unregister_kind("t_batch")
