@@ -19,6 +19,7 @@ from domains.person import service as person_service
 from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
+from portal.dataservices.staging import Batch
 from portal.db import bulk_insert, current_engine, is_sqlite, reserve_ids, write_transaction
 from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
@@ -54,9 +55,17 @@ async def _lock_person(id_number: str) -> None:
 
     SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs an advisory lock.
     """
+    await lock_persons([id_number])
+
+
+async def lock_persons(id_numbers: Iterable[str]) -> None:
+    """_lock_person for a chunk of a batch: the locks in one order (ascending keys), so two batches and single
+    filings wait for each other and never deadlock."""
     engine = current_engine()
-    if not is_sqlite(engine):
-        key = int.from_bytes(hashlib.sha256(id_number.encode()).digest()[:8], "big", signed=True)
+    if is_sqlite(engine):
+        return
+    keys = sorted({int.from_bytes(hashlib.sha256(n.encode()).digest()[:8], "big", signed=True) for n in id_numbers})
+    for key in keys:
         await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
 
 
@@ -338,6 +347,16 @@ class FilingPlan:
     contracts: list[dict[str, Any]] = field(default_factory=list)  # Contract columns without id and matter_id
     matters: MatterPlan | None = None
 
+    def subset(self, indexes: list[int]) -> FilingPlan:
+        if self.matters is None:
+            return self
+        return FilingPlan([self.contracts[i] for i in indexes], self.matters.subset(indexes))
+
+
+# A filing of an import not yet published has no employer: every query of an employer's filings leaves it out.
+# It stays 未审核, so the one-unreviewed-filing rule counts it: the batch holds its persons (docs/IMPORTS.md §4).
+HIDDEN_CONTRACT = {"employer": None}
+
 
 _YIELD_EVERY = 500  # rows built between two turns of the event loop (other requests run meanwhile)
 
@@ -376,15 +395,19 @@ async def plan_filings(
     return FilingPlan(contracts, matters)
 
 
-async def write_filings(plan: FilingPlan) -> list[dict[str, Any]]:
+async def write_filings(plan: FilingPlan, batch: Batch | None = None) -> list[dict[str, Any]]:
     """Insert a FilingPlan inside the caller's write_transaction: contract and matter ids are reserved first,
-    so each row is written once with its link to the other (no UPDATE afterwards)."""
+    so each row is written once with its link to the other (no UPDATE afterwards). With `batch` (a chunk of an
+    import) every row goes in hidden until the batch publishes."""
     if not plan.contracts or plan.matters is None:
         return []
     ids = await reserve_ids(Contract, len(plan.contracts))
-    matters = await write_matters(plan.matters, links=[{"contract_id": i} for i in ids])
+    matters = await write_matters(plan.matters, links=[{"contract_id": i} for i in ids], batch=batch)
     rows = [{**c, "id": i, "matter_id": m["id"]} for c, i, m in zip(plan.contracts, ids, matters, strict=True)]
-    await bulk_insert(Contract, rows)
+    if batch is None:
+        await bulk_insert(Contract, rows)
+    else:
+        await batch.insert(Contract, rows, HIDDEN_CONTRACT)
     return [{**row, "matter_number": m["number"]} for row, m in zip(rows, matters, strict=True)]
 
 
@@ -584,7 +607,8 @@ async def contracts_of_person(id_number: str) -> list[dict[str, Any]]:
     return await Contract.select(
         Contract.id, Contract.employer.name, Contract.filing_kind, Contract.state, Contract.review_state,
         Contract.start_date, Contract.end_date, Contract.termination_date, Contract.employed, Contract.created_at,
-    ).where((Contract.id_number == normalise(id_number)) & (Contract.state != "void")).order_by(
+    ).where((Contract.id_number == normalise(id_number)) & (Contract.state != "void")
+            & Contract.employer.is_not_null()).order_by(  # not a batch's hidden rows (docs/IMPORTS.md §4)
         Contract.created_at, ascending=False
     ).limit(LIST_LIMIT)
 

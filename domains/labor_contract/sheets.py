@@ -9,8 +9,9 @@ from typing import Any
 
 from domains.labor_contract import rules, service
 from portal.auth.principal import Principal
-from portal.dataservices.imports import Importer, ImportSteps, Staged, WholeFile
+from portal.dataservices.imports import Chunked, Importer, ImportSteps, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
+from portal.dataservices.staging import Batch
 
 KIND_LABELS = {"新订": "new", "续订": "renew"}
 
@@ -143,9 +144,32 @@ def new_renew_check(principal: Principal) -> WholeFile:
     return WholeFile(check)
 
 
-def new_renew_writer(principal: Principal, ip: str = "") -> Staged:
-    """All valid rows in the import's one transaction: each becomes a filing with its 办件 (built before the
-    transaction, inserted in it); a 续订 renews the contract the check found."""
+CHANGED = "本行对应的合同在上传期间已发生变化，请核对后重新上传"
+
+
+def _stage(principal: Principal, reasons: Callable[..., list[str]]):
+    """The chunk step of both writers, inside the chunk's short transaction: the persons locked (PostgreSQL;
+    SQLite's writer is held), the chunk's rows checked again against what is committed now — a filing made for
+    one of them since the whole-file check, or another import's hidden chunk, refuses the row — then the rest
+    written hidden. A 续订/解除 whose current contract is no longer the one planned is refused too."""
+    check = _whole_file(principal, reasons).check
+
+    async def stage(batch: Batch, rows: list[RowResult], plan: service.FilingPlan) -> None:
+        planned = [(row.data.get("_current") or {}).get("id") for row in rows]
+        await service.lock_persons([row.data["id_number"] for row in rows])
+        await check(rows)
+        for row, previous in zip(rows, planned, strict=True):
+            if row.ok and (row.data.get("_current") or {}).get("id") != previous:
+                row.reasons.append(CHANGED)
+        keep = [i for i, row in enumerate(rows) if row.ok]
+        await service.write_filings(plan.subset(keep), batch)
+
+    return stage
+
+
+def new_renew_writer(principal: Principal, ip: str = "") -> Chunked:
+    """All valid rows or none, in hidden chunks published together: each becomes a filing with its 办件 (built
+    before the chunk's transaction, inserted in it); a 续订 renews the contract the check found."""
 
     async def prepare(rows: list[RowResult]) -> service.FilingPlan:
         filings = []
@@ -156,7 +180,7 @@ def new_renew_writer(principal: Principal, ip: str = "") -> Staged:
             filings.append((data, kind))
         return await service.plan_filings(principal, filings, ip=ip)
 
-    return Staged(prepare, service.write_filings)
+    return Chunked(prepare, _stage(principal, new_renew_reasons))
 
 
 def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFiling],
@@ -177,13 +201,17 @@ def terminate_reasons(data: dict[str, Any], pending: Sequence[rules.PendingFilin
     return reasons
 
 
+def _terminate_reasons_on(today: date) -> Callable[..., list[str]]:
+    return lambda data, pending, current, employer_id: terminate_reasons(data, pending, current, today, employer_id)
+
+
 def terminate_check(principal: Principal, today: date) -> WholeFile:
-    return _whole_file(principal, lambda data, pending, current, employer_id: terminate_reasons(
-        data, pending, current, today, employer_id))
+    return _whole_file(principal, _terminate_reasons_on(today))
 
 
-def terminate_writer(principal: Principal, ip: str = "") -> Staged:
+def terminate_writer(principal: Principal, ip: str = "", today: date | None = None) -> Chunked:
     """Each valid row ends the contract the check found (`data["_current"]`)."""
+    today = today or service.today_local()
 
     async def prepare(rows: list[RowResult]) -> service.FilingPlan:
         return await service.plan_filings(principal, [
@@ -191,11 +219,17 @@ def terminate_writer(principal: Principal, ip: str = "") -> Staged:
             for row in rows
         ], ip=ip)
 
-    return Staged(prepare, service.write_filings)
+    return Chunked(prepare, _stage(principal, _terminate_reasons_on(today)))
 
 
 # The batch imports (LC-6, LC-7) as jobs: a worker rebuilds the writer and checks for the uploading employer.
 NEW_RENEW_IMPORT = Importer("lc_new_renew", NEW_RENEW, lambda principal, ip: ImportSteps(
     new_renew_writer(principal, ip), row_check=new_renew_check(principal)))
-TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, lambda principal, ip: ImportSteps(
-    terminate_writer(principal, ip), row_check=terminate_check(principal, service.today_local())))
+
+
+def _terminate_steps(principal: Principal, ip: str) -> ImportSteps:
+    today = service.today_local()  # one day for the whole-file check and each chunk's second check
+    return ImportSteps(terminate_writer(principal, ip, today), row_check=terminate_check(principal, today))
+
+
+TERMINATE_IMPORT = Importer("lc_terminate", TERMINATE, _terminate_steps)

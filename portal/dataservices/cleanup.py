@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from portal.dataservices import staging
 from portal.dataservices.tables import ExportJob, ImportJob, ImportLock
 from portal.db import refresh_statistics, write_transaction
 from portal.jobs import Periodic, Task
@@ -124,7 +125,22 @@ async def fail_import(job: dict) -> bool:
     for row in rows:
         log.warning("import job %s: its worker is gone, marked failed", row["id"])
         _unlink(row["storage_path"])
+        await staging.discard(row["id"])  # the hidden rows it staged (docs/IMPORTS.md §4)
     return bool(rows)
+
+
+async def discard_abandoned() -> int:
+    """Hidden rows of imports that are no longer active (failed, or ended while deleting them): deleted. A
+    running import keeps its rows; a published one has none left. Returns the jobs cleaned."""
+    staged = await staging.staged_jobs()
+    if not staged:
+        return 0
+    active = {r["id"] for r in await ImportJob.select(ImportJob.id).where(
+        ImportJob.id.is_in(sorted(staged)) & ImportJob.status.is_in(list(ACTIVE_IMPORT)))}
+    for job_id in sorted(staged - active):
+        log.warning("import job %s: deleting the hidden rows it left", job_id)
+        await staging.discard(job_id)
+    return len(staged - active)
 
 
 async def fail_dead_imports(queue: Any, *, owner_key: str | None = None) -> tuple[int, int]:
@@ -158,6 +174,7 @@ async def recover(ctx: dict) -> None:
     queue = ctx["jobs"]
     exports = await fail_dead_exports(queue)
     imports, locks = await fail_dead_imports(queue)
+    await discard_abandoned()
     if exports or imports or locks:
         log.info("recovery: %s exports and %s imports of dead workers failed, %s locks released",
                  exports, imports, locks)

@@ -39,6 +39,15 @@ class ImportJob(Table, help_text="One spreadsheet upload: progress, per-row resu
     storage_path = Varchar(length=300, default="", help_text="The uploaded file under storage_dir/imports while running")
 
 
+class ImportChunk(Table, help_text="Hidden rows a running import has written: one id range of one table per row"):
+    job = Integer(index=True, help_text="ImportJob.id: the rows are deleted when that job ends without publishing")
+    chunk = Integer(default=0, help_text="The import's chunk (one short transaction); recovery deletes chunk by chunk")
+    target = Varchar(length=60, help_text="The table the rows are in")
+    hidden = Varchar(length=300, default="{}", help_text="JSON column → value the rows hold until published")
+    first_id = Integer()
+    last_id = Integer()
+
+
 class ImportLock(Table, help_text="At most one running import per owner (employer): the UNIQUE owner_key is the lock"):
     owner_key = Varchar(length=60, unique=True)
     job_token = Varchar(length=64)

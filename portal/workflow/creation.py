@@ -4,6 +4,7 @@ multi-row INSERTs for matters, events and messages, and one audit row."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from litestar.exceptions import NotFoundException
 
 from portal import audit
 from portal.auth.principal import Principal
+from portal.dataservices.staging import Batch
 from portal.db import bulk_insert, reserve_ids, write_transaction
 from portal.workflow import deadlines, transitions
 from portal.workflow.errors import DuplicateSubmission, WorkflowError
@@ -89,6 +91,20 @@ class MatterPlan:
     ip: str = ""
     payloads: list[dict[str, Any]] | None = None  # the same payloads as dicts (returned without parsing)
 
+    def subset(self, indexes: list[int]) -> MatterPlan:
+        """The plan of the items at `indexes` only (a staged chunk whose second check refused some rows)."""
+        return dataclasses.replace(self, prefixes=[self.prefixes[i] for i in indexes],
+                                   rows=[self.rows[i] for i in indexes],
+                                   payloads=None if self.payloads is None else [self.payloads[i] for i in indexes])
+
+
+# A matter of an import not yet published (docs/IMPORTS.md §4): no applicant, so no applicant query finds it, and
+# never submitted in a state no list names, so no staff query does. Its events follow it; its messages have no
+# owner either.
+STAGED = "staged"
+HIDDEN_MATTER = {"employer": None, "person": None, "state": STAGED, "submitted_at": None}
+HIDDEN_MESSAGE = {"employer": None, "person": None}
+
 
 async def plan_matters(
     principal: Principal,
@@ -143,13 +159,17 @@ async def plan_matters(
                       [item["payload"] for item in items])
 
 
-async def write_matters(plan: MatterPlan, links: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+async def write_matters(plan: MatterPlan, links: list[dict[str, Any]] | None = None, *,
+                        batch: Batch | None = None) -> list[dict[str, Any]]:
     """Insert a plan's matters, their events and messages and one audit row, inside the caller's
     write_transaction; `links[i]` joins the payload of matter i (ids of domain rows reserved in the same
-    transaction). Numbers are reserved here, so a rolled-back batch leaves no gap."""
+    transaction). Numbers are reserved here, so a rolled-back batch leaves no gap. With `batch` (a chunk of an
+    import) the rows go in hidden and the audit row is written when the batch publishes (one for all chunks)."""
     kind, t, principal, at = plan.kind, plan.transition, plan.principal, plan.at
     if not plan.rows:
         return []
+    if batch is not None and t is not None and t.effect is not None:
+        raise WorkflowError(f"“{kind.name}—{t.label}”有办理效果，不能分批写入")  # an effect's rows would be visible
     numbers: list[str] = [""] * len(plan.rows)
     by_prefix: dict[str, list[int]] = {}
     for index, prefix in enumerate(plan.prefixes):
@@ -164,7 +184,10 @@ async def write_matters(plan: MatterPlan, links: list[dict[str, Any]] | None = N
         for i, (row, link) in enumerate(zip(rows, links, strict=True)):
             row["payload"] = _joined(row["payload"], link)
             payloads[i] = {**payloads[i], **link}
-    await bulk_insert(Matter, rows)
+    if batch is None:
+        await bulk_insert(Matter, rows)
+    else:
+        await batch.insert(Matter, rows, HIDDEN_MATTER)
     defaults = _defaults()
     matters = [{**defaults, **row, "payload": payload, "result": {}} for row, payload in zip(rows, payloads, strict=True)]
     role = "staff" if principal.is_staff else "applicant"
@@ -192,22 +215,33 @@ async def write_matters(plan: MatterPlan, links: list[dict[str, Any]] | None = N
              "text": transitions.message_text(kind, m, t, ""), "created_at": at}
             for m in matters
         ]
-    await bulk_insert(MatterEvent, events)
-    await bulk_insert(Message, messages)
-    state = matters[0]["state"]
-    if len(matters) == 1:
+    if batch is None:
+        await bulk_insert(MatterEvent, events)
+        await bulk_insert(Message, messages)
+        await _audit_created(plan, [[m["id"], m["number"]] for m in matters], matters[0]["state"])
+        return matters
+    await batch.insert(MatterEvent, events, {})
+    await batch.insert(Message, messages, HIDDEN_MESSAGE)
+    created = batch.on_publish(f"workflow.created.{kind.code}", lambda: _audit_created(plan, created,
+                                                                                       matters[0]["state"]))
+    created.extend([m["id"], m["number"]] for m in matters)
+    return matters
+
+
+async def _audit_created(plan: MatterPlan, created: list[list[Any]], state: str) -> None:
+    """One audit row for the matters created together: [[id, number], …]."""
+    kind, principal = plan.kind, plan.principal
+    if len(created) == 1:
         await audit.record(
             category="workflow", action="matter.create", actor=principal, ip=plan.ip, object_type="matter",
-            object_id=matters[0]["id"], detail={"number": matters[0]["number"], "kind": kind.code, "state": state},
+            object_id=created[0][0], detail={"number": created[0][1], "kind": kind.code, "state": state},
         )
     else:
         await audit.record(
             category="workflow", action="matter.create_bulk", actor=principal, ip=plan.ip, object_type="matter",
-            object_id=f"{matters[0]['id']}..{matters[-1]['id']}",
-            detail={"kind": kind.code, "count": len(matters), "state": state,
-                    "matters": [[m["id"], m["number"]] for m in matters]},
+            object_id=f"{created[0][0]}..{created[-1][0]}",
+            detail={"kind": kind.code, "count": len(created), "state": state, "matters": created},
         )
-    return matters
 
 
 def _joined(payload: str, link: dict[str, Any]) -> str:

@@ -1,8 +1,10 @@
 """A process the recovery tests kill with SIGKILL in the middle of an import (tests/dataservices/test_recovery.py).
 
 `python tests/dataservices/job_process.py worker`: `python -m portal.worker`, plus a test importer that stops in
-its checks for good (after writing the file named by PORTAL_TEST_JOB_MARK). `… local JOB_ID PRINCIPAL_JSON`:
-SQLite's in-process queue running that import job in this process, the way a web process runs it.
+its checks for good (after writing the file named by PORTAL_TEST_JOB_MARK). `… local JOB_ID PRINCIPAL_JSON
+[IMPORTER]`: SQLite's in-process queue running that import job in this process, the way a web process runs it.
+Importer `lc_test_stuck_chunks`: the labour-contract 新订/续订 batch in chunks of 5 rows that stops for good after
+staging two of them (hidden rows committed, nothing published).
 """
 
 from __future__ import annotations
@@ -36,13 +38,43 @@ async def _stuck(rows) -> None:
 
 
 register_importer(Importer(STUCK, PERSON_SPEC, lambda principal, ip: ImportSteps(write_rows, batch_check=_stuck)))
+STUCK_CHUNKS = "lc_test_stuck_chunks"
 
 
-async def local(job_id: int, principal: dict) -> None:
+def _stuck_after_two_chunks(principal, ip: str) -> ImportSteps:
+    from domains.labor_contract import sheets
+    from portal.dataservices.imports import Chunked
+
+    steps = sheets.NEW_RENEW_IMPORT.prepare(principal, ip)
+    staged = []
+
+    async def prepare(rows):
+        if len(staged) == 2:
+            await asyncio.to_thread(Path(os.environ["PORTAL_TEST_JOB_MARK"]).write_text, "staged")
+            await asyncio.Event().wait()  # until the test kills this process
+        return await steps.write.prepare(rows)
+
+    async def stage(batch, rows, prepared):
+        await steps.write.stage(batch, rows, prepared)
+        staged.append(len(rows))
+
+    return ImportSteps(Chunked(prepare, stage, size=5), row_check=steps.row_check)
+
+
+def _register_chunks() -> None:
+    from domains.labor_contract import sheets
+
+    register_importer(Importer(STUCK_CHUNKS, sheets.NEW_RENEW, _stuck_after_two_chunks))
+
+
+_register_chunks()
+
+
+async def local(job_id: int, principal: dict, importer: str = STUCK) -> None:
     queue = jobs.LocalJobs(Settings.from_env())
     key = queue.key_for(IMPORT_TASK)
     await ImportJob.update({ImportJob.queue_key: key}).where(ImportJob.id == job_id)
-    await queue.enqueue(IMPORT_TASK, key=key, job_id=job_id, importer=STUCK, principal=principal, ip="")
+    await queue.enqueue(IMPORT_TASK, key=key, job_id=job_id, importer=importer, principal=principal, ip="")
     await asyncio.Event().wait()
 
 
@@ -50,4 +82,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "worker":
         asyncio.run(worker.run())
     else:
-        asyncio.run(local(int(sys.argv[2]), json.loads(sys.argv[3])))
+        asyncio.run(local(int(sys.argv[2]), json.loads(sys.argv[3]), *sys.argv[4:5]))

@@ -7,6 +7,7 @@ import pytest
 
 from domains.labor_contract import service, sheets
 from domains.labor_contract.tables import Contract
+from portal.dataservices import imports
 from portal.dataservices.imports import job_rows, parse_upload, validate_rows
 from portal.dataservices.tables import ImportJob
 from tests.labor_contract.support import cleaned, completed_contract, employer_principal
@@ -87,8 +88,10 @@ async def test_300_row_new_renew_file_gives_the_per_row_reasons_with_batch_looku
     calls = _count_lookups(monkeypatch)
     got = await _results(await upload(client, "new-renew", data))
     assert got == {n: r for n, r in expected.items() if r}  # accepted rows are counted, not stored (issue #12)
-    # one lookup for the whole file: the check hands the current contracts to the writer (#11 §4)
-    assert calls == {"pending_filings_many": 1, "current_contracts": 1}
+    # one lookup for the whole file (the check hands the current contracts to the writer, #11 §4), and one per
+    # chunk written: its second check under the writer (issue #12 item 14)
+    lookups = 1 + _chunks(expected)
+    assert calls == {"pending_filings_many": lookups, "current_contracts": lookups}
     assert len(got) == 23  # 6 + 6 + 5 + 4 + 2 failing rows above
     # Filings pending at another employer: the message does not name it (issue #12 item 7).
     assert any(r and r[0] == "此人在其他单位存在未审核的备案，待其审核完成后再办理" for r in got.values())
@@ -121,7 +124,9 @@ async def test_terminate_file_gives_the_per_row_reasons_with_batch_lookups(clien
     calls = _count_lookups(monkeypatch)
     got = await _results(await upload(client, "terminate", data))
     assert got == {n: r for n, r in expected.items() if r}
-    assert calls == {"pending_filings_many": 1, "current_contracts": 1}
+    # the whole file's lookups, then the written chunk's second check
+    lookups = 1 + _chunks(expected)
+    assert calls == {"pending_filings_many": lookups, "current_contracts": lookups}
     assert expected[2] == [] and 2 not in got and got[3] == ["姓名与本单位备案信息不一致"] and got[4]
     assert got[5][0].startswith("此人存在未审核的备案信息") and all(got[n] for n in range(7, 47))
 
@@ -167,3 +172,8 @@ def test_every_termination_reason_cites_its_source_and_articles_36_to_44_are_cov
         assert article in bases, article
     assert "职工个人原因" in {e["label"] for e in entries}
     assert len({e["code"] for e in entries}) == len(entries)
+
+
+def _chunks(expected: dict) -> int:
+    """How many chunks the valid rows of a file are written in."""
+    return -(-sum(1 for reasons in expected.values() if not reasons) // imports.CHUNK_ROWS)
