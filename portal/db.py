@@ -367,17 +367,3 @@ def _plain(column: Any, value: Any) -> Any:
         value = json.dumps(value)
     return value
 
-
-async def bulk_update(table: Any, column: str, values: list[tuple[int, Any]]) -> None:
-    """Set one column of many rows by id — (id, value) pairs, one executemany on the current transaction's
-    connection (a batch approval keeps 1,000 matters' results without 1,000 Piccolo queries)."""
-    if not values:
-        return
-    engine = current_engine()
-    target = table._meta.get_column_by_name(column)
-    params = [(json.dumps(v, ensure_ascii=False, default=str) if _is_json(target) and not isinstance(v, str) else v,
-               ident) for ident, v in values]
-    marks = ("?", "?") if is_sqlite(engine) else ("$1", "$2")
-    await _connection(engine).executemany(
-        f'UPDATE "{table._meta.tablename}" SET "{target._meta.db_column_name}" = {marks[0]} WHERE "id" = {marks[1]}',
-        params)

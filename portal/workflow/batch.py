@@ -11,6 +11,7 @@ its own matter only: the result says, per matter, '' (done) or why not.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from litestar.exceptions import NotFoundException
 
 from portal import audit
 from portal.auth.principal import Principal
-from portal.db import bulk_insert, bulk_update, current_engine, write_transaction
+from portal.db import bulk_insert, current_engine, execute_many, write_transaction
 from portal.refusal import Refused
 from portal.webutil import valid_id
 from portal.workflow import transitions
@@ -245,7 +246,8 @@ async def _effects(principal: Principal, moves: list[_Move], opinion: str, refus
             elif produced:
                 move.matter["result"] = {**move.matter["result"], **produced}
                 kept.append((move.matter["id"], move.matter["result"]))
-    await bulk_update(Matter, "result", kept)
+    await execute_many('UPDATE "matter" SET "result" = {} WHERE "id" = {}',
+                       [(json.dumps(result, ensure_ascii=False, default=str), matter_id) for matter_id, result in kept])
     for move in undone:
         await Matter.update({Matter._meta.get_column_by_name(k): v for k, v in (move.before or {}).items()}).where(
             Matter.id == move.matter["id"])
