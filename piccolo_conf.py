@@ -25,5 +25,6 @@ APP_REGISTRY = AppRegistry(
         "domains.labor_inspection.piccolo_app",
         "domains.hr_agency.piccolo_app",
         "domains.personnel_change.piccolo_app",
+        "domains.one_thing.piccolo_app",
     ]
 )

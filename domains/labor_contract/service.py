@@ -13,14 +13,15 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from domains.employer import service as employer_service
-from domains.labor_contract import rules
-from domains.labor_contract.tables import Contract
+from domains.labor_contract import forms, rosters, rules
+from domains.labor_contract.tables import Contract, RosterItem
 from domains.person import service as person_service
 from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.staging import Batch
 from portal.db import bulk_insert, current_engine, is_sqlite, reserve_ids, write_transaction
+from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
 from portal.values import yuan
@@ -295,9 +296,10 @@ async def _employer(employer_id: int) -> dict[str, Any]:
 
 async def insert_filing(
     principal: Principal, values: dict[str, Any], filing_kind: str, *, ip: str = "", form_token: str | None = None,
-    import_token: str = "", draft: dict[str, Any] | None = None,
+    import_token: str = "", draft: dict[str, Any] | None = None, extra_payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Insert the filing and open its 办件 (submitted at once: a saved filing is 未审核). Caller holds the transaction."""
+    """Insert the filing and open its 办件 (submitted at once: a saved filing is 未审核). Caller holds the transaction.
+    `extra_payload` joins the 办件's payload (一件事一次办 puts its bundle there, shown on the matter's page)."""
     employer = await _employer(principal.employer_id)
     at = now()
     id_number = values["id_number"]
@@ -313,7 +315,7 @@ async def insert_filing(
     if row.contract_number is None:
         row.contract_number = ""
     await row.save()
-    payload = {**await display_payload(values, filing_kind), "contract_id": row.id}
+    payload = {**await display_payload(values, filing_kind), "contract_id": row.id, **(extra_payload or {})}
     title = f"{rules.STATE_LABELS[filing_kind]}备案：{values['worker_name']}"
     if draft is not None:  # the draft's 办件 becomes the filing's: filled in, then submitted
         matter = await workflow.update_payload(principal, draft["id"], expected_version=draft["version"],
@@ -479,13 +481,15 @@ def termination_values(previous: dict[str, Any], cleaned: dict[str, Any]) -> dic
 
 
 async def file_new(principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None,
-                   draft_id: int | None = None):
-    """LC-3 新订备案: starts 未审核 / 新订 (submitting the draft `draft_id` when it came from one)."""
+                   draft_id: int | None = None, extra_payload: dict[str, Any] | None = None):
+    """LC-3 新订备案: starts 未审核 / 新订 (submitting the draft `draft_id` when it came from one). Inside a caller's
+    write_transaction it joins it (一件事一次办 files it together with a 增员)."""
     async with write_transaction():
         await _check_person(principal.employer_id, cleaned["id_number"], "new", form_token=form_token)
         draft = await get_draft(principal, draft_id, "new", None) if draft_id else None
         values = {"worker_name": cleaned["worker_name"], "id_number": cleaned["id_number"], **_contract_values(cleaned)}
-        return await insert_filing(principal, values, "new", ip=ip, form_token=form_token, draft=draft)
+        return await insert_filing(principal, values, "new", ip=ip, form_token=form_token, draft=draft,
+                                   extra_payload=extra_payload)
 
 
 async def file_renew(
@@ -510,7 +514,7 @@ async def file_renew(
 
 async def file_terminate(
     principal: Principal, previous_id: int, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None,
-    draft_id: int | None = None,
+    draft_id: int | None = None, extra_payload: dict[str, Any] | None = None,
 ):
     """LC-5 解除/终止备案: a new filing that copies the contract and records the ending."""
     async with write_transaction():
@@ -524,7 +528,8 @@ async def file_terminate(
         await _check_person(principal.employer_id, previous["id_number"], "terminate", form_token=form_token)
         draft = await get_draft(principal, draft_id, "terminate", previous_id) if draft_id else None
         values = termination_values(previous, cleaned)
-        return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token, draft=draft)
+        return await insert_filing(principal, values, "terminate", ip=ip, form_token=form_token, draft=draft,
+                                   extra_payload=extra_payload)
 
 
 async def modify(principal: Principal, contract_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
@@ -627,3 +632,44 @@ async def employed_roster(employer_id: int, limit: int = 5000) -> list[dict[str,
         Contract.monthly_wage,
     ).where((Contract.employer == employer_id) & Contract.employed.eq(True)).order_by(Contract.id).limit(limit)
     return list({r["id_number"]: r for r in rows}.values())
+
+
+# ---- for 一件事一次办 (domains.one_thing): the 新订 / 解除(终止) forms and rules, so they stay this domain's -----------
+
+TEMPLATE_CHOICES = forms.TEMPLATE_CHOICES
+
+
+def new_filing_fields() -> list[Field]:
+    """The 新订 form's fields (劳动者, 合同信息) for a form that files it together with other business."""
+    return [*forms.person_fields(), *forms.contract_fields()]
+
+
+def contract_checks(cleaned: dict[str, Any]) -> dict[str, str]:
+    """The 新订 form's rules across fields (field → reason)."""
+    return rules.contract_field_errors(cleaned)
+
+
+async def termination_form(data: Any, contract: dict[str, Any]) -> Form:
+    """The 解除(终止) form of this contract, with its date rule (not before the earliest, not a month ahead)."""
+    today = today_local()
+    return forms.terminate_form(data, await termination_earliest(contract, today), today)
+
+
+def termination_refusal(contract: dict[str, Any]) -> str | None:
+    """Why this contract cannot be ended (LC-5: only a completed 新订/续订), or None."""
+    return rules.may_terminate(contract)
+
+
+async def termination_certificate(principal: Principal, contract_id: int, *, create: bool = False
+                                  ) -> dict[str, Any] | None:
+    """The 解除(终止)证明书 of the employer's approved 解除(终止) filing: the saved roster holding it, generated
+    (LC-9, as 实时名册打印 does) when `create` and there is none yet; None when there is none (or cannot be yet)."""
+    contract = await get_contract(principal, contract_id)
+    kind = "termination_certificate"
+    row = await RosterItem.select(RosterItem.roster).where(
+        (RosterItem.contract == contract_id) & (RosterItem.roster.kind == kind)).first()
+    if row is not None:
+        return await rosters.get_roster(principal, row["roster"])
+    if not create or rules.roster_refusal(kind, contract, set()):
+        return None
+    return await rosters.save(principal, kind, [contract_id])

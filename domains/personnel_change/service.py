@@ -16,13 +16,14 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from domains.person import service as person_service
-from domains.personnel_change import rules
+from domains.personnel_change import forms, rules
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
 from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import bulk_insert, write_transaction
 from portal.db import fetch as _fetch
+from portal.forms import Field
 from portal.refusal import Refused
 from portal.validators import id_birth_date, id_gender
 from portal.workflow import engine as workflow
@@ -487,3 +488,19 @@ async def approve_many(contexts: list[EffectContext]) -> dict[int, str | dict[st
 async def void_effect(ctx: EffectContext) -> None:
     """删除: the rows stop being pending (the one-pending-change rule frees the person)."""
     await PcChange.update({PcChange.settled_at: now()}).where(PcChange.matter_id == ctx.matter["id"])
+
+
+# ---- for 一件事一次办 (domains.one_thing): the 增员 / 减员 forms, so their fields and rules stay this domain's ---------
+
+WITHDRAW_KIND_CHOICES = forms.WITHDRAW_KIND_CHOICES
+RETIRE_CLASS_CHOICES = rules.RETIRE_CLASSES[1:]
+
+
+def form_fields(direction: str) -> list[Field]:
+    """The fields of the 增员 (enrol) or 减员 (withdraw) form, for a form that files it with other business."""
+    return list((forms.enrol_form if direction == "enrol" else forms.withdraw_form)({}).fields)
+
+
+def outcomes(direction: str, cleaned: dict[str, Any], plans: list[rules.Plan]) -> list[str]:
+    """The check-answers sentences of one application (what approval will do to each insurance)."""
+    return payload_of(direction, cleaned, cleaned.get("name") or "", plans)["outcomes"]

@@ -1,0 +1,299 @@
+"""HTTP handlers of 一件事一次办: 员工录用一件事 and 员工离职一件事 (身份证号 → 查询 → one form → 核对 → 提交), the
+progress page of both 办件, the 解除(终止)证明书, and the employer's list."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from domains.employer import service as employer_service
+from domains.labor_contract import service as lc
+from domains.one_thing import forms, service
+from domains.personnel_change import service as pc
+from portal.areas import crumbs
+from portal.core import dictionary
+from portal.forms import BoolField, ChoiceField, Form
+from portal.refusal import Refused
+from portal.web import client_ip, redirect, render
+from portal.workflow import engine as workflow
+
+NO_STORE = {"Cache-Control": "no-store"}
+TITLES = {"hire": "员工录用一件事", "leave": "员工离职一件事"}
+# The hire form starts as the 新订 page does.
+HIRE_DEFAULTS = {"contract_template": "own", "probation_months": "0"}
+
+
+async def gate(request: Request) -> Response | None:
+    """LC-1 holds here too: before the employer's first filing is approved, the labour-contract area explains."""
+    if "filing_approved" in request.user.flags or await employer_service.is_filing_approved(
+        request.user.employer_id
+    ):
+        return None
+    return redirect(request, request.app.route_reverse("lc_home"))
+
+
+async def page(request: Request, template: str, ctx: dict[str, Any], **kw: Any) -> Response:
+    return await render(request, template, ctx, headers=NO_STORE, **kw)
+
+
+@get("/", name="ot_home")
+async def home(request: Request) -> Response:
+    """我的一件事: both kinds, newest first, with each 办件's state."""
+    return await page(
+        request,
+        "one_thing/home.html",
+        {
+            "page_title": "一件事一次办",
+            "rows": await service.mine(request.user),
+            "breadcrumbs": crumbs(request),
+        },
+    )
+
+
+async def _options(kind: str) -> dict[str, Any]:
+    if kind == "hire":
+        codes = (
+            "employment_form",
+            "contract_type",
+            "work_hours_system",
+            "pc_ethnicity",
+            "pc_hukou",
+            "insured_identity",
+        )
+        return {
+            **{c: await dictionary.choices(c) for c in codes},
+            "contract_template": list(lc.TEMPLATE_CHOICES),
+        }
+    return {
+        "termination_reason": await dictionary.choices("termination_reason"),
+        "pc_withdraw_reason": await dictionary.choices("pc_withdraw_reason"),
+        "kinds": pc.WITHDRAW_KIND_CHOICES,
+        "retire_classes": pc.RETIRE_CLASS_CHOICES,
+    }
+
+
+async def _form_page(
+    request: Request, kind: str, form: Form | None, found: dict | None, *, status_code: int = 200
+) -> Response:
+    """The 查询 step (`form` is the lookup form, `found` None) or the one form after it."""
+    title = TITLES[kind]
+    return await page(
+        request,
+        f"one_thing/{kind}.html",
+        {
+            "page_title": title,
+            "kind": kind,
+            "form": form,
+            "found": found,
+            "options": await _options(kind),
+            "form_token": secrets.token_urlsafe(16),
+            "action": request.app.route_reverse(f"ot_{kind}"),
+            "breadcrumbs": crumbs(request, (title, "")),
+        },
+        status_code=status_code,
+    )
+
+
+# The 核对 page's sections: the fields each shows (the rest of the form is the 增员 / 减员's).
+SECTIONS = {
+    "hire": (
+        ("职工", {"worker_name", "ethnicity", "hukou", "address", "phone", "work_start"}),
+        ("劳动合同（新订备案）", {f.name for f in lc.new_filing_fields()} - {"worker_name", "id_number"}),
+        ("社会保险增员", None),
+    ),
+    "leave": (
+        ("劳动合同解除(终止)备案", {"termination_date", "termination_reason", "compensation"}),
+        ("社会保险减员", None),
+    ),
+}
+
+
+async def _summary(kind: str, form: Form) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The 核对 page: every field typed, by section, choices by their labels (the insurances are the outcomes)."""
+    sections: list[tuple[str, list[tuple[str, str]]]] = [(title, []) for title, _ in SECTIONS[kind]]
+    for f in form.fields:
+        value = form.value(f.name)
+        if isinstance(f, BoolField) or f.name in ("insurances", "id_number") or not value:
+            continue
+        if isinstance(f, ChoiceField):
+            value = dict(await f.options()).get(value, value)
+        index = next(i for i, (_, names) in enumerate(SECTIONS[kind]) if names is None or f.name in names)
+        sections[index][1].append((f.label, value))
+    return sections
+
+
+async def _check_page(
+    request: Request, kind: str, form: Form, found: dict, outcomes: list[str], form_token: str
+) -> Response:
+    title = TITLES[kind]
+    return await page(
+        request,
+        "one_thing/check.html",
+        {
+            "page_title": f"{title}：核对信息",
+            "kind": kind,
+            "found": found,
+            "sections": await _summary(kind, form),
+            "outcomes": outcomes,
+            "hidden": {"id_number": found["id_number"], **{k: v for k, v in form.values.items() if v}},
+            "form_token": form_token,
+            "action": request.app.route_reverse(f"ot_{kind}"),
+            "breadcrumbs": crumbs(
+                request, (title, request.app.route_reverse(f"ot_{kind}")), ("核对信息", "")
+            ),
+        },
+    )
+
+
+async def _lookup(raw: str) -> tuple[Form, str]:
+    """The 查询 form and the normalised 身份证号 ('' while it is missing or wrong)."""
+    lookup = forms.lookup_form({"id_number": raw})
+    return lookup, (lookup.cleaned["id_number"] if raw and await lookup.validate() else "")
+
+
+def _token(data: Any) -> str:
+    """The one-time form id carried from the form through 核对 to 提交 (a fresh one if it went missing)."""
+    token = str(data.get("form_token") or "")
+    return token if 8 <= len(token) <= 64 else secrets.token_urlsafe(16)
+
+
+async def _repeated(form: Form, data: Any) -> bool:
+    """A form already submitted says 请勿重复提交, not the rule its first submission now breaks (X-11)."""
+    try:
+        await workflow.ensure_unused_token(data.get("form_token"))
+    except Refused as exc:
+        form.refuse(exc)
+        return True
+    return False
+
+
+async def _steps(
+    request: Request, kind: str, data: Any, found: dict, form: Form, check: Callable, file: Callable
+) -> Response:
+    """After the one form: 核对 (step=check) shows what will be filed; 提交 (step=submit) files both at once;
+    返回修改 (step=edit) shows the form again as typed. `check` and `file` are the service's, for this worker."""
+    step = data.get("step", "check")
+    if step == "submit" and await _repeated(form, data):
+        return await _form_page(request, kind, form, found)
+    if step != "edit":
+        await form.validate()
+        errors, outcomes = await check(form.cleaned)
+        for key, message in errors.items():
+            form.errors.setdefault(key, message)
+        if not form.errors and step == "check":
+            return await _check_page(request, kind, form, found, outcomes, _token(data))
+        if not form.errors:
+            with form.refusals():
+                row = await file(form.cleaned, ip=client_ip(request), form_token=data.get("form_token"))
+                return redirect(
+                    request, request.app.route_reverse("ot_detail", one_id=row["id"]) + "?submitted=1"
+                )
+    return await _form_page(request, kind, form, found)
+
+
+@get("/hire", name="ot_hire")
+async def hire(request: Request) -> Response:
+    """身份证号 → 查询: the server says what the 增员 would be and whether a 新订 may be filed, then one form."""
+    lookup, id_number = await _lookup(request.query_params.get("id_number", ""))
+    if not id_number:
+        return await _form_page(request, "hire", lookup, None)
+    found = await service.hire_lookup(request.user, id_number)
+    form = forms.hire_form({**HIRE_DEFAULTS, "id_number": id_number, "worker_name": found["name"]})
+    return await _form_page(request, "hire", form, found)
+
+
+@post("/hire", name="ot_hire_submit")
+async def hire_submit(request: Request) -> Response:
+    """核对 (step=check) shows what will be filed; 提交 (step=submit) files both at once; 返回修改 (step=edit)."""
+    data = await request.form()
+    lookup, id_number = await _lookup(str(data.get("id_number", "")))
+    if not id_number:
+        return await _form_page(request, "hire", lookup, None, status_code=400)
+    found = await service.hire_lookup(request.user, id_number)
+    form = forms.hire_form(data)
+    return await _steps(
+        request,
+        "hire",
+        data,
+        found,
+        form,
+        partial(service.check_hire, request.user),
+        partial(service.hire, request.user),
+    )
+
+
+@get("/leave", name="ot_leave")
+async def leave(request: Request) -> Response:
+    """身份证号 → 查询: the current contract to end and what the 减员 can do, then one form."""
+    lookup, id_number = await _lookup(request.query_params.get("id_number", ""))
+    if not id_number:
+        return await _form_page(request, "leave", lookup, None)
+    found = await service.leave_lookup(request.user, id_number)
+    form = await forms.leave_form({}, found["contract"]) if found["contract"] else None
+    return await _form_page(request, "leave", form, found)
+
+
+@post("/leave", name="ot_leave_submit")
+async def leave_submit(request: Request) -> Response:
+    data = await request.form()
+    lookup, id_number = await _lookup(str(data.get("id_number", "")))
+    if not id_number:
+        return await _form_page(request, "leave", lookup, None, status_code=400)
+    found = await service.leave_lookup(request.user, id_number)
+    if found["contract"] is None:
+        return await _form_page(request, "leave", None, found)
+    form = await forms.leave_form(data, found["contract"])
+    return await _steps(
+        request,
+        "leave",
+        data,
+        found,
+        form,
+        partial(service.check_leave, request.user, id_number),
+        partial(service.leave, request.user, id_number),
+    )
+
+
+@get("/{one_id:int}", name="ot_detail")
+async def detail(request: Request, one_id: FromPath[int]) -> Response:
+    """The one progress page: both 办件 with their states and timelines, and the 解除(终止)证明书 of a 离职."""
+    row = await service.progress(request.user, one_id)
+    return await page(
+        request,
+        "one_thing/detail.html",
+        {
+            "page_title": f"{row['kind_label']}：{row['name']}",
+            "row": row,
+            "submitted": request.query_params.get("submitted") == "1",
+            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+        },
+    )
+
+
+@post("/{one_id:int}/certificate", name="ot_certificate")
+async def certificate(request: Request, one_id: FromPath[int]) -> Response:
+    """生成解除(终止)证明书 (once; a second click finds the same one)."""
+    try:
+        await service.certificate(request.user, one_id)
+    except Refused as exc:
+        row = await service.progress(request.user, one_id)
+        return await page(
+            request,
+            "one_thing/detail.html",
+            {
+                "page_title": f"{row['kind_label']}：{row['name']}",
+                "row": row,
+                "error": exc.message,
+                "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+            },
+            status_code=409,
+        )
+    return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id))
+
+
+ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate]

@@ -1,0 +1,321 @@
+"""Use-cases of 一件事一次办: look the worker up, check both domains' rules at once, file both 办件 in ONE transaction
+(either refusal rolls back both), and the progress of an application. Each domain's rules and rows stay its own:
+this module reaches them only through domains.labor_contract.service and domains.personnel_change.service.
+
+Every query is built from principal.employer_id; the two 办件 are reviewed by their own staff in their own queues.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from domains.employer import service as employer_service
+from domains.labor_contract import service as lc
+from domains.one_thing import forms, rules
+from domains.one_thing.tables import OneThing
+from domains.person import service as person_service
+from domains.personnel_change import service as pc
+from portal import audit
+from portal.auth.principal import Principal
+from portal.db import write_transaction
+from portal.forms import FORM_ERROR
+from portal.refusal import Refused
+from portal.workflow import engine as workflow
+from portal.workflow.deadlines import local_date
+from portal.workflow.kinds import get_kind
+from portal.workflow.numbers import matter_prefix, next_sequence
+from portal.workflow.scope import scope_where
+from portal.workflow.tables import Matter
+
+LIST_LIMIT = 200
+DIRECTION = {"hire": "enrol", "leave": "withdraw"}
+
+
+def _first(errors: dict[str, str]) -> Refused:
+    field, reason = next(iter(errors.items()))
+    return Refused(reason, field or None)
+
+
+# ---- 员工录用一件事: 劳动合同新订备案 + 增员 -------------------------------------------------------------------
+
+
+async def hire_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
+    """查询: what the 增员 would be per insurance (the server decides), the person as known, and whether a 新订
+    may be filed for them here (the labour-contract person rules)."""
+    found = await pc.lookup(principal, id_number, "enrol")
+    found["refusal"] = await lc.person_refusal(principal.employer_id, id_number, "new")
+    return found
+
+
+async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Both domains' rules on the server, and this one's (field → reason); the 增员's check-answers sentences."""
+    errors: dict[str, str] = {}
+    id_number = cleaned.get("id_number")
+    if not id_number:
+        return errors, []
+    if reason := await lc.person_refusal(principal.employer_id, id_number, "new"):
+        errors["id_number"] = reason
+    person = await person_service.get_by_id_number(id_number)
+    if person and (reason := rules.name_refusal(person["name"], cleaned.get("worker_name") or "")):
+        errors.setdefault("worker_name", reason)
+    period_reason = (
+        rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])
+        if cleaned.get("period") and cleaned.get("start_date")
+        else None
+    )
+    return await _with_change(principal, "enrol", forms.pc_values(cleaned), errors, period_reason)
+
+
+async def _with_change(
+    principal: Principal,
+    direction: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    period_reason: str | None,
+) -> tuple[dict[str, str], list[str]]:
+    """The 增员 / 减员's own rules (pc.check) and this domain's 结算期 rule after the contract's; the check-answers
+    sentences once nothing is wrong."""
+    pc_errors, plans = await pc.check(principal, direction, values)
+    for key, reason in pc_errors.items():
+        errors.setdefault(key, reason)
+    if period_reason:
+        errors.setdefault("period", period_reason)
+    return errors, (pc.outcomes(direction, values, plans) if not errors and values.get("period") else [])
+
+
+async def hire(
+    principal: Principal, cleaned: dict[str, Any], *, ip: str = "", form_token: str | None = None
+) -> dict[str, Any]:
+    """提交: the 新订 filing (未审核) and the 增员 (已确认（待审核）) with one 一件事编号, all or nothing."""
+    async with write_transaction():
+        errors, _ = await check_hire(principal, cleaned)
+        if errors:
+            raise _first(errors)
+        bundle = await _bundle(principal, "hire")
+        filing = await lc.file_new(
+            principal, cleaned, ip=ip, form_token=form_token, extra_payload={"bundle": bundle}
+        )
+        change = await _file_change(principal, "enrol", forms.pc_values(cleaned), bundle, ip)
+        return await _record(
+            principal, "hire", bundle, cleaned["id_number"], cleaned["worker_name"], filing, change, ip
+        )
+
+
+# ---- 员工离职一件事: 解除(终止)备案 + 减员 (+ 解除(终止)证明书) ------------------------------------------------------
+
+
+async def leave_contract(principal: Principal, id_number: str) -> dict[str, Any] | None:
+    """The worker's current (在职) contract with this employer: the one the 解除(终止) ends."""
+    return await lc.current_contract(principal.employer_id, id_number)
+
+
+async def leave_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
+    """查询: the contract to end (or why none can be), and what the 减员 can do per insurance."""
+    found = await pc.lookup(principal, id_number, "withdraw")
+    contract = await leave_contract(principal, id_number)
+    found["contract"] = contract
+    found["refusal"] = await _leave_refusal(principal, id_number, contract)
+    if contract:
+        found["known"], found["name"] = True, contract["worker_name"]
+    return found
+
+
+async def _leave_refusal(principal: Principal, id_number: str, contract: dict[str, Any] | None) -> str | None:
+    if contract is None:
+        return "此人在本单位没有在职的劳动合同（新订或续订审核通过），不能办理员工离职一件事"
+    return lc.termination_refusal(contract) or await lc.person_refusal(
+        principal.employer_id, id_number, "terminate"
+    )
+
+
+async def check_leave(
+    principal: Principal, id_number: str, cleaned: dict[str, Any]
+) -> tuple[dict[str, str], list[str]]:
+    """The 解除(终止)'s rules (LC-5, one unreviewed filing; the date rule is the form's), the 减员's, and this
+    domain's 结算期 rule (field → reason; a contract-side reason heads the form); the check-answers sentences."""
+    errors: dict[str, str] = {}
+    contract = await leave_contract(principal, id_number)
+    if reason := await _leave_refusal(principal, id_number, contract):
+        errors[FORM_ERROR] = reason
+    values = {
+        **forms.pc_values(cleaned),
+        "id_number": id_number,
+        "name": contract["worker_name"] if contract else "",
+    }
+    period_reason = (
+        rules.leave_period_refusal(cleaned["period"], cleaned["termination_date"])
+        if cleaned.get("period") and cleaned.get("termination_date")
+        else None
+    )
+    return await _with_change(principal, "withdraw", values, errors, period_reason)
+
+
+async def leave(
+    principal: Principal,
+    id_number: str,
+    cleaned: dict[str, Any],
+    *,
+    ip: str = "",
+    form_token: str | None = None,
+) -> dict[str, Any]:
+    """提交: the 解除(终止) filing (未审核) and the 减员 (已确认（待审核）) with one 一件事编号, all or nothing. The
+    解除(终止)证明书 follows from the progress page once the filing is approved."""
+    async with write_transaction():
+        errors, _ = await check_leave(principal, id_number, cleaned)
+        if errors:
+            raise _first(errors)
+        contract = await leave_contract(principal, id_number)
+        bundle = await _bundle(principal, "leave")
+        filing = await lc.file_terminate(
+            principal, contract["id"], cleaned, ip=ip, form_token=form_token, extra_payload={"bundle": bundle}
+        )
+        values = {**forms.pc_values(cleaned), "id_number": id_number, "name": contract["worker_name"]}
+        change = await _file_change(principal, "withdraw", values, bundle, ip)
+        return await _record(
+            principal, "leave", bundle, id_number, contract["worker_name"], filing, change, ip
+        )
+
+
+# ---- shared steps of both ---------------------------------------------------------------------------------
+
+
+async def _bundle(principal: Principal, kind: str) -> dict[str, str]:
+    """The 一件事编号 (行政区划 + date + code + sequence, as 办件 numbers), kept in both 办件' payloads."""
+    employer = await employer_service.get_employer(principal.employer_id)
+    prefix = matter_prefix(
+        employer["division_code"] if employer else "", rules.NUMBER_CODES[kind], local_date()
+    )
+    return {"name": rules.KINDS[kind], "number": f"{prefix}-{await next_sequence(prefix):04d}"}
+
+
+async def _file_change(
+    principal: Principal, direction: str, values: dict[str, Any], bundle: dict[str, str], ip: str
+) -> dict[str, Any]:
+    """The 增员 / 减员 saved and confirmed at once: the one form was the employer's check-answers step."""
+    matter = await pc.save(principal, direction, values, ip=ip)
+    matter = await workflow.update_payload(
+        principal, matter["id"], expected_version=matter["version"], payload={"bundle": bundle}
+    )
+    return await workflow.fire(principal, matter["id"], "confirm", expected_version=matter["version"], ip=ip)
+
+
+async def _record(
+    principal: Principal,
+    kind: str,
+    bundle: dict[str, str],
+    id_number: str,
+    name: str,
+    filing: dict[str, Any],
+    change: dict[str, Any],
+    ip: str,
+) -> dict[str, Any]:
+    row = OneThing(
+        employer=principal.employer_id,
+        kind=kind,
+        number=bundle["number"],
+        id_number=id_number,
+        name=name,
+        contract_id=filing["id"],
+        lc_matter_id=filing["matter_id"],
+        pc_matter_id=change["id"],
+        acting_name=(principal.acting_name or "")[:40],
+        created_at=datetime.now(UTC),
+    )
+    await row.save()
+    await audit.record(
+        category="workflow",
+        action="one_thing.create",
+        actor=principal,
+        ip=ip,
+        object_type="one_thing",
+        object_id=row.id,
+        detail={"number": bundle["number"], "kind": kind, "matters": [filing["matter_id"], change["id"]]},
+    )
+    return row.to_dict()
+
+
+# ---- the applicant's list and progress page ----------------------------------------------------------------
+
+
+async def get_one(principal: Principal, one_id: int) -> dict[str, Any]:
+    """The employer's own application (another employer's id answers 404)."""
+    if not principal.is_employer or principal.employer_id is None:
+        raise NotFoundException("办件不存在")
+    row = (
+        await OneThing.select()
+        .where((OneThing.id == one_id) & (OneThing.employer == principal.employer_id))
+        .first()
+    )
+    if row is None:
+        raise NotFoundException("办件不存在")
+    return row
+
+
+def _part(matter: dict[str, Any]) -> dict[str, Any]:
+    kind = get_kind(matter["kind"])
+    state = kind.state(matter["state"])
+    return {"matter": matter, "kind": kind, "state": state}
+
+
+async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
+    """One page for both 办件: each one's state and timeline (with the reviewers' opinions), and the whole's."""
+    row = await get_one(principal, one_id)
+    parts = []
+    for matter_id in (row["lc_matter_id"], row["pc_matter_id"]):
+        part = _part(await workflow.get_matter_for(principal, matter_id))
+        part["events"] = await workflow.timeline(matter_id)
+        parts.append(part)
+    row["parts"] = parts
+    row["kind_label"] = rules.KINDS[row["kind"]]
+    row["overall"] = rules.overall([p["matter"]["state"] for p in parts])
+    row["certificate"] = None
+    # 劳动合同法 91: a pending 新订 for someone whose contract elsewhere is still current carries LC's warning
+    row["warning"] = (
+        await lc.new_filing_warning(principal, await lc.get_contract(principal, row["contract_id"]))
+        if row["kind"] == "hire"
+        else None
+    )
+    if row["kind"] == "leave" and parts[0]["matter"]["state"] == "approved":
+        row["certificate"] = await lc.termination_certificate(principal, row["contract_id"])
+    return row
+
+
+async def certificate(principal: Principal, one_id: int) -> dict[str, Any]:
+    """员工离职一件事's 解除(终止)证明书: generated once its 解除(终止) filing is approved (then the same one)."""
+    row = await get_one(principal, one_id)
+    if row["kind"] != "leave":
+        raise NotFoundException("办件不存在")
+    roster = await lc.termination_certificate(principal, row["contract_id"], create=True)
+    if roster is None:
+        raise Refused("解除(终止)备案审核通过后才能生成解除(终止)证明书")
+    return roster
+
+
+async def mine(principal: Principal) -> list[dict[str, Any]]:
+    """The employer's 一件事 applications, newest first, with the state of each 办件 (two queries in all)."""
+    rows = (
+        await OneThing.select()
+        .where(OneThing.employer == principal.employer_id)
+        .order_by(OneThing.id, ascending=False)
+        .limit(LIST_LIMIT)
+    )
+    ids = [i for r in rows for i in (r["lc_matter_id"], r["pc_matter_id"])]
+    where = scope_where(principal)
+    matters = (
+        {
+            m["id"]: m
+            for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.number).where(
+                Matter.id.is_in(ids) & where
+            )
+        }
+        if ids and where is not None
+        else {}
+    )
+    for row in rows:
+        row["kind_label"] = rules.KINDS[row["kind"]]
+        row["parts"] = [_part(matters[i]) for i in (row["lc_matter_id"], row["pc_matter_id"]) if i in matters]
+        row["overall"] = rules.overall([p["matter"]["state"] for p in row["parts"]])
+    return rows

@@ -1,0 +1,65 @@
+"""The rules of 一件事一次办 that join the two domains (each domain's own rules are tested in its own folder)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domains.one_thing import rules
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "words"),
+    [
+        (202612, date(2026, 12, 1), None),
+        (202701, date(2026, 12, 31), None),  # the next month: within the 30 days of 社会保险法 58
+        (202611, date(2026, 12, 1), "不能早于合同起始日期所在月份 2026-12"),
+        (202702, date(2026, 12, 15), "或次月 2027-01"),
+        (202701, date(2026, 11, 30), "或次月 2026-12"),
+    ],
+)
+def test_hire_period(period, start, words):
+    reason = rules.hire_period_refusal(period, start)
+    assert (reason is None) if words is None else (words in reason)
+
+
+@pytest.mark.parametrize(
+    ("period", "ended", "words"),
+    [
+        (202612, date(2026, 12, 5), None),
+        (202701, date(2026, 12, 5), None),
+        (202611, date(2026, 12, 5), "不能早于解除(终止)时间所在月份 2026-12"),
+        (202703, date(2026, 12, 5), "或次月 2027-01"),
+    ],
+)
+def test_leave_period(period, ended, words):
+    reason = rules.leave_period_refusal(period, ended)
+    assert (reason is None) if words is None else (words in reason)
+
+
+@pytest.mark.parametrize(
+    ("known", "typed", "refused"),
+    [("王小明", "王小明", False), ("王小明", "王晓明", True), ("", "王晓明", False), ("王小明", "", False)],
+)
+def test_a_known_name_is_kept(known, typed, refused):
+    assert (rules.name_refusal(known, typed) is not None) == refused
+
+
+@pytest.mark.parametrize(
+    ("states", "label"),
+    [
+        (["approved", "approved"], "已办结"),
+        (["submitted", "approved"], "审核中"),
+        (["rejected", "approved"], "需要修改"),
+        (["returned", "submitted"], "需要修改"),
+        (["voided", "approved"], "部分已作废"),
+    ],
+)
+def test_the_whole_applications_state(states, label):
+    assert rules.overall(states)[0] == label
+
+
+def test_month_arithmetic():
+    assert rules.next_month(202612) == 202701 and rules.next_month(202605) == 202606
+    assert rules.month_of(date(2026, 3, 31)) == 202603 and rules.text(202701) == "2027-01"
