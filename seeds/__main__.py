@@ -15,6 +15,10 @@ def main() -> None:
     scale.add_argument("--employers", type=int, default=50_000)
     scale.add_argument("--persons", type=int, default=1_000_000)
     scale.add_argument("--seed", type=int, default=20261123)
+    scale.add_argument("--si-periods", type=int, default=12,
+                       help="assessed 结算期 of the social-insurance records, ending 2025-12 (0: none)")
+    scale.add_argument("--agencies", type=int, default=20_000, help="人力资源服务机构 (0: none)")
+    scale.add_argument("--only", choices=("hr_agency",), help="load only this part (e.g. onto an existing scale set)")
     args = parser.parse_args()
     asyncio.run(run(args))
 
@@ -30,8 +34,13 @@ async def run(args: argparse.Namespace) -> None:
         await load_demo()
     elif args.command == "scale":
         from seeds.scale import load_scale
+        from seeds.scale_hr_agency import load_hr_agencies
 
-        await load_scale(employers=args.employers, persons=args.persons, seed=args.seed)
+        if args.only is None:
+            await load_scale(employers=args.employers, persons=args.persons, seed=args.seed,
+                             si_periods=args.si_periods)
+        if args.agencies:
+            await load_hr_agencies(args.agencies, seed=args.seed)
     # After any load the planner needs statistics (scale runs its own complete ANALYZE inside the load).
     from portal.db import refresh_statistics
 

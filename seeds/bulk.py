@@ -62,8 +62,9 @@ class BulkLoader:
     async def next_id(self, table: type[Table]) -> int:
         return int(await self.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{table._meta.tablename}"')) + 1
 
-    async def insert(self, table: type[Table], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        name = table._meta.tablename
+    async def insert(self, table: type[Table] | str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Rows into a table (a Piccolo table or a name: a temporary staging table too)."""
+        name = table if isinstance(table, str) else table._meta.tablename
         rows = rows if isinstance(rows, list) else list(rows)
         if not rows:
             return 0

@@ -238,9 +238,12 @@ async def load_scale(
     quiet: bool = False,
     with_contracts: bool = True,
     with_changes: bool | None = None,
+    si_periods: int | None = None,
 ) -> dict[str, Any]:
-    """Load the data set; returns row counts and seconds per phase. Skips when this seed is already loaded.
-    `with_changes` (人员增减员 applications; default: as `with_contracts`)."""
+    """Load the data set; returns row counts and seconds per phase. Skips what this seed already loaded: the
+    employers and persons (with their contracts and 人员增减员 applications), then the social-insurance records
+    (seeds.scale_si), which are added to a data set loaded before them. `si_periods`: assessed 结算期 (default 12; 0
+    loads no SI data). `with_changes` (人员增减员 applications; default: as `with_contracts`)."""
     from domains.employer.tables import Employer, EmployerFiling
     from domains.labor_contract.tables import Contract
     from domains.person.tables import Person
@@ -260,7 +263,15 @@ async def load_scale(
         first_uscc = next(generate_employers(1, seed, divisions))["uscc"]
         if await bulk.scalar(f"SELECT COUNT(*) FROM employer WHERE uscc = '{first_uscc}'"):
             say("scale: data for this seed is already loaded")
-            return {**stats, "skipped": True}
+            first_person = next(generate_persons(1, seed, divisions))["id_number"]
+            e0 = await bulk.scalar(f"SELECT id FROM employer WHERE uscc = '{first_uscc}'")
+            p0 = await bulk.scalar(f"SELECT id FROM person WHERE id_number = '{first_person}'")
+            si_stats = await _social_insurance(
+                bulk, seed, (p0, p0 + persons - 1), (e0, e0 + employers - 1), si_periods, say
+            )
+            if si_stats.get("si_enrolments"):
+                await bulk.analyze()
+            return {**stats, "skipped": True, **si_stats}
         loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent, PcChange)
         ids = {t: await bulk.next_id(t) for t in loaded}
         await bulk.defer_indexes(loaded)
@@ -335,13 +346,23 @@ async def load_scale(
         t = time.perf_counter()
         await bulk.restore_indexes()
         stats["indexes_s"] = round(time.perf_counter() - t, 2)
+        stats.update(
+            await _social_insurance(
+                bulk,
+                seed,
+                (ids[Person], ids[Person] + persons - 1),
+                (ids[Employer], ids[Employer] + employers - 1),
+                si_periods,
+                say,
+            )
+        )
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
         for name in ("contract", "matter", "matter_event", "employer_filing", "pc_change"):
             stats[name + "s"] = bulk.counts.get(name, 0)
     t = time.perf_counter()
-    await vacuum(loaded)
+    await vacuum((*loaded, *_si_tables()))
     stats["vacuum_s"] = round(time.perf_counter() - t, 2)
     stats["total_s"] = round(time.perf_counter() - started, 2)
     # CPU seconds of this process: on a busy machine the wall time says more about the neighbours.
@@ -351,3 +372,31 @@ async def load_scale(
         f"{stats['matter_events']} events in {stats['persons_contracts_s']} s; total {stats['total_s']} s"
     )
     return stats
+
+
+async def _social_insurance(
+    bulk, seed: int, persons: tuple[int, int], employers: tuple[int, int], periods: int | None, say
+) -> dict[str, Any]:
+    from seeds.scale_si import DEFAULT_PERIODS, load_si
+
+    periods = DEFAULT_PERIODS if periods is None else periods
+    if periods <= 0:
+        return {}
+    t = time.perf_counter()
+    found = await load_si(bulk, seed, persons, employers, periods=periods, say=say)
+    found["si_s"] = round(time.perf_counter() - t, 2)
+    return found
+
+
+def _si_tables() -> tuple:
+    from domains.social_insurance.tables import (
+        SiBenefit,
+        SiContribution,
+        SiEmployerPeriod,
+        SiEnrolment,
+        SiPensionAccount,
+        SiPeriod,
+        SiYearEnd,
+    )
+
+    return (SiEnrolment, SiContribution, SiEmployerPeriod, SiBenefit, SiPensionAccount, SiPeriod, SiYearEnd)

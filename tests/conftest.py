@@ -35,6 +35,13 @@ subprocess.run(
 )
 subprocess.run([sys.executable, "-m", "seeds", "reference"], cwd=ROOT, check=True, capture_output=True, env=os.environ)
 
+# Property tests check behaviour, not speed: on a shared, loaded machine Hypothesis's deadline and "too slow" health
+# check fail runs that are correct.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("portal")
+
 # Matter kinds, permissions and sheets come from the areas: tests of services use them without an app.
 from portal.areas import install_all  # noqa: E402
 

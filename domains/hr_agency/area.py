@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates, controllers, grids, matters, public_controllers, staff_controllers
+from domains.hr_agency import (
+    certificates,
+    controllers,
+    grids,
+    history,
+    history_controllers,
+    matters,
+    public_controllers,
+    staff_controllers,
+)
 from portal.areas import Area, Service
 from portal.auth.principal import AgentRight, employer_guard
 from portal.web import NavItem
@@ -35,7 +44,7 @@ HR_AGENCY = Area(
                 params=(("slug", "filing"),), summary="开展职业中介以外人力资源服务的机构办理业务备案", order=501,
                 keywords="备案凭证"),
         Service("hra_change", "人力资源服务机构事项变更", "hra_change", "employer", "人力资源服务", kind=matters.CHANGE.code,
-                summary="机构名称、法定代表人、办公地址等事项变更", order=502),
+                summary="机构名称、法定代表人、办公地址、机构类型、许可事项、备案事项变更", order=502),
         Service("hra_branch", "设立分支机构报告", "hra_branch", "employer", "人力资源服务", kind=matters.BRANCH.code,
                 summary="设立分支机构后书面报告", order=503),
         Service("hra_cancel", "人力资源服务机构注销", "hra_cancel", "employer", "人力资源服务", kind=matters.CANCEL.code,
@@ -59,17 +68,20 @@ HR_AGENCY = Area(
 HR_AGENCY_STAFF = Area(
     name="hr_agency_staff",
     path="/hr-agency-admin",
-    handlers=staff_controllers.ROUTES,
+    handlers=[*staff_controllers.ROUTES, *history_controllers.ROUTES],
     guards=[staff_controllers.hra_staff_guard],
     title="人力资源市场管理",
     home="hra_licences",
-    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("机构管理", "hra_agencies"),
-          ("年度报告查阅", "hra_staff_reports"),
+    menu=(("行政许可查看", "hra_licences"), ("业务备案查看", "hra_filings"), ("分支机构查看", "hra_branches"),
+          ("机构管理", "hra_agencies"), ("历史数据采集", "hra_history"), ("年度报告查阅", "hra_staff_reports"),
           ("现场招聘会查阅", "hra_staff_fairs"), ("统计分析", "hra_statistics"),
           ("办件受理与审批", "workbench")),
     nav=[NavItem("人力资源市场管理", "hra_licences", "staff", permission=matters.MANAGE, order=60,
                  description="行政许可、业务备案的查看；受理与审批在办件工作台")],
-    grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES],
+    grids=[grids.LICENCES, grids.FILINGS, grids.REPORTS, grids.FAIRS, grids.AGENCIES, grids.HISTORY,
+           grids.STATISTICS_AGENCIES, grids.BRANCHES],
+    sheets=[history.HISTORY],
+    importers=[history.HISTORY_IMPORT],
 )
 
 HR_AGENCY_PUBLIC = Area(

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from domains.employer.tables import Employer
 from domains.hr_agency import effects, numbers, rules, service
-from domains.hr_agency.matters import ACCEPT, APPROVE, CHANGE, FILING, LICENCE, MANAGE
+from domains.hr_agency.matters import ACCEPT, APPROVE, BRANCH, CHANGE, FILING, LICENCE, MANAGE
 from domains.hr_agency.tables import Agency, AnnualReport, JobFair, Licence, ServiceFiling
 from portal.auth.passwords import Passwords
 from portal.auth.principal import Principal
@@ -97,7 +97,7 @@ async def _agency_employer() -> Principal:
 
 
 async def _submit(applicant: Principal, matter: dict, storage: str) -> dict:
-    kind = {k.code: k for k in (LICENCE, FILING, CHANGE)}[matter["kind"]]
+    kind = {k.code: k for k in (LICENCE, FILING, CHANGE, BRANCH)}[matter["kind"]]
     for m in kind.materials:
         await upload_material(applicant, matter["id"], m.code, f"{m.label}.pdf", _pdf(), storage_dir=storage)
     matter = await workflow.get_matter_for(applicant, matter["id"])
@@ -149,6 +149,19 @@ async def load() -> dict[str, int]:
     change = await service.apply_change(applicant, {**FORM, "address": "海口市龙华区滨海大道99号",
                                                     "reason": "办公场所搬迁"})
     await _submit(applicant, change, storage)  # a pending 事项变更
+    # An approved branch in Sanya (it carries the licence), and a second report returned for correction.
+    branch = await service.report_branch(applicant, {"name": f"{AGENCY.name}三亚分公司",
+                                                     "division_code": "460202", "address": "三亚市吉阳区迎宾路88号",
+                                                     "leader": "林分管"})
+    branch = await _submit(applicant, branch, storage)
+    branch = await workflow.fire(acceptor, branch["id"], "accept", expected_version=branch["version"])
+    await workflow.fire(approver, branch["id"], "approve", expected_version=branch["version"])
+    returned = await service.report_branch(applicant, {"name": f"{AGENCY.name}儋州分公司",
+                                                       "division_code": "460400", "address": "儋州市那大镇中兴大街1号",
+                                                       "leader": "吴分管"})
+    returned = await _submit(applicant, returned, storage)
+    await workflow.fire(acceptor, returned["id"], "return", expected_version=returned["version"],
+                        opinion="分支机构营业执照地址与报告地址不一致，请核实后修改")
 
     agency = await service.agency_of(applicant.employer_id)
     at = datetime.now(UTC)

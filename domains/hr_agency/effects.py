@@ -72,23 +72,64 @@ async def filing_approved(ctx: EffectContext) -> dict:
     return {"filing_no": filing_no}
 
 
+# What each electronic certificate prints of the agency record (certificates.py): a change of these re-issues it.
+_PRINTED = {Licence: ("name", "legal_rep", "address"), ServiceFiling: ("name", "address")}
+
+
 async def change_approved(ctx: EffectContext) -> dict:
-    """准予变更: the agency record takes the new values; each changed field is kept in its history."""
+    """准予变更: the agency record and the services of its licence / filings take the new values; each changed field
+    is kept in its history. A certificate whose printed facts changed is withdrawn (/verify: 已注销) and the next
+    download issues the new one."""
+    from portal.dataservices.certificates import revoke_certificate
+
     payload = ctx.matter["payload"]
     agency = await Agency.select().where(
         (Agency.id == payload["agency_id"]) & (Agency.employer == ctx.matter["employer"])).first()
     if agency is None:
         raise LookupError("hr_agency: change without its agency")
     at = datetime.now(UTC)
+
+    async def history(field: str, before: str, after: str) -> None:
+        await AgencyChange(agency=agency["id"], field=field, before=before, after=after, matter_id=ctx.matter["id"],
+                           actor=ctx.principal.audit_name, at=at).save()
+
     changed = {}
     for key, (_, after) in payload.get("changes", {}).items():
         if key in rules.RECORD_KEYS and str(agency[key] or "") != after:
             changed[key] = after
-            await AgencyChange(agency=agency["id"], field=key, before=str(agency[key] or ""), after=after,
-                               matter_id=ctx.matter["id"], actor=ctx.principal.audit_name, at=at).save()
+            await history(key, str(agency[key] or ""), after)
     if changed:
         await Agency.update({**changed, Agency.updated_at: at}).where(Agency.id == agency["id"])
-    return {"changed": sorted(changed)}
+    labels = await dictionary.labels("hra_service")
+
+    def names(codes: list[str]) -> str:
+        return "、".join(labels.get(c, c) for c in codes)
+
+    services_changed = []
+    for target, (_, after) in payload.get("service_changes", {}).items():
+        kind, _, raw_id = target.partition(":")
+        table, number = (Licence, "licence_no") if kind == "licence" else (ServiceFiling, "filing_no")
+        row = await table.select().where((table.id == int(raw_id)) & (table.agency == agency["id"])
+                                         & (table.status == "valid")).first()
+        if row is None or set(json.loads(row["services"] or "[]")) == set(after):
+            continue  # ended (注销) or already so since the application
+        await table.update({table.services: json.dumps(after)}).where(table.id == row["id"])
+        await history(rules.SERVICE_FIELDS[kind][0], f"{row[number]}：{names(json.loads(row['services'] or '[]'))}",
+                      f"{row[number]}：{names(after)}")
+        services_changed.append(target)
+    if services_changed:
+        await refresh_services(agency["id"])
+    reissued = []
+    for table, printed in _PRINTED.items():
+        kind = "licence" if table is Licence else "filing"
+        record_touched = bool(set(printed) & set(changed))
+        for row in await table.select(table.id, table.certificate_code).where(
+                (table.agency == agency["id"]) & (table.status == "valid") & (table.certificate_code != "")):
+            if record_touched or f"{kind}:{row['id']}" in services_changed:
+                await table.update({table.certificate_code: ""}).where(table.id == row["id"])
+                await revoke_certificate(row["certificate_code"], "事项变更，已换发新证", actor=ctx.principal)
+                reissued.append(f"{kind}:{row['id']}")
+    return {"changed": sorted(changed), "services_changed": services_changed, "reissued": reissued}
 
 
 async def _own_agency(ctx: EffectContext) -> dict:
@@ -106,7 +147,12 @@ async def branch_approved(ctx: EffectContext) -> dict:
     branch = Branch(agency=agency["id"], matter_id=ctx.matter["id"], name=p["name"], address=p["address"],
                     division_code=p["division_code"], leader=p["leader"], created_at=datetime.now(UTC))
     await branch.save()
-    return {"branch_id": branch.id}
+    # What the branch carries from today (it follows the parent's registrations from now on: branches.py).
+    carried = [r["licence_no"] for r in await Licence.select(Licence.licence_no).where(
+        (Licence.agency == agency["id"]) & (Licence.status == "valid"))]
+    carried += [r["filing_no"] for r in await ServiceFiling.select(ServiceFiling.filing_no).where(
+        (ServiceFiling.agency == agency["id"]) & (ServiceFiling.status == "valid"))]
+    return {"branch_id": branch.id, "carried": carried}
 
 
 async def cancel_approved(ctx: EffectContext) -> dict:

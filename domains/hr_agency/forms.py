@@ -26,9 +26,9 @@ def application_form(data: Any) -> Form:
     return Form(application_fields(), data)
 
 
-def posted_services(data: Any) -> list[str]:
+def posted_services(data: Any, name: str = "services") -> list[str]:
     """The ticked 服务事项 checkboxes (a multi-valued field), de-duplicated in order."""
-    values = data.getall("services", []) if hasattr(data, "getall") else data.get("services", [])
+    values = data.getall(name, []) if hasattr(data, "getall") else data.get(name, [])
     if isinstance(values, str):
         values = [values]
     return list(dict.fromkeys(str(v) for v in values if v))
@@ -48,3 +48,9 @@ def branch_form(data: Any) -> Form:
         TextField("name", "分支机构名称", max_len=200), ChoiceField("division_code", "所在地区", category="division"),
         TextField("address", "分支机构地址", max_len=200), TextField("leader", "负责人", max_len=40),
     ], data)
+
+
+def posted_registration_services(data: Any) -> dict[str, list[str]]:
+    """事项变更 其他: the ticked services of each registration the page showed (hidden `registrations` inputs name
+    them, so a registration with every box cleared is told apart from one the form did not show)."""
+    return {t: posted_services(data, f"services-{t}") for t in posted_services(data, "registrations")}

@@ -8,12 +8,26 @@ from portal.auth.principal import Principal, division_clause
 from portal.core import dictionary
 from portal.dataservices.grid import Column, Filter, Grid, Scope
 
-_VALID_FILING = "EXISTS (SELECT 1 FROM hra_filing f WHERE f.agency = hra_agency.id AND f.status = 'valid')"
+# The 名录 lists agencies and their branches. Each arm of the union carries all it shows (a branch: its parent's
+# licence and services, its name with its parent's) and the outer query joins nothing, so SQLite flattens the union
+# and merges the arms' sorted rows instead of materialising every organisation first.
+_ARM = ("SELECT {uid} AS uid, a.id AS holder, {name} AS name, {org}.division_code AS division_code, "
+        "{org}.address AS address, a.services_label AS services_label, {status} AS status, "
+        "l.licence_no AS licence_no, l.valid_until AS valid_until FROM {source} "
+        "LEFT JOIN hra_licence l ON l.agency = a.id AND l.status = 'valid'")
+_ORGANISATIONS = "(" + _ARM.format(
+    uid="a.id * 2", name="a.name", org="a", status="a.status", source="hra_agency a",
+) + " UNION ALL " + _ARM.format(
+    uid="b.id * 2 + 1", name="b.name || '（分支机构，总机构：' || a.name || '）'", org="b",
+    status="CASE WHEN b.status = 'active' THEN a.status ELSE b.status END",
+    source="hra_branch b JOIN hra_agency a ON a.id = b.agency",
+) + ") AS org"
+_VALID_FILING = "EXISTS (SELECT 1 FROM hra_filing f WHERE f.agency = org.holder AND f.status = 'valid')"
 
 
 def register_scope() -> Scope:
-    """Listed: active agencies holding a valid licence or filing."""
-    return Scope(f"hra_agency.status = 'active' AND (hra_licence.id IS NOT NULL OR {_VALID_FILING})")
+    """Listed: active agencies holding a valid licence or filing, and the branches of those."""
+    return Scope(f"org.status = 'active' AND (org.licence_no IS NOT NULL OR {_VALID_FILING})")
 
 
 async def register_grid() -> Grid:
@@ -24,28 +38,28 @@ async def register_grid() -> Grid:
     return _register_grid(regions)
 
 
-# One row per agency: its valid licence (at most one) and its first valid filing. Nothing personal: no
-# 法定代表人, no contact person or phone.
+# One row per agency or branch: the holder's valid licence (at most one) and its first valid filing. Nothing
+# personal: no 法定代表人, no contact person or phone.
 def _register_grid(regions: list[tuple[str, str]]) -> Grid:
     return Grid(
-        name="hra_register", title="人力资源服务机构名录", default_sort="name", id_sql="hra_agency.id",
-        source="hra_agency LEFT JOIN hra_licence ON hra_licence.agency = hra_agency.id AND hra_licence.status = 'valid'",
+        name="hra_register", title="人力资源服务机构名录", default_sort="name", id_sql="org.uid",
+        source=_ORGANISATIONS,
         columns=[
-            Column("name", "机构名称", sql="hra_agency.name", sortable=True),
-            Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
-            Column("licence_no", "许可证编号", sql="COALESCE(hra_licence.licence_no, '')"),
-            Column("valid_until", "许可有效期至", kind="date", sql="hra_licence.valid_until"),
+            Column("name", "机构名称", sql="org.name", sortable=True),
+            Column("division", "所在地区", sql="org.division_code", category="division"),
+            Column("licence_no", "许可证编号", sql="COALESCE(org.licence_no, '')"),
+            Column("valid_until", "许可有效期至", kind="date", sql="org.valid_until"),
             Column("filing_no", "备案编号", sql="COALESCE((SELECT MIN(f.filing_no) FROM hra_filing f "
-                                              "WHERE f.agency = hra_agency.id AND f.status = 'valid'), '')"),
-            Column("address", "办公地址", sql="hra_agency.address"),
-            Column("services", "服务事项", sql="hra_agency.services_label"),
+                                              "WHERE f.agency = org.holder AND f.status = 'valid'), '')"),
+            Column("address", "办公地址", sql="org.address"),
+            Column("services", "服务事项", sql="org.services_label"),
         ],
         filters=[
-            Filter("name", "机构名称", sql="hra_agency.name"),
+            Filter("name", "机构名称", sql="org.name"),
             # The agency's city: its code's first four digits (460105 → 460100, 469001 → 469000).
             Filter("region", "所在地区", kind="choice", choices=regions,
-                   sql="substr(hra_agency.division_code, 1, 4) || '00'"),
-            Filter("service", "服务事项", sql="hra_agency.services_label", placeholder="如：招聘、培训"),
+                   sql="substr(org.division_code, 1, 4) || '00'"),
+            Filter("service", "服务事项", sql="org.services_label", placeholder="如：招聘、培训"),
         ],
         empty_text="没有找到符合条件的人力资源服务机构", exportable=False,
     )
@@ -135,10 +149,71 @@ AGENCIES = Grid(
         Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
         Column("agency_type", "机构类型", sql="hra_agency.agency_type", category="hra_agency_type"),
         Column("source", "来源", kind="badge", sql="hra_agency.source", badges={
-            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史数据", "neutral")}),
+            "online": ("网上申请", "info"), "staff": ("经办录入", "neutral"), "history": ("历史导入", "neutral")}),
         Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
             "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
     ],
     filters=[Filter("name", "机构名称", sql="hra_agency.name"),
              Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
+)
+
+
+# 历史数据采集 (HRA-12): the imported agencies; each opens in 机构管理 (修改、删除).
+HISTORY = Grid(
+    name="hra_history", title="历史数据采集", default_sort="-created_at", id_sql="hra_agency.id",
+    source="hra_agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", link=lambda r: f"{STAFF_BASE}/agencies/{r['_id']}"),
+        Column("uscc", "统一社会信用代码", sql="hra_agency.uscc"),
+        Column("division", "所在地区", sql="hra_agency.division_code", category="division"),
+        Column("status", "状态", kind="badge", sql="hra_agency.status", badges={
+            "active": ("正常", "success"), "deregistered": ("已注销", "danger")}),
+        Column("created_at", "导入时间", kind="datetime", sql="hra_agency.created_at", sortable=True),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name"),
+             Filter("uscc", "统一社会信用代码", kind="exact", sql="hra_agency.uscc", normalise=True)],
+)
+
+
+def _registration_link(row: dict) -> str:
+    uid = int(row["_id"])
+    return f"{STAFF_BASE}/{'filings' if uid % 2 else 'licences'}/{uid // 2}"
+
+
+# 统计分析's drill-down (HRA-11): licences and filings as one list; `uid` (2·id, 2·id + 1) keeps their ids apart
+# for paging and links. The scope (stats.drill_scope) names the region, the year and new or ended.
+STATISTICS_AGENCIES = Grid(
+    name="hra_statistics_agencies", title="统计明细", default_sort="-day", id_sql="reg.uid",
+    source="(SELECT id * 2 AS uid, agency, licence_no AS no, division_code, issued_on AS day, revoked_on, status, "
+           "'licence' AS kind FROM hra_licence UNION ALL SELECT id * 2 + 1, agency, filing_no, division_code, filed_on, "
+           "revoked_on, status, 'filing' FROM hra_filing) AS reg JOIN hra_agency ON hra_agency.id = reg.agency",
+    columns=[
+        Column("name", "机构名称", sql="hra_agency.name", sortable=True, link=_registration_link),
+        Column("kind", "类型", kind="badge", sql="reg.kind",
+               badges={"licence": ("行政许可", "info"), "filing": ("业务备案", "neutral")}),
+        Column("no", "许可证编号/备案编号", sql="reg.no"),
+        Column("division", "所在地区", sql="reg.division_code", category="division"),
+        Column("day", "许可/备案日期", kind="date", sql="reg.day", sortable=True),
+        Column("revoked_on", "注销日期", kind="date", sql="reg.revoked_on"),
+        Column("status", "状态", kind="badge", sql="reg.status",
+               badges={"valid": ("有效", "success"), "revoked": ("已注销", "danger")}),
+    ],
+    filters=[Filter("name", "机构名称", sql="hra_agency.name")],
+    empty_text="没有符合条件的机构",
+)
+
+
+BRANCHES = Grid(
+    name="hra_branches", title="分支机构查看", default_sort="-created_at", id_sql="hra_branch.id",
+    source="hra_branch JOIN hra_agency ON hra_agency.id = hra_branch.agency",
+    columns=[
+        Column("name", "分支机构名称", sql="hra_branch.name", link=lambda r: f"{STAFF_BASE}/branches/{r['_id']}"),
+        Column("parent", "总机构", sql="hra_agency.name"),
+        Column("division", "所在地区", sql="hra_branch.division_code", category="division"),
+        Column("address", "地址", sql="hra_branch.address"),
+        Column("leader", "负责人", sql="hra_branch.leader"),
+        Column("created_at", "设立报告通过时间", kind="datetime", sql="hra_branch.created_at", sortable=True),
+    ],
+    filters=[Filter("name", "分支机构名称", sql="hra_branch.name"), Filter("parent", "总机构", sql="hra_agency.name")],
+    empty_text="本辖区暂无分支机构",
 )

@@ -76,13 +76,15 @@ CHANGE = register_kind(_manual_kind(
     approve_effect=effects.change_approved, number_code="HRC", legal_days=20, promised_days=10,
     edit_route="hra_change_edit", payload_labels=(("agency_name", "机构名称"), ("changes_label", "变更内容"),
                                                   ("reason", "变更原因")),
-    guide_text=_GUIDE.format("机构名称、法定代表人、办公地址等事项变更的，应自变更之日起15日内申请变更"),
+    guide_text=_GUIDE.format("机构名称、法定代表人、办公地址及其他事项（机构类型、许可事项、备案事项）变更的，应自变更之日起15日内"
+                           "申请变更；准予变更后电子许可证、备案凭证换发"),
     materials=(MaterialSpec("change_proof", "变更证明材料（如变更后的营业执照）"),),
 ))
 
 BRANCH = register_kind(_manual_kind(
     "hra_branch", "设立分支机构报告", approve=("审核通过", "审核通过"), deny=("审核不通过", "审核不通过"),
     approve_effect=effects.branch_approved, number_code="HRF", legal_days=20, promised_days=10,
+    edit_route="hra_branch_edit",
     payload_labels=(("agency_name", "上级机构"), ("name", "分支机构名称"), ("address", "分支机构地址"),
                     ("division_label", "所在地区"), ("leader", "负责人")),
     guide_text=_GUIDE.format("设立分支机构的，应自工商登记办理完毕之日起15日内书面报告；审核通过后分支机构取得上级机构的许可和备案事项"),
@@ -92,6 +94,7 @@ BRANCH = register_kind(_manual_kind(
 CANCEL = register_kind(_manual_kind(
     "hra_cancel", "人力资源服务机构注销", approve=("通过", "已通过"), deny=("不通过", "不通过"),
     approve_effect=effects.cancel_approved, number_code="HRX", legal_days=20, promised_days=10,
+    edit_route="hra_cancel_edit",
     payload_labels=(("agency_name", "机构名称"), ("target_label", "注销事项"), ("reason", "注销原因")),
     guide_text=_GUIDE.format("机构终止经营或不再从事人力资源服务的，申请注销行政许可或业务备案"),
     materials=(MaterialSpec("cancel_request", "注销申请书"),),

@@ -65,3 +65,25 @@ def changes_label(changes: dict[str, list[str]], labels: dict[str, dict[str, str
         names = labels.get(key, {})
         parts.append(f"{FIELD_LABELS.get(key, key)}：{names.get(before, before) or '（空）'} → {names.get(after, after)}")
     return "；".join(parts)
+
+
+# 事项变更 其他: the services of a licence (许可事项) or a filing (备案事项), keyed by target "licence:ID" / "filing:ID".
+SERVICE_FIELDS = {"licence": ("licence_services", "许可事项"), "filing": ("filing_services", "备案事项")}
+FIELD_LABELS.update({field: label for field, label in SERVICE_FIELDS.values()})
+
+
+def service_changes(current: dict[str, list[str]], proposed: dict[str, list[str]]) -> dict[str, list[list[str]]]:
+    """{target: [before, after]} for every registration whose set of services the application alters; a target
+    the agency does not hold (validly) is ignored."""
+    return {t: [list(current[t]), list(after)] for t, after in proposed.items()
+            if t in current and set(current[t]) != set(after)}
+
+
+def services_change_label(changes: dict[str, list[list[str]]], numbers: dict[str, str],
+                          labels: dict[str, str]) -> str:
+    """"许可事项（编号）：甲、乙 → 甲、丙；…"."""
+    def names(codes: list[str]) -> str:
+        return "、".join(labels.get(c, c) for c in codes) or "（空）"
+
+    return "；".join(f"{SERVICE_FIELDS[t.partition(':')[0]][1]}（{numbers.get(t, t)}）：{names(b)} → {names(a)}"
+                    for t, (b, a) in changes.items())

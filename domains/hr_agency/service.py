@@ -9,7 +9,7 @@ from typing import Any
 
 from domains.employer import service as employers
 from domains.hr_agency import rules
-from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, KIND_CODES
+from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES, LICENCE
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
@@ -98,7 +98,7 @@ async def edit(principal: Principal, matter_id: int, cleaned: dict[str, Any], se
                expected_version: int) -> dict[str, Any]:
     """修改: a draft or a returned (退回) application; the engine refuses any other state and other tenants."""
     matter = await workflow.get_matter_for(principal, matter_id)
-    if matter["kind"] not in KIND_CODES or matter["kind"] == CHANGE.code:
+    if matter["kind"] not in (LICENCE.code, FILING.code):
         raise workflow.WorkflowError("该办件不是行政许可或业务备案申请")
     refusal = await check_services(matter["kind"], services)
     if refusal:
@@ -134,17 +134,45 @@ async def applications_of(employer_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+async def held_registrations(agency_id: int) -> dict[str, dict[str, Any]]:
+    """The agency's valid licence and filings by target ("licence:ID" / "filing:ID"): kind, number, services."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, table, number in (("licence", Licence, Licence.licence_no), ("filing", ServiceFiling,
+                                                                          ServiceFiling.filing_no)):
+        for r in await table.select(table.id, number, table.services).where(
+                (table.agency == agency_id) & (table.status == "valid")).order_by(table.id):
+            out[f"{kind}:{r['id']}"] = {"kind": kind, "no": r[number._meta.name],
+                                        "services": json.loads(r["services"] or "[]")}
+    return out
+
+
+async def _change_payload(agency: dict[str, Any], cleaned: dict[str, Any],
+                          services: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The record's changed fields and, for 其他, the changed services of each valid licence or filing (each list
+    checked as its application would be)."""
     changes = rules.record_changes(agency, cleaned)
-    if not changes:
+    held = await held_registrations(agency["id"])
+    service_changes = rules.service_changes({t: r["services"] for t, r in held.items()}, services or {})
+    for target, (_, after) in service_changes.items():
+        kind = held[target]["kind"]
+        refusal = await check_services(f"hra_{kind}", after)
+        if refusal:
+            raise Refused(f"{rules.SERVICE_FIELDS[kind][1]}（{held[target]['no']}）：{refusal}")
+    if not changes and not service_changes:
         raise Refused("没有修改任何事项，无需申请变更")
     labels = {"division_code": await dictionary.labels("division"),
               "agency_type": await dictionary.labels("hra_agency_type")}
+    label = "；".join(filter(None, [
+        rules.changes_label(changes, labels),
+        rules.services_change_label(service_changes, {t: r["no"] for t, r in held.items()},
+                                    await dictionary.labels("hra_service"))]))
+    # Every key is always written: a corrected application replaces (update_payload merges) the earlier one.
     return {"agency_id": agency["id"], "agency_name": agency["name"], "changes": changes,
-            "changes_label": rules.changes_label(changes, labels), "reason": cleaned["reason"]}
+            "service_changes": service_changes, "changes_label": label, "reason": cleaned["reason"]}
 
 
-async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
+async def apply_change(principal: Principal, cleaned: dict[str, Any], services: dict[str, list[str]] | None = None,
+                       *, ip: str = "") -> dict[str, Any]:
     """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
@@ -153,22 +181,22 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], *, ip: str
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
         if refusal:
             raise Refused(refusal)
-        payload = await _change_payload(agency, cleaned)
+        payload = await _change_payload(agency, cleaned, services)
         return await workflow.create_matter(principal, CHANGE, payload=payload,
                                             title=f"{CHANGE.name}：{agency['name']}",
                                             division_code=agency["division_code"], ip=ip)
 
 
-async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
-                      expected_version: int) -> dict[str, Any]:
-    matter = await workflow.get_matter_for(principal, matter_id)
-    if matter["kind"] != CHANGE.code:
-        raise workflow.WorkflowError("该办件不是事项变更")
-    agency = await agency_of(principal.employer_id)
-    if agency is None or agency["id"] != matter["payload"].get("agency_id"):
-        raise workflow.WorkflowError("机构信息不存在")
-    payload = await _change_payload(agency, cleaned)
+async def edit_change(principal: Principal, matter_id: int, cleaned: dict[str, Any],
+                      services: dict[str, list[str]] | None = None, *, expected_version: int) -> dict[str, Any]:
+    _, agency = await _own_application(principal, matter_id, CHANGE.code)
+    payload = await _change_payload(agency, cleaned, services)
     return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload)
+
+
+async def _branch_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
+            "division_label": await dictionary.label("division", cleaned["division_code"])}
 
 
 async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
@@ -177,10 +205,27 @@ async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: st
         agency = await agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
-        payload = {"agency_id": agency["id"], "agency_name": agency["name"], **cleaned,
-                   "division_label": await dictionary.label("division", cleaned["division_code"])}
-        return await workflow.create_matter(principal, BRANCH, payload=payload, title=f"{BRANCH.name}：{cleaned['name']}",
+        return await workflow.create_matter(principal, BRANCH, payload=await _branch_payload(agency, cleaned),
+                                            title=f"{BRANCH.name}：{cleaned['name']}",
                                             division_code=agency["division_code"], ip=ip)
+
+
+async def _own_application(principal: Principal, matter_id: int, kind: str) -> tuple[dict, dict]:
+    """The matter (of this kind) and the agency it was filed for; the engine answers 404 for another tenant's."""
+    matter = await workflow.get_matter_for(principal, matter_id)
+    agency = await agency_of(principal.employer_id)
+    if matter["kind"] != kind or agency is None or agency["id"] != matter["payload"].get("agency_id"):
+        raise workflow.WorkflowError("该办件不是本机构的此类申请")
+    return matter, agency
+
+
+async def edit_branch(principal: Principal, matter_id: int, cleaned: dict[str, Any], *,
+                      expected_version: int) -> dict[str, Any]:
+    """修改 a draft or returned (退回) 设立分支机构报告; a 不通过 one is closed (the engine refuses it)."""
+    _, agency = await _own_application(principal, matter_id, BRANCH.code)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version,
+                                         payload=await _branch_payload(agency, cleaned),
+                                         title=f"{BRANCH.name}：{cleaned['name']}")
 
 
 async def _holds_registration(agency_id: int) -> bool:
@@ -197,21 +242,36 @@ async def registrations(employer_id: int) -> list[tuple[str, str]]:
     return out
 
 
-async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
-    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
+async def _cancel_payload(principal: Principal, agency: dict[str, Any], target: str, reason: str) -> dict:
     options = dict(await registrations(principal.employer_id))
     if target not in options:
         raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise Refused("请填写注销原因（不超过500字）", "reason")
+    return {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
+            "target_label": options[target], "reason": reason}
+
+
+async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
+    """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
+        if agency is None:
+            raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
+        payload = await _cancel_payload(principal, agency, target, reason)
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CANCEL.code)
         if refusal:
             raise Refused(refusal)
-        payload = {"agency_id": agency["id"], "agency_name": agency["name"], "target": target,
-                   "target_label": options[target], "reason": reason}
         return await workflow.create_matter(principal, CANCEL, payload=payload,
-                                            title=f"{CANCEL.name}：{options[target]}",
+                                            title=f"{CANCEL.name}：{payload['target_label']}",
                                             division_code=agency["division_code"], ip=ip)
+
+
+async def edit_cancel(principal: Principal, matter_id: int, target: str, reason: str, *,
+                      expected_version: int) -> dict[str, Any]:
+    """修改 a draft or returned (退回) 注销申请: it may name another of the agency's valid registrations."""
+    _, agency = await _own_application(principal, matter_id, CANCEL.code)
+    payload = await _cancel_payload(principal, agency, target, reason)
+    return await workflow.update_payload(principal, matter_id, expected_version=expected_version, payload=payload,
+                                         title=f"{CANCEL.name}：{payload['target_label']}")

@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath
 
-from domains.hr_agency import forms, grids, manage, reports, staff_service, stats
+from domains.hr_agency import branches, forms, grids, manage, reports, staff_service, stats
 from domains.hr_agency.matters import PERMISSIONS
 from domains.hr_agency.rules import FIELD_LABELS
 from domains.hr_agency.service import Refused
@@ -90,6 +90,25 @@ async def filing_detail(request: Request, filing_id: FromPath[int]) -> Response:
     return await _detail(request, ServiceFiling, filing_id, "业务备案详情")
 
 
+@get("/branches", name="hra_branches")
+async def branch_list(request: Request) -> Response:
+    return await grid_response(request, grids.BRANCHES, branches.staff_scope(request.user),
+                               "hr_agency/staff_list.html",
+                               {"page_title": "分支机构查看", "breadcrumbs": crumbs(request, ("分支机构查看", ""))})
+
+
+@get("/branches/{branch_id:int}", name="hra_branch_detail")
+async def branch_detail(request: Request, branch_id: FromPath[int]) -> Response:
+    """The branch and what it carries from its parent (继承自总机构): licences and filings as they stand."""
+    row = await branches.scoped_branch(request.user, branch_id)
+    return await render(request, "hr_agency/staff_branch.html", {
+        "page_title": row["name"], "row": row, "inherited": await branches.inherited(row["agency"]),
+        "division_label": await dictionary.label("division", row["division_code"]),
+        "parent_division_label": await dictionary.label("division", row["parent_division"]),
+        "breadcrumbs": crumbs(request, ("分支机构查看", request.app.route_reverse("hra_branches")), (row["name"], "")),
+    }, headers=NO_STORE)
+
+
 @get("/statistics", name="hra_statistics", guards=[staff_guard("hra.manage")])
 async def statistics(request: Request) -> Response:
     result = await stats.statistics(request.user)
@@ -98,9 +117,24 @@ async def statistics(request: Request) -> Response:
 
         return Response(stats.workbook(result), media_type=XLSX,
                         headers=attachment_headers("人力资源服务机构新增注销统计.xlsx"))
+    raw = request.query_params.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in result.years else None  # the chart's year; None: all summed
     return await render(request, "hr_agency/statistics.html", {
-        "page_title": "统计分析", "stats": result, "breadcrumbs": crumbs(request, ("统计分析", "")),
+        "page_title": "统计分析", "stats": result, "year": year, "chart": stats.chart(result, year),
+        "breadcrumbs": crumbs(request, ("统计分析", "")),
     }, headers=NO_STORE)
+
+
+@get("/statistics/{region:str}/{year:int}/{what:str}", name="hra_statistics_agencies",
+     guards=[staff_guard("hra.manage")])
+async def statistics_agencies(request: Request, region: FromPath[str], year: FromPath[int],
+                              what: FromPath[str]) -> Response:
+    """The drill-down of one count: the licences and filings of a region added or ended in a year (0: all years)."""
+    scope = stats.drill_scope(request.user, region, year, what)
+    title = await stats.drill_title(region, year, what)
+    return await grid_response(request, grids.STATISTICS_AGENCIES, scope, "hr_agency/staff_list.html", {
+        "page_title": title, "breadcrumbs": crumbs(request, ("统计分析", request.app.route_reverse("hra_statistics")),
+                                                   (title, ""))})
 
 
 @get("/annual-reports", name="hra_staff_reports")
@@ -181,6 +215,8 @@ async def _agency_form_page(request: Request, form, *, agency=None, errors_extra
     return await render(request, "hr_agency/staff_agency.html", {
         "page_title": agency["name"] if agency else "新增机构", "form": form, "agency": agency,
         "history": await manage.history(agency["id"]) if agency else [], "notice": notice,
+        "branches": await branches.branches_of(agency["id"]) if agency else [],
+        "division_labels": await dictionary.labels("division"),
         "errors": errors_extra or {}, "posted": posted or {},
         "labels": FIELD_LABELS,
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),
@@ -244,4 +280,4 @@ async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
 
 
-ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, licences, filings, licence_detail, licence_revoke, filing_detail]
+ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail, branch_list, branch_detail]

@@ -79,7 +79,7 @@ async def pending_by_id_number(employer_id: int, id_numbers: Iterable[str],
 async def context(employer_id: int) -> dict[str, Any]:
     """The employer-wide facts every check needs once: first 结算期, closed 结算期, the base limits."""
     return {"first_period": await si.employer_first_period(employer_id), "closed": await si.closed_periods(),
-            "limits": await si.all_limits()}
+            "limits": await si.all_limits(employer_id)}
 
 
 def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> str | None:
@@ -424,7 +424,9 @@ async def approve_many(contexts: list[EffectContext]) -> dict[int, str | dict[st
     matters = [c.matter for c in contexts]
     rows_of = await changes_of([m["id"] for m in matters])
     records = await si.records_for_update({r["id_number"] for rows in rows_of.values() for r in rows})
-    limits = {"limits": await si.all_limits()}
+    limits: dict[int, dict[str, Any]] = {}  # employer → its division's floor/ceiling rows (one read each)
+    for employer_id in sorted({m["employer"] for m in matters}):
+        limits[employer_id] = {"limits": await si.all_limits(employer_id)}
     status = {r["id"]: r["status"] for r in records}
     owner = {r["id"]: r["employer"] for r in records}
     key_of = {r["id"]: (r["id_number"], r["insurance"]) for r in records}
@@ -460,7 +462,7 @@ async def approve_many(contexts: list[EffectContext]) -> dict[int, str | dict[st
                 if live[key] + delta[key] > 0:
                     refusal = f"该人员{rules.insurance_label(row['insurance'])}已有有效的参保登记，请核实后重新申报"
                     break
-                if refusal := base_reason(limits, row["base"], row["period"]):
+                if refusal := base_reason(limits[matter["employer"]], row["base"], row["period"]):
                     break
                 delta[key] += 1
                 my_starts.append(row)

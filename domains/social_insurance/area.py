@@ -10,6 +10,7 @@ from domains.social_insurance import (
     service,
     sheets,
     staff_controllers,
+    year_end_controllers,
 )
 from domains.social_insurance.pages import this_period
 from portal.areas import Area, Service
@@ -27,15 +28,16 @@ async def _demo() -> None:
 SI_STAFF = Area(
     name="si_staff",
     path="/si-admin",
-    handlers=staff_controllers.ROUTES + reference_controllers.ROUTES,
+    handlers=staff_controllers.ROUTES + reference_controllers.ROUTES + year_end_controllers.ROUTES,
     guards=[staff_guard()],  # any staff member; each handler names its permission
     title="社保经办",
     home="si_assess",
     menu=(("月度核定", "si_assess"), ("到账导入", "si_payments"), ("个人综合查询", "si_staff_persons"),
-          ("单位综合查询", "si_staff_employers"), ("费率与基数", "si_reference")),
+          ("单位综合查询", "si_staff_employers"), ("费率与基数", "si_reference"), ("养老账户年度结算", "si_year_end")),
     nav=[NavItem("社保月度核定", "si_assess", "staff", permission=service.ASSESS_PERMISSION, order=60),
          NavItem("社保综合查询", "si_staff_persons", "staff", permission=service.QUERY_PERMISSION, order=61),
-         NavItem("社保费率与基数", "si_reference", "staff", permission=service.REFERENCE_PERMISSION, order=62)],
+         NavItem("社保费率与基数", "si_reference", "staff", permission=service.REFERENCE_PERMISSION, order=62),
+         NavItem("养老账户年度结算", "si_year_end", "staff", permission=service.SETTLE_PERMISSION, order=63)],
     permissions=service.PERMISSIONS,
     sheets=[sheets.PAYMENTS],
     importers=[sheets.PAYMENTS_IMPORT],

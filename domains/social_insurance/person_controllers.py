@@ -57,7 +57,8 @@ def contributions_chart(year: int, rows: list[dict]) -> Chart:
 async def my_pension(request: Request) -> Response:
     rows = await service.my_pension_accounts(request.user.person_id)
     return await page(request, "social_insurance/my_pension.html", {
-        "page_title": "我的养老账户", "rows": rows, "breadcrumbs": crumbs(request, ("我的养老账户", "")),
+        "page_title": "我的养老账户", "rows": rows, "rate_text": rules.rate_text,
+        "breadcrumbs": crumbs(request, ("我的养老账户", "")),
     })
 
 
@@ -68,10 +69,10 @@ async def certificate_page(request: Request) -> Response:
     })
 
 
-@post("/certificate", name="si_my_certificate_issue")
-async def certificate_issue(request: Request) -> Response:
-    """参保证明: per insurance the first 结算期 and the months insured; verification code and QR code."""
-    person = await persons.get_person(request.user.person_id)
+async def issue_proof(person_id: int, base_url: str) -> dict:
+    """参保证明: per insurance the first 结算期 and the months insured; verification code and QR code (the page's
+    POST, and bench/social_insurance.py times it)."""
+    person = await persons.get_person(person_id)
     enrolments = await service.my_enrolments(person["id"])
     now = this_period()
     facts = [Fact("姓名", person["name"], "name"), Fact("身份证号", person["id_number"], "id_number")]
@@ -84,11 +85,16 @@ async def certificate_issue(request: Request) -> Response:
             text = f"自{rules.period_label(first)}起累计参保{months}个月，{'现参保缴费' if active else '现未参保缴费'}"
         facts.append(Fact(rules.INSURANCE_LABELS[insurance], text))
     facts.append(Fact("统计截至", rules.period_label(now)))
-    cert = await issue_certificate(
-        kind=CERTIFICATE_KIND, title="社会保险参保证明", facts=facts, base_url=public_base(request),
+    return await issue_certificate(
+        kind=CERTIFICATE_KIND, title="社会保险参保证明", facts=facts, base_url=base_url,
         owner_person_id=person["id"], division_code=person["division_code"],
         paragraphs=["兹证明下列人员在本省参加社会保险情况如下（按险种统计参保月数，暂停缴费期间不计）。"],
     )
+
+
+@post("/certificate", name="si_my_certificate_issue")
+async def certificate_issue(request: Request) -> Response:
+    cert = await issue_proof(request.user.person_id, public_base(request))
     return redirect(request, request.app.route_reverse("document_download", token=cert["document_token"]))
 
 

@@ -13,10 +13,12 @@ from domains.social_insurance import rules, service
 from domains.social_insurance.pages import page, this_period
 from portal.areas import crumbs
 from portal.auth.principal import staff_guard
+from portal.core import dictionary
 from portal.forms import ChoiceField, Field, FieldError, Form, IntField, MoneyField, TextField
 from portal.web import client_ip, redirect
 
 GUARD = [staff_guard(service.REFERENCE_PERMISSION)]
+PROVINCE, PROVINCE_DIRECT = "460000", "469000"  # 海南省; 省直辖县级行政单位 (a grouping, not a city)
 RISK_CHOICES = [(str(n), f"{n}类") for n in range(1, 9)]
 
 
@@ -36,14 +38,29 @@ class PeriodField(Field):
             raise FieldError(exc.message.replace("结算期", self.label, 1)) from exc
 
 
-def limit_form(data: Any = None, years: set[int] | None = None) -> Form:
+async def division_choices() -> list[tuple[str, str]]:
+    """Cities and counties that may have 上下限 of their own: 海口市, 海口市秀英区, …, 五指山市 (省直辖)."""
+    found: list[tuple[str, str]] = []
+    for city in await dictionary.children("division", PROVINCE):
+        if city.code != PROVINCE_DIRECT:
+            found.append((city.code, city.label))
+        prefix = "" if city.code == PROVINCE_DIRECT else city.label
+        found += [(c.code, prefix + c.label) for c in await dictionary.children("division", city.code)
+                  if len(c.code) == 6]
+    return found
+
+
+def limit_form(data: Any = None, existing: set[tuple[str, int]] | None = None,
+               divisions: list[tuple[str, str]] | None = None) -> Form:
     return Form(fields=[
+        ChoiceField("division_code", "适用地区", choices=divisions or [], required=False),
         IntField("year", "年度", min_value=1990, max_value=2100),
         MoneyField("base_floor", "缴费基数下限（元）"),
         MoneyField("base_ceiling", "缴费基数上限（元）"),
-        RateField("interest_rate", "养老个人账户记账利率（%）"),
+        RateField("interest_rate", "养老个人账户记账利率（%）", required=False),
         TextField("limit_source", "依据（文件名称和文号）", max_len=300),
-    ], data=data or {}, checks=[lambda v: rules.limit_errors(v, years or set())])
+    ], data=data or {}, checks=[lambda v: rules.limit_errors({**v, "division_code": v.get("division_code") or ""},
+                                                             existing or set())])
 
 
 def rate_form(data: Any = None, existing: set | None = None) -> Form:
@@ -62,11 +79,13 @@ async def _page(request: Request, *, limit: Form | None = None, rate: Form | Non
                 status_code: int = 200) -> Response:
     rows = await service.reference_rows()
     now = this_period()
-    in_force = rules.pick_effective(rows["limits"], now)
+    in_force = rules.pick_effective([r for r in rows["limits"] if not r["division_code"]], now)
+    divisions = await division_choices()
     return await page(request, "social_insurance/reference.html", {
         "page_title": "费率与基数", "limits": rows["limits"], "rates": rows["rates"], "in_force": in_force,
         "sample": service.SAMPLE_MARK, "labels": rules.INSURANCE_LABELS, "rate_text": rules.rate_text,
-        "limit_form": limit or limit_form({"year": str(now // 100 + 1)}),
+        "limit_form": limit or limit_form({"year": str(now // 100 + 1)}, divisions=divisions),
+        "division_choices": divisions, "division_labels": dict(divisions),
         "rate_form": rate or rate_form({"effective_from": rules.period_input(rules.add_months(now, 1))}),
         "risk_choices": RISK_CHOICES, "insurance_choices": list(rules.INSURANCE_LABELS.items()),
         "saved": {"limit": "缴费基数上下限已保存。", "rate": "费率已保存。"}.get(request.query_params.get("saved", ""), ""),
@@ -81,8 +100,8 @@ async def reference(request: Request) -> Response:
 
 @post("/reference/limits", name="si_reference_limit_add", guards=GUARD)
 async def limit_add(request: Request) -> Response:
-    years = {r["effective_from"] // 100 for r in (await service.reference_rows())["limits"]}
-    form = limit_form(await request.form(), years)
+    existing = {(r["division_code"], r["effective_from"] // 100) for r in (await service.reference_rows())["limits"]}
+    form = limit_form(await request.form(), existing, await division_choices())
     if await form.validate():
         with form.refusals():
             await service.add_limit(request.user, {**form.cleaned, "source": form.cleaned["limit_source"]},

@@ -102,6 +102,28 @@ class Limits:
     base_ceiling: int
 
 
+def division_chain(division: str) -> list[str]:
+    """Where a division's 缴费基数上下限 come from, most specific first: the county (460105), its city (460100),
+    the province (''). A city code (460100, 儋州 460400) is its own first two links; the province is only ''."""
+    division = (division or "").strip()
+    if len(division) != 6:
+        return [""]
+    chain = [division, division[:4] + "00"]
+    return [c for i, c in enumerate(chain) if c not in chain[:i] and not c.endswith("0000")] + [""]
+
+
+def division_limits(rows: list[dict], period: int, division: str, *, fallback: bool = True) -> Limits | None:
+    """The floor/ceiling in force for a 结算期 in a division: the first link of division_chain() with a row in
+    force (latest effective_from not after the 结算期); the province's figure is the fallback. Without
+    `fallback`, only the division's own rows count (None when it has none in force)."""
+    chain = division_chain(division) if fallback else [division]
+    for code in chain:
+        row = pick_effective([r for r in rows if r.get("division_code", "") == code], period)
+        if row is not None:
+            return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return None
+
+
 def base_refusal(base: int, limits: Limits) -> str | None:
     """缴费基数 outside the floor/ceiling of its 结算期 is refused at entry and at import."""
     if base < limits.base_floor:
@@ -155,16 +177,23 @@ def rate_text(units: int) -> str:
     return f"{value:f}%"
 
 
-def limit_errors(v: dict, existing_years: set[int]) -> dict[str, str]:
-    """A new year's 缴费基数上下限: floor ≤ ceiling, and one row per year (years never overlap)."""
+def limit_errors(v: dict, existing: set[tuple[str, int]]) -> dict[str, str]:
+    """A new year's 缴费基数上下限 of the province ('') or of a city/county: floor ≤ ceiling, one row per division
+    and year; the 记账利率 is the province's (one national figure a year), so a division's row has none."""
     errors: dict[str, str] = {}
     floor, ceiling = v.get("base_floor"), v.get("base_ceiling")
+    division = v.get("division_code") or ""
     if floor is not None and ceiling is not None and floor > ceiling:
         errors["base_ceiling"] = "缴费基数上限不能低于下限"
     if floor == 0:
         errors["base_floor"] = "缴费基数下限应大于0"
-    if v.get("year") in existing_years:
-        errors["year"] = f"{v['year']}年的缴费基数上下限已录入，不能重复录入"
+    if division and v.get("interest_rate"):
+        errors["interest_rate"] = "记账利率全省统一，录入市县上下限时请不要填写"
+    if not division and v.get("interest_rate") is None and "interest_rate" in v:
+        errors["interest_rate"] = "请填写养老个人账户记账利率"
+    if (division, v.get("year")) in existing:
+        where = "该地区" if division else "全省"
+        errors["year"] = f"{where}{v['year']}年的缴费基数上下限已录入，不能重复录入"
     return errors
 
 
@@ -220,9 +249,14 @@ def contribution(base: int, insurances: set[str], rates: dict[tuple[str, int], t
 # ---- 养老个人账户 --------------------------------------------------------------------------------------------
 
 def pension_interest(carried: int, credited: int, rate: int) -> int:
-    """利息 of a year (国家规定的计息办法): 上年结转 × 记账利率 + 当年记账 × 记账利率 × 1.083 × 1/2.
+    """利息 of a year by the national rule for 职工基本养老保险个人账户 (劳办发〔1997〕116号《职工基本养老保险个人账户
+    管理暂行办法》, 年度计息): 上年结转 earns the whole year's 记账利率; 当年记账 is credited month by month, so it
+    earns it on average for half a year, compounded monthly (年金现值系数 1.083):
 
-    The 1.083 ÷ 2 factor is the month-by-month crediting (年金现值系数); rounded half up to the 分 once."""
+        利息 = 上年结转 × 记账利率 + 当年记账 × 记账利率 × 1.083 × 1/2
+
+    rounded half up to the 分 once; 年末累计 = 上年结转 + 当年记账 + 利息. 年度结算's SQL
+    (service.interest_sql) uses the same integer form."""
     # In integers: carried × rate / 100000 + credited × rate × 1083 / (100000 × 1000 × 2).
     return round_div(carried * rate * 2000 + credited * rate * 1083, RATE_SCALE * 2000)
 
@@ -232,3 +266,28 @@ def pension_year(carried: int, credited: int, rate: int, months: int) -> dict[st
     interest = pension_interest(carried, credited, rate)
     return {"carried": carried, "credited": credited, "interest": interest,
             "balance": carried + credited + interest, "months": months}
+
+
+def is_province_scope(divisions) -> bool:
+    """A staff division scope covering the whole province (460000, or 46)."""
+    return any(code and len(code.rstrip("0")) <= 2 for code in divisions or ())
+
+
+def year_end_refusal(year: int, today: date, assessed: set[int], *, next_settled: bool,
+                     province: bool, rate_known: bool) -> tuple[str, str] | None:
+    """年度结算 of the pension accounts is refused — (message, field) — for a year not yet over, a year with a
+    结算期 not assessed, a year whose next year is already settled (its 上年结转 would no longer match), a
+    staff member without the whole province in scope, or a year without 记账利率."""
+    if not province:
+        return "年度结算面向全省参保人员，需要全省范围的经办权限", "year"
+    if year >= today.year:
+        return f"{year}年尚未结束，不能进行年度结算", "year"
+    missing = [m for m in range(1, 13) if year * 100 + m not in assessed]
+    if missing:
+        months = "、".join(f"{m}月" for m in missing[:6]) + ("等" if len(missing) > 6 else "")
+        return f"{year}年{months}共{len(missing)}个结算期尚未核定，不能进行年度结算", "year"
+    if next_settled:
+        return f"{year + 1}年已结算，不能再重新结算{year}年", "year"
+    if not rate_known:
+        return f"没有{year}年的养老个人账户记账利率，请先在“费率与基数”中录入", "year"
+    return None

@@ -6,7 +6,7 @@ staff member's division scopes; every applicant read is built from principal.emp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -15,16 +15,18 @@ from piccolo.querystring import QueryString
 from domains.employer import service as employer_service
 from domains.social_insurance import rules
 from domains.social_insurance.rules import Limits, Refused
-from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate
+from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate, SiYearEnd
 from portal import audit
 from portal.auth.principal import Principal
 from portal.db import bulk_insert, current_engine, is_sqlite, write_transaction
 
 ASSESS_PERMISSION = "si.assess"
+SETTLE_PERMISSION = "si.settle"
 QUERY_PERMISSION = "si.query"
 REFERENCE_PERMISSION = "si.reference"
 PERMISSIONS = {ASSESS_PERMISSION: "社保月度核定与到账", QUERY_PERMISSION: "社保个人/单位综合查询",
-               REFERENCE_PERMISSION: "社保费率与缴费基数上下限维护"}
+               REFERENCE_PERMISSION: "社保费率与缴费基数上下限维护",
+               SETTLE_PERMISSION: "养老保险个人账户年度结算"}
 SAMPLE_MARK = "示例"  # a seed figure not yet replaced by the published one carries this in its source
 
 AMOUNTS = tuple(c for c, _, _ in rules.AMOUNT_COLUMNS)
@@ -47,11 +49,24 @@ def _require(principal: Principal, permission: str) -> None:
 
 # ---- reference data ---------------------------------------------------------------------------------------
 
-async def limits_for(period: int) -> Limits:
-    row = rules.pick_effective(await SiLimit.select(), period)
-    if row is None:
+async def limits_for(period: int, division: str = "") -> Limits:
+    """The 缴费基数 floor/ceiling of a 结算期 for a division: its own, its city's, else the province's."""
+    found = rules.division_limits(await SiLimit.select(), period, division)
+    if found is None:
         raise Refused(f"{rules.period_label(period)}没有缴费基数上下限，请先维护参数", "period")
-    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return found
+
+
+async def limits_by_division(period: int) -> dict[str, Limits]:
+    """Division code → limits in force for the 结算期, for every division with figures of its own; '' is the
+    province (required)."""
+    rows = await SiLimit.select()
+    found = {code: rules.division_limits(rows, period, code, fallback=False)
+             for code in {r["division_code"] for r in rows}}
+    found = {code: x for code, x in found.items() if x is not None}
+    if "" not in found:
+        raise Refused(f"{rules.period_label(period)}没有缴费基数上下限，请先维护参数", "period")
+    return found
 
 
 async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
@@ -65,24 +80,28 @@ async def rates_for(period: int) -> dict[tuple[str, int], tuple[int, int]]:
 async def reference_rows() -> dict[str, list[dict]]:
     """The admin page's lists: every limit row (newest first) and every rate row."""
     return {
-        "limits": await SiLimit.select().order_by(SiLimit.effective_from, ascending=False),
+        "limits": await SiLimit.select().order_by(SiLimit.division_code).order_by(SiLimit.effective_from,
+                                                                                  ascending=False),
         "rates": await SiRate.select().order_by(SiRate.insurance).order_by(SiRate.risk_class)
         .order_by(SiRate.effective_from, ascending=False),
     }
 
 
 async def add_limit(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> None:
-    """A new year's 缴费基数上下限 and 记账利率, in force from January of that year; audited."""
+    """A new year's 缴费基数上下限 (and, for the province, 记账利率) of the province or of a city/county with its own
+    figures, in force from January of that year; audited."""
     _require(principal, REFERENCE_PERMISSION)
+    division = cleaned.get("division_code") or ""
     async with write_transaction():
-        years = {r["effective_from"] // 100 for r in await SiLimit.select(SiLimit.effective_from)}
-        errors = rules.limit_errors(cleaned, years)
+        existing = {(r["division_code"], r["effective_from"] // 100)
+                    for r in await SiLimit.select(SiLimit.division_code, SiLimit.effective_from)}
+        errors = rules.limit_errors({**cleaned, "division_code": division}, existing)
         if errors:
             field, message = next(iter(errors.items()))
             raise Refused(message, field)
-        row = {"effective_from": cleaned["year"] * 100 + 1, "base_floor": cleaned["base_floor"],
-               "base_ceiling": cleaned["base_ceiling"], "interest_rate": cleaned["interest_rate"],
-               "source": cleaned["source"]}
+        row = {"division_code": division, "effective_from": cleaned["year"] * 100 + 1,
+               "base_floor": cleaned["base_floor"], "base_ceiling": cleaned["base_ceiling"],
+               "interest_rate": 0 if division else cleaned["interest_rate"], "source": cleaned["source"]}
         inserted = await SiLimit.insert(SiLimit(**row)).returning(SiLimit.id)
         await audit.record(category="social_insurance", action="limit.add", actor=principal, ip=ip,
                            object_type="si_limit", object_id=inserted[0]["id"], detail={"after": row})
@@ -106,6 +125,11 @@ async def add_rate(principal: Principal, cleaned: dict[str, Any], *, ip: str = "
                            object_type="si_rate", object_id=inserted[0]["id"], detail={"after": row})
 
 
+async def _division_of(employer_id: int) -> str:
+    rows = await run("SELECT division_code FROM employer WHERE id = {}", employer_id)
+    return rows[0]["division_code"] if rows else ""
+
+
 # ---- 参保登记 ---------------------------------------------------------------------------------------------
 
 async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
@@ -113,7 +137,7 @@ async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, 
     """Insert one 参保登记 inside the caller's transaction; the base must lie within its 结算期's limits.
 
     The partial unique index refuses a second record that is not 终止参保 for the same person and insurance."""
-    refusal = rules.base_refusal(base, await limits_for(start_period))
+    refusal = rules.base_refusal(base, await limits_for(start_period, await _division_of(employer_id)))
     if refusal:
         raise Refused(refusal, "base")
     now = datetime.now(UTC)
@@ -133,28 +157,61 @@ def _rates_cte(rates: dict[tuple[str, int], tuple[int, int]]) -> str:
     return f"rates (insurance, risk_class, employer_rate, personal_rate) AS (VALUES {values})"
 
 
-def _risk_sql() -> str:
+def risk_sql() -> str:
+    """工伤 行业风险类别 of the row of `employer` in the statement (rules.risk_class in SQL)."""
     cases = " ".join(f"WHEN '{code}' THEN {risk}" for code, risk in sorted(rules.INDUSTRY_RISK_CLASS.items()))
     return f"CASE substr(employer.industry, 1, 1) {cases} ELSE {rules.DEFAULT_RISK_CLASS} END"
 
 
-def _base_sql(limits: Limits) -> str:
-    # rules.clamp_base(): the 结算期's floor and ceiling (integers from the reference table, never user input).
-    floor, ceiling = int(limits.base_floor), int(limits.base_ceiling)
-    return f"(CASE WHEN e.base < {floor} THEN {floor} WHEN e.base > {ceiling} THEN {ceiling} ELSE e.base END)"
+def clamp_sql(base: str, floor: str, ceiling: str) -> str:
+    # rules.clamp_base() in SQL; floor and ceiling are integer literals or columns, never user input.
+    return f"(CASE WHEN {base} < {floor} THEN {floor} WHEN {base} > {ceiling} THEN {ceiling} ELSE {base} END)"
 
 
-def _due_sql(rate: str, base: str) -> str:
-    # rules.due(): base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31).
-    return f"(CAST({base} AS BIGINT) * r.{rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE}"
+def due_sql(rate: str, base: str) -> str:
+    """rules.due() in SQL: base × rate / 100000 rounded half up, in integers (BIGINT: base × rate exceeds 2^31)."""
+    return f"((CAST({base} AS BIGINT) * {rate} + {rules.RATE_SCALE // 2}) / {rules.RATE_SCALE})"
 
 
 def _pivot(base: str) -> str:
     parts = []
     for column, insurance, share in rules.AMOUNT_COLUMNS:
-        rate = "employer_rate" if share == "单位" else "personal_rate"
-        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {_due_sql(rate, base)} ELSE 0 END) AS {column}")
+        rate = "r.employer_rate" if share == "单位" else "r.personal_rate"
+        parts.append(f"MAX(CASE WHEN e.insurance = '{insurance}' THEN {due_sql(rate, base)} ELSE 0 END) AS {column}")
     return ",\n           ".join(parts)
+
+
+def contribution_columns(rates: dict[tuple[str, int], tuple[int, int]], base: str, risk: str) -> dict[str, str]:
+    """Column → SQL of one person insured for all five insurances (the scale seed's rows): the rates in force as
+    literals, 工伤's by the risk class expression; the same rounding as 核定's pivot."""
+    columns = {}
+    for column, insurance, share in rules.AMOUNT_COLUMNS:
+        pick = 0 if share == "单位" else 1
+        if insurance == "injury":
+            cases = " ".join(f"WHEN {int(k[1])} THEN {int(v[pick])}" for k, v in sorted(rates.items()) if k[0] == insurance)
+            rate = f"(CASE {risk} {cases} ELSE 0 END)"
+        else:
+            rate = str(int(rates[(insurance, 0)][pick]))
+        columns[column] = due_sql(rate, base)
+    return columns
+
+
+def _limits_cte(limits: dict[str, Limits]) -> str:
+    values = ", ".join(f"('{code}', {int(x.base_floor)}, {int(x.base_ceiling)})" for code, x in sorted(limits.items()))
+    return f"lim (division_code, base_floor, base_ceiling) AS (VALUES {values})"
+
+
+def _limits_join(limits: dict[str, Limits]) -> tuple[str, str]:
+    """(JOIN clauses, clamped base) of 核定: the employer's county's own limits, else its city's, else the
+    province's (rules.division_limits in SQL)."""
+    province = limits[""]
+    if len(limits) == 1:
+        return "", clamp_sql("e.base", str(province.base_floor), str(province.base_ceiling))
+    joins = ("LEFT JOIN lim l1 ON l1.division_code = employer.division_code"
+             " LEFT JOIN lim l2 ON l2.division_code = substr(employer.division_code, 1, 4) || '00'")
+    floor = f"COALESCE(l1.base_floor, l2.base_floor, {int(province.base_floor)})"
+    ceiling = f"COALESCE(l1.base_ceiling, l2.base_ceiling, {int(province.base_ceiling)})"
+    return joins, clamp_sql("e.base", floor, ceiling)
 
 
 async def period_state(period: int) -> str | None:
@@ -174,14 +231,16 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
         if refusal:
             raise Refused(refusal, "period")
         rates = await rates_for(period)
-        base = _base_sql(await limits_for(period))
+        limits = await limits_by_division(period)
+        joins, base = _limits_join(limits)
+        ctes = _rates_cte(rates) + (", " + _limits_cte(limits) if joins else "")
         now = datetime.now(UTC)
         if await period_state(period) is None:
             await SiPeriod.insert(SiPeriod(period=period, state="open"))
         active = ("e.status = 'active' AND e.start_period <= {} AND (e.end_period IS NULL OR e.end_period >= {})")
         amounts = ", ".join(AMOUNTS)
         await run(
-            f"""WITH {_rates_cte(rates)}
+            f"""WITH {ctes}
             INSERT INTO si_contribution (period, employer, person, base, {amounts}, total, paid_state)
             SELECT {{}}, x.employer, x.person, x.base, {', '.join('x.' + a for a in AMOUNTS)},
                    {' + '.join('x.' + a for a in AMOUNTS)}, 'due'
@@ -191,7 +250,8 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
               FROM si_enrolment e
               JOIN employer ON employer.id = e.employer
               JOIN rates r ON r.insurance = e.insurance
-                          AND r.risk_class = CASE WHEN e.insurance = 'injury' THEN {_risk_sql()} ELSE 0 END
+                          AND r.risk_class = CASE WHEN e.insurance = 'injury' THEN {risk_sql()} ELSE 0 END
+              {joins}
               WHERE {active} AND {{}}
               GROUP BY e.employer, e.person
             ) x WHERE 1 = 1
@@ -218,19 +278,22 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
     return {"period": period, "employers": written, "rows": count[0]["n"]}
 
 
+def summary_sql(where: str) -> str:
+    """INSERT of the per-employer summaries of the contribution rows `c` matching `where` (SQL with `{}`
+    placeholders for the caller's QueryString, or literals), grouped by 结算期 and employer."""
+    sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
+    return (f"INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)"
+            f" SELECT c.period, c.employer, COUNT(*), {sums}, SUM(c.total),"
+            " SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)"
+            f" FROM si_contribution c JOIN employer ON employer.id = c.employer WHERE {where}"
+            " GROUP BY c.period, c.employer")
+
+
 async def summarise(period: int, scope: QueryString) -> int:
     """Rewrite the per-employer summaries of a 结算期 for the employers in scope (inside the caller's transaction)."""
     await run("DELETE FROM si_employer_period WHERE period = {} AND employer IN (SELECT employer.id FROM employer"
               " WHERE {})", period, scope)
-    sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
-    await run(
-        f"""INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)
-        SELECT {{}}, c.employer, COUNT(*), {sums}, SUM(c.total),
-               SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)
-        FROM si_contribution c JOIN employer ON employer.id = c.employer
-        WHERE c.period = {{}} AND {{}} GROUP BY c.employer""",
-        period, period, scope,
-    )
+    await run(summary_sql("c.period = {} AND {}"), period, scope)
     rows = await run("SELECT COUNT(*) AS n FROM si_employer_period WHERE period = {}", period)
     return rows[0]["n"]
 
@@ -259,6 +322,82 @@ async def employer_or_404(employer_id: int) -> dict:
     if row is None:
         raise NotFoundException()
     return row
+
+
+# ---- 年度结算 of the pension personal accounts ----------------------------------------------------------------
+
+def interest_sql(carried: str, credited: str, rate: int) -> str:
+    """rules.pension_interest() in SQL: (carried × rate × 2000 + credited × rate × 1083) / 200,000,000 rounded
+    half up, in BIGINT (the products pass 2^31)."""
+    scale = rules.RATE_SCALE * 2000
+    return (f"((CAST({carried} AS BIGINT) * {int(rate)} * 2000 + CAST({credited} AS BIGINT) * {int(rate)} * 1083"
+            f" + {scale // 2}) / {scale})")
+
+
+def year_end_statements(year: int, rate: int) -> list[str]:
+    """The two statements of 年度结算 for `year` at 记账利率 `rate` (integers only, so literals are safe): the
+    year's account rows are rewritten — everyone with a balance the year before or a personal pension
+    contribution of the year that reached the fund (已到账): 上年结转 = last year's 年末累计, 当年记账 = the sum of
+    those contributions, 缴费月数 = their distinct 结算期, 利息 by rules.pension_interest."""
+    year, first, last = int(year), int(year) * 100 + 1, int(year) * 100 + 12
+    return [
+        f"DELETE FROM si_pension_account WHERE year = {year}",
+        "INSERT INTO si_pension_account (person, year, carried, credited, interest, balance, months)"
+        f" SELECT v.person, {year}, v.carried, v.credited, v.interest, v.carried + v.credited + v.interest, v.months"
+        f" FROM (SELECT u.person, u.carried, u.credited, u.months, {interest_sql('u.carried', 'u.credited', rate)}"
+        " AS interest FROM (SELECT t.person, SUM(t.carried) AS carried, SUM(t.credited) AS credited,"
+        " SUM(t.months) AS months FROM ("
+        f"SELECT person, balance AS carried, 0 AS credited, 0 AS months FROM si_pension_account WHERE year = {year - 1}"
+        " UNION ALL SELECT person, 0 AS carried, SUM(pension_personal) AS credited, COUNT(DISTINCT period) AS months"
+        f" FROM si_contribution WHERE period >= {first} AND period <= {last} AND paid_state = 'paid'"
+        " AND pension_personal > 0 GROUP BY person"
+        ") t GROUP BY t.person) u) v ORDER BY v.person",
+    ]
+
+
+def year_end_totals_sql(year: int) -> str:
+    """The result summary of a settled year from its account rows (persons and the four sums)."""
+    return ("SELECT COUNT(*) AS persons, COALESCE(SUM(carried), 0) AS carried, COALESCE(SUM(credited), 0) AS credited,"
+            " COALESCE(SUM(interest), 0) AS interest, COALESCE(SUM(balance), 0) AS balance"
+            f" FROM si_pension_account WHERE year = {int(year)}")
+
+
+async def interest_rate_of(year: int) -> int | None:
+    """The province's 记账利率 in force in December of the year (None when no row is)."""
+    row = rules.pick_effective([r for r in await SiLimit.select() if not r["division_code"]], year * 100 + 12)
+    return None if row is None else row["interest_rate"]
+
+
+async def settle_year(principal: Principal, year: int, *, ip: str = "", today: date | None = None) -> dict:
+    """年度结算: every pension personal account of a closed year, set-based and idempotent (a re-run rewrites
+    the same rows); refused by rules.year_end_refusal. Audited with the result summary."""
+    _require(principal, SETTLE_PERMISSION)
+    today = today or datetime.now(UTC).date()
+    async with write_transaction():
+        assessed = {r["period"] for r in await SiPeriod.select(SiPeriod.period).where(
+            (SiPeriod.period >= year * 100 + 1) & (SiPeriod.period <= year * 100 + 12))}
+        next_settled = bool(await SiYearEnd.count().where(SiYearEnd.year == year + 1))
+        rate = await interest_rate_of(year)
+        refusal = rules.year_end_refusal(
+            year, today, assessed, next_settled=next_settled, rate_known=rate is not None,
+            province=rules.is_province_scope(principal.scopes.get("division", ())))
+        if refusal:
+            raise Refused(*refusal)
+        for sql in year_end_statements(year, rate):
+            await run(sql)
+        totals = {k: int(v) for k, v in (await run(year_end_totals_sql(year)))[0].items()}
+        await SiYearEnd.delete().where(SiYearEnd.year == year)
+        result = {"year": year, "interest_rate": rate, **totals, "run_at": datetime.now(UTC),
+                  "run_by": principal.audit_name}
+        await SiYearEnd.insert(SiYearEnd(**result))
+        await audit.record(category="social_insurance", action="settle_year", actor=principal, ip=ip,
+                           object_type="si_year_end", object_id=year,
+                           detail={k: result[k] for k in ("interest_rate", "persons", "credited", "interest", "balance")})
+    return result
+
+
+async def year_end_runs() -> list[dict]:
+    return await SiYearEnd.select().order_by(SiYearEnd.year, ascending=False)
 
 
 # ---- 到账 -------------------------------------------------------------------------------------------------
@@ -376,7 +515,10 @@ async def my_contribution_years(person_id: int) -> list[int]:
 
 
 async def my_pension_accounts(person_id: int) -> list[dict]:
-    return await run("SELECT * FROM si_pension_account WHERE person = {} ORDER BY year DESC", person_id)
+    """The person's account by year, newest first; `settled_rate` is the 记账利率 of a year computed by 年度结算
+    (None for a year carried over from before the portal)."""
+    return await run("SELECT a.*, y.interest_rate AS settled_rate FROM si_pension_account a LEFT JOIN si_year_end y"
+                     " ON y.year = a.year WHERE a.person = {} ORDER BY a.year DESC", person_id)
 
 
 def insured_months(enrolments: list[dict], insurance: str, until: int) -> tuple[int, int | None]:
@@ -444,15 +586,16 @@ async def record_payments(items: list[tuple[dict, Any]]) -> int:
 # ---- staff queries (si.query), within the staff member's divisions -------------------------------------------
 
 async def staff_find_persons(principal: Principal, q: str) -> list[dict]:
-    """SI-5: persons insured by an employer in scope, by exact ID number or by name (exact, then contains)."""
+    """SI-5: persons insured by an employer in scope, by exact ID number or by name (whole name or its first
+    characters, such as the surname: a range on the person.name index, where `LIKE '%…%'` read a million names)."""
     _require(principal, QUERY_PERMISSION)
     scope = staff_employer_clause(principal)
     base = ("SELECT p.id, p.name, p.id_number, p.gender FROM person p WHERE EXISTS (SELECT 1 FROM si_enrolment e"
             " JOIN employer ON employer.id = e.employer WHERE e.person = p.id AND {})")
     if len(q) == 18 and q[:17].isdigit():
         return await run(base + " AND p.id_number = {}", scope, q)
-    needle = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return await run(base + " AND p.name LIKE {} ESCAPE '\\' ORDER BY p.name, p.id LIMIT 50", scope, needle)
+    return await run(base + " AND p.name >= {} AND p.name < {} ORDER BY p.name, p.id LIMIT 50", scope, q,
+                     q + "\U0010ffff")
 
 
 async def staff_person(principal: Principal, person_id: int) -> tuple[dict, list[dict]]:
@@ -486,8 +629,9 @@ async def staff_employer(principal: Principal, employer_id: int) -> dict:
 
 
 async def employer_roster(employer_id: int, limit: int = 100) -> list[dict]:
+    # The SI-1 grid's order (newest records first, on the employer's start_period index): no sort of every record.
     return await run("SELECT e.insurance, e.status, e.base, e.start_period, p.name, p.id_number FROM si_enrolment e"
-                     " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY p.name, p.id, e.insurance"
+                     " JOIN person p ON p.id = e.person WHERE e.employer = {} ORDER BY e.start_period DESC, e.id DESC"
                      " LIMIT {}", employer_id, limit)
 
 
@@ -524,19 +668,28 @@ async def closed_periods() -> set[int]:
     return {r["period"] for r in await SiPeriod.select(SiPeriod.period).where(SiPeriod.state == "closed")}
 
 
-async def base_refusal(base: int, period: int) -> str | None:
-    """缴费基数 against the floor/ceiling in force for the 结算期 (SI reference data)."""
-    return rules.base_refusal(base, await limits_for(period))
+async def base_refusal(base: int, period: int, employer_id: int | None = None) -> str | None:
+    """缴费基数 against the floor/ceiling in force for the 结算期 in the employer's division (SI reference data)."""
+    division = await _division_of(employer_id) if employer_id is not None else ""
+    return rules.base_refusal(base, await limits_for(period, division))
 
 
-async def all_limits() -> list[dict]:
-    """Every floor/ceiling row, for set-based checks of a whole upload (pick with limits_in_force)."""
-    return await SiLimit.select()
+async def all_limits(employer_id: int | None = None) -> list[dict]:
+    """The floor/ceiling rows that apply to the employer — its county's, its city's, the province's, each with
+    its `rank` in that order (0, 1, 2) — or, without an employer, the province's; for set-based checks of a whole
+    upload (pick with limits_in_force)."""
+    chain = rules.division_chain(await _division_of(employer_id) if employer_id is not None else "")
+    rows = await SiLimit.select()
+    return [{**r, "rank": chain.index(r["division_code"])} for r in rows if r["division_code"] in chain]
 
 
 def limits_in_force(rows: list[dict], period: int) -> Limits | None:
-    row = rules.pick_effective(rows, period)
-    return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"]) if row else None
+    """The limits of the 结算期 from all_limits() rows: the most specific division with a row in force."""
+    for rank in sorted({r["rank"] for r in rows}):
+        row = rules.pick_effective([r for r in rows if r["rank"] == rank], period)
+        if row is not None:
+            return Limits(base_floor=row["base_floor"], base_ceiling=row["base_ceiling"])
+    return None
 
 
 base_outside = rules.base_refusal

@@ -50,10 +50,11 @@ class SiRate(Table, help_text="Each insurance's 单位/个人 rate from a 结算
 
 
 class SiLimit(Table, help_text="缴费基数 floor and ceiling and the pension 记账利率, from a 结算期 on"):
+    division_code = Varchar(length=12, default="", help_text="行政区划 of a city or county with its own 上下限; '' = 全省")
     effective_from = Integer(help_text="First 结算期 YYYYMM the limits apply to")
     base_floor = Integer(help_text="缴费基数下限 in 分")
     base_ceiling = Integer(help_text="缴费基数上限 in 分")
-    interest_rate = Integer(default=0, help_text="养老个人账户记账利率 in 1/100000 a year")
+    interest_rate = Integer(default=0, help_text="养老个人账户记账利率 in 1/100000 a year (the province's rows only)")
     source = Text(default="")
 
 
@@ -127,3 +128,15 @@ class SiPensionAccount(Table, help_text="养老个人账户, one row per person 
     interest = Integer(default=0, help_text="利息 in 分")
     balance = Integer(default=0, help_text="年末累计 in 分")
     months = Integer(default=0, help_text="缴费月数")
+
+
+class SiYearEnd(Table, help_text="年度结算 of the pension personal accounts: one row per settled year, rewritten by a re-run"):
+    year = Integer(unique=True)
+    interest_rate = Integer(help_text="记账利率 used, in 1/100000")
+    persons = Integer(default=0, help_text="Accounts written")
+    carried = BigInt(default=0, help_text="Sum of 上年结转 in 分")
+    credited = BigInt(default=0, help_text="Sum of 当年记账 in 分")
+    interest = BigInt(default=0, help_text="Sum of 利息 in 分")
+    balance = BigInt(default=0, help_text="Sum of 年末累计 in 分")
+    run_at = Timestamptz()
+    run_by = Varchar(length=100, default="")

@@ -204,7 +204,7 @@ async def expire_imports(settings: Settings, *, now: datetime | None = None) -> 
     async with write_transaction():
         rows = await ImportJob.update(
             {ImportJob.status: "expired", ImportJob.message: IMPORT_EXPIRED, ImportJob.results: ""}
-        ).where((ImportJob.status == "done") & (ImportJob.finished_at < cutoff)).returning(ImportJob.id)
+        ).where(ImportJob.status.is_in(["done", "checked"]) & (ImportJob.finished_at < cutoff)).returning(ImportJob.id)
     return len(rows)
 
 

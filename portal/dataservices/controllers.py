@@ -124,16 +124,8 @@ async def import_result(request: Request, token: FromPath[str]) -> Response:
     if job["status"] == "expired":
         return await render(request, "dataservices/import_expired.html",
                             {"page_title": "上传结果", "job": job, "spec": spec}, headers=NO_STORE)
-    only_failed = request.query_params.get("only") == "failed"
-    rows = imports.job_rows(job)
-    if only_failed:
-        rows = [r for r in rows if r.reasons]
-    try:
-        number = max(1, int(request.query_params.get("p") or 1))
-    except ValueError:
-        number = 1
-    pages = max(1, -(-len(rows) // RESULT_PAGE_SIZE))
-    number = min(number, pages)
+    found = imports.rows_page(job, request.query_params, RESULT_PAGE_SIZE)
+    only_failed, number, pages = found.only_failed, found.number, found.pages
     base = request.url.path
 
     def page_url(n: int) -> str:
@@ -142,8 +134,7 @@ async def import_result(request: Request, token: FromPath[str]) -> Response:
 
     ctx = {
         "page_title": "上传结果", "job": job, "spec": spec, "only_failed": only_failed,
-        "rows": rows[(number - 1) * RESULT_PAGE_SIZE: number * RESULT_PAGE_SIZE],
-        "number": number, "pages": pages, "row_count": len(rows),
+        "rows": found.rows, "number": number, "pages": pages, "row_count": found.total,
         "prev_url": page_url(number - 1) if number > 1 else "",
         "next_url": page_url(number + 1) if number < pages else "",
         "running": job["status"] in cleanup.ACTIVE_IMPORT,
@@ -159,7 +150,7 @@ async def import_failed_rows(request: Request, token: FromPath[str]) -> Response
     spec = spec_by_name(job["sheet_name"])
     if job["status"] == "expired":
         return redirect(request, request.app.route_reverse("import_result", token=token))
-    if spec is None or job["status"] != "done":
+    if spec is None or job["status"] not in ("done", imports.CHECKED):
         raise NotFoundException()
     data = await template_bytes(spec, imports.failed_rows(job), with_reasons=True)
     name = f"{spec.title}_失败数据_{datetime.now(UTC):%Y%m%d%H%M}.xlsx"

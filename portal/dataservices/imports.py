@@ -212,6 +212,8 @@ class Importer:
     name: str
     spec: SheetSpec
     prepare: Callable[[Principal, str], ImportSteps]
+    # Check only: the job stops at status "checked" with every row kept; confirm_import() writes later (HRA-12).
+    confirm: bool = False
 
 
 _IMPORTERS: dict[str, Importer] = {}
@@ -296,16 +298,17 @@ async def import_task(ctx: dict, *, job_id: int, importer: str, principal: dict,
         await cleanup.fail_import(job)
         return
     steps = found.prepare(Principal.from_snapshot(principal), ip)
-    await _run(job_id, found.spec, Path(job["storage_path"]), job["owner_key"], job["token"], steps.write,
-               (steps.row_check, steps.batch_check), settings.import_max_rows)
+    await _run(job_id, found.spec, Path(job["storage_path"]), job["owner_key"], job["token"],
+               None if found.confirm else steps.write, (steps.row_check, steps.batch_check), settings.import_max_rows)
 
 
 async def _set(job_id: int, **values: Any) -> None:
     await ImportJob.update({getattr(ImportJob, k): v for k, v in values.items()}).where(ImportJob.id == job_id)
 
 
-async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer,
+async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, write: Writer | None,
                checks: tuple[RowCheck | None, BatchCheck | None], max_rows: int) -> None:
+    """Read, check and write (or, with write=None, stop at "checked" for confirm_import())."""
     rows: list[RowResult] = []
     try:
         await _set(job_id, status="parsing")
@@ -324,6 +327,11 @@ async def _run(job_id: int, spec: SheetSpec, path: Path, key: str, token: str, w
         await check_rows(spec, rows, checks[0], progress, checks[1])
         valid = [r for r in rows if r.ok]
         failed = len(rows) - len(valid)
+        if write is None and rows:
+            await _set(job_id, status=CHECKED, ok_count=len(valid), failed_count=failed, processed=len(rows),
+                       message=checked_message(len(rows), len(valid)), results=results_json(rows, written=False),
+                       finished_at=datetime.now(UTC))
+            return
         await _set(job_id, status="writing", processed=len(rows))
         written = False
         if not rows:
@@ -402,6 +410,56 @@ async def _write_chunked(write: Chunked, valid: list[RowResult], job_id: int) ->
         raise
 
 
+CHECKED = "checked"
+
+
+def checked_message(total: int, ok: int) -> str:
+    if not ok:
+        return f"数据检查完成：共{total}行，全部未通过，请下载失败数据修改后重新上传"
+    failed = f"，{total - ok}行未通过（确认导入时不导入这些行，可下载失败数据修改后另行上传）" if total > ok else ""
+    return f"数据检查完成：共{total}行，{ok}行通过{failed}。请核对后确认导入"
+
+
+async def confirm_import(token: str, importer: Importer, principal: Principal, ip: str = "") -> dict:
+    """Step ③ of a check-only import (`Importer(confirm=True)`): inside one write_transaction, check the kept rows
+    again (the data may have changed since; on SQLite the held writer makes the check and the write one step),
+    then write the rows that pass, all or none, and move the job from "checked" to "done" (a second confirmation
+    finds no checked job). Rows that fail now stay on the job with their reasons and nothing is written: the
+    owner sees them and confirms again. Returns the job; raises LookupError when the owner has no such job."""
+    job = await job_for(token, principal)
+    if job is None or job["sheet_name"] != importer.spec.name:
+        raise LookupError(token)
+    if job["status"] != CHECKED or not job["ok_count"]:
+        return job
+    steps = importer.prepare(principal, ip)
+    kept = job_rows(job)
+    rows = [RowResult(number=r.number, values=r.values, data=dict(r.values)) for r in kept if r.ok]
+    async with write_transaction():
+        await validate_rows(importer.spec, rows, steps.row_check, batch_check=steps.batch_check)
+        if newly := {r.number: r for r in rows if r.reasons}:
+            merged = [newly.get(r.number, r) for r in kept]
+            ok = sum(1 for r in merged if r.ok)
+            await _set(job["id"], ok_count=ok, failed_count=len(merged) - ok,
+                       results=results_json(merged, written=False),
+                       message=f"确认导入前重新检查，又有{len(newly)}行未通过，未导入任何数据。" + checked_message(len(merged), ok))
+        else:
+            failed = job["failed_count"]
+            claimed = await ImportJob.update({
+                ImportJob.status: "done", ImportJob.written: True, ImportJob.finished_at: datetime.now(UTC),
+                ImportJob.message: f"已确认导入{len(rows)}行" + (f"，{failed}行未通过，未导入" if failed else ""),
+                ImportJob.results: results_json(kept, written=True),  # the rows to fix, as a written job keeps
+            }).where((ImportJob.id == job["id"]) & (ImportJob.status == CHECKED)).returning(ImportJob.id)
+            if claimed:
+                write = steps.write
+                if isinstance(write, Chunked):  # its hidden chunks belong to a job that is "writing"
+                    raise TypeError("confirm_import() takes a plain or Staged writer")
+                if isinstance(write, Staged):
+                    await write.publish(await write.prepare(rows))
+                else:
+                    await write(rows)
+    return await job_for(token, principal)
+
+
 def results_json(rows: list[RowResult], *, written: bool) -> str:
     """What a job keeps: the rows to fix or to look at (every row when nothing was written), as [number, values,
     reasons] plus the row's warnings when it has any. The result page and the failed-rows workbook need nothing
@@ -426,10 +484,34 @@ def job_rows(job: dict) -> list[RowResult]:
             for n, v, r, *w in json.loads(job["results"])]
 
 
+@dataclass(frozen=True)
+class RowsPage:
+    rows: list[RowResult]  # the page's rows
+    number: int  # 1 … pages
+    pages: int
+    total: int  # rows in the (filtered) table
+    only_failed: bool
+
+
+def rows_page(job: dict, params: Any, size: int, *, only_failed: bool = False) -> RowsPage:
+    """One page of a job's result table: `?only=failed` (or only_failed) keeps the rows to fix; `?p=` is clamped."""
+    only_failed = only_failed or params.get("only") == "failed"
+    rows = job_rows(job)
+    if only_failed:
+        rows = [r for r in rows if r.reasons]
+    try:
+        number = max(1, int(params.get("p") or 1))
+    except ValueError:
+        number = 1
+    pages = max(1, -(-len(rows) // size))
+    number = min(number, pages)
+    return RowsPage(rows[(number - 1) * size: number * size], number, pages, len(rows), only_failed)
+
+
 def failed_rows(job: dict) -> list[RowResult]:
     """Rows to fix and upload again: the failed ones, or every row when the write was rolled back."""
     rows = job_rows(job)
-    if job["written"]:
+    if job["written"] or job["status"] == CHECKED:
         return [r for r in rows if r.reasons]
     for r in rows:
         if not r.reasons:

@@ -13,10 +13,13 @@
                       : v.toLocaleString("zh-CN");
   }
 
-  function option(spec) {
+  function option(spec, el) {
     var elder = document.documentElement.classList.contains("app-elder");
     var size = elder ? 18 : 12;
     var legend = spec.series.length > 1;
+    // Category names wider than their slot (regions on a phone, 12 months in 长辈版) are slanted, not dropped.
+    var longest = spec.categories.reduce(function (n, c) { return Math.max(n, String(c).length); }, 0);
+    var crowded = longest * size > 0.9 * el.clientWidth / Math.max(spec.categories.length, 1);
     return {
       animationDuration: 300,
       color: PALETTE,
@@ -27,7 +30,8 @@
       },
       legend: legend ? { top: 0, left: 0, textStyle: { fontSize: size } } : { show: false },
       grid: { left: 4, right: 12, top: legend ? size * 3 : size, bottom: 4, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, axisLabel: { fontSize: size, hideOverlap: true } },
+      xAxis: { type: "category", data: spec.categories,
+               axisLabel: { fontSize: size, interval: crowded ? 0 : "auto", rotate: crowded ? 45 : 0, hideOverlap: !crowded } },
       yAxis: { type: "value", axisLabel: { fontSize: size, formatter: function (v) { return number(v, { money: false }); } } },
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.kind, data: s.values, stack: s.stack || undefined, barMaxWidth: 36 };
@@ -44,7 +48,7 @@
       var spec = JSON.parse(island.textContent);
       el.hidden = false;
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(option(spec));
+      chart.setOption(option(spec, el));
       el.setAttribute("data-chart-ready", "true");
       drawn.push(chart);
     });

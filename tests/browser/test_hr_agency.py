@@ -6,15 +6,12 @@ downloads its licence PDF; the public 名录 finds the agency with htmx. Screens
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-SCREENS = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "hra-screens"
+from tests.browser.hra_support import screenshots, upload_and_submit, workbench_fire
 
 
 def _agency_session(live) -> tuple[dict[str, Any], str]:
@@ -30,21 +27,6 @@ def _agency_session(live) -> tuple[dict[str, Any], str]:
         return employer, sid
 
     return live.run(create)
-
-
-def _workbench_fire(browser, live, username: str, permission: str, number: str, transition: str) -> None:
-    live.make_staff(username, permissions=[permission], scopes={"division": ["460100"]})
-    ctx = browser.new_context(base_url=live.base_url, locale="zh-CN")
-    staff = ctx.new_page()
-    staff.set_default_timeout(15_000)
-    live.login_staff(staff, username, "Test@2026pw", next="/workbench")
-    staff.goto(live.url(f"/workbench?q={number}"))
-    staff.locator("tr", has_text=number).locator("a[href^='/workbench/matters/']").first.click()
-    staff.wait_for_selector("[data-modal]")
-    staff.locator(f"[data-modal] button[name=transition][value={transition}]").click()
-    staff.wait_for_function("() => document.querySelector('[data-modal]') === null || "
-                            "document.querySelector('[data-modal]').innerText.includes('办件当前状态')")
-    ctx.close()
 
 
 def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
@@ -64,23 +46,13 @@ def test_apply_accept_grant_download_and_find_in_register(live, browser, page, t
     with page.expect_navigation():
         page.click("form.app-form button[type=submit]")
     assert "/matters/" in page.url
-    pdf = tmp_path / "m.pdf"
-    from tests.support.files import pdf_bytes
-
-    pdf.write_bytes(pdf_bytes("material"))
-    for code in ("business_licence", "premises", "staff_qualification"):
-        page.select_option("#f-code", value=code)
-        page.set_input_files("#f-file", str(pdf))
-        with page.expect_navigation():
-            page.click("form.app-upload button[type=submit]")
-    with page.expect_navigation():
-        page.click("button[name=transition][value=submit]")
+    upload_and_submit(page, ("business_licence", "premises", "staff_qualification"))
     page.goto(live.url("/hr-agency/"))
     number = page.locator("[data-testid=hra-applications] tbody tr").first.locator("a").inner_text().strip()
     assert "待受理" in page.inner_text("[data-testid=hra-applications]")
 
-    _workbench_fire(browser, live, live.unique("acc"), "hra.accept", number, "accept")
-    _workbench_fire(browser, live, live.unique("apr"), "hra.approve", number, "approve")
+    workbench_fire(browser, live, live.unique("acc"), "hra.accept", number, "accept")
+    workbench_fire(browser, live, live.unique("apr"), "hra.approve", number, "approve")
 
     page.goto(live.url("/hr-agency/"))
     assert "（琼）人服证字" in page.inner_text("[data-testid=hra-licences]")
@@ -110,34 +82,16 @@ def test_screenshots_of_the_new_pages(live, browser):
     """Every new page at 1366 and 360 px, normal and 长辈版; none scrolls sideways."""
     employer, sid = _agency_session(live)
     live.make_staff("hra_shots", permissions=["hra.manage"], scopes={"division": ["460000"]})
-    SCREENS.mkdir(parents=True, exist_ok=True)
     pages = {"agency": ["/hr-agency/", "/hr-agency/apply/licence", "/hr-agency/apply/filing", "/hr-agency/change",
                         "/hr-agency/branch", "/hr-agency/cancel", "/hr-agency/annual-reports", "/hr-agency/job-fairs"],
              "public": ["/hr-agencies/"],
              "staff": ["/hr-agency-admin/licences", "/hr-agency-admin/filings", "/hr-agency-admin/annual-reports",
                        "/hr-agency-admin/job-fairs", "/hr-agency-admin/statistics", "/hr-agency-admin/agencies",
                        "/hr-agency-admin/agencies/new"]}
-    for width in (1366, 360):
-        for elder in (False, True):
-            ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            cookies = [{"name": "elder", "value": "1", "url": live.base_url}] if elder else []
-            ctx.add_cookies(cookies + [{"name": "portal_session", "value": sid, "url": live.base_url}])
-            page = ctx.new_page()
-            for who, urls in pages.items():
-                if who == "staff":
-                    ctx.clear_cookies()
-                    if elder:
-                        ctx.add_cookies(cookies)
-                    live.login_staff(page, "hra_shots", "Test@2026pw")
-                    detail = page.goto(live.url("/hr-agency-admin/licences"))
-                    assert detail.ok
-                    link = page.locator("[data-testid=grid-table] tbody a").first
-                    urls = urls + ([link.get_attribute("href")] if link.count() else [])
-                for url in urls:
-                    response = page.goto(live.url(url))
-                    assert response.ok, url
-                    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-                    assert overflow <= 0, f"{url} scrolls sideways at {width}px by {overflow}px"
-                    slug = url.strip("/").replace("/", "_") or "home"
-                    page.screenshot(path=str(SCREENS / f"{slug}-{width}{'-elder' if elder else ''}.png"), full_page=True)
-            ctx.close()
+
+    def licence_detail(page) -> list[str]:
+        assert page.goto(live.url("/hr-agency-admin/licences")).ok
+        link = page.locator("[data-testid=grid-table] tbody a").first
+        return [link.get_attribute("href")] if link.count() else []
+
+    screenshots(browser, live, sid, "hra_shots", pages, staff_extra=licence_detail)

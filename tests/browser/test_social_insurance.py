@@ -161,6 +161,49 @@ def test_staff_assessment_panel(live, page):
     assert page.console_errors == []
 
 
+def test_staff_year_end_panel(live, page):
+    """年度结算 through the htmx panel: a year not over is refused beside the form; last year, once its missing
+    months are assessed, is settled and listed; the person's 养老账户 shows the year as 年度结算."""
+    from datetime import date
+
+    from domains.social_insurance import service
+    from portal.auth.principal import Principal
+
+    last = date.today().year - 1
+    staff = Principal(kind="staff", account_id=0, display_name="浏览器测试", scopes={"division": ("460000",)},
+                      permissions=frozenset({service.ASSESS_PERMISSION}))
+
+    async def assess_missing() -> None:
+        done = {p["period"] for p in await service.periods()}
+        for month in range(1, 13):
+            if last * 100 + month not in done:
+                await service.assess(staff, last * 100 + month)
+
+    username = live.unique("sie")
+    live.make_staff(username, permissions=["si.settle"], scopes={"division": ["460000"]})
+    live.login_staff(page, username, "Test@2026pw", next="/si-admin/year-end")
+    page.fill("#f-year", str(last + 1))
+    page.get_by_role("button", name="年度结算").click()
+    page.wait_for_selector("[data-testid=year-end-error]")
+    assert "尚未结束" in page.inner_text("[data-testid=year-end-error]")
+    assert page.input_value("#f-year") == str(last + 1)  # what was typed stays
+    live.run(assess_missing)
+    page.fill("#f-year", str(last))
+    page.get_by_role("button", name="年度结算").click()
+    page.wait_for_selector("[data-testid=year-end-notice]")
+    assert f"{last}年度结算完成" in page.inner_text("[data-testid=year-end-notice]")
+    assert str(last) in page.inner_text("[data-testid=year-end-runs]")
+    assert page.console_errors == []
+
+    person = page.context.browser.new_context(base_url=live.base_url, locale="zh-CN")
+    person.add_cookies([{"name": "portal_session", "value": _person_sid(live), "url": live.base_url}])
+    mine = person.new_page()
+    mine.goto("/person/insurance/pension")
+    first = mine.locator("[data-testid=my-pension] tbody tr").first.inner_text()
+    assert str(last) in first and "年度结算" in first
+    person.close()
+
+
 def _pages(live, period_text: str) -> dict[str, list[str]]:
     wang = PERSONS[0]
     return {
@@ -171,7 +214,7 @@ def _pages(live, period_text: str) -> dict[str, list[str]]:
         "person": ["/person/insurance/", "/person/insurance/contributions", "/person/insurance/pension",
                    "/person/insurance/certificate"],
         "staff": ["/si-admin/assess", "/si-admin/payments", f"/si-admin/persons?q={wang.name}",
-                  f"/si-admin/employers?q={EMPLOYERS[0].name}", "/si-admin/reference"],
+                  f"/si-admin/employers?q={EMPLOYERS[0].name}", "/si-admin/reference", "/si-admin/year-end"],
     }
 
 
@@ -179,7 +222,8 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     _, text = _period(1)
     username = live.unique("sis")
-    live.make_staff(username, permissions=["si.assess", "si.query", "si.reference"], scopes={"division": ["460000"]})
+    live.make_staff(username, permissions=["si.assess", "si.query", "si.reference", "si.settle"],
+                    scopes={"division": ["460000"]})
 
     person_sid = _person_sid(live)
     for width in (1366, 360):

@@ -19,8 +19,10 @@ async def test_demo_load_is_idempotent_and_has_shape(app, client):
         MatterEvent.matter == licence["matter_id"])
     by_action = {e["action"]: e["actor_id"] for e in events}
     assert by_action["accept"] != by_action["approve"]
-    states = {m["kind"]: m["state"] for m in await Matter.select(Matter.kind, Matter.state)}
-    assert states == {"hra_licence": "approved", "hra_filing": "submitted", "hra_change": "submitted"}
+    states = sorted((m["kind"], m["state"]) for m in await Matter.select(Matter.kind, Matter.state))
+    assert states == [("hra_branch", "approved"), ("hra_branch", "returned"), ("hra_change", "submitted"),
+                      ("hra_filing", "submitted"), ("hra_licence", "approved")]
+    assert "三亚分公司" in (await client.page("/hr-agencies/?region=460200")).get_text()  # the branch, listed
     assert (await AnnualReport.select().first())["status"] == "returned" and await JobFair.count() == 1
     years = {r["issued_on"].year for r in await Licence.select(Licence.issued_on)}
     years |= {r["filed_on"].year for r in await ServiceFiling.select(ServiceFiling.filed_on)}

@@ -143,6 +143,7 @@ async def test_refused_application_is_closed_and_applied_for_anew(app, client, o
     assert matter["state"] == "refused"
     soup = await client.page(url_for("matter_detail", matter_id=matter_id))
     assert "不通过" in soup.get_text() and soup.find("a", href=url_for("hra_edit", matter_id=matter_id)) is None
+    assert (await client.get(url_for("hra_edit", matter_id=matter_id))).status_code == 303  # back to the matter
     response = await client.post_form(url_for("hra_edit", matter_id=matter_id),
                                       {**FORM, "services": ["L01"], "version": str(matter["version"])})
     assert response.status_code == 200 and await Matter.count().where(Matter.id == matter_id) == 1

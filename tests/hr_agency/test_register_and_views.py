@@ -77,3 +77,52 @@ async def test_any_hra_permission_opens_the_views(app, client, perm):
     user, _ = await staff(app, f"hra_{perm}", [perm], division="460000")
     await client.sign_in("staff", uid=user["id"])
     assert (await client.get(url_for("hra_filings"))).status_code == 200
+
+
+async def test_cross_tenant_matrix_of_edit_branch_and_statistics_pages(app, client):
+    """The returned-application edit pages, 分支机构查看 and the statistics drill-down: agency B, staff of another
+    division and staff without a hra permission reach nothing of agency A."""
+    from datetime import UTC, datetime
+
+    from domains.hr_agency.tables import Branch
+    from portal.workflow import engine
+    from tests.workflow.support import employer_principal
+
+    a = await make_agency(name="甲机构", division="460105", filing=True)
+    b = await make_agency(name="乙机构", division="460105")
+    branch = Branch(agency=a["id"], name="甲分部", address="甲路", division_code="460106", leader="甲负责",
+                    created_at=datetime.now(UTC))
+    await branch.save()
+    principal = employer_principal(a["employer"])
+    matters = {}
+    for kind, payload in (("hra_branch", {"name": "甲二分部", "address": "x", "division_code": "460106",
+                                          "leader": "y"}),
+                          ("hra_cancel", {"target": f"filing:{a['filing_id']}", "reason": "停业"})):
+        matters[kind] = (await engine.create_matter(principal, kind, payload={**payload, "agency_id": a["id"]},
+                                                    title=kind, division_code="460105"))["id"]
+    agency_urls = [url_for("hra_branch_edit", matter_id=matters["hra_branch"]),
+                   url_for("hra_cancel_edit", matter_id=matters["hra_cancel"]),
+                   url_for("hra_change_edit", matter_id=matters["hra_branch"])]
+    staff_urls = [url_for("hra_branch_detail", branch_id=branch.id),
+                  url_for("hra_statistics_agencies", region="460105", year=2026, what="new")]
+    await client.sign_in_employer(a["employer"], acting_name="陈法人")
+    for url in agency_urls[:2]:
+        assert (await client.get(url)).status_code == 200, url
+    assert (await client.get(agency_urls[2])).status_code == 404  # a branch report is not a change
+    await client.sign_in_employer(b["employer"], acting_name="陈法人")
+    for url in agency_urls:
+        assert (await client.get(url)).status_code == 404, url
+        assert (await client.post_form(url, {"version": "1"})).status_code == 404, url
+    for url in [*staff_urls, url_for("hra_branches")]:
+        assert (await client.get(url)).status_code in (401, 403), url
+    outsider, _ = await staff(app, "hra_out_matrix", [MANAGE], division="460200")
+    await client.sign_in("staff", uid=outsider["id"])
+    for url in staff_urls:
+        assert (await client.get(url)).status_code == 404, url
+    assert "甲分部" not in (await client.page(url_for("hra_branches"))).get_text()
+    for url in agency_urls:
+        assert (await client.get(url)).status_code in (401, 403), url
+    insider, _ = await staff(app, "hra_in_matrix", [MANAGE], division="460100")
+    await client.sign_in("staff", uid=insider["id"])
+    for url in staff_urls:
+        assert (await client.get(url)).status_code == 200, url

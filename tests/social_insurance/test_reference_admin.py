@@ -48,7 +48,7 @@ def test_rate_text(units, text):
     ({"year": 2027, "base_floor": 500000, "base_ceiling": 500000}, None),
 ])
 def test_limit_rules(values, field):
-    errors = rules.limit_errors(values, {2025, 2026})
+    errors = rules.limit_errors(values, {("", 2025), ("", 2026)})
     assert list(errors) == ([field] if field else [])
 
 

@@ -25,6 +25,8 @@ async def test_person_query_by_id_or_name_within_the_division(app, client):
     assert "甲方社保有限公司" in detail.get_text()
     by_name = await client.page(url_for("si_staff_persons", {"q": "甲"}), htmx=True)
     assert {a.get_text() for a in by_name.select("a")} == {"甲职工", "甲二号"} and not by_name.select_one("h1")
+    # a name is matched from its first characters (the person.name index), not in the middle
+    assert "没有找到" in (await client.page(url_for("si_staff_persons", {"q": "职工"}))).get_text()
     # Sanya's person: not found by ID nor by name, 404 on the detail.
     assert "没有找到" in (await client.page(url_for("si_staff_persons", {"q": w["b1"]["id_number"]}))).get_text()
     assert "没有找到" in (await client.page(url_for("si_staff_persons", {"q": "乙方"}))).get_text()
