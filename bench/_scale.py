@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("BENCH_VAR_DIR") or ROOT / "var" / "bench")
@@ -25,6 +26,8 @@ def sizes() -> dict[str, int]:
         "employers": int(os.environ.get("BENCH_EMPLOYERS", 50_000)),
         "persons": int(os.environ.get("BENCH_PERSONS", 1_000_000)),
         "seed": int(os.environ.get("BENCH_SEED", 20261123)),
+        # what the generator makes: bumped when it makes more (2: 人员增减员 applications), so a kept set is rebuilt
+        "content": 2,
     }
 
 
@@ -143,3 +146,38 @@ def run_worker(module: str, engine: str, *args: str) -> object:
     if done.returncode != 0:
         raise RuntimeError(f"{module} worker on {engine} failed:\n{done.stderr.decode()[-3000:]}")
     return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+
+async def timed_cases(make_cases: Any, runs: int, first: Any = None) -> list[dict]:
+    """Time the cases `await make_cases()` gives — (label, zero-argument coroutine function) — on the engine as the
+    server holds it (PostgreSQL pool, SQLite read pool), once the app registered every kind: p50 / p95 wall and CPU
+    p50 each. `first()` (optional) adds rows before them. A case whose first answer is empty is reported as
+    broken (fast for the wrong reason)."""
+    from bench._timing import percentile, timed
+    from portal.app import create_app
+    from portal.db import current_engine, is_sqlite
+
+    create_app()  # registers every domain's matter kinds, permissions and loaders, as the server does
+    engine = current_engine()
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=2, max_size=4)
+    else:
+        engine.open_read_pool()
+    try:
+        out = list(await first()) if first is not None else []
+        for label, fn in await make_cases():
+            result = await fn()
+            rows = result.rows if hasattr(result, "rows") else result[0]
+            if not rows:
+                out.append({"name": f"{label} (无数据，用例无效)", "p50": None, "p95": None})
+                continue
+            wall, cpu = await timed(fn, runs=runs)
+            out.append({"name": label, "p50": round(percentile(wall, 50), 2), "p95": round(percentile(wall, 95), 2),
+                        "cpu_p50": round(percentile(cpu, 50), 2)})
+        return out
+    finally:
+        if not is_sqlite(engine):
+            await engine.close_connection_pool()
+        else:
+            await engine.close_read_pool()

@@ -12,7 +12,6 @@ import os
 import sys
 
 from bench import _scale
-from bench._timing import percentile, timed
 
 TARGET_P95_MS = 50.0
 RUNS = int(os.environ.get("BENCH_GRID_RUNS", 30))
@@ -89,7 +88,8 @@ async def _cases() -> list[tuple[str, object]]:
     district = Principal(kind="staff", account_id=0, display_name="bench", permissions=perms,
                          scopes={"agency": ("460106",)})
     blank = {"kind": "", "state": "", "flag": "", "q": ""}
-    name = (await fetch("SELECT applicant_name FROM matter WHERE state = 'submitted' LIMIT 1"))[0]["applicant_name"]
+    name = (await fetch("SELECT applicant_name FROM matter WHERE state = 'submitted' AND kind = 'lc_contract' LIMIT 1")
+            )[0]["applicant_name"]
 
     def wb_case(label: str, principal: Principal, filters: dict, after: Cursor | None = None) -> None:
         # queue_page is what the page awaits: the rows of one page and the exact 共 N 条 count.
@@ -103,9 +103,9 @@ async def _cases() -> list[tuple[str, object]]:
                                           f"OFFSET {(page - 1) * PAGE_SIZE - 1}"))
         return row_cursor(row[0])
 
-    # Only the kinds this reviewer holds (the scale set has 网上书审 too, which only squads see).
-    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted' "
-                           "AND kind IN ('lc_contract', 'lc_employer_filing')"))[0]["n"]
+    # The province reviewer's kinds only: the scale set also holds 网上书审 (squads only) and 人员增减员 matters.
+    waiting = (await fetch("SELECT COUNT(*) AS n FROM matter WHERE state = 'submitted' AND kind IN ({}, {})",
+                           "lc_contract", "lc_employer_filing"))[0]["n"]
     wb_case(f"工作台 全省 待办({waiting:,}件) 首页", province, {})
     deep = max(2, min(WB_DEEP_PAGE, waiting // PAGE_SIZE))
     wb_case(f"工作台 全省 待办 第{deep}页(keyset)", province, {}, await cursor_to(province, {}, deep))
@@ -150,6 +150,7 @@ async def _rare_pair() -> str:
     from portal.db import fetch
 
     rows = await fetch("SELECT applicant_name AS n, COUNT(*) AS c FROM matter WHERE state = 'submitted' "
+                       "AND kind IN ('lc_contract', 'lc_employer_filing') "
                        "GROUP BY applicant_name ORDER BY applicant_name")
     pairs: dict[str, int] = {}
     for row in rows:
@@ -178,34 +179,12 @@ async def _walk_plan() -> dict:
 
 
 async def _worker() -> list[dict]:
-    from portal.app import create_app
     from portal.db import current_engine, is_sqlite
 
-    create_app()  # registers every domain's matter kinds, permissions and loaders, as the server does
-    engine = current_engine()
-    # As the server does: a PostgreSQL pool, or SQLite's idle read connections (else ~0.7 ms per statement).
-    if not is_sqlite(engine):
-        await engine.start_connection_pool(min_size=2, max_size=4)
-    else:
-        engine.open_read_pool()
-    try:
-        out = [await _walk_plan()] if is_sqlite(engine) else []
-        for label, fn in await _cases():
-            result = await fn()
-            found = len(result.rows) if hasattr(result, "rows") else len(result[0])
-            if not found:
-                # A query that finds nothing is fast for the wrong reason: report the case as broken.
-                out.append({"name": f"{label} (无数据，用例无效)", "p50": None, "p95": None})
-                continue
-            wall, cpu = await timed(fn, runs=RUNS)
-            out.append({"name": label, "p50": round(percentile(wall, 50), 2), "p95": round(percentile(wall, 95), 2),
-                        "cpu_p50": round(percentile(cpu, 50), 2)})
-        return out
-    finally:
-        if not is_sqlite(engine):
-            await engine.close_connection_pool()
-        else:
-            await engine.close_read_pool()
+    async def plan() -> list[dict]:
+        return [await _walk_plan()] if is_sqlite(current_engine()) else []
+
+    return await _scale.timed_cases(_cases, RUNS, first=plan)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal.core.tables import AuditLog
-from portal.db import current_engine, is_sqlite, write_transaction
+from portal.db import bulk_insert, current_engine, is_sqlite, write_transaction
 
 log = logging.getLogger("portal.security")
 
@@ -63,7 +63,14 @@ async def record(
     actor_name: str = "",
 ) -> None:
     """Append one audit row. `actor` is a Principal (or None for anonymous/system)."""
-    row: dict[str, Any] = {
+    await record_many([{"category": category, "action": action, "actor": actor, "ip": ip, "object_type": object_type,
+                        "object_id": object_id, "result": result, "detail": detail, "actor_name": actor_name}])
+
+
+def _new_row(*, category: str, action: str, actor: Any = None, ip: str = "", object_type: str = "",
+             object_id: Any = "", result: str = "ok", detail: dict[str, Any] | None = None,
+             actor_name: str = "") -> dict[str, Any]:
+    return {
         "at": datetime.now(UTC),
         "category": category,
         "actor_kind": getattr(actor, "kind", "") or "",
@@ -76,6 +83,14 @@ async def record(
         "result": result,
         "detail": json.dumps(_scrub(detail or {}), ensure_ascii=False, sort_keys=True, default=str),
     }
+
+
+async def record_many(entries: list[dict[str, Any]]) -> None:
+    """Append audit rows in the order given (each entry: record()'s keyword arguments): one read of the chain's
+    end, each row chained to the one before it, one multi-row INSERT (a batch approval of 1,000 matters)."""
+    rows = [_new_row(**entry) for entry in entries]
+    if not rows:
+        return
     async with write_transaction():
         engine = current_engine()
         if not is_sqlite(engine):
@@ -83,13 +98,26 @@ async def record(
             await AuditLog.raw("SELECT pg_advisory_xact_lock({})", _ADVISORY_LOCK)
         last = await AuditLog.select(AuditLog.hash).order_by(AuditLog.id, ascending=False).first()
         prev_hash = last["hash"] if last else ""
-        row["prev_hash"] = prev_hash
-        row["hash"] = _row_hash(prev_hash, _hashed_fields(row))
-        await AuditLog.insert(AuditLog(**row))
-    log.info(
-        "audit category=%s action=%s actor=%s:%s ip=%s object=%s:%s result=%s",
-        category, action, row["actor_kind"], row["actor_id"], ip, object_type, row["object_id"], result,
-    )
+        for row in rows:
+            row["prev_hash"] = prev_hash
+            row["hash"] = prev_hash = _row_hash(prev_hash, _hashed_fields(row))
+        if len(rows) == 1:
+            await AuditLog.insert(AuditLog(**rows[0]))
+        else:
+            # ids ascend in insertion order on both engines: verify_chain() walks them in that order
+            await bulk_insert(AuditLog, rows)
+    # One log line per kind of row, not per row: 1,000 lines through the scrubbing handler took ~0.6 s of a
+    # batch approval; the rows themselves are in the table.
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["category"], row["action"], row["actor_kind"], row["actor_id"], row["ip"],
+                           row["object_type"], row["result"]), []).append(row)
+    for (category, action, actor_kind, actor_id, ip, object_type, result), group in groups.items():
+        objects = group[0]["object_id"] if len(group) == 1 else f"{group[0]['object_id']}…{group[-1]['object_id']}"
+        log.info(
+            "audit category=%s action=%s actor=%s:%s ip=%s object=%s:%s result=%s rows=%d", category, action,
+            actor_kind, actor_id, ip, object_type, objects, result, len(group),
+        )
 
 
 async def verify_chain() -> tuple[bool, int | None]:

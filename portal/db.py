@@ -366,3 +366,4 @@ def _plain(column: Any, value: Any) -> Any:
     if _is_json(column) and not isinstance(value, str) and value is not None:
         value = json.dumps(value)
     return value
+

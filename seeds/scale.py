@@ -237,17 +237,22 @@ async def load_scale(
     chunk: int = 50_000,
     quiet: bool = False,
     with_contracts: bool = True,
+    with_changes: bool | None = None,
     si_periods: int | None = None,
 ) -> dict[str, Any]:
     """Load the data set; returns row counts and seconds per phase. Skips what this seed already loaded: the
-    employers and persons (with their contracts), then the social-insurance records (seeds.scale_si), which are
-    added to a data set loaded before them. `si_periods`: assessed 结算期 (default 12; 0 loads no SI data)."""
+    employers and persons (with their contracts and 人员增减员 applications), then the social-insurance records
+    (seeds.scale_si), which are added to a data set loaded before them. `si_periods`: assessed 结算期 (default 12; 0
+    loads no SI data). `with_changes` (人员增减员 applications; default: as `with_contracts`)."""
     from domains.employer.tables import Employer, EmployerFiling
     from domains.labor_contract.tables import Contract
     from domains.labor_inspection.tables import InsReview
     from domains.person.tables import Person
+    from domains.personnel_change.tables import PcChange
     from portal.workflow.tables import Matter, MatterEvent
     from seeds.bulk import BulkLoader, vacuum
+    from seeds.scale_changes import ChangeFactory
+    from seeds.scale_changes import events as change_events
     from seeds.scale_contracts import ContractFactory, employer_filing, matter_events
     from seeds.scale_ins import ins_reviews, squad_map
 
@@ -269,7 +274,7 @@ async def load_scale(
             if si_stats.get("si_enrolments"):
                 await bulk.analyze()
             return {**stats, "skipped": True, **si_stats}
-        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent, InsReview)
+        loaded = (Employer, Person, Contract, EmployerFiling, Matter, MatterEvent, InsReview, PcChange)
         ids = {t: await bulk.next_id(t) for t in loaded}
         await bulk.defer_indexes(loaded)
         t = time.perf_counter()
@@ -306,6 +311,8 @@ async def load_scale(
             if kept
             else None
         )
+        changes = ChangeFactory(seed, kept, ids[PcChange], ids[Matter] + len(filing_matters) + len(review_matters)) \
+            if kept and (with_contracts if with_changes is None else with_changes) else None
         t = time.perf_counter()
         people = generate_persons(persons, seed, divisions, ids[Person])
         person_gen_s = 0.0
@@ -321,6 +328,19 @@ async def load_scale(
                 for m in matters:
                     bulk.buffer(Matter, m)
                 for ev in matter_events(matters, ids[MatterEvent]):
+                    bulk.buffer(MatterEvent, ev)
+                    ids[MatterEvent] += 1
+            if changes is not None:
+                if factory is not None and with_contracts:  # one sequence of matter ids for both
+                    changes.next_matter = max(changes.next_matter, factory.next_matter)
+                rows, matters = changes.for_person(p)
+                if factory is not None and with_contracts:
+                    factory.next_matter = changes.next_matter
+                for row in rows:
+                    bulk.buffer(PcChange, row)
+                for m in matters:
+                    bulk.buffer(Matter, m)
+                for ev in change_events(matters, ids[MatterEvent]):
                     bulk.buffer(MatterEvent, ev)
                     ids[MatterEvent] += 1
             if n % chunk == 0:
@@ -348,7 +368,7 @@ async def load_scale(
         t = time.perf_counter()
         await bulk.analyze()
         stats["analyze_s"] = round(time.perf_counter() - t, 2)
-        for name in ("contract", "matter", "matter_event", "employer_filing", "ins_review"):
+        for name in ("contract", "matter", "matter_event", "employer_filing", "ins_review", "pc_change"):
             stats[name + "s"] = bulk.counts.get(name, 0)
     t = time.perf_counter()
     await vacuum((*loaded, *_si_tables()))

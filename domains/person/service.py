@@ -7,7 +7,7 @@ from typing import Any
 
 from domains.person.tables import Person
 from portal.auth.principal import Principal
-from portal.db import fetch, write_transaction
+from portal.db import bulk_insert, fetch, reserve_ids, write_transaction
 from portal.validators import id_birth_date, id_gender
 from portal.workflow.feedback import unread_count_sql
 
@@ -67,6 +67,22 @@ async def persons_by_id_number(id_numbers: set[str]) -> dict[str, dict[str, Any]
         rows = await Person.select().where(Person.id_number.is_in(values[i:i + 500]))
         found.update({r["id_number"]: r for r in rows})
     return found
+
+
+async def ensure_persons(people: list[tuple[str, str, str]]) -> dict[str, int]:
+    """ensure_person() for many (身份证号, name, mobile): the known ones read, the unknown ones inserted together
+    (inside the caller's transaction); 身份证号 → person id."""
+    known = {n: p["id"] for n, p in (await persons_by_id_number({n for n, _, _ in people})).items()}
+    new = {n: (name, mobile) for n, name, mobile in people if n not in known}
+    if new:
+        ids = await reserve_ids(Person, len(new))
+        now = datetime.now(UTC)
+        await bulk_insert(Person, [
+            {"id": i, "id_number": n, "name": name[:40], "gender": id_gender(n), "birth_date": id_birth_date(n),
+             "mobile": mobile, "division_code": n[:6], "created_at": now}
+            for i, (n, (name, mobile)) in zip(ids, new.items(), strict=True)])
+        known.update(zip(new, ids, strict=True))
+    return known
 
 
 async def ensure_person(id_number: str, name: str, mobile: str = "") -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
@@ -13,6 +14,7 @@ from domains.personnel_change import batch_controllers, forms, report_controller
 from domains.personnel_change.matters import ENROL, WITHDRAW
 from portal.areas import crumbs
 from portal.core import dictionary
+from portal.dataservices.keyset import PageRequest
 from portal.refusal import Refused
 from portal.validators import normalise
 from portal.values import yuan
@@ -143,10 +145,20 @@ def _handlers(direction: str) -> list:
         kind = params.get("kind", "") if params.get("kind", "") in kinds else ""
         id_number = normalise(params.get("id_number", ""))[:18]
         name_filter = params.get("name", "").strip()[:40]
-        rows = await service.confirm_list(request.user, direction, state, name=name_filter, id_number=id_number,
-                                          kind=kind)
+        filters = {"state": state, "kind": kind, "id_number": id_number, "name": name_filter}
+        paging = PageRequest.read(params, "int") if request.method == "GET" else PageRequest()
+        listing = await service.confirm_list(request.user, direction, state, name=name_filter,
+                                             id_number=id_number, kind=kind, paging=paging)
+        base = request.app.route_reverse(f"{name}_confirm")
+
+        def link(**extra: str) -> str:
+            query = urlencode({k: v for k, v in {**filters, **extra}.items() if v})
+            return f"{base}?{query}" if query else base
+
         return await page(request, "personnel_change/confirm_list.html", {
-            "page_title": confirm_title, "direction": direction, "rows": rows, "state": state,
+            "page_title": confirm_title, "direction": direction, "rows": listing.rows, "state": state,
+            "page_number": listing.number, "page_size": service.PAGE_SIZE, "prev_url": link(**listing.prev_params()) if listing.prev else "",
+            "next_url": link(**listing.next_params()) if listing.next else "",
             "filters": {"kind": kind, "id_number": id_number, "name": name_filter}, "kind_choices": kinds,
             "kind": KINDS[direction], "kind_labels": rules.KIND_LABELS, "insurance_label": rules.insurance_label,
             "period_text": rules.period_text, "saved": request.query_params.get("saved", ""), "notice": notice,
@@ -154,7 +166,7 @@ def _handlers(direction: str) -> list:
             "transfers_out": await service.transfers_out(request.user) if direction == "withdraw" else [],
             "result_labels": rules.RESULT_LABELS,
             "breadcrumbs": crumbs(request, (confirm_title, "")),
-        }, status_code=status_code)
+        }, status_code=status_code, block="results")
 
     @get(f"{base}/confirm", name=f"{name}_confirm")
     async def confirm_list(request: Request) -> Response:

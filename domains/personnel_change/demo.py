@@ -1,5 +1,6 @@
 """Demo 人员增减员 (idempotent, after the social-insurance demo): for the first demo employer 增员 and 减员 in every
-state (未确认, 已确认（待审核）, 审核通过, 审核不通过) and every kind (新参保, 续保, 调入; 暂停参保, 终止参保); the third
+state (未确认, 已确认（待审核）, 审核通过, 审核不通过) and every kind (新参保, 续保, 调入; 暂停参保, 终止参保, 在职转退休
+of a man past the statutory age); the third
 employer sees the approved 调入 of its worker 黄石生 as 人员险种调出单位 in its 减员确认."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from domains.personnel_change import service
 from domains.personnel_change.tables import PcChange
 from domains.social_insurance import service as si
 from portal.auth.principal import Principal
+from portal.db import write_transaction
 from portal.validators import id_check_digit
 from portal.workflow import engine as workflow
 from portal.workflow.deadlines import local_date
@@ -83,5 +85,14 @@ async def load() -> dict[str, int]:
         third, "withdraw", _withdraw(_id("460200", date(1982, 5, 9), 305), "terminate", "11", period,
                                      insurances=("pension", "medical", "injury", "unemployment", "maternity"))))
     await workflow.fire(STAFF, leave["id"], "approve", expected_version=leave["version"], opinion="同意")
+    # 在职转退休, 已确认（待审核）: 陈国栋 (born 1965-09) reached the statutory age (60 and 3 months under the 2025
+    # reform) in 2025-12; insured here since 2025-01
+    chen = _id("460106", date(1965, 9, 12), 871)
+    async with write_transaction():
+        person_id = await persons.ensure_person(chen, "陈国栋", "13976001234")
+        for insurance in ("pension", "medical", "injury"):
+            await si.enrol(person_id, found[0]["id"], insurance, base=680000, start_period=202501)
+    await _confirm(first, "withdraw", await service.save(
+        first, "withdraw", _withdraw(chen, "retire", "21", period, insurances=("pension", "medical", "injury"))))
     assert draft and submitted and await persons.get_by_id_number(huang)
     return {"changes": await PcChange.count()}

@@ -25,6 +25,15 @@ LABELS = (("name", "姓名"), ("id_number", "身份证号", "id_number"), ("kind
           ("insurances_label", "险种"), ("period", "结算期"))
 
 
+def _batch_forms(name: str) -> dict:
+    """确认通过 and 审核通过 of many at once are set-based (portal.workflow.batch)."""
+    if name == "confirm":
+        return {"guard_many": service.confirm_guard_many}
+    if name == "approve":
+        return {"effect_many": service.approve_many}
+    return {}
+
+
 def _kind(code: str, name: str, *, number_code: str, guide: str, counter: str) -> MatterKind:
     kind = confirm_flow(code, name, permission=service.REVIEW_PERMISSION, approve_effect=service.approve_effect,
                         extra={"counter": counter},
@@ -36,7 +45,8 @@ def _kind(code: str, name: str, *, number_code: str, guide: str, counter: str) -
         kind,
         states=tuple(replace(s, label=_STATES.get(s.code, s.label)) for s in kind.states),
         transitions=tuple(
-            replace(t, label=_TRANSITIONS.get(t.name, t.label), effect=service.void_effect if t.name == "void" else t.effect)
+            replace(t, label=_TRANSITIONS.get(t.name, t.label), **_batch_forms(t.name),
+                    effect=service.void_effect if t.name == "void" else t.effect)
             for t in kind.transitions),
     )
 

@@ -25,6 +25,7 @@ RETIRE_CLASSES = (("male", "男职工"), ("female55", "原法定退休年龄55�
                   ("female50", "原法定退休年龄50周岁的女职工"))
 
 
+@cache  # a few distinct 结算期 over the 50,000 sentences of an upload
 def period_text(period: int) -> str:
     return f"{period // 100}-{period % 100:02d}"
 
@@ -58,6 +59,8 @@ def live(records: list[dict], insurance: str) -> dict | None:
 def enrol_plan(records: list[dict], employer_id: int, insurance: str) -> Plan:
     """新参保 (never insured for it), 续保 (insured before, nothing active now — a record suspended here is
     resumed), 调入 (live at another employer: that record ends when this one starts)."""
+    if not records:  # most rows of an upload: a person never insured
+        return Plan(insurance, "new")
     current = live(records, insurance)
     label = insurance_label(insurance)
     if current is not None and current["employer"] == employer_id:

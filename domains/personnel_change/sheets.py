@@ -12,7 +12,6 @@ from portal.auth.principal import Principal
 from portal.dataservices.imports import Importer, ImportSteps, WholeFile
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 from portal.refusal import Refused
-from portal.validators import id_birth_date, id_gender
 from portal.workflow.creation import create_matters
 
 YES_NO = ("是", "否")
@@ -111,18 +110,8 @@ def checker(principal: Principal, direction: str) -> WholeFile:
         for row in rows:
             cleaned, period_reason = _cleaned(direction, row.data)
             id_number = cleaned["id_number"]
-            insurances = [i for i in rules.INSURANCES if cleaned.get(f"ins_{i}")]
-            common = {"employer_id": employer_id, "birth": id_birth_date(id_number), "insurances": insurances,
-                      "period": cleaned["period"], "records": records.get(id_number, []),
-                      "pending": pending.get(id_number, []), "first_period": ctx["first_period"],
-                      "closed": ctx["closed"]}
-            if direction == "enrol":
-                errors, plans = rules.check_enrol(**common, base_reason=service.base_reason(
-                    ctx, cleaned.get("base"), cleaned["period"]))
-            else:
-                errors, plans = rules.check_withdraw(**common, gender=id_gender(id_number), kind=cleaned["kind"],
-                                                     retire_class=cleaned["retire_class"],
-                                                     reason=cleaned.get("reason") or "")
+            errors, plans = service.check_with(direction, employer_id, cleaned, ctx, records.get(id_number, []),
+                                               pending.get(id_number, []))
             person = known.get(id_number)
             if person is not None and person["name"] != cleaned["name"]:
                 errors.setdefault("name", "姓名与该身份证号已登记的姓名不一致")

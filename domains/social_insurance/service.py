@@ -18,7 +18,7 @@ from domains.social_insurance.rules import Limits, Refused
 from domains.social_insurance.tables import SiEnrolment, SiLimit, SiPeriod, SiRate, SiYearEnd
 from portal import audit
 from portal.auth.principal import Principal
-from portal.db import current_engine, write_transaction
+from portal.db import bulk_insert, current_engine, is_sqlite, write_transaction
 
 ASSESS_PERMISSION = "si.assess"
 SETTLE_PERMISSION = "si.settle"
@@ -719,6 +719,49 @@ async def start_record(person_id: int, employer_id: int, insurance: str, *, base
         raise Refused(f"该人员{rules.INSURANCE_LABELS.get(insurance, insurance)}已有有效的参保登记，请核实后重新申报",
                       "period")
     return await enrol(person_id, employer_id, insurance, base=base, start_period=start_period, identity=identity)
+
+
+# ---- set-based forms of the above, for approvals of many changes at once (domains.personnel_change) -------------
+
+async def records_for_update(id_numbers: set[str]) -> list[dict]:
+    """Every 参保登记 of these persons (id, person, id_number, employer, insurance, status), locked until the
+    caller's transaction ends on PostgreSQL (SQLite's writer is already alone): decided on, then written, unchanged."""
+    lock = "" if is_sqlite(current_engine()) else " FOR UPDATE OF e"
+    rows: list[dict] = []
+    for chunk in _chunks(id_numbers):
+        rows += await run(
+            "SELECT e.id, e.person, p.id_number, e.employer, e.insurance, e.status FROM si_enrolment e JOIN person p"
+            f" ON p.id = e.person WHERE p.id_number IN ({_in(chunk)}) ORDER BY e.id{lock}", *chunk)
+    return rows
+
+
+async def end_records(ends: list[tuple[int, int, int, str, tuple[str, ...]]]) -> set[int]:
+    """end_record() for many (record id, employer, end 结算期, new status, from statuses): one conditional UPDATE
+    per (employer, end, status) group; returns the ids it ended (a caller compares them with what it asked)."""
+    groups: dict[tuple, list[int]] = {}
+    for record_id, employer_id, end_period, status, from_statuses in ends:
+        groups.setdefault((employer_id, end_period, status, from_statuses), []).append(record_id)
+    ended: set[int] = set()
+    now = datetime.now(UTC)
+    for (employer_id, end_period, status, from_statuses), ids in groups.items():
+        for chunk in _chunks(ids):
+            rows = await run(
+                f"UPDATE si_enrolment SET status = {{}}, end_period = COALESCE(end_period, {{}}), updated_at = {{}}"
+                f" WHERE id IN ({_in(chunk)}) AND employer = {{}} AND status IN ({_in(from_statuses)}) RETURNING id",
+                status, end_period, now, *chunk, employer_id, *from_statuses)
+            ended.update(r["id"] for r in rows)
+    return ended
+
+
+async def start_records(starts: list[dict]) -> None:
+    """start_record() for many, already checked by the caller against records_for_update() and the limits:
+    dicts of person, employer, insurance, base, start_period, identity; one multi-row INSERT (SI's partial unique
+    index still refuses a second live record)."""
+    now = datetime.now(UTC)
+    await bulk_insert(SiEnrolment, [{"person": r["person"], "employer": r["employer"], "insurance": r["insurance"],
+                                     "status": "active", "identity": r["identity"], "base": r["base"],
+                                     "start_period": r["start_period"], "created_at": now, "updated_at": now}
+                                    for r in starts])
 
 
 # ---- for 劳动保障监察 (domains.labor_inspection) ----------------------------------------------------------------

@@ -13,11 +13,11 @@ from portal.auth.tables import UsedToken
 from portal.db import write_transaction
 from portal.forms import Form
 from portal.workflow import transitions
+from portal.workflow.batch import fire_many
 from portal.workflow.creation import create_matter
 from portal.workflow.errors import DuplicateSubmission, NotAllowed, StaleMatter, WorkflowError
-from portal.workflow.kinds import MatterKind, Transition, get_kind
+from portal.workflow.kinds import Transition, get_kind
 from portal.workflow.queries import find_by_number, get_matter_for, select_matter, timeline
-from portal.workflow.scope import covers_matter
 from portal.workflow.tables import Material, Matter, MatterEvent, Message
 from portal.workflow.transitions import ensure_unused_token
 
@@ -26,33 +26,6 @@ __all__ = [
     "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "ensure_unused_token",
     "find_by_number", "fire", "fire_many", "get_matter_for", "timeline", "update_payload",
 ]
-
-def _check_actor(principal: Principal, kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:
-    transitions.check_role(principal, kind, t)
-    if t.actor == "applicant":
-        own = (principal.is_employer and matter["employer"] == principal.employer_id) or (
-            principal.is_person and matter["person"] == principal.person_id
-        )
-        if not own:
-            raise NotFoundException("办件不存在")
-    elif not covers_matter(principal, matter):
-        raise NotFoundException("办件不存在")
-
-
-async def _check_one_stage(principal: Principal, matter_id: int, t: Transition) -> None:
-    """SECURITY 12: whoever acted at one stage of a matter cannot act at another stage of it."""
-    if not t.stage:
-        return
-    other = await MatterEvent.select(MatterEvent.stage, MatterEvent.action_label).where(
-        (MatterEvent.matter == matter_id)
-        & (MatterEvent.actor_kind == "staff")
-        & (MatterEvent.actor_id == principal.account_id)
-        & (MatterEvent.stage != "")
-        & (MatterEvent.stage != t.stage)
-    ).first()
-    if other:
-        raise NotAllowed(f"您已在本办件的其他环节办理过“{other['action_label']}”，同一人员不能办理两个环节")
-
 
 async def _uploaded(matter_id: int) -> set[str]:
     return {
@@ -127,14 +100,7 @@ async def _fire_in_transaction(
     t = kind.transition(name)
     if t is None:
         raise NotAllowed("该办件不能进行此操作")
-    _check_actor(principal, kind, t, matter)
-    if matter["version"] != expected_version:
-        raise StaleMatter(matter["state"], kind.state_label(matter["state"]))
-    transitions.check_state(kind, t, matter["state"])
-    if t.requires_opinion and not opinion:
-        raise WorkflowError(f"请填写{t.opinion_label}", errors={"opinion": f"请填写{t.opinion_label}"})
-    if len(opinion) > 2000:
-        raise WorkflowError(f"{t.opinion_label}不能超过2000个字", errors={"opinion": f"{t.opinion_label}不能超过2000个字"})
+    transitions.check_move(principal, kind, t, matter, expected_version, opinion)
     cleaned = await _clean_values(t, values)
     if payload_update is not None and not (t.actor == "applicant" and kind.state(matter["state"]).editable):
         raise NotAllowed("办件当前状态不能修改申请内容")
@@ -142,8 +108,8 @@ async def _fire_in_transaction(
         transitions.check_materials(kind, t, await _uploaded(matter_id))
     await transitions.check_time_limit(kind, t, matter)
     await transitions.check_guard(t, matter, principal)
-    if principal.is_staff:
-        await _check_one_stage(principal, matter_id, t)
+    if refusal := (await transitions.other_stages(principal, [matter_id], t)).get(matter_id):
+        raise NotAllowed(refusal)
     await transitions.consume_token(form_token, principal)
 
     at = transitions.now()
@@ -164,48 +130,15 @@ async def _fire_in_transaction(
     matter["payload"] = matter["payload"] if isinstance(matter["payload"], dict) else json.loads(matter["payload"])
 
     await transitions.run_effect(t, matter, principal, opinion, cleaned)
-    await MatterEvent.insert(
-        MatterEvent(
-            matter=matter_id, actor_kind=principal.kind, actor_id=principal.account_id,
-            actor_name=principal.audit_name, role=t.actor, stage=t.stage, action=t.name, action_label=t.label,
-            from_state=from_state, to_state=t.to_state, opinion=opinion, at=at,
-        )
-    )
-    await Message.insert(
-        Message(
-            employer=matter["employer"], person=matter["person"], matter=matter_id,
-            title=f"{kind.name}：{t.label}", created_at=at,
-            text=transitions.message_text(kind, matter, t, opinion, cleaned, await transitions.next_limits(kind, t, at)),
-        )
-    )
+    await MatterEvent.insert(MatterEvent(**transitions.event_row(principal, matter_id, t, from_state, opinion, at)))
+    await Message.insert(Message(**transitions.message_row(
+        kind, matter, t, opinion, at, cleaned, await transitions.next_limits(kind, t, at))))
     await audit.record(
         category="workflow", action=f"matter.{t.name}", actor=principal, ip=ip, object_type="matter",
         object_id=matter_id,
-        detail={"number": matter["number"], "kind": kind.code, "before": {"state": from_state, "version": expected_version},
-                "after": {"state": t.to_state, "version": expected_version + 1}, "opinion": opinion,
-                "values": cleaned, "result": matter["result"] if t.effect else {}},
+        detail=transitions.audit_detail(kind, matter, t, from_state, expected_version, opinion, cleaned),
     )
     return matter
-
-
-async def fire_many(
-    principal: Principal, items: list[tuple[int, int]], transition_name: str, *, opinion: str = "", ip: str = ""
-) -> dict[int, str]:
-    """Batch approve / batch confirm: each (matter id, version) in its own transaction; id → error ('' = done)."""
-    results: dict[int, str] = {}
-    for matter_id, version in items:
-        try:
-            matter = await get_matter_for(principal, matter_id)
-            t = get_kind(matter["kind"]).transition(transition_name)
-            if t is None or not t.batch:
-                raise NotAllowed("该事项不支持批量办理")
-            await fire(principal, matter_id, transition_name, expected_version=version, opinion=opinion, ip=ip)
-            results[matter_id] = ""
-        except WorkflowError as exc:
-            results[matter_id] = exc.message
-        except NotFoundException:
-            results[matter_id] = "办件不存在"
-    return results
 
 
 async def update_payload(

@@ -37,6 +37,11 @@ class EffectContext:
 Guard = Callable[[dict[str, Any], Any], "str | None | Awaitable[str | None]"]
 Effect = Callable[[EffectContext], Awaitable["dict[str, Any] | None"]]
 QueueFlags = Callable[[list[dict[str, Any]]], Awaitable[dict[int, tuple[str, str]]]]
+# Batch forms (fire_many): a guard over many matters → {matter id: refusal}; an effect over many contexts →
+# {matter id: refusal (str) or what to keep in the result (dict)}. A batch effect writes nothing for a matter it
+# refuses; the engine puts that matter back where it was.
+GuardMany = Callable[[list[dict[str, Any]], Any], Awaitable[dict[int, str]]]
+EffectMany = Callable[[list[EffectContext]], Awaitable["dict[int, str | dict[str, Any]]"]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Transition:
     # Applicant transitions: the working days (counted from the day after the matter reached its from-state) within
     # which it may happen, e.g. 申诉 within 15 working days of the decision; 0 = no limit.
     time_limit_days: int = 0
+    guard_many: GuardMany | None = None  # the guard over a whole batch (set-based); fire() uses `guard`
+    effect_many: EffectMany | None = None  # the effect over a whole batch (set-based); fire() uses `effect`
 
 
 @dataclass(frozen=True)

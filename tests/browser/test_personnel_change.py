@@ -210,3 +210,52 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
                 page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=True)
             assert errors == []
             context.close()
+
+
+def test_confirm_list_pages_in_place_at_1366_and_360(live, browser):
+    """55 applications: 下一页 swaps the list in place (htmx) and pushes the URL; 上一页 comes back; both widths and
+    modes fit, with the pager's links big enough to tap."""
+    employer = _fresh_employer(live)
+
+    async def applications():
+        from domains.personnel_change import forms, service
+        from tests.personnel_change.support import employer_principal, enrol_data
+        from tests.support.factories import make_id_number
+
+        principal = employer_principal(employer)
+        for i in range(55):
+            form = forms.enrol_form(enrol_data(make_id_number("460106"), name=f"分页{i:02d}",
+                                               period=_this_period()))
+            assert await form.validate(), form.errors
+            await service.save(principal, "enrol", form.cleaned)
+
+    live.run(applications)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 360):
+        for elder in (False, True):
+            context = browser.new_context(base_url=live.base_url, locale="zh-CN",
+                                          viewport={"width": width, "height": 900})
+            if elder:
+                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            page = context.new_page()
+            _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 9000,
+                     acting_name="张法人", acting_role="legal_rep")
+            page.goto("/personnel-change/enrol/confirm")
+            rows = page.locator("[data-testid=pc-confirm-table] tbody tr")
+            assert rows.count() == 50 and "分页54" in rows.first.inner_text()
+            assert page.inner_text("[data-testid=pc-confirm-pager]") == "第 1 页，每页 50 条"
+            page.click("a[rel=next]")
+            page.locator("[data-testid=pc-confirm-pager]", has_text="第 2 页").wait_for()
+            assert rows.count() == 5 and "分页04" in rows.first.inner_text()
+            assert "after=" in page.url and page.locator("h1").count() == 1  # swapped in place, not reloaded
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"page 2 at {width}px scrolls sideways by {overflow}px"
+            if width == 360:
+                assert page.evaluate(TARGETS_JS) == []
+            if elder:
+                assert page.evaluate(ELDER_JS) == []
+            page.screenshot(path=str(SHOTS / f"confirm_page2_{width}{'_elder' if elder else ''}.png"), full_page=True)
+            page.click("a[rel=prev]")
+            page.locator("[data-testid=pc-confirm-pager]", has_text="第 1 页").wait_for()
+            assert "分页54" in rows.first.inner_text()
+            context.close()

@@ -10,6 +10,8 @@ from domains.labor_contract import matters as _registers_kinds  # noqa: F401
 from domains.labor_contract.tables import Contract
 from domains.labor_inspection.tables import InsReview
 from domains.person.tables import Person
+from domains.personnel_change import matters as _registers_pc_kinds  # noqa: F401
+from domains.personnel_change.tables import PcChange
 from portal.validators import id_number_error, uscc_error
 from portal.workflow.kinds import get_kind
 from portal.workflow.tables import Matter, MatterEvent
@@ -38,7 +40,6 @@ async def test_small_scale_run_loads_valid_rows_readable_by_the_orm():
     matters = {
         m["id"]: m for m in await Matter.select(Matter.id, Matter.kind, Matter.state, Matter.agency_code)
     }
-    assert len(matters) == stats["matters"] == stats["contracts"] + 200 + stats["ins_reviews"]
     # 网上书审 of a share of the employers, each routed to a squad (issue #20's queue); no timeline of their own
     reviews = await InsReview.select(InsReview.matter_id, InsReview.squad_code)
     assert len(reviews) == stats["ins_reviews"] > 0
@@ -46,6 +47,19 @@ async def test_small_scale_run_loads_valid_rows_readable_by_the_orm():
         m = await Matter.select(Matter.kind, Matter.state, Matter.squad_code).where(Matter.id == r["matter_id"]).first()
         assert m["kind"] == "ins_review" and m["squad_code"] == r["squad_code"] != ""
         get_kind(m["kind"]).state(m["state"])
+    changes = await PcChange.select(PcChange.matter_id, PcChange.employer, PcChange.settled_at)
+    applications = {c["matter_id"] for c in changes}
+    assert len(changes) == stats["pc_changes"] and len(applications) > 40
+    assert len(matters) == stats["matters"] == stats["contracts"] + 200 + stats["ins_reviews"] + len(applications)
+    # 人员增减员: each application's 办件 of its kind, in every state of the confirm flow; approved ones settled
+    seen = set()
+    for c in changes:
+        m = matters[c["matter_id"]]
+        assert m["kind"] in ("pc_enrol", "pc_withdraw")
+        get_kind(m["kind"]).state(m["state"])
+        assert (c["settled_at"] is not None) == (m["state"] == "approved")
+        seen.add(m["state"])
+    assert seen == {"draft", "submitted", "approved", "rejected"}
     for c in contracts:
         m = matters[c["matter_id"]]
         assert m["kind"] == CONTRACT_KIND and m["agency_code"]
@@ -83,6 +97,7 @@ async def test_persons_only_run_leaves_contracts_out():
     assert "persons_only_s" in stats
     assert await Contract.count() == 0 and await Person.count() == 300
     assert not await Matter.exists().where(Matter.kind == CONTRACT_KIND)
+    assert await PcChange.count() == 0
 
 
 async def _index_names() -> set[str]:
