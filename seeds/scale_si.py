@@ -116,9 +116,11 @@ async def load_si(
     now = f"'{NOW.isoformat(sep=' ')}'"
     insurances = " UNION ALL ".join(f"SELECT '{i}' AS insurance" for i in rules.INSURANCES)
     await bulk.execute(
-        "INSERT INTO si_enrolment (person, employer, insurance, status, identity, base, start_period, end_period,"
-        f" created_at, updated_at) SELECT s.person, s.employer, i.insurance, s.status, s.identity, s.base,"
-        f" s.start_period, s.end_period, {now}, {now} FROM si_seed s CROSS JOIN ({insurances}) i"
+        # person_name: the copy 姓名包含 searches beside the employer (service.enrol fills it the same way).
+        "INSERT INTO si_enrolment (person, employer, person_name, insurance, status, identity, base, start_period,"
+        f" end_period, created_at, updated_at) SELECT s.person, s.employer, p.name, i.insurance, s.status, s.identity,"
+        f" s.base, s.start_period, s.end_period, {now}, {now} FROM si_seed s JOIN person p ON p.id = s.person"
+        f" CROSS JOIN ({insurances}) i"
         " ORDER BY s.person, i.insurance"
     )
     stats["si_enrolments"] = await bulk.scalar("SELECT COUNT(*) FROM si_enrolment")

@@ -132,6 +132,15 @@ async def _division_of(employer_id: int) -> str:
 
 # ---- 参保登记 ---------------------------------------------------------------------------------------------
 
+async def person_names(person_ids) -> dict[int, str]:
+    """person id → name, for the copy every 参保登记 carries (person_name; renames follow by a trigger on person)."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(set(person_ids)):
+        rows = await run(f"SELECT id, name FROM person WHERE id IN ({_in(chunk)})", *chunk)
+        found.update({r["id"]: r["name"] for r in rows})
+    return found
+
+
 async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, start_period: int,
                 identity: str = "11", status: str = "active") -> int:
     """Insert one 参保登记 inside the caller's transaction; the base must lie within its 结算期's limits.
@@ -141,9 +150,10 @@ async def enrol(person_id: int, employer_id: int, insurance: str, *, base: int, 
     if refusal:
         raise Refused(refusal, "base")
     now = datetime.now(UTC)
+    names = await person_names([person_id])
     rows = await SiEnrolment.insert(SiEnrolment(
-        person=person_id, employer=employer_id, insurance=insurance, status=status, identity=identity, base=base,
-        start_period=start_period, created_at=now, updated_at=now,
+        person=person_id, employer=employer_id, person_name=names.get(person_id, ""), insurance=insurance,
+        status=status, identity=identity, base=base, start_period=start_period, created_at=now, updated_at=now,
     )).returning(SiEnrolment.id)
     return rows[0]["id"]
 
@@ -758,7 +768,9 @@ async def start_records(starts: list[dict]) -> None:
     dicts of person, employer, insurance, base, start_period, identity; one multi-row INSERT (SI's partial unique
     index still refuses a second live record)."""
     now = datetime.now(UTC)
+    names = await person_names(r["person"] for r in starts)
     await bulk_insert(SiEnrolment, [{"person": r["person"], "employer": r["employer"], "insurance": r["insurance"],
+                                     "person_name": names.get(r["person"], ""),
                                      "status": "active", "identity": r["identity"], "base": r["base"],
                                      "start_period": r["start_period"], "created_at": now, "updated_at": now}
                                     for r in starts])

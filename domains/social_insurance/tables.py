@@ -30,6 +30,9 @@ class SiEnrolment(Table, help_text="参保登记: a person insured by an employe
 
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
     employer = ForeignKey(Employer, on_delete=OnDelete.restrict, index=True)
+    # A copy beside the employer, so 姓名包含 tests index entries (employer, person, person_name) instead of
+    # joining every record of the employer to person; filled by every writer, renames follow by a trigger on person.
+    person_name = Varchar(length=40, default="", help_text="姓名, a copy of person.name")
     insurance = Varchar(length=20, choices=Insurance)
     status = Varchar(length=12, choices=Status, default=Status.active, help_text="参保状态")
     identity = Varchar(length=10, default="11", help_text="参保身份 (dictionary insured_identity)")

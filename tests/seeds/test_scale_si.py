@@ -31,6 +31,9 @@ async def test_scale_si_rows_are_what_assessment_and_year_end_compute():
     stats = await load_scale(employers=40, persons=600, seed=31, quiet=True)
     insured = stats["si_enrolments"] // 5
     assert 450 < insured < 600 and stats["si_enrolments"] == await SiEnrolment.count()
+    # Every record carries its person's name (the copy 姓名包含 searches), none left empty.
+    assert await _rows("SELECT COUNT(*) FROM si_enrolment e JOIN person p ON p.id = e.person"
+                       " WHERE e.person_name <> p.name OR e.person_name = ''") == [(0,)]
     assert stats["si_contributions"] == await SiContribution.count() > 11 * 400
     periods = await SiPeriod.select().order_by(SiPeriod.period)
     assert [p["period"] for p in periods] == window(12) and periods[-1]["period"] == LAST_PERIOD == 202512

@@ -22,6 +22,9 @@ async def test_demo_data_is_complete_and_idempotent(app):
     assert await SiPeriod.count().where(SiPeriod.state == "closed") == 12
     statuses = {r["status"] for r in await SiEnrolment.select(SiEnrolment.status)}
     assert statuses == {"active", "suspended", "terminated"}
+    # Every record carries its person's name (the copy 姓名包含 searches), through service.enrol and 增员 alike.
+    copies = await SiEnrolment.select(SiEnrolment.person_name, SiEnrolment.person.name)
+    assert copies and all(c["person_name"] == c["person.name"] != "" for c in copies)
     arrears = await SiEmployerPeriod.select().where(SiEmployerPeriod.paid < SiEmployerPeriod.total)
     assert len({r["employer"] for r in arrears}) == 3 and len(arrears) >= 5  # this month everywhere + 3 months
     assert {r["insurance"] for r in await SiBenefit.select(SiBenefit.insurance)} == {"pension", "maternity", "injury"}
