@@ -83,7 +83,7 @@ class Filter:
     kinds: contains (LIKE, escaped), exact, choice (dictionary `category` or static `choices`),
     date_range (inclusive, yyyy-mm-dd), bool ("1"/"0"). `normalise=True` applies validators.normalise
     (ID numbers typed with full-width digits or spaces). A contains or exact `sql` holding `{}` is the whole
-    condition, the value (contains: the escaped pattern, LIKE written by the caller) in its place: e.g. an EXISTS
+    condition, the value (contains: the escaped pattern, LIKE written by the caller) in each place: e.g. an EXISTS
     through another table whose index answers the test."""
 
     key: str
@@ -102,9 +102,10 @@ class Filter:
     def expr(self) -> str:
         return self.sql or self.key
 
-    def condition(self, test: str) -> str:
-        """SQL with one `{}` for the value: the declared condition, or the expression followed by `test`."""
-        return self.expr if "{}" in self.expr else self.expr + test
+    def bound(self, test: str, value: Any) -> QueryString:
+        """The declared condition with the value in every `{}`, or the expression followed by `test`."""
+        sql = self.expr if "{}" in self.expr else self.expr + test
+        return QueryString(sql, *[value] * sql.count("{}"))
 
 
 @dataclass(frozen=True)
@@ -271,9 +272,9 @@ class Grid:
                 errors[f.key] = f"{f.label}不能超过100个字"
             elif f.kind == "contains":
                 escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                where.append(QueryString(f.condition(" LIKE {} ESCAPE '\\'"), f"%{escaped}%"))
+                where.append(f.bound(" LIKE {} ESCAPE '\\'", f"%{escaped}%"))
             elif f.kind == "exact":
-                where.append(QueryString(f.condition(" = {}"), value))
+                where.append(f.bound(" = {}", value))
             elif f.kind == "choice":
                 allowed = {code for code, _ in await self._choices(f)}
                 if value not in allowed:

@@ -129,13 +129,14 @@ async def test_scope_object_accepts_piccolo_where(app, client):
 async def test_a_filter_sql_with_a_placeholder_is_the_whole_condition():
     from portal.dataservices.grid import Column, Filter, Grid
 
-    through = "EXISTS (SELECT 1 FROM names n WHERE n.id = t.id AND n.name LIKE {} ESCAPE '\\')"
+    through = ("t.name LIKE {} ESCAPE '\\' AND EXISTS (SELECT 1 FROM names n WHERE n.id = t.id"
+               " AND n.name LIKE {} ESCAPE '\\')")
     grid = Grid(name="t", source="t", columns=(Column("id", "编号"),),
                 filters=(Filter("name", "姓名", sql=through), Filter("plain", "名称", sql="t.plain"),
                          Filter("code", "代码", kind="exact", sql="t.id IN (SELECT id FROM codes WHERE code = {})")))
     query = await grid.parse({"name": "5%_", "plain": "甲", "code": "A1"})
     assert [(w.template, w.args) for w in query.where] == [
-        (through, ["%5\\%\\_%"]),
+        (through, ["%5\\%\\_%"] * 2),  # the value in every placeholder
         ("t.plain LIKE {} ESCAPE '\\'", ["%甲%"]),
         ("t.id IN (SELECT id FROM codes WHERE code = {})", ["A1"]),
     ]
