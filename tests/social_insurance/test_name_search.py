@@ -110,7 +110,8 @@ BEFORE = "2026-12-05T18:20:00:000000"  # the last social_insurance migration wit
 
 async def main():
     engine = engine_finder()
-    sql = lambda text, *args: engine.run_querystring(QueryString(text, *args))
+    async def sql(text, *args):  # plain dicts on both engines (asyncpg gives Records)
+        return [dict(r) for r in await engine.run_querystring(QueryString(text, *args))]
     for app in BaseMigrationManager().get_sorted_app_names():
         assert (await run_forwards(app, migration_id=BEFORE if app == "social_insurance" else "all")).success, app
     at = datetime.now(timezone.utc)
