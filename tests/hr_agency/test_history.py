@@ -230,7 +230,6 @@ async def test_two_confirms_racing_over_the_same_codes_write_them_once(app, clie
     assert sorted(jobs[t]["status"] for t in tokens) == ["checked", "done"]
     loser = next(t for t in tokens if jobs[t]["status"] == "checked")
     assert jobs[loser]["ok_count"] == 0 and not jobs[loser]["written"]
-    page = (await client.page(url_for("hra_history_job", token=loser))) if loser == tokens[0] else (
-        await other_client.page(url_for("hra_history_job", token=loser)))
-    text = page.get_text()
+    owner = client if loser == tokens[0] else other_client
+    text = (await owner.page(url_for("hra_history_job", token=loser))).get_text()
     assert "又有2行未通过" in text and "已在系统中" in text and "已被系统中的其他许可使用" in text
