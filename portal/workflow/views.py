@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request
+from piccolo.columns.combination import WhereRaw
 
 from portal import validators
 from portal.auth.principal import Principal
@@ -82,6 +83,19 @@ async def flagger() -> Any:
     return flag
 
 
+def _clock_running() -> WhereRaw | None:
+    """(kind = k AND state IN (…)) OR … over every kind with clock-running states, as one flat clause: the same
+    condition as a chain of Piccolo `|`s, but a chain of ~30 nested combinations took 1.4 ms of CPU a request
+    to turn into SQL (issue #15, the 超期 filter on the workbench)."""
+    parts, args = [], []
+    for kind in all_kinds():
+        states = [s.code for s in kind.states if s.clock_running]
+        if states:
+            parts.append('("matter"."kind" = {} AND "matter"."state" IN (' + ", ".join(["{}"] * len(states)) + "))")
+            args += [kind.code, *states]
+    return WhereRaw("(" + " OR ".join(parts) + ")", *args) if parts else None
+
+
 async def flag_where(code: str) -> Any | None:
     """The SQL condition equal to `flag(matter)[0] == code`, so a flag filter pages in the database.
 
@@ -89,12 +103,7 @@ async def flag_where(code: str) -> Any | None:
     today up to (not including) the day the (DUE_SOON_DAYS + 1)-th working day after today falls on.
     None when no matter can carry the flag.
     """
-    running = None
-    for kind in all_kinds():
-        states = [s.code for s in kind.states if s.clock_running]
-        if states:
-            cond = (Matter.kind == kind.code) & Matter.state.is_in(states)
-            running = cond if running is None else running | cond
+    running = _clock_running()
     if running is None or code not in FLAG_TEXT:
         return None
     today = deadlines.local_date()

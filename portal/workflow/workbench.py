@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
+from portal.dataservices.grid import capped_count
 from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
@@ -224,10 +225,10 @@ async def _walk(query: QueueQuery, cursor: Cursor | None, *, forward: bool, limi
 
 
 async def queue_count(query: QueueQuery) -> int:
-    """The number of matching matters, counted up to COUNT_CAP + 1 (the caller shows "N 条以上" beyond)."""
-    inner = query.sql("1", f"LIMIT {COUNT_CAP + 1}")
-    rows = await fetch("SELECT COUNT(*) AS n FROM ({}) AS c", inner)
-    return int(rows[0]["n"])
+    """The number of matching matters, counted up to COUNT_CAP + 1 (the caller shows "N 条以上" beyond), and
+    kept briefly per scope and filter as the grids' counts are (a province reviewer's count walks 10,001
+    index entries)."""
+    return await capped_count("workbench", query.sql("1", ""))
 
 
 @dataclass
