@@ -15,42 +15,40 @@ from typing import Any
 
 from markupsafe import Markup
 
-_ROW = (
-    '<tr class="{flag_class}" data-matter="{id}">'
-    "<td>{checkbox}</td>"
-    "<td>{number}</td><td>{kind_name}{kind_flag}</td><td>{applicant_name}</td>"
-    '<td><span class="app-badge app-badge--{state_tone}">{state_label}</span></td><td>{submitted_text}</td>'
-    "<td>{promised_deadline} {flag}</td>"
-    '<td><a href="{url}" hx-get="{url}" hx-target="#app-modal-root" hx-swap="innerHTML" data-modal-open>'
-    '办理<span class="app-visually-hidden"> {number}</span></a></td>'
-    "</tr>"
-)
-_CHECKBOX = '<input type="checkbox" name="matter" value="{id}:{version}" aria-label="选择 {number}">'
-_KIND_FLAG = ' <span class="app-badge app-badge--{tone}" data-kind-flag>{label}</span>'
-_FLAG = '<span class="app-badge app-badge--{tone} {cls}" data-flag="{code}">{label}</span>'
-
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
 def render_rows(rows: Iterable[dict[str, Any]]) -> Markup:
-    """The <tr> elements of the queue for rows prepared by workbench._decorate (plus "url")."""
+    """The <tr> elements of the queue for rows prepared by workbench._decorate (plus "url"). The cells that
+    repeat down a page (the kind with its mark, the state's badge, the deadline flag) are built and escaped
+    once per distinct combination. f-strings: a third of the time of str.format with keywords (measured)."""
+    seen: dict[tuple, tuple[str, str, str, str]] = {}
     out = []
     for r in rows:
-        number = _e(r["number"])
-        out.append(_ROW.format(
-            flag_class=_e(r["flag_class"]), id=_e(r["id"]),
-            checkbox=_CHECKBOX.format(id=_e(r["id"]), version=_e(r["version"]), number=number)
-            if r["batchable"] else "",
-            number=number, kind_name=_e(r["kind_name"]),
-            kind_flag=_KIND_FLAG.format(tone=_e(r["kind_flag_tone"] or "neutral"), label=_e(r["kind_flag"]))
-            if r["kind_flag"] else "",
-            applicant_name=_e(r["applicant_name"]), state_tone=_e(r["state_tone"]),
-            state_label=_e(r["state_label"]), submitted_text=_e(r["submitted_text"]),
-            promised_deadline=_e(r["promised_deadline"] or ""),
-            flag=_FLAG.format(tone=_e(r["flag_tone"]), cls=_e(r["flag_class"]), code=_e(r["flag"][0]),
-                              label=_e(r["flag"][1])) if r["flag_class"] else "",
-            url=_e(r["url"]),
-        ))
-    return Markup("\n".join(out))  # noqa: S704 — every interpolated value went through escape() above
+        key = (r["kind_name"], r["kind_flag"], r["kind_flag_tone"], r["state_tone"], r["state_label"],
+               r["flag_class"], r["flag_tone"], r["flag"])
+        fixed = seen.get(key)
+        if fixed is None:
+            kind = _e(r["kind_name"])
+            if r["kind_flag"]:
+                kind += (f' <span class="app-badge app-badge--{_e(r["kind_flag_tone"] or "neutral")}" '
+                         f'data-kind-flag>{_e(r["kind_flag"])}</span>')
+            state = f'<span class="app-badge app-badge--{_e(r["state_tone"])}">{_e(r["state_label"])}</span>'
+            cls = _e(r["flag_class"])
+            flag = (f'<span class="app-badge app-badge--{_e(r["flag_tone"])} {cls}" data-flag="{_e(r["flag"][0])}">'
+                    f'{_e(r["flag"][1])}</span>') if r["flag_class"] else ""
+            fixed = seen[key] = (cls, kind, state, flag)
+        cls, kind, state, flag = fixed
+        rid, number, url = _e(r["id"]), _e(r["number"]), _e(r["url"])
+        box = (f'<input type="checkbox" name="matter" value="{rid}:{_e(r["version"])}" aria-label="选择 {number}">'
+               if r["batchable"] else "")
+        deadline = _e(r["promised_deadline"]) if r["promised_deadline"] else ""
+        out.append(
+            f'<tr class="{cls}" data-matter="{rid}"><td>{box}</td>'
+            f'<td>{number}</td><td>{kind}</td><td>{_e(r["applicant_name"])}</td>'
+            f'<td>{state}</td><td>{_e(r["submitted_text"])}</td><td>{deadline} {flag}</td>'
+            f'<td><a href="{url}" hx-get="{url}" hx-target="#app-modal-root" hx-swap="innerHTML" data-modal-open>'
+            f'办理<span class="app-visually-hidden"> {number}</span></a></td></tr>')
+    return Markup("\n".join(out))  # noqa: S704 — every interpolated value went through _e() above

@@ -352,22 +352,27 @@ async def _kind_flags(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
 
 
 async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
-    """What a row shows, computed once here so the template only prints (no macro or filter per cell)."""
+    """What a row shows, computed once here so the template only prints (no macro or filter per cell). What
+    depends only on the kind and the state (names, tone, whether the principal may batch it) is worked out
+    once per pair on the page, not per row."""
     flag = await flagger()
     marks = await _kind_flags(rows)
+    by_state: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
     for row in rows:
-        kind = kind_or_none(row["kind"])
-        state = kind.state(row["state"]) if kind else None
-        row["kind_obj"] = kind
-        row["kind_name"] = kind.name if kind else row["kind"]
-        row["state_obj"] = state
-        row["state_label"], row["state_tone"] = (state.label, state.tone) if state else (row["state"], "neutral")
+        pair = (row["kind"], row["state"])
+        shown = by_state.get(pair)
+        if shown is None:
+            kind = kind_or_none(row["kind"])
+            state = kind.state(row["state"]) if kind else None
+            shown = by_state[pair] = (
+                kind.name if kind else row["kind"],
+                *((state.label, state.tone) if state else (row["state"], "neutral")),
+                bool(kind and any(t.batch and row["state"] in t.from_states and principal.can(t.permission)
+                                  for t in kind.available(row["state"], "staff"))),
+            )
+        row["kind_name"], row["state_label"], row["state_tone"], row["batchable"] = shown
         row["flag"] = flag(row)
         row["flag_class"] = _FLAG_CLASS.get(row["flag"][0], "")
         row["flag_tone"] = _FLAG_TONE.get(row["flag"][0], "")
         row["submitted_text"] = local_time(row["submitted_at"]) if row["submitted_at"] else ""
         row["kind_flag_tone"], row["kind_flag"] = marks.get(row["id"], ("", ""))
-        row["batchable"] = bool(kind and any(
-            t.batch and row["state"] in t.from_states and principal.can(t.permission)
-            for t in kind.available(row["state"], "staff")
-        ))
