@@ -84,15 +84,26 @@ async def flagger() -> Any:
 
 
 def _clock_running() -> WhereRaw | None:
-    """(kind = k AND state IN (…)) OR … over every kind with clock-running states, as one flat clause: the same
-    condition as a chain of Piccolo `|`s, but a chain of ~30 nested combinations took 1.4 ms of CPU a request
-    to turn into SQL (issue #15, the 超期 filter on the workbench)."""
-    parts, args = [], []
+    """Matters whose state runs the clock, as one flat clause grouped by state — (state = s AND kind IN (…)) OR …,
+    the kind test left out where every kind that has the state runs the clock in it. The same condition as a
+    chain of Piccolo `|`s over the kinds, but that chain of ~30 nested combinations took 1.4 ms of CPU a request
+    to turn into SQL, and PostgreSQL plans the shorter clause faster (issue #15, the 超期 filter)."""
+    running: dict[str, list[str]] = {}
+    stopped: set[str] = set()
     for kind in all_kinds():
-        states = [s.code for s in kind.states if s.clock_running]
-        if states:
-            parts.append('("matter"."kind" = {} AND "matter"."state" IN (' + ", ".join(["{}"] * len(states)) + "))")
-            args += [kind.code, *states]
+        for state in kind.states:
+            if state.clock_running:
+                running.setdefault(state.code, []).append(kind.code)
+            else:
+                stopped.add(state.code)
+    parts, args = [], []
+    for state, kinds in sorted(running.items()):
+        if state in stopped:
+            parts.append('("matter"."state" = {} AND "matter"."kind" IN (' + ", ".join(["{}"] * len(kinds)) + "))")
+            args += [state, *kinds]
+        else:
+            parts.append('"matter"."state" = {}')
+            args.append(state)
     return WhereRaw("(" + " OR ".join(parts) + ")", *args) if parts else None
 
 

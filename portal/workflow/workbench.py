@@ -39,9 +39,11 @@ COUNT_CAP = 10_000
 KEYS_LIMIT = 1000
 EXPORT_BATCH = 2_000  # rows an export reads per keyset step
 
+# What a row shows, its cursor and the kinds' queue_flags read — nothing more: on SQLite every value is converted
+# in the connection's thread, which then needs the GIL (issue #15).
 _COLUMNS = (
-    Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.title, Matter.applicant_name,
-    Matter.division_code, Matter.submitted_at, Matter.promised_deadline, Matter.legal_deadline,
+    Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.applicant_name,
+    Matter.submitted_at, Matter.promised_deadline,
 )
 _FLAG_CLASS = {"overdue": "app-flag--overdue", "due_soon": "app-flag--soon"}
 _FLAG_TONE = {"overdue": "danger", "due_soon": "warning"}
