@@ -97,7 +97,7 @@ async def load_si(
     ]
     persons = list(range(lo, hi + 1))
     tables = (SiEnrolment, SiContribution, SiEmployerPeriod, SiBenefit, SiPensionAccount)
-    await bulk.defer_indexes(tables)
+    await bulk.defer_indexes(tables, constraints=True)
     await bulk.execute(
         "CREATE TEMP TABLE si_seed (person INTEGER PRIMARY KEY, employer INTEGER, base INTEGER,"
         " start_period INTEGER, end_period INTEGER, status VARCHAR(12), identity VARCHAR(10),"
