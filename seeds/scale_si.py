@@ -97,6 +97,8 @@ async def load_si(
     ]
     persons = list(range(lo, hi + 1))
     tables = (SiEnrolment, SiContribution, SiEmployerPeriod, SiBenefit, SiPensionAccount)
+    # Unique indexes and PostgreSQL's foreign keys too: their per-row checks were most of the PostgreSQL load
+    # (bench/README.md, SI section); restore_indexes() checks every row once at the end.
     await bulk.defer_indexes(tables, constraints=True)
     await bulk.execute(
         "CREATE TEMP TABLE si_seed (person INTEGER PRIMARY KEY, employer INTEGER, base INTEGER,"
