@@ -89,7 +89,7 @@ class PortalSQLiteEngine(SQLiteEngine):
     so scripts that never start it (migrations, seeds) keep the one-connection-per-query behaviour.
     """
 
-    def __init__(self, *args: Any, read_pool_size: int = 16, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, read_pool_size: int = 2, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read_pool_size = max(1, read_pool_size)
         self._idle: list[Any] | None = None
