@@ -46,13 +46,6 @@ def leave_period_refusal(period: int, ended: date) -> str | None:
     return None
 
 
-def name_refusal(known_name: str, typed: str) -> str | None:
-    """A person already known to the hall is filed under the name on record (the contract and 参保登记 agree)."""
-    if known_name and typed and typed != known_name:
-        return f"姓名与该身份证号已登记的姓名“{known_name}”不一致"
-    return None
-
-
 def overall(states: list[str]) -> tuple[str, str]:
     """(label, tone) of the whole application from its two 办件' states."""
     if all(s == "approved" for s in states):

@@ -42,10 +42,14 @@ def _first(errors: dict[str, str]) -> Refused:
 # ---- 员工录用一件事: 劳动合同新订备案 + 增员 -------------------------------------------------------------------
 
 
-async def hire_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
-    """查询: what the 增员 would be per insurance (the server decides), the person as known, and whether a 新订
-    may be filed for them here (the labour-contract person rules)."""
-    found = await pc.lookup(principal, id_number, "enrol")
+async def hire_lookup(principal: Principal, id_number: str, name: str) -> dict[str, Any]:
+    """查询 of 身份证号 + 姓名: what the 增员 would be per insurance (the server decides; Refused on 姓名 when a known
+    person's name is not the one typed), and whether a 新订 may be filed for them here (the labour-contract person
+    rules)."""
+    try:
+        found = await pc.lookup(principal, id_number, "enrol", name=name)
+    except Refused as exc:
+        raise Refused(exc.message, "worker_name") from None
     found["refusal"] = await lc.person_refusal(principal.employer_id, id_number, "new")
     return found
 
@@ -59,7 +63,7 @@ async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dic
     if reason := await lc.person_refusal(principal.employer_id, id_number, "new"):
         errors["id_number"] = reason
     person = await person_service.get_by_id_number(id_number)
-    if person and (reason := rules.name_refusal(person["name"], cleaned.get("worker_name") or "")):
+    if reason := person_service.name_refusal(person, cleaned.get("worker_name") or ""):
         errors.setdefault("worker_name", reason)
     period_reason = (
         rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])

@@ -72,5 +72,10 @@ def withdraw_form(data: Any) -> Form:
     ], data)
 
 
-def lookup_form(data: Any) -> Form:
-    return Form([IdNumberField("id_number", "身份证号")], data)
+def lookup_form(direction: str, data: Any) -> Form:
+    """查询: 增员 asks for the 姓名 with the 身份证号 (the server only confirms the pair); 减员 is of the employer's own
+    workers, whose names it already has."""
+    fields: list[Field] = [IdNumberField("id_number", "身份证号")]
+    if direction == "enrol":
+        fields.append(TextField("name", "姓名", max_len=40))
+    return Form(fields, data)

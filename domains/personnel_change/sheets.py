@@ -112,9 +112,8 @@ def checker(principal: Principal, direction: str) -> WholeFile:
             id_number = cleaned["id_number"]
             errors, plans = service.check_with(direction, employer_id, cleaned, ctx, records.get(id_number, []),
                                                pending.get(id_number, []))
-            person = known.get(id_number)
-            if person is not None and person["name"] != cleaned["name"]:
-                errors.setdefault("name", "姓名与该身份证号已登记的姓名不一致")
+            if reason := person_service.name_refusal(known.get(id_number), cleaned.get("name") or ""):
+                errors.setdefault("name", reason)
             if period_reason:
                 errors["period"] = period_reason
             row.reasons.extend(dict.fromkeys(errors.values()))

@@ -108,6 +108,7 @@ def test_hire_one_form_two_reviews_one_progress_page(live, page, browser):
             page.get_by_role("link", name="在线办理").first.click()
     assert page.url.endswith("/one-thing/hire")
     page.fill("#f-id_number", id_number)
+    page.fill("#f-worker_name", "一件事新员工")
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
     assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=pc-plans]").split())

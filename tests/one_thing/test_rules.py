@@ -39,14 +39,6 @@ def test_leave_period(period, ended, words):
 
 
 @pytest.mark.parametrize(
-    ("known", "typed", "refused"),
-    [("王小明", "王小明", False), ("王小明", "王晓明", True), ("", "王晓明", False), ("王小明", "", False)],
-)
-def test_a_known_name_is_kept(known, typed, refused):
-    assert (rules.name_refusal(known, typed) is not None) == refused
-
-
-@pytest.mark.parametrize(
     ("states", "label"),
     [
         (["approved", "approved"], "已办结"),
