@@ -12,6 +12,7 @@ from piccolo.querystring import QueryString
 from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
+from portal.workflow import transitions
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter
@@ -356,7 +357,7 @@ async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
     marks = await _kind_flags(rows)
     for row in rows:
         kind = kind_or_none(row["kind"])
-        state = kind.state(row["state"]) if kind else None
+        state = await transitions.shown_state(kind, row) if kind else None
         row["kind_obj"] = kind
         row["kind_name"] = kind.name if kind else row["kind"]
         row["state_obj"] = state
