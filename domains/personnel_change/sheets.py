@@ -90,7 +90,7 @@ def _cleaned(direction: str, data: dict[str, Any]) -> tuple[dict[str, Any], str 
         cleaned["kind"] = _KIND_CODES.get(data.get("kind") or "", "")
         cleaned["retire_class"] = _RETIRE_CODES.get(data.get("retire_class") or "", "")
     try:
-        cleaned["period"] = si.parse_period(str(data.get("period") or ""))
+        cleaned["period"] = si.parse_period(data.get("period"))
     except Refused as exc:
         cleaned["period"] = None
         return cleaned, exc.message
