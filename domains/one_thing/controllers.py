@@ -285,8 +285,25 @@ async def detail(request: Request, one_id: FromPath[int]) -> Response:
             "page_title": f"{row['kind_label']}：{row['name']}",
             "row": row,
             "submitted": request.query_params.get("submitted") == "1",
+            "withdrawn": request.query_params.get("withdrawn") == "1",
             "breadcrumbs": crumbs(request, (row["kind_label"], "")),
         },
+    )
+
+
+async def _refused(request: Request, one_id: int, exc: Refused) -> Response:
+    """The progress page again with the refusal at its top (409: the 一件事 is not in a state for that)."""
+    row = await service.progress(request.user, one_id)
+    return await page(
+        request,
+        "one_thing/detail.html",
+        {
+            "page_title": f"{row['kind_label']}：{row['name']}",
+            "row": row,
+            "error": exc.message,
+            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+        },
+        status_code=409,
     )
 
 
@@ -296,19 +313,18 @@ async def certificate(request: Request, one_id: FromPath[int]) -> Response:
     try:
         await service.certificate(request.user, one_id)
     except Refused as exc:
-        row = await service.progress(request.user, one_id)
-        return await page(
-            request,
-            "one_thing/detail.html",
-            {
-                "page_title": f"{row['kind_label']}：{row['name']}",
-                "row": row,
-                "error": exc.message,
-                "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-            },
-            status_code=409,
-        )
+        return await _refused(request, one_id, exc)
     return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id))
 
 
-ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate]
+@post("/{one_id:int}/withdraw", name="ot_withdraw")
+async def withdraw(request: Request, one_id: FromPath[int]) -> Response:
+    """整件撤回: both 办件 withdrawn in one transaction, or neither (the reason at the top of the progress page)."""
+    try:
+        await service.withdraw(request.user, one_id, ip=client_ip(request))
+    except Refused as exc:
+        return await _refused(request, one_id, exc)
+    return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id) + "?withdrawn=1")
+
+
+ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate, withdraw]

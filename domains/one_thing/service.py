@@ -241,6 +241,43 @@ async def _record(
     return row.to_dict()
 
 
+# ---- 整件撤回 ------------------------------------------------------------------------------------------------
+
+
+def _withdrawal(row: dict[str, Any], matters: list[dict[str, Any]]) -> tuple[list[int], str | None]:
+    parts = []
+    for label, matter in zip(rules.PART_LABELS[row["kind"]], matters, strict=True):
+        kind = get_kind(matter["kind"])
+        steps = kind.available(matter["state"], "applicant")
+        parts.append((label, matter["state"], kind.state_label(matter["state"]),
+                      any(t.name == rules.WITHDRAW_STEP for t in steps)))
+    return rules.withdrawal(parts)
+
+
+async def withdraw(principal: Principal, one_id: int, *, ip: str = "") -> dict[str, Any]:
+    """整件撤回: every part not yet withdrawn ends through its own workflow's step (LC 申报作废, the 增员/减员's 删除:
+    their guards and effects run), all in ONE transaction — Refused, and nothing withdrawn, when a part is approved
+    or cannot be withdrawn now (rules.withdrawal), or when its own step refuses."""
+    row = await get_one(principal, one_id)
+    labels = rules.PART_LABELS[row["kind"]]
+    async with write_transaction():
+        matters = [await workflow.get_matter_for(principal, m) for m in (row["lc_matter_id"], row["pc_matter_id"])]
+        todo, refusal = _withdrawal(row, matters)
+        if refusal:
+            raise Refused(refusal)
+        for index in todo:
+            matter = matters[index]
+            try:
+                await workflow.fire(principal, matter["id"], rules.WITHDRAW_STEP, expected_version=matter["version"],
+                                    opinion="一件事整件撤回", ip=ip)
+            except workflow.WorkflowError as exc:
+                raise Refused(f"{labels[index]}：{exc.message}") from None
+        await audit.record(category="workflow", action="one_thing.withdraw", actor=principal, ip=ip,
+                           object_type="one_thing", object_id=row["id"],
+                           detail={"number": row["number"], "matters": [matters[i]["id"] for i in todo]})
+    return row
+
+
 # ---- the applicant's list and progress page ----------------------------------------------------------------
 
 
@@ -275,6 +312,8 @@ async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
     row["parts"] = parts
     row["kind_label"] = rules.KINDS[row["kind"]]
     row["overall"] = rules.overall([p["matter"]["state"] for p in parts])
+    todo, refusal = _withdrawal(row, [p["matter"] for p in parts])
+    row["withdrawable"], row["withdraw_refusal"] = bool(todo), refusal
     row["certificate"] = None
     # 劳动合同法 91: a pending 新订 for someone whose contract elsewhere is still current carries LC's warning
     row["warning"] = (
