@@ -16,7 +16,6 @@ from domains.employer import service as employer_service
 from domains.labor_contract import service as lc
 from domains.one_thing import forms, rules
 from domains.one_thing.tables import OneThing
-from domains.person import service as person_service
 from domains.personnel_change import service as pc
 from portal import audit
 from portal.auth.principal import Principal
@@ -62,9 +61,6 @@ async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dic
         return errors, []
     if reason := await lc.person_refusal(principal.employer_id, id_number, "new"):
         errors["id_number"] = reason
-    person = await person_service.get_by_id_number(id_number)
-    if reason := person_service.name_refusal(person, cleaned.get("worker_name") or ""):
-        errors.setdefault("worker_name", reason)
     period_reason = (
         rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])
         if cleaned.get("period") and cleaned.get("start_date")
@@ -84,7 +80,8 @@ async def _with_change(
     sentences once nothing is wrong."""
     pc_errors, plans = await pc.check(principal, direction, values)
     for key, reason in pc_errors.items():
-        errors.setdefault(key, reason)
+        # the 增员's 姓名 (a known person's must be the name on record) is this form's worker_name
+        errors.setdefault("worker_name" if key == "name" else key, reason)
     if period_reason:
         errors.setdefault("period", period_reason)
     return errors, (pc.outcomes(direction, values, plans) if not errors and values.get("period") else [])
