@@ -3,6 +3,8 @@ employer's name, nor the name on record of a person it cannot name itself (servi
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from domains.person.service import NAME_MISMATCH
@@ -62,7 +64,8 @@ async def test_no_response_of_the_enrol_flow_names_the_other_employer(client):
                         ("listing", listing.get_text()), ("check", check.text), ("detail", detail.get_text())):
         assert "乙方调出有限公司" not in text, label
     assert "调入：自其他单位转入" in check.text
-    assert matter["payload"]["name"] == "乙在职" and matter["state"] == "draft"
+    payload = matter["payload"] if isinstance(matter["payload"], dict) else json.loads(matter["payload"])
+    assert payload["name"] == "乙在职" and matter["state"] == "draft"
 
 
 async def test_one_thing_hire_checks_the_pair_and_names_no_employer(client):
