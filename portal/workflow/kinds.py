@@ -353,8 +353,8 @@ def appeal_flow(
 
     `decide_opinion_label` makes the decision's reasons required under that label; `appeal_days` limits 申诉 to
     that many working days after the decision, after which the decision reads as `final_label` (no appeal can
-    follow, so it is final; the state stays, computed on read). The appeal is decided at another stage than the decision, so the
-    engine's one-person-one-stage rule (SECURITY 12) keeps whoever decided from deciding the appeal."""
+    follow, so it is final; the state stays, computed on read). The appeal is decided at another stage than the
+    decision, so the engine's one-person-one-stage rule (SECURITY 12) keeps whoever decided from deciding it."""
     states = (
         DRAFT,
         State("submitted", "待评定", tone="info", clock_running=True),
