@@ -161,7 +161,7 @@ async def test_another_employer_reaches_nothing_of_bs(client):
 async def test_an_agent_needs_both_rights(client, other_client, app):
     employer = await make_employer(division_code="460106")
     routes = _routes(app, "one_thing")
-    assert len(routes) == 7
+    assert len(routes) == 8  # 整件撤回 included
     for services, missing in (
         ("labor_contract", "社会保险"),
         ("social_insurance", "劳动合同备案"),

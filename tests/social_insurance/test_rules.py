@@ -90,7 +90,8 @@ async def test_every_month_input_parses_alike(raw):
     await enrol.validate()
     if raw:
         assert (platform.cleaned.get("period"), platform.errors.get("period")) == expected
-        assert (enrol.cleaned.get("period"), (enrol.errors.get("period") or "").replace("参保开始", "")) == expected
+        reason = enrol.errors.get("period")
+        assert (enrol.cleaned.get("period"), reason.replace("参保开始", "") if reason else None) == expected
     else:
         assert expected == (None, BAD_FORMAT) and platform.errors["period"] == "请填写结算期"
 
