@@ -149,7 +149,10 @@ async def _detail(request: Request, matter: dict, *, error: str = "", errors: di
         "page_title": f"办件详情 {matter['number']}",
         "breadcrumbs": [("我的办件", request.app.route_reverse("matters_mine")), (matter["number"], None)],
         "error": error, "errors": errors or {}, "done_text": DONE_TEXT.get(done, ""), "posted": posted or {},
-        "uploadable": kind.uploadable(matter["state"]) if kind and ctx["state"] else [],
+        # a step's material only while that step is offered (not past its time limit, not once final)
+        "uploadable": [m for m in kind.uploadable(matter["state"])
+                       if not m.transition or m.transition in {t.name for t in ctx["actions"]}]
+        if kind and ctx["state"] else [],
         "can_edit": bool(kind and kind.edit_route and ctx["state"] and ctx["state"].editable),
     })
     return await render(request, "workflow/detail.html", ctx, status_code=status_code)

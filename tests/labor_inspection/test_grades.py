@@ -242,6 +242,12 @@ async def test_an_unappealed_grade_reads_final_once_its_window_has_passed(client
     late = await client.post_form(f"/labor-inspection/grade/appeal/{matter['id']}",
                                   {"reasons": "不服", "version": str(await _version(matter["id"]))})
     assert "现已不能申诉" in late.text
+    # nor is its material offered or taken any more
+    assert not (await client.page(f"/matters/{matter['id']}")).select("select[name=code]")
+    upload = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "appeal_evidence"},
+                                    files={"file": ("证明.pdf", pdf_bytes(), "application/pdf")})
+    assert "现已不能申诉" in upload.text
+    assert await Material.count().where(Material.matter == matter["id"]) == 0
     assert await state_of(matter["id"]) == "decided"  # computed on read: nothing was written
 
 
