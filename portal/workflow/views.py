@@ -188,7 +188,10 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
     kind = kind_or_none(matter["kind"])
     actor = "staff" if principal.is_staff else "applicant"
     actions: list[Transition] = []
-    if kind is not None:
+    state = await transitions.shown_state(kind, matter) if kind else None
+    # a lapsed decision is final: nothing is left for the applicant to do (接受评定 included)
+    final = state is not None and bool(state.lapsed_label) and state.label == state.lapsed_label
+    if kind is not None and not (final and actor == "applicant"):
         actions = [
             t for t in kind.available(matter["state"], actor)
             if (actor == "applicant" or principal.can(t.permission))
@@ -202,7 +205,7 @@ async def matter_context(principal: Principal, matter: dict[str, Any]) -> dict[s
     return {
         "matter": matter,
         "kind": kind,
-        "state": kind.state(matter["state"]) if kind else None,
+        "state": state,
         "actions": actions,
         "needs_opinion": any(t.requires_opinion for t in actions),
         "opinion_label": next((t.opinion_label for t in actions if t.requires_opinion), "意见"),

@@ -13,6 +13,7 @@ from portal.dataservices.grid import capped_count
 from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
+from portal.workflow import transitions
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter
@@ -360,6 +361,7 @@ async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
     flag = await flagger()
     marks = await _kind_flags(rows)
     by_state: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
+    lapsing: dict[tuple[str, str], Any] = {}  # pairs whose state may read final once a time limit lapsed (已生效)
     for row in rows:
         pair = (row["kind"], row["state"])
         shown = by_state.get(pair)
@@ -372,7 +374,11 @@ async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
                 bool(kind and any(t.batch and row["state"] in t.from_states and principal.can(t.permission)
                                   for t in kind.available(row["state"], "staff"))),
             )
+            if state is not None and state.lapsed_label:
+                lapsing[pair] = kind
         row["kind_name"], row["state_label"], row["state_tone"], row["batchable"] = shown
+        if pair in lapsing and await transitions.lapsed(lapsing[pair], row):  # a query only for such states
+            row["state_label"] = lapsing[pair].state(row["state"]).lapsed_label
         row["flag"] = flag(row)
         row["flag_class"] = _FLAG_CLASS.get(row["flag"][0], "")
         row["flag_tone"] = _FLAG_TONE.get(row["flag"][0], "")
