@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.hr_agency import forms, rules
+from domains.hr_agency import forms, register, rules
 from domains.hr_agency.service import Refused
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
@@ -45,6 +45,7 @@ async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") ->
         row = Agency(source="staff", status="active", created_at=at, updated_at=at, uscc=cleaned["uscc"],
                      **{k: cleaned[k] for k in rules.RECORD_KEYS})
         await row.save()
+        await register.refresh([row.id])  # listed once it holds a licence or filing; nothing before
     await audit.record(category="hr_agency", action="agency.add", actor=principal, ip=ip, object_type="agency",
                        object_id=row.id)
     return row.id
@@ -64,6 +65,7 @@ async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *,
                                at=at).save()
         await Agency.update({**{k: a for k, (_, a) in changes.items()}, Agency.updated_at: at}).where(
             Agency.id == agency_id)
+        await register.refresh([agency_id])
     await audit.record(category="hr_agency", action="agency.edit", actor=principal, ip=ip, object_type="agency",
                        object_id=agency_id, detail={"fields": sorted(changes)})
     return changes
@@ -78,6 +80,7 @@ async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str =
     async with write_transaction():
         await Agency.update({Agency.status: "deleted", Agency.delete_reason: reason,
                              Agency.updated_at: datetime.now(UTC)}).where(Agency.id == agency_id)
+        await register.refresh([agency_id])  # leaves the 名录 with its branches
     await audit.record(category="hr_agency", action="agency.delete", actor=principal, ip=ip, object_type="agency",
                        object_id=agency_id, detail={"reason": reason})
 

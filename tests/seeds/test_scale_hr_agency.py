@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from domains.hr_agency import history
+from domains.hr_agency import history, register
 from domains.hr_agency.numbers import issue_number, number_format
-from domains.hr_agency.tables import Agency, AnnualReport, Branch, Licence, ServiceFiling
+from domains.hr_agency.tables import Agency, AnnualReport, Branch, Licence, RegisterEntry, ServiceFiling
 from portal.db import write_transaction
 from portal.validators import uscc_error
 from seeds.scale import TODAY
@@ -36,6 +36,7 @@ async def test_agencies_over_ten_years_with_numbers_in_the_formats():
     assert await AnnualReport.count() > 400
     branches = await Branch.select()
     assert len(branches) == stats["hra_branch"] > 10 and {b["agency"] for b in branches} <= {a["id"] for a in agencies}
+    assert await register.stale() == [] and await RegisterEntry.count() > 300  # the 名录's listing, derived
     # The next approval of the busiest county and year continues after the generated numbers.
     top = max(licences, key=lambda r: r["licence_no"])
     async with write_transaction():
@@ -45,5 +46,6 @@ async def test_agencies_over_ten_years_with_numbers_in_the_formats():
     assert again == {"skipped": True} and await Agency.count() == 400
     other = await load_hr_agencies(50, seed=8, quiet=True)
     assert other["hra_agency"] == 50
+    assert await register.stale() == []  # a second load derives the listing of both
     numbers = [r["licence_no"] for r in await Licence.select(Licence.licence_no)]
     assert len(numbers) == len(set(numbers))
