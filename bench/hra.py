@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 AGENCIES = int(os.environ.get("BENCH_HRA_AGENCIES", 20_000))
 ROWS = int(os.environ.get("BENCH_HRA_ROWS", 10_000))
 RUNS = int(os.environ.get("BENCH_HRA_RUNS", 30))
+# per 名录 search: with 60 the p95 is the 4th-slowest answer, not the slowest (one stall on a shared machine)
+REGISTER_RUNS = int(os.environ.get("BENCH_HRA_REGISTER_RUNS", 60))
 STATS_MS, REGISTER_P95_MS, IMPORT_S = 100.0, 50.0, 5.0
 
 
@@ -174,12 +176,13 @@ async def _case() -> list[dict]:
             assert first.status_code == 200, first.text[:300]
             # a search that finds nothing would be fast for the wrong reason
             assert "没有找到符合条件的人力资源服务机构" not in first.text, f"no rows for {params}"
-            wall, cpu = await timed(lambda p=params: public.get("/hr-agencies/", params=p), runs=max(5, RUNS // 2))
+            wall, cpu = await timed(lambda p=params: public.get("/hr-agencies/", params=p), runs=REGISTER_RUNS)
             samples += wall
             cpu_samples += cpu
             label = "、".join(f"{k}={v}" for k, v in params.items() if k != "after") or "default"
-            per_search.append(_row(f"HRA-13 名录 {label} p95", percentile(wall, 95), "ms", REGISTER_P95_MS,
-                                   percentile(wall, 95) < REGISTER_P95_MS))
+            p50, p95_one, cpu50 = percentile(wall, 50), percentile(wall, 95), percentile(cpu, 50)
+            per_search.append(_row(f"HRA-13 名录 {label} p95 (p50 {p50:.1f}, CPU {cpu50:.1f})", p95_one, "ms",
+                                   REGISTER_P95_MS, p95_one < REGISTER_P95_MS))
         p95 = percentile(samples, 95)
         out += [_row(f"HRA-13 名录 search p50 ({len(searches)} searches)", percentile(samples, 50), "ms", None, None),
                 _row(f"HRA-13 名录 search p95 ({len(searches)} searches)", p95, "ms", REGISTER_P95_MS,
