@@ -13,9 +13,9 @@ from portal.db import current_engine, is_sqlite
 # PostgreSQL serves ORDER BY name LIMIT 21 by walking the (name, uid) index and filtering as it goes, expecting the
 # matches spread evenly through the order. A fragment like 海口椰 matches ~200 names that sort together (海口…),
 # after 11,788 others: 14–47 ms of LIKE on the walk, against 4.6 ms to fetch the matches by the trigram index and
-# sort them (bench/README.md, issue #21). So a 名称/服务事项 search whose count is small (the page's 共 N 条, counted
-# anyway and cached) sorts by an expression no index serves; a common fragment (人力资源: 5,679 matches, found
-# within the first 21 of the walk) keeps the walk. SQLite has no trigram index and its walk stays ~2 ms.
+# sort them (bench/README.md, issue #21). So a 名称/服务事项 search of 3+ characters whose count is small (the
+# page's 共 N 条, counted anyway and cached) sorts by an expression no index serves; a common fragment (人力资源:
+# 5,679 matches, found within the first 21 of the walk) keeps the walk. SQLite has no trigram index and its walk stays ~2 ms.
 SORT_MATCHES_UP_TO = 1_000
 
 
@@ -31,7 +31,9 @@ async def register_grid(params: Mapping[str, str]) -> Grid:
     regions = [(c, label) for c, label in await dictionary.choices("division")
                if len(c) == 6 and c.endswith("00") and not c.endswith("0000")]
     grid = _register_grid(regions, "hra_register.name")
-    if is_sqlite(current_engine()) or not any((params.get(k) or "").strip() for k in ("name", "service")):
+    # Three characters at least: a shorter fragment gives the trigram index nothing to look up, and sorting would
+    # then read every row (42 ms for 地区 + 培训 against 2 ms on the (region, name) walk).
+    if is_sqlite(current_engine()) or not any(len((params.get(k) or "").strip()) >= 3 for k in ("name", "service")):
         return grid
     query = await grid.parse(params)
     if query.errors or await grid.shown_count(register_scope(), query) > SORT_MATCHES_UP_TO:

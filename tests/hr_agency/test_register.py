@@ -69,8 +69,8 @@ async def test_order_and_pages_are_the_records_own(app, client):
                                             key=lambda r: (r["name"], r["uid"]), reverse=True)]
     # A 名称 search with few matches sorts without the name index on PostgreSQL (grids.SORT_MATCHES_UP_TO): the
     # same order and pages.
-    for params, want in (({"sort": "name"}, expected), ({"sort": "-name"}, descending), ({"name": "人力"}, expected),
-                         ({"name": "人力", "sort": "-name"}, descending)):
+    for params, want in (({"sort": "name"}, expected), ({"sort": "-name"}, descending), ({"name": "人力资"}, expected),
+                         ({"name": "人力资", "sort": "-name"}, descending)):
         seen, url, pages = [], url_for("hra_register", params), []
         while url:
             soup = await client.page(url)
@@ -144,8 +144,10 @@ async def test_a_rare_fragment_sorts_its_matches_on_postgresql(monkeypatch):
     from domains.hr_agency import grids
 
     await make_agency(name="琼海椰风人力资源有限公司", division="460105")
-    name_sql = [(await grids.register_grid(p)).columns[0].sql for p in ({}, {"region": "460100"}, {"name": "椰风"})]
+    # No filter, a region, a two-character fragment (no trigram to look up): the walk; three characters: sorted.
+    name_sql = [(await grids.register_grid(p)).columns[0].sql
+                for p in ({}, {"region": "460100"}, {"name": "椰风"}, {"name": "椰风人"})]
     postgres = not is_sqlite(current_engine())
-    assert name_sql == ["hra_register.name"] * 2 + ["(hra_register.name || '')" if postgres else "hra_register.name"]
+    assert name_sql == ["hra_register.name"] * 3 + ["(hra_register.name || '')" if postgres else "hra_register.name"]
     monkeypatch.setattr(grids, "SORT_MATCHES_UP_TO", 0)  # a common fragment keeps the index walk
-    assert (await grids.register_grid({"service": "介绍"})).columns[0].sql == "hra_register.name"
+    assert (await grids.register_grid({"service": "介绍用"})).columns[0].sql == "hra_register.name"
