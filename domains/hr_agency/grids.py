@@ -12,7 +12,7 @@ from portal.db import current_engine, is_sqlite
 
 # PostgreSQL serves ORDER BY name LIMIT 21 by walking the (name, uid) index and filtering as it goes, expecting the
 # matches spread evenly through the order. A fragment like 海口椰 matches ~200 names that sort together (海口…),
-# after 11,788 others: 14–47 ms of LIKE on the walk, against 4.6 ms to fetch the matches by the trigram index and
+# after 11,788 others: 16–47 ms of LIKE on the walk, against 4.6 ms to fetch the matches by the trigram index and
 # sort them (bench/README.md, issue #21). So a 名称/服务事项 search of 3+ characters whose count is small (the
 # page's 共 N 条, counted anyway and cached) sorts by an expression no index serves; a common fragment (人力资源:
 # 5,679 matches, found within the first 21 of the walk) keeps the walk. SQLite has no trigram index and its walk stays ~2 ms.

@@ -1,8 +1,9 @@
 """The 名录's listing (HRA-13): one hra_register row per listed agency or branch, derived from the records and kept
 in step by every writer that changes what the 名录 shows (refresh(), inside the writer's transaction). Derived on
-each page view, the union of agencies and branches was sorted whole before its first 20 rows (p95 63.6 ms on
-PostgreSQL for the 20,000-agency set, issue #21); the table is read through indexes that serve the order and the
-region (and, on PostgreSQL, trigram indexes for 名称/服务事项 contains).
+each page view, the union of agencies and branches was sorted whole before its first 20 rows, and PostgreSQL
+JIT-compiled that query every time (p95 357 ms over nine searches on the 20,000-agency set with branches, issue #21,
+bench/README.md); the table is read through indexes that serve the order and the region (and, on PostgreSQL,
+trigram indexes for 名称/服务事项 contains).
 
 Listed: an active agency holding a valid licence or filing, and the branches of such an agency. A branch carries its
 parent's licence and services and shows its name with its parent's; `uid` keeps agencies (2·id) and branches
