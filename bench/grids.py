@@ -19,6 +19,11 @@ DEEP_PAGE = 50
 WB_DEEP_PAGE = int(os.environ.get("BENCH_WB_DEEP_PAGE", 200))
 
 
+# The walk of one page visits a few hundred index entries per waiting state; sorting the whole province queue
+# (70,000 entries on the 1M set) runs millions of steps.
+MAX_WALK_STEPS = 200_000
+
+
 def run() -> list[dict]:
     rows: list[dict] = []
     for engine in _scale.engines():
@@ -26,8 +31,9 @@ def run() -> list[dict]:
         for case in _scale.run_worker("bench.grids", engine):
             name = f"grid {engine}: {case['name']}"
             if "plan" in case:  # how SQLite plans the workbench walk: a sort there cost ~100 ms a page (#15)
-                rows.append({"name": f"{name}: {case['plan']}", "value": int("TEMP B-TREE" not in case["plan"]),
-                             "unit": "1 = no sort", "target": 1, "ok": "TEMP B-TREE" not in case["plan"]})
+                ok = "matter_queue_cover_idx" in case["plan"] and case["steps"] <= MAX_WALK_STEPS
+                rows.append({"name": f"{name}: {case['plan']}", "value": case["steps"],
+                             "unit": "VM steps", "target": MAX_WALK_STEPS, "ok": ok})
                 continue
             rows.append({"name": f"{name} p50", "value": case["p50"], "unit": "ms", "target": None, "ok": None})
             rows.append({"name": f"{name} CPU p50 (Python side)", "value": case.get("cpu_p50"), "unit": "ms cpu",
@@ -160,7 +166,10 @@ async def _rare_pair() -> str:
 
 
 async def _walk_plan() -> dict:
-    """EXPLAIN QUERY PLAN of the province workbench's first page, with the data set's own statistics."""
+    """EXPLAIN QUERY PLAN of the province workbench's first page, with the data set's own statistics, and the
+    virtual-machine steps it runs. The plan names a TEMP B-TREE whenever more than one state is waiting (the
+    covering index is ordered within each state), but with LIMIT SQLite stops reading a state as soon as it
+    cannot reach the first page: the steps tell a bounded merge from sorting the whole queue."""
     import sqlite3
 
     from portal.auth.principal import Principal
@@ -175,7 +184,15 @@ async def _walk_plan() -> dict:
     sql, args = walk_statement(query, forward=True, limit=51).compile_string(engine_type="sqlite")
     with sqlite3.connect(current_engine().path) as conn:
         plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
-    return {"name": "工作台 全省 待办 首页 查询计划", "plan": plan}
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1000
+            return 0
+
+        conn.set_progress_handler(count, 1000)
+        conn.execute(sql, args).fetchall()
+    return {"name": "工作台 全省 待办 首页 查询计划", "plan": plan, "steps": steps[0]}
 
 
 async def _worker() -> list[dict]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import sqlite3
 import weakref
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -89,7 +91,7 @@ class PortalSQLiteEngine(SQLiteEngine):
     so scripts that never start it (migrations, seeds) keep the one-connection-per-query behaviour.
     """
 
-    def __init__(self, *args: Any, read_pool_size: int = 16, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, read_pool_size: int = 2, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read_pool_size = max(1, read_pool_size)
         self._idle: list[Any] | None = None
@@ -229,6 +231,30 @@ def current_engine() -> Engine:
     engine = engine_finder()
     assert engine is not None, "piccolo_conf.py defines no DB"
     return engine
+
+
+def lock_key(value: str) -> int:
+    """A value's PostgreSQL advisory-lock key: the first 64 bits of its SHA-256, signed."""
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:8], "big", signed=True)
+
+
+async def lock_values(values: Iterable[str], *, namespace: str = "", slots: int = 0) -> None:
+    """Serialise the transactions that decide on the same values (a person's 身份证号, an agency's USCC …): call
+    inside write_transaction() before reading what the decision rests on; the locks last until it ends.
+
+    PostgreSQL: one transaction-scoped advisory lock per value, all in one statement and in ascending key order, so
+    two callers wait for each other and never deadlock. With `slots` the values share that many locks of their
+    `namespace` (a 10,000-row import would otherwise exhaust the server's lock table, 64 × max_connections).
+    SQLite: nothing; BEGIN IMMEDIATE already serialises writers."""
+    engine = current_engine()
+    if is_sqlite(engine):
+        return
+    if slots:
+        names = {f"{namespace}#{lock_key(v) % slots}" for v in values}
+    else:
+        names = {f"{namespace}:{v}" if namespace else v for v in values}
+    if keys := sorted(lock_key(n) for n in names):
+        await fetch("SELECT count(pg_advisory_xact_lock(k)) AS n FROM unnest({}::bigint[]) AS k", keys)
 
 
 async def fetch(sql: str, *args: Any) -> list[dict]:

@@ -20,7 +20,11 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         from datetime import UTC
 
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime(fmt)
+    local = value.astimezone(SHANGHAI)
+    if fmt == "%Y-%m-%d %H:%M":
+        # The common case without strftime's format parsing: a list page formats one per row (issue #15).
+        return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+    return local.strftime(fmt)
 
 
 def ymd(value: date | datetime | None) -> str:

@@ -224,6 +224,29 @@ def make_saq_queue(settings: Settings, *, pool_size: int = 4) -> Any:
     return PostgresQueue.from_url(settings.database.url, name=settings.jobs.queue_name, min_size=1, max_size=pool_size)
 
 
+def _libc_malloc_trim() -> Any:
+    """glibc's malloc_trim, or None (another C library, or not Linux)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+async def return_freed_memory(ctx: dict) -> None:
+    """After each job, hand the heap pages the job freed back to the system. An export's batches and its zip
+    buffers are freed when it ends, but glibc keeps the pages in the threads' arenas: in the 30-minute soak the
+    worker's memory crept from 142 to 160 MiB as exports grew (bench/README.md, issue #16); with a trim after
+    each job repeated 65,000-row exports stay flat. A few milliseconds a job."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def make_worker(jobs: SaqJobs) -> Any:
     """A litestar-saq Worker for every registered task and periodic sweep, in this process's event loop."""
     from litestar_saq import CronJob, Worker
@@ -248,7 +271,8 @@ def make_worker(jobs: SaqJobs) -> Any:
 
     return Worker(
         queue, functions, cron_jobs=cron, concurrency=settings.jobs.concurrency,
-        startup=[on_start], timers={"sweep": SWEEP_S, "schedule": 1, "worker_info": SWEEP_S},
+        startup=[on_start], after_process=[return_freed_memory],
+        timers={"sweep": SWEEP_S, "schedule": 1, "worker_info": SWEEP_S},
         # Idle workers wait for a job at most 1 s at a time, so a stop does not wait out the grace period.
         dequeue_timeout=1,
         separate_process=False, enable_heartbeat_manager=False,

@@ -26,14 +26,21 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def default_read_pool() -> int:
+    """The SQLite read pool's default size: the machine's cores, at least 2 and at most 8."""
+    return min(8, max(2, os.cpu_count() or 2))
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     # sqlite:///path or postgresql://user@host:port/db
     url: str
     busy_timeout_s: int = 10
     # SQLite: idle connections kept for autocommit reads, and at most this many reads at once (more wait for a
-    # free one instead of opening a throw-away connection and thread). Size it to a worker's concurrency.
-    sqlite_read_pool: int = 16
+    # free one instead of opening a throw-away connection and thread). One per core: each connection is a thread
+    # that needs the GIL to hand its rows over, and at 16 concurrent requests on 2 cores a pool of 2 served
+    # list pages 5-12 % faster than 16 (less CPU per request; bench/README.md, issue #15).
+    sqlite_read_pool: int = field(default_factory=default_read_pool)
 
     @property
     def is_sqlite(self) -> bool:
@@ -225,7 +232,7 @@ class Settings:
         https = _flag("PORTAL_HTTPS", False)
         return cls(
             database=DatabaseSettings(url=db_url, busy_timeout_s=_int("PORTAL_DB_BUSY_TIMEOUT", 10),
-                                      sqlite_read_pool=max(1, _int("PORTAL_SQLITE_READ_POOL", 16))),
+                                      sqlite_read_pool=max(1, _int("PORTAL_SQLITE_READ_POOL", default_read_pool()))),
             security=SecuritySettings(
                 secret_key=_secret_key(var_dir),
                 https=https,

@@ -116,18 +116,30 @@ def date_or_reason(raw: Any, label: str = "日期") -> tuple[date | None, str | 
         return None, f"{label}填写的日期不存在"
 
 
-# A year-month as people type it (and as <input type="month"> sends it): 2025-01, 2025/1, 2025.1, 2025年1月, 202501.
+# A year-month as people type it (and as <input type="month"> sends it): 2026-05, 2026/5, 2026.5, 2026年5月, 202605.
 _MONTH_TEXT = re.compile(r"(\d{4})(?:[-/.年]?)(\d{1,2})月?")
+MONTH_YEARS = range(1900, 2101)
+
+
+def month_message(label: str) -> str:
+    return f"{label}格式不正确，请按“年月”填写，如 2026-05、202605 或 2026年5月"
 
 
 def month_or_reason(raw: Any, label: str = "年月") -> tuple[int | None, str | None]:
-    """(YYYYMM, None) or (None, the Chinese reason) for a month typed in a form."""
-    match = _MONTH_TEXT.fullmatch(normalise(str(raw)))
+    """(YYYYMM, None) or (None, the Chinese reason): the one parser of a 年月 or 结算期, for forms, query strings and
+    spreadsheet cells alike (a date cell gives its month; 202605 typed into a number cell arrives as a number)."""
+    if isinstance(raw, date):  # datetime too
+        return raw.year * 100 + raw.month, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if not float(raw).is_integer():
+            return None, month_message(label)
+        raw = str(int(raw))
+    match = _MONTH_TEXT.fullmatch(normalise(str(raw or "")))
     if not match:
-        return None, f"{label}应为年月，格式yyyy-mm，如2025-01"
+        return None, month_message(label)
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
-        return None, f"{label}填写的年月不存在"
+    if not 1 <= month <= 12 or year not in MONTH_YEARS:
+        return None, f"{label}不存在，请检查年份和月份"
     return year * 100 + month, None
 
 

@@ -23,6 +23,7 @@ class BulkLoader:
         self.counts: dict[str, int] = {}
         self.seconds: dict[str, float] = {}
         self.deferred: list[str] = []
+        self.deferred_keys: list[str] = []
         self.deferred_fts: list[str] = []
         self.buffers: dict[type[Table], list[dict[str, Any]]] = {}
 
@@ -38,6 +39,10 @@ class BulkLoader:
             self.conn = await self.engine.get_new_connection()
             self.txn = self.conn.transaction()
             await self.txn.start()
+            # This transaction only: the INSERT … SELECTs' sorts and the index rebuilds and key checks of
+            # restore_indexes() in memory rather than in temporary files (the defaults are 4 MB and 64 MB).
+            await self.conn.execute("SET LOCAL work_mem = '256MB'")
+            await self.conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
@@ -95,36 +100,58 @@ class BulkLoader:
             total += await self.insert(table, columns, batch)
         return total
 
-    async def defer_indexes(self, tables: Iterable[type[Table]]) -> list[str]:
+    async def defer_indexes(self, tables: Iterable[type[Table]], *, constraints: bool = False) -> list[str]:
         """Drop the plain (non-unique) secondary indexes of empty tables; restore_indexes() rebuilds them.
 
-        Building an index once over sorted data is several times cheaper than updating it row by row; unique
-        indexes stay, since they are what keeps generated codes honest. DDL is transactional on both engines,
-        so a failed load rolls the indexes back too.
+        Building an index once over sorted data is several times cheaper than updating it row by row. Unique
+        indexes stay unless `constraints`, since they are what keeps generated codes honest. With `constraints`
+        the unique indexes go too and, on PostgreSQL, the foreign keys (the SQLite loader has them off anyway):
+        restore_indexes() recreates them, which checks every row once — a duplicate or a dangling key still fails
+        the load — instead of a trigger and an index probe per inserted row. Dropping a foreign key locks the
+        table it references (person, employer) until the load commits. DDL is transactional on both engines, so
+        a failed load rolls the indexes and keys back too.
         """
         for table in tables:
             name = table._meta.tablename
             if await self.scalar(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{name}" LIMIT 1) AS t'):
                 continue
             if self.sqlite:
+                # sql IS NULL: the automatic index of a PRIMARY KEY or UNIQUE column, part of the table itself
                 found = self.conn.execute(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-                    "AND sql NOT LIKE 'CREATE UNIQUE%'",
-                    (name,),
+                    "AND (? OR sql NOT LIKE 'CREATE UNIQUE%')",
+                    (name, constraints),
                 ).fetchall()
             else:
+                # An index a constraint stands on (a primary key, UNIQUE, the target of a foreign key) stays.
                 found = await self.conn.fetch(
                     "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS sql FROM pg_index x "
                     "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-                    "WHERE t.relname = $1 AND NOT x.indisunique AND NOT x.indisprimary",
+                    "WHERE t.relname = $1 AND NOT x.indisprimary AND ($2 OR NOT x.indisunique) "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
                     name,
+                    constraints,
                 )
             for index_name, sql in found:
                 await self.execute(f'DROP INDEX "{index_name}"')
                 self.deferred.append(sql)
             if self.sqlite:
                 self._defer_fts(name)
+            elif constraints:
+                await self._defer_foreign_keys(name)
         return self.deferred
+
+    async def _defer_foreign_keys(self, table: str) -> None:
+        """PostgreSQL: drop the table's foreign keys; restore_indexes() adds them back after every index, and
+        ADD CONSTRAINT checks the whole table in one join."""
+        keys = await self.conn.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = to_regclass($1) ORDER BY conname",
+            f'"{table}"',
+        )
+        for key, definition in keys:
+            await self.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{key}"')
+            self.deferred_keys.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{key}" {definition}')
 
     def _defer_fts(self, table: str) -> None:
         """SQLite: the triggers that copy each new row into an external-content FTS5 index (the workbench's
@@ -147,6 +174,9 @@ class BulkLoader:
     async def restore_indexes(self) -> None:
         while self.deferred:
             await self.execute(self.deferred.pop(0))
+        # Keys last: one may need a unique index rebuilt just above.
+        while self.deferred_keys:
+            await self.execute(self.deferred_keys.pop(0))
         while self.deferred_fts:
             name = self.deferred_fts.pop(0)
             await self.execute(f"INSERT INTO \"{name}\"(\"{name}\") VALUES ('rebuild')")

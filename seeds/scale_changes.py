@@ -70,7 +70,7 @@ class ChangeFactory:
             "direction": direction, "id_number": person["id_number"], "name": person["name"],
             "gender": person["gender"], "birth_date": person["birth_date"].isoformat(),
             "period": rules.period_text(period), "insurances_label": labels, "kinds_label": rules.KIND_LABELS[kind],
-            "outcomes": [rules.outcome(kind, i, period, "其他单位") for i in insurances],
+            "outcomes": [rules.outcome(kind, i, period) for i in insurances],
         }, ensure_ascii=False)
         code, number_code = KIND_CODES[direction]
         title = f"{'增员' if direction == 'enrol' else '减员'}：{person['name']}（{rules.KIND_LABELS[kind]}）"

@@ -97,7 +97,9 @@ async def load_si(
     ]
     persons = list(range(lo, hi + 1))
     tables = (SiEnrolment, SiContribution, SiEmployerPeriod, SiBenefit, SiPensionAccount)
-    await bulk.defer_indexes(tables)
+    # Unique indexes and PostgreSQL's foreign keys too: their per-row checks were most of the PostgreSQL load
+    # (bench/README.md, SI section); restore_indexes() checks every row once at the end.
+    await bulk.defer_indexes(tables, constraints=True)
     await bulk.execute(
         "CREATE TEMP TABLE si_seed (person INTEGER PRIMARY KEY, employer INTEGER, base INTEGER,"
         " start_period INTEGER, end_period INTEGER, status VARCHAR(12), identity VARCHAR(10),"

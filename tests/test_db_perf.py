@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 
 import pytest
@@ -44,7 +45,7 @@ def test_read_pool_size_is_a_setting(monkeypatch):
     monkeypatch.setenv("PORTAL_SQLITE_READ_POOL", "32")
     assert Settings.from_env().database.sqlite_read_pool == 32
     monkeypatch.delenv("PORTAL_SQLITE_READ_POOL")
-    assert Settings.from_env().database.sqlite_read_pool == 16  # a uvicorn worker under ~16 concurrent requests
+    assert Settings.from_env().database.sqlite_read_pool == min(8, max(2, os.cpu_count() or 2))  # one per core
 
 
 async def test_statistics_are_created_when_missing_then_only_optimised(tmp_path):

@@ -102,8 +102,11 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-async def test_redis_queue_runs_a_task_and_reports_an_aborted_job_dead():
+async def test_redis_queue_runs_a_task_and_reports_an_aborted_job_dead(monkeypatch):
     from saq.job import Status
+
+    trims = []  # the worker returns freed heap pages after every job (the soak's creeping worker memory, #16)
+    monkeypatch.setattr(jobs, "_MALLOC_TRIM", trims.append)
 
     base = Settings.from_env()
     settings = dataclasses.replace(base, redis_url="redis://127.0.0.1:6379/15", jobs=dataclasses.replace(
@@ -123,6 +126,7 @@ async def test_redis_queue_runs_a_task_and_reports_an_aborted_job_dead():
         await asyncio.wait_for(done.wait(), 60)
         await queue.wait(key, 10)
         assert await queue.state(key) == "finished"
+        assert trims and trims[0] == 0
         waiting = queue.key_for("test.mark")
         await queue.queue.enqueue("test.mark", key=waiting, value="乙", scheduled=int(datetime.now().timestamp()) + 3600)
         assert await queue.state(waiting) == "waiting"

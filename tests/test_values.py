@@ -9,7 +9,16 @@ import pytest
 
 from portal.dataservices.spreadsheets import SheetColumn, _text_column, cleaner, column_cleaner
 from portal.forms import DateField, Form, MoneyField
-from portal.values import MAX_FEN, date_or_reason, fen_column, fen_or_reason, period_label, yuan, yuan_decimal
+from portal.values import (
+    MAX_FEN,
+    date_or_reason,
+    fen_column,
+    fen_or_reason,
+    month_or_reason,
+    period_label,
+    yuan,
+    yuan_decimal,
+)
 
 BAD_MONEY = "金额应为不小于0的数字，最多两位小数"
 
@@ -135,3 +144,29 @@ async def test_date_form_and_spreadsheet_agree(raw):
 async def test_money_form_and_spreadsheet_agree(raw):
     assert await _form_result(MoneyField("m", "月工资（元）"), raw) == _sheet_result(
         SheetColumn("m", "月工资（元）", type="money"), raw)
+
+
+MONTH_FORMAT = "年月格式不正确，请按“年月”填写，如 2026-05、202605 或 2026年5月"
+MONTH_MISSING = "年月不存在，请检查年份和月份"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2026-05", 202605), ("2026-5", 202605), ("202605", 202605), ("2026年5月", 202605), ("2026年05月", 202605),
+    ("2026/5", 202605), ("2026.05", 202605), (" 2026 年 5 月 ", 202605), ("２０２６－０５", 202605),
+    ("2026-12", 202612), ("1900-01", 190001), ("2100-12", 210012),
+    (202605, 202605), (202605.0, 202605), (date(2026, 5, 17), 202605), (datetime(2026, 5, 1, 8), 202605),
+    ("2026-13", MONTH_MISSING), ("2026-00", MONTH_MISSING), ("202600", MONTH_MISSING), ("1899-12", MONTH_MISSING),
+    ("2101-01", MONTH_MISSING),
+    ("", MONTH_FORMAT), (None, MONTH_FORMAT), ("05-2026", MONTH_FORMAT), ("26-05", MONTH_FORMAT),
+    ("2026-05-01", MONTH_FORMAT), ("五月", MONTH_FORMAT), ("2026-123", MONTH_FORMAT), (2026.5, MONTH_FORMAT),
+])
+def test_month_parser(raw, expected):
+    """The one parser of 年月 / 结算期: forms, query strings and spreadsheet cells (numbers, dates)."""
+    month, reason = month_or_reason(raw)
+    assert (reason if isinstance(expected, str) else month) == expected
+    assert (month is None) == (reason is not None)
+
+
+def test_month_messages_carry_the_label():
+    assert month_or_reason("x", "减员结算期")[1] == "减员结算期格式不正确，请按“年月”填写，如 2026-05、202605 或 2026年5月"
+    assert month_or_reason("2026-13", "起始年月")[1] == "起始年月不存在，请检查年份和月份"

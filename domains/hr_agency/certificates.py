@@ -1,18 +1,23 @@
 """The electronic 人力资源服务许可证 / 业务备案凭证: a platform certificate (verification code + QR), rendered on
-the first download, outside the approval's transaction, then served byte-identical."""
+the first download, outside the approval's transaction, then served byte-identical; withdrawn when what it prints
+changes (the next download issues the new one) and revoked when the agency is deleted."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.certificates import Fact, issue_certificate, revoke_certificate
 from portal.dataservices.tables import Certificate
 from portal.db import write_transaction
 
 KINDS = {"hra_licence": "人力资源服务许可证", "hra_filing": "人力资源服务业务备案凭证"}
+# What each certificate prints of the agency record (ensure_certificate below): a change of one of these replaces it.
+PRINTED = {Licence: ("name", "legal_rep", "address"), ServiceFiling: ("name", "address")}
 
 
 async def _services_label(raw: str) -> str:
@@ -55,3 +60,35 @@ async def ensure_certificate(table: type[Licence] | type[ServiceFiling], row: di
         await revoke_certificate(cert["code"], "重复签发，已作废")
         return await ensure_certificate(table, await table.select().where(table.id == row["id"]).first(), base_url)
     return cert["document_token"]
+
+
+async def withdraw_outdated(agency_id: int, changed: Iterable[str], reason: str, *, actor: Principal, ip: str = "",
+                            services_changed: Collection[str] = ()) -> list[str]:
+    """Inside the write_transaction that changed the agency record (事项变更 approved, 机构管理 edit): each valid
+    licence / filing whose certificate prints a changed field, or whose own services changed ("licence:ID"), loses
+    its code and the certificate is revoked with `reason` (/verify says 已注销); the next download issues one with
+    the new facts. Returns the targets withdrawn."""
+    changed = set(changed)
+    withdrawn = []
+    for table, printed in PRINTED.items():
+        kind = "licence" if table is Licence else "filing"
+        touched = bool(changed & set(printed))
+        for row in await table.select(table.id, table.certificate_code).where(
+                (table.agency == agency_id) & (table.status == "valid") & (table.certificate_code != "")):
+            if touched or f"{kind}:{row['id']}" in services_changed:
+                await table.update({table.certificate_code: ""}).where(
+                    (table.id == row["id"]) & (table.certificate_code == row["certificate_code"]))
+                await revoke_certificate(row["certificate_code"], reason, actor=actor, ip=ip)
+                withdrawn.append(f"{kind}:{row['id']}")
+    return withdrawn
+
+
+async def revoke_all(agency_id: int, reason: str, *, actor: Principal, ip: str = "") -> int:
+    """Inside the write_transaction that deletes the agency: every certificate of its licences and filings is revoked
+    (/verify says 已注销); the rows keep the codes as their record. Returns how many were still valid."""
+    revoked = 0
+    for table in (Licence, ServiceFiling):
+        for row in await table.select(table.certificate_code).where(
+                (table.agency == agency_id) & (table.certificate_code != "")):
+            revoked += await revoke_certificate(row["certificate_code"], reason, actor=actor, ip=ip)
+    return revoked

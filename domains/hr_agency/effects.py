@@ -74,15 +74,11 @@ async def filing_approved(ctx: EffectContext) -> dict:
     return {"filing_no": filing_no}
 
 
-# What each electronic certificate prints of the agency record (certificates.py): a change of these re-issues it.
-_PRINTED = {Licence: ("name", "legal_rep", "address"), ServiceFiling: ("name", "address")}
-
-
 async def change_approved(ctx: EffectContext) -> dict:
     """准予变更: the agency record and the services of its licence / filings take the new values; each changed field
     is kept in its history. A certificate whose printed facts changed is withdrawn (/verify: 已注销) and the next
     download issues the new one."""
-    from portal.dataservices.certificates import revoke_certificate
+    from domains.hr_agency import certificates
 
     payload = ctx.matter["payload"]
     agency = await Agency.select().where(
@@ -123,16 +119,8 @@ async def change_approved(ctx: EffectContext) -> dict:
         await refresh_services(agency["id"])
     elif changed:
         await register.refresh([agency["id"]])  # the 名录 shows the name, address and region
-    reissued = []
-    for table, printed in _PRINTED.items():
-        kind = "licence" if table is Licence else "filing"
-        record_touched = bool(set(printed) & set(changed))
-        for row in await table.select(table.id, table.certificate_code).where(
-                (table.agency == agency["id"]) & (table.status == "valid") & (table.certificate_code != "")):
-            if record_touched or f"{kind}:{row['id']}" in services_changed:
-                await table.update({table.certificate_code: ""}).where(table.id == row["id"])
-                await revoke_certificate(row["certificate_code"], "事项变更，已换发新证", actor=ctx.principal)
-                reissued.append(f"{kind}:{row['id']}")
+    reissued = await certificates.withdraw_outdated(agency["id"], changed, "事项变更，已换发新证", actor=ctx.principal,
+                                                    services_changed=services_changed)
     return {"changed": sorted(changed), "services_changed": services_changed, "reissued": reissued}
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from domains.hr_agency import numbers, register, rules
+from domains.hr_agency import manage, numbers, register, rules
 from domains.hr_agency.effects import today
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal import audit
@@ -22,7 +22,7 @@ from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.imports import Importer, ImportSteps
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
-from portal.db import bulk_insert, fetch, reserve_ids
+from portal.db import bulk_insert, current_engine, fetch, reserve_ids
 
 ACTIVE, ENDED = "正常", "已注销"
 SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -207,6 +207,11 @@ async def _taken(sql: str, values: list[str]) -> set[str]:
 
 def checker(principal: Principal):
     async def check(rows: list[RowResult]) -> None:
+        if current_engine().transaction_exists():
+            # ③ 确认导入 (confirm_import's transaction): a second confirm or 机构管理 add naming one of these codes or
+            # numbers waits here until this one has written, then finds them taken (row reasons, not a duplicate)
+            await manage.lock_identifiers([v for r in rows for k in ("uscc", "licence_no", "filing_no")
+                                           if (v := r.data.get(k))])
         ctx = await context()
         covered: dict[str, bool] = {}
         for row in rows:

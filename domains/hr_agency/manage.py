@@ -8,12 +8,12 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.hr_agency import forms, register, rules
+from domains.hr_agency import certificates, forms, register, rules
 from domains.hr_agency.service import Refused
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
 from portal.auth.principal import Principal, division_clause
-from portal.db import write_transaction
+from portal.db import lock_values, write_transaction
 from portal.forms import Form, UsccField
 
 
@@ -31,6 +31,13 @@ async def scoped_agency(principal: Principal, agency_id: int) -> dict:
     return row
 
 
+async def lock_identifiers(values: list[str]) -> None:
+    """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free. One USCC is one
+    live agency but not one row (deleted rows keep theirs), so no UNIQUE index can say it; 256 shared slots keep a
+    10,000-row history import within PostgreSQL's lock table."""
+    await lock_values(values, namespace="hra_agency", slots=256)
+
+
 def _covers(principal: Principal, division_code: str) -> bool:
     return principal.covers_division(division_code)
 
@@ -39,6 +46,7 @@ async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") ->
     if not _covers(principal, cleaned["division_code"]):
         raise Refused("只能录入本辖区的机构", "division_code")
     async with write_transaction():
+        await lock_identifiers([cleaned["uscc"]])
         if await Agency.exists().where((Agency.uscc == cleaned["uscc"]) & (Agency.status != "deleted")):
             raise Refused("该统一社会信用代码的机构已存在", "uscc")
         at = datetime.now(UTC)
@@ -51,13 +59,16 @@ async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") ->
     return row.id
 
 
-async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *, ip: str = "") -> dict:
+async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *,
+               ip: str = "") -> tuple[dict[str, list[str]], list[str]]:
+    """The changed fields ({field: [before, after]}) and the certificates withdrawn because they print one of them
+    (the agency's next download issues the new one, as after a 事项变更)."""
     current = await scoped_agency(principal, agency_id)
     if not _covers(principal, cleaned["division_code"]):
         raise Refused("只能将机构调整到本辖区内的地区", "division_code")
     changes = rules.record_changes(current, cleaned)
     if not changes:
-        return {}
+        return {}, []
     at = datetime.now(UTC)
     async with write_transaction():
         for key, (before, after) in changes.items():
@@ -66,20 +77,27 @@ async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *,
         await Agency.update({**{k: a for k, (_, a) in changes.items()}, Agency.updated_at: at}).where(
             Agency.id == agency_id)
         await register.refresh([agency_id])
+        withdrawn = await certificates.withdraw_outdated(agency_id, changes, "机构管理修改机构信息，已换发新证",
+                                                         actor=principal, ip=ip)
     await audit.record(category="hr_agency", action="agency.edit", actor=principal, ip=ip, object_type="agency",
-                       object_id=agency_id, detail={"fields": sorted(changes)})
-    return changes
+                       object_id=agency_id, detail={"fields": sorted(changes), "certificates_withdrawn": withdrawn})
+    return changes, withdrawn
 
 
 async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str = "") -> None:
-    """删除 with a reason: the row stays (history, licences) but leaves every list and the 名录."""
+    """删除 with a reason: the row stays (history, licences) but leaves every list and the 名录; its electronic
+    certificates are revoked (/verify says 已注销)."""
     await scoped_agency(principal, agency_id)
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise Refused("请填写删除原因（不超过500字）", "reason")
     async with write_transaction():
-        await Agency.update({Agency.status: "deleted", Agency.delete_reason: reason,
-                             Agency.updated_at: datetime.now(UTC)}).where(Agency.id == agency_id)
+        deleted = await Agency.update({Agency.status: "deleted", Agency.delete_reason: reason,
+                                       Agency.updated_at: datetime.now(UTC)}).where(
+            (Agency.id == agency_id) & (Agency.status != "deleted")).returning(Agency.id)
+        if not deleted:
+            raise Refused("该机构已被删除", "reason")
+        await certificates.revoke_all(agency_id, f"机构已删除：{reason}", actor=principal, ip=ip)
         await register.refresh([agency_id])  # leaves the 名录 with its branches
     await audit.record(category="hr_agency", action="agency.delete", actor=principal, ip=ip, object_type="agency",
                        object_id=agency_id, detail={"reason": reason})

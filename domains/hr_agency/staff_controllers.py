@@ -247,7 +247,9 @@ async def agency_add(request: Request) -> Response:
 @get("/agencies/{agency_id:int}", name="hra_agency_detail", guards=MANAGE_GUARD)
 async def agency_detail(request: Request, agency_id: FromPath[int]) -> Response:
     agency = await manage.scoped_agency(request.user, agency_id)
-    notice = {"added": "机构已新增。", "saved": "已保存，变更已记入变更记录。"}.get(request.query_params.get("done", ""), "")
+    notice = {"added": "机构已新增。", "saved": "已保存，变更已记入变更记录。",
+              "reissued": "已保存，变更已记入变更记录。印有原信息的电子证书已注销，机构下次下载时按新信息换发。"}.get(
+        request.query_params.get("done", ""), "")
     return await _agency_form_page(request, manage.agency_form({k: str(agency[k] or "") for k in (
         "name", "uscc", *forms.service_record_keys())}), agency=agency, notice=notice)
 
@@ -260,11 +262,12 @@ async def agency_edit(request: Request, agency_id: FromPath[int]) -> Response:
     if not await form.validate():
         return await _agency_form_page(request, form, agency=agency)
     try:
-        await manage.edit(request.user, agency_id, form.cleaned, ip=client_ip(request))
+        _, withdrawn = await manage.edit(request.user, agency_id, form.cleaned, ip=client_ip(request))
     except Refused as exc:
         form.add_error(exc.field or "name", exc.message)
         return await _agency_form_page(request, form, agency=agency)
-    return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=saved")
+    done = "reissued" if withdrawn else "saved"
+    return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + f"?done={done}")
 
 
 @post("/agencies/{agency_id:int}/delete", name="hra_agency_delete", guards=MANAGE_GUARD)

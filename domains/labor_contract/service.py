@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from portal import audit
 from portal.auth.principal import Principal
 from portal.core import dictionary
 from portal.dataservices.staging import Batch
-from portal.db import bulk_insert, current_engine, is_sqlite, reserve_ids, write_transaction
+from portal.db import bulk_insert, lock_values, reserve_ids, write_transaction
 from portal.forms import Field, Form
 from portal.refusal import Refused
 from portal.validators import mask_id_number, normalise
@@ -60,14 +59,9 @@ async def _lock_person(id_number: str) -> None:
 
 
 async def lock_persons(id_numbers: Iterable[str]) -> None:
-    """_lock_person for a chunk of a batch: the locks in one order (ascending keys), so two batches and single
-    filings wait for each other and never deadlock."""
-    engine = current_engine()
-    if is_sqlite(engine):
-        return
-    keys = sorted({int.from_bytes(hashlib.sha256(n.encode()).digest()[:8], "big", signed=True) for n in id_numbers})
-    for key in keys:
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({key})")
+    """_lock_person for a chunk of a batch (portal.db.lock_values: ascending keys, so two batches and single
+    filings wait for each other and never deadlock)."""
+    await lock_values(id_numbers)
 
 
 def _pending(row: dict[str, Any], forms: dict[str, str], employer_id: int | None) -> rules.PendingFiling:

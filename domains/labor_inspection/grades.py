@@ -76,14 +76,17 @@ def open_years(rows: list[dict[str, Any]]) -> list[str]:
 
 
 async def declarations(principal: Principal) -> list[dict[str, Any]]:
-    """信用等级申报办件进度查询: this employer's declarations, newest year first, each with its 办件, its standing
-    grade and, while the grade is open to appeal, the last day to appeal."""
+    """信用等级申报办件进度查询: this employer's declarations, newest year first, each with its 办件, its state as
+    shown (an 已评定 grade not appealed in time reads 已生效), its standing grade and, while the grade is open to
+    appeal, the last day to appeal."""
     employer_id = service._require_employer(principal)
     rows = await _rows_with_matters(principal, await InsGrade.select().where(
         InsGrade.employer == employer_id).order_by(InsGrade.year, ascending=False))
     grades = await service.latest_grades(employer_id, [r["year"] for r in rows])
-    appeal = get_kind(service.GRADE_KIND).transition("appeal")
+    kind = get_kind(service.GRADE_KIND)
+    appeal = kind.transition("appeal")
     for r in rows:
+        r["state"] = await transitions.shown_state(kind, r["matter"]) if r["matter"] else None
         r["grade"] = grades.get(r["year"])
         r["appeal_last_day"] = await transitions.time_limit_last_day(appeal, r["matter"]) if r["matter"] else None
         r["appeal_open"] = r["appeal_last_day"] is not None and not transitions.past(r["appeal_last_day"])

@@ -150,10 +150,21 @@ async def _check_page(
     )
 
 
-async def _lookup(raw: str) -> tuple[Form, str]:
-    """The 查询 form and the normalised 身份证号 ('' while it is missing or wrong)."""
-    lookup = forms.lookup_form({"id_number": raw})
-    return lookup, (lookup.cleaned["id_number"] if raw and await lookup.validate() else "")
+async def _lookup(kind: str, data: Any, *, name_required: bool = True) -> tuple[Form, str]:
+    """The 查询 form (身份证号; a hire's also 姓名) and the normalised 身份证号 ('' while anything is missing or
+    wrong)."""
+    typed = {k: str(data.get(k) or "") for k in ("id_number", "worker_name")}
+    lookup = forms.lookup_form(kind, typed, name_required=name_required)
+    return lookup, (lookup.cleaned["id_number"] if typed["id_number"] and await lookup.validate() else "")
+
+
+async def _hire_found(request: Request, lookup: Form, id_number: str) -> dict | None:
+    """The hire's lookup, or None with the refusal beside 姓名 when it is not the name on record."""
+    try:
+        return await service.hire_lookup(request.user, id_number, lookup.value("worker_name").strip())
+    except Refused as exc:
+        lookup.refuse(exc)
+        return None
 
 
 def _token(data: Any) -> str:
@@ -198,12 +209,13 @@ async def _steps(
 
 @get("/hire", name="ot_hire")
 async def hire(request: Request) -> Response:
-    """身份证号 → 查询: the server says what the 增员 would be and whether a 新订 may be filed, then one form."""
-    lookup, id_number = await _lookup(request.query_params.get("id_number", ""))
-    if not id_number:
+    """身份证号 + 姓名 → 查询: the server checks the pair, says what the 增员 would be and whether a 新订 may be
+    filed, then one form."""
+    lookup, id_number = await _lookup("hire", request.query_params)
+    found = await _hire_found(request, lookup, id_number) if id_number else None
+    if found is None:
         return await _form_page(request, "hire", lookup, None)
-    found = await service.hire_lookup(request.user, id_number)
-    form = forms.hire_form({**HIRE_DEFAULTS, "id_number": id_number, "worker_name": found["name"]})
+    form = forms.hire_form({**HIRE_DEFAULTS, "id_number": id_number, "worker_name": lookup.cleaned["worker_name"]})
     return await _form_page(request, "hire", form, found)
 
 
@@ -211,10 +223,13 @@ async def hire(request: Request) -> Response:
 async def hire_submit(request: Request) -> Response:
     """核对 (step=check) shows what will be filed; 提交 (step=submit) files both at once; 返回修改 (step=edit)."""
     data = await request.form()
-    lookup, id_number = await _lookup(str(data.get("id_number", "")))
+    # an empty 姓名 of a new person is the one form's error, beside its field, with the rest kept
+    lookup, id_number = await _lookup("hire", data, name_required=False)
     if not id_number:
         return await _form_page(request, "hire", lookup, None, status_code=400)
-    found = await service.hire_lookup(request.user, id_number)
+    found = await _hire_found(request, lookup, id_number)
+    if found is None:
+        return await _form_page(request, "hire", lookup, None)
     form = forms.hire_form(data)
     return await _steps(
         request,
@@ -230,7 +245,7 @@ async def hire_submit(request: Request) -> Response:
 @get("/leave", name="ot_leave")
 async def leave(request: Request) -> Response:
     """身份证号 → 查询: the current contract to end and what the 减员 can do, then one form."""
-    lookup, id_number = await _lookup(request.query_params.get("id_number", ""))
+    lookup, id_number = await _lookup("leave", request.query_params)
     if not id_number:
         return await _form_page(request, "leave", lookup, None)
     found = await service.leave_lookup(request.user, id_number)
@@ -241,7 +256,7 @@ async def leave(request: Request) -> Response:
 @post("/leave", name="ot_leave_submit")
 async def leave_submit(request: Request) -> Response:
     data = await request.form()
-    lookup, id_number = await _lookup(str(data.get("id_number", "")))
+    lookup, id_number = await _lookup("leave", data)
     if not id_number:
         return await _form_page(request, "leave", lookup, None, status_code=400)
     found = await service.leave_lookup(request.user, id_number)
@@ -270,8 +285,25 @@ async def detail(request: Request, one_id: FromPath[int]) -> Response:
             "page_title": f"{row['kind_label']}：{row['name']}",
             "row": row,
             "submitted": request.query_params.get("submitted") == "1",
+            "withdrawn": request.query_params.get("withdrawn") == "1",
             "breadcrumbs": crumbs(request, (row["kind_label"], "")),
         },
+    )
+
+
+async def _refused(request: Request, one_id: int, exc: Refused) -> Response:
+    """The progress page again with the refusal at its top (409: the 一件事 is not in a state for that)."""
+    row = await service.progress(request.user, one_id)
+    return await page(
+        request,
+        "one_thing/detail.html",
+        {
+            "page_title": f"{row['kind_label']}：{row['name']}",
+            "row": row,
+            "error": exc.message,
+            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
+        },
+        status_code=409,
     )
 
 
@@ -281,19 +313,18 @@ async def certificate(request: Request, one_id: FromPath[int]) -> Response:
     try:
         await service.certificate(request.user, one_id)
     except Refused as exc:
-        row = await service.progress(request.user, one_id)
-        return await page(
-            request,
-            "one_thing/detail.html",
-            {
-                "page_title": f"{row['kind_label']}：{row['name']}",
-                "row": row,
-                "error": exc.message,
-                "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-            },
-            status_code=409,
-        )
+        return await _refused(request, one_id, exc)
     return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id))
 
 
-ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate]
+@post("/{one_id:int}/withdraw", name="ot_withdraw")
+async def withdraw(request: Request, one_id: FromPath[int]) -> Response:
+    """整件撤回: both 办件 withdrawn in one transaction, or neither (the reason at the top of the progress page)."""
+    try:
+        await service.withdraw(request.user, one_id, ip=client_ip(request))
+    except Refused as exc:
+        return await _refused(request, one_id, exc)
+    return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id) + "?withdrawn=1")
+
+
+ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate, withdraw]

@@ -7,7 +7,7 @@ from typing import Any
 
 from domains.labor_contract import service as lc
 from domains.personnel_change import service as pc
-from portal.forms import Form, IdNumberField
+from portal.forms import Field, Form, IdNumberField, TextField
 
 # 增员's 姓名 is the contract's worker_name; its 身份证号 and 用工形式 are the contract's too.
 _SHARED = {"id_number", "name", "employment_form"}
@@ -31,6 +31,10 @@ def pc_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     return {**cleaned, "name": cleaned.get("worker_name") or cleaned.get("name") or ""}
 
 
-def lookup_form(data: Any) -> Form:
-    """查询: the worker's 身份证号 (check digit checked) before the form."""
-    return Form([IdNumberField("id_number", "身份证号")], data)
+def lookup_form(kind: str, data: Any, *, name_required: bool = True) -> Form:
+    """查询: the worker's 身份证号 (check digit checked) before the form; a hire also the 姓名, which the server only
+    confirms for a person it knows (a leave is of the employer's own worker)."""
+    fields: list[Field] = [IdNumberField("id_number", "身份证号")]
+    if kind == "hire":
+        fields.append(TextField("worker_name", "姓名", max_len=40, required=name_required))
+    return Form(fields, data)

@@ -3,10 +3,14 @@ together. Each domain's own rules stay in its service (tested table-driven in te
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 KINDS = {"hire": "员工录用一件事", "leave": "员工离职一件事"}
 NUMBER_CODES = {"hire": "YJSLY", "leave": "YJSLZ"}  # 一件事 录用 / 离职
+# The two parts of each, in the order of the one_thing row (lc_matter_id, pc_matter_id).
+PART_LABELS = {"hire": ("劳动合同新订备案", "社会保险增员"), "leave": ("劳动合同解除(终止)备案", "社会保险减员")}
+WITHDRAW_STEP = "void"  # each part's own applicant step that ends it unapproved (LC 申报作废, PC 删除)
 
 
 def month_of(day: date) -> int:
@@ -46,17 +50,31 @@ def leave_period_refusal(period: int, ended: date) -> str | None:
     return None
 
 
-def name_refusal(known_name: str, typed: str) -> str | None:
-    """A person already known to the hall is filed under the name on record (the contract and 参保登记 agree)."""
-    if known_name and typed and typed != known_name:
-        return f"姓名与该身份证号已登记的姓名“{known_name}”不一致"
-    return None
+def withdrawal(parts: Sequence[tuple[str, str, str, bool]]) -> tuple[list[int], str | None]:
+    """整件撤回: the parts to withdraw (their indexes) or why the whole cannot be withdrawn. A part is (label, state,
+    state label, whether its own workflow lets the applicant withdraw it now). A part already withdrawn is skipped;
+    an approved part, or one its workflow holds (an 增员/减员 once 确认提交 waits for its review), refuses the whole:
+    nothing is withdrawn then, so a 一件事 never ends half filed and half withdrawn by this step."""
+    todo: list[int] = []
+    for index, (label, state, state_label, withdrawable) in enumerate(parts):
+        if state == "voided":
+            continue
+        if state == "approved":
+            return [], f"{label}已审核通过，不能整件撤回"
+        if not withdrawable:
+            return [], f"{label}当前为“{state_label}”，按其办理规则现在不能撤回，因此不能整件撤回；审核不通过后可以整件撤回"
+        todo.append(index)
+    if not todo:
+        return [], "该一件事已撤回，无需再次撤回"
+    return todo, None
 
 
 def overall(states: list[str]) -> tuple[str, str]:
     """(label, tone) of the whole application from its two 办件' states."""
     if all(s == "approved" for s in states):
         return "已办结", "success"
+    if all(s == "voided" for s in states):
+        return "已撤回", "neutral"
     if any(s in ("rejected", "returned") for s in states):
         return "需要修改", "danger"
     if any(s in ("voided",) for s in states):

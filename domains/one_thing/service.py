@@ -16,7 +16,6 @@ from domains.employer import service as employer_service
 from domains.labor_contract import service as lc
 from domains.one_thing import forms, rules
 from domains.one_thing.tables import OneThing
-from domains.person import service as person_service
 from domains.personnel_change import service as pc
 from portal import audit
 from portal.auth.principal import Principal
@@ -42,10 +41,14 @@ def _first(errors: dict[str, str]) -> Refused:
 # ---- 员工录用一件事: 劳动合同新订备案 + 增员 -------------------------------------------------------------------
 
 
-async def hire_lookup(principal: Principal, id_number: str) -> dict[str, Any]:
-    """查询: what the 增员 would be per insurance (the server decides), the person as known, and whether a 新订
-    may be filed for them here (the labour-contract person rules)."""
-    found = await pc.lookup(principal, id_number, "enrol")
+async def hire_lookup(principal: Principal, id_number: str, name: str) -> dict[str, Any]:
+    """查询 of 身份证号 + 姓名: what the 增员 would be per insurance (the server decides; Refused on 姓名 when a known
+    person's name is not the one typed), and whether a 新订 may be filed for them here (the labour-contract person
+    rules)."""
+    try:
+        found = await pc.lookup(principal, id_number, "enrol", name=name)
+    except Refused as exc:
+        raise Refused(exc.message, "worker_name") from None
     found["refusal"] = await lc.person_refusal(principal.employer_id, id_number, "new")
     return found
 
@@ -58,9 +61,6 @@ async def check_hire(principal: Principal, cleaned: dict[str, Any]) -> tuple[dic
         return errors, []
     if reason := await lc.person_refusal(principal.employer_id, id_number, "new"):
         errors["id_number"] = reason
-    person = await person_service.get_by_id_number(id_number)
-    if person and (reason := rules.name_refusal(person["name"], cleaned.get("worker_name") or "")):
-        errors.setdefault("worker_name", reason)
     period_reason = (
         rules.hire_period_refusal(cleaned["period"], cleaned["start_date"])
         if cleaned.get("period") and cleaned.get("start_date")
@@ -80,7 +80,8 @@ async def _with_change(
     sentences once nothing is wrong."""
     pc_errors, plans = await pc.check(principal, direction, values)
     for key, reason in pc_errors.items():
-        errors.setdefault(key, reason)
+        # the 增员's 姓名 (a known person's must be the name on record) is this form's worker_name
+        errors.setdefault("worker_name" if key == "name" else key, reason)
     if period_reason:
         errors.setdefault("period", period_reason)
     return errors, (pc.outcomes(direction, values, plans) if not errors and values.get("period") else [])
@@ -237,6 +238,43 @@ async def _record(
     return row.to_dict()
 
 
+# ---- 整件撤回 ------------------------------------------------------------------------------------------------
+
+
+def _withdrawal(row: dict[str, Any], matters: list[dict[str, Any]]) -> tuple[list[int], str | None]:
+    parts = []
+    for label, matter in zip(rules.PART_LABELS[row["kind"]], matters, strict=True):
+        kind = get_kind(matter["kind"])
+        steps = kind.available(matter["state"], "applicant")
+        parts.append((label, matter["state"], kind.state_label(matter["state"]),
+                      any(t.name == rules.WITHDRAW_STEP for t in steps)))
+    return rules.withdrawal(parts)
+
+
+async def withdraw(principal: Principal, one_id: int, *, ip: str = "") -> dict[str, Any]:
+    """整件撤回: every part not yet withdrawn ends through its own workflow's step (LC 申报作废, the 增员/减员's 删除:
+    their guards and effects run), all in ONE transaction — Refused, and nothing withdrawn, when a part is approved
+    or cannot be withdrawn now (rules.withdrawal), or when its own step refuses."""
+    row = await get_one(principal, one_id)
+    labels = rules.PART_LABELS[row["kind"]]
+    async with write_transaction():
+        matters = [await workflow.get_matter_for(principal, m) for m in (row["lc_matter_id"], row["pc_matter_id"])]
+        todo, refusal = _withdrawal(row, matters)
+        if refusal:
+            raise Refused(refusal)
+        for index in todo:
+            matter = matters[index]
+            try:
+                await workflow.fire(principal, matter["id"], rules.WITHDRAW_STEP, expected_version=matter["version"],
+                                    opinion="一件事整件撤回", ip=ip)
+            except workflow.WorkflowError as exc:
+                raise Refused(f"{labels[index]}：{exc.message}") from None
+        await audit.record(category="workflow", action="one_thing.withdraw", actor=principal, ip=ip,
+                           object_type="one_thing", object_id=row["id"],
+                           detail={"number": row["number"], "matters": [matters[i]["id"] for i in todo]})
+    return row
+
+
 # ---- the applicant's list and progress page ----------------------------------------------------------------
 
 
@@ -271,6 +309,8 @@ async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
     row["parts"] = parts
     row["kind_label"] = rules.KINDS[row["kind"]]
     row["overall"] = rules.overall([p["matter"]["state"] for p in parts])
+    todo, refusal = _withdrawal(row, [p["matter"] for p in parts])
+    row["withdrawable"], row["withdraw_refusal"] = bool(todo), refusal
     row["certificate"] = None
     # 劳动合同法 91: a pending 新订 for someone whose contract elsewhere is still current carries LC's warning
     row["warning"] = (

@@ -58,6 +58,16 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
     )
 
 
+# The message never repeats the name on record: an employer learns only whether the pair it typed matches.
+NAME_MISMATCH = "姓名与该身份证号已登记的姓名不一致，请核对后重新输入"
+
+
+def name_refusal(person: dict[str, Any] | None, typed: str) -> str | None:
+    """An employer filing for a person the hall knows must type the name on record (the check of 身份证号 + 姓名)."""
+    if person is not None and (typed or "").strip() != person["name"]:
+        return NAME_MISMATCH
+    return None
+
 
 async def persons_by_id_number(id_numbers: set[str]) -> dict[str, dict[str, Any]]:
     """Known persons by 身份证号, one query per 500 numbers (whole-file checks of uploads)."""

@@ -74,22 +74,31 @@ def _handlers(direction: str) -> list:
         })
 
     async def _found(request: Request, form, matter_id: int | None = None) -> dict | None:
+        """The lookup for the form's person, or None (back to 查询) when there is none or — 增员 — the 姓名 typed is
+        not the name on record (the refusal then sits beside 姓名, what was typed kept)."""
         id_number = form.cleaned.get("id_number")
-        return await service.lookup(request.user, id_number, direction, matter_id) if id_number else None
+        if not id_number:
+            return None
+        try:
+            return await service.lookup(request.user, id_number, direction, matter_id,
+                                        name=form.cleaned.get("name") or form.value("name") or "")
+        except Refused as exc:
+            form.refuse(exc)
+            return None
 
     @get(base, name=name)
     async def apply(request: Request) -> Response:
-        """PC-1/PC-4: 身份证号 → 查询; the server decides what each insurance would be and offers only that."""
-        raw = request.query_params.get("id_number", "")
-        form = _form(direction, {"id_number": raw})
+        """PC-1/PC-4: 身份证号 (增员: and 姓名) → 查询; the server decides what each insurance would be and offers
+        only that."""
+        params = request.query_params
+        typed = {k: params.get(k, "") for k in ("id_number", "name")}
+        form = _form(direction, typed)
         found = None
-        if raw:
-            lookup = forms.lookup_form({"id_number": raw})
+        if typed["id_number"]:
+            lookup = forms.lookup_form(direction, typed)
             if await lookup.validate():
-                form.cleaned["id_number"] = lookup.cleaned["id_number"]
+                form.cleaned.update(lookup.cleaned)
                 found = await _found(request, form)
-                if found["known"]:
-                    form = _form(direction, {"id_number": lookup.cleaned["id_number"], "name": found["name"]})
             else:
                 form.errors.update(lookup.errors)
         return await form_page(request, form, found=found)

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from domains.personnel_change import rules
-from domains.social_insurance import service as si
 from portal.forms import (
     BoolField,
     ChoiceField,
     DateField,
     Field,
-    FieldError,
     Form,
     IdNumberField,
     MobileField,
     MoneyField,
+    MonthField,
     TextField,
 )
-from portal.refusal import Refused
-
-
-@dataclass
-class PeriodField(Field):
-    """结算期 as 年月: 2026-12, 202612, 2026年12月 → 202612."""
-
-    async def clean(self, raw: str) -> Any:
-        try:
-            return si.parse_period(raw)
-        except Refused as exc:
-            raise FieldError(exc.message) from exc
 
 
 def insurance_fields() -> list[Field]:
@@ -53,7 +39,7 @@ def enrol_form(data: Any) -> Form:
         *insurance_fields(),
         ChoiceField("identity", "参保身份", category="insured_identity"),
         MoneyField("base", "缴费基数（元）"),
-        PeriodField("period", "参保开始结算期"),
+        MonthField("period", "参保开始结算期"),
     ], data)
 
 
@@ -67,10 +53,15 @@ def withdraw_form(data: Any) -> Form:
         ChoiceField("kind", "减员类型", choices=WITHDRAW_KIND_CHOICES),
         *insurance_fields(),
         ChoiceField("reason", "减员原因", category="pc_withdraw_reason"),
-        PeriodField("period", "减员结算期"),
+        MonthField("period", "减员结算期"),
         ChoiceField("retire_class", "女职工原法定退休年龄", choices=rules.RETIRE_CLASSES[1:], required=False),
     ], data)
 
 
-def lookup_form(data: Any) -> Form:
-    return Form([IdNumberField("id_number", "身份证号")], data)
+def lookup_form(direction: str, data: Any) -> Form:
+    """查询: 增员 asks for the 姓名 with the 身份证号 (the server only confirms the pair); 减员 is of the employer's own
+    workers, whose names it already has."""
+    fields: list[Field] = [IdNumberField("id_number", "身份证号")]
+    if direction == "enrol":
+        fields.append(TextField("name", "姓名", max_len=40))
+    return Form(fields, data)

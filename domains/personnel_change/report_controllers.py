@@ -5,18 +5,18 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from domains.personnel_change import forms, reports
+from domains.personnel_change import reports
 from portal.areas import crumbs
 from portal.dataservices.certificates import pdf_response, public_base
 from portal.dataservices.documents import PdfError
-from portal.forms import ChoiceField, Form
+from portal.forms import ChoiceField, Form, MonthField
 from portal.web import client_ip, redirect, render
 
 DIRECTIONS = (("enrol", reports.TITLES["enrol"]), ("withdraw", reports.TITLES["withdraw"]))
 
 
 def report_form(data) -> Form:
-    return Form([ChoiceField("direction", "报表类型", choices=DIRECTIONS), forms.PeriodField("period", "结算期")], data)
+    return Form([ChoiceField("direction", "报表类型", choices=DIRECTIONS), MonthField("period", "结算期")], data)
 
 
 async def _page(request: Request, form: Form, status_code: int = 200) -> Response:

@@ -191,12 +191,13 @@ def retire_refusal(birth: date, gender: str, retire_class: str, period: int) -> 
 
 # ---- check-answers wording --------------------------------------------------------------------------------
 
-def outcome(kind: str, insurance: str, period: int, from_employer_name: str = "") -> str:
-    """What will happen, in the sentence the check-answers step shows (issue 18)."""
+def outcome(kind: str, insurance: str, period: int) -> str:
+    """What will happen, in the sentence the check-answers step shows (issue 18). A 调入 never names the other
+    employer: the filing employer needs only to know that the person is insured elsewhere."""
     label = insurance_label(insurance)
     before = period_text(add_months(period, -1))
     if kind == "transfer":
-        return f"{label} 调入：自【{from_employer_name}】转入，原参保关系于 {before} 终止，{period_text(period)} 起在本单位参保"
+        return f"{label} 调入：自其他单位转入，原参保关系于 {before} 终止，{period_text(period)} 起在本单位参保"
     if kind == "resume":
         return f"{label} 续保：{period_text(period)} 起恢复在本单位参保缴费"
     if kind == "new":

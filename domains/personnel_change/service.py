@@ -95,11 +95,15 @@ def base_reason(ctx: dict[str, Any], base: int | None, period: int | None) -> st
     return si.base_outside(base, limits)
 
 
-async def lookup(principal: Principal, id_number: str, direction: str,
-                 exclude_matter: int | None = None) -> dict[str, Any]:
-    """PC-1/PC-4 查询: the person as known (or from the ID number), and what each insurance would be."""
+async def lookup(principal: Principal, id_number: str, direction: str, exclude_matter: int | None = None, *,
+                 name: str = "") -> dict[str, Any]:
+    """PC-1/PC-4 查询: what each insurance would be. 增员 asks for 身份证号 + 姓名: a person the hall knows is found only
+    when the name typed is the name on record (Refused(NAME_MISMATCH, "name") otherwise, before anything is read
+    of their insurance); another employer is never named — a 调入 says only that the person is insured elsewhere."""
     employer_id = principal.employer_id
     person = await person_service.get_by_id_number(id_number)
+    if direction == "enrol" and (reason := person_service.name_refusal(person, name)):
+        raise Refused(reason, "name")
     records = (await si.records_by_id_number({id_number})).get(id_number, [])
     pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
     if direction == "enrol":
@@ -116,12 +120,10 @@ async def lookup(principal: Principal, id_number: str, direction: str,
         "birth_date": id_birth_date(id_number),
         "plans": [{"insurance": p.insurance, "label": rules.insurance_label(p.insurance), "kind": p.kind,
                    "kind_label": rules.KIND_LABELS.get(p.kind, ""), "refusal": p.refusal,
-                   "pending": rules.pending_refusal([pending_of[p.insurance]]) if p.insurance in pending_of else None,
-                   "from_employer": (p.record or {}).get("employer_name", "") if p.kind == "transfer" else ""}
+                   "pending": rules.pending_refusal([pending_of[p.insurance]]) if p.insurance in pending_of else None}
                   for p in plans],
         # 减员 shows only this employer's own records, never another employer's
         "own_records": own,
-        "has_records": bool(records),
     }
 
 
@@ -154,12 +156,19 @@ async def check(principal: Principal, direction: str, cleaned: dict[str, Any], *
         return {}, []
     records = (await si.records_by_id_number({id_number})).get(id_number, [])
     pending = (await pending_by_id_number(employer_id, [id_number], exclude_matter)).get(id_number, [])
-    return check_with(direction, employer_id, cleaned, await context(employer_id), records, pending)
+    errors, plans = check_with(direction, employer_id, cleaned, await context(employer_id), records, pending)
+    if direction == "enrol" and (reason := person_service.name_refusal(
+            await person_service.get_by_id_number(id_number), cleaned.get("name") or "")):
+        errors = {"name": reason, **errors}
+    return errors, plans
 
 
-async def _person_name(id_number: str, typed: str) -> str:
-    """A known person's name is the record's, whatever was typed."""
-    person = await person_service.get_by_id_number(id_number)
+async def _person_name(direction: str, cleaned: dict[str, Any]) -> str:
+    """增员: the name typed, which check() matched to a known person's record; 减员 types none: the record's."""
+    typed = (cleaned.get("name") or "").strip()
+    if direction == "enrol":
+        return typed
+    person = await person_service.get_by_id_number(cleaned["id_number"])
     return person["name"] if person else typed
 
 
@@ -170,8 +179,7 @@ def payload_of(direction: str, cleaned: dict[str, Any], name: str, plans: list[r
         "birth_date": id_birth_date(id_number).isoformat(), "period": rules.period_text(cleaned["period"]),
         "insurances_label": "、".join(rules.insurance_label(p.insurance) for p in plans),
         "kinds_label": "、".join(sorted({rules.KIND_LABELS[p.kind] for p in plans})),
-        "outcomes": [rules.outcome(p.kind, p.insurance, cleaned["period"],
-                                   (p.record or {}).get("employer_name", "")) for p in plans],
+        "outcomes": [rules.outcome(p.kind, p.insurance, cleaned["period"]) for p in plans],
     }
     if direction == "enrol":
         payload.update({k: (cleaned.get(k).isoformat() if isinstance(cleaned.get(k), date) else cleaned.get(k) or "")
@@ -218,8 +226,7 @@ async def save(principal: Principal, direction: str, cleaned: dict[str, Any], *,
             if errors:
                 field, reason = next(iter(errors.items()))
                 raise Refused(reason, field)
-            payload = payload_of(direction, cleaned,
-                                 await _person_name(cleaned["id_number"], cleaned.get("name") or ""), plans)
+            payload = payload_of(direction, cleaned, await _person_name(direction, cleaned), plans)
             matters = await create_matters(principal, KIND_OF[direction],
                                            [{"payload": payload, "title": title_of(direction, payload)}],
                                            submit=False, ip=ip)
@@ -241,8 +248,7 @@ async def modify(principal: Principal, direction: str, matter_id: int, cleaned: 
         if errors:
             field, reason = next(iter(errors.items()))
             raise Refused(reason, field)
-        payload = payload_of(direction, cleaned, await _person_name(cleaned["id_number"], cleaned.get("name") or ""),
-                             plans)
+        payload = payload_of(direction, cleaned, await _person_name(direction, cleaned), plans)
         await workflow.update_payload(principal, matter_id, expected_version=matter["version"], payload=payload,
                                       title=title_of(direction, payload))
         await PcChange.delete().where((PcChange.matter_id == matter_id) & (PcChange.employer == principal.employer_id))

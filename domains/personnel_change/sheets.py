@@ -90,7 +90,7 @@ def _cleaned(direction: str, data: dict[str, Any]) -> tuple[dict[str, Any], str 
         cleaned["kind"] = _KIND_CODES.get(data.get("kind") or "", "")
         cleaned["retire_class"] = _RETIRE_CODES.get(data.get("retire_class") or "", "")
     try:
-        cleaned["period"] = si.parse_period(str(data.get("period") or ""))
+        cleaned["period"] = si.parse_period(data.get("period"))
     except Refused as exc:
         cleaned["period"] = None
         return cleaned, exc.message
@@ -112,9 +112,8 @@ def checker(principal: Principal, direction: str) -> WholeFile:
             id_number = cleaned["id_number"]
             errors, plans = service.check_with(direction, employer_id, cleaned, ctx, records.get(id_number, []),
                                                pending.get(id_number, []))
-            person = known.get(id_number)
-            if person is not None and person["name"] != cleaned["name"]:
-                errors.setdefault("name", "姓名与该身份证号已登记的姓名不一致")
+            if reason := person_service.name_refusal(known.get(id_number), cleaned.get("name") or ""):
+                errors.setdefault("name", reason)
             if period_reason:
                 errors["period"] = period_reason
             row.reasons.extend(dict.fromkeys(errors.values()))

@@ -14,7 +14,7 @@ from domains.social_insurance.pages import page, this_period
 from portal.areas import crumbs
 from portal.auth.principal import staff_guard
 from portal.core import dictionary
-from portal.forms import ChoiceField, Field, FieldError, Form, IntField, MoneyField, TextField
+from portal.forms import ChoiceField, Field, FieldError, Form, IntField, MoneyField, MonthField, TextField
 from portal.web import client_ip, redirect
 
 GUARD = [staff_guard(service.REFERENCE_PERMISSION)]
@@ -28,14 +28,6 @@ class RateField(Field):
         if reason:
             raise FieldError(reason)
         return units
-
-
-class PeriodField(Field):
-    async def clean(self, raw: str) -> Any:
-        try:
-            return rules.parse_period(raw)
-        except rules.Refused as exc:
-            raise FieldError(exc.message.replace("结算期", self.label, 1)) from exc
 
 
 async def division_choices() -> list[tuple[str, str]]:
@@ -67,7 +59,7 @@ def rate_form(data: Any = None, existing: set | None = None) -> Form:
     return Form(fields=[
         ChoiceField("insurance", "险种", choices=list(rules.INSURANCE_LABELS.items())),
         ChoiceField("risk_class", "行业风险类别（仅工伤保险）", choices=RISK_CHOICES, required=False),
-        PeriodField("effective_from", "起始结算期"),
+        MonthField("effective_from", "起始结算期"),
         RateField("employer_rate", "单位费率（%）"),
         RateField("personal_rate", "个人费率（%）", required=False),
         TextField("rate_source", "依据（文件名称和文号）", max_len=300),

@@ -6,13 +6,13 @@ Money is integer 分, rates integers in 1/100000 (RATE_SCALE), 结算期 integer
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from portal.refusal import Refused
-from portal.values import period_label  # noqa: F401  (the domain's messages name a 结算期 as pages do)
+from portal.values import month_or_reason, period_label  # noqa: F401  (the domain's messages name a 结算期 as pages do)
 
 RATE_SCALE = 100_000  # rates are stored in 十万分之一: 16% = 16000, 0.2% = 200
 
@@ -61,18 +61,12 @@ def risk_class(industry: str) -> int:
 
 # ---- 结算期 ----------------------------------------------------------------------------------------------
 
-_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*)?(\d{1,2})\s*月?\s*$")
-
-
-def parse_period(text: str) -> int:
-    """'2026-11', '202611', '2026年11月' → 202611; Refused otherwise."""
-    m = _PERIOD.match(text or "")
-    if not m:
-        raise Refused("结算期格式不正确，请按“年月”填写，如 2026-11", "period")
-    year, month = int(m.group(1)), int(m.group(2))
-    if not 1 <= month <= 12 or not 1990 <= year <= 2100:
-        raise Refused("结算期不存在，请检查年份和月份", "period")
-    return year * 100 + month
+def parse_period(text: Any) -> int:
+    """'2026-11', '202611', '2026年11月' → 202611 (portal.values.month_or_reason); Refused on 结算期 otherwise."""
+    period, reason = month_or_reason(text, "结算期")
+    if reason is not None:
+        raise Refused(reason, "period")
+    return period  # type: ignore[return-value]
 
 
 def period_input(period: int) -> str:

@@ -280,13 +280,14 @@ async def assess(principal: Principal, period: int, *, ip: str = "") -> dict:
 
 def summary_sql(where: str) -> str:
     """INSERT of the per-employer summaries of the contribution rows `c` matching `where` (SQL with `{}`
-    placeholders for the caller's QueryString, or literals), grouped by 结算期 and employer."""
+    placeholders for the caller's QueryString, or literals), grouped by 结算期 and employer. Written in that order, so
+    the ids do not depend on the plan (hash or sorted aggregate: the scale seed loads without the indexes)."""
     sums = ", ".join(f"SUM(c.{a})" for a in AMOUNTS)
     return (f"INSERT INTO si_employer_period (period, employer, headcount, {', '.join(AMOUNTS)}, total, paid)"
             f" SELECT c.period, c.employer, COUNT(*), {sums}, SUM(c.total),"
             " SUM(CASE WHEN c.paid_state = 'paid' THEN c.total ELSE 0 END)"
             f" FROM si_contribution c JOIN employer ON employer.id = c.employer WHERE {where}"
-            " GROUP BY c.period, c.employer")
+            " GROUP BY c.period, c.employer ORDER BY c.period, c.employer")
 
 
 async def summarise(period: int, scope: QueryString) -> int:

@@ -41,6 +41,24 @@ KINDS = {"text", "id_number", "phone", "money", "int", "period", "date", "dateti
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
 
 
+async def capped_count(name: str, rows: QueryString) -> int:
+    """COUNT of the statement `rows` (the scope and filter already in its WHERE), exact up to COUNT_CAP, else
+    COUNT_CAP + 1; kept COUNT_TTL_S per statement in this process (see COUNT_CAP). The grids' and the
+    workbench's 共 N 条."""
+    sql, args = rows.compile_string(engine_type="sqlite")  # the key only: same text for both engines
+    key = (name, sql, tuple(repr(a) for a in args))
+    now, generation = _clock(), write_generation()
+    hit = _counts.get(key)
+    if hit is not None and hit[0] > now and hit[1] == generation:
+        return hit[2]
+    qs = QueryString(f"SELECT COUNT(*) AS n FROM ({{}} LIMIT {COUNT_CAP + 1}) AS c", rows)
+    n = int((await current_engine().run_querystring(qs))[0]["n"])
+    if len(_counts) >= _COUNT_CACHE_MAX:
+        _counts.clear()  # bounded memory; a cold cache costs one count per key
+    _counts[key] = (now + COUNT_TTL_S, generation, n)
+    return n
+
+
 class GridScopeMissing(RuntimeError):
     """Raised when a grid is asked to run without a scope: a grid never lists rows of every tenant by accident."""
 
@@ -340,20 +358,8 @@ class Grid:
 
     async def shown_count(self, scope: Any, query: Query) -> int:
         """The page's 共 N 条: exact up to COUNT_CAP, else COUNT_CAP + 1; cached briefly per scope and filter."""
-        where = self._where(scope, query)
-        sql, args = where.compile_string(engine_type="sqlite")  # the key only: same text for both engines
-        key = (self.name, f"{self.source} WHERE {sql}", tuple(repr(a) for a in args))
-        now, generation = _clock(), write_generation()
-        hit = _counts.get(key)
-        if hit is not None and hit[0] > now and hit[1] == generation:
-            return hit[2]
-        qs = QueryString(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {self.source} WHERE {{}} "
-                         f"LIMIT {COUNT_CAP + 1}) AS c", where)
-        n = int((await current_engine().run_querystring(qs))[0]["n"])
-        if len(_counts) >= _COUNT_CACHE_MAX:
-            _counts.clear()  # bounded memory; a cold cache costs one count per key
-        _counts[key] = (now + COUNT_TTL_S, generation, n)
-        return n
+        return await capped_count(self.name, QueryString(f"SELECT 1 FROM {self.source} WHERE {{}}",
+                                                         self._where(scope, query)))
 
     # -- pages -------------------------------------------------------------------------------------------
 

@@ -28,11 +28,23 @@ def _services(request: Request) -> list[Service]:
 def service_links(request: Request, service: Service) -> dict[str, str]:
     """办事指南 and 在线办理 of one service. Signed out (or signed in as the other audience), 在线办理 is the
     audience's login tab with the service as `next`: choose, sign in, land on it (ACC-6)."""
-    target = request.app.route_reverse(service.route, **dict(service.params))
+    guide, target, login = _static_links(request, service)
     user = request.scope.get("user")
     if not service.public and getattr(user, "kind", "") != service.audience:
-        target = f"/login?{urlencode({'tab': service.audience, 'next': target}, quote_via=quote)}"
-    return {"guide": request.app.route_reverse("service_guide", code=service.code), "apply": target}
+        target = login
+    return {"guide": guide, "apply": target}
+
+
+def _static_links(request: Request, service: Service) -> tuple[str, str, str]:
+    """A service's three URLs depend on the app's routes only: reversed once per app, not on every home page
+    (the hall lists every service; reversing them was a seventh of the page's CPU)."""
+    cache = request.app.state.setdefault("service_link_cache", {})
+    links = cache.get(service.code)
+    if links is None:
+        target = request.app.route_reverse(service.route, **dict(service.params))
+        login = f"/login?{urlencode({'tab': service.audience, 'next': target}, quote_via=quote)}"
+        links = cache[service.code] = (request.app.route_reverse("service_guide", code=service.code), target, login)
+    return links
 
 
 def staff_cards(items: list[NavItem]) -> list[dict]:
@@ -60,8 +72,10 @@ async def home(request: Request) -> Response:
         "page_title": "首页", "audiences": AUDIENCES, "audience": audience, "q": q, "hits": hits,
         "themes": catalogue.by_theme(services, audience),
         "links": {s.code: service_links(request, s) for s in services},
-        "notices": await notices.published(), "more_notices": await notices.published_count() > notices.HOME_COUNT,
     }
+    # One query: a sixth row says there are more, no COUNT needed.
+    shown = await notices.published(notices.HOME_COUNT + 1)
+    ctx |= {"notices": shown[: notices.HOME_COUNT], "more_notices": len(shown) > notices.HOME_COUNT}
     # ACC-8: an agent sees which services its authorisation names and until when.
     if user is not None and user.is_employer and user.acting_role == "agent":
         ctx |= {"agent": user, "agent_rights": held_rights(request.app.state.areas, user)}

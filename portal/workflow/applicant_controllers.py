@@ -13,7 +13,7 @@ from portal.auth.principal import PUBLIC, applicant_guard, authenticated_guard
 from portal.dataservices.export import export_url, rows_export_response
 from portal.values import date_or_reason
 from portal.web import client_ip, redirect, render
-from portal.workflow import engine
+from portal.workflow import engine, transitions
 from portal.workflow.deadlines import SHANGHAI
 from portal.workflow.kinds import all_kinds, get_kind
 from portal.workflow.materials import open_material, upload_material
@@ -88,7 +88,7 @@ async def _mine(request: Request, results: list | None = None) -> Response:
     for row in rows:
         kind = kind_or_none(row["kind"])
         row["kind_name"] = kind.name if kind else row["kind"]
-        row["state_obj"] = kind.state(row["state"]) if kind else None
+        row["state_obj"] = await transitions.shown_state(kind, row) if kind else None
         row["batch"] = [t for t in (kind.available(row["state"], "applicant") if kind else []) if t.batch]
         batch.update({t.name: t.label for t in row["batch"]})
     return await render(request, "workflow/mine.html", {
@@ -107,12 +107,12 @@ MINE_COLUMNS = (("办件编号", "number"), ("事项", "kind_name"), ("标题", 
 async def _export_mine(request: Request, where) -> Response:
     """X-3: 我的办件 with its filters, every page (up to MINE_EXPORT_MAX, newest first)."""
     rows = await Matter.select(
-        Matter.number, Matter.kind, Matter.state, Matter.title, Matter.created_at, Matter.promised_deadline,
+        Matter.id, Matter.number, Matter.kind, Matter.state, Matter.title, Matter.created_at, Matter.promised_deadline,
     ).where(where).order_by(Matter.id, ascending=False).limit(MINE_EXPORT_MAX)
     for row in rows:
         kind = kind_or_none(row["kind"])
         row["kind_name"] = kind.name if kind else row["kind"]
-        row["state_label"] = kind.state_label(row["state"]) if kind else row["state"]
+        row["state_label"] = (await transitions.shown_state(kind, row)).label if kind else row["state"]
     return await rows_export_response(request, "我的办件", MINE_COLUMNS, rows)
 
 
@@ -149,7 +149,10 @@ async def _detail(request: Request, matter: dict, *, error: str = "", errors: di
         "page_title": f"办件详情 {matter['number']}",
         "breadcrumbs": [("我的办件", request.app.route_reverse("matters_mine")), (matter["number"], None)],
         "error": error, "errors": errors or {}, "done_text": DONE_TEXT.get(done, ""), "posted": posted or {},
-        "uploadable": kind.uploadable(matter["state"]) if kind and ctx["state"] else [],
+        # a step's material only while that step is offered (not past its time limit, not once final)
+        "uploadable": [m for m in kind.uploadable(matter["state"])
+                       if not m.transition or m.transition in {t.name for t in ctx["actions"]}]
+        if kind and ctx["state"] else [],
         "can_edit": bool(kind and kind.edit_route and ctx["state"] and ctx["state"].editable),
     })
     return await render(request, "workflow/detail.html", ctx, status_code=status_code)

@@ -21,6 +21,9 @@ class State:
     terminal: bool = False
     tone: str = "info"  # status badge: neutral, info, success, warning, danger
     clock_running: bool = False  # the 承诺时限 counts down while the matter sits here
+    # Read as this label once the applicant's time-limited step out of the state has lapsed unused (an unappealed
+    # 评定 is final: 已生效) — computed on read from the deadline (transitions.shown_state), no sweep needed.
+    lapsed_label: str = ""
 
 
 @dataclass
@@ -343,17 +346,19 @@ def appeal_flow(
     decide_label: str = "评定",
     decide_opinion_label: str = "",
     appeal_days: int = 0,
+    final_label: str = "已生效",
     **options: Any,
 ) -> MatterKind:
     """Shape 4: a decision (e.g. 信用等级), then the applicant accepts it or appeals, then the appeal decision.
 
     `decide_opinion_label` makes the decision's reasons required under that label; `appeal_days` limits 申诉 to
-    that many working days after the decision. The appeal is decided at another stage than the decision, so the
-    engine's one-person-one-stage rule (SECURITY 12) keeps whoever decided from deciding the appeal."""
+    that many working days after the decision, after which the decision reads as `final_label` (no appeal can
+    follow, so it is final; the state stays, computed on read). The appeal is decided at another stage than the
+    decision, so the engine's one-person-one-stage rule (SECURITY 12) keeps whoever decided from deciding it."""
     states = (
         DRAFT,
         State("submitted", "待评定", tone="info", clock_running=True),
-        State("decided", "已评定", tone="success"),
+        State("decided", "已评定", tone="success", lapsed_label=final_label if appeal_days else ""),
         State("appealed", "申诉中", tone="warning", clock_running=True),
         State("closed", "已办结", terminal=True, tone="success"),
         State("upheld", "申诉不成立（维持原评定）", terminal=True, tone="neutral"),

@@ -16,6 +16,7 @@ from typing import Any
 from portal import audit
 from portal.auth.principal import Principal
 from portal.db import write_transaction
+from portal.workflow import transitions
 from portal.workflow.engine import NotAllowed, StaleMatter, WorkflowError, get_matter_for
 from portal.workflow.kinds import get_kind
 from portal.workflow.tables import Material, Matter
@@ -166,6 +167,9 @@ async def upload_material(
         raise WorkflowError("请选择材料类型", errors={"code": "请选择材料类型"})
     if code not in {m.code for m in kind.uploadable(matter["state"])}:
         raise NotAllowed(f"办件当前状态为“{kind.state_label(matter['state'])}”，不能修改材料")
+    step = kind.transition(next(m.transition for m in kind.materials if m.code == code))
+    if step is not None and step.time_limit_days:  # a step's material only while the step itself may happen
+        await transitions.check_time_limit(kind, step, matter)
     try:
         mime = check_upload(data)
     except WorkflowError as exc:

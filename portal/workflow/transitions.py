@@ -7,6 +7,7 @@ import inspect
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from portal.auth.tables import UsedToken
 from portal.values import chinese_date
 from portal.workflow import deadlines
 from portal.workflow.errors import DuplicateSubmission, NotAllowed, StaleMatter, WorkflowError
-from portal.workflow.kinds import EffectContext, MatterKind, Transition
+from portal.workflow.kinds import EffectContext, MatterKind, State, Transition
 from portal.workflow.scope import covers_matter
 from portal.workflow.tables import Matter, MatterEvent
 
@@ -133,6 +134,24 @@ async def time_limit_last_day(t: Transition, matter: dict[str, Any]) -> date | N
 def past(last: date | None) -> bool:
     """Whether a step's last day has gone by (today in China)."""
     return last is not None and deadlines.local_date(now()) > last
+
+
+async def lapsed(kind: MatterKind, matter: dict[str, Any]) -> bool:
+    """Whether the matter rests in a state with a `lapsed_label` whose applicant's time-limited step (申诉 within
+    15 working days) can no longer happen: the decision is final. A query only for such states."""
+    state = next((s for s in kind.states if s.code == matter["state"]), None)
+    if state is None or not state.lapsed_label:
+        return False
+    for t in kind.available(matter["state"], "applicant"):
+        if t.time_limit_days and past(await time_limit_last_day(t, matter)):
+            return True
+    return False
+
+
+async def shown_state(kind: MatterKind, matter: dict[str, Any]) -> State:
+    """The state as pages and lists name it: a lapsed one under its `lapsed_label` (已评定 → 已生效)."""
+    state = kind.state(matter["state"])
+    return replace(state, label=state.lapsed_label) if await lapsed(kind, matter) else state
 
 
 async def check_time_limit(kind: MatterKind, t: Transition, matter: dict[str, Any]) -> None:

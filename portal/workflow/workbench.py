@@ -9,9 +9,11 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
+from portal.dataservices.grid import capped_count
 from portal.dataservices.keyset import Cursor, KeysetPage, PageRequest, keyset_page
 from portal.db import current_engine, fetch, is_sqlite
 from portal.filters import local_time
+from portal.workflow import transitions
 from portal.workflow.kinds import all_kinds
 from portal.workflow.scope import scope_where
 from portal.workflow.tables import Matter
@@ -38,9 +40,11 @@ COUNT_CAP = 10_000
 KEYS_LIMIT = 1000
 EXPORT_BATCH = 2_000  # rows an export reads per keyset step
 
+# What a row shows, its cursor and the kinds' queue_flags read — nothing more: on SQLite every value is converted
+# in the connection's thread, which then needs the GIL (issue #15).
 _COLUMNS = (
-    Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.title, Matter.applicant_name,
-    Matter.division_code, Matter.submitted_at, Matter.promised_deadline, Matter.legal_deadline,
+    Matter.id, Matter.number, Matter.kind, Matter.state, Matter.version, Matter.applicant_name,
+    Matter.submitted_at, Matter.promised_deadline,
 )
 _FLAG_CLASS = {"overdue": "app-flag--overdue", "due_soon": "app-flag--soon"}
 _FLAG_TONE = {"overdue": "danger", "due_soon": "warning"}
@@ -224,10 +228,10 @@ async def _walk(query: QueueQuery, cursor: Cursor | None, *, forward: bool, limi
 
 
 async def queue_count(query: QueueQuery) -> int:
-    """The number of matching matters, counted up to COUNT_CAP + 1 (the caller shows "N 条以上" beyond)."""
-    inner = query.sql("1", f"LIMIT {COUNT_CAP + 1}")
-    rows = await fetch("SELECT COUNT(*) AS n FROM ({}) AS c", inner)
-    return int(rows[0]["n"])
+    """The number of matching matters, counted up to COUNT_CAP + 1 (the caller shows "N 条以上" beyond), and
+    kept briefly per scope and filter as the grids' counts are (a province reviewer's count walks 10,001
+    index entries)."""
+    return await capped_count("workbench", query.sql("1", ""))
 
 
 @dataclass
@@ -351,22 +355,32 @@ async def _kind_flags(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
 
 
 async def _decorate(principal, rows: list[dict[str, Any]]) -> None:
-    """What a row shows, computed once here so the template only prints (no macro or filter per cell)."""
+    """What a row shows, computed once here so the template only prints (no macro or filter per cell). What
+    depends only on the kind and the state (names, tone, whether the principal may batch it) is worked out
+    once per pair on the page, not per row."""
     flag = await flagger()
     marks = await _kind_flags(rows)
+    by_state: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
+    lapsing: dict[tuple[str, str], Any] = {}  # pairs whose state may read final once a time limit lapsed (已生效)
     for row in rows:
-        kind = kind_or_none(row["kind"])
-        state = kind.state(row["state"]) if kind else None
-        row["kind_obj"] = kind
-        row["kind_name"] = kind.name if kind else row["kind"]
-        row["state_obj"] = state
-        row["state_label"], row["state_tone"] = (state.label, state.tone) if state else (row["state"], "neutral")
+        pair = (row["kind"], row["state"])
+        shown = by_state.get(pair)
+        if shown is None:
+            kind = kind_or_none(row["kind"])
+            state = kind.state(row["state"]) if kind else None
+            shown = by_state[pair] = (
+                kind.name if kind else row["kind"],
+                *((state.label, state.tone) if state else (row["state"], "neutral")),
+                bool(kind and any(t.batch and row["state"] in t.from_states and principal.can(t.permission)
+                                  for t in kind.available(row["state"], "staff"))),
+            )
+            if state is not None and state.lapsed_label:
+                lapsing[pair] = kind
+        row["kind_name"], row["state_label"], row["state_tone"], row["batchable"] = shown
+        if pair in lapsing and await transitions.lapsed(lapsing[pair], row):  # a query only for such states
+            row["state_label"] = lapsing[pair].state(row["state"]).lapsed_label
         row["flag"] = flag(row)
         row["flag_class"] = _FLAG_CLASS.get(row["flag"][0], "")
         row["flag_tone"] = _FLAG_TONE.get(row["flag"][0], "")
         row["submitted_text"] = local_time(row["submitted_at"]) if row["submitted_at"] else ""
         row["kind_flag_tone"], row["kind_flag"] = marks.get(row["id"], ("", ""))
-        row["batchable"] = bool(kind and any(
-            t.batch and row["state"] in t.from_states and principal.can(t.permission)
-            for t in kind.available(row["state"], "staff")
-        ))

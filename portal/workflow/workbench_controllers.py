@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from portal.dataservices.keyset import PageRequest
 from portal.web import client_ip, is_htmx, redirect, render
 from portal.workflow import engine
 from portal.workflow import workbench as queue
+from portal.workflow.queue_rows import render_rows
 from portal.workflow.scope import scope_where, staff_kinds
 from portal.workflow.tables import Matter
 from portal.workflow.views import fire_from_form, kind_or_none, matter_context, read_transition
@@ -51,12 +51,12 @@ def _choices(principal, filters: dict[str, str]) -> dict[str, Any]:
 async def _queue_response(request: Request, filters: dict[str, str], page: QueuePage, *,
                           here: dict[str, Any], results: list | None = None) -> Response:
     link = _matter_link(request)
-    # Attribute objects, not dicts: Jinja tries getattr before [] and a dict fails it with an exception each
-    # time (~2 us, ~800 lookups a page).
-    rows = [SimpleNamespace(**row, url=link(row["id"])) for row in page.rows]
+    rows = page.rows
+    for row in rows:
+        row["url"] = link(row["id"])
     return await render(request, "workflow/workbench.html", {
         "page_title": "办件工作台", "breadcrumbs": [("办件工作台", None)], "filters": filters,
-        "rows": rows, "total": page.total, "number": page.number,
+        "rows": rows, "queue_rows": render_rows(rows), "total": page.total, "number": page.number,
         "total_text": f"{queue.COUNT_CAP} 条以上" if page.total_capped else f"{page.total} 条",
         "prev_url": _queue_url(request, filters, **page.keyset.prev_params()) if page.prev else "",
         "next_url": _queue_url(request, filters, **page.keyset.next_params()) if page.next else "",

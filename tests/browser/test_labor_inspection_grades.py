@@ -194,3 +194,55 @@ def _check(page, url: str, width: int, elder: bool) -> None:
         assert page.evaluate(ELDER_JS) == [], url
     name = re.sub(r"[^a-z0-9]+", "_", url).strip("_")
     page.screenshot(path=str(SHOTS / f"grade_{name}_{width}{'_elder' if elder else ''}.png"), full_page=True)
+
+
+def test_a_grade_past_its_appeal_window_reads_final_at_1366_and_360(live, browser):
+    """评定 40 days ago, never accepted nor appealed: 已生效 on the progress page, the appeal list and the matter page,
+    with neither 申诉 nor 接受评定 offered; both widths, both modes."""
+    async def create():
+        from datetime import UTC, datetime, timedelta
+
+        from domains.labor_inspection import grade_rules, grades, service
+        from portal.auth.principal import Principal
+        from portal.workflow import engine, transitions
+        from tests.support.factories import make_employer
+
+        employer = await make_employer(name=f"海南信用生效{live.unique('f')}有限公司", division_code="460105")
+        principal = Principal(kind="employer", account_id=employer["id"] + 8200, display_name=employer["name"],
+                              employer_id=employer["id"], employer_name=employer["name"], acting_name="张法人",
+                              acting_role="legal_rep")
+        values = {code: grade_rules.KEPT for code, _ in grade_rules.CRITERIA}
+        values.update(year=grades.year_choices()[0][0], opinion="本单位依法用工，按时足额支付工资并参加社会保险。" * 3,
+                      proposed_grade="A", division_code="460105001", contact_name="李联系", contact_phone="13800000001")
+        matter = await grades.declare(principal, values)
+        squad = Principal(kind="staff", account_id=0, display_name="评定员", scopes={"squad": (SQUAD,)},
+                          permissions=frozenset({service.GRADE_PERMISSION}))
+        real_now = transitions.now
+        transitions.now = lambda: datetime.now(UTC) - timedelta(days=40)  # graded 40 days ago: > 15 working days
+        try:
+            await engine.fire(squad, matter["id"], "decide", expected_version=matter["version"],
+                              values={"grade": "B"}, opinion="有一次查处，已整改。")
+        finally:
+            transitions.now = real_now
+        return employer, matter["id"]
+
+    employer, matter_id = live.run(create)
+    for width in (1366, 360):
+        for elder in (False, True):
+            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+            page = context.new_page()
+            if elder:
+                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+            _sign_in(page, live, employer)
+            page.goto("/labor-inspection/grade/progress")
+            assert "已生效" in page.inner_text("[data-testid=grade-progress] tbody tr")
+            _check(page, "final_progress", width, elder)
+            page.goto("/labor-inspection/grade/appeal")
+            assert "申诉期已过，评定已生效" in page.inner_text("[data-testid=grade-final]")
+            _check(page, "final_appeals", width, elder)
+            page.goto(f"/matters/{matter_id}")
+            assert "评定已生效，不能再申诉" in page.inner_text("[data-testid=grade-appeal-window]")
+            assert page.locator("button[value=accept_decision]").count() == 0
+            assert page.locator("button[value=appeal]").count() == 0
+            _check(page, "final_matter", width, elder)
+            context.close()

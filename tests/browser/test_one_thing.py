@@ -108,6 +108,7 @@ def test_hire_one_form_two_reviews_one_progress_page(live, page, browser):
             page.get_by_role("link", name="在线办理").first.click()
     assert page.url.endswith("/one-thing/hire")
     page.fill("#f-id_number", id_number)
+    page.fill("#f-worker_name", "一件事新员工")
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
     assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=pc-plans]").split())
@@ -147,6 +148,9 @@ def test_hire_one_form_two_reviews_one_progress_page(live, page, browser):
         page.get_by_role("button", name="确认提交").click()
     assert "已提交" in page.inner_text("[data-testid=ot-submitted]")
     assert page.inner_text("[data-testid=ot-overall]").strip() == "审核中"
+    # the 增员 waits for its review: no 整件撤回 yet, and the page says why
+    assert "社会保险增员当前为“已确认（待审核）”" in page.inner_text("[data-testid=ot-withdraw-hint]")
+    _fits(page, "hire_submitted")
     progress_url = page.url.split("?")[0]
     bundle = _bundle(live, employer["id"])
 
@@ -222,5 +226,43 @@ def test_pages_in_elder_mode_and_the_leave_form(live, browser):
     assert page.locator("[data-testid=ot-certificate]").count(), page.inner_text("main")[:1500]
     assert "解除(终止)备案审核通过后" in page.inner_text("[data-testid=ot-certificate]")
     _fits(page, "leave_progress", elder=True)
+    assert errors == []
+    context.close()
+
+
+def test_withdraw_the_whole_after_the_change_was_rejected(live, browser):
+    """整件撤回 offered once the 增员 is rejected: the button at 1366/360 in both modes, then both 办件 withdrawn."""
+    employer = _employer(live)
+
+    async def filed():
+        from domains.one_thing import service
+        from portal.workflow import engine
+        from tests.one_thing.support import employer_principal, hire_cleaned, hire_data
+        from tests.personnel_change.support import reviewer
+
+        data = hire_data(start_date=f"{_this_period()}-01", period=_this_period())
+        row = await service.hire(employer_principal(employer), await hire_cleaned(data))
+        staff = reviewer("460000")
+        matter = await engine.get_matter_for(staff, row["pc_matter_id"])
+        await engine.fire(staff, matter["id"], "reject", expected_version=matter["version"], opinion="缴费基数有误")
+        return row
+
+    row = live.run(filed)
+    context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _sign_in_employer(page, live, employer)
+    for elder in (False, True):
+        if elder:
+            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+        page.goto(f"/one-thing/{row['id']}")
+        assert page.inner_text("[data-testid=ot-overall]").strip() == "需要修改"
+        _fits(page, "withdraw_offered", elder=elder)
+    with page.expect_navigation():
+        page.get_by_role("button", name="整件撤回").click()
+    assert "已整件撤回" in page.inner_text("[data-testid=ot-withdrawn]")
+    assert page.inner_text("[data-testid=ot-overall]").strip() == "已撤回"
+    _fits(page, "withdrawn", elder=True)
     assert errors == []
     context.close()

@@ -133,6 +133,7 @@ def test_batch_enrol_confirm_approve_person_sees_it_and_report_prints(live, page
 
 
 def test_single_enrol_lookup_decides_the_kind_and_keeps_input_on_errors(live, page):
+    from portal.validators import id_check_digit
     from tests.support.factories import make_id_number
 
     employer = _fresh_employer(live)
@@ -140,14 +141,25 @@ def test_single_enrol_lookup_decides_the_kind_and_keeps_input_on_errors(live, pa
              acting_name="张法人", acting_role="legal_rep")
     page.goto("/personnel-change/enrol")
     page.fill("#f-id_number", "46010519900517001X")
+    page.fill("#f-name", "单个新员工")
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
     assert "校验位" in page.inner_text(".app-error-summary")
+    # a person insured at the demo employer, with a guessed name: refused beside 姓名, nothing of theirs shown
+    demo_worker = "46010619870903211"
+    page.fill("#f-id_number", demo_worker + id_check_digit(demo_worker))
+    page.fill("#f-name", "猜一个")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    assert "姓名与该身份证号已登记的姓名不一致" in page.inner_text("#f-name-error")
+    assert page.input_value("#f-name") == "猜一个"
+    assert "符海峰" not in page.content() and EMPLOYERS[0].name not in page.content()
     page.fill("#f-id_number", make_id_number("460106", date(1990, 1, 1)))
+    page.fill("#f-name", "单个新员工")
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
     assert "养老保险（新参保）" in " ".join(page.inner_text("[data-testid=pc-plans]").split())
-    page.fill("#f-name", "单个新员工")
+    assert page.input_value("#f-name") == "单个新员工"
     page.fill("#f-address", "海口市美兰区2号")
     page.check("input[name=ins_pension]")
     page.fill("#f-base", "100")
@@ -181,7 +193,7 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
     from portal.validators import id_check_digit
 
     someone = someone[:17] + id_check_digit(someone[:17])
-    urls = ["/personnel-change/", "/personnel-change/enrol", f"/personnel-change/enrol?id_number={someone}",
+    urls = ["/personnel-change/", "/personnel-change/enrol", f"/personnel-change/enrol?id_number={someone}&name=符海峰",
             "/personnel-change/enrol/confirm", f"/personnel-change/enrol/{ids['pc_enrol_rejected']}",
             f"/personnel-change/enrol/{ids['pc_enrol_draft']}/edit", "/personnel-change/enrol/batch",
             "/personnel-change/withdraw", f"/personnel-change/withdraw?id_number={someone}",
@@ -206,7 +218,7 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
                     assert page.evaluate(TARGETS_JS) == [], url
                 if elder:
                     assert page.evaluate(ELDER_JS) == [], url
-                name = re.sub(r"[^a-z0-9]+", "_", url.replace("?id_number=", "_lookup").split("?")[0]).strip("_")
+                name = re.sub(r"[^a-z0-9]+", "_", url.replace("?id_number=", "_lookup").split("?")[0].split("&")[0]).strip("_")
                 page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=True)
             assert errors == []
             context.close()

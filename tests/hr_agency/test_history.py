@@ -1,13 +1,14 @@
-"""HRA-12 历史数据采集 over HTTP: ① 文件检查 → ② 数据检查 → ③ 确认导入, a failed file and its fix, scope, and
-the cross-tenant matrix over every new URL."""
+"""HRA-12 历史数据采集 over HTTP: ① 文件检查 → ② 数据检查 → ③ 确认导入, a failed file and its fix, two confirms racing,
+scope, and the cross-tenant matrix over every new URL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
 
-from domains.hr_agency import register
+from domains.hr_agency import history, register
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.core.tables import AuditLog
@@ -190,3 +191,48 @@ async def test_a_running_check_shows_its_progress_and_polls(app, client):
     fragment = await client.page(url, htmx=True)
     assert fragment.select_one("#history-steps [data-testid=hra-history-progress]") is not None
     assert "第2步 数据检查（当前步骤）" in fragment.get_text()
+
+
+async def test_two_confirms_racing_over_the_same_codes_write_them_once(app, client, other_client, monkeypatch):
+    """Two staff confirm files naming the same 统一社会信用代码 (and, in another row, the same 许可证编号) at the same
+    moment. Held until both have rechecked, each recheck would pass and both files be written (PostgreSQL); the
+    lock makes the second confirm wait for the first and then find the codes taken: its rows get their reasons,
+    nothing of that file is written, and neither answer is a 500. On SQLite the writer queue does the same."""
+    await sign_in_manager(app, client, "hra_race1")
+    await sign_in_manager(app, other_client, "hra_race2")
+    taken_later = history_row(32)[8]  # row 32's 许可证编号
+    first = await upload(client, [history_row(31), history_row(32)])
+    second = await upload(other_client, [history_row(31, licence_no="（琼）人服证字〔2019〕第4601050041号"),
+                                         history_row(33, licence_no=taken_later)])
+    tokens = [r.headers["location"].rsplit("/", 1)[1] for r in (first, second)]
+    assert [j["ok_count"] for j in await ImportJob.select(ImportJob.ok_count).order_by(ImportJob.id)] == [2, 2]
+
+    real, rechecked = history.checker, []
+
+    def held(principal):
+        check = real(principal)
+
+        async def recheck_then_wait(rows):
+            await check(rows)
+            rechecked.append(len(rows))
+            for _ in range(20):  # up to a second for the other confirm to have rechecked too
+                if len(rechecked) >= 2:
+                    break
+                await asyncio.sleep(0.05)
+
+        return recheck_then_wait
+
+    monkeypatch.setattr(history, "checker", held)
+    responses = await asyncio.gather(*(c.post_form(url_for("hra_history_confirm", token=t))
+                                       for c, t in ((client, tokens[0]), (other_client, tokens[1]))))
+    assert [r.status_code for r in responses] == [303, 303]
+    assert await Agency.count().where(Agency.uscc == uscc(31)) == 1
+    assert await Agency.count().where(Agency.source == "history") == 2
+    assert await Licence.count().where(Licence.licence_no == taken_later) == 1
+    jobs = {j["token"]: j for j in await ImportJob.select()}
+    assert sorted(jobs[t]["status"] for t in tokens) == ["checked", "done"]
+    loser = next(t for t in tokens if jobs[t]["status"] == "checked")
+    assert jobs[loser]["ok_count"] == 0 and not jobs[loser]["written"]
+    owner = client if loser == tokens[0] else other_client
+    text = (await owner.page(url_for("hra_history_job", token=loser))).get_text()
+    assert "又有2行未通过" in text and "已在系统中" in text and "已被系统中的其他许可使用" in text

@@ -1,9 +1,12 @@
-"""机构管理 (HRA-8): add (USCC checked, own division only), edit with history, delete with a reason; scoped."""
+"""机构管理 (HRA-8): add (USCC checked, own division only), edit with history, delete with a reason; scoped; an edit
+of what a certificate prints replaces it, a deletion revokes it."""
 
 from __future__ import annotations
 
 from domains.hr_agency.matters import ACCEPT, MANAGE
-from domains.hr_agency.tables import Agency, AgencyChange
+from domains.hr_agency.tables import Agency, AgencyChange, Licence, ServiceFiling
+from portal.core.tables import AuditLog
+from portal.dataservices.tables import Certificate
 from portal.validators import org_check_digit, uscc_check_digit
 from tests.hr_agency.factories import make_agency
 from tests.hr_agency.support import staff
@@ -57,3 +60,79 @@ async def test_manage_scope_and_permission(app, client):
     assert (await client.get(url_for("hra_agencies"))).status_code == 403
     assert (await client.post_form(url + "/delete", {"reason": "x"})).status_code == 403
     assert (await Agency.select(Agency.status).where(Agency.id == a["id"]).first())["status"] == "active"
+
+
+def _status(page) -> str:
+    return page.select_one("[data-testid=verify-status]").get_text()
+
+
+async def _download_both(client, a: dict) -> dict[str, str]:
+    """The agency downloads its licence and filing certificates (issued on the first download): their codes."""
+    for route, key in (("hra_licence_certificate", "licence_id"), ("hra_filing_certificate", "filing_id")):
+        assert (await client.get(url_for(route, **{key: a[key]}))).status_code == 200
+    return {"licence": (await Licence.select(Licence.certificate_code).first())["certificate_code"],
+            "filing": (await ServiceFiling.select(ServiceFiling.certificate_code).first())["certificate_code"]}
+
+
+async def test_an_edit_of_printed_facts_replaces_the_certificates(app, client, other_client):
+    """机构管理 edits an agency that holds electronic certificates: a field no certificate prints changes none; the
+    name withdraws both (/verify: 已注销, with the reason kept for staff) and the agency's next download issues new
+    ones with the new name; the 法定代表人 is printed on the licence only."""
+    from tests.hr_agency.test_flow import pdf_text
+
+    a = await make_agency(name="原名人力资源有限公司", division="460105", filing=True)
+    await other_client.sign_in_employer(a["employer"], acting_name="陈法人")
+    old = await _download_both(other_client, a)
+    manager, _ = await staff(app, "hra_man3", [MANAGE], division="460100")
+    await client.sign_in("staff", uid=manager["id"])
+    agency = await Agency.select().where(Agency.id == a["id"]).first()
+    url = url_for("hra_agency_detail", agency_id=a["id"])
+    form = {k: agency[k] for k in ("name", "legal_rep", "agency_type", "division_code", "address", "contact_name",
+                                   "contact_phone")}
+
+    contact = await client.post_form(url, {**form, "contact_name": "新联系人", "division_code": "460106"})
+    assert contact.status_code == 303 and contact.headers["location"].endswith("?done=saved")
+    assert await _download_both(other_client, a) == old  # not printed: the same certificates
+    for code in old.values():
+        assert "当前有效" in _status(await client.page(url_for("verify_certificate", code=code)))
+
+    renamed = await client.post_form(url, {**form, "name": "新名人力资源有限公司"})
+    assert renamed.headers["location"].endswith("?done=reissued")
+    notice = (await client.page(renamed.headers["location"])).select_one("[data-testid=hra-notice]").get_text()
+    assert "电子证书已注销" in notice
+    for code in old.values():
+        assert "已注销" in _status(await client.page(url_for("verify_certificate", code=code)))
+    revoked = await Certificate.select(Certificate.revoke_reason).where(Certificate.code.is_in(list(old.values())))
+    assert [r["revoke_reason"] for r in revoked] == ["机构管理修改机构信息，已换发新证"] * 2
+    licence_pdf = await other_client.get(url_for("hra_licence_certificate", licence_id=a["licence_id"]))
+    assert "新名人力资源有限公司" in pdf_text(licence_pdf.content)
+    new = await _download_both(other_client, a)
+    assert not set(new.values()) & {*old.values(), ""}
+    for code in new.values():
+        page = await client.page(url_for("verify_certificate", code=code))
+        assert "当前有效" in _status(page) and "新名人力资源有限公司" in page.get_text()
+        assert "原名人力资源有限公司" not in page.get_text()
+
+    await client.post_form(url, {**form, "name": "新名人力资源有限公司", "legal_rep": "孙法人"})
+    assert "已注销" in _status(await client.page(url_for("verify_certificate", code=new["licence"])))
+    assert "当前有效" in _status(await client.page(url_for("verify_certificate", code=new["filing"])))
+    assert (await ServiceFiling.select(ServiceFiling.certificate_code).first())["certificate_code"] == new["filing"]
+
+
+async def test_deleting_an_agency_revokes_its_certificates(app, client, other_client):
+    a = await make_agency(name="将删除的机构", division="460105", filing=True)
+    await other_client.sign_in_employer(a["employer"], acting_name="陈法人")
+    codes = await _download_both(other_client, a)
+    manager, _ = await staff(app, "hra_man4", [MANAGE], division="460100")
+    await client.sign_in("staff", uid=manager["id"])
+    url = url_for("hra_agency_detail", agency_id=a["id"])
+    assert "电子许可证、备案凭证一并注销" in (await client.page(url)).get_text()
+    assert (await client.post_form(url + "/delete", {"reason": "重复录入"})).status_code == 303
+    for code in codes.values():
+        assert "已注销" in _status(await client.page(url_for("verify_certificate", code=code)))
+    revoked = await Certificate.select(Certificate.revoke_reason).where(Certificate.code.is_in(list(codes.values())))
+    assert [r["revoke_reason"] for r in revoked] == ["机构已删除：重复录入"] * 2
+    assert await AuditLog.count().where(AuditLog.action == "certificate_revoke") == 2
+    # the agency no longer reaches them, and nothing issues a fresh (valid-looking) one
+    licence = await other_client.get(url_for("hra_licence_certificate", licence_id=a["licence_id"]))
+    assert licence.status_code == 404 and await Certificate.count() == 2

@@ -182,7 +182,8 @@ async def test_appeal_within_fifteen_working_days_across_a_holiday(client, other
             "transition": "appeal", "version": str(await _version(matter["id"])), "opinion": "不服"})
         assert "最后一天为2031年3月25日" in late_generic.text
         detail = await client.page(f"/matters/{matter['id']}")
-        assert not detail.select("button[value=appeal]") and detail.select("button[value=accept_decision]")
+        # past the window the grade is final: neither 申诉 nor 接受评定 is offered
+        assert not detail.select("button[value=appeal]") and not detail.select("button[value=accept_decision]")
         listed = await client.page("/labor-inspection/grade/appeal")
         assert "申诉期已过" in listed.get_text()
 
@@ -194,6 +195,60 @@ async def test_appeal_within_fifteen_working_days_across_a_holiday(client, other
     finally:
         async with write_transaction():
             await Holiday.delete().where(Holiday.name == "测试申诉假日")
+
+
+async def test_an_unappealed_grade_reads_final_once_its_window_has_passed(client, other_client, monkeypatch):
+    """已评定 stays the stored state; from the day after the 15th working day every page names it 已生效."""
+    clock = {"now": datetime(2031, 3, 3, 2, 0, tzinfo=UTC)}  # graded Mon 3 Mar 2031: the window ends Mon 24 Mar
+    monkeypatch.setattr(transitions, "now", lambda: clock["now"])
+    await client.sign_in_employer(await make_employer())
+    matter = await declare(client, year=str(service.this_year()))
+    await sign_in_grader(other_client, "grader_final")
+    assert (await fire(other_client, matter["id"], "decide", grade="B", opinion="有一次查处")).status_code == 200
+
+    def status(page) -> str:
+        """The 当前状态 line of a matter page (the timeline below still names the step 已评定)."""
+        return next(p.get_text(" ", strip=True) for p in page.select("p") if p.get_text().startswith("当前状态"))
+
+    async def shown() -> dict[str, str]:
+        detail = await client.page(f"/matters/{matter['id']}")
+        mine = await client.page("/matters")
+        progress = await client.page("/labor-inspection/grade/progress")
+        return {
+            "progress": progress.select_one("[data-testid=grade-progress] tbody tr").get_text(" ", strip=True),
+            "detail": status(detail),
+            "mine": next(tr for tr in mine.select("tbody tr") if matter["number"] in tr.get_text()).get_text(" "),
+            "staff": status(await other_client.page(f"/workbench/matters/{matter['id']}")),
+            "by number": status(await client.page(f"/matters/progress?number={matter['number']}")),
+            "appeals": (await client.page("/labor-inspection/grade/appeal")).get_text(" ", strip=True),
+            "window": detail.select_one("[data-testid=grade-appeal-window]").get_text(strip=True),
+            "accept": str(bool(detail.select("button[value=accept_decision]"))),
+        }
+
+    pages = ("progress", "detail", "mine", "staff", "by number")
+    clock["now"] = datetime(2031, 3, 24, 15, 0, tzinfo=UTC)  # 23:00 Mon 24 Mar in Hainan: the last day
+    before = await shown()
+    for page in pages:
+        assert "已评定" in before[page] and "已生效" not in before[page], (page, before[page])
+    assert before["accept"] == "True" and "截止" in before["window"]
+
+    clock["now"] = datetime(2031, 3, 24, 16, 0, tzinfo=UTC)  # 00:00 Tue 25 Mar: the window has passed
+    after = await shown()
+    for page in pages:
+        assert "已生效" in after[page] and "已评定" not in after[page], (page, after[page])
+    assert "申诉期已过，评定已生效" in after["appeals"] and after["accept"] == "False"
+    assert after["window"] == "申诉期限已于2031年3月24日届满，评定已生效，不能再申诉。"
+    assert "B" in after["progress"]  # the grade itself is unchanged
+    late = await client.post_form(f"/labor-inspection/grade/appeal/{matter['id']}",
+                                  {"reasons": "不服", "version": str(await _version(matter["id"]))})
+    assert "现已不能申诉" in late.text
+    # nor is its material offered or taken any more
+    assert not (await client.page(f"/matters/{matter['id']}")).select("select[name=code]")
+    upload = await client.post_form(f"/matters/{matter['id']}/materials", {"code": "appeal_evidence"},
+                                    files={"file": ("证明.pdf", pdf_bytes(), "application/pdf")})
+    assert "现已不能申诉" in upload.text
+    assert await Material.count().where(Material.matter == matter["id"]) == 0
+    assert await state_of(matter["id"]) == "decided"  # computed on read: nothing was written
 
 
 async def test_a_division_without_streets_offers_its_districts(client):

@@ -11,7 +11,7 @@ from domains.one_thing.tables import OneThing
 from portal.workflow.tables import Matter
 from tests.employer.test_agent_rights import sign_in_agent
 from tests.one_thing.support import employer_principal, hire_cleaned, hire_data, leave_data, worker
-from tests.support.factories import make_employer, make_person
+from tests.support.factories import make_employer, make_id_number, make_person
 from tests.test_areas import _ask, _routes
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -29,7 +29,7 @@ async def test_hire_from_lookup_to_the_progress_page(client):
     wrong = await client.page("/one-thing/hire?id_number=460106199005170000")
     assert "身份证号" in wrong.find(class_="app-error-message").get_text()
     data = hire_data()
-    form = await client.page(f"/one-thing/hire?id_number={data['id_number']}")
+    form = await client.page(f"/one-thing/hire?id_number={data['id_number']}&worker_name={data['worker_name']}")
     plans = form.find(attrs={"data-testid": "pc-plans"}).get_text()
     assert "养老保险（新参保）" in plans
     # bad input from both domains at once: each message beside its field, everything typed kept
@@ -82,7 +82,7 @@ async def test_a_person_the_contract_rules_refuse_gets_the_reason_and_no_form(cl
     await client.sign_in_employer(employer)
     data = hire_data()
     await service.hire(employer_principal(employer), await hire_cleaned(data))
-    page = await client.page(f"/one-thing/hire?id_number={data['id_number']}")
+    page = await client.page(f"/one-thing/hire?id_number={data['id_number']}&worker_name={data['worker_name']}")
     refused = page.find(attrs={"data-testid": "ot-refused"}).get_text()
     assert "劳动合同新订备案" in refused and page.find("input", attrs={"name": "post"}) is None
 
@@ -140,13 +140,14 @@ async def test_another_employer_reaches_nothing_of_bs(client):
         employer_principal(b), bw["id_number"], await leave_cleaned(leave_data(), bw["contract"])
     )
     await client.sign_in_employer(a)
-    for method, url in (("GET", f"/one-thing/{row['id']}"), ("POST", f"/one-thing/{row['id']}/certificate")):
+    for method, url in (("GET", f"/one-thing/{row['id']}"), ("POST", f"/one-thing/{row['id']}/certificate"),
+                        ("POST", f"/one-thing/{row['id']}/withdraw")):
         response = await (client.get(url) if method == "GET" else client.post_form(url, {}))
         assert response.status_code == 404 and "乙秘密" not in response.text, url
     for url in (
         "/one-thing/",
         f"/one-thing/leave?id_number={bw['id_number']}",
-        f"/one-thing/hire?id_number={bw['id_number']}",
+        f"/one-thing/hire?id_number={bw['id_number']}&worker_name=乱猜",
     ):
         assert "乙秘密" not in (await client.get(url)).text, url
     # A cannot end B's worker's contract nor withdraw B's records by posting the ID number
@@ -160,7 +161,7 @@ async def test_another_employer_reaches_nothing_of_bs(client):
 async def test_an_agent_needs_both_rights(client, other_client, app):
     employer = await make_employer(division_code="460106")
     routes = _routes(app, "one_thing")
-    assert len(routes) == 7
+    assert len(routes) == 8  # 整件撤回 included
     for services, missing in (
         ("labor_contract", "社会保险"),
         ("social_insurance", "劳动合同备案"),
@@ -236,11 +237,12 @@ async def test_someone_employed_elsewhere_is_hired_with_the_contract_warning_and
     other = await make_employer(name="乙原单位有限公司", division_code="460106")
     w = await worker(other, name="跳槽职工")
     await client.sign_in_employer(employer)
-    form = await client.page(f"/one-thing/hire?id_number={w['id_number']}")
-    assert "养老保险（调入：自乙原单位有限公司转入）" in " ".join(
+    form = await client.page(f"/one-thing/hire?id_number={w['id_number']}&worker_name=跳槽职工")
+    assert "养老保险（调入：该人员在其他单位参保中，审核通过后原参保关系终止）" in " ".join(
         form.find(attrs={"data-testid": "pc-plans"}).get_text().split()
     )
-    assert form.find(attrs={"data-testid": "ot-known-name"}).get_text() == "跳槽职工"
+    assert "乙原单位有限公司" not in form.get_text()
+    assert form.find(attrs={"data-testid": "ot-known-name"}).get_text() == "跳槽职工（已核对）"
     done = await client.post_form(
         "/one-thing/hire",
         {
@@ -252,4 +254,62 @@ async def test_someone_employed_elsewhere_is_hired_with_the_contract_warning_and
     assert done.status_code == 303, soup(done.text).find("main").get_text()[:800]
     progress = await client.page(done.headers["location"])
     assert "劳动合同法第九十一条" in progress.find(attrs={"data-testid": "ot-warning"}).get_text()
-    assert "调入：自【乙原单位有限公司】转入" in progress.get_text()
+    assert "调入：自其他单位转入" in progress.get_text() and "乙原单位有限公司" not in progress.get_text()
+
+
+async def test_withdraw_the_whole_only_when_every_part_may_go(client):
+    """整件撤回: refused (nothing changed) while the 增员 waits for review or once a part is approved; after the 增员 is
+    rejected both parts are withdrawn in one step, through each domain's own withdrawal."""
+    from domains.labor_contract.tables import Contract
+    from domains.personnel_change.tables import PcChange
+    from portal.core.tables import AuditLog
+    from portal.workflow import engine as workflow
+    from tests.labor_contract.support import review
+    from tests.personnel_change.support import reviewer
+
+    employer = await make_employer(name="甲撤回有限公司", division_code="460106")
+    principal = employer_principal(employer)
+    row = await service.hire(principal, await hire_cleaned(hire_data()))
+    await client.sign_in_employer(employer)
+    url = f"/one-thing/{row['id']}/withdraw"
+
+    async def states() -> list[str]:
+        return [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
+                for m in (row["lc_matter_id"], row["pc_matter_id"])]
+
+    page = await client.page(f"/one-thing/{row['id']}")
+    assert not page.select("[data-testid=ot-withdraw]")
+    assert "社会保险增员当前为“已确认（待审核）”" in page.find(attrs={"data-testid": "ot-withdraw-hint"}).get_text()
+    refused = await client.post_form(url, {})
+    assert refused.status_code == 409
+    assert "社会保险增员当前为“已确认（待审核）”，按其办理规则现在不能撤回" in soup(refused.text).find(
+        attrs={"data-testid": "ot-error"}).get_text()
+    assert await states() == ["submitted", "submitted"]
+
+    staff = reviewer("460000")
+    pc = await workflow.get_matter_for(staff, row["pc_matter_id"])
+    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
+    page = await client.page(f"/one-thing/{row['id']}")
+    assert page.select_one("[data-testid=ot-withdraw] form")["action"] == url
+    done = await client.post_form(url, {})
+    assert done.status_code == 303 and done.headers["location"] == f"/one-thing/{row['id']}?withdrawn=1"
+    assert await states() == ["voided", "voided"]
+    assert (await Contract.select(Contract.state).where(Contract.id == row["contract_id"]).first())["state"] == "void"
+    assert await PcChange.count().where(PcChange.settled_at.is_null()) == 0  # the person is free to be filed again
+    assert await AuditLog.count().where(AuditLog.action == "one_thing.withdraw") == 1
+    page = await client.page(done.headers["location"])
+    assert page.find(attrs={"data-testid": "ot-overall"}).get_text(strip=True) == "已撤回"
+    assert page.find(attrs={"data-testid": "ot-withdrawn"}) and not page.select("[data-testid=ot-withdraw]")
+    again = await client.post_form(url, {})
+    assert again.status_code == 409 and "该一件事已撤回" in again.text
+
+    # a part already approved: refused whole, the other part left as it was
+    second = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
+    await review(second["contract_id"])
+    pc = await workflow.get_matter_for(staff, second["pc_matter_id"])
+    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
+    refused = await client.post_form(f"/one-thing/{second['id']}/withdraw", {})
+    assert refused.status_code == 409 and "劳动合同新订备案已审核通过，不能整件撤回" in refused.text
+    after = [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
+             for m in (second["lc_matter_id"], second["pc_matter_id"])]
+    assert after == ["approved", "rejected"]

@@ -39,14 +39,6 @@ def test_leave_period(period, ended, words):
 
 
 @pytest.mark.parametrize(
-    ("known", "typed", "refused"),
-    [("王小明", "王小明", False), ("王小明", "王晓明", True), ("", "王晓明", False), ("王小明", "", False)],
-)
-def test_a_known_name_is_kept(known, typed, refused):
-    assert (rules.name_refusal(known, typed) is not None) == refused
-
-
-@pytest.mark.parametrize(
     ("states", "label"),
     [
         (["approved", "approved"], "已办结"),
@@ -54,6 +46,7 @@ def test_a_known_name_is_kept(known, typed, refused):
         (["rejected", "approved"], "需要修改"),
         (["returned", "submitted"], "需要修改"),
         (["voided", "approved"], "部分已作废"),
+        (["voided", "voided"], "已撤回"),
     ],
 )
 def test_the_whole_applications_state(states, label):
@@ -63,3 +56,18 @@ def test_the_whole_applications_state(states, label):
 def test_month_arithmetic():
     assert rules.next_month(202612) == 202701 and rules.next_month(202605) == 202606
     assert rules.month_of(date(2026, 3, 31)) == 202603 and rules.text(202701) == "2027-01"
+
+
+@pytest.mark.parametrize(
+    ("parts", "todo", "refusal"),
+    [
+        ([("合同", "submitted", "未审核", True), ("增员", "rejected", "审核不通过", True)], [0, 1], None),
+        ([("合同", "voided", "已作废", False), ("增员", "rejected", "审核不通过", True)], [1], None),
+        ([("合同", "submitted", "未审核", True), ("增员", "submitted", "已确认（待审核）", False)], [],
+         "增员当前为“已确认（待审核）”，按其办理规则现在不能撤回，因此不能整件撤回；审核不通过后可以整件撤回"),
+        ([("合同", "approved", "审核通过", False), ("增员", "rejected", "审核不通过", True)], [], "合同已审核通过，不能整件撤回"),
+        ([("合同", "voided", "已作废", False), ("增员", "voided", "已删除", False)], [], "该一件事已撤回，无需再次撤回"),
+    ],
+)
+def test_the_whole_is_withdrawn_only_when_every_remaining_part_may_go(parts, todo, refusal):
+    assert rules.withdrawal(parts) == (todo, refusal)

@@ -113,7 +113,9 @@ async def test_a_known_persons_name_must_match_the_record():
         employer_principal(employer),
         await hire_cleaned(hire_data(known["id_number"], worker_name="别的名字", start_date="2026-12-01")),
     )
-    assert "老职工" in errors["worker_name"]
+    from domains.person.service import NAME_MISMATCH
+
+    assert errors["worker_name"] == NAME_MISMATCH and "老职工" not in errors["worker_name"]
 
 
 async def test_leave_files_termination_and_withdrawal_and_the_certificate_follows_approval():

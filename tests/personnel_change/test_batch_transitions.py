@@ -88,7 +88,7 @@ async def test_transfer_and_withdrawal_of_one_person_in_one_batch_exactly_one_wi
     """B's 调入 of A's worker and A's 终止参保 of him, approved by one reviewer in one batch with others."""
     w = await two_employers()
     a, b = employer_principal(w["a"]), employer_principal(w["b"])
-    transfer = await _save(b, "enrol", enrol_data(w["a1"]["id_number"], ins_medical=None))
+    transfer = await _save(b, "enrol", enrol_data(w["a1"]["id_number"], name="甲在职", ins_medical=None))
     leave = await _save(a, "withdraw", withdraw_data(w["a1"]["id_number"]))
     plain = [await _save(a, "enrol", enrol_data(make_id_number("460106"), name=f"普通{i}")) for i in range(3)]
     for principal, matter in ((b, transfer), (a, leave), *((a, m) for m in plain)):
@@ -118,7 +118,7 @@ async def test_two_batch_approvals_of_the_same_set_exactly_one_wins_each():
     a = employer_principal(w["a"])
     others = [await insure(w["b"], base=650000, start=202501, name=f"乙{i}") for i in range(3)]
     matters = [await _save(a, "enrol", enrol_data(make_id_number("460106"), name=f"并发{i}")) for i in range(5)]
-    matters += [await _save(a, "enrol", enrol_data(p["id_number"])) for p in others]  # 调入 from B
+    matters += [await _save(a, "enrol", enrol_data(p["id_number"], name=p["name"])) for p in others]  # 调入 from B
     assert set((await service.confirm(a, "enrol", [(m["id"], 1) for m in matters])).values()) == {""}
     items = [(m["id"], 2) for m in matters]
     first, second = reviewer(staff_id=71), reviewer(staff_id=72)

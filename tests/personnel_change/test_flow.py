@@ -23,28 +23,30 @@ async def _records(person_id: int) -> dict[tuple[int, str], dict]:
 async def test_enrol_transfer_and_new_person_through_confirm_and_approval(app, client, other_client):
     w = await two_employers()
     await client.sign_in_employer(w["a"])
-    # 调入: B's worker, known, name filled in; the kind comes from the server
-    page = await client.page(f"/personnel-change/enrol?id_number={w['b1']['id_number']}")
-    plans = page.select_one("[data-testid=pc-plans]").get_text()
-    assert "调入：自乙方调出有限公司转入" in plans
-    assert page.select_one("[data-testid=pc-known-name]").get_text() == "乙在职"
-    response = await client.post_form("/personnel-change/enrol", enrol_data(w["b1"]["id_number"], name="别的名字"))
+    # 调入: B's worker, known, the name typed matches; the kind comes from the server, B is not named
+    page = await client.page(f"/personnel-change/enrol?id_number={w['b1']['id_number']}&name=乙在职")
+    plans = " ".join(page.select_one("[data-testid=pc-plans]").get_text().split())
+    assert "养老保险（调入：该人员在其他单位参保中，审核通过后原参保关系终止）" in plans
+    assert "乙方调出有限公司" not in page.text
+    assert page.select_one("[data-testid=pc-known-name]").get_text() == "乙在职（已核对）"
+    response = await client.post_form("/personnel-change/enrol", enrol_data(w["b1"]["id_number"], name="乙在职"))
     assert response.status_code == 303, response.text[:600]
-    # a new person: 新参保
+    # a new person: 新参保, under the name typed
     fresh = make_id_number("460106")
-    page = await client.page(f"/personnel-change/enrol?id_number={fresh}")
+    page = await client.page(f"/personnel-change/enrol?id_number={fresh}&name=新来的")
+    assert page.select_one("#f-name")["value"] == "新来的"
     assert "养老保险（新参保）" in " ".join(page.select_one("[data-testid=pc-plans]").get_text().split())
     response = await client.post_form("/personnel-change/enrol", enrol_data(fresh, name="新来的"))
     assert response.status_code == 303, response.text[:600]
 
     listing = await client.page("/personnel-change/enrol/confirm")
     table = listing.select_one("[data-testid=pc-confirm-table]").get_text()
-    assert "乙在职" in table and "新来的" in table and "未确认" in table and "别的名字" not in table
+    assert "乙在职" in table and "新来的" in table and "未确认" in table
     picks = [i["value"] for i in listing.select("input[name=pick]")]
     assert len(picks) == 2
     check = await client.post_form("/personnel-change/enrol/confirm/check", {"pick": picks})
     answers = " ".join(check.text.split())
-    assert "调入：自【乙方调出有限公司】转入，原参保关系于 2026-11 终止" in answers
+    assert "调入：自其他单位转入，原参保关系于 2026-11 终止" in answers and "乙方调出有限公司" not in answers
     assert "新参保：2026-12 起在本单位参保" in answers
     done = await client.post_form("/personnel-change/enrol/confirm/do", {"pick": picks})
     assert "已确认通过 2 件" in done.text, done.text[:800]
@@ -111,7 +113,7 @@ async def test_edit_keeps_the_application_and_a_fully_insured_person_gets_no_for
     rows = await PcChange.select(PcChange.insurance, PcChange.base, PcChange.name).where(
         PcChange.matter_id == matter["id"])
     assert [(r["insurance"], r["base"], r["name"]) for r in rows] == [("pension", 700000, "已修改")]
-    full = await client.page(f"/personnel-change/enrol?id_number={w['a1']['id_number']}")
+    full = await client.page(f"/personnel-change/enrol?id_number={w['a1']['id_number']}&name=甲在职")
     assert "该人员没有可以增员的险种" in full.select_one("[data-testid=pc-nothing]").get_text()
     assert not full.select("form[action=\"/personnel-change/enrol\"][method=post]")
 

@@ -131,13 +131,13 @@ def test_reason_matches_the_kind(kind, reason, expected):
 
 
 @pytest.mark.parametrize(("kind", "expected"), [
-    ("transfer", "养老保险 调入：自【单位2】转入，原参保关系于 2026-11 终止，2026-12 起在本单位参保"),
+    ("transfer", "养老保险 调入：自其他单位转入，原参保关系于 2026-11 终止，2026-12 起在本单位参保"),
     ("new", "养老保险 新参保：2026-12 起在本单位参保"),
     ("suspend", "养老保险 暂停参保：缴费至 2026-11，2026-12 起暂停"),
     ("terminate", "养老保险 终止参保：参保关系于 2026-11 终止"),
 ])
 def test_outcome_sentences(kind, expected):
-    assert rules.outcome(kind, "pension", 202612, "单位2") == expected
+    assert rules.outcome(kind, "pension", 202612) == expected
 
 
 def test_withdraw_period_after_the_start():

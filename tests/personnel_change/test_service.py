@@ -62,7 +62,7 @@ async def test_active_here_refused_and_not_active_here_refused_and_closed_period
     w = await two_employers()
     a = employer_principal(w["a"])
     with pytest.raises(Refused, match="已在本单位参加养老保险"):
-        await service.save(a, "enrol", await cleaned(forms.enrol_form, enrol_data(w["a1"]["id_number"])))
+        await service.save(a, "enrol", await cleaned(forms.enrol_form, enrol_data(w["a1"]["id_number"], name="甲在职")))
     with pytest.raises(Refused, match="未在本单位参加养老保险，不能减员"):
         await service.save(a, "withdraw", await cleaned(forms.withdraw_form, withdraw_data(w["b1"]["id_number"])))
     await SiPeriod.insert(SiPeriod(period=202612, state="closed"))
@@ -80,10 +80,10 @@ async def test_suspend_then_resume_at_the_same_employer():
     await workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])
     row = await SiEnrolment.select().where((SiEnrolment.person == w["a1"]["id"]) & (SiEnrolment.insurance == "pension")).first()
     assert (row["status"], row["end_period"]) == ("suspended", 202605)
-    lookup = await service.lookup(a, w["a1"]["id_number"], "enrol")
+    lookup = await service.lookup(a, w["a1"]["id_number"], "enrol", name="甲在职")
     assert {p["insurance"]: p["kind"] for p in lookup["plans"]}["pension"] == "resume"
     saved = await service.save(a, "enrol", await cleaned(forms.enrol_form, enrol_data(
-        w["a1"]["id_number"], ins_medical=None, period="2026-12")))
+        w["a1"]["id_number"], name="甲在职", ins_medical=None, period="2026-12")))
     matter = await _confirmed(a, "enrol", saved)
     await workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])
     rows = await SiEnrolment.select().where((SiEnrolment.person == w["a1"]["id"]) & (SiEnrolment.insurance == "pension")
@@ -116,7 +116,7 @@ async def test_transfer_in_and_withdrawal_race_exactly_one_wins():
     w = await two_employers()
     a, b = employer_principal(w["a"]), employer_principal(w["b"])
     transfer = await service.save(b, "enrol", await cleaned(forms.enrol_form, enrol_data(
-        w["a1"]["id_number"], ins_medical=None)))
+        w["a1"]["id_number"], name="甲在职", ins_medical=None)))
     leave = await service.save(a, "withdraw", await cleaned(forms.withdraw_form, withdraw_data(w["a1"]["id_number"])))
     transfer = await _confirmed(b, "enrol", transfer)
     leave = await _confirmed(a, "withdraw", leave)

@@ -15,11 +15,14 @@ from domains.social_insurance.tables import (
     SiPeriod,
     SiYearEnd,
 )
-from portal.db import fetch
+from portal.db import current_engine, fetch, is_sqlite
 from seeds.scale import load_scale
 from seeds.scale_si import LAST_PERIOD, window
 from tests.social_insurance.support import assessor
+from tests.support.db import schema_snapshot
 
+SI_TABLES = ("si_enrolment", "si_contribution", "si_employer_period", "si_benefit", "si_pension_account",
+             "si_period", "si_year_end")
 PRINCIPAL = assessor(permissions=(service.ASSESS_PERMISSION, service.SETTLE_PERMISSION))
 
 
@@ -83,3 +86,16 @@ async def test_period_count_is_a_parameter_and_tops_up_an_earlier_load():
     assert await SiYearEnd.count() == 0  # no full year in three 结算期
     again = await load_scale(employers=20, persons=200, seed=32, quiet=True, si_periods=3)
     assert again["si_skipped"] is True
+
+
+async def test_the_load_ends_with_the_migrated_indexes_and_constraints():
+    """The loader drops the SI tables' indexes, unique indexes and (PostgreSQL) foreign keys for the load: every
+    one is back afterwards, as the migrations made it (and checked: not NOT VALID)."""
+    migrated = await schema_snapshot(SI_TABLES)
+    names = {r[1] for r in migrated}
+    assert {"si_enrolment_one_active", "si_contribution_key", "si_contribution_due", "si_pension_account_key"} <= names
+    if not is_sqlite(current_engine()):
+        assert sum(r[0] == "constraint f" for r in migrated) == 8  # the SI tables' keys to employer and person
+    stats = await load_scale(employers=20, persons=200, seed=33, quiet=True, si_periods=3)
+    assert stats["si_contributions"] > 0
+    assert await schema_snapshot(SI_TABLES) == migrated

@@ -61,14 +61,39 @@ def test_parse_period(text, period):
     assert rules.parse_period(text) == period
 
 
+BAD_FORMAT = "结算期格式不正确，请按“年月”填写，如 2026-05、202605 或 2026年5月"
+
+
 @pytest.mark.parametrize(("text", "message"), [
-    ("", "结算期格式不正确，请按“年月”填写，如 2026-11"), ("2026-13", "结算期不存在，请检查年份和月份"),
-    ("11-2026", "结算期格式不正确，请按“年月”填写，如 2026-11"), ("abc", "结算期格式不正确，请按“年月”填写，如 2026-11"),
+    ("", BAD_FORMAT), ("2026-13", "结算期不存在，请检查年份和月份"), ("11-2026", BAD_FORMAT), ("abc", BAD_FORMAT),
 ])
 def test_parse_period_refuses(text, message):
     with pytest.raises(Refused) as exc:
         rules.parse_period(text)
     assert exc.value.message == message and exc.value.field == "period"
+
+
+@pytest.mark.parametrize("raw", ["2026-05", "202605", "2026年5月", "2026/5", "２０２６－０５", "2026-13", "26-05", "五月", ""])
+async def test_every_month_input_parses_alike(raw):
+    """One parser (portal.values.month_or_reason): SI's 结算期, the 增员 form's and the platform's MonthField agree,
+    value and message."""
+    from domains.personnel_change import forms as pc_forms
+    from portal.forms import Form, MonthField
+
+    try:
+        expected: tuple = (rules.parse_period(raw), None)
+    except Refused as exc:
+        expected = (None, exc.message)
+    platform = Form([MonthField("period", "结算期")], {"period": raw})
+    await platform.validate()
+    enrol = pc_forms.enrol_form({"period": raw})
+    await enrol.validate()
+    if raw:
+        assert (platform.cleaned.get("period"), platform.errors.get("period")) == expected
+        reason = enrol.errors.get("period")
+        assert (enrol.cleaned.get("period"), reason.replace("参保开始", "") if reason else None) == expected
+    else:
+        assert expected == (None, BAD_FORMAT) and platform.errors["period"] == "请填写结算期"
 
 
 @pytest.mark.parametrize(("period", "months", "expected"), [
