@@ -3,21 +3,26 @@
 - the public 名录 search p95 < 50 ms (the real route, rate limiter off: it is not what is measured);
 - HRA-12 a 10,000-row 历史数据采集 file: POST → the page with its ② result table < 5 s (and ③ 确认导入, no target).
 
-Each engine gets a fresh database (SQLite in a temp dir, PostgreSQL from scripts/postgres-test-db.sh, dropped after),
-migrated, with reference data and `python -m seeds scale --only hr_agency` (BENCH_HRA_AGENCIES, default 20,000);
-then `python -m bench.hra --worker` measures in its own process. The last stdout line of the worker is JSON.
+Each engine gets a fresh database (SQLite in a temp dir under BENCH_VAR_DIR, else the system's; PostgreSQL
+BENCH_PG_URL made afresh, else one from scripts/postgres-test-db.sh; dropped after), migrated, with reference data
+and `python -m seeds scale --only hr_agency` (BENCH_HRA_AGENCIES, default 20,000, and their branches); then
+`python -m bench.hra --worker` measures in its own process. The last stdout line of the worker is JSON. The 名录
+is timed per search (default order, name, region, service, branches, the second page) and over all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from bench._timing import percentile, timed
 
@@ -25,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 AGENCIES = int(os.environ.get("BENCH_HRA_AGENCIES", 20_000))
 ROWS = int(os.environ.get("BENCH_HRA_ROWS", 10_000))
 RUNS = int(os.environ.get("BENCH_HRA_RUNS", 30))
+# per 名录 search: with 60 the p95 is the 4th-slowest answer, not the slowest (one stall on a shared machine)
+REGISTER_RUNS = int(os.environ.get("BENCH_HRA_REGISTER_RUNS", 60))
 STATS_MS, REGISTER_P95_MS, IMPORT_S = 100.0, 50.0, 5.0
 
 
@@ -43,17 +50,32 @@ def _drop_pg(url: str) -> None:
                    check=False, capture_output=True)
 
 
+def _pg_database() -> str | None:
+    """BENCH_PG_URL (made afresh, so engineers sharing the server each bench their own), else a throw-away one."""
+    url = os.environ.get("BENCH_PG_URL")
+    if url:
+        _drop_pg(url)
+        base, name = url.rsplit("/", 1)
+        made = subprocess.run(["psql", "-q", f"{base}/postgres", "-c", f'CREATE DATABASE "{name}"'],  # noqa: S603, S607
+                              capture_output=True)
+        return url if made.returncode == 0 else None
+    made = subprocess.run(["bash", "scripts/postgres-test-db.sh"], cwd=ROOT, capture_output=True)  # noqa: S603, S607
+    return made.stdout.decode().strip() if made.returncode == 0 else None
+
+
 def run() -> list[dict]:
     out: list[dict] = []
+    var = os.environ.get("BENCH_VAR_DIR")  # the SQLite file under it (its disk), else the system's temp dir
+    if var:
+        Path(var).mkdir(parents=True, exist_ok=True)
     for engine in _engines():
-        with tempfile.TemporaryDirectory(prefix="bench-hra-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="bench-hra-", dir=var) as tmp:
             url = f"sqlite:///{tmp}/bench.sqlite3"
             if engine == "postgres":
-                made = subprocess.run(["bash", "scripts/postgres-test-db.sh"], cwd=ROOT, capture_output=True)  # noqa: S603, S607
-                if made.returncode != 0:
+                url = _pg_database()
+                if url is None:
                     print("bench.hra: no PostgreSQL, skipped", file=sys.stderr)
                     continue
-                url = made.stdout.decode().strip()
             env = {**os.environ, "PORTAL_VAR_DIR": tmp, "PORTAL_DATABASE_URL": url, "PICCOLO_CONF": "piccolo_conf",
                    "PORTAL_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PORTAL_STAFF_2FA": "0",
                    "PORTAL_RATE_PUBLIC": "0", "PORTAL_JOBS_IN_PROCESS": "1"}  # PostgreSQL: no separate worker
@@ -139,20 +161,33 @@ async def _case() -> list[dict]:
         out.append(_row("HRA-11 统计 page (GET, rendered) p95", percentile(wall, 95), "ms", None, None))
 
         public = await _client(app, {})
+        first_page = await public.get("/hr-agencies/")
+        next_link = re.search(r'rel="next" href="([^"]+)"', first_page.text)
+        assert next_link, "the 名录's first page has no 下一页"
+        second_page = dict(parse_qsl(urlsplit(html.unescape(next_link.group(1))).query))
         searches = [{}, {"name": "人才"}, {"name": "海口椰"}, {"region": "460100"}, {"service": "招聘"},
-                    {"region": "460200", "service": "培训"}, {"name": "劳务派遣", "region": "469000"}, {"page": "5"}]
+                    {"region": "460200", "service": "培训"}, {"name": "劳务派遣", "region": "469000"},
+                    {"name": "分公司"}, second_page]
         samples: list[float] = []
         cpu_samples: list[float] = []
+        per_search: list[dict] = []
         for params in searches:
             first = await public.get("/hr-agencies/", params=params)
             assert first.status_code == 200, first.text[:300]
-            wall, cpu = await timed(lambda p=params: public.get("/hr-agencies/", params=p), runs=max(5, RUNS // 2))
+            # a search that finds nothing would be fast for the wrong reason
+            assert "没有找到符合条件的人力资源服务机构" not in first.text, f"no rows for {params}"
+            wall, cpu = await timed(lambda p=params: public.get("/hr-agencies/", params=p), runs=REGISTER_RUNS)
             samples += wall
             cpu_samples += cpu
+            label = "、".join(f"{k}={v}" for k, v in params.items() if k != "after") or "default"
+            p50, p95_one, cpu50 = percentile(wall, 50), percentile(wall, 95), percentile(cpu, 50)
+            per_search.append(_row(f"HRA-13 名录 {label} p95 (p50 {p50:.1f}, CPU {cpu50:.1f})", p95_one, "ms",
+                                   REGISTER_P95_MS, p95_one < REGISTER_P95_MS))
         p95 = percentile(samples, 95)
-        out += [_row("HRA-13 名录 search p50 (8 searches)", percentile(samples, 50), "ms", None, None),
-                _row("HRA-13 名录 search p95 (8 searches)", p95, "ms", REGISTER_P95_MS, p95 < REGISTER_P95_MS),
-                _row("HRA-13 名录 search CPU p50", percentile(cpu_samples, 50), "ms cpu", None, None)]
+        out += [_row(f"HRA-13 名录 search p50 ({len(searches)} searches)", percentile(samples, 50), "ms", None, None),
+                _row(f"HRA-13 名录 search p95 ({len(searches)} searches)", p95, "ms", REGISTER_P95_MS,
+                     p95 < REGISTER_P95_MS),
+                _row("HRA-13 名录 search CPU p50", percentile(cpu_samples, 50), "ms cpu", None, None), *per_search]
 
         template = await staff.get("/hr-agency-admin/history/template.xlsx")
         data = filled(template.content, _history_rows(ROWS))

@@ -1,7 +1,8 @@
 """The hr_agency part of `python -m seeds scale`: 20,000 人力资源服务机构 over the ten years to seeds.scale.TODAY
 across the province's county-level divisions, with their licences (许可证编号 and 文号 in the dictionary's formats),
-业务备案, 注销 and annual reports. Deterministic for (seed, count); bulk-loaded like the rest of the scale set, and
-the number counters moved past the generated numbers so approvals made afterwards never repeat one."""
+业务备案, 注销, annual reports and 分支机构 (about one agency in ten reported one, a few two). Deterministic for
+(seed, count); bulk-loaded like the rest of the scale set, and the number counters moved past the generated numbers
+so approvals made afterwards never repeat one."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class AgencyFactory:
         self.first_day = date(TODAY.year - YEARS + 1, 1, 1)
         # Growth: more agencies founded in recent years (weight 1 … 10).
         self.years = list(range(self.first_day.year, TODAY.year + 1))
+        # Branches draw from a stream of their own: the agencies, licences and reports stay what they were.
+        self.branch_rng = random.Random(f"{seed}:hr_agency:branches")
 
     def _number(self, kind: str, division: str, day: date) -> str:
         key = (kind, division[:6], day.year)
@@ -115,6 +118,25 @@ class AgencyFactory:
             "source": rng.choices(("online", "staff", "history"), weights=(60, 10, 30))[0],
             "status": "deregistered" if ended_on else "active", "delete_reason": "", "created_at": at,
             "updated_at": at}]
+        out["hra_branch"] = self.branches(agency_id, out["hra_agency"][0]["name"], founded)
+        return out
+
+    def branches(self, agency_id: int, name: str, founded: date) -> list[dict[str, Any]]:
+        """设立分支机构 reported by about one agency in ten, in any county of the province (a 注销 agency keeps its
+        branches' rows; the 名录 leaves them out with it)."""
+        rng = self.branch_rng
+        roll = rng.random()
+        out = []
+        for k in range(2 if roll < 0.02 else 1 if roll < 0.10 else 0):
+            division = self.pick(rng)
+            city = names.city_of(division)
+            opened = _day(rng, founded, TODAY)
+            out.append({
+                "id": self._next("branch"), "agency": agency_id, "matter_id": None,
+                "name": f"{name.removesuffix('有限公司')}{city}{'第二' if k else ''}分公司",
+                "address": f"{city}{rng.choice(names.TRADE_CHARS)}{rng.choice('东西南北中')}路{rng.randrange(1, 400)}号",
+                "division_code": division, "leader": names.person_name(rng, rng.random() < 0.5), "status": "active",
+                "created_at": datetime.combine(opened, datetime.min.time(), UTC) + timedelta(hours=10)})
         return out
 
     def all(self, n: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
@@ -149,18 +171,20 @@ async def _counters(bulk: Any) -> dict[tuple[str, str, int], int]:
 
 async def load_hr_agencies(count: int = 20_000, seed: int = 20261123, *, quiet: bool = False) -> dict[str, Any]:
     """Load `count` agencies; skipped when this seed's first agency is already there. Returns counts and seconds."""
+    from domains.hr_agency import register
     from domains.hr_agency.numbers import sequence_prefix
-    from domains.hr_agency.tables import Agency, AnnualReport, Licence, ServiceFiling
+    from domains.hr_agency.tables import Agency, AnnualReport, Branch, Licence, RegisterEntry, ServiceFiling
     from portal.workflow.tables import NumberSequence
     from seeds.bulk import BulkLoader, vacuum
 
     say = (lambda *a: None) if quiet else print
     started, cpu_started = time.perf_counter(), time.process_time()
-    tables = (Agency, Licence, ServiceFiling, AnnualReport)
+    tables = (Agency, Licence, ServiceFiling, AnnualReport, Branch)
     labels = await _labels()
     async with BulkLoader() as bulk:
         ids = {"agency": await bulk.next_id(Agency), "licence": await bulk.next_id(Licence),
-               "filing": await bulk.next_id(ServiceFiling), "report": await bulk.next_id(AnnualReport)}
+               "filing": await bulk.next_id(ServiceFiling), "report": await bulk.next_id(AnnualReport),
+               "branch": await bulk.next_id(Branch)}
         divisions, formats = await load_divisions(), await _formats()
         first = AgencyFactory(seed, divisions, formats, ids).agency(0)["hra_agency"][0]["uscc"]
         factory = AgencyFactory(seed, divisions, formats, ids)
@@ -174,7 +198,7 @@ async def load_hr_agencies(count: int = 20_000, seed: int = 20261123, *, quiet: 
             agency = parts["hra_agency"][0]
             agency["services_label"] = "、".join(labels.get(c, c) for c in json.loads(agency["services"]))
             for table, name in ((Agency, "hra_agency"), (Licence, "hra_licence"), (ServiceFiling, "hra_filing"),
-                                (AnnualReport, "hra_annual_report")):
+                                (AnnualReport, "hra_annual_report"), (Branch, "hra_branch")):
                 for row in parts[name]:
                     bulk.buffer(table, row)
             if n % 5_000 == 0:
@@ -187,13 +211,16 @@ async def load_hr_agencies(count: int = 20_000, seed: int = 20261123, *, quiet: 
         for table in tables:
             await bulk.fix_sequence(table)
         await bulk.restore_indexes()
+        # The 名录's listing, derived from every record (an earlier load's too); it reads the agency indexes.
+        for sql in register.rebuild_statements():
+            await bulk.execute(sql)
         await bulk.analyze()
         stats = {name: bulk.counts.get(name, 0) for name in ("hra_agency", "hra_licence", "hra_filing",
-                                                              "hra_annual_report")}
-    await vacuum(tables)
+                                                              "hra_annual_report", "hra_branch")}
+    await vacuum((*tables, RegisterEntry))
     stats["seconds"] = round(time.perf_counter() - started, 2)
     stats["cpu_s"] = round(time.process_time() - cpu_started, 2)
     say(f"scale: {stats['hra_agency']} agencies, {stats['hra_licence']} licences, {stats['hra_filing']} filings, "
-        f"{stats['hra_annual_report']} annual reports in {stats['seconds']} s")
+        f"{stats['hra_annual_report']} annual reports, {stats['hra_branch']} branches in {stats['seconds']} s")
     return stats
 

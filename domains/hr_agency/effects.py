@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from domains.hr_agency import rules
+from domains.hr_agency import register, rules
 from domains.hr_agency.numbers import issue_number
 from domains.hr_agency.tables import Agency, AgencyChange, Branch, Licence, ServiceFiling
 from portal.core import dictionary
@@ -32,7 +32,8 @@ async def _agency_from(ctx: EffectContext) -> dict:
 
 
 async def refresh_services(agency_id: int) -> None:
-    """The agency's services for the 名录: those of its valid licence and filings, in dictionary order."""
+    """The agency's services for the 名录: those of its valid licence and filings, in dictionary order; then its
+    名录 rows (and its branches'), since every caller has just changed a licence or filing."""
     codes: set[str] = set()
     for table in (Licence, ServiceFiling):
         for r in await table.select(table.services).where((table.agency == agency_id) & (table.status == "valid")):
@@ -41,6 +42,7 @@ async def refresh_services(agency_id: int) -> None:
     await Agency.update({
         Agency.services: json.dumps([e.code for e in entries]), Agency.services_label: "、".join(e.label for e in entries),
     }).where(Agency.id == agency_id)
+    await register.refresh([agency_id])
 
 
 async def licence_approved(ctx: EffectContext) -> dict:
@@ -115,6 +117,8 @@ async def change_approved(ctx: EffectContext) -> dict:
         services_changed.append(target)
     if services_changed:
         await refresh_services(agency["id"])
+    elif changed:
+        await register.refresh([agency["id"]])  # the 名录 shows the name, address and region
     reissued = await certificates.withdraw_outdated(agency["id"], changed, "事项变更，已换发新证", actor=ctx.principal,
                                                     services_changed=services_changed)
     return {"changed": sorted(changed), "services_changed": services_changed, "reissued": reissued}
@@ -135,6 +139,7 @@ async def branch_approved(ctx: EffectContext) -> dict:
     branch = Branch(agency=agency["id"], matter_id=ctx.matter["id"], name=p["name"], address=p["address"],
                     division_code=p["division_code"], leader=p["leader"], created_at=datetime.now(UTC))
     await branch.save()
+    await register.refresh([agency["id"]])
     # What the branch carries from today (it follows the parent's registrations from now on: branches.py).
     carried = [r["licence_no"] for r in await Licence.select(Licence.licence_no).where(
         (Licence.agency == agency["id"]) & (Licence.status == "valid"))]

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from domains.hr_agency import manage, numbers, rules
+from domains.hr_agency import manage, numbers, register, rules
 from domains.hr_agency.effects import today
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal import audit
@@ -279,7 +279,7 @@ def plan(rows: list[RowResult], ids: list[int], labels: dict[str, str], at: date
 
 
 def writer(principal: Principal, ip: str):
-    """Inside confirm_import()'s transaction: ids reserved, three multi-row inserts, one audit row."""
+    """Inside confirm_import()'s transaction: ids reserved, three multi-row inserts, the 名录 rows, one audit row."""
     async def write(rows: list[RowResult]) -> None:
         at = datetime.now(UTC)
         planned = plan(rows, await reserve_ids(Agency, len(rows)), await _labels(), at)
@@ -287,6 +287,7 @@ def writer(principal: Principal, ip: str):
         # licence ids are not referred to: the database numbers them
         await bulk_insert(Licence, planned["licences"])
         await bulk_insert(ServiceFiling, planned["filings"])
+        await register.refresh(a["id"] for a in planned["agencies"])
         await audit.record(category="hr_agency", action="history.import", actor=principal, ip=ip,
                            object_type="agency", detail={"agencies": len(rows), "licences": len(planned["licences"]),
                                                          "filings": len(planned["filings"])})

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from domains.hr_agency import certificates, forms, rules
+from domains.hr_agency import certificates, forms, register, rules
 from domains.hr_agency.service import Refused
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
@@ -53,6 +53,7 @@ async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") ->
         row = Agency(source="staff", status="active", created_at=at, updated_at=at, uscc=cleaned["uscc"],
                      **{k: cleaned[k] for k in rules.RECORD_KEYS})
         await row.save()
+        await register.refresh([row.id])  # listed once it holds a licence or filing; nothing before
     await audit.record(category="hr_agency", action="agency.add", actor=principal, ip=ip, object_type="agency",
                        object_id=row.id)
     return row.id
@@ -75,6 +76,7 @@ async def edit(principal: Principal, agency_id: int, cleaned: dict[str, Any], *,
                                at=at).save()
         await Agency.update({**{k: a for k, (_, a) in changes.items()}, Agency.updated_at: at}).where(
             Agency.id == agency_id)
+        await register.refresh([agency_id])
         withdrawn = await certificates.withdraw_outdated(agency_id, changes, "机构管理修改机构信息，已换发新证",
                                                          actor=principal, ip=ip)
     await audit.record(category="hr_agency", action="agency.edit", actor=principal, ip=ip, object_type="agency",
@@ -96,6 +98,7 @@ async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str =
         if not deleted:
             raise Refused("该机构已被删除", "reason")
         await certificates.revoke_all(agency_id, f"机构已删除：{reason}", actor=principal, ip=ip)
+        await register.refresh([agency_id])  # leaves the 名录 with its branches
     await audit.record(category="hr_agency", action="agency.delete", actor=principal, ip=ip, object_type="agency",
                        object_id=agency_id, detail={"reason": reason})
 

@@ -14,7 +14,7 @@ from portal.dataservices.export import grid_response
 async def register(request: Request) -> Response:
     if request.query_params.get("export"):
         raise NotFoundException()  # no bulk export without sign-in; the page pages by 20
-    return await grid_response(request, await grids.register_grid(), grids.register_scope(),
+    return await grid_response(request, await grids.register_grid(request.query_params), grids.register_scope(),
                                "hr_agency/register.html",
                                {"page_title": "人力资源服务机构名录", "breadcrumbs": [("人力资源服务机构名录", "")]})
 

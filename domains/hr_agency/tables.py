@@ -101,6 +101,22 @@ class Branch(Table, tablename="hra_branch"):
     created_at = Timestamptz()
 
 
+class RegisterEntry(Table, tablename="hra_register"):
+    """One row of the public 名录 (HRA-13), derived from the records by register.refresh(); never edited by hand.
+    `uid`: 2·agency id, or 2·branch id + 1; `holder`: the agency whose licence and filings it shows."""
+
+    uid = BigInt(primary_key=True)
+    holder = Integer(index=True)
+    name = Varchar(420)  # a branch: its name, then its parent's
+    division_code = Varchar(9)
+    region = Varchar(6)  # the city: 460105 → 460100, 469001 → 469000
+    address = Varchar(200)
+    services_label = Text(default="")
+    licence_no = Varchar(60)
+    valid_until = Date(null=True, default=None)
+    filing_no = Varchar(60)  # the first valid filing's number
+
+
 class AnnualReport(Table, tablename="hra_annual_report"):
     """年度报告 of the previous year's business; `status` submitted | passed | returned (退回重填)."""
 

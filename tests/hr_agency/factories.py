@@ -1,4 +1,5 @@
-"""Agencies with a licence / filing straight in the tables (for lists, the register and the tenant matrix)."""
+"""Agencies with a licence / filing straight in the tables (for lists, the register and the tenant matrix), and
+their 名录 rows as the services would keep them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domains.hr_agency import register
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
+from portal.db import write_transaction
 from tests.support.factories import make_employer
 
 _N = [0]
@@ -37,4 +40,6 @@ async def make_agency(*, division: str = "460105", name: str = "", services_labe
                           filed_on=date(2026, 4, 1), created_at=at)
         await f.save()
         out["filing_id"] = f.id
+    async with write_transaction():
+        await register.refresh([row.id])  # written past the services: the 名录 row too
     return out

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates
+from domains.hr_agency import certificates, register
 from domains.hr_agency.tables import Branch, Licence, ServiceFiling
 from portal.workflow import engine
 from portal.workflow.kinds import get_kind
@@ -46,6 +46,7 @@ async def test_branch_reported_and_approved(app, client):
     assert get_kind(matter["kind"]).state_label(matter["state"]) == "审核通过"
     branch = await Branch.select().first()
     assert branch["agency"] == a["id"] and branch["name"] == "龙华分公司" and branch["division_code"] == "460106"
+    assert await register.stale() == [] and "龙华分公司（分支机构" in (await client.page(url_for("hra_register"))).get_text()
 
 
 async def test_cancel_names_own_registration_and_ends_it(app, client, other_client):
@@ -73,3 +74,4 @@ async def test_cancel_names_own_registration_and_ends_it(app, client, other_clie
     status = (await client.page(url_for("verify_certificate", code=licence["certificate_code"]))).select_one("[data-testid=verify-status]")
     assert "已注销" in status.get_text()
     assert "已注销" in (await client.page("/hr-agency/")).get_text()
+    assert await register.stale() == []  # still listed by the filing, without the licence

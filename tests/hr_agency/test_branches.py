@@ -74,9 +74,14 @@ async def test_branch_carries_the_parents_registrations_and_their_cancellation(a
     text = (await client.page(url_for("hra_register", {"region": "460200"}))).get_text()
     assert "椰城人力三亚分公司" in text and "LIC-460105-" not in text  # still listed by the valid filing
     # With nothing valid left, the branch leaves the 名录 with its parent.
+    from domains.hr_agency import effects, register
     from domains.hr_agency.tables import ServiceFiling
+    from portal.db import write_transaction
 
-    await ServiceFiling.update({ServiceFiling.status: "revoked"}).where(ServiceFiling.id == parent["filing_id"])
+    assert await register.stale() == []  # the approval and the revocation kept the 名录's rows
+    async with write_transaction():  # what a 注销 of the filing writes (effects.cancel_approved)
+        await ServiceFiling.update({ServiceFiling.status: "revoked"}).where(ServiceFiling.id == parent["filing_id"])
+        await effects.refresh_services(parent["id"])
     assert "椰城人力三亚分公司" not in (await client.page(url_for("hra_register"))).get_text()
 
 

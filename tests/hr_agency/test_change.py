@@ -7,6 +7,7 @@ import json
 
 from bs4 import BeautifulSoup
 
+from domains.hr_agency import register
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal.workflow import engine
 from portal.workflow.materials import upload_material
@@ -182,6 +183,7 @@ async def test_other_changes_type_and_services_and_reissue_the_certificates(app,
     new_code = (await Licence.select(Licence.certificate_code).where(Licence.id == a["licence_id"]).first())
     assert new_code["certificate_code"] not in ("", old_codes[a["licence_id"]])
     assert "组织开展现场招聘会" in (await client.page("/hr-agencies/")).get_text()
+    assert await register.stale() == []
 
 
 async def test_a_name_change_reissues_every_certificate_that_prints_it(app, client):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domains.hr_agency import demo
+from domains.hr_agency import demo, register
 from domains.hr_agency.tables import Agency, AnnualReport, JobFair, Licence, ServiceFiling
 from portal.validators import uscc_error
 from portal.workflow.tables import Matter, MatterEvent
@@ -30,3 +30,4 @@ async def test_demo_load_is_idempotent_and_has_shape(app, client):
     assert all(uscc_error(r["uscc"]) is None for r in await Agency.select(Agency.uscc))
     text = (await client.page("/hr-agencies/")).get_text()
     assert AGENCY.name in text and "三亚鹿城" not in text  # deregistered agencies are not listed
+    assert await register.stale() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
+from domains.hr_agency import register
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.core import dictionary
 from portal.core.tables import DictEntry
@@ -63,6 +64,7 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
     assert licence["doc_no"].endswith("460105-1号")
     agency_row = await Agency.select().first()
     assert agency_row["name"] == FORM["name"] and agency_row["employer"] == employer["id"]
+    assert await register.stale() == [] and FORM["name"] in (await client.page(url_for("hra_register"))).get_text()
 
     soup = await client.page("/hr-agency/")
     assert licence["licence_no"] in soup.get_text() and "通过" in soup.get_text()

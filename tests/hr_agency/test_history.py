@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from domains.hr_agency import history
+from domains.hr_agency import history, register
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.core.tables import AuditLog
@@ -114,6 +114,9 @@ async def test_three_steps_with_a_failed_file_and_its_fix(app, client):
     ended = await Agency.select().where(Agency.uscc == uscc(7)).first()
     assert ended["status"] == "deregistered" and json.loads(ended["services"]) == []
     assert (await Licence.select(Licence.status).where(Licence.agency == ended["id"]).first())["status"] == "revoked"
+    register_text = (await client.page(url_for("hra_register"))).get_text()
+    assert "历史人力资源3有限公司" in register_text and "历史人力资源7有限公司" not in register_text
+    assert await register.stale() == []
     # listed on the 历史数据采集 page and in 机构管理 as 历史导入, edited and deleted there
     listed = (await client.page(url_for("hra_history"))).get_text()
     assert "历史人力资源7有限公司" in listed and "已有机构" not in listed

@@ -3,7 +3,7 @@ is revoked, the 名录 drops the agency; other divisions and other permissions c
 
 from __future__ import annotations
 
-from domains.hr_agency import certificates
+from domains.hr_agency import certificates, register
 from domains.hr_agency.matters import ACCEPT, MANAGE
 from domains.hr_agency.tables import Licence
 from portal.core.tables import AuditLog
@@ -44,6 +44,7 @@ async def test_staff_revoke_licence(app, client, other_client):
     assert "已注销" in (await client.page(url_for("verify_certificate", code=code))).select_one("[data-testid=verify-status]").get_text()
     assert await AuditLog.count().where(AuditLog.action == "licence.revoke") == 1
     assert "待注销人力资源" not in (await client.page("/hr-agencies/")).get_text()
+    assert await register.stale() == []
 
 
 async def test_no_first_certificate_for_a_revoked_licence(app, client):

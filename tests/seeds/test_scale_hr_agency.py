@@ -1,13 +1,13 @@
 """The hr_agency part of the scale seed: valid, unique numbers in the dictionary's formats over ten years, 注销
-and annual reports; approvals after the load continue the numbers; a second load of the seed is skipped."""
+and annual reports, branches; approvals after the load continue the numbers; a second load of the seed is skipped."""
 
 from __future__ import annotations
 
 import json
 
-from domains.hr_agency import history
+from domains.hr_agency import history, register
 from domains.hr_agency.numbers import issue_number, number_format
-from domains.hr_agency.tables import Agency, AnnualReport, Licence, ServiceFiling
+from domains.hr_agency.tables import Agency, AnnualReport, Branch, Licence, RegisterEntry, ServiceFiling
 from portal.db import write_transaction
 from portal.validators import uscc_error
 from seeds.scale import TODAY
@@ -34,6 +34,9 @@ async def test_agencies_over_ten_years_with_numbers_in_the_formats():
     assert all(r["status"] == "revoked" and r["revoked_on"] for r in licences if r["agency"] in {a["id"] for a in ended})
     assert all(a["services_label"] for a in agencies if a["status"] == "active")
     assert await AnnualReport.count() > 400
+    branches = await Branch.select()
+    assert len(branches) == stats["hra_branch"] > 10 and {b["agency"] for b in branches} <= {a["id"] for a in agencies}
+    assert await register.stale() == [] and await RegisterEntry.count() > 300  # the 名录's listing, derived
     # The next approval of the busiest county and year continues after the generated numbers.
     top = max(licences, key=lambda r: r["licence_no"])
     async with write_transaction():
@@ -43,5 +46,6 @@ async def test_agencies_over_ten_years_with_numbers_in_the_formats():
     assert again == {"skipped": True} and await Agency.count() == 400
     other = await load_hr_agencies(50, seed=8, quiet=True)
     assert other["hra_agency"] == 50
+    assert await register.stale() == []  # a second load derives the listing of both
     numbers = [r["licence_no"] for r in await Licence.select(Licence.licence_no)]
     assert len(numbers) == len(set(numbers))
