@@ -277,33 +277,23 @@ async def leave_submit(request: Request) -> Response:
 @get("/{one_id:int}", name="ot_detail")
 async def detail(request: Request, one_id: FromPath[int]) -> Response:
     """The one progress page: both 办件 with their states and timelines, and the 解除(终止)证明书 of a 离职."""
-    row = await service.progress(request.user, one_id)
-    return await page(
-        request,
-        "one_thing/detail.html",
-        {
-            "page_title": f"{row['kind_label']}：{row['name']}",
-            "row": row,
-            "submitted": request.query_params.get("submitted") == "1",
-            "withdrawn": request.query_params.get("withdrawn") == "1",
-            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-        },
-    )
+    return await _progress_page(request, one_id, submitted=request.query_params.get("submitted") == "1",
+                                withdrawn=request.query_params.get("withdrawn") == "1")
 
 
 async def _refused(request: Request, one_id: int, exc: Refused) -> Response:
     """The progress page again with the refusal at its top (409: the 一件事 is not in a state for that)."""
+    return await _progress_page(request, one_id, status_code=409, error=exc.message)
+
+
+async def _progress_page(request: Request, one_id: int, *, status_code: int = 200, **extra) -> Response:
     row = await service.progress(request.user, one_id)
     return await page(
         request,
         "one_thing/detail.html",
-        {
-            "page_title": f"{row['kind_label']}：{row['name']}",
-            "row": row,
-            "error": exc.message,
-            "breadcrumbs": crumbs(request, (row["kind_label"], "")),
-        },
-        status_code=409,
+        {"page_title": f"{row['kind_label']}：{row['name']}", "row": row,
+         "breadcrumbs": crumbs(request, (row["kind_label"], "")), **extra},
+        status_code=status_code,
     )
 
 
