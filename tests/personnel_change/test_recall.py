@@ -46,6 +46,7 @@ async def test_recall_from_the_list_in_the_modal_back_to_unconfirmed(app, client
     link = listing.select_one("[data-testid=pc-recall]")
     ask = url_for("pc_enrol_recall", matter_id=matter["id"])
     assert link["href"] == ask and link["hx-get"] == ask and link["hx-target"] == "#app-modal-root"
+    assert link["hx-swap"] == "innerHTML"  # not the results' outerHTML, which it would inherit
     assert listing.select_one("#pc-confirm-results")["hx-trigger"] == "pc-changed from:body"
     # the confirmation step: nothing happens before 确定撤回
     modal = await client.page(ask, htmx=True)
