@@ -202,8 +202,8 @@ async def test_withdraw_and_the_reviewers_approval_at_once_one_wins():
     import asyncio
 
     from portal.workflow import engine as workflow
-    from portal.workflow.errors import WorkflowError
     from tests.personnel_change.support import reviewer
+    from tests.support.races import refusal
 
     employer = await make_employer(name="甲竞争有限公司", division_code="460106")
     principal = employer_principal(employer)
@@ -211,21 +211,9 @@ async def test_withdraw_and_the_reviewers_approval_at_once_one_wins():
     staff = reviewer("460000")
     pc = await workflow.get_matter_for(staff, row["pc_matter_id"])
 
-    async def approve() -> str:
-        try:
-            await workflow.fire(staff, pc["id"], "approve", expected_version=pc["version"])
-            return ""
-        except WorkflowError as exc:
-            return exc.message
-
-    async def withdraw() -> str:
-        try:
-            await service.withdraw(principal, row["id"])
-            return ""
-        except Refused as exc:
-            return exc.message
-
-    approved, withdrawn = await asyncio.gather(approve(), withdraw())
+    approved, withdrawn = await asyncio.gather(
+        refusal(workflow.fire(staff, pc["id"], "approve", expected_version=pc["version"])),
+        refusal(service.withdraw(principal, row["id"])))
     assert sorted([bool(approved), bool(withdrawn)]) == [False, True], (approved, withdrawn)
     states = [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
               for m in (row["lc_matter_id"], row["pc_matter_id"])]

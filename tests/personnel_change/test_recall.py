@@ -9,9 +9,7 @@ import asyncio
 from domains.personnel_change import forms, service
 from domains.personnel_change.tables import PcChange
 from portal.core.tables import AuditLog
-from portal.refusal import Refused
 from portal.workflow import engine as workflow
-from portal.workflow.errors import WorkflowError
 from portal.workflow.tables import Matter
 from tests.personnel_change.support import (
     cleaned,
@@ -22,6 +20,7 @@ from tests.personnel_change.support import (
     two_employers,
     withdraw_data,
 )
+from tests.support.races import refusal
 from tests.support.urls import url_for
 
 
@@ -137,21 +136,9 @@ async def test_recall_and_the_reviewers_approval_at_once_one_wins():
     matter = await _confirmed(w["a"])
     principal, staff = employer_principal(w["a"]), reviewer()
 
-    async def approve() -> str:
-        try:
-            await workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])
-            return ""
-        except WorkflowError as exc:
-            return exc.message
-
-    async def recall() -> str:
-        try:
-            await service.recall(principal, "enrol", matter["id"], matter["version"])
-            return ""
-        except Refused as exc:
-            return exc.message
-
-    approved, recalled = await asyncio.gather(approve(), recall())
+    approved, recalled = await asyncio.gather(
+        refusal(workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])),
+        refusal(service.recall(principal, "enrol", matter["id"], matter["version"])))
     assert sorted([bool(approved), bool(recalled)]) == [False, True], (approved, recalled)
     state = await _state(matter["id"])
     if recalled:  # the reviewer came first: the employer reads why
