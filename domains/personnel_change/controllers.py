@@ -3,6 +3,7 @@ step, detail, 修改, 删除, 撤回. One set of handlers per direction, made by
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -160,6 +161,9 @@ def _handlers(direction: str) -> list:
         listing = await service.confirm_list(request.user, direction, state, name=name_filter,
                                              id_number=id_number, kind=kind, paging=paging)
         base = request.app.route_reverse(f"{name}_confirm")
+        recalled = params.get("recalled", "")
+        # a 办件编号 only: the notice repeats it, so no other text from the address is shown
+        recalled = recalled if re.fullmatch(r"[0-9A-Z-]{1,40}", recalled) else ""
 
         def link(**extra: str) -> str:
             query = urlencode({k: v for k, v in {**filters, **extra}.items() if v})
@@ -171,7 +175,7 @@ def _handlers(direction: str) -> list:
             "next_url": link(**listing.next_params()) if listing.next else "",
             # the results reload themselves, at the same place, after a 撤回 in the modal (pc-changed)
             "refresh_url": link(**paging.url_params(listing.number)),
-            "recalled": request.query_params.get("recalled", ""),
+            "recalled": recalled,
             "filters": {"kind": kind, "id_number": id_number, "name": name_filter}, "kind_choices": kinds,
             "kind": KINDS[direction], "kind_labels": rules.KIND_LABELS, "insurance_label": rules.insurance_label,
             "period_text": rules.period_text, "saved": request.query_params.get("saved", ""), "notice": notice,

@@ -1,6 +1,6 @@
 """The two 办件 kinds of 人员增减员: the platform's confirm shape (saved 未确认, confirmed many at once, 撤回 until
-reviewed),
-relabelled with the issue's state names; approval writes the 参保登记 records in the transition's transaction."""
+reviewed), relabelled with the issue's state names; approval writes the 参保登记 records in the transition's
+transaction."""
 
 from __future__ import annotations
 

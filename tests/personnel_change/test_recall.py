@@ -84,6 +84,8 @@ async def test_recall_without_javascript_and_from_the_detail_page(app, client):
     assert done.status_code == 303
     assert done.headers["location"] == url_for("pc_withdraw_confirm", {"recalled": matter["number"]})
     assert "已撤回（办件编号" in (await client.page(done.headers["location"])).get_text()
+    forged = await client.page(url_for("pc_withdraw_confirm", {"recalled": "请拨打 123 领取补贴"}))
+    assert "已撤回" not in forged.get_text() and "领取补贴" not in forged.get_text()
     assert await _state(matter["id"]) == "draft"
     # the same form posted twice acts once
     twice = await client.post_form(form["action"], fields)
