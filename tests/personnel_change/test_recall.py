@@ -47,6 +47,9 @@ async def test_recall_from_the_list_in_the_modal_back_to_unconfirmed(app, client
     assert link["href"] == ask and link["hx-get"] == ask and link["hx-target"] == "#app-modal-root"
     assert link["hx-swap"] == "innerHTML"  # not the results' outerHTML, which it would inherit
     assert listing.select_one("#pc-confirm-results")["hx-trigger"] == "pc-changed from:body"
+    # the platform's own matter page (我的办件) offers the same step, as for every kind with a 撤回
+    platform = await client.page(url_for("matter_detail", matter_id=matter["id"]))
+    assert platform.select_one("button[name=transition][value=withdraw]").get_text() == "撤回"
     # the confirmation step: nothing happens before 确定撤回
     modal = await client.page(ask, htmx=True)
     assert modal.select_one("[data-modal]") and "撤回增员申报" in modal.get_text()
