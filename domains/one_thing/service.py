@@ -273,6 +273,9 @@ async def withdraw(principal: Principal, one_id: int, *, ip: str = "") -> dict[s
     row = await get_one(principal, one_id)
     labels = rules.PART_LABELS[row["kind"]]
     async with write_transaction():
+        # both rows locked before the first step audits anything: a reviewer's decision at the same moment then
+        # either comes first (and is read below) or waits for this one (and finds the part withdrawn)
+        await workflow.lock_matters([row["lc_matter_id"], row["pc_matter_id"]])
         matters = [await workflow.get_matter_for(principal, m) for m in (row["lc_matter_id"], row["pc_matter_id"])]
         todo, refusal = _withdrawal(row, matters)
         if refusal:
