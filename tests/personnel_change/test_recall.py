@@ -137,18 +137,26 @@ async def test_refused_once_reviewed_with_the_reason(app, client):
 
 
 async def test_recall_and_the_reviewers_approval_at_once_one_wins():
+    """The reviewer's approval started with the 撤回, or a few milliseconds after it (so that either may reach the
+    matter first): exactly one goes through, the loser reads why, one audit row."""
     w = await two_employers()
-    matter = await _confirmed(w["a"])
     principal, staff = employer_principal(w["a"]), reviewer()
 
-    approved, recalled = await asyncio.gather(
-        refusal(workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"])),
-        refusal(service.recall(principal, "enrol", matter["id"], matter["version"])))
-    assert sorted([bool(approved), bool(recalled)]) == [False, True], (approved, recalled)
-    state = await _state(matter["id"])
-    if recalled:  # the reviewer came first: the employer reads why
-        assert state == "approved" and recalled == "该申报已审核通过，参保登记已变更，不能撤回"
-    else:
-        assert state == "draft" and "该办件已被他人处理" in approved
-        assert await PcChange.count().where(PcChange.approved_at.is_not_null()) == 0
-    assert await AuditLog.count().where(AuditLog.action.is_in(["matter.approve", "matter.withdraw"])) == 1
+    async def approve_after(delay: float, matter: dict) -> str:
+        await asyncio.sleep(delay)
+        return await refusal(workflow.fire(staff, matter["id"], "approve", expected_version=matter["version"]))
+
+    for delay in (0, 0.005, 0.02):
+        matter = await _confirmed(w["a"])
+        approved, recalled = await asyncio.gather(
+            approve_after(delay, matter), refusal(service.recall(principal, "enrol", matter["id"], matter["version"])))
+        assert sorted([bool(approved), bool(recalled)]) == [False, True], (approved, recalled)
+        state = await _state(matter["id"])
+        if recalled:  # the reviewer came first: the employer reads why
+            assert state == "approved" and recalled == "该申报已审核通过，参保登记已变更，不能撤回"
+        else:
+            assert state == "draft" and "该办件已被他人处理，当前状态：未确认" in approved
+            assert await PcChange.count().where(
+                (PcChange.matter_id == matter["id"]) & PcChange.approved_at.is_not_null()) == 0
+        assert await AuditLog.count().where(AuditLog.action.is_in(["matter.approve", "matter.withdraw"])
+                                            & (AuditLog.object_id == str(matter["id"]))) == 1
