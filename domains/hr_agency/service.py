@@ -13,7 +13,7 @@ from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
-from portal.db import write_transaction
+from portal.db import lock_values, write_transaction
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.kinds import get_kind
@@ -28,6 +28,18 @@ async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
     if employer_id is None:
         return None
     return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
+
+
+async def lock_identifiers(values: list[str]) -> None:
+    """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free (an online first
+    application, 机构管理 add, 历史数据采集 ③). One USCC is one live agency but not one row (deleted rows keep theirs),
+    so no UNIQUE index can say it; 256 shared slots keep a 10,000-row history import within PostgreSQL's lock table."""
+    await lock_values(values, namespace="hra_agency", slots=256)
+
+
+async def live_agency_exists(uscc: str) -> bool:
+    """Whether an agency record that is not deleted holds this USCC (call under lock_identifiers)."""
+    return await Agency.exists().where((Agency.uscc == uscc) & (Agency.status != "deleted"))
 
 
 async def service_options() -> tuple[list[tuple[str, str]], set[str]]:
