@@ -54,11 +54,16 @@ async def check_services(kind: str, services: list[str]) -> str | None:
     return rules.services_refusal(kind, services, licensed, {c for c, _ in options})
 
 
+async def account_uscc(employer_id: int | None) -> str:
+    """The signed-in legal person's 统一社会信用代码: an agency's USCC always comes from its account."""
+    employer = await employers.get_employer(employer_id) if employer_id is not None else None
+    return employer["uscc"] if employer else ""
+
+
 async def _payload(principal: Principal, cleaned: dict[str, Any], services: list[str], agency_id: int) -> dict:
-    employer = await employers.get_employer(principal.employer_id)
     labels = dict((await service_options())[0])
     return {
-        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": employer["uscc"] if employer else "",
+        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": await account_uscc(principal.employer_id),
         "agency_id": agency_id, "services": services,
         "services_label": "、".join(labels.get(s, s) for s in services),
         "division_label": await dictionary.label("division", cleaned["division_code"]),
@@ -88,9 +93,12 @@ async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], servic
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
         if agency is None:
-            at = _now()
-            employer = await employers.get_employer(principal.employer_id)
-            row = Agency(employer=principal.employer_id, uscc=employer["uscc"], source="online", status="active",
+            at, uscc = _now(), await account_uscc(principal.employer_id)
+            # the lock 机构管理 add and 历史数据采集 ③ take: neither can enter this USCC between the check and the insert
+            await lock_identifiers([uscc])
+            if uscc and await live_agency_exists(uscc):
+                raise Refused(rules.RECORD_EXISTS, "uscc")
+            row = Agency(employer=principal.employer_id, uscc=uscc, source="online", status="active",
                          created_at=at, updated_at=at, **{k: cleaned[k] for k in rules.RECORD_KEYS})
             await row.save()
             agency = {"id": row.id}

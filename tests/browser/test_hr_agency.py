@@ -95,3 +95,50 @@ def test_screenshots_of_the_new_pages(live, browser):
         return [link.get_attribute("href")] if link.count() else []
 
     screenshots(browser, live, sid, "hra_shots", pages, staff_extra=licence_detail)
+
+
+def test_a_first_application_for_a_code_staff_hold_is_refused_beside_it(live, browser):
+    """The account's 统一社会信用代码 already has a 机构管理 record: 保存 answers with the reason beside the code (and
+    linked from the summary), everything typed and ticked kept; 1366 and 360 px, normal and 长辈版, no sideways
+    scroll (screenshots in $TMPDIR/hra-screens)."""
+    from tests.browser.hra_support import SCREENS
+
+    employer, sid = _agency_session(live)
+
+    async def staff_record() -> None:
+        from datetime import UTC, datetime
+
+        from domains.hr_agency.tables import Agency
+
+        at = datetime.now(UTC)
+        await Agency(name="线下登记的机构", uscc=employer["uscc"], legal_rep="周法人", address="秀英路3号",
+                     division_code="460105", agency_type="1", source="staff", created_at=at, updated_at=at).save()
+
+    live.run(staff_record)
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 360):
+        for elder in (False, True):
+            ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+            cookies = [{"name": "elder", "value": "1", "url": live.base_url}] if elder else []
+            ctx.add_cookies(cookies + [{"name": "portal_session", "value": sid, "url": live.base_url}])
+            page = ctx.new_page()
+            page.goto(live.url("/hr-agency/apply/licence"))
+            assert employer["uscc"] in page.inner_text("[data-testid=hra-uscc]")
+            page.fill("#f-name", "网上申请的人力资源公司")
+            page.fill("#f-legal_rep", "张法人")
+            page.select_option("#f-agency_type", value="1")
+            page.select_option("#f-division_code", value="460105")
+            page.fill("#f-address", "海口市秀英区长滨路9号")
+            page.fill("#f-contact_name", "李联系")
+            page.fill("#f-contact_phone", "13800002222")
+            page.check("input[name=services][value=L01]")
+            with page.expect_navigation():
+                page.click("form.app-form button[type=submit]")
+            assert "/apply/licence" in page.url
+            assert "联系所在地人社部门" in page.inner_text("#f-uscc-error")
+            assert page.locator(".app-error-summary a[href='#f-uscc']").count() == 1
+            assert page.input_value("#f-name") == "网上申请的人力资源公司" and page.is_checked("input[value=L01]")
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"scrolls sideways at {width}px by {overflow}px"
+            page.screenshot(path=str(SCREENS / f"apply-refused-{width}{'-elder' if elder else ''}.png"), full_page=True)
+            ctx.close()
