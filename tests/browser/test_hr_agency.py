@@ -29,12 +29,8 @@ def _agency_session(live) -> tuple[dict[str, Any], str]:
     return live.run(create)
 
 
-def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
-    employer, sid = _agency_session(live)
-    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
-    name = employer["name"]
-
-    page.goto(live.url("/hr-agency/apply/licence"))
+def _fill_and_save(page, name: str) -> None:
+    """The 申请行政许可 form filled in (one 许可事项 ticked) and 保存 clicked."""
     page.fill("#f-name", name)
     page.fill("#f-legal_rep", "张法人")
     page.select_option("#f-agency_type", value="1")
@@ -45,6 +41,15 @@ def test_apply_accept_grant_download_and_find_in_register(live, browser, page, t
     page.check("input[name=services][value=L01]")
     with page.expect_navigation():
         page.click("form.app-form button[type=submit]")
+
+
+def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
+    employer, sid = _agency_session(live)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    name = employer["name"]
+
+    page.goto(live.url("/hr-agency/apply/licence"))
+    _fill_and_save(page, name)
     assert "/matters/" in page.url
     upload_and_submit(page, ("business_licence", "premises", "staff_qualification"))
     page.goto(live.url("/hr-agency/"))
@@ -101,8 +106,6 @@ def test_a_first_application_for_a_code_staff_hold_is_refused_beside_it(live, br
     """The account's 统一社会信用代码 already has a 机构管理 record: 保存 answers with the reason beside the code (and
     linked from the summary), everything typed and ticked kept; 1366 and 360 px, normal and 长辈版, no sideways
     scroll (screenshots in $TMPDIR/hra-screens)."""
-    from tests.browser.hra_support import SCREENS
-
     employer, sid = _agency_session(live)
 
     async def staff_record() -> None:
@@ -115,30 +118,13 @@ def test_a_first_application_for_a_code_staff_hold_is_refused_beside_it(live, br
                      division_code="460105", agency_type="1", source="staff", created_at=at, updated_at=at).save()
 
     live.run(staff_record)
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1366, 360):
-        for elder in (False, True):
-            ctx = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            cookies = [{"name": "elder", "value": "1", "url": live.base_url}] if elder else []
-            ctx.add_cookies(cookies + [{"name": "portal_session", "value": sid, "url": live.base_url}])
-            page = ctx.new_page()
-            page.goto(live.url("/hr-agency/apply/licence"))
-            assert employer["uscc"] in page.inner_text("[data-testid=hra-uscc]")
-            page.fill("#f-name", "网上申请的人力资源公司")
-            page.fill("#f-legal_rep", "张法人")
-            page.select_option("#f-agency_type", value="1")
-            page.select_option("#f-division_code", value="460105")
-            page.fill("#f-address", "海口市秀英区长滨路9号")
-            page.fill("#f-contact_name", "李联系")
-            page.fill("#f-contact_phone", "13800002222")
-            page.check("input[name=services][value=L01]")
-            with page.expect_navigation():
-                page.click("form.app-form button[type=submit]")
-            assert "/apply/licence" in page.url
-            assert "联系所在地人社部门" in page.inner_text("#f-uscc-error")
-            assert page.locator(".app-error-summary a[href='#f-uscc']").count() == 1
-            assert page.input_value("#f-name") == "网上申请的人力资源公司" and page.is_checked("input[value=L01]")
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"scrolls sideways at {width}px by {overflow}px"
-            page.screenshot(path=str(SCREENS / f"apply-refused-{width}{'-elder' if elder else ''}.png"), full_page=True)
-            ctx.close()
+
+    def refused(page, url: str) -> None:
+        assert employer["uscc"] in page.inner_text("[data-testid=hra-uscc]")
+        _fill_and_save(page, "网上申请的人力资源公司")
+        assert "/apply/licence" in page.url
+        assert "联系所在地人社部门" in page.inner_text("#f-uscc-error")
+        assert page.locator(".app-error-summary a[href='#f-uscc']").count() == 1
+        assert page.input_value("#f-name") == "网上申请的人力资源公司" and page.is_checked("input[value=L01]")
+
+    screenshots(browser, live, sid, "", {"agency": ["/hr-agency/apply/licence"]}, prefix="refused-", ready=refused)
