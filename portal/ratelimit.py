@@ -133,15 +133,18 @@ class SharedRateLimitConfig(RateLimitConfig):
 
     def __post_init__(self) -> None:
         self._pattern = re.compile("|".join(f"(?:{p})" for p in self.paths))
-        pattern, methods = self._pattern, self.methods
 
-        def applies(request: Request) -> bool:
-            return request.method in methods and pattern.fullmatch(request.url.path) is not None
+        async def applies(request: Request) -> bool:  # a coroutine: Litestar runs a plain function in a thread
+            return self.applies(request.scope)
 
         self.check_throttle_handler = applies
         self.middleware_class = SharedRateLimitMiddleware
         self.store = STORE
         super().__post_init__()
+
+    def applies(self, scope: Scope) -> bool:
+        """Whether the rule counts this request (its method and path), read straight from the ASGI scope."""
+        return scope["method"] in self.methods and self._pattern.fullmatch(scope["path"]) is not None
 
 
 class SharedRateLimitMiddleware(RateLimitMiddleware):
@@ -150,9 +153,11 @@ class SharedRateLimitMiddleware(RateLimitMiddleware):
     config: SharedRateLimitConfig
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = scope["litestar_app"]
-        request = app.request_class(scope)
-        if await self.should_check_request(request=request):
+        # Most requests match no rule: they pass without a Request object or a call through Litestar's
+        # check_throttle_handler (issue #15: every rule is on every request's path).
+        if scope["type"] == "http" and self.config.applies(scope):
+            app = scope["litestar_app"]
+            request = app.request_class(scope)
             key = f"{self.config.name}:{self.get_identifier_for_request(request)}"
             hits, reset = await incr(self.config.get_store_from_app(app), key, WINDOW_S)
             # The headers of litestar's middleware are built from a history: `hits` entries stand for them.

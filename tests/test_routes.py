@@ -24,3 +24,32 @@ def test_routes_match_the_snapshot():
     hint = "\nIf intended: UPDATE_ROUTE_SNAPSHOT=1 .venv/bin/pytest tests/test_routes.py, then commit tests/routes.snapshot"
     assert not missing, "routes disappeared:\n" + "\n".join(missing) + hint
     assert not added, "routes not in the snapshot:\n" + "\n".join(added) + hint
+
+
+def test_no_request_passes_through_a_worker_thread():
+    """Litestar runs a plain-function guard, before_request hook, dependency or handler in a worker thread on
+    every request; the hand-over costs more than such a check (issue #15: four thread trips a page). Every one
+    must be a coroutine (or a handler declared sync_to_thread=False), and so must the rate-limit predicates."""
+    from litestar.utils.predicates import is_async_callable
+    from litestar.utils.sync import AsyncCallable
+
+    from portal.ratelimit import SharedRateLimitConfig
+
+    app = fresh_app()
+    threaded = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            threaded |= {f"{handler.name}: guard {getattr(g.func, '__qualname__', g.func)}"
+                         for g in handler.resolve_guards() if isinstance(g, AsyncCallable)}
+            hook = handler.resolve_before_request()
+            if hook is not None and isinstance(hook, AsyncCallable):
+                threaded.add(f"{handler.name}: before_request")
+            if not is_async_callable(handler.fn) and getattr(handler, "sync_to_thread", False):
+                threaded.add(f"{handler.name}: handler")
+            threaded |= {f"{handler.name}: dependency {key}" for key, p in handler.resolve_dependencies().items()
+                         if p.has_sync_callable and p.sync_to_thread}
+    rules = [m.kwargs["config"] for m in app.middleware
+             if isinstance(getattr(m, "kwargs", None), dict) and isinstance(m.kwargs.get("config"), SharedRateLimitConfig)]
+    assert rules
+    threaded |= {f"rate limit {r.name}" for r in rules if not is_async_callable(r.check_throttle_handler)}
+    assert not threaded, "\n".join(sorted(threaded))

@@ -104,7 +104,7 @@ async def complete_submit(request: Request) -> Response:
     return await _render_complete(request, form, row, next_path)
 
 
-def legal_rep_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def legal_rep_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Issue 14 §19: authorising agents is the legal representative's alone; an agent is refused (the page hides
     the form from it as well)."""
     principal = connection.scope.get("user")

@@ -41,7 +41,7 @@ async def _form_page(request: Request, kind, form, services: list[str], *, actio
     offered = [(c, label) for c, label in options if (c in licensed) == (kind is LICENCE)]
     return await render(request, "hr_agency/apply.html", {
         "page_title": f"申请{kind.name}", "kind": kind, "form": form, "services": services, "offered": offered,
-        "action": action, "matter": matter,
+        "action": action, "matter": matter, "uscc": await service.account_uscc(request.user.employer_id),
         "options": {"agency_type": await dictionary.choices("hra_agency_type"),
                     "division_code": await dictionary.choices("division")},
         "breadcrumbs": crumbs(request, (kind.name, "")),

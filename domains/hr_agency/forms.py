@@ -23,7 +23,9 @@ def application_fields() -> list[Field]:
 
 
 def application_form(data: Any) -> Form:
-    return Form(application_fields(), data)
+    # 统一社会信用代码 is the signed-in account's: shown on the page, never read from the post (the service takes
+    # the account's). The field gives a refusal about it a place beside it and a name in the error summary.
+    return Form([Field("uscc", "统一社会信用代码", required=False), *application_fields()], data)
 
 
 def posted_services(data: Any, name: str = "services") -> list[str]:

@@ -9,12 +9,13 @@ import asyncio
 import json
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from domains.hr_agency import manage, numbers, register, rules
+from domains.hr_agency import numbers, register, rules, service
 from domains.hr_agency.effects import today
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal import audit
@@ -23,6 +24,7 @@ from portal.core import dictionary
 from portal.dataservices.imports import Importer, ImportSteps
 from portal.dataservices.spreadsheets import RowResult, SheetColumn, SheetSpec
 from portal.db import bulk_insert, current_engine, fetch, reserve_ids
+from portal.workflow.numbers import advance_sequences
 
 ACTIVE, ENDED = "正常", "已注销"
 SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -74,7 +76,7 @@ HISTORY = SheetSpec(
 @lru_cache(maxsize=16)
 def number_pattern(fmt: str) -> re.Pattern[str]:
     """A number format of the dictionary (`（琼）人服证字〔{year}〕第{division}{seq:04d}号`) as a regex whose
-    groups are the year and the division."""
+    groups are the year, the division and the sequence."""
     parts = []
     for literal, name, spec, _ in string.Formatter().parse(fmt):
         parts.append(re.escape(literal))
@@ -84,7 +86,7 @@ def number_pattern(fmt: str) -> re.Pattern[str]:
             parts.append(r"(?P<division>\d{6})")
         elif name == "seq":
             width = re.search(r"\d+", spec or "")
-            parts.append(rf"\d{{{int(width.group()) if width else 1},}}")
+            parts.append(rf"(?P<seq>\d{{{int(width.group()) if width else 1},}})")
     return re.compile("".join(parts) + r"\Z")
 
 
@@ -180,6 +182,25 @@ def row_reasons(d: dict[str, Any], ctx: Context) -> list[str]:
     return reasons
 
 
+def used_sequences(rows: Iterable[dict[str, Any]], ctx: Context) -> dict[str, int]:
+    """The counters (numbers.sequence_prefix) the rows' 许可证编号 and 备案编号 belong to, each with the highest
+    sequence the rows use: the writer moves the counters there, so an approval goes on after them. A format without
+    {year} or {division} takes the date's year and the agency's issuing county, as an approval would."""
+    top: dict[str, int] = {}
+    for d in rows:
+        for code, key, day_key, fmt in (("licence", "licence_no", "licence_on", ctx.licence_format),
+                                        ("filing", "filing_no", "filed_on", ctx.filing_format)):
+            found = number_pattern(fmt).match(d.get(key) or "")
+            groups = found.groupdict() if found else {}
+            if not found or not (groups.get("year") or d.get(day_key)):
+                continue  # a number row_reasons refuses
+            year = int(groups["year"]) if groups.get("year") else d[day_key].year
+            division = groups.get("division") or rules.issuing_division(d.get("division_code") or "")
+            prefix = numbers.sequence_prefix(code, division, year)
+            top[prefix] = max(top.get(prefix, 0), int(groups["seq"]))
+    return top
+
+
 # -- the whole-file check and the writer ----------------------------------------------------------------------
 
 CHUNK = 500
@@ -207,12 +228,18 @@ async def _taken(sql: str, values: list[str]) -> set[str]:
 
 def checker(principal: Principal):
     async def check(rows: list[RowResult]) -> None:
-        if current_engine().transaction_exists():
+        confirming = current_engine().transaction_exists()
+        if confirming:
             # ③ 确认导入 (confirm_import's transaction): a second confirm or 机构管理 add naming one of these codes or
             # numbers waits here until this one has written, then finds them taken (row reasons, not a duplicate)
-            await manage.lock_identifiers([v for r in rows for k in ("uscc", "licence_no", "filing_no")
-                                           if (v := r.data.get(k))])
+            await service.lock_identifiers([v for r in rows for k in ("uscc", "licence_no", "filing_no")
+                                            if (v := r.data.get(k))])
         ctx = await context()
+        if confirming:
+            # Lock the counters of these numbers: an approval drawing one of them now is waited for, so the check
+            # below sees its number (a row reason, not a unique violation); one starting later waits for this
+            # import and continues after its numbers.
+            await advance_sequences(dict.fromkeys(used_sequences((r.data for r in rows), ctx), 0))
         covered: dict[str, bool] = {}
         for row in rows:
             row.reasons.extend(row_reasons(row.data, ctx))
@@ -287,6 +314,8 @@ def writer(principal: Principal, ip: str):
         # licence ids are not referred to: the database numbers them
         await bulk_insert(Licence, planned["licences"])
         await bulk_insert(ServiceFiling, planned["filings"])
+        # the numbers' counters past them, in this transaction: the next approval does not issue one again
+        await advance_sequences(used_sequences((r.data for r in rows), await context()))
         await register.refresh(a["id"] for a in planned["agencies"])
         await audit.record(category="hr_agency", action="history.import", actor=principal, ip=ip,
                            object_type="agency", detail={"agencies": len(rows), "licences": len(planned["licences"]),

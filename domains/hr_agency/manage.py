@@ -9,11 +9,11 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from domains.hr_agency import certificates, forms, register, rules
-from domains.hr_agency.service import Refused
+from domains.hr_agency.service import Refused, live_agency_exists, lock_identifiers
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
 from portal.auth.principal import Principal, division_clause
-from portal.db import lock_values, write_transaction
+from portal.db import write_transaction
 from portal.forms import Form, UsccField
 
 
@@ -31,13 +31,6 @@ async def scoped_agency(principal: Principal, agency_id: int) -> dict:
     return row
 
 
-async def lock_identifiers(values: list[str]) -> None:
-    """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free. One USCC is one
-    live agency but not one row (deleted rows keep theirs), so no UNIQUE index can say it; 256 shared slots keep a
-    10,000-row history import within PostgreSQL's lock table."""
-    await lock_values(values, namespace="hra_agency", slots=256)
-
-
 def _covers(principal: Principal, division_code: str) -> bool:
     return principal.covers_division(division_code)
 
@@ -47,7 +40,7 @@ async def add(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") ->
         raise Refused("只能录入本辖区的机构", "division_code")
     async with write_transaction():
         await lock_identifiers([cleaned["uscc"]])
-        if await Agency.exists().where((Agency.uscc == cleaned["uscc"]) & (Agency.status != "deleted")):
+        if await live_agency_exists(cleaned["uscc"]):
             raise Refused("该统一社会信用代码的机构已存在", "uscc")
         at = datetime.now(UTC)
         row = Agency(source="staff", status="active", created_at=at, updated_at=at, uscc=cleaned["uscc"],

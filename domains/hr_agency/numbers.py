@@ -1,17 +1,24 @@
 """许可证编号, 文号 and 备案编号: formats from the reference dictionary (category hra_number_format), one counter
 per number kind, issuing division and year. The counter is the workflow's atomic upsert, taken inside the
-approval's transaction: a rolled-back approval rolls its number back too, so there are no gaps and no duplicates."""
+approval's transaction: a rolled-back approval rolls its number back too, so there are no gaps and no duplicates.
+Numbers that came in without the counter (历史数据采集) move it past themselves (history.py); an approval still
+skips any number already in the tables, so one that came in some other way (an import before counters were moved,
+SQL by hand) cannot fail the approval on the unique index."""
 
 from __future__ import annotations
 
 import json
 import string
 
+from domains.hr_agency.tables import Licence, ServiceFiling
 from portal.core import dictionary
 from portal.refusal import Refused
 from portal.workflow.numbers import next_sequence
 
 CATEGORY = "hra_number_format"
+# The column each kind of number is unique in.
+UNIQUE_IN = {"licence": (Licence, Licence.licence_no), "licence_doc": (Licence, Licence.doc_no),
+             "filing": (ServiceFiling, ServiceFiling.filing_no)}
 FIELDS = frozenset({"year", "division", "seq"})
 
 
@@ -53,5 +60,9 @@ async def issue_number(code: str, division: str, year: int) -> str:
     """The next number of `code` for the issuing `division` (6-digit county code) and `year`.
     Call it inside the caller's write_transaction."""
     fmt = await number_format(code)
-    seq = await next_sequence(sequence_prefix(code, division, year))
-    return fmt.format(year=year, division=division, seq=seq)
+    prefix = sequence_prefix(code, division, year)
+    while True:
+        number = fmt.format(year=year, division=division, seq=await next_sequence(prefix))
+        table, column = UNIQUE_IN[code]
+        if not await table.exists().where(column == number):
+            return number

@@ -43,6 +43,12 @@ def open_application_refusal(open_kinds: list[str], kind: str) -> str | None:
     return None
 
 
+# A first application whose USCC already has a record that staff entered (机构管理) or imported (历史数据采集): a
+# second record would split the agency's licences and history, so the bureau links the record to the account.
+RECORD_EXISTS = ("本单位的统一社会信用代码在人社部门已有人力资源服务机构记录（由人社部门录入或历史数据导入），不能重复申请。"
+                 "请联系所在地人社部门，将该机构记录关联到本单位账号；已取得的许可或备案需要变更的，关联后办理“事项变更”。")
+
+
 def licence_refusal(has_valid_licence: bool) -> str | None:
     return "本机构已取得有效的人力资源服务许可，如需变更请办理事项变更" if has_valid_licence else None
 

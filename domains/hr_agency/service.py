@@ -13,7 +13,7 @@ from domains.hr_agency.matters import BRANCH, CANCEL, CHANGE, FILING, KIND_CODES
 from domains.hr_agency.tables import Agency, Licence, ServiceFiling
 from portal.auth.principal import Principal
 from portal.core import dictionary
-from portal.db import write_transaction
+from portal.db import lock_values, write_transaction
 from portal.refusal import Refused
 from portal.workflow import engine as workflow
 from portal.workflow.kinds import get_kind
@@ -30,6 +30,18 @@ async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
     return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
 
 
+async def lock_identifiers(values: list[str]) -> None:
+    """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free (an online first
+    application, 机构管理 add, 历史数据采集 ③). One USCC is one live agency but not one row (deleted rows keep theirs),
+    so no UNIQUE index can say it; 256 shared slots keep a 10,000-row history import within PostgreSQL's lock table."""
+    await lock_values(values, namespace="hra_agency", slots=256)
+
+
+async def live_agency_exists(uscc: str) -> bool:
+    """Whether an agency record that is not deleted holds this USCC (call under lock_identifiers)."""
+    return await Agency.exists().where((Agency.uscc == uscc) & (Agency.status != "deleted"))
+
+
 async def service_options() -> tuple[list[tuple[str, str]], set[str]]:
     """(code, label) of every service, and the codes that need a licence (职业中介活动)."""
     entries = await dictionary.entries("hra_service")
@@ -42,11 +54,16 @@ async def check_services(kind: str, services: list[str]) -> str | None:
     return rules.services_refusal(kind, services, licensed, {c for c, _ in options})
 
 
+async def account_uscc(employer_id: int | None) -> str:
+    """The signed-in legal person's 统一社会信用代码: an agency's USCC always comes from its account."""
+    employer = await employers.get_employer(employer_id) if employer_id is not None else None
+    return employer["uscc"] if employer else ""
+
+
 async def _payload(principal: Principal, cleaned: dict[str, Any], services: list[str], agency_id: int) -> dict:
-    employer = await employers.get_employer(principal.employer_id)
     labels = dict((await service_options())[0])
     return {
-        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": employer["uscc"] if employer else "",
+        **{k: cleaned[k] for k in rules.RECORD_KEYS}, "uscc": await account_uscc(principal.employer_id),
         "agency_id": agency_id, "services": services,
         "services_label": "、".join(labels.get(s, s) for s in services),
         "division_label": await dictionary.label("division", cleaned["division_code"]),
@@ -76,9 +93,12 @@ async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], servic
     async with write_transaction():
         agency = await agency_of(principal.employer_id)
         if agency is None:
-            at = _now()
-            employer = await employers.get_employer(principal.employer_id)
-            row = Agency(employer=principal.employer_id, uscc=employer["uscc"], source="online", status="active",
+            at, uscc = _now(), await account_uscc(principal.employer_id)
+            # the lock 机构管理 add and 历史数据采集 ③ take: neither can enter this USCC between the check and the insert
+            await lock_identifiers([uscc])
+            if uscc and await live_agency_exists(uscc):
+                raise Refused(rules.RECORD_EXISTS, "uscc")
+            row = Agency(employer=principal.employer_id, uscc=uscc, source="online", status="active",
                          created_at=at, updated_at=at, **{k: cleaned[k] for k in rules.RECORD_KEYS})
             await row.save()
             agency = {"id": row.id}

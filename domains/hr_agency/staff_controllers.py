@@ -26,7 +26,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def hra_staff_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def hra_staff_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Staff holding any permission of this domain (受理岗, 审核岗 or 管理)."""
     user = connection.scope.get("user")
     if user is None or not user.is_staff or not (set(PERMISSIONS) & set(user.permissions)):

@@ -165,10 +165,15 @@ def _require(connection: ASGIConnection) -> Principal:
     return principal
 
 
-def staff_guard(*permissions: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+# Guards are coroutines: Litestar runs a plain-function guard in a worker thread on every request, and the
+# hand-over to and from that thread cost more than the check itself (issue #15; tests/test_routes.py keeps it so).
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
+
+
+def staff_guard(*permissions: str) -> Guard:
     """A staff member holding every permission named (none named: any staff member)."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = _require(connection)
         if not principal.is_staff or any(p not in principal.permissions for p in permissions):
             raise PermissionDeniedException("您没有访问此页面的权限")
@@ -222,7 +227,7 @@ def profile_incomplete_redirect(request: Any, exc: ProfileIncomplete) -> Any:
     return Redirect(path=target, status_code=303)
 
 
-def employer_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def employer_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     principal = _require(connection)
     if not principal.is_employer:
         raise PermissionDeniedException("此页面仅供单位用户使用")
@@ -238,11 +243,11 @@ class AgentRight:
     label: str
 
 
-def agent_right_guard(right: AgentRight) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def agent_right_guard(right: AgentRight) -> Guard:
     """Every route of an area with `agent_right` gets this guard (after the area's own): an agent whose
     authorisation does not name the service is refused, with the service named."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = connection.scope.get("user")
         if principal is not None and not principal.may_use(right.code):
             raise PermissionDeniedException(
@@ -252,20 +257,20 @@ def agent_right_guard(right: AgentRight) -> Callable[[ASGIConnection, BaseRouteH
     return guard
 
 
-def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def person_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     principal = _require(connection)
     if not principal.is_person:
         raise PermissionDeniedException("此页面仅供个人用户使用")
 
 
-def applicant_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def applicant_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     principal = _require(connection)
     if principal.is_staff:
         raise PermissionDeniedException("此页面仅供单位或个人用户使用")
     _require_complete_profile(connection, handler, principal)
 
 
-def authenticated_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def authenticated_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     _require(connection)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -83,11 +84,8 @@ async def flagger() -> Any:
     return flag
 
 
-def _clock_running() -> WhereRaw | None:
-    """Matters whose state runs the clock, as one flat clause grouped by state — (state = s AND kind IN (…)) OR …,
-    the kind test left out where every kind that has the state runs the clock in it. The same condition as a
-    chain of Piccolo `|`s over the kinds, but that chain of ~30 nested combinations took 1.4 ms of CPU a request
-    to turn into SQL, and PostgreSQL plans the shorter clause faster (issue #15, the 超期 filter)."""
+def _clock_states() -> tuple[dict[str, list[str]], set[str]]:
+    """state → the kinds whose clock runs in it, and the states some kind stops its clock in."""
     running: dict[str, list[str]] = {}
     stopped: set[str] = set()
     for kind in all_kinds():
@@ -96,6 +94,15 @@ def _clock_running() -> WhereRaw | None:
                 running.setdefault(state.code, []).append(kind.code)
             else:
                 stopped.add(state.code)
+    return running, stopped
+
+
+def _clock_running() -> WhereRaw | None:
+    """Matters whose state runs the clock, as one flat clause grouped by state — (state = s AND kind IN (…)) OR …,
+    the kind test left out where every kind that has the state runs the clock in it. The same condition as a
+    chain of Piccolo `|`s over the kinds, but that chain of ~30 nested combinations took 1.4 ms of CPU a request
+    to turn into SQL, and PostgreSQL plans the shorter clause faster (issue #15, the 超期 filter)."""
+    running, stopped = _clock_states()
     parts, args = [], []
     for state, kinds in sorted(running.items()):
         if state in stopped:
@@ -107,22 +114,30 @@ def _clock_running() -> WhereRaw | None:
     return WhereRaw("(" + " OR ".join(parts) + ")", *args) if parts else None
 
 
-async def flag_where(code: str) -> Any | None:
+async def flag_where(code: str, states: Collection[str] | None = None) -> Any | None:
     """The SQL condition equal to `flag(matter)[0] == code`, so a flag filter pages in the database.
 
     due_soon means at most DUE_SOON_DAYS working days after today up to the deadline, i.e. a deadline from
     today up to (not including) the day the (DUE_SOON_DAYS + 1)-th working day after today falls on.
-    None when no matter can carry the flag.
+    None when no matter can carry the flag. `states`: the states the caller's query already limits matters
+    to; when every kind runs its clock in each of them, the clock test is the state filter itself and is left
+    out (the workbench's waiting states: a shorter WHERE for PostgreSQL to plan on every request, issue #15).
     """
-    running = _clock_running()
-    if running is None or code not in FLAG_TEXT:
+    if code not in FLAG_TEXT:
+        return None
+    running, stopped = _clock_states()
+    if states is not None and states and all(s in running and s not in stopped for s in states):
+        clock = None
+    elif (clock := _clock_running()) is None:
         return None
     today = deadlines.local_date()
     if code == "overdue":
-        return running & (Matter.promised_deadline < today)
-    calendar = await cached_calendar(today)
-    limit = deadlines.add_working_days(today, deadlines.DUE_SOON_DAYS + 1, calendar)
-    return running & (Matter.promised_deadline >= today) & (Matter.promised_deadline < limit)
+        dated = Matter.promised_deadline < today
+    else:
+        calendar = await cached_calendar(today)
+        limit = deadlines.add_working_days(today, deadlines.DUE_SOON_DAYS + 1, calendar)
+        dated = (Matter.promised_deadline >= today) & (Matter.promised_deadline < limit)
+    return dated if clock is None else clock & dated
 
 
 def _as_date(value: Any) -> date:

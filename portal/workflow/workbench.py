@@ -160,7 +160,7 @@ async def queue_query(principal, filters: dict[str, str]) -> QueueQuery | None:
         where = where & match
     if filters["flag"]:
         # The flag is a date condition computed once from the calendar, so the database filters and pages.
-        flagged = await flag_where(filters["flag"])
+        flagged = await flag_where(filters["flag"], states)
         if flagged is None:
             return None
         where = where & flagged

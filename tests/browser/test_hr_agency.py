@@ -29,12 +29,8 @@ def _agency_session(live) -> tuple[dict[str, Any], str]:
     return live.run(create)
 
 
-def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
-    employer, sid = _agency_session(live)
-    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
-    name = employer["name"]
-
-    page.goto(live.url("/hr-agency/apply/licence"))
+def _fill_and_save(page, name: str) -> None:
+    """The 申请行政许可 form filled in (one 许可事项 ticked) and 保存 clicked."""
     page.fill("#f-name", name)
     page.fill("#f-legal_rep", "张法人")
     page.select_option("#f-agency_type", value="1")
@@ -45,6 +41,15 @@ def test_apply_accept_grant_download_and_find_in_register(live, browser, page, t
     page.check("input[name=services][value=L01]")
     with page.expect_navigation():
         page.click("form.app-form button[type=submit]")
+
+
+def test_apply_accept_grant_download_and_find_in_register(live, browser, page, tmp_path):
+    employer, sid = _agency_session(live)
+    page.context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+    name = employer["name"]
+
+    page.goto(live.url("/hr-agency/apply/licence"))
+    _fill_and_save(page, name)
     assert "/matters/" in page.url
     upload_and_submit(page, ("business_licence", "premises", "staff_qualification"))
     page.goto(live.url("/hr-agency/"))
@@ -95,3 +100,31 @@ def test_screenshots_of_the_new_pages(live, browser):
         return [link.get_attribute("href")] if link.count() else []
 
     screenshots(browser, live, sid, "hra_shots", pages, staff_extra=licence_detail)
+
+
+def test_a_first_application_for_a_code_staff_hold_is_refused_beside_it(live, browser):
+    """The account's 统一社会信用代码 already has a 机构管理 record: 保存 answers with the reason beside the code (and
+    linked from the summary), everything typed and ticked kept; 1366 and 360 px, normal and 长辈版, no sideways
+    scroll (screenshots in $TMPDIR/hra-screens)."""
+    employer, sid = _agency_session(live)
+
+    async def staff_record() -> None:
+        from datetime import UTC, datetime
+
+        from domains.hr_agency.tables import Agency
+
+        at = datetime.now(UTC)
+        await Agency(name="线下登记的机构", uscc=employer["uscc"], legal_rep="周法人", address="秀英路3号",
+                     division_code="460105", agency_type="1", source="staff", created_at=at, updated_at=at).save()
+
+    live.run(staff_record)
+
+    def refused(page, url: str) -> None:
+        assert employer["uscc"] in page.inner_text("[data-testid=hra-uscc]")
+        _fill_and_save(page, "网上申请的人力资源公司")
+        assert "/apply/licence" in page.url
+        assert "联系所在地人社部门" in page.inner_text("#f-uscc-error")
+        assert page.locator(".app-error-summary a[href='#f-uscc']").count() == 1
+        assert page.input_value("#f-name") == "网上申请的人力资源公司" and page.is_checked("input[value=L01]")
+
+    screenshots(browser, live, sid, "", {"agency": ["/hr-agency/apply/licence"]}, prefix="refused-", ready=refused)

@@ -7,8 +7,10 @@ from typing import Any
 from domains.hr_agency.matters import ACCEPT, APPROVE, FILING, LICENCE
 from portal.workflow import engine
 from portal.workflow.materials import upload_material
+from portal.workflow.tables import Matter
 from tests.support.factories import make_employer, make_staff
 from tests.support.files import pdf_bytes
+from tests.support.urls import url_for
 from tests.workflow.support import employer_principal, staff_principal
 
 PDF = pdf_bytes("agency material")
@@ -21,6 +23,19 @@ async def agency_employer(**overrides: Any):
     employer = await make_employer(**overrides)
     return employer, employer_principal(employer)
 
+
+async def apply_online(client, slug: str, services: list[str], **changes) -> int:
+    """申请行政许可 (slug licence) / 业务备案 (filing) through the form with FORM: the new matter's id."""
+    response = await client.post_form(url_for("hra_apply", slug=slug), {**FORM, **changes, "services": services})
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].split("/matters/")[1].split("?")[0])
+
+
+async def fire(client, matter_id: int, transition: str, opinion: str = ""):
+    """A staff transition on the workbench at the matter's current version."""
+    version = (await Matter.select(Matter.version).where(Matter.id == matter_id).first())["version"]
+    return await client.post_form(url_for("workbench_fire", matter_id=matter_id),
+                                  {"transition": transition, "version": str(version), "opinion": opinion})
 
 
 async def submit_with_materials(app, principal, matter_id: int) -> dict:

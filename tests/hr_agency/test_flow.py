@@ -15,6 +15,8 @@ from tests.hr_agency.support import (
     FORM,
     acceptor_and_approver,
     agency_employer,
+    apply_online,
+    fire,
     staff,
     submit_with_materials,
 )
@@ -26,36 +28,24 @@ def pdf_text(data: bytes) -> str:
                           check=True).stdout.decode()
 
 
-async def _apply(client, slug: str, services: list[str], **changes) -> int:
-    response = await client.post_form(url_for("hra_apply", slug=slug), {**FORM, **changes, "services": services})
-    assert response.status_code == 303, response.text
-    return int(response.headers["location"].split("/matters/")[1].split("?")[0])
-
-
-async def _fire(client, matter_id: int, transition: str, opinion: str = ""):
-    version = (await Matter.select(Matter.version).where(Matter.id == matter_id).first())["version"]
-    return await client.post_form(url_for("workbench_fire", matter_id=matter_id),
-                                  {"transition": transition, "version": str(version), "opinion": opinion})
-
-
 async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, client, other_client):
     employer, agency = await agency_employer()
     await client.sign_in_employer(employer, acting_name="陈法人")
     assert "尚未申请" in (await client.page("/hr-agency/")).get_text()
-    matter_id = await _apply(client, "licence", ["L01", "L02"])
+    matter_id = await apply_online(client, "licence", ["L01", "L02"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
 
     await other_client.sign_in("staff", uid=acc["id"])
     # The 受理岗 cannot approve: the 审批 needs hra.approve.
-    assert (await _fire(other_client, matter_id, "approve")).status_code in (403, 200)
+    assert (await fire(other_client, matter_id, "approve")).status_code in (403, 200)
     assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "submitted"
-    response = await _fire(other_client, matter_id, "accept")
+    response = await fire(other_client, matter_id, "accept")
     assert response.status_code == 303
     assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"
 
     await other_client.sign_in("staff", uid=apr["id"])
-    response = await _fire(other_client, matter_id, "approve")
+    response = await fire(other_client, matter_id, "approve")
     assert response.status_code == 303
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["state"] == "approved"
@@ -82,7 +72,7 @@ async def test_licence_accepted_then_granted_with_numbers_and_certificate(app, c
 async def test_one_person_never_does_both_stages(app, client):
     employer, agency = await agency_employer()
     await client.sign_in_employer(employer, acting_name="陈法人")
-    matter_id = await _apply(client, "filing", ["F02"])
+    matter_id = await apply_online(client, "filing", ["F02"])
     submitted = await submit_with_materials(app, agency, matter_id)
     both, principal = await staff(app, "hra_both", ["hra.accept", "hra.approve"])
     matter = await engine.fire(principal, matter_id, "accept", expected_version=submitted["version"])
@@ -99,12 +89,12 @@ async def test_one_person_never_does_both_stages(app, client):
 async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, client, other_client):
     employer, agency = await agency_employer()
     await client.sign_in_employer(employer, acting_name="陈法人")
-    matter_id = await _apply(client, "filing", ["F02", "F03"])
+    matter_id = await apply_online(client, "filing", ["F02", "F03"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
     await other_client.sign_in("staff", uid=acc["id"])
-    assert (await _fire(other_client, matter_id, "return", "")).status_code == 200  # reason required
-    assert (await _fire(other_client, matter_id, "return", "营业执照不清晰")).status_code == 303
+    assert (await fire(other_client, matter_id, "return", "")).status_code == 200  # reason required
+    assert (await fire(other_client, matter_id, "return", "营业执照不清晰")).status_code == 303
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["state"] == "returned"
 
@@ -122,9 +112,9 @@ async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, cli
     response = await client.post_form(url_for("matter_fire", matter_id=matter_id),
                                       {"transition": "resubmit", "version": str(matter["version"])})
     assert response.status_code == 303
-    assert (await _fire(other_client, matter_id, "accept")).status_code == 303
+    assert (await fire(other_client, matter_id, "accept")).status_code == 303
     await other_client.sign_in("staff", uid=apr["id"])
-    assert (await _fire(other_client, matter_id, "approve")).status_code == 303
+    assert (await fire(other_client, matter_id, "approve")).status_code == 303
     filing = await ServiceFiling.select().first()
     assert filing["filing_no"].startswith("琼人服备〔") and filing["filing_no"].endswith("4601050001号")
     assert (await Agency.select(Agency.name).first())["name"] == "改名后机构"
@@ -133,14 +123,14 @@ async def test_filing_returned_then_edited_and_resubmitted_then_checked(app, cli
 async def test_refused_application_is_closed_and_applied_for_anew(app, client, other_client):
     employer, agency = await agency_employer()
     await client.sign_in_employer(employer, acting_name="陈法人")
-    matter_id = await _apply(client, "licence", ["L01"])
+    matter_id = await apply_online(client, "licence", ["L01"])
     # A second application of the same kind while one is under way is refused.
     response = await client.post_form("/hr-agency/apply/licence", {**FORM, "services": ["L01"]})
     assert response.status_code == 200 and "正在办理中" in response.text
     await submit_with_materials(app, agency, matter_id)
     (acc, _), _ = await acceptor_and_approver(app)
     await other_client.sign_in("staff", uid=acc["id"])
-    assert (await _fire(other_client, matter_id, "refuse", "不符合许可条件")).status_code == 303
+    assert (await fire(other_client, matter_id, "refuse", "不符合许可条件")).status_code == 303
     matter = await Matter.select().where(Matter.id == matter_id).first()
     assert matter["state"] == "refused"
     soup = await client.page(url_for("matter_detail", matter_id=matter_id))
@@ -150,7 +140,7 @@ async def test_refused_application_is_closed_and_applied_for_anew(app, client, o
                                       {**FORM, "services": ["L01"], "version": str(matter["version"])})
     assert response.status_code == 200 and await Matter.count().where(Matter.id == matter_id) == 1
     assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "refused"
-    await _apply(client, "licence", ["L01"])  # applied for anew
+    await apply_online(client, "licence", ["L01"])  # applied for anew
 
 
 async def test_bad_input_is_refused_in_chinese_and_kept(app, client):
@@ -170,18 +160,18 @@ async def test_a_broken_number_format_refuses_the_approval_with_the_reason(app, 
     # rolled back (matter still accepted, no licence, no number consumed).
     employer, agency = await agency_employer()
     await client.sign_in_employer(employer, acting_name="陈法人")
-    matter_id = await _apply(client, "licence", ["L01"])
+    matter_id = await apply_online(client, "licence", ["L01"])
     await submit_with_materials(app, agency, matter_id)
     (acc, _), (apr, _) = await acceptor_and_approver(app)
     await other_client.sign_in("staff", uid=acc["id"])
-    assert (await _fire(other_client, matter_id, "accept")).status_code == 303
+    assert (await fire(other_client, matter_id, "accept")).status_code == 303
     where = (DictEntry.category == "hra_number_format") & (DictEntry.code == "licence")
     kept = (await DictEntry.select(DictEntry.extra).where(where).first())["extra"]
     await DictEntry.update({DictEntry.extra: '{"format": "第{seq:04d}号{year"}'}).where(where)
     dictionary.invalidate()
     try:
         await other_client.sign_in("staff", uid=apr["id"])
-        response = await _fire(other_client, matter_id, "approve")
+        response = await fire(other_client, matter_id, "approve")
         assert response.status_code in (200, 409), response.status_code
         assert "配置有误" in response.text and "系统繁忙" not in response.text
         assert (await Matter.select(Matter.state).where(Matter.id == matter_id).first())["state"] == "accepted"

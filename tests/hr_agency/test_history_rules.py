@@ -69,6 +69,26 @@ def test_services_codes_are_left_for_the_writer():
 
 def test_number_pattern_from_the_dictionary_format():
     found = history.number_pattern(LICENCE_FMT).match("（琼）人服证字〔2021〕第46020200012号")
-    assert found and found["year"] == "2021" and found["division"] == "460202"
+    assert found and found["year"] == "2021" and found["division"] == "460202" and found["seq"] == "00012"
     assert history.number_pattern(LICENCE_FMT).match("x（琼）人服证字〔2021〕第4602020001号") is None
     assert history.number_pattern(LICENCE_FMT).match("（琼）人服证字〔2021〕第4602020001号 ") is None
+
+
+def test_used_sequences_are_the_highest_per_counter():
+    rows = [
+        row(**LICENCE, division_code="460105"),  # licence 2019 / 460105 / 1
+        row(**{**LICENCE, "licence_no": "（琼）人服证字〔2019〕第4601050012号"}, **FILING),  # 12 beats 1
+        row(**{**LICENCE, "licence_no": "（琼）人服证字〔2019〕第4602020003号"}),  # another county's counter
+        row(**{**LICENCE, "licence_no": "人服证123"}),  # refused by row_reasons: moves nothing
+        row(**FILING, licence_no=None),
+    ]
+    assert history.used_sequences(rows, CTX) == {
+        "hra:licence:460105:2019": 12, "hra:licence:460202:2019": 3, "hra:filing:460105:2020": 2}
+    assert history.used_sequences([], CTX) == {}
+
+
+def test_used_sequences_without_year_or_division_in_the_format():
+    """A format without {year} / {division}: the date's year and the agency's issuing county, as an approval uses."""
+    ctx = history.Context(services={}, licence_format="人服证第{seq:04d}号", filing_format=FILING_FMT, today=CTX.today)
+    data = row(licence_no="人服证第0042号", licence_on=date(2021, 4, 1), division_code="460105001")
+    assert history.used_sequences([data], ctx) == {"hra:licence:460105:2021": 42}

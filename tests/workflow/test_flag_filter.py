@@ -73,3 +73,15 @@ async def test_the_calendar_is_read_once_per_ttl(app, monkeypatch):
         assert len(calls) == 2
     finally:
         views.forget_calendar()
+
+
+async def test_the_clock_test_is_left_out_where_the_state_filter_already_says_it(app):
+    """The workbench lists only waiting states, where every kind's clock runs: its 超期 WHERE is the date alone
+    (a shorter clause for PostgreSQL to plan per request). Any other state list keeps the clock test."""
+    running, stopped = views._clock_states()
+    pure = sorted(s for s in running if s not in stopped)
+    assert pure
+    assert '"state"' not in str((await views.flag_where("overdue", pure)).querystring)
+    assert '"state"' in str((await views.flag_where("overdue")).querystring)
+    assert '"state"' in str((await views.flag_where("due_soon", [*pure, "draft"])).querystring)
+    assert await views.flag_where("bogus", pure) is None
