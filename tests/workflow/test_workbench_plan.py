@@ -9,6 +9,7 @@ import pytest
 
 from portal.auth.principal import Principal
 from portal.db import current_engine, is_sqlite, refresh_statistics
+from portal.workflow import workbench
 from portal.workflow.kinds import all_kinds
 from portal.workflow.workbench import queue_query, walk_statement
 
@@ -65,3 +66,7 @@ async def test_postgres_walks_the_deadline_order_from_the_index_alone(app):
     walk = walk_statement(query, forward=True, limit=51)
     plan = " | ".join(r["QUERY PLAN"] for r in await fetch("EXPLAIN {}", walk))
     assert "Index Only Scan using matter_deadline_cover_idx" in plan, plan
+    # the page's rows, every shown column included, from the same index alone: no primary-key lookups
+    rows = walk_statement(query, forward=True, limit=51, select=workbench._SELECT_LIST)
+    plan = " | ".join(r["QUERY PLAN"] for r in await fetch("EXPLAIN {}", rows))
+    assert "Index Only Scan using matter_deadline_cover_idx" in plan and "matter_pkey" not in plan, plan
