@@ -52,6 +52,7 @@ async def manager(app, client, username: str = "hra_link_man", division: str = "
 
 
 async def test_link_then_the_account_sees_its_agency_and_applies_for_a_change(app, client, other_client):
+    stranger = await make_employer()
     employer = await make_employer(name="网上注册的单位", contact_phone="13700009999")
     a = await staff_record(employer["uscc"], source="history")
     await manager(app, client)
@@ -71,7 +72,7 @@ async def test_link_then_the_account_sees_its_agency_and_applies_for_a_change(ap
     assert confirm.select_one("[data-testid=hra-link-refusal]") is None
     assert await Agency.count().where(Agency.employer.is_not_null()) == 0  # showing it links nothing
 
-    response = await client.post_form(url_for("hra_agency_link_save", agency_id=a["id"]), {"employer_id": "1"})
+    response = await client.post_form(url_for("hra_agency_link_save", agency_id=a["id"]), {"employer_id": str(stranger["id"])})
     assert response.status_code == 303 and response.headers["location"].endswith("?done=linked")
     row = await Agency.select().where(Agency.id == a["id"]).first()
     assert row["employer"] == employer["id"] and row["source"] == "history" and row["uscc"] == employer["uscc"]
@@ -100,8 +101,7 @@ async def test_link_then_the_account_sees_its_agency_and_applies_for_a_change(ap
     await _approve(app, employer, matter_id)
     assert (await Agency.select(Agency.name).where(Agency.id == a["id"]).first())["name"] == "关联后更名的机构"
 
-    # another employer sees none of it
-    stranger = await make_employer()
+    # another employer (the one the post named, ignored) sees none of it
     await other_client.sign_in_employer(stranger, acting_name="陈法人")
     home = await other_client.page(url_for("hra_home"))
     assert "关联后更名的机构" not in home.get_text() and "LIC-460105-" not in home.get_text()
