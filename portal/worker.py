@@ -61,6 +61,7 @@ def main() -> int:
         print("SQLite 数据库：后台任务在网站进程内运行，无需单独的 worker（生产环境请使用 PostgreSQL 或设置 PORTAL_REDIS_URL）",
               file=sys.stderr)
         return 2
+    jobs.tune_allocator()
     asyncio.run(run(settings))
     return 0
 

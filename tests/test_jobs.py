@@ -134,3 +134,22 @@ async def test_redis_queue_runs_a_task_and_reports_an_aborted_job_dead(monkeypat
         assert await queue.state(waiting) == "dead"
     finally:
         await queue.stop()
+
+
+def test_the_worker_fixes_its_allocator_before_it_starts(monkeypatch):
+    """portal.worker sets glibc's mmap threshold and arena count before its threads exist (issue #16: with
+    glibc's moving threshold the soak's worker grew with its exports while the memory in use stayed flat)."""
+    import ctypes.util
+    import platform
+
+    from portal import worker
+
+    if platform.system() != "Linux" or "libc" not in (ctypes.util.find_library("c") or ""):
+        pytest.skip("glibc only")
+    assert jobs.tune_allocator() is True
+    calls = []
+    monkeypatch.setattr(jobs, "tune_allocator", lambda: calls.append("tuned") or True)
+    monkeypatch.setattr(worker.asyncio, "run", lambda coro: (coro.close(), calls.append("run")))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/nowhere")
+    assert worker.main() == 0
+    assert calls == ["tuned", "run"]

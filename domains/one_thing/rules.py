@@ -10,7 +10,9 @@ KINDS = {"hire": "员工录用一件事", "leave": "员工离职一件事"}
 NUMBER_CODES = {"hire": "YJSLY", "leave": "YJSLZ"}  # 一件事 录用 / 离职
 # The two parts of each, in the order of the one_thing row (lc_matter_id, pc_matter_id).
 PART_LABELS = {"hire": ("劳动合同新订备案", "社会保险增员"), "leave": ("劳动合同解除(终止)备案", "社会保险减员")}
-WITHDRAW_STEP = "void"  # each part's own applicant step that ends it unapproved (LC 申报作废, PC 删除)
+# Each part's own applicant steps that end it unapproved, the first its workflow allows: LC 申报作废 or the
+# 增员/减员's 删除 at once; an 增员/减员 waiting for its review is first taken back to 未确认 (撤回), then deleted.
+WITHDRAW_PATHS = (("void",), ("withdraw", "void"))
 
 
 def month_of(day: date) -> int:
@@ -53,8 +55,8 @@ def leave_period_refusal(period: int, ended: date) -> str | None:
 def withdrawal(parts: Sequence[tuple[str, str, str, bool]]) -> tuple[list[int], str | None]:
     """整件撤回: the parts to withdraw (their indexes) or why the whole cannot be withdrawn. A part is (label, state,
     state label, whether its own workflow lets the applicant withdraw it now). A part already withdrawn is skipped;
-    an approved part, or one its workflow holds (an 增员/减员 once 确认提交 waits for its review), refuses the whole:
-    nothing is withdrawn then, so a 一件事 never ends half filed and half withdrawn by this step."""
+    an approved part, or one its workflow holds, refuses the whole: nothing is withdrawn then, so a 一件事 never
+    ends half filed and half withdrawn by this step."""
     todo: list[int] = []
     for index, (label, state, state_label, withdrawable) in enumerate(parts):
         if state == "voided":
@@ -62,7 +64,7 @@ def withdrawal(parts: Sequence[tuple[str, str, str, bool]]) -> tuple[list[int], 
         if state == "approved":
             return [], f"{label}已审核通过，不能整件撤回"
         if not withdrawable:
-            return [], f"{label}当前为“{state_label}”，按其办理规则现在不能撤回，因此不能整件撤回；审核不通过后可以整件撤回"
+            return [], f"{label}当前为“{state_label}”，按其办理规则现在不能撤回，因此不能整件撤回"
         todo.append(index)
     if not todo:
         return [], "该一件事已撤回，无需再次撤回"

@@ -241,34 +241,56 @@ async def _record(
 # ---- 整件撤回 ------------------------------------------------------------------------------------------------
 
 
+def _steps_out(matter: dict[str, Any]) -> tuple[str, ...]:
+    """The part's own applicant steps that end it unapproved from where it is: the first of rules.WITHDRAW_PATHS
+    its kind allows, step after step (an 增员 待审核: 撤回, then 删除); () when none does."""
+    kind = get_kind(matter["kind"])
+    for path in rules.WITHDRAW_PATHS:
+        state = matter["state"]
+        for name in path:
+            t = kind.transition(name)
+            if t is None or t.actor != "applicant" or state not in t.from_states:
+                break
+            state = t.to_state
+        else:
+            return path
+    return ()
+
+
 def _withdrawal(row: dict[str, Any], matters: list[dict[str, Any]]) -> tuple[list[int], str | None]:
     parts = []
     for label, matter in zip(rules.PART_LABELS[row["kind"]], matters, strict=True):
         kind = get_kind(matter["kind"])
-        steps = kind.available(matter["state"], "applicant")
-        parts.append((label, matter["state"], kind.state_label(matter["state"]),
-                      any(t.name == rules.WITHDRAW_STEP for t in steps)))
+        parts.append((label, matter["state"], kind.state_label(matter["state"]), bool(_steps_out(matter))))
     return rules.withdrawal(parts)
 
 
 async def withdraw(principal: Principal, one_id: int, *, ip: str = "") -> dict[str, Any]:
-    """整件撤回: every part not yet withdrawn ends through its own workflow's step (LC 申报作废, the 增员/减员's 删除:
-    their guards and effects run), all in ONE transaction — Refused, and nothing withdrawn, when a part is approved
-    or cannot be withdrawn now (rules.withdrawal), or when its own step refuses."""
+    """整件撤回: every part not yet withdrawn ends through its own workflow's steps (LC 申报作废; the 增员/减员's 删除,
+    after its 撤回 when it waits for review: their guards and effects run), all in ONE transaction — Refused, and
+    nothing withdrawn, when a part is approved or cannot be withdrawn now (rules.withdrawal), or when its own step
+    refuses (a reviewer's decision that came first included: each step's conditional UPDATE sees it)."""
     row = await get_one(principal, one_id)
     labels = rules.PART_LABELS[row["kind"]]
     async with write_transaction():
+        # both rows locked before the first step audits anything: a reviewer's decision at the same moment then
+        # either comes first (and is read below) or waits for this one (and finds the part withdrawn)
+        await workflow.lock_matters([row["lc_matter_id"], row["pc_matter_id"]])
         matters = [await workflow.get_matter_for(principal, m) for m in (row["lc_matter_id"], row["pc_matter_id"])]
         todo, refusal = _withdrawal(row, matters)
         if refusal:
             raise Refused(refusal)
         for index in todo:
             matter = matters[index]
-            try:
-                await workflow.fire(principal, matter["id"], rules.WITHDRAW_STEP, expected_version=matter["version"],
-                                    opinion="一件事整件撤回", ip=ip)
-            except workflow.WorkflowError as exc:
-                raise Refused(f"{labels[index]}：{exc.message}") from None
+            for step in _steps_out(matter):
+                try:
+                    matter = await workflow.fire(principal, matter["id"], step, expected_version=matter["version"],
+                                                 opinion="一件事整件撤回", ip=ip)
+                except workflow.StaleMatter as exc:
+                    raise Refused(f"{labels[index]}刚刚已被办理（当前为“{exc.state_label}”），未撤回任何一件，"
+                                  "请刷新页面后查看") from None
+                except workflow.WorkflowError as exc:
+                    raise Refused(f"{labels[index]}：{exc.message}") from None
         await audit.record(category="workflow", action="one_thing.withdraw", actor=principal, ip=ip,
                            object_type="one_thing", object_id=row["id"],
                            detail={"number": row["number"], "matters": [matters[i]["id"] for i in todo]})

@@ -1,8 +1,9 @@
 """HTTP handlers of 人员增减员 (PC-1 … PC-6): 增员/减员 申报 by 身份证号, the confirm lists with their check-answers
-step, detail, 修改, 删除. One set of handlers per direction, made by `_handlers` (the two flows are the same shape)."""
+step, detail, 修改, 删除, 撤回. One set of handlers per direction, made by `_handlers` (the two flows are the same shape)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from portal.dataservices.keyset import PageRequest
 from portal.refusal import Refused
 from portal.validators import normalise
 from portal.values import yuan
-from portal.web import client_ip, redirect, render
+from portal.web import client_ip, is_htmx, redirect, render
 from portal.workflow import engine as workflow
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -26,8 +27,9 @@ TITLES = {"enrol": ("增员申报", "增员确认"), "withdraw": ("减员申报"
 KINDS = {"enrol": ENROL, "withdraw": WITHDRAW}
 
 
-async def page(request: Request, template: str, ctx: dict[str, Any], **kw: Any) -> Response:
-    return await render(request, template, ctx, headers=NO_STORE, **kw)
+async def page(request: Request, template: str, ctx: dict[str, Any], *, headers: dict[str, str] | None = None,
+               **kw: Any) -> Response:
+    return await render(request, template, ctx, headers={**NO_STORE, **(headers or {})}, **kw)
 
 
 @get("/", name="pc_home")
@@ -159,6 +161,9 @@ def _handlers(direction: str) -> list:
         listing = await service.confirm_list(request.user, direction, state, name=name_filter,
                                              id_number=id_number, kind=kind, paging=paging)
         base = request.app.route_reverse(f"{name}_confirm")
+        recalled = params.get("recalled", "")
+        # a 办件编号 only: the notice repeats it, so no other text from the address is shown
+        recalled = recalled if re.fullmatch(r"[0-9A-Z-]{1,40}", recalled) else ""
 
         def link(**extra: str) -> str:
             query = urlencode({k: v for k, v in {**filters, **extra}.items() if v})
@@ -168,6 +173,9 @@ def _handlers(direction: str) -> list:
             "page_title": confirm_title, "direction": direction, "rows": listing.rows, "state": state,
             "page_number": listing.number, "page_size": service.PAGE_SIZE, "prev_url": link(**listing.prev_params()) if listing.prev else "",
             "next_url": link(**listing.next_params()) if listing.next else "",
+            # the results reload themselves, at the same place, after a 撤回 in the modal (pc-changed)
+            "refresh_url": link(**paging.url_params(listing.number)),
+            "recalled": recalled,
             "filters": {"kind": kind, "id_number": id_number, "name": name_filter}, "kind_choices": kinds,
             "kind": KINDS[direction], "kind_labels": rules.KIND_LABELS, "insurance_label": rules.insurance_label,
             "period_text": rules.period_text, "saved": request.query_params.get("saved", ""), "notice": notice,
@@ -228,6 +236,42 @@ def _handlers(direction: str) -> list:
             return await list_page(request, notice=exc.message, status_code=409)
         return redirect(request, request.app.route_reverse(f"{name}_confirm") + "?deleted=1")
 
+    async def recall_page(request: Request, matter: dict[str, Any], *, error: str = "", done: str = "",
+                          status_code: int = 200, changed: bool = False) -> Response:
+        """The 撤回 panel: a page without JavaScript, the modal for htmx (block "modal")."""
+        list_url = request.app.route_reverse(f"{name}_confirm")
+        return await page(request, "personnel_change/recall.html", {
+            "page_title": f"撤回{apply_title}", "direction": direction, "matter": matter, "kind": KINDS[direction],
+            "refusal": rules.recall_refusal(matter["state"]), "error": error, "done": done,
+            "form_token": secrets.token_urlsafe(16), "list_url": list_url,
+            "breadcrumbs": crumbs(request, (confirm_title, list_url), ("撤回", "")),
+        }, block="modal", status_code=status_code, headers={"HX-Trigger": "pc-changed"} if changed else None)
+
+    @get(f"{base}/{{matter_id:int}}/recall", name=f"{name}_recall")
+    async def recall(request: Request, matter_id: FromPath[int]) -> Response:
+        """撤回 (X-1a), the confirmation step: what goes back to 未确认, and 确定撤回."""
+        return await recall_page(request, await service.own_matter(request.user, matter_id, direction))
+
+    @post(f"{base}/{{matter_id:int}}/recall", name=f"{name}_recall_do")
+    async def recall_do(request: Request, matter_id: FromPath[int]) -> Response:
+        data = await request.form()
+        version = str(data.get("version", ""))
+        try:
+            matter = await service.recall(request.user, direction, matter_id,
+                                          int(version) if version.isdigit() and len(version) < 11 else 0,
+                                          form_token=str(data.get("form_id") or "") or None, ip=client_ip(request))
+        except Refused as exc:
+            matter = await service.own_matter(request.user, matter_id, direction)
+            # htmx swaps only 2xx answers: the modal shows the refusal (and the list behind reloads, the state
+            # having changed); a plain page gets the real status
+            return await recall_page(request, matter, error=exc.message, changed=True,
+                                     status_code=200 if is_htmx(request) else 409)
+        if not is_htmx(request):
+            return redirect(request, request.app.route_reverse(f"{name}_confirm") + f"?recalled={matter['number']}")
+        return await recall_page(request, matter, changed=True, done=(
+            f"已撤回：{matter['payload'].get('name', '')}的{apply_title}（办件编号 {matter['number']}）回到未确认状态，"
+            "可修改后重新确认通过，也可以删除。"))
+
     @get(f"{base}/{{matter_id:int}}", name=f"{name}_detail")
     async def detail(request: Request, matter_id: FromPath[int]) -> Response:
         """详细 and 审核明细 (the timeline with the reviewers' opinions)."""
@@ -241,7 +285,7 @@ def _handlers(direction: str) -> list:
             "breadcrumbs": crumbs(request, (confirm_title, request.app.route_reverse(f"{name}_confirm")), ("详细", "")),
         })
 
-    return [apply, save, edit, edit_save, confirm_list, confirm_check, confirm_do, delete, detail]
+    return [apply, save, edit, edit_save, confirm_list, confirm_check, confirm_do, delete, recall, recall_do, detail]
 
 
 async def _labels() -> dict[str, dict[str, str]]:

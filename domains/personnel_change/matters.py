@@ -1,5 +1,6 @@
-"""The two 办件 kinds of 人员增减员: the platform's confirm shape (saved 未确认, confirmed many at once, reviewed),
-relabelled with the issue's state names; approval writes the 参保登记 records in the transition's transaction."""
+"""The two 办件 kinds of 人员增减员: the platform's confirm shape (saved 未确认, confirmed many at once, 撤回 until
+reviewed), relabelled with the issue's state names; approval writes the 参保登记 records in the transition's
+transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ _STATES = {"draft": "未确认", "submitted": "已确认（待审核）"}
 _TRANSITIONS = {"confirm": "确认通过", "resubmit": "修改后重新确认"}
 
 _GUIDE = ("单位为职工办理{what}：逐人申报（或批量报盘）后在“{list}”中勾选确认通过，提交本单位所属辖区社保经办机构审核；"
-          "审核通过后参保登记即时变更，次月起月度核定按新的参保状态计算。审核不通过的申报查看审核明细后修改并重新确认。"
+          "审核通过后参保登记即时变更，次月起月度核定按新的参保状态计算。经办机构审核前，已确认的申报可以撤回，回到未确认后修改、"
+          "删除或重新确认。审核不通过的申报查看审核明细后修改并重新确认。"
           "{counter}承诺时限5个工作日。")
 
 # What an approved change still needs at the counter (shown on its 详细 page, from the 办事指南).
@@ -37,7 +39,7 @@ def _batch_forms(name: str) -> dict:
 def _kind(code: str, name: str, *, number_code: str, guide: str, counter: str) -> MatterKind:
     kind = confirm_flow(code, name, permission=service.REVIEW_PERMISSION, approve_effect=service.approve_effect,
                         extra={"counter": counter},
-                        confirm_guard=service.confirm_guard, batch_approve=True, number_code=number_code,
+                        confirm_guard=service.confirm_guard, withdraw=True, batch_approve=True, number_code=number_code,
                         legal_days=10, promised_days=5, guide_text=guide,
                         detail_template="personnel_change/_matter_detail.html", payload_labels=LABELS,
                         materials=(MaterialSpec("proof", "相关证明材料（如劳动合同、退休审批表）", required=False),))

@@ -33,8 +33,9 @@ COLUMNS = {
     "withdraw": (("name", "姓名"), ("id_number", "身份证号"), ("kind", "异动类型"), ("insurance", "险种"),
                  ("reason", "减员原因"), ("period", "减员结算期"), ("state", "审核状态")),
 }
-# Confirmed changes only: 已确认（待审核） and 审核通过 (a 未确认 one is not yet declared).
-STATES = {"submitted": "待审核", "approved": "审核通过"}
+# Confirmed changes only: 已确认（待审核） and 审核通过 (a 未确认 one is not yet declared). A saved report reads each
+# row's state now: one taken back (撤回) or rejected since says so.
+STATES = {"submitted": "待审核", "approved": "审核通过", "draft": "已撤回", "rejected": "审核不通过", "voided": "已删除"}
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:

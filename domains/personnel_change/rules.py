@@ -94,6 +94,23 @@ def pending_refusal(pending: list[dict]) -> str | None:
             "请先在增员确认或减员确认中处理")
 
 
+# 撤回 (X-1a) is "recall" in identifiers here: "withdraw" already names 减员.
+RECALL_REFUSALS = {
+    "draft": "该申报尚未确认通过，无需撤回，可直接修改或删除",
+    "rejected": "该申报已审核不通过，无需撤回，可查看审核明细后修改或删除",
+    "approved": "该申报已审核通过，参保登记已变更，不能撤回",
+    "voided": "该申报已删除，不能撤回",
+}
+
+
+def recall_refusal(state: str) -> str | None:
+    """撤回: only a confirmed application no reviewer has decided yet (已确认（待审核）) goes back to 未确认; otherwise
+    why not, in words for the employer (a reviewer's decision may have just come first)."""
+    if state == "submitted":
+        return None
+    return RECALL_REFUSALS.get(state, "该申报当前状态不能撤回")
+
+
 # ---- 结算期 ------------------------------------------------------------------------------------------------
 
 def start_period_refusal(period: int, first_period: int | None, closed: set[int]) -> str | None:

@@ -28,7 +28,7 @@ from portal.refusal import Refused
 from portal.validators import id_birth_date, id_gender
 from portal.workflow import engine as workflow
 from portal.workflow.creation import create_matters
-from portal.workflow.errors import WorkflowError
+from portal.workflow.errors import NotAllowed, StaleMatter, WorkflowError
 from portal.workflow.kinds import EffectContext
 from portal.workflow.transitions import consume_token
 
@@ -366,6 +366,24 @@ async def confirm(principal: Principal, direction: str, items: list[tuple[int, i
 async def delete(principal: Principal, direction: str, matter_id: int, version: int, *, ip: str = "") -> None:
     await own_matter(principal, matter_id, direction)
     await workflow.fire(principal, matter_id, "void", expected_version=version, ip=ip)
+
+
+async def recall(principal: Principal, direction: str, matter_id: int, version: int, *,
+                 form_token: str | None = None, ip: str = "") -> dict[str, Any]:
+    """撤回 (X-1a): a confirmed application no reviewer has decided yet goes back to 未确认 through its kind's own
+    step (its rows stay pending: the employer corrects and re-confirms it, or deletes it). The state is checked by
+    the step's conditional UPDATE inside its transaction, so of a 撤回 and a reviewer's decision at the same moment
+    exactly one wins; the loser gets Refused with the reason."""
+    await own_matter(principal, matter_id, direction)
+    try:
+        return await workflow.fire(principal, matter_id, "withdraw", expected_version=version,
+                                   form_token=form_token, ip=ip)
+    except StaleMatter as exc:
+        raise Refused(rules.recall_refusal(exc.state) or "该申报已有变化，请刷新页面后重试") from None
+    except NotAllowed:
+        # the version the page showed is current, but the state is not 待审核 (a stale link, a crafted post)
+        state = (await own_matter(principal, matter_id, direction))["state"]
+        raise Refused(rules.recall_refusal(state) or "该申报当前不能撤回") from None
 
 
 # ---- the 办件's guard and effects (inside the transition's transaction) ------------------------------------

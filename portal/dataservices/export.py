@@ -33,7 +33,12 @@ from portal.values import yuan_decimal
 log = logging.getLogger("portal.export")
 
 INLINE_MAX_ROWS = 10_000
-BATCH = 2_000
+# Rows read and written per step. Every step's rows (dicts of small objects) and sheet XML are garbage a moment
+# later; at 2,000 four concurrent exports left the worker's allocator a high-water mark that kept rising over a
+# soak (issue #16, bench/README.md). 500 keeps each step's garbage small for the cost of more, cheap keyset reads.
+BATCH = 500
+# The job's progress row is written about this often (a write per step would be four times as many).
+PROGRESS_EVERY = 2_000
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -104,8 +109,8 @@ async def write_export(grid: Grid, params: Mapping[str, str], scope: Any, path: 
             if not rows:
                 break
             await asyncio.to_thread(writer.append, rows)
-            written += len(rows)
-            if job_id is not None:
+            before, written = written, written + len(rows)
+            if job_id is not None and written // PROGRESS_EVERY > before // PROGRESS_EVERY:
                 await ExportJob.update({ExportJob.done: written}).where(ExportJob.id == job_id)
             if len(rows) < BATCH:
                 break

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from portal import audit
 from portal.auth.principal import Principal
 from portal.auth.tables import UsedToken
-from portal.db import write_transaction
+from portal.db import current_engine, fetch, is_sqlite, write_transaction
 from portal.forms import Form
 from portal.workflow import transitions
 from portal.workflow.batch import fire_many
@@ -24,7 +24,7 @@ from portal.workflow.transitions import ensure_unused_token
 # Re-exported: domains use engine.StaleMatter, engine.get_matter_for … as one import.
 __all__ = [
     "DuplicateSubmission", "NotAllowed", "StaleMatter", "WorkflowError", "create_matter", "ensure_unused_token",
-    "find_by_number", "fire", "fire_many", "get_matter_for", "timeline", "update_payload",
+    "find_by_number", "fire", "fire_many", "get_matter_for", "lock_matters", "timeline", "update_payload",
 ]
 
 async def _uploaded(matter_id: int) -> set[str]:
@@ -43,6 +43,18 @@ async def _clean_values(t: Transition, values: dict[str, Any] | None) -> dict[st
     if not await form.validate():
         raise WorkflowError("请修改标出的内容", errors=form.errors)
     return form.cleaned
+
+
+async def lock_matters(matter_ids: list[int]) -> None:
+    """For a transaction that moves several matters one after another (整件撤回): lock their rows first, in id
+    order, before anything is audited. Otherwise, on PostgreSQL, its first transition takes the audit chain's lock
+    until the end while a reviewer's transition of a later matter holds that matter's row and waits for the same
+    lock: a deadlock, one of them ending in an error. Call inside the write_transaction, then read the matters.
+    SQLite: nothing (BEGIN IMMEDIATE already serialises writers)."""
+    ids = sorted(set(matter_ids))
+    if ids and not is_sqlite(current_engine()):
+        await fetch(f"SELECT id FROM matter WHERE id IN ({', '.join('{}' for _ in ids)}) ORDER BY id FOR UPDATE",
+                    *ids)
 
 
 async def fire(

@@ -308,9 +308,12 @@ def confirm_flow(
     approve_effect: Effect | None = None,
     reject_effect: Effect | None = None,
     confirm_guard: Guard | None = None,
+    withdraw: bool = False,
     **options: Any,
 ) -> MatterKind:
-    """Shape 3: drafts are confirmed (many at once, 增员确认 / 快报确认) and so submitted to review."""
+    """Shape 3: drafts are confirmed (many at once, 增员确认 / 快报确认) and so submitted to review. `withdraw`: the
+    applicant may take a confirmed matter back to 待确认 (撤回, X-1a) until a reviewer decides it, to correct and
+    confirm it again or delete it."""
     states = (
         State("draft", "待确认", editable=True, tone="neutral"),
         State("submitted", "待审核", tone="info", clock_running=True),
@@ -330,6 +333,10 @@ def confirm_flow(
                    requires_opinion=True, opinion_label="审核意见", effect=reject_effect, stage="review",
                    tone="danger"),
     )
+    if withdraw:
+        # Back to the draft rather than a terminal 已撤回: in this shape the draft is the applicant's own working
+        # state, from which 删除 already ends a matter.
+        transitions += (Transition("withdraw", "撤回", ("submitted",), "draft", "applicant", tone="secondary"),)
     return MatterKind(code=code, name=name, states=states, transitions=transitions, **options)
 
 

@@ -271,3 +271,92 @@ def test_confirm_list_pages_in_place_at_1366_and_360(live, browser):
             page.locator("[data-testid=pc-confirm-pager]", has_text="第 1 页").wait_for()
             assert "分页54" in rows.first.inner_text()
             context.close()
+
+
+def _fits_with_modal(page, name: str, width: int, elder: bool, *, modal: bool = False) -> None:
+    """No sideways scroll (nor inside an open dialog, which scrolls downwards only), tap targets at 360 px, 长辈版
+    text; a picture of the screen for a modal (fixed to the screen), of the whole page otherwise."""
+    label = f"{name} at {width}px{' 长辈版' if elder else ''}"
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{label} scrolls sideways by {overflow}px"
+    if modal:
+        inner = page.evaluate("() => { const d = document.querySelector('.app-modal__dialog');"
+                              " return d.scrollWidth - d.clientWidth; }")
+        assert inner <= 1, f"{label}: the dialog scrolls sideways by {inner}px"
+    if width == 360:
+        assert page.evaluate(TARGETS_JS) == [], label
+    if elder:
+        assert page.evaluate(ELDER_JS) == [], label
+    page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=not modal)
+
+
+def test_recall_a_confirmed_application_in_the_modal_at_1366_and_360(live, browser):
+    """撤回 (X-1a): 撤回 in 增员确认 opens the confirmation in the modal (htmx), 取消 closes it with nothing done,
+    确定撤回 answers in the modal and the list behind reloads in place showing 未确认; the page form (from 详细) is the
+    same step without JavaScript. Every screen at 1366 and 360 px, standard and 长辈版."""
+    employer = _fresh_employer(live)
+
+    async def applications():
+        from domains.personnel_change import forms, service
+        from tests.personnel_change.support import employer_principal, enrol_data
+        from tests.support.factories import make_id_number
+
+        principal = employer_principal(employer)
+        for i in range(5):  # one for each width and mode, and one left waiting for the page form at the end
+            form = forms.enrol_form(enrol_data(make_id_number("460106"), name=f"撤回{i}", period=_this_period()))
+            assert await form.validate(), form.errors
+            saved = await service.save(principal, "enrol", form.cleaned)
+            await service.confirm(principal, "enrol", [(saved["id"], saved["version"])])
+
+    live.run(applications)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    for i, (width, elder) in enumerate(combos):
+        context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+        if elder:
+            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 9100,
+                 acting_name="张法人", acting_role="legal_rep")
+
+        def fits(what: str, *, modal: bool = False, page=page, width=width, elder=elder) -> None:
+            _fits_with_modal(page, f"recall_{what}", width, elder, modal=modal)
+
+        page.goto("/personnel-change/enrol/confirm")
+        row = page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=f"撤回{i}")
+        assert "已确认（待审核）" in row.inner_text()
+        fits("list")
+        # 撤回 → the confirmation in the modal; 取消 closes it and nothing happened
+        row.get_by_role("link", name="撤回").click()
+        modal = page.locator("[data-modal]")
+        modal.get_by_role("button", name="确定撤回").wait_for()
+        assert f"撤回{i}" in modal.inner_text() and page.url.endswith("/personnel-change/enrol/confirm")
+        fits("modal", modal=True)
+        modal.get_by_role("link", name="取消").click()
+        assert page.locator("[data-modal]").count() == 0
+        assert "已确认（待审核）" in row.inner_text()
+        # 撤回 → 确定撤回: the answer in the modal, the list reloaded in place (no navigation)
+        row.get_by_role("link", name="撤回").click()
+        page.locator("[data-modal]").get_by_role("button", name="确定撤回").click()
+        done = page.locator("[data-testid=pc-recall-done]")
+        done.wait_for()
+        assert "回到未确认状态" in done.inner_text()
+        page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=f"撤回{i}").filter(has_text="未确认").wait_for()
+        fits("done", modal=True)
+        page.locator("[data-modal] .app-button-group").get_by_role("button", name="关闭").click()
+        assert page.locator("[data-modal]").count() == 0
+        row = page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=f"撤回{i}")
+        assert row.get_by_role("link", name="修改", exact=True).is_visible()
+        assert row.get_by_role("link", name="撤回", exact=True).count() == 0
+        # the same step as a page (from 详细 of one still waiting), as it reads without JavaScript
+        other = page.locator("[data-testid=pc-confirm-table] tbody tr", has_text="已确认（待审核）").first
+        other.get_by_role("link", name="详细", exact=True).click()
+        page.wait_for_url("**/personnel-change/enrol/*")
+        fits("detail")
+        page.locator("[data-testid=pc-recall]").click()
+        page.get_by_role("button", name="确定撤回").wait_for()
+        fits("page")
+        assert errors == []
+        context.close()

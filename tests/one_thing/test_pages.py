@@ -258,12 +258,14 @@ async def test_someone_employed_elsewhere_is_hired_with_the_contract_warning_and
 
 
 async def test_withdraw_the_whole_only_when_every_part_may_go(client):
-    """整件撤回: refused (nothing changed) while the 增员 waits for review or once a part is approved; after the 增员 is
-    rejected both parts are withdrawn in one step, through each domain's own withdrawal."""
+    """整件撤回 of a fresh 一件事 (both parts 待审核, nothing reviewed): both withdrawn in one step, each through its
+    own domain's steps (LC 申报作废; the 增员's 撤回 then 删除). Refused, nothing changed, once a part is approved —
+    either part; after the 增员's rejection it goes too."""
     from domains.labor_contract.tables import Contract
     from domains.personnel_change.tables import PcChange
     from portal.core.tables import AuditLog
     from portal.workflow import engine as workflow
+    from portal.workflow.tables import MatterEvent
     from tests.labor_contract.support import review
     from tests.personnel_change.support import reviewer
 
@@ -273,43 +275,52 @@ async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     await client.sign_in_employer(employer)
     url = f"/one-thing/{row['id']}/withdraw"
 
-    async def states() -> list[str]:
+    async def states(one) -> list[str]:
         return [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
-                for m in (row["lc_matter_id"], row["pc_matter_id"])]
+                for m in (one["lc_matter_id"], one["pc_matter_id"])]
 
-    page = await client.page(f"/one-thing/{row['id']}")
-    assert not page.select("[data-testid=ot-withdraw]")
-    assert "社会保险增员当前为“已确认（待审核）”" in page.find(attrs={"data-testid": "ot-withdraw-hint"}).get_text()
-    refused = await client.post_form(url, {})
-    assert refused.status_code == 409
-    assert "社会保险增员当前为“已确认（待审核）”，按其办理规则现在不能撤回" in soup(refused.text).find(
-        attrs={"data-testid": "ot-error"}).get_text()
-    assert await states() == ["submitted", "submitted"]
-
-    staff = reviewer("460000")
-    pc = await workflow.get_matter_for(staff, row["pc_matter_id"])
-    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
     page = await client.page(f"/one-thing/{row['id']}")
     assert page.select_one("[data-testid=ot-withdraw] form")["action"] == url
+    assert not page.select("[data-testid=ot-withdraw-hint]")
     done = await client.post_form(url, {})
     assert done.status_code == 303 and done.headers["location"] == f"/one-thing/{row['id']}?withdrawn=1"
-    assert await states() == ["voided", "voided"]
+    assert await states(row) == ["voided", "voided"]
+    steps = [e["action"] for e in await MatterEvent.select(MatterEvent.action).where(
+        MatterEvent.matter == row["pc_matter_id"]).order_by(MatterEvent.id)]
+    assert steps[-3:] == ["confirm", "withdraw", "void"]  # the 增员's own 撤回, then its 删除
     assert (await Contract.select(Contract.state).where(Contract.id == row["contract_id"]).first())["state"] == "void"
     assert await PcChange.count().where(PcChange.settled_at.is_null()) == 0  # the person is free to be filed again
     assert await AuditLog.count().where(AuditLog.action == "one_thing.withdraw") == 1
+    assert await AuditLog.count().where(AuditLog.action == "matter.withdraw") == 1
     page = await client.page(done.headers["location"])
     assert page.find(attrs={"data-testid": "ot-overall"}).get_text(strip=True) == "已撤回"
     assert page.find(attrs={"data-testid": "ot-withdrawn"}) and not page.select("[data-testid=ot-withdraw]")
     again = await client.post_form(url, {})
     assert again.status_code == 409 and "该一件事已撤回" in again.text
 
-    # a part already approved: refused whole, the other part left as it was
+    staff = reviewer("460000")
+    # the contract approved: refused whole, the 增员 left 待审核
     second = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
     await review(second["contract_id"])
-    pc = await workflow.get_matter_for(staff, second["pc_matter_id"])
-    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
+    page = await client.page(f"/one-thing/{second['id']}")
+    assert not page.select("[data-testid=ot-withdraw]")
+    assert "劳动合同新订备案已审核通过" in page.find(attrs={"data-testid": "ot-withdraw-hint"}).get_text()
     refused = await client.post_form(f"/one-thing/{second['id']}/withdraw", {})
-    assert refused.status_code == 409 and "劳动合同新订备案已审核通过，不能整件撤回" in refused.text
-    after = [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
-             for m in (second["lc_matter_id"], second["pc_matter_id"])]
-    assert after == ["approved", "rejected"]
+    assert refused.status_code == 409 and "劳动合同新订备案已审核通过，不能整件撤回" in soup(refused.text).find(
+        attrs={"data-testid": "ot-error"}).get_text()
+    assert await states(second) == ["approved", "submitted"]
+
+    # the 增员 approved: refused whole, the contract left 未审核
+    third = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
+    pc = await workflow.get_matter_for(staff, third["pc_matter_id"])
+    await workflow.fire(staff, pc["id"], "approve", expected_version=pc["version"])
+    refused = await client.post_form(f"/one-thing/{third['id']}/withdraw", {})
+    assert refused.status_code == 409 and "社会保险增员已审核通过，不能整件撤回" in refused.text
+    assert await states(third) == ["submitted", "approved"]
+
+    # the 增员 rejected (back with the employer): both go, the 增员 by its 删除 alone
+    fourth = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
+    pc = await workflow.get_matter_for(staff, fourth["pc_matter_id"])
+    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
+    assert (await client.post_form(f"/one-thing/{fourth['id']}/withdraw", {})).status_code == 303
+    assert await states(fourth) == ["voided", "voided"]

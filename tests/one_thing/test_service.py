@@ -168,3 +168,56 @@ async def test_another_employers_application_is_404():
     with pytest.raises(NotFoundException):
         await service.progress(employer_principal(a), row["id"])
     assert await service.mine(employer_principal(a)) == []
+
+
+async def test_withdraw_is_all_or_nothing_when_a_later_step_fails(monkeypatch):
+    """The 增员's 删除 refused after the contract's 申报作废 and the 增员's 撤回 went through: nothing stays done."""
+    from portal.core.tables import AuditLog
+    from portal.workflow import engine as workflow
+
+    employer = await make_employer(name="甲全有或全无有限公司", division_code="460106")
+    principal = employer_principal(employer)
+    row = await service.hire(principal, await hire_cleaned(hire_data()))
+    fire = workflow.fire
+
+    async def failing(p, matter_id, name, **kw):
+        if matter_id == row["pc_matter_id"] and name == "void":
+            raise workflow.WorkflowError("模拟的拒绝")
+        return await fire(p, matter_id, name, **kw)
+
+    monkeypatch.setattr(workflow, "fire", failing)
+    with pytest.raises(Refused, match="社会保险增员：模拟的拒绝"):
+        await service.withdraw(principal, row["id"])
+    states = [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
+              for m in (row["lc_matter_id"], row["pc_matter_id"])]
+    assert states == ["submitted", "submitted"]
+    assert (await Contract.select(Contract.state).where(Contract.id == row["contract_id"]).first())["state"] == "new"
+    assert await AuditLog.count().where(AuditLog.action.is_in(["matter.void", "matter.withdraw",
+                                                               "one_thing.withdraw"])) == 0
+
+
+async def test_withdraw_and_the_reviewers_approval_at_once_one_wins():
+    """整件撤回 while the 增员's reviewer approves it: either both parts are withdrawn and nothing approved, or the
+    增员 is approved and the 一件事 is refused with nothing withdrawn — never half of each."""
+    import asyncio
+
+    from portal.workflow import engine as workflow
+    from tests.personnel_change.support import reviewer
+    from tests.support.races import refusal
+
+    employer = await make_employer(name="甲竞争有限公司", division_code="460106")
+    principal = employer_principal(employer)
+    row = await service.hire(principal, await hire_cleaned(hire_data()))
+    staff = reviewer("460000")
+    pc = await workflow.get_matter_for(staff, row["pc_matter_id"])
+
+    approved, withdrawn = await asyncio.gather(
+        refusal(workflow.fire(staff, pc["id"], "approve", expected_version=pc["version"])),
+        refusal(service.withdraw(principal, row["id"])))
+    assert sorted([bool(approved), bool(withdrawn)]) == [False, True], (approved, withdrawn)
+    states = [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
+              for m in (row["lc_matter_id"], row["pc_matter_id"])]
+    if withdrawn:  # the reviewer came first
+        assert states == ["submitted", "approved"] and "社会保险增员" in withdrawn, withdrawn
+    else:
+        assert states == ["voided", "voided"] and "该办件已被他人处理" in approved, approved

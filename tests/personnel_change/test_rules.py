@@ -143,3 +143,15 @@ def test_outcome_sentences(kind, expected):
 def test_withdraw_period_after_the_start():
     assert rules.withdraw_period_refusal(202501, rec(ME)) == "减员结算期应晚于参保开始结算期 2025-01"
     assert rules.withdraw_period_refusal(202502, rec(ME)) is None
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    ("submitted", None),
+    ("draft", "该申报尚未确认通过，无需撤回，可直接修改或删除"),
+    ("rejected", "该申报已审核不通过，无需撤回，可查看审核明细后修改或删除"),
+    ("approved", "该申报已审核通过，参保登记已变更，不能撤回"),
+    ("voided", "该申报已删除，不能撤回"),
+    ("unknown", "该申报当前状态不能撤回"),
+])
+def test_recall_only_while_waiting_for_review(state, expected):
+    assert rules.recall_refusal(state) == expected

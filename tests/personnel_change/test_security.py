@@ -32,13 +32,15 @@ async def test_another_employer_reaches_none_of_bs_changes(client):
     await client.sign_in_employer(w["a"])
     for direction, matter in (("enrol", enrol), ("withdraw", withdraw)):
         mid = matter["id"]
-        for url in (f"/personnel-change/{direction}/{mid}", f"/personnel-change/{direction}/{mid}/edit"):
+        for url in (f"/personnel-change/{direction}/{mid}", f"/personnel-change/{direction}/{mid}/edit",
+                    f"/personnel-change/{direction}/{mid}/recall"):
             response = await client.get(url)
             assert response.status_code == 404 and "乙秘密" not in response.text, url
         other = "withdraw" if direction == "enrol" else "enrol"  # the wrong list for the kind
         assert (await client.get(f"/personnel-change/{other}/{mid}")).status_code == 404
         for url, data in ((f"/personnel-change/{direction}/{mid}/edit", {"id_number": matter["payload"]["id_number"]}),
-                          (f"/personnel-change/{direction}/{mid}/delete", {"version": str(matter["version"])})):
+                          (f"/personnel-change/{direction}/{mid}/delete", {"version": str(matter["version"])}),
+                          (f"/personnel-change/{direction}/{mid}/recall", {"version": str(matter["version"])})):
             response = await client.post_form(url, data)
             assert response.status_code == 404, url
         check = await client.post_form(f"/personnel-change/{direction}/confirm/check", {"pick": f"{mid}:1"})
