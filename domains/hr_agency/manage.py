@@ -1,5 +1,5 @@
-"""机构管理 (HRA-8): staff add, edit and delete (with a reason) agencies of their division, e.g. ones that never
-applied online; every edit keeps its history (AgencyChange) and is audited."""
+"""机构管理 (HRA-8): staff add, edit, delete (with a reason) and link to their account (关联单位账号) agencies of
+their division, e.g. ones that never applied online; every edit keeps its history (AgencyChange) and is audited."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
+from domains.employer import service as employers
 from domains.hr_agency import certificates, forms, register, rules
-from domains.hr_agency.service import Refused, live_agency_exists, lock_identifiers
+from domains.hr_agency.service import Refused, agency_of, live_agency_exists, lock_identifiers
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
 from portal.auth.principal import Principal, division_clause
@@ -22,10 +23,12 @@ def agency_form(data: Any) -> Form:
                  *forms.application_fields()[1:]], data)
 
 
-async def scoped_agency(principal: Principal, agency_id: int) -> dict:
+async def scoped_agency(principal: Principal, agency_id: int, *, deleted: bool = False) -> dict:
+    """The record in the staff member's divisions (404 otherwise); a deleted one only with `deleted`."""
     clause = division_clause(principal, Agency.division_code)
-    row = await Agency.select().where(
-        (Agency.id == agency_id) & (Agency.status != "deleted") & clause).first() if clause is not None else None
+    if clause is not None and not deleted:
+        clause &= Agency.status != "deleted"
+    row = await Agency.select().where((Agency.id == agency_id) & clause).first() if clause is not None else None
     if row is None:
         raise NotFoundException()
     return row
@@ -94,6 +97,41 @@ async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str =
         await register.refresh([agency_id])  # leaves the 名录 with its branches
     await audit.record(category="hr_agency", action="agency.delete", actor=principal, ip=ip, object_type="agency",
                        object_id=agency_id, detail={"reason": reason})
+
+
+async def link_target(agency: dict) -> tuple[dict | None, str | None]:
+    """关联单位账号: the registered account whose USCC the record holds, and why they may not be linked (None: they
+    may). Only the account's name and code leave here: staff see nothing else of another employer."""
+    account = await employers.get_by_uscc(agency["uscc"]) if agency["uscc"] else None
+    refusal = rules.link_refusal(
+        deleted=agency["status"] == "deleted", linked=agency["employer"] is not None, account_found=account is not None,
+        account_has_agency=account is not None and await agency_of(account["id"]) is not None)
+    return ({"id": account["id"], "name": account["name"], "uscc": account["uscc"]} if account else None), refusal
+
+
+async def link(principal: Principal, agency_id: int, *, ip: str = "") -> dict:
+    """Link a staff-added or imported record to the account of its USCC, after which the legal person sees it as its
+    own (service.agency_of) and applies for 事项变更 etc. The account found is the server's: nothing posted names it.
+    Under the USCC's lock, which the account's own first application also takes (its USCC is the record's), so that
+    cannot create a second agency for the account meanwhile. Returns the account linked."""
+    uscc = (await scoped_agency(principal, agency_id, deleted=True))["uscc"]  # fixed: no edit changes it
+    at = datetime.now(UTC)
+    async with write_transaction():
+        await lock_identifiers([uscc])
+        agency = await Agency.select().where(Agency.id == agency_id).first()  # as it stands once the lock is held
+        account, refusal = await link_target(agency)
+        if refusal:
+            raise Refused(refusal)
+        # the conditions again in the UPDATE: a delete or another link (other lock paths) cannot slip in between
+        linked = await Agency.update({Agency.employer: account["id"], Agency.updated_at: at}).where(
+            (Agency.id == agency_id) & Agency.employer.is_null() & (Agency.status != "deleted")).returning(Agency.id)
+        if not linked:
+            raise Refused("该机构已被删除或已关联单位账号，请刷新后查看")
+        await AgencyChange(agency=agency_id, field=rules.LINK_FIELD, before="",
+                           after=f"{account['name']}（{account['uscc']}）", actor=principal.audit_name, at=at).save()
+        await audit.record(category="hr_agency", action="agency.link", actor=principal, ip=ip, object_type="agency",
+                           object_id=agency_id, detail={"employer_id": account["id"]})
+    return account
 
 
 async def history(agency_id: int) -> list[dict]:

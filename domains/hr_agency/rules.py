@@ -49,6 +49,24 @@ RECORD_EXISTS = ("本单位的统一社会信用代码在人社部门已有人�
                  "请联系所在地人社部门，将该机构记录关联到本单位账号；已取得的许可或备案需要变更的，关联后办理“事项变更”。")
 
 
+# 关联单位账号 (机构管理): a record without an account is linked to the registered account of its own USCC.
+LINK_FIELD = "employer"
+
+
+def link_refusal(*, deleted: bool, linked: bool, account_found: bool, account_has_agency: bool) -> str | None:
+    """Why 机构管理 may not link this record to the account of its USCC; one account is one agency (agency_of)."""
+    if deleted:
+        return "该机构已被删除，不能关联单位账号"
+    if linked:
+        return "该机构已关联单位账号，无需再次关联"
+    if not account_found:
+        return ("没有统一社会信用代码与该机构相同的单位账号。请该单位先以法人身份登录本网站（首次登录即注册单位账号），"
+                "再办理关联")
+    if account_has_agency:
+        return "该单位账号已有人力资源服务机构记录，一个单位账号只能对应一个机构，不能再关联"
+    return None
+
+
 def licence_refusal(has_valid_licence: bool) -> str | None:
     return "本机构已取得有效的人力资源服务许可，如需变更请办理事项变更" if has_valid_licence else None
 
@@ -76,6 +94,7 @@ def changes_label(changes: dict[str, list[str]], labels: dict[str, dict[str, str
 # 事项变更 其他: the services of a licence (许可事项) or a filing (备案事项), keyed by target "licence:ID" / "filing:ID".
 SERVICE_FIELDS = {"licence": ("licence_services", "许可事项"), "filing": ("filing_services", "备案事项")}
 FIELD_LABELS.update({field: label for field, label in SERVICE_FIELDS.values()})
+FIELD_LABELS[LINK_FIELD] = "关联单位账号"  # the history row of a link
 
 
 def service_changes(current: dict[str, list[str]], proposed: dict[str, list[str]]) -> dict[str, list[list[str]]]:

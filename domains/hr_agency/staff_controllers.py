@@ -248,6 +248,7 @@ async def agency_add(request: Request) -> Response:
 async def agency_detail(request: Request, agency_id: FromPath[int]) -> Response:
     agency = await manage.scoped_agency(request.user, agency_id)
     notice = {"added": "机构已新增。", "saved": "已保存，变更已记入变更记录。",
+              "linked": "已关联单位账号，该单位登录后即可查看本机构并办理事项变更等业务。",
               "reissued": "已保存，变更已记入变更记录。印有原信息的电子证书已注销，机构下次下载时按新信息换发。"}.get(
         request.query_params.get("done", ""), "")
     return await _agency_form_page(request, manage.agency_form({k: str(agency[k] or "") for k in (
@@ -283,4 +284,33 @@ async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
 
 
-ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail, branch_list, branch_detail]
+async def _link_page(request: Request, agency: dict, *, refusal: str | None = None) -> Response:
+    account, found = await manage.link_target(agency)
+    refusal = refusal or found
+    return await render(request, "hr_agency/staff_agency_link.html", {
+        "page_title": "关联单位账号", "agency": agency, "account": account, "refusal": refusal,
+        "breadcrumbs": crumbs(request, ("机构管理", request.app.route_reverse("hra_agencies")),
+                              (agency["name"], request.app.route_reverse("hra_agency_detail", agency_id=agency["id"])),
+                              ("关联单位账号", "")),
+    }, headers=NO_STORE)
+
+
+@get("/agencies/{agency_id:int}/link", name="hra_agency_link", guards=MANAGE_GUARD)
+async def agency_link(request: Request, agency_id: FromPath[int]) -> Response:
+    """关联单位账号, the confirmation: the record and the account of its USCC, or why they cannot be linked (a
+    deleted record answers here too, so a confirmation overtaken by a deletion says so)."""
+    return await _link_page(request, await manage.scoped_agency(request.user, agency_id, deleted=True))
+
+
+@post("/agencies/{agency_id:int}/link", name="hra_agency_link_save", guards=MANAGE_GUARD)
+async def agency_link_save(request: Request, agency_id: FromPath[int]) -> Response:
+    try:
+        await manage.link(request.user, agency_id, ip=client_ip(request))
+    except Refused as exc:
+        agency = await manage.scoped_agency(request.user, agency_id, deleted=True)
+        return await _link_page(request, agency, refusal=exc.message)
+    return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=linked")
+
+
+ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, agency_link, agency_link_save,
+          staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail, branch_list, branch_detail]
