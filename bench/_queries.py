@@ -25,8 +25,17 @@ async def _run(path: str, who: str) -> None:
                 return await originals[name](self, query, *args, **kwargs)
             return run
 
+        def spy_keyed(original):  # PostgreSQL's keyed pool (portal.db.fetch_keyed): the session and the principal
+            async def run(self, query):
+                seen.append(f"[keyed] {query}"[: int(os.environ.get("BENCH_SQL_WIDTH", 300))])
+                return await original(self, query)
+            return run
+
+        if hasattr(engine, "run_keyed"):
+            originals["run_keyed"] = engine.run_keyed
+            names.append("run_keyed")
         for n in names:
-            setattr(engine, n, spy(n))
+            setattr(engine, n, spy_keyed(originals[n]) if n == "run_keyed" else spy(n))
         try:
             await client.get(path)
         finally:

@@ -11,7 +11,7 @@ from domains.employer import rules
 from domains.employer.filing import is_filing_approved, latest_filing
 from domains.employer.tables import AgentAuthorisation, Employer
 from portal.auth.principal import Principal, division_clause
-from portal.db import fetch, write_transaction
+from portal.db import fetch_keyed, write_transaction
 from portal.refusal import Refused
 from portal.validators import uscc_org_code
 from portal.workflow.feedback import unread_count_sql
@@ -48,7 +48,7 @@ async def load_employer_principal(session: dict[str, Any]) -> Principal | None:
     employer_id = session.get("employer_id")
     if not isinstance(employer_id, int):
         return None
-    rows = await fetch(_PRINCIPAL_SQL, employer_id)
+    rows = await fetch_keyed(_PRINCIPAL_SQL, employer_id)
     if not rows:
         return None
     row = rows[0]

@@ -7,7 +7,7 @@ from typing import Any
 
 from domains.person.tables import Person
 from portal.auth.principal import Principal
-from portal.db import bulk_insert, fetch, reserve_ids, write_transaction
+from portal.db import bulk_insert, fetch_keyed, reserve_ids, write_transaction
 from portal.validators import id_birth_date, id_gender
 from portal.workflow.feedback import unread_count_sql
 
@@ -43,7 +43,7 @@ async def load_person_principal(session: dict[str, Any]) -> Principal | None:
     person_id = session.get("person_id")
     if not isinstance(person_id, int):
         return None
-    rows = await fetch(_PRINCIPAL_SQL, person_id)
+    rows = await fetch_keyed(_PRINCIPAL_SQL, person_id)
     if not rows:
         return None
     row = rows[0]

@@ -8,7 +8,7 @@ from typing import Any
 from portal.auth.login import session_predates_password
 from portal.auth.principal import Principal
 from portal.auth.tables import Role, StaffRole, StaffScope, StaffUser
-from portal.db import fetch
+from portal.db import fetch_keyed
 
 # One round trip per request instead of three (user, roles, scopes): the account row first, then one row per
 # role ('r', code, permissions) and per scope ('s', kind, code). Nothing is cached, so deactivating an account
@@ -28,7 +28,7 @@ async def load_staff_principal(session: dict[str, Any]) -> Principal | None:
     uid = session.get("uid")
     if not isinstance(uid, int):
         return None
-    rows = await fetch(_PRINCIPAL_SQL, uid, uid, uid)
+    rows = await fetch_keyed(_PRINCIPAL_SQL, uid, uid, uid)
     if not rows or rows[0]["part"] != 0 or not rows[0]["active"]:
         return None
     # A password changed (by its owner elsewhere, or reset by an administrator) ends every older session.

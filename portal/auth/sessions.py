@@ -16,7 +16,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
 from portal.auth.tables import SessionRecord
-from portal.db import fetch, write_transaction
+from portal.db import fetch_keyed, write_transaction
 
 ROTATE_KEY = "_rotate"
 # Scope key set when the request carried a session that no longer holds: "timeout" or "ended".
@@ -57,7 +57,7 @@ class DatabaseStore(Store):
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         hashed = _hash_key(key)
         # Every request reads its session: a raw statement skips the ORM's query building (~0.1 ms).
-        rows = await fetch("SELECT value, expires_at FROM session_record WHERE key = {}", hashed)
+        rows = await fetch_keyed("SELECT value, expires_at FROM session_record WHERE key = {}", hashed)
         if not rows:
             return None
         row = rows[0]
