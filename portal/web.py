@@ -112,6 +112,25 @@ async def render(
     return render_sync(request, template, ctx, block=block, status_code=status_code, headers=headers)
 
 
+async def render_step(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    changed: str = "",
+    refused: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A confirmation step (components/confirm.html: 撤回, 整件撤回): the page without JavaScript, its `modal`
+    block for htmx (`htmx` in the context says which). `changed`: the event (HX-Trigger) on which the page behind
+    the modal reloads what the step changed. A refusal answers a plain page 409; htmx swaps only 2xx answers, so
+    the modal gets 200 with the message."""
+    htmx = is_htmx(request)
+    return await render(request, template, {**context, "htmx": htmx}, block="modal",
+                        status_code=409 if refused and not htmx else 200,
+                        headers={**(headers or {}), **({"HX-Trigger": changed} if changed else {})})
+
+
 def render_sync(
     request: Request,
     template: str,

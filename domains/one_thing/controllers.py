@@ -19,7 +19,7 @@ from portal.areas import crumbs
 from portal.core import dictionary
 from portal.forms import BoolField, ChoiceField, Form
 from portal.refusal import Refused
-from portal.web import client_ip, redirect, render
+from portal.web import client_ip, is_htmx, redirect, render, render_step
 from portal.workflow import engine as workflow
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -293,7 +293,7 @@ async def _progress_page(request: Request, one_id: int, *, status_code: int = 20
         "one_thing/detail.html",
         {"page_title": f"{row['kind_label']}：{row['name']}", "row": row,
          "breadcrumbs": crumbs(request, (row["kind_label"], "")), **extra},
-        status_code=status_code,
+        status_code=status_code, block="progress",  # htmx: the page reloads it after 整件撤回 in the modal
     )
 
 
@@ -307,14 +307,48 @@ async def certificate(request: Request, one_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id))
 
 
+WITHDRAWN_TEXT = "已整件撤回：各件事均已作废，不再审核。需要时请重新申请。"
+
+
+async def _withdraw_step(request: Request, one_id: int, *, error: str = "", done: str = "",
+                         changed: bool = False) -> Response:
+    """The 整件撤回 confirmation: each part's 事项, 办件编号 and state, then 确定整件撤回 (a page without JavaScript,
+    the modal for htmx); after a refusal, the same with the reason; after it is done, the result."""
+    row = await service.with_parts(request.user, one_id)
+    detail_url = request.app.route_reverse("ot_detail", one_id=one_id)
+    return await render_step(request, "one_thing/withdraw.html", {
+        "page_title": f"整件撤回{row['kind_label']}", "row": row, "error": error, "done": done,
+        "refusal": "" if row["withdrawable"] else row["withdraw_refusal"],
+        "form_token": secrets.token_urlsafe(16), "detail_url": detail_url,
+        "breadcrumbs": crumbs(request, (row["kind_label"], detail_url), ("整件撤回", "")),
+    }, changed="ot-changed" if changed else "", refused=bool(error), headers=NO_STORE)
+
+
+@get("/{one_id:int}/withdraw", name="ot_withdraw_confirm")
+async def withdraw_confirm(request: Request, one_id: FromPath[int]) -> Response:
+    """整件撤回, the confirmation step: nothing is withdrawn before 确定整件撤回."""
+    return await _withdraw_step(request, one_id)
+
+
+def _versions(data: Any) -> list[int]:
+    """The parts' versions the confirmation showed (anything else is no version: the service refuses the post)."""
+    values = [str(v) for v in data.getall("version", [])] if hasattr(data, "getall") else []
+    return [int(v) for v in values if v.isdigit() and len(v) < 10][:2]
+
+
 @post("/{one_id:int}/withdraw", name="ot_withdraw")
 async def withdraw(request: Request, one_id: FromPath[int]) -> Response:
-    """整件撤回: both 办件 withdrawn in one transaction, or neither (the reason at the top of the progress page)."""
+    """整件撤回: both 办件 withdrawn in one transaction, or neither; only what the confirmation showed (the parts'
+    versions) and once (its form id). A refusal is shown in the confirmation step with the reason."""
+    data = await request.form()
     try:
-        await service.withdraw(request.user, one_id, ip=client_ip(request))
+        await service.withdraw(request.user, one_id, versions=_versions(data),
+                               form_token=str(data.get("form_id") or "")[:64] or None, ip=client_ip(request))
     except Refused as exc:
-        return await _refused(request, one_id, exc)
-    return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id) + "?withdrawn=1")
+        return await _withdraw_step(request, one_id, error=exc.message, changed=True)
+    if not is_htmx(request):
+        return redirect(request, request.app.route_reverse("ot_detail", one_id=one_id) + "?withdrawn=1")
+    return await _withdraw_step(request, one_id, done=WITHDRAWN_TEXT, changed=True)
 
 
-ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate, withdraw]
+ROUTES = [home, hire, hire_submit, leave, leave_submit, detail, certificate, withdraw_confirm, withdraw]

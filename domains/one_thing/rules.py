@@ -71,6 +71,19 @@ def withdrawal(parts: Sequence[tuple[str, str, str, bool]]) -> tuple[list[int], 
     return todo, None
 
 
+def stale_refusal(parts: Sequence[tuple[str, int, str]], seen: Sequence[int]) -> str | None:
+    """整件撤回 withdraws what the confirmation page showed: a part (label, version, state label) whose version moved
+    since (a reviewer's decision, a correction) refuses the whole, nothing withdrawn, naming the part; so does a
+    post that does not carry each part's version."""
+    if len(seen) != len(parts):
+        return "确认页面已失效，未撤回任何一件，请刷新页面后重新确认整件撤回"
+    for (label, version, state_label), before in zip(parts, seen, strict=True):
+        if version != before:
+            return (f"{label}在您打开确认页面后已有变化（当前为“{state_label}”），未撤回任何一件，"
+                    "请查看最新状态后重新确认整件撤回")
+    return None
+
+
 def overall(states: list[str]) -> tuple[str, str]:
     """(label, tone) of the whole application from its two 办件' states."""
     if all(s == "approved" for s in states):

@@ -265,27 +265,37 @@ def _withdrawal(row: dict[str, Any], matters: list[dict[str, Any]]) -> tuple[lis
     return rules.withdrawal(parts)
 
 
-async def withdraw(principal: Principal, one_id: int, *, ip: str = "") -> dict[str, Any]:
+async def withdraw(principal: Principal, one_id: int, *, versions: list[int] | None = None,
+                   form_token: str | None = None, ip: str = "") -> dict[str, Any]:
     """整件撤回: every part not yet withdrawn ends through its own workflow's steps (LC 申报作废; the 增员/减员's 删除,
     after its 撤回 when it waits for review: their guards and effects run), all in ONE transaction — Refused, and
-    nothing withdrawn, when a part is approved or cannot be withdrawn now (rules.withdrawal), or when its own step
-    refuses (a reviewer's decision that came first included: each step's conditional UPDATE sees it)."""
+    nothing withdrawn, when a part is approved or cannot be withdrawn now (rules.withdrawal), when a part changed
+    since the confirmation page showed it (`versions`, the parts' in order: rules.stale_refusal), or when its own
+    step refuses (a reviewer's decision that came first included: each step's conditional UPDATE sees it).
+    `form_token`: the confirmation's one-time form id (posted twice, it acts once)."""
     row = await get_one(principal, one_id)
     labels = rules.PART_LABELS[row["kind"]]
     async with write_transaction():
         # both rows locked before the first step audits anything: a reviewer's decision at the same moment then
         # either comes first (and is read below) or waits for this one (and finds the part withdrawn)
         await workflow.lock_matters([row["lc_matter_id"], row["pc_matter_id"]])
+        await workflow.ensure_unused_token(form_token)
         matters = [await workflow.get_matter_for(principal, m) for m in (row["lc_matter_id"], row["pc_matter_id"])]
         todo, refusal = _withdrawal(row, matters)
         if refusal:
+            raise Refused(refusal)
+        if versions is not None and (refusal := rules.stale_refusal(
+                [(label, m["version"], get_kind(m["kind"]).state_label(m["state"]))
+                 for label, m in zip(labels, matters, strict=True)], versions)):
             raise Refused(refusal)
         for index in todo:
             matter = matters[index]
             for step in _steps_out(matter):
                 try:
+                    # the form id is consumed by the first step, inside this transaction (undone with it)
                     matter = await workflow.fire(principal, matter["id"], step, expected_version=matter["version"],
-                                                 opinion="一件事整件撤回", ip=ip)
+                                                 opinion="一件事整件撤回", form_token=form_token, ip=ip)
+                    form_token = None
                 except workflow.StaleMatter as exc:
                     raise Refused(f"{labels[index]}刚刚已被办理（当前为“{exc.state_label}”），未撤回任何一件，"
                                   "请刷新页面后查看") from None
@@ -320,19 +330,27 @@ def _part(matter: dict[str, Any]) -> dict[str, Any]:
     return {"matter": matter, "kind": kind, "state": state}
 
 
-async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
-    """One page for both 办件: each one's state and timeline (with the reviewers' opinions), and the whole's."""
+async def with_parts(principal: Principal, one_id: int) -> dict[str, Any]:
+    """The application with both 办件 (`parts`: matter, kind, state, label), the whole's state and whether 整件撤回
+    would go now (`withdrawable`) or why not (`withdraw_refusal`): the 整件撤回 confirmation shows this."""
     row = await get_one(principal, one_id)
-    parts = []
-    for matter_id in (row["lc_matter_id"], row["pc_matter_id"]):
-        part = _part(await workflow.get_matter_for(principal, matter_id))
-        part["events"] = await workflow.timeline(matter_id)
-        parts.append(part)
+    parts = [_part(await workflow.get_matter_for(principal, m)) for m in (row["lc_matter_id"], row["pc_matter_id"])]
+    for part, label in zip(parts, rules.PART_LABELS[row["kind"]], strict=True):
+        part["label"] = label
     row["parts"] = parts
     row["kind_label"] = rules.KINDS[row["kind"]]
     row["overall"] = rules.overall([p["matter"]["state"] for p in parts])
     todo, refusal = _withdrawal(row, [p["matter"] for p in parts])
     row["withdrawable"], row["withdraw_refusal"] = bool(todo), refusal
+    return row
+
+
+async def progress(principal: Principal, one_id: int) -> dict[str, Any]:
+    """One page for both 办件: each one's state and timeline (with the reviewers' opinions), and the whole's."""
+    row = await with_parts(principal, one_id)
+    parts = row["parts"]
+    for part in parts:
+        part["events"] = await workflow.timeline(part["matter"]["id"])
     row["certificate"] = None
     # 劳动合同法 91: a pending 新订 for someone whose contract elsewhere is still current carries LC's warning
     row["warning"] = (

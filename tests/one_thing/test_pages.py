@@ -141,7 +141,7 @@ async def test_another_employer_reaches_nothing_of_bs(client):
     )
     await client.sign_in_employer(a)
     for method, url in (("GET", f"/one-thing/{row['id']}"), ("POST", f"/one-thing/{row['id']}/certificate"),
-                        ("POST", f"/one-thing/{row['id']}/withdraw")):
+                        ("GET", f"/one-thing/{row['id']}/withdraw"), ("POST", f"/one-thing/{row['id']}/withdraw")):
         response = await (client.get(url) if method == "GET" else client.post_form(url, {}))
         assert response.status_code == 404 and "乙秘密" not in response.text, url
     for url in (
@@ -161,7 +161,7 @@ async def test_another_employer_reaches_nothing_of_bs(client):
 async def test_an_agent_needs_both_rights(client, other_client, app):
     employer = await make_employer(division_code="460106")
     routes = _routes(app, "one_thing")
-    assert len(routes) == 8  # 整件撤回 included
+    assert len(routes) == 9  # 整件撤回 and its confirmation included
     for services, missing in (
         ("labor_contract", "社会保险"),
         ("social_insurance", "劳动合同备案"),
@@ -257,6 +257,16 @@ async def test_someone_employed_elsewhere_is_hired_with_the_contract_warning_and
     assert "调入：自其他单位转入" in progress.get_text() and "乙原单位有限公司" not in progress.get_text()
 
 
+async def _withdraw_form(client, one_id: int) -> tuple[str, dict]:
+    """The 整件撤回 confirmation page's form: its action and what it posts (each part's version, the form id)."""
+    form = (await client.page(f"/one-thing/{one_id}/withdraw")).select_one("main form[method=post]")
+    fields: dict[str, list[str]] = {}
+    for i in form.select("input[type=hidden]"):
+        if i["name"] != "_csrf_token":
+            fields.setdefault(i["name"], []).append(i.get("value", ""))
+    return form["action"], fields
+
+
 async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     """整件撤回 of a fresh 一件事 (both parts 待审核, nothing reviewed): both withdrawn in one step, each through its
     own domain's steps (LC 申报作废; the 增员's 撤回 then 删除). Refused, nothing changed, once a part is approved —
@@ -275,14 +285,22 @@ async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     await client.sign_in_employer(employer)
     url = f"/one-thing/{row['id']}/withdraw"
 
+    async def _fields_now(one) -> dict:
+        """What a confirmation page opened now would post (the page itself no longer offers the form)."""
+        versions = [(await Matter.select(Matter.version).where(Matter.id == m).first())["version"]
+                    for m in (one["lc_matter_id"], one["pc_matter_id"])]
+        return {"version": [str(v) for v in versions], "form_id": f"form_{one['id']}_0123456789"}
+
     async def states(one) -> list[str]:
         return [(await Matter.select(Matter.state).where(Matter.id == m).first())["state"]
                 for m in (one["lc_matter_id"], one["pc_matter_id"])]
 
     page = await client.page(f"/one-thing/{row['id']}")
-    assert page.select_one("[data-testid=ot-withdraw] form")["action"] == url
+    assert page.select_one("[data-testid=ot-withdraw-open]")["href"] == url
     assert not page.select("[data-testid=ot-withdraw-hint]")
-    done = await client.post_form(url, {})
+    action, fields = await _withdraw_form(client, row["id"])
+    assert action == url and await states(row) == ["submitted", "submitted"]  # nothing before 确定整件撤回
+    done = await client.post_form(url, fields)
     assert done.status_code == 303 and done.headers["location"] == f"/one-thing/{row['id']}?withdrawn=1"
     assert await states(row) == ["voided", "voided"]
     steps = [e["action"] for e in await MatterEvent.select(MatterEvent.action).where(
@@ -295,8 +313,13 @@ async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     page = await client.page(done.headers["location"])
     assert page.find(attrs={"data-testid": "ot-overall"}).get_text(strip=True) == "已撤回"
     assert page.find(attrs={"data-testid": "ot-withdrawn"}) and not page.select("[data-testid=ot-withdraw]")
-    again = await client.post_form(url, {})
+    again = await client.post_form(url, fields)
+    assert again.status_code == 409 and "请勿重复提交" in again.text
+    again = await client.post_form(url, {**fields, "form_id": "another_form_id_0123"})
     assert again.status_code == 409 and "该一件事已撤回" in again.text
+    ask = await client.page(url)
+    assert not ask.select("main form[method=post]") and "该一件事已撤回" in ask.select_one(
+        "[data-testid=ot-withdraw-refusal]").get_text()
 
     staff = reviewer("460000")
     # the contract approved: refused whole, the 增员 left 待审核
@@ -305,16 +328,16 @@ async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     page = await client.page(f"/one-thing/{second['id']}")
     assert not page.select("[data-testid=ot-withdraw]")
     assert "劳动合同新订备案已审核通过" in page.find(attrs={"data-testid": "ot-withdraw-hint"}).get_text()
-    refused = await client.post_form(f"/one-thing/{second['id']}/withdraw", {})
+    refused = await client.post_form(f"/one-thing/{second['id']}/withdraw", await _fields_now(second))
     assert refused.status_code == 409 and "劳动合同新订备案已审核通过，不能整件撤回" in soup(refused.text).find(
-        attrs={"data-testid": "ot-error"}).get_text()
+        attrs={"data-testid": "ot-withdraw-error"}).get_text()
     assert await states(second) == ["approved", "submitted"]
 
     # the 增员 approved: refused whole, the contract left 未审核
     third = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
     pc = await workflow.get_matter_for(staff, third["pc_matter_id"])
     await workflow.fire(staff, pc["id"], "approve", expected_version=pc["version"])
-    refused = await client.post_form(f"/one-thing/{third['id']}/withdraw", {})
+    refused = await client.post_form(f"/one-thing/{third['id']}/withdraw", await _fields_now(third))
     assert refused.status_code == 409 and "社会保险增员已审核通过，不能整件撤回" in refused.text
     assert await states(third) == ["submitted", "approved"]
 
@@ -322,5 +345,68 @@ async def test_withdraw_the_whole_only_when_every_part_may_go(client):
     fourth = await service.hire(principal, await hire_cleaned(hire_data(make_id_number("460106"))))
     pc = await workflow.get_matter_for(staff, fourth["pc_matter_id"])
     await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
-    assert (await client.post_form(f"/one-thing/{fourth['id']}/withdraw", {})).status_code == 303
+    _, fields = await _withdraw_form(client, fourth["id"])
+    assert (await client.post_form(f"/one-thing/{fourth['id']}/withdraw", fields)).status_code == 303
     assert await states(fourth) == ["voided", "voided"]
+
+
+async def test_withdraw_confirmation_lists_the_parts_and_refuses_a_stale_page(client):
+    """整件撤回 asks first, as a page (no JavaScript) and as the progress page's modal: each part's 事项, 办件编号 and
+    state; nothing moves before 确定整件撤回. A confirmation opened before a part changed (here the 增员 rejected
+    and so at another version) is refused with the reason and nothing is withdrawn; in the modal the refusal shows
+    there and the page behind reloads; the withdrawal itself from the modal reloads it too."""
+    from portal.workflow import engine as workflow
+    from tests.personnel_change.support import reviewer
+
+    employer = await make_employer(name="甲确认有限公司", division_code="460106")
+    row = await service.hire(employer_principal(employer), await hire_cleaned(hire_data()))
+    await client.sign_in_employer(employer)
+    matters = {m["id"]: m for m in await Matter.select().where(
+        Matter.id.is_in([row["lc_matter_id"], row["pc_matter_id"]]))}
+    lc, pc = matters[row["lc_matter_id"]], matters[row["pc_matter_id"]]
+    url = f"/one-thing/{row['id']}/withdraw"
+
+    progress = await client.page(f"/one-thing/{row['id']}")
+    assert progress.select_one("#ot-progress")["hx-trigger"] == "ot-changed from:body"
+    link = progress.select_one("[data-testid=ot-withdraw-open]")
+    assert link["hx-get"] == url and link["hx-target"] == "#app-modal-root" and link["hx-swap"] == "innerHTML"
+    page = await client.page(url)
+    assert page.find("h1").get_text() == "整件撤回员工录用一件事"
+    parts = [li.get_text(" ", strip=True) for li in page.select("[data-testid=ot-withdraw-part]")]
+    assert len(parts) == 2
+    assert "劳动合同新订备案" in parts[0] and lc["number"] in parts[0] and "未审核" in parts[0]
+    assert "社会保险增员" in parts[1] and pc["number"] in parts[1] and "已确认（待审核）" in parts[1]
+    form = page.select_one("main form[method=post]")
+    assert [i["value"] for i in form.select("input[name=version]")] == [str(lc["version"]), str(pc["version"])]
+    assert form.select_one("[data-testid=ot-withdraw-confirm]").get_text() == "确定整件撤回"
+    modal = await client.page(url, htmx=True)
+    assert modal.select_one("[data-modal]") and modal.select_one("form")["hx-post"] == url
+    assert len(modal.select("[data-testid=ot-withdraw-part]")) == 2
+    fields = {"version": [str(lc["version"]), str(pc["version"])],
+              "form_id": modal.select_one("input[name=form_id]")["value"]}
+
+    # the 增员 rejected meanwhile: still withdrawable, but not what the page showed
+    staff = reviewer("460000")
+    await workflow.fire(staff, pc["id"], "reject", expected_version=pc["version"], opinion="缴费基数有误")
+    stale = await client.post_form(url, fields)
+    assert stale.status_code == 409
+    message = soup(stale.text).select_one("[data-testid=ot-withdraw-error]").get_text()
+    assert "社会保险增员在您打开确认页面后已有变化（当前为“审核不通过”），未撤回任何一件" in message
+    # the page again shows the parts as they are now, with a fresh form
+    assert [i["value"] for i in soup(stale.text).select("main form input[name=version]")] == [
+        str(lc["version"]), str(pc["version"] + 1)]
+    in_modal = await client.post_form(url, fields, htmx=True)
+    assert in_modal.status_code == 200 and in_modal.headers["HX-Trigger"] == "ot-changed"
+    assert "已有变化" in in_modal.text
+    # a post carrying no versions withdraws nothing either
+    bare = await client.post_form(url, {"form_id": "bare_form_id_0123456"})
+    assert bare.status_code == 409 and "确认页面已失效" in bare.text
+    assert {m["state"] for m in await Matter.select(Matter.state).where(
+        Matter.id.is_in([lc["id"], pc["id"]]))} == {"submitted", "rejected"}
+
+    done = await client.post_form(url, {**fields, "version": [str(lc["version"]), str(pc["version"] + 1)]},
+                                  htmx=True)
+    assert done.status_code == 200 and done.headers["HX-Trigger"] == "ot-changed"
+    assert "已整件撤回" in soup(done.text).select_one("[data-testid=ot-withdraw-done]").get_text()
+    reloaded = await client.page(f"/one-thing/{row['id']}", htmx=True)
+    assert reloaded.select_one("[data-testid=ot-overall]").get_text(strip=True) == "已撤回"

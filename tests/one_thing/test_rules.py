@@ -71,3 +71,15 @@ def test_month_arithmetic():
 )
 def test_the_whole_is_withdrawn_only_when_every_remaining_part_may_go(parts, todo, refusal):
     assert rules.withdrawal(parts) == (todo, refusal)
+
+
+@pytest.mark.parametrize(("seen", "expected"), [
+    ([3, 5], None),
+    ([3, 4], "社会保险增员在您打开确认页面后已有变化（当前为“审核不通过”），未撤回任何一件，请查看最新状态后重新确认整件撤回"),
+    ([2, 5], "劳动合同新订备案在您打开确认页面后已有变化（当前为“未审核”），未撤回任何一件，请查看最新状态后重新确认整件撤回"),
+    ([], "确认页面已失效，未撤回任何一件，请刷新页面后重新确认整件撤回"),
+    ([3], "确认页面已失效，未撤回任何一件，请刷新页面后重新确认整件撤回"),
+])
+def test_stale_refusal(seen, expected):
+    parts = [("劳动合同新订备案", 3, "未审核"), ("社会保险增员", 5, "审核不通过")]
+    assert rules.stale_refusal(parts, seen) == expected
