@@ -8,14 +8,14 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from domains.work_injury import forms, grids, proof, service
-from domains.work_injury.pages import page, report_page
+from domains.work_injury.pages import NO_STORE, page, report_page
 from portal.areas import crumbs
 from portal.core import dictionary
 from portal.dataservices.export import grid_response
 from portal.dataservices.grid import Scope
 from portal.forms import DateField, Form
 from portal.refusal import Refused
-from portal.web import client_ip, redirect
+from portal.web import client_ip, is_htmx, redirect, render_step
 from portal.workflow.deadlines import local_date
 from portal.workflow.views import form_id
 
@@ -197,7 +197,44 @@ async def delete_submit(request: Request, accident_id: FromPath[int]) -> Respons
     return redirect(request, request.app.route_reverse("wi_confirm") + "?deleted=1")
 
 
+async def _recall_step(request: Request, report: dict[str, Any], *, error: str = "", done: str = "",
+                       changed: bool = False) -> Response:
+    """撤回, the confirmation: the report and its state, then 确定撤回 (a page without JavaScript, the modal of the
+    快报确认 list for htmx); after a refusal the reason, after it is done the result."""
+    list_url = request.app.route_reverse("wi_confirm")
+    return await render_step(request, "work_injury/recall.html", {
+        "page_title": "撤回工伤快报", "report": report, "error": error, "done": done,
+        "refusal": service.rules.recall_refusal(report["state"]), "form_token": form_id(), "list_url": list_url,
+        "breadcrumbs": crumbs(request, ("快报确认", list_url), ("撤回", "")),
+    }, changed="wi-changed" if changed else "", refused=bool(error), headers=NO_STORE)
+
+
+@get("/reports/{accident_id:int}/recall", name="wi_recall")
+async def recall_page(request: Request, accident_id: FromPath[int]) -> Response:
+    """撤回 of an 已提交 report before review: nothing moves before 确定撤回."""
+    return await _recall_step(request, await service.get_report(request.user, accident_id))
+
+
+@post("/reports/{accident_id:int}/recall", name="wi_recall_submit")
+async def recall_submit(request: Request, accident_id: FromPath[int]) -> Response:
+    data = await request.form()
+    version = str(data.get("version", ""))
+    try:
+        report = await service.recall(request.user, accident_id,
+                                      int(version) if version.isdigit() and len(version) < 10 else -1,
+                                      form_token=str(data.get("form_id") or "")[:64] or None, ip=client_ip(request))
+    except Refused as exc:
+        # the list behind the modal reloads too: the state may have changed
+        return await _recall_step(request, await service.get_report(request.user, accident_id), error=exc.message,
+                                  changed=True)
+    if not is_htmx(request):
+        return redirect(request, request.app.route_reverse("wi_confirm") + "?recalled=1")
+    return await _recall_step(request, report, changed=True, done=(
+        f"已撤回：办件编号 {report['number']} 的工伤快报回到未确认状态，不再等待审核；可修改后重新确认提交，也可以删除。"))
+
+
 # ---- WI-3 工伤保险单位证明 (proof.py) ---------------------------------------------------------------------------
 
 ROUTES = [home, report_new, report_save, report_edit, report_update, edit_by_matter, confirm_list, confirm_submit,
-          detail, record_application, delete_page, delete_submit, *proof.routes("wi_proof")]
+          detail, record_application, delete_page, delete_submit, recall_page, recall_submit,
+          *proof.routes("wi_proof")]

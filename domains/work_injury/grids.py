@@ -41,6 +41,9 @@ REPORTS = Grid(
                link=lambda row: f"{_detail(row)}/edit" if row.get("edit") else ""),
         Column("delete", "删除", kind="link", sql=f"CASE WHEN {EDITABLE_SQL} THEN '删除' ELSE '' END", export=False,
                link=lambda row: f"{_detail(row)}/delete" if row.get("delete") else ""),
+        # 撤回 until the reviewer decides: a confirmation in the modal (htmx), its own page without JavaScript
+        Column("recall", "撤回", kind="modal", sql="CASE WHEN m.state = 'submitted' THEN '撤回' ELSE '' END",
+               export=False, link=lambda row: f"{_detail(row)}/recall" if row.get("recall") else ""),
     ),
     filters=_REPORT_FILTERS,
     empty_text="没有符合条件的工伤快报",

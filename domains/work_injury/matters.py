@@ -1,7 +1,8 @@
 """The 办件 kind of 工伤快报 (WI-2): the platform's confirm shape with the manual's state names.
 
 未确认 (editable, 修改/删除) → 确认提交 (many at once) → 已提交（待审核） → 审核通过, or 退回 with an opinion; a
-returned report is editable again and confirmed again. Routed by the employer's division to staff holding
+returned report is editable again and confirmed again. Until the reviewer decides, the employer may 撤回 an 已提交
+report back to 未确认 (the platform's withdraw step of the confirm shape). Routed by the employer's division to staff holding
 `wi.review` there."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _STATES = {"draft": "未确认", "submitted": "已提交（待审核）", "rejec
 def _quick_report() -> MatterKind:
     kind = confirm_flow(
         "wi_quick_report", "工伤快报", permission=REVIEW, approve_effect=_keep_opinion, reject_effect=_keep_opinion,
+        withdraw=True,  # 撤回: 已提交 back to 未确认 until the reviewer accepts or returns it
         number_code="WIQ", legal_days=5, promised_days=3, edit_route="wi_edit",
         detail_template="work_injury/_matter_detail.html", queue_flags=flags.queue_flags,
         extra={"review_notices": flags.review_notices},

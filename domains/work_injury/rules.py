@@ -123,3 +123,20 @@ def queue_flag(state: str, deadline: date, applied_on: date | None, today: date)
     left = days_left(deadline, today)
     flag = deadline_flag(left)
     return (FLAG_TONES[flag], f"工伤认定申请期限{deadline_text(left)}") if flag else ("", "")
+
+
+# 撤回 of a confirmed report: only 已提交（待审核）, before the reviewer accepts or returns it.
+RECALL_REFUSALS = {
+    "draft": "该工伤快报尚未确认提交，无需撤回，可直接修改或删除",
+    "rejected": "该工伤快报已被退回，无需撤回，可修改后重新确认提交，也可以删除",
+    "approved": "该工伤快报已审核通过，不能撤回",
+    "voided": "该工伤快报已删除，不能撤回",
+}
+
+
+def recall_refusal(state: str) -> str | None:
+    """Why a report cannot be taken back now (None: it can), in words for the employer; a reviewer's decision may
+    have just come first."""
+    if state == "submitted":
+        return None
+    return RECALL_REFUSALS.get(state, "该工伤快报当前状态不能撤回")

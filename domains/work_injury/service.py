@@ -253,6 +253,25 @@ async def delete(principal: Principal, accident_id: int, *, ip: str = "") -> Non
     await engine.fire(principal, report["matter_id"], "void", expected_version=report["version"], ip=ip)
 
 
+async def recall(principal: Principal, accident_id: int, version: int, *, form_token: str | None = None,
+                 ip: str = "") -> dict[str, Any]:
+    """撤回: an 已提交 report no reviewer has decided yet goes back to 未确认 through its kind's own step (to be
+    corrected and confirmed again, or deleted); it leaves the reviewers' queue. `version` is the one the
+    confirmation showed. Of a 撤回 and a reviewer's decision at the same moment the step's conditional UPDATE lets
+    exactly one through; the loser here gets Refused with the reason."""
+    report = await get_report(principal, accident_id)
+    try:
+        await engine.fire(principal, report["matter_id"], "withdraw", expected_version=version,
+                          form_token=form_token, ip=ip)
+    except engine.StaleMatter as exc:
+        raise Refused(rules.recall_refusal(exc.state) or "该工伤快报已有变化，请刷新页面后重试") from None
+    except engine.NotAllowed:
+        # the version shown is current but the state is not 已提交 (a stale link, a crafted post)
+        state = (await get_report(principal, accident_id))["state"]
+        raise Refused(rules.recall_refusal(state) or "该工伤快报当前不能撤回") from None
+    return await get_report(principal, accident_id)
+
+
 # ---- staff --------------------------------------------------------------------------------------------------
 
 def require(principal: Principal, permission: str) -> None:

@@ -37,7 +37,8 @@ _COUNT_CACHE_MAX = 4096
 _counts: dict[tuple[str, str, tuple[str, ...]], tuple[float, int, int]] = {}
 _clock = time.monotonic
 
-KINDS = {"text", "id_number", "phone", "money", "int", "period", "date", "datetime", "badge", "link", "select"}
+KINDS = {"text", "id_number", "phone", "money", "int", "period", "date", "datetime", "badge", "link", "modal",
+         "select"}
 FILTER_KINDS = {"contains", "exact", "choice", "date_range", "bool"}
 
 
@@ -67,7 +68,8 @@ class GridScopeMissing(RuntimeError):
 class Column:
     """One column. `sql` is the expression selected (default: the key); `full=True` disables masking (X-9)
     for pages whose purpose needs the whole ID number or phone; `category` shows dictionary labels;
-    `badges` maps raw values to (label, tone); `link(row) -> url` makes the cell a link.
+    `badges` maps raw values to (label, tone); `link(row) -> url` makes the cell a link; kind="modal": a link that
+    htmx opens in the platform modal (#app-modal-root), a plain page without JavaScript (a confirmation step).
     kind="select": a checkbox named `key` whose value is the expression, tied by `form=` to a POST form elsewhere
     on the page (the grid's own form is the GET filter form), for acting on ticked rows (批量确认); never exported."""
 
@@ -494,6 +496,9 @@ def rows_html(cells: Sequence[Sequence[Cell]]) -> Markup:
                         f' form="{escape(href)}" aria-label="选择第{n}行">')
             elif kind == "badge":
                 add(f'<span class="app-badge app-badge--{escape(tone)}">{escape(text)}</span>')
+            elif href and kind == "modal":
+                add(f'<a href="{escape(href)}" hx-get="{escape(href)}" hx-target="#app-modal-root" hx-swap="innerHTML"'
+                    f' data-modal-open>{escape(text)}</a>')
             elif href:
                 add(f'<a href="{escape(href)}">{escape(text)}</a>')
             else:
