@@ -9,6 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from tests.browser.screens import fits_with_modal
 from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
 
 SHOTS = Path(os.environ.get("OT_SCREENSHOTS", tempfile.gettempdir())) / "ot-screens"
@@ -230,8 +231,11 @@ def test_pages_in_elder_mode_and_the_leave_form(live, browser):
     context.close()
 
 
-def test_withdraw_the_whole_after_the_change_was_rejected(live, browser):
-    """整件撤回 offered once the 增员 is rejected: the button at 1366/360 in both modes, then both 办件 withdrawn."""
+def test_withdraw_the_whole_asks_first_in_the_modal_and_as_a_page(live, browser):
+    """整件撤回 on the progress page opens the confirmation in the modal (htmx): both parts with 办件编号 and state;
+    取消 closes it with nothing done; 确定整件撤回 answers in the modal and the progress page behind reloads in place
+    (已撤回). The first 一件事's 增员 was rejected first (the whole still goes). Without JavaScript the same step is
+    a page, whose 确定整件撤回 lands on the progress page. Every screen at 1366 and 360 px, standard and 长辈版."""
     employer = _employer(live)
 
     async def filed():
@@ -239,30 +243,82 @@ def test_withdraw_the_whole_after_the_change_was_rejected(live, browser):
         from portal.workflow import engine
         from tests.one_thing.support import employer_principal, hire_cleaned, hire_data
         from tests.personnel_change.support import reviewer
+        from tests.support.factories import make_id_number
 
-        data = hire_data(start_date=f"{_this_period()}-01", period=_this_period())
-        row = await service.hire(employer_principal(employer), await hire_cleaned(data))
+        rows = []
+        for i in range(5):  # one for each width and mode, and one for the page form
+            data = hire_data(make_id_number("460106", date(1990, 1, 10 + i)), worker_name=f"整件撤回{i}",
+                             start_date=f"{_this_period()}-01", period=_this_period())
+            rows.append(await service.hire(employer_principal(employer), await hire_cleaned(data)))
         staff = reviewer("460000")
-        matter = await engine.get_matter_for(staff, row["pc_matter_id"])
+        matter = await engine.get_matter_for(staff, rows[0]["pc_matter_id"])
         await engine.fire(staff, matter["id"], "reject", expected_version=matter["version"], opinion="缴费基数有误")
-        return row
+        return rows
 
-    row = live.run(filed)
-    context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    _sign_in_employer(page, live, employer)
-    for elder in (False, True):
+    rows = live.run(filed)
+    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    for i, (width, elder) in enumerate(combos):
+        context = browser.new_context(base_url=live.base_url, locale="zh-CN",
+                                      viewport={"width": width, "height": 900})
         if elder:
             context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        _sign_in_employer(page, live, employer)
+
+        def fits(what: str, *, modal: bool = False, page=page, width=width, elder=elder) -> None:
+            fits_with_modal(page, SHOTS, f"withdraw_{what}", width, elder, modal=modal)
+
+        row = _bundle_of(live, rows[i])
         page.goto(f"/one-thing/{row['id']}")
-        assert page.inner_text("[data-testid=ot-overall]").strip() == "需要修改"
-        _fits(page, "withdraw_offered", elder=elder)
-    with page.expect_navigation():
-        page.get_by_role("button", name="整件撤回").click()
-    assert "已整件撤回" in page.inner_text("[data-testid=ot-withdrawn]")
-    assert page.inner_text("[data-testid=ot-overall]").strip() == "已撤回"
-    _fits(page, "withdrawn", elder=True)
-    assert errors == []
-    context.close()
+        overall = page.locator("[data-testid=ot-overall]")
+        assert overall.inner_text().strip() == ("需要修改" if i == 0 else "审核中")
+        fits("offered")
+        page.get_by_role("link", name="整件撤回").click()
+        modal = page.locator("[data-modal]")
+        modal.get_by_role("button", name="确定整件撤回").wait_for()
+        parts = modal.locator("[data-testid=ot-withdraw-part]")
+        assert parts.count() == 2 and page.url.endswith(f"/one-thing/{row['id']}")
+        for n, number in enumerate(row["numbers"]):
+            assert number in parts.nth(n).inner_text()
+        assert ("审核不通过" if i == 0 else "已确认（待审核）") in parts.nth(1).inner_text()
+        fits("modal", modal=True)
+        modal.get_by_role("link", name="取消").click()
+        assert page.locator("[data-modal]").count() == 0 and overall.inner_text().strip() != "已撤回"
+        page.get_by_role("link", name="整件撤回").click()
+        page.locator("[data-modal]").get_by_role("button", name="确定整件撤回").click()
+        done = page.locator("[data-testid=ot-withdraw-done]")
+        done.wait_for()
+        assert "已整件撤回" in done.inner_text()
+        page.locator("[data-testid=ot-overall]", has_text="已撤回").wait_for()  # reloaded in place, no navigation
+        assert page.url.endswith(f"/one-thing/{row['id']}") and page.locator("h1").count() == 1
+        fits("done", modal=True)
+        page.locator("[data-modal] .app-button-group").get_by_role("button", name="关闭").click()
+        assert page.locator("[data-modal]").count() == 0
+        assert page.locator("[data-testid=ot-withdraw-open]").count() == 0
+        fits("withdrawn")
+        # the same step as a page, as it reads without JavaScript
+        page.goto(f"/one-thing/{rows[4]['id']}/withdraw")
+        page.get_by_role("button", name="确定整件撤回").wait_for()
+        assert page.locator("[data-testid=ot-withdraw-part]").count() == 2
+        fits("page")
+        if i == len(combos) - 1:
+            with page.expect_navigation():
+                page.get_by_role("button", name="确定整件撤回").click()
+            assert "已整件撤回" in page.inner_text("[data-testid=ot-withdrawn]")
+            assert page.inner_text("[data-testid=ot-overall]").strip() == "已撤回"
+        assert errors == []
+        context.close()
+
+
+def _bundle_of(live, row: dict) -> dict:
+    """The 一件事 with its two 办件编号 in order (劳动合同, then 增员)."""
+    async def find():
+        from portal.workflow.tables import Matter
+
+        found = {m["id"]: m["number"] for m in await Matter.select(Matter.id, Matter.number).where(
+            Matter.id.is_in([row["lc_matter_id"], row["pc_matter_id"]]))}
+        return {**row, "numbers": [found[row["lc_matter_id"]], found[row["pc_matter_id"]]]}
+
+    return live.run(find)

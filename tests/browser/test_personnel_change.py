@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from seeds.demo_identities import EMPLOYERS
+from tests.browser.screens import fits_with_modal
 from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
 
 SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
@@ -273,23 +274,6 @@ def test_confirm_list_pages_in_place_at_1366_and_360(live, browser):
             context.close()
 
 
-def _fits_with_modal(page, name: str, width: int, elder: bool, *, modal: bool = False) -> None:
-    """No sideways scroll (nor inside an open dialog, which scrolls downwards only), tap targets at 360 px, 长辈版
-    text; a picture of the screen for a modal (fixed to the screen), of the whole page otherwise."""
-    label = f"{name} at {width}px{' 长辈版' if elder else ''}"
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{label} scrolls sideways by {overflow}px"
-    if modal:
-        inner = page.evaluate("() => { const d = document.querySelector('.app-modal__dialog');"
-                              " return d.scrollWidth - d.clientWidth; }")
-        assert inner <= 1, f"{label}: the dialog scrolls sideways by {inner}px"
-    if width == 360:
-        assert page.evaluate(TARGETS_JS) == [], label
-    if elder:
-        assert page.evaluate(ELDER_JS) == [], label
-    page.screenshot(path=str(SHOTS / f"{name}_{width}{'_elder' if elder else ''}.png"), full_page=not modal)
-
-
 def test_recall_a_confirmed_application_in_the_modal_at_1366_and_360(live, browser):
     """撤回 (X-1a): 撤回 in 增员确认 opens the confirmation in the modal (htmx), 取消 closes it with nothing done,
     确定撤回 answers in the modal and the list behind reloads in place showing 未确认; the page form (from 详细) is the
@@ -322,7 +306,7 @@ def test_recall_a_confirmed_application_in_the_modal_at_1366_and_360(live, brows
                  acting_name="张法人", acting_role="legal_rep")
 
         def fits(what: str, *, modal: bool = False, page=page, width=width, elder=elder) -> None:
-            _fits_with_modal(page, f"recall_{what}", width, elder, modal=modal)
+            fits_with_modal(page, SHOTS, f"recall_{what}", width, elder, modal=modal)
 
         page.goto("/personnel-change/enrol/confirm")
         row = page.locator("[data-testid=pc-confirm-table] tbody tr", has_text=f"撤回{i}")

@@ -218,3 +218,94 @@ def test_every_page_fits_1366_and_360_in_both_modes(live, browser):
                                     full_page=True)
             assert errors == []
             context.close()
+
+
+def test_recall_a_confirmed_report_in_the_modal_at_1366_and_360(live, browser):
+    """撤回 in 快报确认 opens the confirmation in the modal (htmx); 取消 closes it with nothing done; 确定撤回 answers
+    in the modal and the grid behind reloads in place (未确认, 修改 and the tick back, no 撤回); a reviewer's workbench
+    no longer lists it. From 详细 the same step is a page (as without JavaScript). Every screen at 1366 and 360 px,
+    standard and 长辈版."""
+    from tests.browser.screens import fits_with_modal
+
+    async def reports():
+        from domains.work_injury import forms, service
+        from tests.one_thing.support import employer_principal
+        from tests.social_insurance.support import insure
+        from tests.support.factories import make_employer
+        from tests.work_injury.support import person_row, report_data, yesterday_text
+
+        employer = await make_employer(name=f"海南工伤撤回测试{live.unique('e')}有限公司", division_code="460106")
+        principal = employer_principal(employer)
+        numbers = []
+        for i in range(5):  # one for each width and mode, and one for the page form
+            person = await insure(employer, start=202501, name=f"撤回{i}")
+            data = report_data(person_row("0", person["id_number"]), occurred_at=yesterday_text(i + 1),
+                               place=f"{i + 1}号车间")
+            form = forms.report_form(data, ["0"])
+            assert await form.validate(), form.errors
+            accident_id = await service.save_report(principal, forms.accident_of(form), forms.rows_of(form, ["0"]))
+            assert await service.confirm(principal, [accident_id]) == {accident_id: ""}
+            numbers.append((accident_id, (await service.get_report(principal, accident_id))["number"]))
+        return employer, numbers
+
+    employer, numbers = live.run(reports)
+    username = live.unique("wirc")
+    live.make_staff(username, permissions=["wi.review"], scopes={"division": ["460000"]})
+    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    for i, (width, elder) in enumerate(combos):
+        context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
+        if elder:
+            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        sid = live.session(kind="employer", employer_id=employer["id"], account_id=employer["id"] + 9300,
+                           acting_name="张法人", acting_role="legal_rep")
+        context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
+
+        def fits(what: str, *, modal: bool = False, page=page, width=width, elder=elder) -> None:
+            fits_with_modal(page, SHOTS, f"recall_{what}", width, elder, modal=modal)
+
+        accident_id, number = numbers[i]
+        page.goto("/work-injury/reports")
+        row = page.locator("[data-testid=grid-table] tbody tr", has_text=f"撤回{i}")
+        assert "已提交（待审核）" in row.inner_text()
+        fits("list")
+        row.get_by_role("link", name="撤回").click()
+        modal = page.locator("[data-modal]")
+        modal.get_by_role("button", name="确定撤回").wait_for()
+        assert number in modal.inner_text() and page.url.endswith("/work-injury/reports")
+        fits("modal", modal=True)
+        modal.get_by_role("link", name="取消").click()
+        assert page.locator("[data-modal]").count() == 0 and "已提交（待审核）" in row.inner_text()
+        row.get_by_role("link", name="撤回").click()
+        page.locator("[data-modal]").get_by_role("button", name="确定撤回").click()
+        done = page.locator("[data-testid=wi-recall-done]")
+        done.wait_for()
+        assert "回到未确认状态" in done.inner_text() and number in done.inner_text()
+        page.locator("[data-testid=grid-table] tbody tr", has_text=f"撤回{i}").filter(has_text="未确认").wait_for()
+        fits("done", modal=True)
+        page.locator("[data-modal] .app-button-group").get_by_role("button", name="关闭").click()
+        assert page.locator("[data-modal]").count() == 0 and page.locator("h1").count() == 1
+        row = page.locator("[data-testid=grid-table] tbody tr", has_text=f"撤回{i}")
+        assert row.get_by_role("link", name="修改", exact=True).is_visible()
+        assert row.get_by_role("link", name="撤回", exact=True).count() == 0
+        assert row.locator("input[name=pick]").count() == 1
+        # the same step as a page, from 详细 of the one kept for it
+        page.goto(f"/work-injury/reports/{numbers[4][0]}")
+        fits("detail")
+        page.locator("[data-testid=wi-recall]").click()
+        page.get_by_role("button", name="确定撤回").wait_for()
+        fits("page")
+        if i == len(combos) - 1:
+            with page.expect_navigation():
+                page.get_by_role("button", name="确定撤回").click()
+            assert "工伤快报已撤回" in page.inner_text("[data-testid=wi-recalled]")
+        assert errors == []
+        context.close()
+    # the reviewer's workbench lists none of them now
+    staff = browser.new_page(base_url=live.base_url)
+    live.login_staff(staff, username, "Test@2026pw", next="/workbench")
+    text = staff.inner_text("main")
+    assert all(n not in text for _, n in numbers), text[:500]
+    staff.close()
