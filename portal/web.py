@@ -144,7 +144,7 @@ def render_sync(
     tmpl = env.get_template(template)
     if block and is_htmx(request):
         names = _top_level_imports(env, template)
-        body = "".join(tmpl.blocks[block](tmpl.new_context({**names, **ctx})))
+        body = "".join(_block(env, tmpl, template, block)(tmpl.new_context({**names, **ctx})))
     else:
         body = tmpl.render(ctx)
     out_headers = {"Vary": "HX-Request", **(headers or {})}
@@ -152,6 +152,30 @@ def render_sync(
 
 
 _IMPORTS: dict[str, dict[str, Any]] = {}
+_PARENTS: dict[str, str | None] = {}
+
+
+def _block(env: Any, tmpl: Any, template: str, block: str) -> Any:
+    """The block's render function: the template's own, else its nearest parent's (a page shape such as
+    layouts/confirm.html declares its `modal` block once for every confirmation step)."""
+    found = tmpl.blocks.get(block)
+    name: str | None = template
+    while found is None and (name := _parent(env, name)):
+        found = env.get_template(name).blocks.get(block)
+    if found is None:
+        raise KeyError(f"{template} has no block {block!r}")
+    return found
+
+
+def _parent(env: Any, template: str) -> str | None:
+    """The template it extends (a constant name), or None."""
+    if template in _PARENTS and not env.auto_reload:
+        return _PARENTS[template]
+    source = env.loader.get_source(env, template)[0]
+    parent = next((n.template.value for n in env.parse(source).body
+                   if isinstance(n, nodes.Extends) and isinstance(n.template, nodes.Const)), None)
+    _PARENTS[template] = parent
+    return parent
 
 
 def _top_level_imports(env: Any, template: str) -> dict[str, Any]:

@@ -317,7 +317,8 @@ async def _withdraw_step(request: Request, one_id: int, *, error: str = "", done
     row = await service.with_parts(request.user, one_id)
     detail_url = request.app.route_reverse("ot_detail", one_id=one_id)
     return await render_step(request, "one_thing/withdraw.html", {
-        "page_title": f"整件撤回{row['kind_label']}", "row": row, "error": error, "done": done,
+        "page_title": f"整件撤回{row['kind_label']}", "modal_id": "ot-withdraw-modal", "row": row, "error": error,
+        "done": done,
         "refusal": "" if row["withdrawable"] else row["withdraw_refusal"],
         "form_token": secrets.token_urlsafe(16), "detail_url": detail_url,
         "breadcrumbs": crumbs(request, (row["kind_label"], detail_url), ("整件撤回", "")),

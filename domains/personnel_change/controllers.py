@@ -19,7 +19,7 @@ from portal.dataservices.keyset import PageRequest
 from portal.refusal import Refused
 from portal.validators import normalise
 from portal.values import yuan
-from portal.web import client_ip, is_htmx, redirect, render
+from portal.web import client_ip, is_htmx, redirect, render, render_step
 from portal.workflow import engine as workflow
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -237,15 +237,15 @@ def _handlers(direction: str) -> list:
         return redirect(request, request.app.route_reverse(f"{name}_confirm") + "?deleted=1")
 
     async def recall_page(request: Request, matter: dict[str, Any], *, error: str = "", done: str = "",
-                          status_code: int = 200, changed: bool = False) -> Response:
-        """The 撤回 panel: a page without JavaScript, the modal for htmx (block "modal")."""
+                          changed: bool = False) -> Response:
+        """The 撤回 panel: a page without JavaScript, the modal for htmx (render_step)."""
         list_url = request.app.route_reverse(f"{name}_confirm")
-        return await page(request, "personnel_change/recall.html", {
-            "page_title": f"撤回{apply_title}", "direction": direction, "matter": matter, "kind": KINDS[direction],
-            "refusal": rules.recall_refusal(matter["state"]), "error": error, "done": done,
-            "form_token": secrets.token_urlsafe(16), "list_url": list_url,
+        return await render_step(request, "personnel_change/recall.html", {
+            "page_title": f"撤回{apply_title}", "modal_id": "pc-recall-modal", "direction": direction,
+            "matter": matter, "kind": KINDS[direction], "refusal": rules.recall_refusal(matter["state"]),
+            "error": error, "done": done, "form_token": secrets.token_urlsafe(16), "list_url": list_url,
             "breadcrumbs": crumbs(request, (confirm_title, list_url), ("撤回", "")),
-        }, block="modal", status_code=status_code, headers={"HX-Trigger": "pc-changed"} if changed else None)
+        }, changed="pc-changed" if changed else "", refused=bool(error), headers=NO_STORE)
 
     @get(f"{base}/{{matter_id:int}}/recall", name=f"{name}_recall")
     async def recall(request: Request, matter_id: FromPath[int]) -> Response:
@@ -262,10 +262,8 @@ def _handlers(direction: str) -> list:
                                           form_token=str(data.get("form_id") or "") or None, ip=client_ip(request))
         except Refused as exc:
             matter = await service.own_matter(request.user, matter_id, direction)
-            # htmx swaps only 2xx answers: the modal shows the refusal (and the list behind reloads, the state
-            # having changed); a plain page gets the real status
-            return await recall_page(request, matter, error=exc.message, changed=True,
-                                     status_code=200 if is_htmx(request) else 409)
+            # the modal shows the refusal and the list behind reloads (the state having changed)
+            return await recall_page(request, matter, error=exc.message, changed=True)
         if not is_htmx(request):
             return redirect(request, request.app.route_reverse(f"{name}_confirm") + f"?recalled={matter['number']}")
         return await recall_page(request, matter, changed=True, done=(

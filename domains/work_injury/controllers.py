@@ -203,7 +203,7 @@ async def _recall_step(request: Request, report: dict[str, Any], *, error: str =
     快报确认 list for htmx); after a refusal the reason, after it is done the result."""
     list_url = request.app.route_reverse("wi_confirm")
     return await render_step(request, "work_injury/recall.html", {
-        "page_title": "撤回工伤快报", "report": report, "error": error, "done": done,
+        "page_title": "撤回工伤快报", "modal_id": "wi-recall-modal", "report": report, "error": error, "done": done,
         "refusal": service.rules.recall_refusal(report["state"]), "form_token": form_id(), "list_url": list_url,
         "breadcrumbs": crumbs(request, ("快报确认", list_url), ("撤回", "")),
     }, changed="wi-changed" if changed else "", refused=bool(error), headers=NO_STORE)

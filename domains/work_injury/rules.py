@@ -137,6 +137,4 @@ RECALL_REFUSALS = {
 def recall_refusal(state: str) -> str | None:
     """Why a report cannot be taken back now (None: it can), in words for the employer; a reviewer's decision may
     have just come first."""
-    if state == "submitted":
-        return None
-    return RECALL_REFUSALS.get(state, "该工伤快报当前状态不能撤回")
+    return None if state == "submitted" else RECALL_REFUSALS.get(state, "该工伤快报当前状态不能撤回")

@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from tests.browser.screens import fits_with_modal
+from tests.browser.screens import SIZES, fits_with_modal, open_screen
 from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
 
 SHOTS = Path(os.environ.get("OT_SCREENSHOTS", tempfile.gettempdir())) / "ot-screens"
@@ -256,15 +256,9 @@ def test_withdraw_the_whole_asks_first_in_the_modal_and_as_a_page(live, browser)
         return rows
 
     rows = live.run(filed)
-    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    combos = SIZES
     for i, (width, elder) in enumerate(combos):
-        context = browser.new_context(base_url=live.base_url, locale="zh-CN",
-                                      viewport={"width": width, "height": 900})
-        if elder:
-            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        context, page, errors = open_screen(browser, live, width, elder)
         _sign_in_employer(page, live, employer)
 
         def fits(what: str, *, modal: bool = False, page=page, width=width, elder=elder) -> None:

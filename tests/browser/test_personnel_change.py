@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from seeds.demo_identities import EMPLOYERS
-from tests.browser.screens import fits_with_modal
+from tests.browser.screens import SIZES, fits_with_modal, open_screen
 from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
 
 SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
@@ -294,14 +294,9 @@ def test_recall_a_confirmed_application_in_the_modal_at_1366_and_360(live, brows
 
     live.run(applications)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    combos = SIZES
     for i, (width, elder) in enumerate(combos):
-        context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-        if elder:
-            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        context, page, errors = open_screen(browser, live, width, elder)
         _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 9100,
                  acting_name="张法人", acting_role="legal_rep")
 

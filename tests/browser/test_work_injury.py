@@ -225,7 +225,7 @@ def test_recall_a_confirmed_report_in_the_modal_at_1366_and_360(live, browser):
     in the modal and the grid behind reloads in place (未确认, 修改 and the tick back, no 撤回); a reviewer's workbench
     no longer lists it. From 详细 the same step is a page (as without JavaScript). Every screen at 1366 and 360 px,
     standard and 长辈版."""
-    from tests.browser.screens import fits_with_modal
+    from tests.browser.screens import SIZES, fits_with_modal, open_screen
 
     async def reports():
         from domains.work_injury import forms, service
@@ -251,14 +251,9 @@ def test_recall_a_confirmed_report_in_the_modal_at_1366_and_360(live, browser):
     employer, numbers = live.run(reports)
     username = live.unique("wirc")
     live.make_staff(username, permissions=["wi.review"], scopes={"division": ["460000"]})
-    combos = [(w, e) for w in (1366, 360) for e in (False, True)]
+    combos = SIZES
     for i, (width, elder) in enumerate(combos):
-        context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-        if elder:
-            context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        context, page, errors = open_screen(browser, live, width, elder)
         sid = live.session(kind="employer", employer_id=employer["id"], account_id=employer["id"] + 9300,
                            acting_name="张法人", acting_role="legal_rep")
         context.add_cookies([{"name": "portal_session", "value": sid, "url": live.base_url}])
