@@ -3,7 +3,7 @@
 
 from jinja2 import DictLoader, Environment
 
-from portal.web import _top_level_imports
+from portal.web import _block, _top_level_imports
 
 
 def test_block_alone_sees_top_level_imports():
@@ -23,3 +23,29 @@ def test_block_alone_sees_top_level_imports():
     names = _top_level_imports(env, "page.html")
     body = "".join(tmpl.blocks["results"](tmpl.new_context({**names, "x": "<i>"})))
     assert body == "<b>&lt;i&gt;</b><b>&lt;i&gt;</b>"
+
+
+def test_a_block_declared_by_a_parent_is_found_and_fills_in_the_pages_blocks():
+    """layouts/confirm.html's shape: the parent declares `modal` once, the page fills `panel`; the block rendered
+    alone (htmx) is the parent's, with the page's panel in it. A block nobody declares is an error, not ''."""
+    import pytest
+
+    env = Environment(
+        loader=DictLoader(
+            {
+                "base.html": "<main>{% block content %}{% endblock %}</main>",
+                "shape.html": '{% extends "base.html" %}{% block content %}<h1>{{ t }}</h1>{{ self.panel() }}'
+                "{% endblock %}{% block modal %}<dialog>{{ self.panel() }}</dialog>{% endblock %}"
+                "{% block panel %}{% endblock %}",
+                "page.html": '{% extends "shape.html" %}{% block panel %}<p>{{ x }}</p>{% endblock %}',
+            }
+        ),
+        autoescape=True,
+        auto_reload=False,
+    )
+    tmpl = env.get_template("page.html")
+    block = _block(env, tmpl, "page.html", "modal")
+    assert "".join(block(tmpl.new_context({"x": "<i>"}))) == "<dialog><p>&lt;i&gt;</p></dialog>"
+    assert tmpl.render(t="T", x="y") == "<main><h1>T</h1><p>y</p></main>"  # the page: the panel once
+    with pytest.raises(KeyError):
+        _block(env, tmpl, "page.html", "nothing")
