@@ -150,7 +150,7 @@ def test_hire_one_form_two_reviews_one_progress_page(live, page, browser):
     assert "已提交" in page.inner_text("[data-testid=ot-submitted]")
     assert page.inner_text("[data-testid=ot-overall]").strip() == "审核中"
     # nothing reviewed yet: the whole may still be withdrawn (the 增员 through its own 撤回)
-    assert page.locator("[data-testid=ot-withdraw]").get_by_role("button", name="整件撤回").is_visible()
+    assert page.locator("[data-testid=ot-withdraw]").get_by_role("link", name="整件撤回").is_visible()
     _fits(page, "hire_submitted")
     progress_url = page.url.split("?")[0]
     bundle = _bundle(live, employer["id"])
