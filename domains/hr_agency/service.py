@@ -71,16 +71,38 @@ async def _payload(principal: Principal, cleaned: dict[str, Any], services: list
     }
 
 
+async def open_applications(employer_id: int) -> list[dict[str, Any]]:
+    """The account's agency applications still under way (a draft, or not yet decided: the kind's state is not
+    terminal), newest first: id, number, kind."""
+    rows = await Matter.select(Matter.id, Matter.number, Matter.kind, Matter.state).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    ).order_by(Matter.id, ascending=False)
+    return [r for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+
+
 async def open_kinds(agency_id: int, employer_id: int) -> list[str]:
     """Kinds with an application still under way (not ended) for this agency."""
-    rows = await Matter.select(Matter.kind, Matter.state).where(
-        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
-    )
-    return [r["kind"] for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+    return [r["kind"] for r in await open_applications(employer_id)]
+
+
+async def valid_licence(agency_id: int) -> dict[str, Any] | None:
+    """The agency's licence in force: status valid (注销 and 注销单位行政许可 revoke it; none lapses by date here)."""
+    return await Licence.select().where((Licence.agency == agency_id) & (Licence.status == "valid")).order_by(
+        Licence.id, ascending=False).first()
 
 
 async def has_valid_licence(agency_id: int) -> bool:
-    return await Licence.exists().where((Licence.agency == agency_id) & (Licence.status == "valid"))
+    return await valid_licence(agency_id) is not None
+
+
+async def licence_standing(employer_id: int, agency: dict[str, Any] | None) -> dict[str, Any]:
+    """What 机构概况 shows instead of 申请行政许可 when apply() would refuse one: the valid licence, or the licence
+    application under way (the same two checks as apply(), so the page never offers what the server refuses)."""
+    licence = await valid_licence(agency["id"]) if agency else None
+    pending = next((m for m in await open_applications(employer_id) if m["kind"] == LICENCE.code), None)
+    if pending:
+        pending["state_label"] = LICENCE.state_label(pending["state"])
+    return {"licence": licence, "pending": pending}
 
 
 async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], services: list[str], *,
