@@ -30,6 +30,17 @@ async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
     return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
 
 
+async def locked_agency_of(employer_id: int | None) -> dict[str, Any] | None:
+    """agency_of() inside a write_transaction, read again once its USCC's lock is held: 机构管理's 解除关联 takes that
+    lock too, so an application cannot be created for the record between its check for matters under way and its
+    write (the application then finds no record)."""
+    agency = await agency_of(employer_id)
+    if agency is None or not agency["uscc"]:
+        return agency
+    await lock_identifiers([agency["uscc"]])
+    return await agency_of(employer_id)
+
+
 async def lock_identifiers(values: list[str]) -> None:
     """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free (an online first
     application, 机构管理 add, 历史数据采集 ③). One USCC is one live agency but not one row (deleted rows keep theirs),
@@ -113,7 +124,7 @@ async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], servic
     if refusal:
         raise Refused(refusal, "services")
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None:
             at, uscc = _now(), await account_uscc(principal.employer_id)
             # the lock 机构管理 add and 历史数据采集 ③ take: neither can enter this USCC between the check and the insert
@@ -217,7 +228,7 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], services: 
                        *, ip: str = "") -> dict[str, Any]:
     """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，无需办理事项变更")
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
@@ -244,7 +255,7 @@ async def _branch_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> di
 async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
     """设立分支机构报告: the parent must hold a valid licence or filing (the branch carries them)."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
         return await workflow.create_matter(principal, BRANCH, payload=await _branch_payload(agency, cleaned),
@@ -298,7 +309,7 @@ async def _cancel_payload(principal: Principal, agency: dict[str, Any], target: 
 async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
     """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None:
             raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
         payload = await _cancel_payload(principal, agency, target, reason)

@@ -12,7 +12,6 @@ from tests.hr_agency.support import FORM, agency_employer, apply_online
 from tests.support.urls import url_for
 
 
-
 def _apply() -> str:
     return url_for("hra_apply", slug="licence")
 
