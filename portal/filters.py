@@ -43,8 +43,9 @@ _CODE_RUN = re.compile(r"[0-9A-Za-z*](?:[0-9A-Za-z*,./:_-]*[0-9A-Za-z*])?")
 
 
 def whole_codes(value: object) -> Markup:
-    """The text escaped, each code in it (six characters or more, a digit among them) in a <span class="app-code">,
-    which the line moves to the next line whole instead of breaking it at a hyphen (portal.css)."""
+    """The text escaped, each code in it that a line could break inside (six characters or more, a digit and a
+    hyphen or slash among them: 办件编号, dates) in a <span class="app-code">, which the line moves to the next line
+    whole (portal.css). Letters, digits and * alone never break before the code is wider than the line."""
     if isinstance(value, Markup):
         return value  # a caller's own markup (a link, a button) stays as it is
     text = "" if value is None else str(value)
@@ -52,7 +53,7 @@ def whole_codes(value: object) -> Markup:
     last = 0
     for match in _CODE_RUN.finditer(text):
         code = match.group()
-        if len(code) < 6 or not any(c.isdigit() for c in code):
+        if len(code) < 6 or not any(c.isdigit() for c in code) or not any(c in "-/" for c in code):
             continue
         parts += [escape(text[last:match.start()]), Markup('<span class="app-code">{}</span>').format(code)]
         last = match.end()
