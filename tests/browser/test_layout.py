@@ -194,31 +194,27 @@ def test_codes_in_summary_lists_stay_whole_at_every_width(live, browser):
     room beside its label (700 px 长辈版) it moves under the label instead of breaking; side by side at 1366 px."""
     from seeds.demo_identities import EMPLOYERS
     from tests.browser.test_personnel_change import _demo_matter_ids
+    from tests.browser.test_site_layout import each_mode
 
     employer, ids = _demo_matter_ids(live)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (360, 700, 1366):
-        for elder in (False, True):
-            mode = f"{width}{'_elder' if elder else ''}"
-            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            if elder:
-                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-            page = context.new_page()
-            live.sign_in(context, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7100,
-                         acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
-            for url, labels in (("/social-insurance/overview", ["统一社会信用代码"]),
-                                (f"/personnel-change/enrol/{ids['pc_enrol_rejected']}", ["办件编号", "身份证号"])):
-                page.goto(url)
-                for label in labels:
-                    value = _summary_value(page, label)
-                    assert value.evaluate(LINES_JS) == 1, f"{label} on {url} breaks at {mode}"
-                    term = value.evaluate("dd => dd.previousElementSibling.getBoundingClientRect().bottom")
-                    beside = value.bounding_box()["y"] < term
-                    if width == 1366:
-                        assert beside, f"{label} is under its label at {mode}"
-                    elif elder:
-                        assert not beside, f"{label} is squeezed beside its label at {mode}"
-                assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-                name = "si_overview" if "social" in url else "pc_detail"
-                page.screenshot(path=str(SHOTS / f"codes_{name}_{mode}.png"), full_page=True)
-            context.close()
+    for page, width, elder, errors in each_mode(browser, live, widths=(360, 700, 1366)):
+        mode = f"{width}{'_elder' if elder else ''}"
+        live.sign_in(page.context, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7100,
+                     acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
+        for url, labels in (("/social-insurance/overview", ["统一社会信用代码"]),
+                            (f"/personnel-change/enrol/{ids['pc_enrol_rejected']}", ["办件编号", "身份证号"])):
+            page.goto(url)
+            for label in labels:
+                value = _summary_value(page, label)
+                assert value.evaluate(LINES_JS) == 1, f"{label} on {url} breaks at {mode}"
+                term = value.evaluate("dd => dd.previousElementSibling.getBoundingClientRect().bottom")
+                beside = value.bounding_box()["y"] < term
+                if width == 1366:
+                    assert beside, f"{label} is under its label at {mode}"
+                elif elder:
+                    assert not beside, f"{label} is squeezed beside its label at {mode}"
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+            name = "si_overview" if "social" in url else "pc_detail"
+            page.screenshot(path=str(SHOTS / f"codes_{name}_{mode}.png"), full_page=True)
+        assert errors == []

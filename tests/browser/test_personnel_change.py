@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from seeds.demo_identities import EMPLOYERS
-from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS, check_fits
+from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS, check_fits, each_mode
 
 SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
 
@@ -367,35 +367,32 @@ def test_confirm_lists_show_each_rows_actions_on_screen(live, browser):
     scrolling sideways (the table scrolled inside its box with 操作 past the edge); a table at 1366 px."""
     employer, _ = _demo_matter_ids(live)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1366, 360):
-        for elder in (False, True):
-            mode = f"{width}{'_elder' if elder else ''}"
-            context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": width, "height": 900})
-            if elder:
-                context.add_cookies([{"name": "elder", "value": "1", "url": live.base_url}])
-            page = context.new_page()
-            _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7200,
-                     acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
-            for direction in ("enrol", "withdraw"):
-                page.goto(f"/personnel-change/{direction}/confirm")
-                table = page.locator("[data-testid=pc-confirm-table]")
-                first = table.locator("tbody tr").first
-                actions = first.locator("td").last.locator("a, button")
-                assert actions.count() >= 2, f"{direction}: the demo's first application has its 操作"
-                for i in range(actions.count()):
-                    box = actions.nth(i).bounding_box()
-                    assert box and 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5, \
-                        f"{direction} at {mode}: {actions.nth(i).inner_text()} is off-screen"
-                wrap = table.evaluate("t => t.closest('.app-table-wrap').scrollWidth - t.closest('.app-table-wrap').clientWidth")
-                assert wrap <= 1, f"{direction} at {mode}: the list scrolls sideways by {wrap}px inside its box"
-                cards = width == 360 or elder
-                head = table.locator("thead").bounding_box()["height"]
-                assert (head <= 1) is cards, f"{mode}: column headings {'shown' if cards else 'hidden'} ({head}px)"
-                if cards:  # every field says what it is; a code stays on one line
-                    assert first.locator("td[data-label=办件编号]").evaluate(
-                        "td => getComputedStyle(td, '::before').content").startswith('"办件编号')
-                    number = first.locator("td[data-label=办件编号]")
-                    assert number.evaluate("td => td.getBoundingClientRect().width") <= width
-                check_fits(page, f"{direction} confirm", width, elder,
-                           SHOTS / f"{direction}_confirm_cards_{mode}.png")
-            context.close()
+    for page, width, elder, errors in each_mode(browser, live):
+        mode = f"{width}{'_elder' if elder else ''}"
+        _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7200,
+                 acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
+        for direction in ("enrol", "withdraw"):
+            page.goto(f"/personnel-change/{direction}/confirm")
+            table = page.locator("[data-testid=pc-confirm-table]")
+            first = table.locator("tbody tr").first
+            actions = first.locator("td").last.locator("a, button")
+            assert actions.count() >= 2, f"{direction}: the demo's first application has its 操作"
+            for i in range(actions.count()):
+                box = actions.nth(i).bounding_box()
+                assert box and 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5, \
+                    f"{direction} at {mode}: {actions.nth(i).inner_text()} is off-screen"
+            wrap = table.evaluate("t => t.closest('.app-table-wrap').scrollWidth - t.closest('.app-table-wrap').clientWidth")
+            assert wrap <= 1, f"{direction} at {mode}: the list scrolls sideways by {wrap}px inside its box"
+            cards = width == 360 or elder
+            head = table.locator("thead").bounding_box()["height"]
+            assert (head <= 1) is cards, f"{mode}: column headings {'shown' if cards else 'hidden'} ({head}px)"
+            if cards:  # every field says what it is, the actions have a line of their own across the card
+                number = first.locator("td[data-label=办件编号]")
+                assert number.evaluate("td => getComputedStyle(td, '::before').content").startswith('"办件编号')
+                assert number.evaluate("td => td.getBoundingClientRect().right") <= width
+                across = first.evaluate("tr => tr.lastElementChild.getBoundingClientRect().width"
+                                        " / (tr.clientWidth - parseFloat(getComputedStyle(tr).paddingLeft) * 2)")
+                assert across > 0.97, f"{direction} at {mode}: the actions share their line ({across:.2f})"
+            check_fits(page, f"{direction} confirm", width, elder,
+                       SHOTS / f"{direction}_confirm_cards_{mode}.png")
+        assert errors == []
