@@ -32,6 +32,7 @@ async def home(request: Request) -> Response:
         "inherited": await branches.inherited(agency["id"]) if agency else [],
         "division_labels": await dictionary.labels("division"),
         "licences": await service.licences_of(employer_id), "filings": await service.filings_of(employer_id),
+        "standing": await service.licence_standing(employer_id, agency),
         "applications": await service.applications_of(employer_id), "breadcrumbs": crumbs(request),
     }, headers=NO_STORE)
 

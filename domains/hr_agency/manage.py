@@ -1,5 +1,6 @@
-"""机构管理 (HRA-8): staff add, edit, delete (with a reason) and link to their account (关联单位账号) agencies of
-their division, e.g. ones that never applied online; every edit keeps its history (AgencyChange) and is audited."""
+"""机构管理 (HRA-8): staff add, edit, delete (with a reason), link to their account (关联单位账号) and unlink (解除关联)
+agencies of their division, e.g. ones that never applied online; every edit keeps its history (AgencyChange) and is
+audited."""
 
 from __future__ import annotations
 
@@ -10,17 +11,27 @@ from litestar.exceptions import NotFoundException
 
 from domains.employer import service as employers
 from domains.hr_agency import certificates, forms, register, rules
-from domains.hr_agency.service import Refused, agency_of, live_agency_exists, lock_identifiers
+from domains.hr_agency.service import (
+    Refused,
+    agency_of,
+    live_agency_exists,
+    lock_identifiers,
+    open_applications,
+)
 from domains.hr_agency.tables import Agency, AgencyChange
 from portal import audit
 from portal.auth.principal import Principal, division_clause
 from portal.db import write_transaction
-from portal.forms import Form, UsccField
+from portal.forms import Form, TextField, UsccField
 
 
 def agency_form(data: Any) -> Form:
     return Form([*forms.application_fields()[:1], UsccField("uscc", "统一社会信用代码"),
                  *forms.application_fields()[1:]], data)
+
+
+def unlink_form(data: Any) -> Form:
+    return Form([TextField("reason", "解除关联的原因", max_len=500)], data)
 
 
 async def scoped_agency(principal: Principal, agency_id: int, *, deleted: bool = False) -> dict:
@@ -99,14 +110,28 @@ async def delete(principal: Principal, agency_id: int, reason: str, *, ip: str =
                        object_id=agency_id, detail={"reason": reason})
 
 
+def _named(account: dict | None) -> dict | None:
+    """Only the account's name and code leave here: staff see nothing else of another employer."""
+    return {"id": account["id"], "name": account["name"], "uscc": account["uscc"]} if account else None
+
+
 async def link_target(agency: dict) -> tuple[dict | None, str | None]:
     """关联单位账号: the registered account whose USCC the record holds, and why they may not be linked (None: they
-    may). Only the account's name and code leave here: staff see nothing else of another employer."""
+    may)."""
     account = await employers.get_by_uscc(agency["uscc"]) if agency["uscc"] else None
     refusal = rules.link_refusal(
         deleted=agency["status"] == "deleted", linked=agency["employer"] is not None, account_found=account is not None,
         account_has_agency=account is not None and await agency_of(account["id"]) is not None)
-    return ({"id": account["id"], "name": account["name"], "uscc": account["uscc"]} if account else None), refusal
+    return _named(account), refusal
+
+
+async def unlink_target(agency: dict) -> tuple[dict | None, str | None]:
+    """解除关联: the account the record is linked to, and why it may not be unlinked (None: it may)."""
+    account = await employers.get_employer(agency["employer"]) if agency["employer"] is not None else None
+    refusal = rules.unlink_refusal(
+        deleted=agency["status"] == "deleted", linked=account is not None,
+        in_progress=len(await open_applications(account["id"])) if account else 0)
+    return _named(account), refusal
 
 
 async def link(principal: Principal, agency_id: int, *, ip: str = "") -> dict:
@@ -114,23 +139,45 @@ async def link(principal: Principal, agency_id: int, *, ip: str = "") -> dict:
     own (service.agency_of) and applies for 事项变更 etc. The account found is the server's: nothing posted names it.
     Under the USCC's lock, which the account's own first application also takes (its USCC is the record's), so that
     cannot create a second agency for the account meanwhile. Returns the account linked."""
+    return await _set_account(principal, agency_id, linking=True, ip=ip)
+
+
+async def unlink(principal: Principal, agency_id: int, reason: str, *, ip: str = "") -> dict:
+    """解除关联: the record loses its account (the legal person no longer sees it; its first application is then
+    refused, the record holding its USCC), with a reason. Refused while the account has an application under way.
+    Under the USCC's lock, which the account's applications take too (service.locked_agency_of), so none is created
+    between the check and the write. Returns the account unlinked."""
+    await scoped_agency(principal, agency_id, deleted=True)  # 404 before anything is said
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Refused("请填写解除关联的原因（不超过500字）", "reason")
+    return await _set_account(principal, agency_id, linking=False, reason=reason, ip=ip)
+
+
+async def _set_account(principal: Principal, agency_id: int, *, linking: bool, reason: str = "", ip: str) -> dict:
+    """One write_transaction under the USCC's lock: the check on the record as it stands once the lock is held, the
+    conditional UPDATE, the 变更记录 row and the audit row of a link or an unlink."""
     uscc = (await scoped_agency(principal, agency_id, deleted=True))["uscc"]  # fixed: no edit changes it
     at = datetime.now(UTC)
     async with write_transaction():
         await lock_identifiers([uscc])
-        agency = await Agency.select().where(Agency.id == agency_id).first()  # as it stands once the lock is held
-        account, refusal = await link_target(agency)
+        agency = await Agency.select().where(Agency.id == agency_id).first()
+        account, refusal = await (link_target if linking else unlink_target)(agency)
         if refusal:
             raise Refused(refusal)
-        # the conditions again in the UPDATE: a delete or another link (other lock paths) cannot slip in between
-        linked = await Agency.update({Agency.employer: account["id"], Agency.updated_at: at}).where(
-            (Agency.id == agency_id) & Agency.employer.is_null() & (Agency.status != "deleted")).returning(Agency.id)
-        if not linked:
-            raise Refused("该机构已被删除或已关联单位账号，请刷新后查看")
-        await AgencyChange(agency=agency_id, field=rules.LINK_FIELD, before="",
-                           after=f"{account['name']}（{account['uscc']}）", actor=principal.audit_name, at=at).save()
-        await audit.record(category="hr_agency", action="agency.link", actor=principal, ip=ip, object_type="agency",
-                           object_id=agency_id, detail={"employer_id": account["id"]})
+        # the conditions again in the UPDATE: a delete (not under this lock) cannot slip in between
+        held = Agency.employer.is_null() if linking else Agency.employer == account["id"]
+        done = await Agency.update({Agency.employer: account["id"] if linking else None, Agency.updated_at: at}).where(
+            (Agency.id == agency_id) & held & (Agency.status != "deleted")).returning(Agency.id)
+        if not done:
+            raise Refused(f"该机构已被删除或已{'关联单位账号' if linking else '解除关联'}，请刷新后查看")
+        named = f"{account['name']}（{account['uscc']}）"
+        await AgencyChange(agency=agency_id, field=rules.LINK_FIELD, before="" if linking else named,
+                           after=named if linking else f"已解除关联（原因：{reason}）", actor=principal.audit_name,
+                           at=at).save()
+        await audit.record(category="hr_agency", action="agency.link" if linking else "agency.unlink",
+                           actor=principal, ip=ip, object_type="agency", object_id=agency_id,
+                           detail={"employer_id": account["id"], **({"reason": reason} if reason else {})})
     return account
 
 

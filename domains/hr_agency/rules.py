@@ -45,8 +45,10 @@ def open_application_refusal(open_kinds: list[str], kind: str) -> str | None:
 
 # A first application whose USCC already has a record that staff entered (机构管理) or imported (历史数据采集): a
 # second record would split the agency's licences and history, so the bureau links the record to the account.
-RECORD_EXISTS = ("本单位的统一社会信用代码在人社部门已有人力资源服务机构记录（由人社部门录入或历史数据导入），不能重复申请。"
-                 "请联系所在地人社部门，将该机构记录关联到本单位账号；已取得的许可或备案需要变更的，关联后办理“事项变更”。")
+# The record may also be one the bureau unlinked from this account (解除关联): the bureau is asked either way.
+RECORD_EXISTS = ("本单位的统一社会信用代码在人社部门已有人力资源服务机构记录（由人社部门录入、历史数据导入，或已解除与本单位账号的"
+                 "关联），不能重复申请。请联系所在地人社部门核实，将该机构记录关联到本单位账号；已取得的许可或备案需要变更的，"
+                 "关联后办理“事项变更”。")
 
 
 # 关联单位账号 (机构管理): a record without an account is linked to the registered account of its own USCC.
@@ -64,6 +66,19 @@ def link_refusal(*, deleted: bool, linked: bool, account_found: bool, account_ha
                 "再办理关联")
     if account_has_agency:
         return "该单位账号已有人力资源服务机构记录，一个单位账号只能对应一个机构，不能再关联"
+    return None
+
+
+def unlink_refusal(*, deleted: bool, linked: bool, in_progress: int) -> str | None:
+    """Why 机构管理 may not unlink this record from its account: an application under way (`in_progress` matters not
+    ended, drafts included) is the account's and would be decided for a record it no longer holds."""
+    if deleted:
+        return "该机构已被删除，不能解除关联"
+    if not linked:
+        return "该机构未关联单位账号，无需解除关联"
+    if in_progress:
+        return (f"该单位账号还有{in_progress}件未办结的人力资源服务机构办件（含未提交的草稿），"
+                "须办结或由单位撤回后才能解除关联")
     return None
 
 

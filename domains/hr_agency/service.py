@@ -30,6 +30,17 @@ async def agency_of(employer_id: int | None) -> dict[str, Any] | None:
     return await Agency.select().where((Agency.employer == employer_id) & (Agency.status != "deleted")).first()
 
 
+async def locked_agency_of(employer_id: int | None) -> dict[str, Any] | None:
+    """agency_of() inside a write_transaction, read again once its USCC's lock is held: 机构管理's 解除关联 takes that
+    lock too, so an application cannot be created for the record between its check for matters under way and its
+    write (the application then finds no record)."""
+    agency = await agency_of(employer_id)
+    if agency is None or not agency["uscc"]:
+        return agency
+    await lock_identifiers([agency["uscc"]])
+    return await agency_of(employer_id)
+
+
 async def lock_identifiers(values: list[str]) -> None:
     """Inside a write_transaction, before checking that these USCCs / 许可证编号 / 备案编号 are free (an online first
     application, 机构管理 add, 历史数据采集 ③). One USCC is one live agency but not one row (deleted rows keep theirs),
@@ -71,16 +82,38 @@ async def _payload(principal: Principal, cleaned: dict[str, Any], services: list
     }
 
 
+async def open_applications(employer_id: int) -> list[dict[str, Any]]:
+    """The account's agency applications still under way (a draft, or not yet decided: the kind's state is not
+    terminal), newest first: id, number, kind."""
+    rows = await Matter.select(Matter.id, Matter.number, Matter.kind, Matter.state).where(
+        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
+    ).order_by(Matter.id, ascending=False)
+    return [r for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+
+
 async def open_kinds(agency_id: int, employer_id: int) -> list[str]:
     """Kinds with an application still under way (not ended) for this agency."""
-    rows = await Matter.select(Matter.kind, Matter.state).where(
-        (Matter.employer == employer_id) & Matter.kind.is_in(list(KIND_CODES))
-    )
-    return [r["kind"] for r in rows if not get_kind(r["kind"]).state(r["state"]).terminal]
+    return [r["kind"] for r in await open_applications(employer_id)]
+
+
+async def valid_licence(agency_id: int) -> dict[str, Any] | None:
+    """The agency's licence in force: status valid (注销 and 注销单位行政许可 revoke it; none lapses by date here)."""
+    return await Licence.select().where((Licence.agency == agency_id) & (Licence.status == "valid")).order_by(
+        Licence.id, ascending=False).first()
 
 
 async def has_valid_licence(agency_id: int) -> bool:
-    return await Licence.exists().where((Licence.agency == agency_id) & (Licence.status == "valid"))
+    return await valid_licence(agency_id) is not None
+
+
+async def licence_standing(employer_id: int, agency: dict[str, Any] | None) -> dict[str, Any]:
+    """What 机构概况 shows instead of 申请行政许可 when apply() would refuse one: the valid licence, or the licence
+    application under way (the same two checks as apply(), so the page never offers what the server refuses)."""
+    licence = await valid_licence(agency["id"]) if agency else None
+    pending = next((m for m in await open_applications(employer_id) if m["kind"] == LICENCE.code), None)
+    if pending:
+        pending["state_label"] = LICENCE.state_label(pending["state"])
+    return {"licence": licence, "pending": pending}
 
 
 async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], services: list[str], *,
@@ -91,7 +124,7 @@ async def apply(principal: Principal, kind: str, cleaned: dict[str, Any], servic
     if refusal:
         raise Refused(refusal, "services")
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None:
             at, uscc = _now(), await account_uscc(principal.employer_id)
             # the lock 机构管理 add and 历史数据采集 ③ take: neither can enter this USCC between the check and the insert
@@ -195,7 +228,7 @@ async def apply_change(principal: Principal, cleaned: dict[str, Any], services: 
                        *, ip: str = "") -> dict[str, Any]:
     """事项变更: only an agency holding a valid licence or filing; one change under way at a time."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，无需办理事项变更")
         refusal = rules.open_application_refusal(await open_kinds(agency["id"], principal.employer_id), CHANGE.code)
@@ -222,7 +255,7 @@ async def _branch_payload(agency: dict[str, Any], cleaned: dict[str, Any]) -> di
 async def report_branch(principal: Principal, cleaned: dict[str, Any], *, ip: str = "") -> dict[str, Any]:
     """设立分支机构报告: the parent must hold a valid licence or filing (the branch carries them)."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None or not await _holds_registration(agency["id"]):
             raise Refused("本机构尚无有效的行政许可或业务备案，不能报告设立分支机构")
         return await workflow.create_matter(principal, BRANCH, payload=await _branch_payload(agency, cleaned),
@@ -276,7 +309,7 @@ async def _cancel_payload(principal: Principal, agency: dict[str, Any], target: 
 async def apply_cancel(principal: Principal, target: str, reason: str, *, ip: str = "") -> dict[str, Any]:
     """注销申请: names one valid licence or filing of this agency; one 注销 under way at a time."""
     async with write_transaction():
-        agency = await agency_of(principal.employer_id)
+        agency = await locked_agency_of(principal.employer_id)
         if agency is None:
             raise Refused("请从列表中选择要注销的行政许可或业务备案", "target")
         payload = await _cancel_payload(principal, agency, target, reason)

@@ -249,6 +249,7 @@ async def agency_detail(request: Request, agency_id: FromPath[int]) -> Response:
     agency = await manage.scoped_agency(request.user, agency_id)
     notice = {"added": "机构已新增。", "saved": "已保存，变更已记入变更记录。",
               "linked": "已关联单位账号，该单位登录后即可查看本机构并办理事项变更等业务。",
+              "unlinked": "已解除关联，该单位登录后不再看到本机构；需要时可重新关联单位账号。",
               "reissued": "已保存，变更已记入变更记录。印有原信息的电子证书已注销，机构下次下载时按新信息换发。"}.get(
         request.query_params.get("done", ""), "")
     return await _agency_form_page(request, manage.agency_form({k: str(agency[k] or "") for k in (
@@ -284,14 +285,15 @@ async def agency_delete(request: Request, agency_id: FromPath[int]) -> Response:
     return redirect(request, request.app.route_reverse("hra_agencies") + "?done=deleted")
 
 
-async def _link_page(request: Request, agency: dict, *, refusal: str | None = None) -> Response:
-    account, found = await manage.link_target(agency)
-    refusal = refusal or found
-    return await render(request, "hr_agency/staff_agency_link.html", {
-        "page_title": "关联单位账号", "agency": agency, "account": account, "refusal": refusal,
+async def _link_page(request: Request, agency: dict, *, refusal: str | None = None, form=None) -> Response:
+    """关联单位账号, or with `form` (its reason) 解除关联: the record, the account, the confirmation or why not."""
+    title, target = ("解除关联", manage.unlink_target) if form is not None else ("关联单位账号", manage.link_target)
+    account, found = await target(agency)
+    return await render(request, f"hr_agency/staff_agency_{'unlink' if form is not None else 'link'}.html", {
+        "page_title": title, "agency": agency, "account": account, "refusal": refusal or found, "form": form,
         "breadcrumbs": crumbs(request, ("机构管理", request.app.route_reverse("hra_agencies")),
                               (agency["name"], request.app.route_reverse("hra_agency_detail", agency_id=agency["id"])),
-                              ("关联单位账号", "")),
+                              (title, "")),
     }, headers=NO_STORE)
 
 
@@ -312,5 +314,31 @@ async def agency_link_save(request: Request, agency_id: FromPath[int]) -> Respon
     return redirect(request, request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=linked")
 
 
+@get("/agencies/{agency_id:int}/unlink", name="hra_agency_unlink", guards=MANAGE_GUARD)
+async def agency_unlink(request: Request, agency_id: FromPath[int]) -> Response:
+    """解除关联, the confirmation: the record, the account it is linked to and a reason, or why it cannot be
+    unlinked (a deleted record answers here too, as on 关联单位账号)."""
+    agency = await manage.scoped_agency(request.user, agency_id, deleted=True)
+    return await _link_page(request, agency, form=manage.unlink_form({}))
+
+
+@post("/agencies/{agency_id:int}/unlink", name="hra_agency_unlink_save", guards=MANAGE_GUARD)
+async def agency_unlink_save(request: Request, agency_id: FromPath[int]) -> Response:
+    agency = await manage.scoped_agency(request.user, agency_id, deleted=True)
+    form = manage.unlink_form(await request.form())
+    if await form.validate():
+        try:
+            await manage.unlink(request.user, agency_id, form.cleaned["reason"], ip=client_ip(request))
+            return redirect(request,
+                            request.app.route_reverse("hra_agency_detail", agency_id=agency_id) + "?done=unlinked")
+        except Refused as exc:
+            if exc.field != "reason":  # the record's state: shown as on the confirmation, without the form
+                agency = await manage.scoped_agency(request.user, agency_id, deleted=True)
+                return await _link_page(request, agency, form=form, refusal=exc.message)
+            form.refuse(exc)
+    return await _link_page(request, agency, form=form)
+
+
 ROUTES = [agencies, agency_new, agency_add, agency_detail, agency_edit, agency_delete, agency_link, agency_link_save,
+          agency_unlink, agency_unlink_save,
           staff_reports, reports_publicity, staff_report, staff_report_review, staff_fairs, statistics, statistics_agencies, licences, filings, licence_detail, licence_revoke, filing_detail, branch_list, branch_detail]
