@@ -134,15 +134,6 @@
 
   // A table that scrolls sideways must be reachable and named for keyboard users (WCAG 2.1.1): templates mark
   // the known ones; this names any other wrapper that overflows on this screen, after the caption or heading.
-  // The main navigation scrolls sideways on a phone: show the current section without moving the page itself.
-  function showCurrentSection() {
-    var link = document.querySelector(".app-nav__link--current");
-    var list = link && link.closest(".app-nav__list");
-    if (list && list.scrollWidth > list.clientWidth) {
-      list.scrollLeft = link.offsetLeft - (list.clientWidth - link.offsetWidth) / 2;
-    }
-  }
-
   function nameScrollBoxes() {
     document.querySelectorAll(".app-table-wrap:not([tabindex])").forEach(function (box) {
       if (box.scrollWidth <= box.clientWidth) { return; }
@@ -164,5 +155,5 @@
   });
   document.addEventListener("htmx:afterSettle", nameScrollBoxes);
 
-  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); nameScrollBoxes(); showCurrentSection(); });
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); nameScrollBoxes(); });
 })();

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 
 def _font_px(page, selector: str = "body") -> float:
     return float(page.eval_on_selector(selector, "el => getComputedStyle(el).fontSize").removesuffix("px"))
@@ -122,3 +126,95 @@ def test_side_menu_is_a_closed_disclosure_on_a_phone_and_open_beside_the_page(li
     page.reload()
     assert link.is_visible() and link.bounding_box()["x"] < page.get_by_role("heading", level=1).bounding_box()["x"]
     assert page.console_errors == []
+
+
+SHOTS = Path(os.environ.get("LAYOUT_SCREENSHOTS", tempfile.gettempdir())) / "layout-screens"
+
+# Elements of the banner and the main navigation that stick out of the screen on either side.
+HEADER_OUT_JS = """() => [...document.querySelectorAll('.app-banner *, .app-nav *')].flatMap(el => {
+  const r = el.getBoundingClientRect();
+  return r.width && (r.left < -0.5 || r.right > innerWidth + 0.5)
+    ? [`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 8)}" ${Math.round(r.left)}..${Math.round(r.right)}`] : [];
+})"""
+
+
+def test_staff_menu_shows_every_section_at_360_and_stays_a_row_at_1366(live, browser):
+    """A reviewer's sections: a closed 菜单 at 360 px opening to every section on screen, one to a line (the row
+    that scrolled sideways cut 工伤快报审核 and hid 证书管理 in 长辈版); the same row as before at 1366 px."""
+    from tests.browser.test_site_layout import ELDER_JS, each_mode
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for page, width, elder, errors in each_mode(browser, live):
+        mode = f"{width}{'_elder' if elder else ''}"
+        live.login_staff(page, "reviewer", "Review@2026!", next="/workbench")
+        assert page.url.endswith("/workbench"), page.url
+        menu = page.get_by_role("navigation", name="主导航")
+        links = menu.locator("a")  # by role only once shown: a closed <details> hides them on a phone
+        names = links.evaluate_all("links => links.map(a => a.textContent.trim())")
+        assert {"办件工作台", "工伤快报审核", "证书管理"} <= set(names), names
+        assert page.evaluate(HEADER_OUT_JS) == [], mode
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        if width == 360:
+            toggle = menu.locator("summary")
+            assert toggle.inner_text() == "菜单" and toggle.bounding_box()["height"] >= 44
+            assert not links.first.is_visible(), "closed at first: the page starts on the first screen"
+            toggle.click()
+        else:
+            assert not menu.locator("summary").is_visible()
+            tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+            assert len(tops) == 1, f"the sections are one row at {mode}"
+        for i in range(links.count()):
+            link = links.nth(i)
+            box = link.bounding_box()
+            assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (mode, names[i])
+            assert link.evaluate("a => a.scrollWidth <= a.clientWidth"), f"{names[i]} is cut at {mode}"
+        assert page.evaluate(HEADER_OUT_JS) == [], mode
+        if elder:
+            assert page.evaluate(ELDER_JS) == [], mode
+        page.screenshot(path=str(SHOTS / f"staff_menu_{mode}.png"), full_page=True)
+        with page.expect_navigation():
+            links.filter(has_text="证书管理").click()
+        assert page.url.endswith("/certificates")
+        assert errors == []
+
+
+# The lines an element's text runs over: one when it stays on one line.
+LINES_JS = """el => { const tops = new Set(), walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walk.nextNode());) { const r = document.createRange(); r.selectNodeContents(node);
+    for (const box of r.getClientRects()) if (box.width) tops.add(Math.round(box.top)); }
+  return tops.size; }"""
+
+
+def _summary_value(page, label: str):
+    return page.locator(".app-summary__row", has=page.locator("dt", has_text=label)).locator("dd").first
+
+
+def test_codes_in_summary_lists_stay_whole_at_every_width(live, browser):
+    """统一社会信用代码 (in a panel), 办件编号 and 身份证号 stay on one line at 360 px, 长辈版 too; where the value has no
+    room beside its label (700 px 长辈版) it moves under the label instead of breaking; side by side at 1366 px."""
+    from seeds.demo_identities import EMPLOYERS
+    from tests.browser.test_personnel_change import _demo_matter_ids
+    from tests.browser.test_site_layout import each_mode
+
+    employer, ids = _demo_matter_ids(live)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for page, width, elder, errors in each_mode(browser, live, widths=(360, 700, 1366)):
+        mode = f"{width}{'_elder' if elder else ''}"
+        live.sign_in(page.context, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7100,
+                     acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
+        for url, labels in (("/social-insurance/overview", ["统一社会信用代码"]),
+                            (f"/personnel-change/enrol/{ids['pc_enrol_rejected']}", ["办件编号", "身份证号"])):
+            page.goto(url)
+            for label in labels:
+                value = _summary_value(page, label)
+                assert value.evaluate(LINES_JS) == 1, f"{label} on {url} breaks at {mode}"
+                term = value.evaluate("dd => dd.previousElementSibling.getBoundingClientRect().bottom")
+                beside = value.bounding_box()["y"] < term
+                if width == 1366:
+                    assert beside, f"{label} is under its label at {mode}"
+                elif elder:
+                    assert not beside, f"{label} is squeezed beside its label at {mode}"
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+            name = "si_overview" if "social" in url else "pc_detail"
+            page.screenshot(path=str(SHOTS / f"codes_{name}_{mode}.png"), full_page=True)
+        assert errors == []

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from seeds.demo_identities import EMPLOYERS
 from tests.browser.screens import SIZES, fits_with_modal, open_screen
-from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS
+from tests.browser.test_site_layout import ELDER_JS, TARGETS_JS, check_fits, each_mode
 
 SHOTS = Path(os.environ.get("PC_SCREENSHOTS", tempfile.gettempdir())) / "pc-screens"
 
@@ -339,3 +339,39 @@ def test_recall_a_confirmed_application_in_the_modal_at_1366_and_360(live, brows
         fits("page")
         assert errors == []
         context.close()
+
+
+def test_confirm_lists_show_each_rows_actions_on_screen(live, browser):
+    """增员确认 and 减员确认: at 360 px and in 长辈版 each application is a card whose 操作 are on screen without
+    scrolling sideways (the table scrolled inside its box with 操作 past the edge); a table at 1366 px."""
+    employer, _ = _demo_matter_ids(live)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for page, width, elder, errors in each_mode(browser, live):
+        mode = f"{width}{'_elder' if elder else ''}"
+        _sign_in(page, live, kind="employer", employer_id=employer["id"], account_id=employer["id"] + 7200,
+                 acting_name=EMPLOYERS[0].legal_rep, acting_role="legal_rep")
+        for direction in ("enrol", "withdraw"):
+            page.goto(f"/personnel-change/{direction}/confirm")
+            table = page.locator("[data-testid=pc-confirm-table]")
+            first = table.locator("tbody tr").first
+            actions = first.locator("td").last.locator("a, button")
+            assert actions.count() >= 2, f"{direction}: the demo's first application has its 操作"
+            for i in range(actions.count()):
+                box = actions.nth(i).bounding_box()
+                assert box and 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5, \
+                    f"{direction} at {mode}: {actions.nth(i).inner_text()} is off-screen"
+            wrap = table.evaluate("t => t.closest('.app-table-wrap').scrollWidth - t.closest('.app-table-wrap').clientWidth")
+            assert wrap <= 1, f"{direction} at {mode}: the list scrolls sideways by {wrap}px inside its box"
+            cards = width == 360 or elder
+            head = table.locator("thead").bounding_box()["height"]
+            assert (head <= 1) is cards, f"{mode}: column headings {'shown' if cards else 'hidden'} ({head}px)"
+            if cards:  # every field says what it is, the actions have a line of their own across the card
+                number = first.locator("td[data-label=办件编号]")
+                assert number.evaluate("td => getComputedStyle(td, '::before').content").startswith('"办件编号')
+                assert number.evaluate("td => td.getBoundingClientRect().right") <= width
+                across = first.evaluate("tr => tr.lastElementChild.getBoundingClientRect().width"
+                                        " / (tr.clientWidth - parseFloat(getComputedStyle(tr).paddingLeft) * 2)")
+                assert across > 0.97, f"{direction} at {mode}: the actions share their line ({across:.2f})"
+            check_fits(page, f"{direction} confirm", width, elder,
+                       SHOTS / f"{direction}_confirm_cards_{mode}.png")
+        assert errors == []

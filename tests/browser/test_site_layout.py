@@ -126,10 +126,10 @@ ELDER_JS = """() => {
 }"""
 
 
-def each_mode(browser, live):
-    """A fresh page at 1366 and at 360 px, standard and 长辈版 (the elder cookie set): yields (page, width, elder,
-    console errors) and closes each context after its turn."""
-    for width in (1366, 360):
+def each_mode(browser, live, widths=(1366, 360)):
+    """A fresh page at each width (1366 and 360 px), standard and 长辈版 (the elder cookie set): yields (page, width,
+    elder, console errors) and closes each context after its turn."""
+    for width in widths:
         for elder in (False, True):
             context = browser.new_context(base_url=live.base_url, locale="zh-CN",
                                           viewport={"width": width, "height": 900})

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader
 
+from portal import filters
 from portal.forms import ChoiceField, Form, TextField
 from portal.settings import ROOT
 
@@ -16,8 +17,10 @@ PAYLOAD = "\"'><img src=x onerror=alert(1)>{{7*7}}"
 
 @pytest.fixture(scope="module")
 def env() -> Environment:
-    # The same loader and autoescape the app's engine uses (litestar's JinjaTemplateEngine).
-    return Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True)
+    # The same loader, autoescape and filters the app's engine uses (litestar's JinjaTemplateEngine).
+    env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True)
+    filters.install(env)
+    return env
 
 
 def render(env: Environment, source: str, **ctx) -> BeautifulSoup:
@@ -138,3 +141,13 @@ def test_summary_list_and_notice(env):
                   '{{ summary_list([("单位名称", "椰风"), ("联系人", "")]) }}{{ notice("出错了", "danger") }}')
     assert [dd.get_text() for dd in soup.find_all("dd")] == ["椰风", "—"]
     assert soup.find(class_="app-notice")["role"] == "alert"
+
+
+def test_summary_list_keeps_each_code_whole_and_escapes_the_rest(env):
+    soup = render(env, '{% from "components/ui.html" import summary_list %}{{ summary_list(rows) }}', rows=[
+        ("办件编号", "460100-20261206-PCE-0008"), ("标题", "工伤快报 2026-11-09 符海峰"), ("备注", PAYLOAD)])
+    number, title, note = soup.find_all("dd")
+    assert [s.get_text() for s in number.select("span.app-code")] == ["460100-20261206-PCE-0008"]
+    assert title.get_text() == "工伤快报 2026-11-09 符海峰"
+    assert [s.get_text() for s in title.select("span.app-code")] == ["2026-11-09"]
+    assert note.get_text() == PAYLOAD and note.find("img") is None
